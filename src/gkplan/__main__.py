@@ -1,0 +1,3 @@
+from gkplan.cli import main
+
+main()

@@ -1,0 +1,78 @@
+"""The ledger's small vocabularies (statuses, progress) and their parsing from user text.
+
+Kept free of pydantic so that the read path stays cheap to import.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from gkplan.errors import InvalidValue
+
+# English key (stable, in JSON/CSV and the database) → Chinese label (what people read).
+STATUS_LABELS: dict[str, str] = {
+    "not_started": "未启动",
+    "in_progress": "进行中",
+    "done": "已完成",
+    "blocked": "受阻",
+    "deferred": "暂缓",
+}
+_STATUS_ALIASES = {label: key for key, label in STATUS_LABELS.items()} | {
+    key.replace("_", "-"): key for key in STATUS_LABELS
+} | {"完成": "done", "已启动": "in_progress", "推进中": "in_progress", "todo": "not_started"}
+
+
+def parse_status(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).strip().lower()
+    key = s if s in STATUS_LABELS else _STATUS_ALIASES.get(s)
+    if key is None:
+        choices = " / ".join(f"{label}（{key}）" for key, label in STATUS_LABELS.items())
+        raise InvalidValue(f"未知状态：{text!r}；可用：{choices}")
+    return key
+
+
+def parse_progress(text: str) -> int:
+    """'60', '60%', '６０' → 60; anything else, or outside 0–100, is refused."""
+    s = unicodedata.normalize("NFKC", text).strip().removesuffix("%").strip()
+    if not (s.isascii() and s.isdigit()) or len(s) > 3:
+        raise InvalidValue(f"进度应为 0–100 的整数，收到：{text!r}")
+    value = int(s)
+    if value > 100:
+        raise InvalidValue(f"进度应为 0–100 的整数，收到：{text!r}")
+    return value
+
+
+FORMATS = ("table", "json", "csv")
+
+
+def parse_format(text: str) -> str:
+    s = text.strip().lower()
+    if s not in FORMATS:
+        raise InvalidValue(f"未知输出格式：{text!r}；可用：{' / '.join(FORMATS)}")
+    return s
+
+
+def reconcile(current_progress: int, current_status: str, progress: int | None, status: str | None) -> tuple[int, str]:
+    """The one rule that ties progress to status: 100 means 已完成 and 已完成 means 100.
+
+    Setting progress moves a 未启动 or 已完成 point to 进行中 (and 100 to 已完成); other statuses stay.
+    """
+    from gkplan.errors import Conflict
+
+    if progress is not None and status is not None:
+        if (progress == 100) != (status == "done"):
+            raise Conflict(f"进度 {progress}% 与状态“{STATUS_LABELS[status]}”矛盾：进度 100 即已完成，已完成即进度 100")
+        return progress, status
+    if progress is not None:
+        if progress == 100:
+            return 100, "done"
+        if current_status == "done" or (current_status == "not_started" and progress > 0):
+            return progress, "in_progress"
+        return progress, current_status
+    if status is not None:
+        if status == "done":
+            return 100, "done"
+        if current_progress == 100:
+            raise Conflict(f"当前进度为 100%，改为“{STATUS_LABELS[status]}”时请同时用 --progress 给出新的进度")
+        return current_progress, status
+    return current_progress, current_status
