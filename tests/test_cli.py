@@ -1,0 +1,289 @@
+"""The commands as a user runs them: filters, show, update, reports, history, and every bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+
+import pytest
+
+from conftest import dump
+
+
+# -- list ---------------------------------------------------------------------------------------
+
+
+def test_list_by_department_finds_points_with_that_department(run, ledger):
+    assert run.ids("--dept", "教务部") == [7, 21]
+    assert run.ids("--dept", "教务") == [7, 21]  # a unique partial name
+    assert run.ids("--dept", "审计部") == [4]  # one of two departments on point 4
+    assert run.ids("--dept", "应用型本科教育筹备工作组") == [7]
+    assert run.ids("--dept", "校长办公室") == [36, 37, 39]
+    assert run.ids("--dept", "教务部", "--dept", "审计部") == [4, 7, 21]
+
+
+def test_list_by_leader_section_status_and_search(run, ledger):
+    assert run.ids("--leader", "李松") == [7, 8, 9, 21, 25, 28]
+    assert run.ids("--leader", "鞠传进", "--dept", "教务部") == [7]  # filters combine
+    assert run.ids("--section", "3") == run.ids("--section", "三") == [14, 15, 16]
+    assert run.ids("--section", "老年大学") == [17, 18]
+    assert run.ids("--search", "老年大学") == [17, 18, 19]
+    assert run.ids("--search", "海外学习中心", "--leader", "范贤睿") == [29]
+    run("update", "9", "--progress", "30")
+    assert run.ids("--status", "进行中") == run.ids("--status", "in_progress") == [9]
+    assert len(run.ids("--status", "未启动")) == 38
+
+
+def test_list_overdue_and_due_before_follow_the_as_of_date(run, ledger):
+    run("update", "3", "--due", "2022-05-31")
+    run("update", "5", "--due", "2022-06-15")
+    run("update", "5", "--progress", "100")
+    assert run.ids("--overdue") == [3]  # today is 2022-06-30; 5 is done
+    assert run.ids("--overdue", "--as-of", "2022-05-31") == []
+    assert run.ids("--overdue", "--as-of", "2022-06-01") == [3]
+    assert run.ids("--due-before", "2022-06-30") == [3, 5]
+    assert run.ids("--due-before", "2022年6月1日") == [3]
+    rows = run.json("list", "--dept", "组织部")
+    assert {r["id"]: (r["days_left"], r["overdue"]) for r in rows} == {3: (-30, True), 5: (-15, False)}
+
+
+def test_unknown_names_are_errors_that_name_the_closest(run, ledger):
+    before = dump(ledger)
+    r = run("list", "--dept", "教务处", code=3)
+    assert "没有名为“教务处”的部门" in r.stderr and "教务部" in r.stderr
+    r = run("list", "--dept", "部", code=3)
+    assert "可指多个部门" in r.stderr
+    r = run("list", "--leader", "李四", code=3)
+    assert "校领导" in r.stderr
+    run("list", "--section", "11", code=3)
+    run("list", "--status", "finished", code=2)
+    assert dump(ledger) == before
+
+
+@pytest.mark.parametrize("value", ["x' OR 1=1 --", "%", "_", "\\", "'; DROP TABLE points; --"])
+def test_filter_values_are_parameters_not_sql(run, ledger, value):
+    before = dump(ledger)
+    assert run.ids("--search", value) == []
+    run("list", "--dept", value, code=3)
+    assert dump(ledger) == before
+
+
+def test_csv_has_a_header_and_one_row_per_point(run, ledger):
+    out = run("list", "--dept", "教务部", "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["id"] for r in rows] == ["7", "21"]
+    assert rows[0]["departments"] == "教务部、应用型本科教育筹备工作组"
+    assert rows[0]["status_label"] == "未启动" and rows[0]["progress"] == "0"
+
+
+def test_table_shows_chinese_labels(run, ledger):
+    out = run("list", "--dept", "教务部").stdout
+    for label in ("编号", "工作要点", "校领导", "牵头部门", "进度", "状态", "截止日期"):
+        assert label in out
+    assert "促进学历教育创优提质" in out and "共 2 项" in out
+    assert "\x1b[" not in out  # NO_COLOR
+
+
+# -- show ---------------------------------------------------------------------------------------
+
+
+def test_show_has_the_whole_point(run, ledger):
+    run("update", "17", "--progress", "20", "--note", "成立工作专班")
+    p = run.json("show", "17")
+    assert p["id"] == 17 and p["section"] == 4 and p["section_title"] == "积极筹建国家老年大学"
+    assert p["title"] == "全力推进国家老年大学筹建" and p["leaders"] == ["荆德刚"]
+    assert (p["status"], p["progress"], p["due"], p["days_left"]) == ("in_progress", 20, "2022-12-31", 184)
+    assert p["history"][0]["note"] == "成立工作专班"
+    table = run("show", "17").stdout
+    assert "全力推进国家老年大学筹建" in table and "剩 184 天" in table and "20%" in table
+
+
+def test_show_unknown_or_malformed_id(run, ledger):
+    assert "没有编号为 40 的工作要点" in run("show", "40", code=3).stderr
+    assert "要点编号应为正整数" in run("show", "abc", code=2).stderr
+    run("show", "-1", code=2)
+
+
+# -- update -------------------------------------------------------------------------------------
+
+
+def test_update_progress_moves_status_and_is_recorded(run, ledger):
+    entry = run.json("update", "17", "--progress", "60", "--note", "已汇聚课程 60 万门")
+    assert entry["changes"] == {"progress": [0, 60], "status": ["not_started", "in_progress"]}
+    assert entry["by"] == "督查办" and entry["note"] == "已汇聚课程 60 万门"
+    assert entry["at"][:2] == "20" and ("+" in entry["at"][10:] or "-" in entry["at"][10:] or entry["at"].endswith("Z"))
+    entry = run.json("update", "17", "--progress", "100")
+    assert entry["changes"]["status"] == ["in_progress", "done"]
+    entry = run.json("update", "17", "--status", "进行中", "--progress", "90")
+    assert entry["changes"] == {"progress": [100, 90], "status": ["done", "in_progress"]}
+    entry = run.json("update", "17", "--status", "done")
+    assert entry["changes"] == {"progress": [90, 100], "status": ["in_progress", "done"]}
+    p = run.json("show", "17")
+    assert (p["progress"], p["status"]) == (100, "done")
+    assert len(p["history"]) == 4
+
+
+def test_note_alone_is_a_progress_report(run, ledger):
+    entry = run.json("update", "22", "--note", "召开部署会", "--by", "改革发展部 张三")
+    assert entry["changes"] == {} and entry["by"] == "改革发展部 张三"
+    log = run.json("log", "22")
+    assert [h["note"] for h in log] == ["召开部署会"]
+    assert run.json("show", "22")["note"] == "召开部署会"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2022-09-30", "2022-09-30"), ("2022/9/30", "2022-09-30"), ("2022年9月30日", "2022-09-30"),
+     ("+14d", "2022-07-14"), ("+2w", "2022-07-14"), ("+1m", "2022-07-30"), ("20220930", "2022-09-30")],
+)  # fmt: skip
+def test_update_due_accepts_the_ways_people_write_dates(run, ledger, text, expected):
+    entry = run.json("update", "22", "--due", text)
+    assert entry["changes"] == {"due": ["2022-12-31", expected]}
+    assert run.json("show", "22")["due"] == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["17"], 2, "没有要修改的内容"),
+        (["17", "--progress", "101"], 2, "进度应为 0–100 的整数"),
+        (["17", "--progress", "-5"], 2, "进度应为 0–100 的整数"),
+        (["17", "--progress", "六十"], 2, "进度应为 0–100 的整数"),
+        (["17", "--progress", "1e2"], 2, "进度应为 0–100 的整数"),
+        (["17", "--status", "finished"], 2, "未知状态"),
+        (["17", "--due", "2022-02-30"], 2, "无法识别的日期"),
+        (["17", "--due", "next friday"], 2, "无法识别的日期"),
+        (["17", "--note", "   "], 2, "--note 不能为空"),
+        (["17", "--note", "x" * 6000], 2, "--note 过长"),
+        (["17", "--note", "a\x07b"], 2, "控制字符"),
+        (["17", "--progress", "0"], 2, "没有变化"),
+        (["17", "--progress", "50", "--status", "done"], 6, "矛盾"),
+        (["99", "--progress", "10"], 3, "没有编号为 99"),
+        (["x", "--progress", "10"], 2, "要点编号应为正整数"),
+        (["17", "--progress", "10", "--format", "xml"], 2, "未知输出格式"),
+        (["17", "--progress", "10", "--by", "  "], 2, "记录人"),
+    ],
+)  # fmt: skip
+def test_bad_updates_are_refused_and_change_nothing(run, ledger, args, code, message):
+    before = dump(ledger)
+    result = run("update", *args, code=code)
+    assert message in result.stderr and result.stderr.startswith("错误：")
+    assert result.stdout == ""
+    assert dump(ledger) == before
+
+
+def test_reopening_a_done_point_needs_a_progress(run, ledger):
+    run("update", "17", "--progress", "100")
+    before = dump(ledger)
+    assert "请同时用 --progress" in run("update", "17", "--status", "进行中", code=6).stderr
+    assert dump(ledger) == before
+
+
+def test_bare_progress_without_a_terminal_is_a_clear_error(run, ledger):
+    before = dump(ledger)
+    result = run("update", "17", "--progress", code=2)
+    assert "没有终端可以询问" in result.stderr
+    result = run("update", "17", "--progress", "--note", "x", code=2)
+    assert "没有终端可以询问" in result.stderr
+    assert dump(ledger) == before
+
+
+# -- reports ------------------------------------------------------------------------------------
+
+
+def test_report_overdue_most_overdue_first(run, ledger):
+    run("update", "3", "--due", "2022-06-01")
+    run("update", "12", "--due", "2022-04-30")
+    run("update", "20", "--due", "2022-06-29", "--progress", "50")
+    run("update", "21", "--due", "2022-05-01", "--progress", "100")
+    rows = run.json("report", "--overdue")
+    assert [(r["id"], r["days_overdue"]) for r in rows] == [(12, 61), (3, 29), (20, 1)]
+    assert rows[0]["leaders"] == ["鞠传进"] and rows[0]["departments"] == ["乡村振兴工作领导小组"]
+    assert [r["id"] for r in run.json("report", "--overdue", "--as-of", "2022-06-15")] == [12, 3]
+    assert run.json("report", "--overdue", "--as-of", "2022-01-01") == []
+    assert "逾期天数" in run("report", "--overdue").stdout
+
+
+def test_report_by_department_leader_and_section(run, ledger):
+    run("update", "7", "--progress", "100")
+    run("update", "21", "--progress", "50", "--due", "2022-06-01")
+    by_dept = {r["group"]: r for r in run.json("report")}
+    assert by_dept["教务部"] == {
+        "group": "教务部", "points": 2, "done": 1, "in_progress": 1, "not_started": 0,
+        "blocked": 0, "deferred": 0, "overdue": 1, "mean_progress": 75.0,
+    }  # fmt: skip
+    assert by_dept["党委办公室"]["points"] == 4  # points 2, 36, 37, 39
+    assert by_dept["（未指定）"]["points"] == 1  # point 38
+    by_leader = {r["group"]: r["points"] for r in run.json("report", "--by", "leader")}
+    assert by_leader["李松"] == 6 and by_leader["鞠传进"] == 10 and by_leader["（未指定）"] == 2
+    assert sum(by_leader.values()) == 39 + 1  # point 7 has two leaders
+    by_section = run.json("report", "--by", "section")
+    assert [r["points"] for r in by_section] == [5, 8, 3, 2, 3, 4, 3, 3, 4, 4]
+    assert by_section[1]["group"] == "切实提高教育教学质量" and by_section[1]["mean_progress"] == 12.5
+    run("report", "--by", "color", code=2)
+
+
+def test_log_is_newest_first_and_filters(run, ledger):
+    run("update", "1", "--progress", "10")
+    run("update", "2", "--progress", "20")
+    run("update", "1", "--progress", "30")
+    assert [(h["point"], h["changes"]["progress"]) for h in run.json("log")] == [(1, [10, 30]), (2, [0, 20]), (1, [0, 10])]
+    assert [h["changes"]["progress"][1] for h in run.json("log", "1")] == [30, 10]
+    assert len(run.json("log", "--limit", "2")) == 2
+    assert run.json("log", "--since", "2100-01-01") == []
+    assert len(run.json("log", "--since", "2000-01-01")) == 3
+    run("log", "77", code=3)
+    run("log", "--limit", "x", code=2)
+
+
+def test_depts_and_leaders_list_names_with_counts(run, ledger):
+    depts = {r["name"]: r for r in run.json("depts")}
+    assert depts["教务部"]["count"] == 2 and depts["教务部"]["points"] == [7, 21]
+    assert depts["改革发展部"]["points"] == [22, 26, 27]
+    assert list(depts)[0] == "宣传部"  # document order
+    leaders = {r["name"]: r["count"] for r in run.json("leaders")}
+    assert leaders == {"曹国永": 2, "刘臣": 5, "刘向虹": 3, "李松": 6, "鞠传进": 10, "范贤睿": 9, "荆德刚": 3}
+
+
+# -- the ledger file ------------------------------------------------------------------------------
+
+
+def test_db_option_overrides_the_environment(run, tmp_path):
+    other = tmp_path / "other.db"
+    run("--db", str(other), "update", "1", "--progress", "10")
+    assert run.json("show", "1")["progress"] == 0  # GKPLAN_DB's ledger is untouched
+    assert run.json("--db", str(other), "show", "1")["progress"] == 10
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.write_text("hello, not a database " * 100), "不是 SQLite 数据库文件"),
+        (lambda p: p.mkdir(), "是一个目录"),
+        (lambda p: sqlite3.connect(p).execute("CREATE TABLE x (a)").connection.commit(), "不是 gkplan 台账"),
+    ],
+)
+def test_a_file_that_is_not_a_ledger_is_refused(run, tmp_path, make, message):
+    path = tmp_path / "x.db"
+    make(path)
+    result = run("--db", str(path), "list", code=5)
+    assert message in result.stderr and str(path) in result.stderr
+
+
+def test_a_ledger_from_a_newer_gkplan_is_refused(run, ledger):
+    conn = sqlite3.connect(ledger)
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    assert "更新版本的 gkplan" in run("list", code=5).stderr
+
+
+def test_a_missing_directory_is_refused(run, tmp_path):
+    assert "所在目录不存在" in run("--db", str(tmp_path / "no" / "x.db"), "list", code=5).stderr
+
+
+def test_default_location_is_under_xdg_data_home(run, tmp_path, monkeypatch):
+    monkeypatch.delenv("GKPLAN_DB")
+    run("list")
+    assert (tmp_path / "xdg" / "gkplan" / "ledger.db").exists()

@@ -1,0 +1,203 @@
+"""The bundled seed against the source document, and seed files that must be refused."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import SOURCE, dump
+
+
+
+def _source_points() -> dict[int, dict]:
+    """An independent reading of the source: each point's words and its owner line."""
+    text = SOURCE.read_text(encoding="utf-8")
+    body = text[text.index("## 一、") : text.index("(此件主动公开)")]
+    chunks = re.split(r"\n(?=\d+\.\s*\S)", body)
+    points = {}
+    for chunk in chunks[1:]:
+        number = int(re.match(r"(\d+)\.", chunk).group(1))
+        owner = re.search(r"[（(](校领导.*)[）)]\s*$", chunk.split("\n## ")[0].split("\n#")[0].strip())
+        words = chunk[: owner.start()] if owner else chunk
+        words = re.sub(r"^\d+\.\s*", "", words)
+        leaders = re.findall(r"校领导：(.+?)。", owner.group(1))
+        depts = []
+        for part in re.findall(r"(?:。|，)([^。，；]+?)(?:牵头负责|负责|$)", owner.group(1)):
+            if part != "各部门分工":
+                depts += [d for d in part.split("/") if d not in depts]
+        points[number] = {"words": re.sub(r"\s+", "", words), "leaders": leaders, "departments": depts, "owner": owner.group(1)}
+    return points
+
+
+needs_source = pytest.mark.skipif(not SOURCE.exists(), reason="shared/source is not beside the repository")
+
+
+@needs_source
+def test_seed_has_every_point_and_section_of_the_source(run, ledger):
+    source = _source_points()
+    points = {p["id"]: p for p in run.json("list")}
+    assert sorted(points) == sorted(source) == list(range(1, 40))
+    sections = {p["section"]: p["section_title"] for p in points.values()}
+    assert len(sections) == 10
+    heads = re.findall(r"^#+\s*[一二三四五六七八九十]+、(.+)$", SOURCE.read_text(encoding="utf-8"), re.M)
+    assert [sections[i] for i in range(1, 11)] == [h.strip() for h in heads]
+
+
+@needs_source
+def test_seed_text_is_the_source_text_word_for_word(run, ledger):
+    source = _source_points()
+    for p in run.json("list"):
+        assert re.sub(r"\s+", "", p["text"]) == source[p["id"]]["words"], p["id"]
+        assert p["text"].startswith(p["title"] + "。"), p["id"]
+        # page-break artefacts are repaired: no line breaks except real paragraph breaks
+        assert "\n" not in p["text"] or p["id"] in (15, 19), p["id"]
+
+
+@needs_source
+def test_seed_leaders_and_departments_match_the_owner_lines(run, ledger):
+    source = _source_points()
+    for p in run.json("list"):
+        assert p["leaders"] == source[p["id"]]["leaders"], p["id"]
+        assert p["departments"] == source[p["id"]]["departments"], p["id"]
+
+
+def test_points_with_particular_owner_lines(run, ledger):
+    p7 = run.json("show", "7")
+    assert p7["leads"] == [
+        {"leader": "李松", "departments": ["教务部"], "scope": "教学改革事项和研究生教育工作", "note": None},
+        {"leader": "鞠传进", "departments": ["应用型本科教育筹备工作组"], "scope": "应用型本科教育筹备工作", "note": None},
+    ]
+    p4 = run.json("show", "4")
+    assert p4["departments"] == ["纪检监察部", "审计部"]
+    p38, p39 = run.json("show", "38"), run.json("show", "39")
+    assert p38["leaders"] == [] and p38["departments"] == []
+    assert p38["leads"][0]["note"] == "校领导按分工牵头推进，各部门分工负责"
+    assert p39["leaders"] == [] and p39["departments"] == ["党委办公室", "校长办公室"]
+    assert p39["leads"][0]["note"] == "校领导按分工牵头推进"
+    assert run.json("show", "17")["departments"] == ["国家老年大学筹建领导小组"]
+    assert run.json("show", "18")["departments"] == ["老年大学"]
+    for pid in (15, 19):
+        assert run.json("show", str(pid))["text"].count("\n\n") == 1
+    assert "习近平总书记关于教育的重要论述" in run.json("show", "1")["text"]
+
+
+def test_every_point_defaults_to_the_plan_end(run, ledger):
+    assert {p["due"] for p in run.json("list")} == {"2022-12-31"}
+
+
+def test_first_command_creates_and_seeds_the_ledger(run, isolated):
+    assert not isolated.exists()
+    result = run("list", "--dept", "教务部", "--format", "json")
+    assert isolated.exists()
+    assert "已新建台账" in result.stderr and "39" in result.stderr
+    assert "已新建台账" not in run("list", "--format", "json").stderr
+
+
+# -- load / re-load ------------------------------------------------------------------------------
+
+BUNDLED = Path(__file__).resolve().parents[1] / "data" / "workpoints_2022.yaml"
+
+
+def test_reload_is_idempotent_and_keeps_progress_and_history(run, ledger):
+    run("update", "17", "--progress", "60", "--note", "方案已报部")
+    before = run.json("show", "17")
+    result = run.json("load")
+    assert (len(result["added"]), len(result["changed"]), len(result["unchanged"])) == (0, 0, 39)
+    after = run.json("show", "17")
+    assert (after["progress"], after["status"], after["note"]) == (60, "in_progress", "方案已报部")
+    assert after["history"] == before["history"]
+
+
+def test_reload_of_an_edited_seed_updates_only_seed_fields(run, ledger, tmp_path):
+    run("update", "17", "--progress", "40")
+    run("update", "18", "--due", "2022-09-30")
+    edited = BUNDLED.read_text(encoding="utf-8").replace("title: 全力推进国家老年大学筹建", "title: 全力推进国家老年大学筹建工作")
+    edited = edited.replace("end: 2022-12-31 ", "end: 2023-01-31 ")
+    path = tmp_path / "edited.yaml"
+    path.write_text(edited, encoding="utf-8")
+    result = run.json("load", str(path))
+    assert 17 in result["changed"] and result["added"] == []
+    p17, p18, p1 = run.json("show", "17"), run.json("show", "18"), run.json("show", "1")
+    assert p17["title"] == "全力推进国家老年大学筹建工作" and p17["progress"] == 40
+    assert p1["due"] == "2023-01-31"  # followed the seed
+    assert p18["due"] == "2022-09-30"  # moved by a person: kept
+
+
+def test_load_into_a_fresh_ledger_loads_that_file_only(run, isolated, tmp_path):
+    small = tmp_path / "small.yaml"
+    small.write_text(
+        "plan: {title: 测试计划, issued: 2023-01-01, year: 2023}\n"
+        "sections:\n  - {number: 1, title: 第一部分}\n"
+        "points:\n  - {number: 5, section: 1, title: 一项, text: 一项。内容。, leads: [{leader: 王五, departments: [办公室]}]}\n",
+        encoding="utf-8",
+    )
+    result = run.json("load", str(small))
+    assert result["added"] == [5]
+    assert run.ids() == [5]
+    assert run.json("show", "5")["due"] == "2023-12-31"
+
+
+def _bad_seed(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_yaml_syntax_error_names_file_line_and_column(run, ledger, tmp_path):
+    before = dump(ledger)
+    path = _bad_seed(tmp_path, "plan:\n  title: x\npoints: [\n  - a\n")
+    result = run("load", str(path), code=4)
+    assert re.search(rf"{re.escape(str(path))}:\d+:\d+: YAML 语法错误", result.stderr)
+    assert dump(ledger) == before
+
+
+def test_validation_errors_name_point_field_and_line(run, ledger, tmp_path):
+    before = dump(ledger)
+    text = BUNDLED.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    # break point 9: a misspelt field and an empty title
+    i = lines.index("  - number: 9")
+    lines[i + 2] = "    title: ''"
+    lines.insert(i + 3, "    titel: 提质扩容学习资源")
+    path = _bad_seed(tmp_path, "\n".join(lines))
+    result = run("load", str(path), code=4)
+    assert f"{path}:{i + 3}:12: 要点 9 的字段 title：不能为空" in result.stderr
+    assert f"{path}:{i + 4}:12: 要点 9 的字段 titel：未知字段" in result.stderr
+    assert dump(ledger) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "文件是空的"),
+        ("- 1\n- 2\n", "顶层却是列表"),
+        ("plan: {title: x, issued: 2022-02-30, year: 2022}\n", "无效的日期 '2022-02-30'"),
+        ("plan: {title: x, issued: 2022-01-01, year: 2022}\nsections: [{number: 1, title: a}]\npoints:\n"
+         "  - {number: 1, section: 1, title: a, text: a, leads: [{leader: 甲}]}\n"
+         "  - {number: 1, section: 1, title: b, text: b, leads: [{leader: 乙}]}\n", "要点编号 1 重复"),
+        ("plan: {title: x, issued: 2022-01-01, year: 2022}\nsections: [{number: 1, title: a}]\npoints:\n"
+         "  - {number: 1, section: 7, title: a, text: a, leads: [{leader: 甲}]}\n", "部分 7 不在 sections 中"),
+        ("plan: {title: x, issued: 2022-01-01, year: 2022}\nplan: {title: y}\n", "重复的键 'plan'"),
+        ("plan: {title: x, issued: 2022-01-01, year: 2022}\nsections: [{number: 1, title: a}]\npoints:\n"
+         "  - {number: 1, section: 1, title: a, text: a, leads: [{departments: [办公室]}]}\n", "须有 leader"),
+        ("plan: {title: x, issued: 2022-01-01, year: 二〇二二}\nsections: [{number: 1, title: a}]\npoints: []\n", "year：应为整数"),
+    ],
+)  # fmt: skip
+def test_bad_seed_files_are_refused_and_change_nothing(run, ledger, tmp_path, text, expected):
+    before = dump(ledger)
+    result = run("load", str(_bad_seed(tmp_path, text)), code=4)
+    assert expected in result.stderr
+    assert result.stderr.startswith("错误：")
+    assert dump(ledger) == before
+
+
+def test_missing_seed_file(run, ledger, tmp_path):
+    result = run("load", str(tmp_path / "nope.yaml"), code=4)
+    assert "种子文件不存在" in result.stderr
+
+
+def test_failed_load_into_a_new_ledger_leaves_no_file(run, isolated, tmp_path):
+    run("load", str(_bad_seed(tmp_path, "- 1\n")), code=4)
+    assert not isolated.exists()
