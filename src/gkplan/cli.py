@@ -82,18 +82,23 @@ def root(
         Optional[Path],
         typer.Option("--db", envvar="GKPLAN_DB", help="台账文件（默认 $XDG_DATA_HOME/gkplan/ledger.db）", metavar="PATH"),
     ] = None,
-    version: Annotated[bool, typer.Option("--version", help="显示版本号并退出", is_eager=True)] = False,
+    version: Annotated[
+        bool, typer.Option("--version", help="显示版本号并退出", is_eager=True, callback=lambda v: _version(v))
+    ] = False,
 ) -> None:
     """国家开放大学年度工作要点督查台账。
 
     第一次运行时自动新建台账并载入内置的《国家开放大学 2022 年工作要点》。
     """
-    if version:
+    ctx.obj = db
+
+
+def _version(wanted: bool) -> None:
+    if wanted:
         from gkplan import __version__
 
         typer.echo(f"gkplan {__version__}")
         raise typer.Exit()
-    ctx.obj = db
 
 
 def _db_path(ctx: typer.Context) -> tuple[Path, bool]:

@@ -1,0 +1,35 @@
+"""Promises the project makes outside the code: the README's commands, and a light read path."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_readme_quick_start_is_two_commands_and_ci_runs_the_second():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    quick = readme.split("## 快速开始", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```sh\n(.+?)\n```", quick)
+    assert len(commands) == 2
+    assert "gkplan" in commands[0] and "pytest" in commands[1]
+    assert commands[1] in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_read_commands_import_neither_pydantic_yaml_nor_sqlite_utils(tmp_path):
+    env = os.environ | {"GKPLAN_DB": str(tmp_path / "l.db"), "NO_COLOR": "1"}
+    subprocess.run([sys.executable, "-m", "gkplan", "depts"], env=env, capture_output=True, check=True)
+    probe = (
+        "import sys\n"
+        "sys.argv = ['gkplan', 'list', '--dept', '教务部', '--format', 'json']\n"
+        "from gkplan.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in ('pydantic', 'yaml', 'sqlite_utils', 'rich', 'dateutil') if m in sys.modules)\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert "HEAVY []" in out.stderr

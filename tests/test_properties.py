@@ -1,0 +1,71 @@
+"""Free-form input, generated: dates in every accepted form, progress values, and arbitrary text."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import dump
+from gkplan.dates import parse_date
+from gkplan.errors import GkplanError, InvalidValue
+from gkplan.values import parse_progress
+
+TODAY = date(2022, 6, 30)
+dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31))
+
+
+@given(dates, st.sampled_from(["{y}-{m:02}-{d:02}", "{y}-{m}-{d}", "{y}/{m}/{d}", "{y}.{m}.{d}", "{y}年{m}月{d}日", "{y}{m:02}{d:02}", " {y}/{m:02}/{d:02} "]))
+def test_every_written_form_of_a_date_parses_back(day, form):
+    assert parse_date(form.format(y=day.year, m=day.month, d=day.day), TODAY) == day
+
+
+@given(st.integers(min_value=-3000, max_value=3000), st.sampled_from(["d", "天", "w", "周"]))
+def test_relative_days_and_weeks(n, unit):
+    step = 7 if unit in ("w", "周") else 1
+    assert parse_date(f"{n:+d}{unit}", TODAY) == TODAY + timedelta(days=n * step)
+
+
+@given(st.text(max_size=30))
+def test_any_text_is_a_date_or_a_readable_error(text):
+    try:
+        assert isinstance(parse_date(text, TODAY), date)
+    except InvalidValue as exc:
+        assert "日期" in str(exc)
+
+
+@given(st.integers(min_value=0, max_value=100), st.sampled_from(["{}", "{}%", " {} ", "{} %"]))
+def test_progress_in_range_parses(n, form):
+    assert parse_progress(form.format(n)) == n
+
+
+@given(st.one_of(st.integers().filter(lambda n: not 0 <= n <= 100).map(str), st.text(max_size=12)))
+def test_progress_outside_range_or_not_a_number_is_refused(text):
+    try:
+        value = parse_progress(text)
+    except InvalidValue:
+        return
+    assert 0 <= value <= 100 and text.strip().removesuffix("%").strip().isdigit() or "%" in text
+
+
+options = st.sampled_from(["--progress", "--status", "--due", "--note", "--by"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(options, st.text(max_size=20).filter(lambda s: not s.startswith("-"))), min_size=1, max_size=3))
+def test_generated_updates_never_crash_and_failures_change_nothing(run, ledger, pairs):
+    before = dump(ledger)
+    args = [x for pair in pairs for x in pair]
+    result = run("update", "17", *args, code=None)
+    assert result.exit_code in (0, 2, 3, 6), (args, result.stderr)
+    if result.exit_code != 0:
+        assert result.stderr.startswith("错误：")
+        assert dump(ledger) == before
+
+
+@pytest.mark.parametrize("fn", [parse_date])
+def test_errors_are_the_one_error_family(fn):
+    with pytest.raises(GkplanError):
+        fn("2022-13-45", TODAY)
