@@ -48,7 +48,7 @@ def test_bare_progress_asks_at_the_terminal(tmp_path):
     subprocess.run([str(BIN), "depts"], env=env, capture_output=True, check=True)
     pid, fd = pty.fork()
     if pid == 0:  # the child: gkplan at a terminal
-        os.execve(str(BIN), [str(BIN), "update", "17", "--progress", "--note", "终端输入"], env)
+        os.execve(str(BIN), [str(BIN), "update", "18", "--progress", "--note", "终端输入"], env)
     screen = b""
 
     def read_until(marker: bytes, seconds: float = 20) -> None:
@@ -68,6 +68,6 @@ def test_bare_progress_asks_at_the_terminal(tmp_path):
     read_until("已更新".encode())
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0, screen.decode(errors="replace")
-    out = subprocess.run([str(BIN), "show", "17", "--format", "json"], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([str(BIN), "show", "18", "--format", "json"], env=env, capture_output=True, text=True, check=True)
     shown = json.loads(out.stdout)
     assert (shown["progress"], shown["note"]) == (60, "终端输入")

@@ -58,7 +58,7 @@ options = st.sampled_from(["--progress", "--status", "--due", "--note", "--by"])
 def test_generated_updates_never_crash_and_failures_change_nothing(run, ledger, pairs):
     before = dump(ledger)
     args = [x for pair in pairs for x in pair]
-    result = run("update", "17", *args, code=None)
+    result = run("update", "18", *args, code=None)
     assert result.exit_code in (0, 2, 3, 6), (args, result.stderr)
     if result.exit_code != 0:
         assert result.stderr.startswith("错误：")

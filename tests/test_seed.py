@@ -101,26 +101,29 @@ BUNDLED = Path(__file__).resolve().parents[1] / "data" / "workpoints_2022.yaml"
 
 
 def test_reload_is_idempotent_and_keeps_progress_and_history(run, ledger):
-    run("update", "17", "--progress", "60", "--note", "方案已报部")
-    before = run.json("show", "17")
+    run("update", "18", "--progress", "60", "--note", "方案已报部")
+    run("task", "update", "17.1", "--progress", "40")
+    before = run.json("show", "18")
     result = run.json("load")
     assert (len(result["added"]), len(result["changed"]), len(result["unchanged"])) == (0, 0, 39)
-    after = run.json("show", "17")
+    assert result["tasks_added"] == [] and result["targets_added"] == []
+    assert run.json("show", "17")["progress"] == 40
+    after = run.json("show", "18")
     assert (after["progress"], after["status"], after["note"]) == (60, "in_progress", "方案已报部")
     assert after["history"] == before["history"]
 
 
 def test_reload_of_an_edited_seed_updates_only_seed_fields(run, ledger, tmp_path):
-    run("update", "17", "--progress", "40")
+    run("update", "18", "--progress", "40")
     run("update", "18", "--due", "2022-09-30")
-    edited = BUNDLED.read_text(encoding="utf-8").replace("title: 全力推进国家老年大学筹建", "title: 全力推进国家老年大学筹建工作")
+    edited = BUNDLED.read_text(encoding="utf-8").replace("title: 持续做好老年教育", "title: 持续做好老年教育工作")
     edited = edited.replace("end: 2022-12-31 ", "end: 2023-01-31 ")
     path = tmp_path / "edited.yaml"
     path.write_text(edited, encoding="utf-8")
     result = run.json("load", str(path))
-    assert 17 in result["changed"] and result["added"] == []
-    p17, p18, p1 = run.json("show", "17"), run.json("show", "18"), run.json("show", "1")
-    assert p17["title"] == "全力推进国家老年大学筹建工作" and p17["progress"] == 40
+    assert result["changed"] == list(range(1, 40)) and result["added"] == []  # every default due moved
+    p18, p1 = run.json("show", "18"), run.json("show", "1")
+    assert p18["title"] == "持续做好老年教育工作" and p18["progress"] == 40
     assert p1["due"] == "2023-01-31"  # followed the seed
     assert p18["due"] == "2022-09-30"  # moved by a person: kept
 

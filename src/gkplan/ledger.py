@@ -39,7 +39,22 @@ _ENVIRONMENT_ERRORS = (
     ("busy", "台账正被其他进程占用，请稍后再试"),
 )
 
-POINT_COLUMNS = "p.id, p.section, s.title AS section_title, p.title, p.text, p.leads, p.due, p.due_seed, p.progress, p.status, p.note, p.updated_at"
+POINT_COLUMNS = (
+    "p.id, p.section, s.title AS section_title, p.title, p.text, p.leads, p.due, p.due_seed, p.progress, p.status,"
+    " p.note, p.updated_at, (SELECT count(*) FROM tasks t WHERE t.point = p.id) AS tasks"
+)
+POINT_SELECT = f"SELECT {POINT_COLUMNS} FROM points p JOIN sections s ON s.id = p.section"
+TASK_COLUMNS = (
+    "t.point, t.seq, t.title, t.due, t.owner, t.dept, t.deliverable, t.weight, t.progress, t.status, t.note,"
+    " t.origin, t.created_at, t.updated_at, p.title AS point_title, p.due AS point_due,"
+    " (SELECT group_concat(department, char(31)) FROM (SELECT department FROM point_departments x"
+    " WHERE x.point = t.point ORDER BY x.ord)) AS point_departments"
+)
+TARGET_COLUMNS = (
+    "g.point, p.title AS point_title, g.metric, g.unit, g.target_min, g.target_max, g.actual, g.actual_as_of,"
+    " g.due, g.source, g.note, g.updated_at"
+)
+HISTORY_COLUMNS = "id, point, entity, ref, at, by, action, changes, note, undone_by"
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,9 @@ class LoadResult:
     changed: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
     not_in_seed: list[int] = field(default_factory=list)
+    tasks_added: list[tuple[int, int]] = field(default_factory=list)
+    targets_added: list[str] = field(default_factory=list)
+    targets_changed: list[str] = field(default_factory=list)
 
 
 class Ledger:
@@ -164,18 +182,41 @@ class Ledger:
                 foreign_keys=[("point", "points", "id")],
             )
             table.create_index([kind, "point"])
+        db["tasks"].create(
+            {
+                "point": int, "seq": int, "title": str, "due": str, "owner": str, "dept": str,
+                "deliverable": str, "weight": int, "progress": int, "status": str, "note": str,
+                "origin": str, "created_at": str, "updated_at": str,
+            },
+            pk=("point", "seq"),
+            not_null={"title", "weight", "progress", "status", "origin"},
+            defaults={"weight": 1, "progress": 0, "status": "not_started", "origin": "user"},
+            foreign_keys=[("point", "points", "id")],
+        )  # fmt: skip
+        db["targets"].create(
+            {
+                "point": int, "metric": str, "unit": str, "target_min": float, "target_max": float, "due": str,
+                "source": str, "actual": float, "actual_as_of": str, "note": str, "updated_at": str,
+            },
+            pk=("point", "metric"),
+            not_null={"unit", "target_min"},
+            foreign_keys=[("point", "points", "id")],
+        )  # fmt: skip
         db["history"].create(
-            {"id": int, "at": str, "by": str, "point": int, "action": str, "changes": str, "note": str},
+            {
+                "id": int, "at": str, "by": str, "point": int, "entity": str, "ref": str, "action": str,
+                "changes": str, "note": str, "undone_by": int,
+            },
             pk="id",
-            not_null={"at", "by", "point", "action", "changes"},
-        )
+            not_null={"at", "by", "point", "entity", "action", "changes"},
+        )  # fmt: skip
         db["history"].create_index(["point", "id"])
         self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # -- loading the seed -------------------------------------------------------------------
 
-    def load(self, seed: Seed) -> LoadResult:
-        """Add or refresh the seed's own fields; progress, status, notes and history are never touched."""
+    def load(self, seed: Seed, at: str = "") -> LoadResult:
+        """Add or refresh the seed's own fields; progress, status, notes, actuals and history are never touched."""
         import sqlite_utils
 
         result = LoadResult()
@@ -241,8 +282,56 @@ class Ledger:
                     changed_rows,
                 )
             self._index_people(conn, people)
+            result.tasks_added = self._load_deliverables(conn, seed, at)
+            result.targets_added, result.targets_changed = self._load_targets(conn, seed)
+            self._rollup(conn, {pid for pid, _ in result.tasks_added})
         self.is_new = False
         return result
+
+    @staticmethod
+    def _load_deliverables(conn: sqlite3.Connection, seed: Seed, at: str) -> list[tuple[int, int]]:
+        """Each deliverable the seed names becomes a task of its point, once; tasks keep their progress."""
+        known = {(r["point"], r["title"]) for r in conn.execute("SELECT point, title FROM tasks WHERE origin = 'seed'")}
+        next_seq = dict(conn.execute("SELECT point, max(seq) FROM tasks GROUP BY point").fetchall())
+        added, rows = [], []
+        for point in seed.points:
+            for title in point.deliverables:
+                if (point.number, title) in known:
+                    continue
+                seq = next_seq.get(point.number, 0) + 1
+                next_seq[point.number] = seq
+                rows.append((point.number, seq, title, at or None))
+                added.append((point.number, seq))
+        conn.executemany(
+            "INSERT INTO tasks (point, seq, title, deliverable, origin, created_at) VALUES (?, ?, ?, '文件', 'seed', ?)", rows
+        )
+        return added
+
+    @staticmethod
+    def _load_targets(conn: sqlite3.Connection, seed: Seed) -> tuple[list[str], list[str]]:
+        old = {
+            (r["point"], r["metric"]): tuple(r)[2:]
+            for r in conn.execute("SELECT point, metric, unit, target_min, target_max, due, source FROM targets")
+        }
+        added, changed, rows = [], [], []
+        for point in seed.points:
+            for t in point.targets:
+                values = (t.unit, t.min, t.max, t.due.isoformat() if t.due else None, t.source)
+                key = (point.number, t.metric)
+                if key not in old:
+                    added.append(f"{point.number}/{t.metric}")
+                elif old[key] != values:
+                    changed.append(f"{point.number}/{t.metric}")
+                else:
+                    continue
+                rows.append((*key, *values))
+        conn.executemany(
+            "INSERT INTO targets (point, metric, unit, target_min, target_max, due, source) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (point, metric) DO UPDATE SET unit = excluded.unit, target_min = excluded.target_min,"
+            " target_max = excluded.target_max, due = excluded.due, source = excluded.source",
+            rows,
+        )
+        return added, changed
 
     @staticmethod
     def _index_people(conn: sqlite3.Connection, people: list[tuple[int, list[dict]]]) -> None:
@@ -298,10 +387,9 @@ class Ledger:
             where.append("p.due < ? AND p.status != 'done'")
             params.append(query.overdue_as_of.isoformat())
         if query.search:
-            pattern = "%" + query.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             where.append("(p.title LIKE ? ESCAPE '\\' OR p.text LIKE ? ESCAPE '\\')")
-            params += [pattern, pattern]
-        sql = f"SELECT {POINT_COLUMNS} FROM points p JOIN sections s ON s.id = p.section"
+            params += [_like(query.search)] * 2
+        sql = POINT_SELECT
         if where:
             sql += " WHERE " + " AND ".join(where)
         with self._errors():
@@ -326,33 +414,19 @@ class Ledger:
                 for row in self.conn.execute(sql)
             ]
 
-    def summary(self, by: str, as_of: date) -> list[dict[str, Any]]:
-        """Per department / leader / section: counts by status, overdue, mean progress."""
-        if by == "section":
-            key, join, order = "s.title", "JOIN sections s ON s.id = p.section", "min(s.id)"
-        else:  # a point with two departments counts under each; groups in order of first appearance
-            key, join = f"x.{by}", f"LEFT JOIN point_{by}s x ON x.point = p.id"
-            order = "min(p.id * 1000 + coalesce(x.ord, 0))"
-        sql = f"""
-            SELECT {key} AS grp, {order} AS first_seen, count(*) AS points,
-                   sum(p.status = 'done') AS done, sum(p.status = 'in_progress') AS in_progress,
-                   sum(p.status = 'not_started') AS not_started, sum(p.status = 'blocked') AS blocked,
-                   sum(p.status = 'deferred') AS deferred,
-                   sum(p.due < :as_of AND p.status != 'done') AS overdue,
-                   avg(p.progress) AS mean_progress
-            FROM points p {join} GROUP BY grp ORDER BY first_seen"""
-        with self._errors():
-            return [dict(row) for row in self.conn.execute(sql, {"as_of": as_of.isoformat()})]
-
-    def history(self, point: int | None = None, since: date | None = None, limit: int | None = None) -> list[dict]:
+    def history(
+        self, point: int | None = None, since: date | None = None, limit: int | None = None, entity: str | None = None,
+        ref: str | None = None,
+    ) -> list[dict]:  # fmt: skip
         where, params = [], []
-        if point is not None:
-            where.append("point = ?")
-            params.append(point)
+        for column, value in (("point", point), ("entity", entity), ("ref", ref)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
         if since is not None:
             where.append("substr(at, 1, 10) >= ?")
             params.append(since.isoformat())
-        sql = "SELECT id, point, at, by, action, changes, note FROM history"
+        sql = f"SELECT {HISTORY_COLUMNS} FROM history"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id DESC"
@@ -362,37 +436,223 @@ class Ledger:
         with self._errors():
             return [_history(row) for row in self.conn.execute(sql, params)]
 
+    def last_updates(self) -> dict[tuple[str, int, str | None], str]:
+        """(entity, point, ref) → time of its latest recorded change, for finding what nobody reported on."""
+        sql = "SELECT entity, point, ref, max(at) AS at FROM history WHERE action != 'undo' GROUP BY entity, point, ref"
+        with self._errors():
+            return {(r["entity"], r["point"], r["ref"]): r["at"] for r in self.conn.execute(sql)}
+
+    def tasks(self, query: PointQuery = PointQuery(), seq: int | None = None) -> list[dict[str, Any]]:
+        """Tasks of the points that `query` selects; a task's own department and due date win over its point's."""
+        where, params = [], []
+        if query.ids:
+            where.append(f"t.point IN ({','.join('?' * len(query.ids))})")
+            params += query.ids
+        if seq is not None:
+            where.append("t.seq = ?")
+            params.append(seq)
+        if query.departments:
+            marks = ",".join("?" * len(query.departments))
+            where.append(
+                f"(t.dept IN ({marks}) OR (t.dept IS NULL AND EXISTS (SELECT 1 FROM point_departments x"
+                f" WHERE x.point = t.point AND x.department IN ({marks}))))"
+            )
+            params += query.departments * 2
+        if query.leaders:
+            where.append(
+                f"EXISTS (SELECT 1 FROM point_leaders x WHERE x.point = t.point AND x.leader IN ({','.join('?' * len(query.leaders))}))"
+            )
+            params += query.leaders
+        if query.sections:
+            where.append(f"p.section IN ({','.join('?' * len(query.sections))})")
+            params += query.sections
+        if query.statuses:
+            where.append(f"t.status IN ({','.join('?' * len(query.statuses))})")
+            params += query.statuses
+        if query.due_before:
+            where.append("coalesce(t.due, p.due) < ?")
+            params.append(query.due_before.isoformat())
+        if query.overdue_as_of:
+            where.append("coalesce(t.due, p.due) < ? AND t.status != 'done'")
+            params.append(query.overdue_as_of.isoformat())
+        if query.search:
+            where.append("(t.title LIKE ? ESCAPE '\\' OR t.deliverable LIKE ? ESCAPE '\\' OR t.note LIKE ? ESCAPE '\\')")
+            params += [_like(query.search)] * 3
+        sql = f"SELECT {TASK_COLUMNS} FROM tasks t JOIN points p ON p.id = t.point"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        with self._errors():
+            return [_task(row) for row in self.conn.execute(sql + " ORDER BY t.point, t.seq", params)]
+
+    def task(self, point_id: int, seq: int) -> dict[str, Any]:
+        rows = self.tasks(PointQuery(ids=(point_id,)), seq=seq)
+        if not rows:
+            self.point(point_id)
+            raise NotFound(f"第 {point_id} 项没有任务 {point_id}.{seq}；用 gkplan task list --point {point_id} 查看")
+        return rows[0]
+
+    def targets(self, point: int | None = None, departments: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        where, params = [], []
+        if point is not None:
+            where.append("g.point = ?")
+            params.append(point)
+        if departments:
+            where.append(
+                f"EXISTS (SELECT 1 FROM point_departments x WHERE x.point = g.point AND x.department IN ({','.join('?' * len(departments))}))"
+            )
+            params += departments
+        sql = f"SELECT {TARGET_COLUMNS} FROM targets g JOIN points p ON p.id = g.point"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        with self._errors():
+            return [_target(row) for row in self.conn.execute(sql + " ORDER BY g.point, g.rowid", params)]
+
     # -- changing ----------------------------------------------------------------------------
 
-    def update_point(
-        self, point_id: int, decide: Callable[[dict[str, Any]], dict[str, Any]], *, note: str | None, by: str, at: str
+    def change(
+        self,
+        entity: str,
+        key: tuple,
+        decide: Callable[[dict[str, Any]], dict[str, Any]],
+        *,
+        note: str | None,
+        by: str,
+        at: str,
     ) -> dict[str, Any] | None:
-        """Read the point, let `decide` compute the new field values, write them and the history entry.
-
-        The read and the write are one transaction, so two people updating at once never lose a change.
-        Returns the history entry, or None when nothing would change.
-        """
+        """Read one point, task or target, let `decide` compute its new field values, write them and the
+        history entry. Read and write are one transaction, so two people updating at once lose nothing.
+        Returns the history entry, or None when nothing would change."""
         with self._write() as conn:
-            row = conn.execute(f"SELECT {POINT_COLUMNS} FROM points p JOIN sections s ON s.id = p.section WHERE p.id = ?", (point_id,)).fetchone()
-            if row is None:
-                raise NotFound(f"没有编号为 {point_id} 的工作要点")
-            current = _point(row)
+            current = self._current(conn, entity, key)
             wanted = decide(current)
+            if note is not None:
+                wanted["note"] = note
             changes = {k: [current[k], v] for k, v in wanted.items() if current[k] != v}
             if not changes and note is None:
                 return None
-            sets = {k: v for k, (_, v) in changes.items()}
-            if note is not None:
-                sets["note"] = note
-            sets["updated_at"] = at
-            conn.execute(
-                f"UPDATE points SET {', '.join(f'{k} = :{k}' for k in sets)} WHERE id = :id", sets | {"id": point_id}
-            )
-            cursor = conn.execute(
-                "INSERT INTO history (at, by, point, action, changes, note) VALUES (?, ?, ?, 'update', ?, ?)",
-                (at, by, point_id, json.dumps(changes, ensure_ascii=False), note),
-            )
-            return {"id": cursor.lastrowid, "point": point_id, "at": at, "by": by, "action": "update", "changes": changes, "note": note}
+            self._set(conn, entity, key, {k: v for k, (_, v) in changes.items()} | {"updated_at": at})
+            if entity == "task":
+                self._rollup(conn, {key[0]})
+            return self._record(conn, entity, key, "update", changes, note, by, at)
+
+    def add_task(self, point_id: int, fields: dict[str, Any], *, by: str, at: str) -> dict[str, Any]:
+        with self._write() as conn:
+            self._current(conn, "point", (point_id,))
+            seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM tasks WHERE point = ?", (point_id,)).fetchone()[0]
+            row = {"point": point_id, "seq": seq, "origin": "user", "created_at": at, "updated_at": at} | fields
+            self._insert_task(conn, row)
+            self._rollup(conn, {point_id})
+            stored = self._current(conn, "task", (point_id, seq))
+            return self._record(conn, "task", (point_id, seq), "add", {"task": [None, _task_row(stored)]}, None, by, at)
+
+    def remove_task(self, point_id: int, seq: int, *, by: str, at: str) -> dict[str, Any]:
+        with self._write() as conn:
+            stored = self._current(conn, "task", (point_id, seq))
+            conn.execute("DELETE FROM tasks WHERE point = ? AND seq = ?", (point_id, seq))
+            self._rollup(conn, {point_id})
+            return self._record(conn, "task", (point_id, seq), "remove", {"task": [_task_row(stored), None]}, None, by, at)
+
+    def undo(self, *, by: str, at: str) -> dict[str, Any] | None:
+        """Revert the latest change not yet undone, as a change of its own: history stays append-only."""
+        with self._write() as conn:
+            row = conn.execute(
+                f"SELECT {HISTORY_COLUMNS} FROM history WHERE action != 'undo' AND undone_by IS NULL ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            if row is None:
+                return None
+            entry = _history(row)
+            key = (entry["point"],) if entry["entity"] == "point" else (entry["point"], _ref(entry["entity"], entry["ref"]))
+            back = {k: [new, old] for k, (old, new) in entry["changes"].items()}
+            if entry["action"] == "add":
+                conn.execute("DELETE FROM tasks WHERE point = ? AND seq = ?", key)
+            elif entry["action"] == "remove":
+                self._insert_task(conn, entry["changes"]["task"][0])
+            else:
+                self._set(conn, entry["entity"], key, {k: old for k, (_, old) in back.items()} | {"updated_at": at})
+            if entry["entity"] == "task":
+                self._rollup(conn, {entry["point"]})
+            undo = self._record(conn, entry["entity"], key, "undo", back, f"撤销记录 #{entry['id']}", by, at)
+            conn.execute("UPDATE history SET undone_by = ? WHERE id = ?", (undo["id"], entry["id"]))
+            return undo | {"undoes": entry}
+
+    def backup(self, target: Path, *, force: bool) -> Path:
+        """A consistent copy through SQLite's online backup API, safe while another process writes."""
+        from gkplan.files import replace_atomically
+
+        if target.expanduser().resolve() == self.path.resolve():
+            raise LedgerError(f"{target}: 不能备份到台账文件本身")
+        with replace_atomically(target, force=force) as tmp:
+            with self._errors():
+                dest = sqlite3.connect(tmp)
+                try:
+                    self.conn.backup(dest)
+                    dest.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+                finally:
+                    dest.close()
+        return target
+
+    # -- helpers for writers -----------------------------------------------------------------
+
+    def _current(self, conn: sqlite3.Connection, entity: str, key: tuple) -> dict[str, Any]:
+        if entity == "point":
+            row = conn.execute(f"{POINT_SELECT} WHERE p.id = ?", key).fetchone()
+            if row is None:
+                raise NotFound(f"没有编号为 {key[0]} 的工作要点")
+            return _point(row)
+        if entity == "task":
+            row = conn.execute(f"SELECT {TASK_COLUMNS} FROM tasks t JOIN points p ON p.id = t.point WHERE t.point = ? AND t.seq = ?", key).fetchone()
+            if row is None:
+                self._current(conn, "point", key[:1])
+                raise NotFound(f"第 {key[0]} 项没有任务 {key[0]}.{key[1]}；用 gkplan task list --point {key[0]} 查看")
+            return _task(row)
+        row = conn.execute(f"SELECT {TARGET_COLUMNS} FROM targets g JOIN points p ON p.id = g.point WHERE g.point = ? AND g.metric = ?", key).fetchone()
+        if row is None:
+            self._current(conn, "point", key[:1])
+            raise NotFound(f"第 {key[0]} 项没有指标“{key[1]}”；用 gkplan target list --point {key[0]} 查看")
+        return _target(row)
+
+    @staticmethod
+    def _set(conn: sqlite3.Connection, entity: str, key: tuple, values: dict[str, Any]) -> None:
+        table, where = {"point": ("points", "id = ?"), "task": ("tasks", "point = ? AND seq = ?"),
+                        "target": ("targets", "point = ? AND metric = ?")}[entity]  # fmt: skip
+        assignments = ", ".join(f"{k} = ?" for k in values)
+        conn.execute(f"UPDATE {table} SET {assignments} WHERE {where}", (*values.values(), *key))
+
+    @staticmethod
+    def _insert_task(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+        conn.execute(
+            f"INSERT INTO tasks ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+        )
+
+    @staticmethod
+    def _record(
+        conn: sqlite3.Connection, entity: str, key: tuple, action: str, changes: dict, note: str | None, by: str, at: str
+    ) -> dict[str, Any]:
+        ref = None if entity == "point" else str(key[1])
+        cursor = conn.execute(
+            "INSERT INTO history (at, by, point, entity, ref, action, changes, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (at, by, key[0], entity, ref, action, json.dumps(changes, ensure_ascii=False), note),
+        )
+        return {"id": cursor.lastrowid, "point": key[0], "entity": entity, "ref": ref, "at": at, "by": by,
+                "action": action, "changes": changes, "note": note, "undone_by": None}  # fmt: skip
+
+    @staticmethod
+    def _rollup(conn: sqlite3.Connection, point_ids: set[int]) -> None:
+        """A point with tasks takes its progress from them: the weighted mean, rounded half up."""
+        from gkplan.values import reconcile
+
+        for pid in point_ids:
+            total = conn.execute(
+                "SELECT sum(weight * progress), sum(weight) FROM tasks WHERE point = ?", (pid,)
+            ).fetchone()
+            if not total[1]:
+                continue
+            progress = int(total[0] / total[1] + 0.5)
+            current = conn.execute("SELECT progress, status FROM points WHERE id = ?", (pid,)).fetchone()
+            if current["progress"] == progress:
+                continue
+            value, status = reconcile(current["progress"], current["status"], progress, None)
+            conn.execute("UPDATE points SET progress = ?, status = ? WHERE id = ?", (value, status, pid))
 
 
 def _point(row: sqlite3.Row) -> dict[str, Any]:
@@ -418,6 +678,7 @@ def _point(row: sqlite3.Row) -> dict[str, Any]:
         "due_seed": row["due_seed"],
         "note": row["note"],
         "updated_at": row["updated_at"],
+        "tasks": row["tasks"],
     }
 
 
@@ -425,9 +686,60 @@ def _history(row: sqlite3.Row) -> dict[str, Any]:
     return {
         "id": row["id"],
         "point": row["point"],
+        "entity": row["entity"],
+        "ref": row["ref"],
         "at": row["at"],
         "by": row["by"],
         "action": row["action"],
         "changes": json.loads(row["changes"]),
         "note": row["note"],
+        "undone_by": row["undone_by"],
     }
+
+
+def _ref(entity: str, ref: str) -> Any:
+    return int(ref) if entity == "task" else ref
+
+
+TASK_FIELDS = ("point", "seq", "title", "due", "owner", "dept", "deliverable", "weight", "progress", "status",
+               "note", "origin", "created_at", "updated_at")  # fmt: skip
+
+
+def _task_row(task: dict[str, Any]) -> dict[str, Any]:
+    """The stored columns of a task (what `remove` keeps in history so that undo can restore it)."""
+    return {k: task[k] for k in TASK_FIELDS}
+
+
+def _task(row: sqlite3.Row) -> dict[str, Any]:
+    task = {k: row[k] for k in TASK_FIELDS}
+    task["id"] = f"{row['point']}.{row['seq']}"
+    task["point_title"] = row["point_title"]
+    task["point_due"] = row["point_due"]
+    task["effective_due"] = row["due"] or row["point_due"]
+    task["departments"] = [row["dept"]] if row["dept"] else [d for d in row["point_departments"].split("\x1f") if d] if row["point_departments"] else []
+    return task
+
+
+def _number(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _target(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "point": row["point"],
+        "point_title": row["point_title"],
+        "metric": row["metric"],
+        "unit": row["unit"],
+        "target_min": _number(row["target_min"]),
+        "target_max": _number(row["target_max"]),
+        "actual": _number(row["actual"]),
+        "actual_as_of": row["actual_as_of"],
+        "due": row["due"],
+        "source": row["source"],
+        "note": row["note"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

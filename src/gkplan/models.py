@@ -32,6 +32,26 @@ class Lead(_Model):
         return self
 
 
+Number = Annotated[int | float, Field(ge=0, le=1e15)]
+
+
+class Target(_Model):
+    """A quantitative target the text sets, in base units (160万人 → 1600000 人)."""
+
+    metric: Name
+    unit: Name
+    min: Number
+    max: Number | None = None  # None: no upper bound (以上)
+    due: date | None = None  # only when the text gives one (年底前, 三年)
+    source: Name | None = None  # the words of the text that set it
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Target:
+        if self.max is not None and self.max < self.min:
+            raise ValueError(f"max（{self.max}）小于 min（{self.min}）")
+        return self
+
+
 class Point(_Model):
     number: int = Field(ge=1, le=10_000_000)
     section: int = Field(ge=1)
@@ -39,6 +59,17 @@ class Point(_Model):
     text: Text
     leads: list[Lead] = Field(min_length=1)
     due: date | None = None  # default: the plan's end
+    deliverables: list[Name] = Field(default_factory=list)  # documents the point will produce: each becomes a task
+    targets: list[Target] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Point:
+        if len(set(self.deliverables)) != len(self.deliverables):
+            raise ValueError("deliverables 中有重复的文件名")
+        metrics = [t.metric for t in self.targets]
+        if len(set(metrics)) != len(metrics):
+            raise ValueError("targets 中有重复的 metric")
+        return self
 
 
 class Section(_Model):

@@ -15,8 +15,14 @@ from typing import Any
 from gkplan.values import STATUS_LABELS
 
 _STATUS_STYLE = {"not_started": "dim", "in_progress": "cyan", "done": "green", "blocked": "red", "deferred": "yellow"}
-_CHANGE_LABELS = {"progress": "进度", "status": "状态", "due": "截止日期"}
+_CHANGE_LABELS = {
+    "progress": "进度", "status": "状态", "due": "截止日期", "owner": "责任人", "weight": "权重",
+    "actual": "实际值", "actual_as_of": "统计日期",
+}  # fmt: skip
+_LIGHT_MARKS = {"red": "[red]红[/]", "yellow": "[yellow]黄[/]", "green": "[green]绿[/]", "done": "[dim]完成[/]"}
 _NUMERALS = "一二三四五六七八九十"
+_NUMERIC_HEADERS = {"编号", "进度", "要点数", "已完成", "进行中", "未启动", "受阻", "暂缓", "逾期", "逾期天数", "平均进度",
+                    "红", "黄", "绿", "权重", "目标下限", "目标上限", "实际值", "完成率", "天数"}  # fmt: skip
 
 
 def _emit(fmt: str, data: Any, fields: Sequence[str], table: Callable[[], Any]) -> None:
@@ -57,7 +63,7 @@ def _table(*headers: str, title: str | None = None, **kw: Any):  # noqa: ANN202
     # SIMPLE_HEAD: no vertical rules, whose box characters are ambiguous-width in CJK terminals.
     table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", header_style="bold", pad_edge=False, **kw)
     for header in headers:
-        justify = "right" if header in ("编号", "进度", "要点数", "已完成", "进行中", "未启动", "受阻", "暂缓", "逾期", "逾期天数", "平均进度") else "left"
+        justify = "right" if header in _NUMERIC_HEADERS else "left"
         table.add_column(header, justify=justify, overflow="fold")
     return table
 
@@ -92,18 +98,18 @@ def _esc(text: Any) -> str:
 
 POINT_FIELDS = (
     "id", "section", "section_title", "title", "leaders", "departments", "status", "status_label",
-    "progress", "due", "days_left", "overdue", "note", "updated_at", "text",
+    "progress", "light", "due", "days_left", "overdue", "tasks", "note", "updated_at", "text",
 )  # fmt: skip
 
 
 def points(rows: list[dict[str, Any]], fmt: str) -> None:
     def table():  # noqa: ANN202
-        t = _table("编号", "工作要点", "校领导", "牵头部门", "进度", "状态", "截止日期", "剩余")
+        t = _table("编号", "工作要点", "校领导", "牵头部门", "进度", "状态", "灯", "截止日期", "剩余")
         for p in rows:
             t.add_row(
                 str(p["id"]), _esc(p["title"]), _esc("、".join(p["leaders"]) or "按分工"),
                 _esc("、".join(p["departments"]) or "各部门"), f"{p['progress']}%", _status(p["status"]),
-                p["due"], _days(p),
+                _LIGHT_MARKS[p["light"]], p["due"], _days(p),
             )  # fmt: skip
         t.caption = f"共 {len(rows)} 项"
         return t
@@ -127,14 +133,20 @@ def point(p: dict[str, Any], fmt: str) -> None:
             depts = "、".join(lead["departments"]) or "各部门分工负责"
             scope = f"（{lead['scope']}）" if lead["scope"] else ""
             grid.add_row("牵头" if i == 0 else "", _esc(f"校领导：{who}；部门：{depts}{scope}"))
-        grid.add_row("状态", _status(p["status"]))
+        grid.add_row("状态", f"{_status(p['status'])}  {_LIGHT_MARKS[p['light']]}灯" if p["light"] != "done" else _status(p["status"]))
         bar = Table.grid(padding=(0, 1))
         bar.add_row(ProgressBar(total=100, completed=p["progress"], width=30), f"{p['progress']}%")
         grid.add_row("进度", bar)
+        if p["task_list"]:
+            grid.add_row("", "（由任务按权重计算）")
         grid.add_row("截止日期", f"{p['due']}（{_days(p)}）" if p["status"] != "done" else p["due"])
         if p["note"]:
             grid.add_row("最新备注", _esc(p["note"]))
         parts: list[Any] = [Text(f"第 {p['id']} 项  {p['title']}", style="bold"), grid, Text(""), Text(p["text"])]
+        if p["task_list"]:
+            parts += [Text(""), _tasks_table(p["task_list"], title="任务清单")]
+        if p["targets"]:
+            parts += [Text(""), _targets_table(p["targets"], title="量化指标")]
         if p["history"]:
             parts += [Text(""), _history_table(p["history"], title="最近记录")]
         return Group(*parts)
@@ -156,41 +168,78 @@ def overdue(rows: list[dict[str, Any]], fmt: str, as_of: str) -> None:
     _emit(fmt, rows, ("days_overdue", *POINT_FIELDS), table)
 
 
-SUMMARY_FIELDS = ("group", "points", "done", "in_progress", "not_started", "blocked", "deferred", "overdue", "mean_progress")
+SUMMARY_FIELDS = (
+    "group", "points", "done", "in_progress", "not_started", "blocked", "deferred", "overdue",
+    "red", "yellow", "green", "mean_progress",
+)  # fmt: skip
+
+
+def _summary_table(rows: list[dict[str, Any]], group_label: str, title: str, bars: bool = False):  # noqa: ANN202
+    # the overview trades the per-status columns for a progress bar, to stay on one screen
+    counts = ("points", "done", "overdue") if bars else SUMMARY_FIELDS[1:8]
+    labels = {"points": "要点数", "done": "已完成", "in_progress": "进行中", "not_started": "未启动", "blocked": "受阻",
+              "deferred": "暂缓", "overdue": "逾期"}  # fmt: skip
+    t = _table(group_label, *(labels[k] for k in counts), "红", "黄", "绿", "平均进度", *(["进度"] if bars else []), title=title)
+    for r in rows:
+        cells: list[Any] = [
+            _esc(r["group"]), *(str(r[k]) for k in counts),
+            f"[red]{r['red']}[/]" if r["red"] else "0", f"[yellow]{r['yellow']}[/]" if r["yellow"] else "0",
+            f"[green]{r['green']}[/]", f"{r['mean_progress']:.1f}%",
+        ]  # fmt: skip
+        if bars:
+            from rich.progress_bar import ProgressBar
+
+            cells.append(ProgressBar(total=100, completed=r["mean_progress"], width=20))
+        t.add_row(*cells)
+    return t
 
 
 def summary(rows: list[dict[str, Any]], fmt: str, group_label: str, as_of: str) -> None:
-    def table():  # noqa: ANN202
-        t = _table(group_label, "要点数", "已完成", "进行中", "未启动", "受阻", "暂缓", "逾期", "平均进度", title=f"截至 {as_of} 按{group_label}汇总")
-        for r in rows:
-            t.add_row(
-                _esc(r["group"]), *(str(r[k]) for k in SUMMARY_FIELDS[1:7]),
-                f"[red]{r['overdue']}[/]" if r["overdue"] else "0", f"{r['mean_progress']:.1f}%",
-            )  # fmt: skip
-        return t
-
-    _emit(fmt, rows, SUMMARY_FIELDS, table)
+    _emit(fmt, rows, SUMMARY_FIELDS, lambda: _summary_table(rows, group_label, f"截至 {as_of} 按{group_label}汇总"))
 
 
-HISTORY_FIELDS = ("id", "point", "at", "by", "action", "changes", "note")
+def overview(data: dict[str, Any], fmt: str) -> None:
+    rows = [*data["sections"], data["total"]]
+    title = f"{data['title']} · 截至 {data['as_of']} 总览"
+    _emit(fmt, data if fmt == "json" else rows, SUMMARY_FIELDS, lambda: _summary_table(rows, "部分", title, bars=True))
+
+
+HISTORY_FIELDS = ("id", "point", "entity", "ref", "at", "by", "action", "changes", "note", "undone_by")
 
 
 def describe_changes(changes: dict[str, list[Any]]) -> str:
     parts = []
     for key, (old, new) in changes.items():
+        if key == "note":
+            continue  # shown in its own column
+        if key == "task":
+            parts.append(f"新增任务“{new['title']}”" if new else f"删除任务“{old['title']}”")
+            continue
         if key == "status":
             old, new = STATUS_LABELS.get(old, old), STATUS_LABELS.get(new, new)
         elif key == "progress":
             old, new = f"{old}%", f"{new}%"
+        old, new = ("空" if v is None else v for v in (old, new))
         parts.append(f"{_CHANGE_LABELS.get(key, key)} {old} → {new}")
     return "；".join(parts)
 
 
 def _history_table(rows: list[dict[str, Any]], title: str | None = None):  # noqa: ANN202
-    t = _table("时间", "编号", "操作人", "变更", "备注", title=title)
+    t = _table("时间", "对象", "操作人", "变更", "说明", title=title)
     for h in rows:
-        t.add_row(h["at"][:16].replace("T", " "), str(h["point"]), _esc(h["by"]), _esc(describe_changes(h["changes"]) or "（进展报告）"), _esc(h["note"]))
+        what = describe_changes(h["changes"]) or "（进展报告）"
+        if h["undone_by"]:
+            what += f"（已被 #{h['undone_by']} 撤销）"
+        t.add_row(h["at"][:16].replace("T", " "), _esc(_entity(h)), _esc(h["by"]), _esc(what), _esc(h["note"]))
     return t
+
+
+def _entity(h: dict[str, Any]) -> str:
+    if h["entity"] == "task":
+        return f"任务 {h['point']}.{h['ref']}"
+    if h["entity"] == "target":
+        return f"第 {h['point']} 项指标 {h['ref']}"
+    return f"第 {h['point']} 项"
 
 
 def history(rows: list[dict[str, Any]], fmt: str) -> None:
@@ -205,8 +254,12 @@ def history(rows: list[dict[str, Any]], fmt: str) -> None:
 def change(entry: dict[str, Any], fmt: str) -> None:
     def table():  # noqa: ANN202
         what = describe_changes(entry["changes"]) or "记录进展"
-        note = f"；备注：{entry['note']}" if entry["note"] else ""
-        return _esc(f"已更新第 {entry['point']} 项：{what}{note}")
+        if entry["action"] == "undo":
+            return _esc(f"已撤销记录 #{entry['undoes']['id']}（{_entity(entry)}）：{what}")
+        if entry["action"] in ("add", "remove"):
+            return _esc(f"已{what}，编号 {entry['point']}.{entry['ref']}")
+        note = f"；说明：{entry['note']}" if entry["note"] else ""
+        return _esc(f"已更新{_entity(entry)}：{what}{note}")
 
     _emit(fmt, entry, HISTORY_FIELDS, table)
 
@@ -226,7 +279,113 @@ def loaded(result: dict[str, Any], fmt: str) -> None:
         kept = f"；台账中另有 {len(result['not_in_seed'])} 项不在此种子中（已保留）" if result["not_in_seed"] else ""
         return _esc(
             f"已载入 {result['source']}：新增 {len(result['added'])} 项，更新 {len(result['changed'])} 项，"
-            f"未变 {len(result['unchanged'])} 项{kept}"
+            f"未变 {len(result['unchanged'])} 项{kept}；新增任务 {len(result['tasks_added'])} 个，"
+            f"新增指标 {len(result['targets_added'])} 个，更新指标 {len(result['targets_changed'])} 个"
         )
 
-    _emit(fmt, result, ("source", "added", "changed", "unchanged", "not_in_seed"), table)
+    _emit(fmt, result, ("source", "added", "changed", "unchanged", "not_in_seed", "tasks_added", "targets_added"), table)
+
+
+TASK_FIELDS = (
+    "id", "point", "seq", "point_title", "title", "owner", "departments", "deliverable", "weight", "status",
+    "status_label", "progress", "light", "effective_due", "days_left", "overdue", "note", "origin", "updated_at",
+)  # fmt: skip
+
+
+def _tasks_table(rows: list[dict[str, Any]], title: str | None = None):  # noqa: ANN202
+    t = _table("编号", "任务", "责任人", "负责部门", "成果形式", "权重", "进度", "状态", "灯", "截止日期", "剩余", title=title)
+    for r in rows:
+        t.add_row(
+            r["id"], _esc(r["title"]), _esc(r["owner"] or ""), _esc("、".join(r["departments"])), _esc(r["deliverable"] or ""),
+            str(r["weight"]), f"{r['progress']}%", _status(r["status"]), _LIGHT_MARKS[r["light"]], r["effective_due"], _days(r),
+        )  # fmt: skip
+    return t
+
+
+def tasks(rows: list[dict[str, Any]], fmt: str) -> None:
+    def table():  # noqa: ANN202
+        t = _tasks_table(rows)
+        t.caption = f"共 {len(rows)} 个任务"
+        return t
+
+    _emit(fmt, rows, TASK_FIELDS, table)
+
+
+TARGET_FIELDS = (
+    "point", "point_title", "metric", "unit", "target_min", "target_max", "actual", "actual_as_of",
+    "attainment", "met", "due", "source", "note",
+)  # fmt: skip
+
+
+def _amount(value: Any) -> str:
+    """1600000 → 160万, the way the plan writes amounts."""
+    if value is None:
+        return ""
+    if value >= 10_000 and value % 10_000 == 0:
+        return f"{value / 10_000:g}万"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _targets_table(rows: list[dict[str, Any]], title: str | None = None):  # noqa: ANN202
+    t = _table("编号", "指标", "目标", "实际值", "完成率", "达成", "截止日期", title=title)
+    for r in rows:
+        low, high, unit = _amount(r["target_min"]), _amount(r["target_max"]), r["unit"]
+        goal = f"{low}{unit}以上" if r["target_max"] is None else f"{low}{unit}" if high == low else f"{low}—{high}{unit}"
+        met = {True: "[green]是[/]", False: "[red]否[/]", None: ""}[r["met"]]
+        rate = "" if r["attainment"] is None else f"{r['attainment']:g}%"
+        t.add_row(str(r["point"]), _esc(r["metric"]), _esc(goal), _esc(_amount(r["actual"]) + (r["unit"] if r["actual"] is not None else "")), rate, met, r["due"] or "")
+    return t
+
+
+def targets(rows: list[dict[str, Any]], fmt: str) -> None:
+    def table():  # noqa: ANN202
+        t = _targets_table(rows)
+        t.caption = f"共 {len(rows)} 个指标"
+        return t
+
+    _emit(fmt, rows, TARGET_FIELDS, table)
+
+
+def notices(rows: list[dict[str, Any]], fmt: str, as_of: str, within: int) -> None:
+    """Reminders as notice text ready to send, one per department; JSON/CSV for mail merges."""
+    flat = [
+        {"department": n["department"], "leaders": n["leaders"], **item} for n in rows for item in n["items"]
+    ]
+
+    def table():  # noqa: ANN202
+        from rich.console import Group
+        from rich.text import Text
+
+        if not rows:
+            return Text(f"截至 {as_of}，没有逾期或 {within} 天内到期的事项。")
+        parts = []
+        for n in rows:
+            leaders = f"（分管校领导：{'、'.join(n['leaders'])}）" if n["leaders"] else ""
+            parts.append(Text(f"致 {n['department']}{leaders}：", style="bold"))
+            parts.append(Text(f"截至 {as_of}，以下事项已逾期或将在 {within} 天内到期，请抓紧推进并及时报送进展："))
+            for i in n["items"]:
+                what = f"第 {i['id']} 项" if i["kind"] == "point" else f"任务 {i['id']}"
+                days = f"已逾期 {-i['days_left']} 天" if i["days_left"] < 0 else "今天到期" if i["days_left"] == 0 else f"还剩 {i['days_left']} 天"
+                owner = f"，责任人 {i['owner']}" if i.get("owner") else ""
+                parts.append(Text(f"  · {what} {i['title']}：截止 {i['due']}，{days}，当前进度 {i['progress']}%{owner}"))
+            parts.append(Text(""))
+        return Group(*parts)
+
+    fields = ("department", "leaders", "kind", "id", "point", "title", "due", "days_left", "progress", "status", "light", "owner")
+    _emit(fmt, rows if fmt == "json" else flat, fields, table)
+
+
+STALE_FIELDS = ("kind", "id", "title", "departments", "last_update", "days_since", "progress", "status", "light")
+
+
+def stale(rows: list[dict[str, Any]], fmt: str, days: int) -> None:
+    def table():  # noqa: ANN202
+        t = _table("编号", "事项", "部门", "上次更新", "天数", "进度", "状态", title=f"{days} 天以上没有更新记录的事项")
+        for r in rows:
+            what = f"任务 {r['id']}" if r["kind"] == "task" else f"第 {r['id']} 项"
+            last = r["last_update"][:10] if r["last_update"] else "从未更新"
+            t.add_row(what, _esc(r["title"]), _esc("、".join(r["departments"])), last, "" if r["days_since"] is None else str(r["days_since"]), f"{r['progress']}%", _status(r["status"]))
+        t.caption = f"共 {len(rows)} 项" if rows else "没有久未更新的事项"
+        return t
+
+    _emit(fmt, rows, STALE_FIELDS, table)

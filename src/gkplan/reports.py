@@ -7,6 +7,9 @@ import unicodedata
 from datetime import date
 from typing import Any
 
+from dataclasses import dataclass
+
+from gkplan.config import Lights
 from gkplan.errors import InvalidValue, NotFound
 from gkplan.ledger import Ledger, PointQuery
 from gkplan.values import STATUS_LABELS, parse_status
@@ -71,50 +74,198 @@ def build_query(
     )
 
 
-def with_days(point: dict[str, Any], as_of: date) -> dict[str, Any]:
-    """Add what depends on the as-of date: days left (negative when late) and whether it is overdue."""
-    days = (date.fromisoformat(point["due"]) - as_of).days
-    point["status_label"] = STATUS_LABELS[point["status"]]
-    point["days_left"] = days
-    point["overdue"] = days < 0 and point["status"] != "done"
-    return point
+LIGHTS = {"red": "红", "yellow": "黄", "green": "绿", "done": "完成"}
+_LIGHT_ALIASES = {v: k for k, v in LIGHTS.items()} | {"红灯": "red", "黄灯": "yellow", "绿灯": "green", "已完成": "done"}
 
 
-def list_points(ledger: Ledger, query: PointQuery, as_of: date) -> list[dict[str, Any]]:
-    return [with_days(p, as_of) for p in ledger.points(query)]
+@dataclass(frozen=True)
+class Frame:
+    """What every computed row depends on besides the ledger: the as-of date, the plan's start, thresholds."""
+
+    as_of: date
+    start: date
+    lights: Lights
 
 
-def show_point(ledger: Ledger, point_id: int, as_of: date, history: int = 10) -> dict[str, Any]:
-    point = with_days(ledger.point(point_id), as_of)
+def frame(ledger: Ledger, as_of: date) -> Frame:
+    from gkplan.config import lights
+
+    start = ledger.plan().get("start")
+    return Frame(as_of, date.fromisoformat(start) if start else as_of, lights())
+
+
+def light(progress: int, status: str, due: date, fr: Frame) -> str:
+    """红: past due, not done. 黄: behind the straight line from the plan's start to the due date by more
+    than `behind_by` points, or due within `due_soon_days` and below `due_soon_progress`. 绿: otherwise."""
+    if status == "done":
+        return "done"
+    if due < fr.as_of:
+        return "red"
+    span = (due - fr.start).days
+    expected = 100.0 if span <= 0 else min(100.0, max(0.0, (fr.as_of - fr.start).days * 100 / span))
+    th = fr.lights
+    if progress < expected - th.behind_by or ((due - fr.as_of).days <= th.due_soon_days and progress < th.due_soon_progress):
+        return "yellow"
+    return "green"
+
+
+def parse_light(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).strip().lower()
+    key = s if s in LIGHTS else _LIGHT_ALIASES.get(s)
+    if key is None:
+        raise InvalidValue(f"未知灯色：{text!r}；可用：red（红）/ yellow（黄）/ green（绿）/ done（完成）")
+    return key
+
+
+def with_days(item: dict[str, Any], fr: Frame, due_key: str = "due") -> dict[str, Any]:
+    """Add what depends on the as-of date: days left (negative when late), overdue, warning light."""
+    due = date.fromisoformat(item[due_key])
+    days = (due - fr.as_of).days
+    item["status_label"] = STATUS_LABELS[item["status"]]
+    item["days_left"] = days
+    item["overdue"] = days < 0 and item["status"] != "done"
+    item["light"] = light(item["progress"], item["status"], due, fr)
+    return item
+
+
+def list_points(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    rows = (with_days(p, fr) for p in ledger.points(query))
+    return [r for r in rows if r["light"] in lights] if lights else list(rows)
+
+
+def list_tasks(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    rows = (with_days(t, fr, "effective_due") for t in ledger.tasks(query))
+    return [r for r in rows if r["light"] in lights] if lights else list(rows)
+
+
+def show_point(ledger: Ledger, point_id: int, fr: Frame, history: int = 10) -> dict[str, Any]:
+    point = with_days(ledger.point(point_id), fr)
+    point["task_list"] = list_tasks(ledger, PointQuery(ids=(point_id,)), fr)
+    point["targets"] = targets(ledger, point=point_id)
     point["history"] = ledger.history(point=point_id, limit=history)
     return point
 
 
-def overdue(ledger: Ledger, as_of: date) -> list[dict[str, Any]]:
+def overdue(ledger: Ledger, fr: Frame) -> list[dict[str, Any]]:
     """Every point past due and not done, most overdue first."""
-    rows = list_points(ledger, PointQuery(overdue_as_of=as_of), as_of)
+    rows = list_points(ledger, PointQuery(overdue_as_of=fr.as_of), fr)
     for row in rows:
         row["days_overdue"] = -row["days_left"]
     return sorted(rows, key=lambda r: (-r["days_overdue"], r["id"]))
 
 
-def summary(ledger: Ledger, by: str, as_of: date) -> list[dict[str, Any]]:
+def targets(ledger: Ledger, point: int | None = None, departments: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Targets with attainment: actual ÷ the lower bound; a range counts as met at its lower bound."""
+    rows = ledger.targets(point=point, departments=departments)
+    for t in rows:
+        actual, low = t["actual"], t["target_min"]
+        t["attainment"] = None if actual is None else (100.0 if low == 0 else round(actual * 100 / low, 1))
+        t["met"] = None if actual is None else actual >= low
+    return rows
+
+
+def _group_keys(row: dict[str, Any], key: str) -> list[str]:
+    if key == "section":
+        return [row["section_title"]]
+    return row["departments" if key == "department" else "leaders"] or [UNASSIGNED]
+
+
+def summary(ledger: Ledger, by: str, fr: Frame) -> list[dict[str, Any]]:
+    """Per department / leader / section: counts by status and light, overdue, mean progress.
+    A point with two departments counts under each; groups in order of first appearance."""
     key = GROUPINGS.get(by.strip().lower())
     if key is None:
         raise InvalidValue(f"未知分组方式：{by!r}；可用：dept / leader / section")
-    rows = []
-    for row in ledger.summary(key, as_of):
-        rows.append(
-            {
-                "group": row["grp"] or UNASSIGNED,
-                "points": row["points"],
-                "done": row["done"],
-                "in_progress": row["in_progress"],
-                "not_started": row["not_started"],
-                "blocked": row["blocked"],
-                "deferred": row["deferred"],
-                "overdue": row["overdue"],
-                "mean_progress": round(row["mean_progress"] or 0, 1),
-            }
-        )
-    return rows
+    groups: dict[str, dict[str, Any]] = {}
+    for p in list_points(ledger, PointQuery(), fr):
+        for name in _group_keys(p, key):
+            g = groups.setdefault(name, _empty_group(name) | ({"section": p["section"]} if key == "section" else {}))
+            _count(g, p)
+    return [_finish(g) for g in groups.values()]
+
+
+def overview(ledger: Ledger, fr: Frame) -> dict[str, Any]:
+    """One screen for the leadership: the whole plan, then each section, with lights and mean progress."""
+    total = _empty_group("合计")
+    sections: dict[int, dict[str, Any]] = {}
+    for p in list_points(ledger, PointQuery(), fr):
+        g = sections.setdefault(p["section"], _empty_group(p["section_title"]) | {"section": p["section"]})
+        _count(g, p)
+        _count(total, p)
+    plan = ledger.plan()
+    return {
+        "title": plan.get("title"), "document": plan.get("document"), "as_of": fr.as_of.isoformat(),
+        "total": _finish(total), "sections": [_finish(g) for g in sections.values()],
+    }  # fmt: skip
+
+
+def _empty_group(name: str) -> dict[str, Any]:
+    # light counts: red / yellow / green; a done point is counted once, under its status
+    return {"group": name, "points": 0, **{k: 0 for k in STATUS_LABELS}, "overdue": 0, "red": 0, "yellow": 0, "green": 0, "_sum": 0}
+
+
+def _count(g: dict[str, Any], p: dict[str, Any]) -> None:
+    g["points"] += 1
+    g[p["status"]] += 1
+    if p["light"] != "done":
+        g[p["light"]] += 1
+    g["overdue"] += p["overdue"]
+    g["_sum"] += p["progress"]
+
+
+def _finish(g: dict[str, Any]) -> dict[str, Any]:
+    total = g.pop("_sum")
+    g["mean_progress"] = round(total / g["points"], 1) if g["points"] else 0.0
+    return g
+
+
+def remind(ledger: Ledger, fr: Frame, within: int, depts: list[str]) -> list[dict[str, Any]]:
+    """Per department, the points and tasks overdue or due within `within` days, for a notice."""
+    names = [n["name"] for n in ledger.names("department")]
+    wanted = tuple(resolve_name(d, names, "部门") for d in depts)
+    query = PointQuery(departments=wanted)
+    items = [("point", p) for p in list_points(ledger, query, fr)] + [("task", t) for t in list_tasks(ledger, query, fr)]
+    leaders = {p["id"]: p["leaders"] for p in ledger.points()}
+    notices: dict[str, dict[str, Any]] = {}
+    for kind, item in items:
+        if item["status"] == "done" or item["days_left"] > within:
+            continue
+        point = item["id"] if kind == "point" else item["point"]
+        for dept in item["departments"] or [UNASSIGNED]:
+            if wanted and dept not in wanted:
+                continue
+            n = notices.setdefault(dept, {"department": dept, "leaders": [], "items": []})
+            n["leaders"] += [name for name in leaders.get(point, []) if name not in n["leaders"]]
+            n["items"].append({
+                "kind": kind, "id": str(item["id"]), "point": point, "title": item["title"],
+                "due": item["due"] if kind == "point" else item["effective_due"], "days_left": item["days_left"],
+                "progress": item["progress"], "status": item["status"], "light": item["light"],
+                "owner": item.get("owner"),
+            })  # fmt: skip
+    for n in notices.values():
+        n["items"].sort(key=lambda i: (i["days_left"], i["point"], i["id"]))
+    return list(notices.values())
+
+
+def stale(ledger: Ledger, fr: Frame, days: int) -> list[dict[str, Any]]:
+    """Points and tasks not done with no recorded update for `days` days (or never): where nobody reported.
+    A point counts as reported when the point itself, one of its tasks or one of its targets was updated."""
+    last = ledger.last_updates()
+    latest_for_point: dict[int, str] = {}
+    for (_, point, _), at in last.items():
+        latest_for_point[point] = max(at, latest_for_point.get(point, ""))
+    out = []
+    for kind, item in [("point", p) for p in list_points(ledger, PointQuery(), fr)] + [
+        ("task", t) for t in list_tasks(ledger, PointQuery(), fr)
+    ]:
+        if item["status"] == "done":
+            continue
+        at = latest_for_point.get(item["id"]) if kind == "point" else last.get(("task", item["point"], str(item["seq"])))
+        age = (fr.as_of - date.fromisoformat(at[:10])).days if at else None
+        if age is None or age >= days:
+            out.append({
+                "kind": kind, "id": str(item["id"]), "title": item["title"], "departments": item["departments"],
+                "last_update": at, "days_since": age, "progress": item["progress"], "status": item["status"],
+                "light": item["light"],
+            })  # fmt: skip
+    return sorted(out, key=lambda r: (r["days_since"] is not None, -(r["days_since"] or 0)))

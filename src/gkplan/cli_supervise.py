@@ -1,0 +1,94 @@
+"""Supervision: reminders, stale items, exports for meetings and publication, undo and backup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from gkplan import render
+from gkplan.clikit import AsOfOpt, ByOpt, FormatOpt, command, count, frame, open_ledger, to_format
+
+app = typer.Typer()
+
+
+@command(
+    app, "remind",
+    epilog="示例：gkplan remind ｜ gkplan remind --within 30d --dept 教务部 ｜ gkplan remind --format json",
+)  # fmt: skip
+def remind(
+    ctx: typer.Context,
+    within: Annotated[str, typer.Option("--within", help="提醒多少天内到期的事项，如 14d、2w、30", metavar="DAYS")] = "14d",
+    dept: Annotated[list[str], typer.Option("--dept", "-d", help="只给这些部门（可重复）")] = [],  # noqa: B006
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """按部门生成催办通知：逾期和即将到期的要点与任务，附分管校领导、截止日期和剩余/逾期天数。"""
+    from gkplan import reports
+    from gkplan.dates import parse_duration_days
+
+    fmt, days = to_format(fmt), parse_duration_days(within)
+    with open_ledger(ctx) as ledger:
+        fr = frame(ledger, as_of)
+        render.notices(reports.remind(ledger, fr, days, dept), fmt, fr.as_of.isoformat(), days)
+
+
+@command(app, "stale", epilog="示例：gkplan stale ｜ gkplan stale --days 14 --format csv")
+def stale(
+    ctx: typer.Context,
+    days: Annotated[str, typer.Option("--days", help="多少天没有更新记录", metavar="N")] = "30",
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """长时间没有更新记录（无人报送进展）的未完成要点和任务，从未更新的在前。"""
+    from gkplan import reports
+
+    fmt, n = to_format(fmt), count(days, "--days")
+    with open_ledger(ctx) as ledger:
+        fr = frame(ledger, as_of)
+        render.stale(reports.stale(ledger, fr, n), fmt, n)
+
+
+@command(
+    app, "export",
+    epilog="示例：gkplan export --format xlsx -o 督查台账.xlsx ｜ gkplan export --format md -o 进展通报.md ｜ "
+    "gkplan export --format csv --table tasks -o 任务.csv",
+)  # fmt: skip
+def export(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出文件", metavar="FILE")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx / csv / json / md", metavar="FORMAT")] = "xlsx",
+    table: Annotated[str, typer.Option("--table", help="CSV 导出哪张表：points / tasks / targets / history")] = "points",
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
+    as_of: AsOfOpt = None,
+) -> None:
+    """导出整个台账（要点、任务、指标、历史）：Excel、CSV（Excel/WPS 可直接打开）、JSON，或可发布的 Markdown 进展报告。"""
+    from gkplan import export as exporter
+
+    fmt = to_format(fmt, exporter.FORMATS)
+    with open_ledger(ctx) as ledger:
+        written = exporter.export(ledger, frame(ledger, as_of), fmt, output, table=table, force=force)
+    render.message(f"已导出到 {written}")
+
+
+@command(app, "undo", epilog="示例：gkplan undo ｜ gkplan undo --format json")
+def undo(ctx: typer.Context, by: ByOpt = None, fmt: FormatOpt = "table") -> None:
+    """撤销最近一次修改（作为一条新记录写入历史）；再次运行则继续向前撤销。"""
+    from gkplan import actions
+
+    fmt = to_format(fmt)
+    with open_ledger(ctx) as ledger:
+        render.change(actions.undo(ledger, by=by), fmt)
+
+
+@command(app, "backup", epilog="示例：gkplan backup 台账备份-20220630.db")
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="备份文件")],
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
+) -> None:
+    """用 SQLite 在线备份生成台账的一致副本；其他人正在写入时也安全。"""
+    with open_ledger(ctx) as ledger:
+        written = ledger.backup(file, force=force)
+    render.message(f"已备份到 {written}")

@@ -1,0 +1,173 @@
+"""`gkplan task …` and `gkplan target …`: the task list under each point, and its quantitative targets."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from gkplan import render
+from gkplan.clikit import (
+    ASK, AskableCommand, AsOfOpt, ByOpt, DueOpt, FormatOpt, NoteOpt, ProgressOpt, StatusOpt, ask_progress, command,
+    frame, open_ledger, point_id, task_id, to_date, to_format, today,
+)  # fmt: skip
+
+task_app = typer.Typer(help="任务清单：把一项要点分解为有截止日期、责任人和成果形式的任务（编号如 17.2）。", no_args_is_help=True)
+target_app = typer.Typer(help="量化指标：目标值、实际值和完成率。", no_args_is_help=True)
+
+OwnerOpt = Annotated[Optional[str], typer.Option("--owner", help="责任人")]
+WeightOpt = Annotated[Optional[str], typer.Option("--weight", help="权重（1–1000，默认 1），要点进度按权重平均", metavar="N")]
+
+
+@command(
+    task_app, "add",
+    epilog="示例：gkplan task add 17 编制老年大学章程草案 --due 2022-09-30 --owner 王五 --deliverable 章程草案 --weight 2",
+)  # fmt: skip
+def add(
+    ctx: typer.Context,
+    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号")],
+    title: Annotated[str, typer.Argument(metavar="TITLE", help="任务名称")],
+    due: DueOpt = None,
+    owner: OwnerOpt = None,
+    dept: Annotated[Optional[str], typer.Option("--dept", "-d", help="负责部门（默认为要点的牵头部门）")] = None,
+    deliverable: Annotated[Optional[str], typer.Option("--deliverable", help="成果形式，如 文件、平台、报告")] = None,
+    weight: WeightOpt = None,
+    by: ByOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """在一项要点下新增任务；有任务的要点，进度由任务按权重计算。"""
+    from gkplan import actions
+
+    fmt, number, when = to_format(fmt), point_id(pid), to_date(due)
+    with open_ledger(ctx) as ledger:
+        entry = actions.add_task(
+            ledger, number, title, due=when, owner=owner, dept=dept, deliverable=deliverable, weight=weight, by=by
+        )
+        render.change(entry, fmt)
+
+
+@command(
+    task_app, "update", cls=AskableCommand,
+    epilog="示例：gkplan task update 17.1 --progress 50 --note 初稿已完成 ｜ gkplan task update 17.2 --status 已完成",
+)  # fmt: skip
+def update(
+    ctx: typer.Context,
+    tid: Annotated[str, typer.Argument(metavar="ID", help="任务编号，如 17.2")],
+    progress: ProgressOpt = None,
+    status: StatusOpt = None,
+    note: NoteOpt = None,
+    due: DueOpt = None,
+    owner: OwnerOpt = None,
+    weight: WeightOpt = None,
+    by: ByOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """更新任务的进度、状态、截止日期、责任人或权重；每次修改都记入历史。"""
+    from gkplan import actions
+    from gkplan.errors import InvalidValue
+
+    fmt, (number, seq), when = to_format(fmt), task_id(tid), to_date(due)
+    if all(v is None for v in (progress, status, note, due, owner, weight)):
+        raise InvalidValue("没有要修改的内容：请给出 --progress、--status、--note、--due、--owner 或 --weight")
+    with open_ledger(ctx) as ledger:
+        if progress == ASK:
+            current = ledger.task(number, seq)
+            progress = ask_progress(current["progress"], f"任务 {number}.{seq}：{current['title']}")
+        entry = actions.update_task(
+            ledger, number, seq, progress=progress, status=status, note=note, due=when, owner=owner, weight=weight, by=by
+        )
+        render.change(entry, fmt)
+
+
+@command(task_app, "rm", epilog="示例：gkplan task rm 17.2（可用 gkplan undo 恢复）")
+def rm(
+    ctx: typer.Context,
+    tid: Annotated[str, typer.Argument(metavar="ID", help="任务编号，如 17.2")],
+    by: ByOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """删除任务；删除的内容保留在历史中，可用 gkplan undo 恢复。"""
+    from gkplan import actions
+
+    fmt, (number, seq) = to_format(fmt), task_id(tid)
+    with open_ledger(ctx) as ledger:
+        render.change(actions.remove_task(ledger, number, seq, by=by), fmt)
+
+
+@command(
+    task_app, "list",
+    epilog="示例：gkplan task list ｜ gkplan task list --point 17 ｜ gkplan task list --dept 教务部 --overdue ｜ "
+    "gkplan task list --light red --format csv",
+)  # fmt: skip
+def list_(
+    ctx: typer.Context,
+    point: Annotated[list[str], typer.Option("--point", help="要点编号（可重复）")] = [],  # noqa: B006
+    dept: Annotated[list[str], typer.Option("--dept", "-d", help="负责部门（可重复；可写部门名的一部分）")] = [],  # noqa: B006
+    leader: Annotated[list[str], typer.Option("--leader", "-l", help="要点的牵头校领导")] = [],  # noqa: B006
+    section: Annotated[list[str], typer.Option("--section", "-s", help="部分：编号或标题")] = [],  # noqa: B006
+    status: Annotated[list[str], typer.Option("--status", help="状态")] = [],  # noqa: B006
+    light: Annotated[list[str], typer.Option("--light", help="灯色：red/yellow/green/done")] = [],  # noqa: B006
+    overdue: Annotated[bool, typer.Option("--overdue", help="只看已逾期且未完成的")] = False,
+    due_before: Annotated[Optional[str], typer.Option("--due-before", help="截止日期早于此日期", metavar="DATE")] = None,
+    search: Annotated[Optional[str], typer.Option("--search", "-q", help="在任务名称、成果形式和说明中查找")] = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """列出任务，筛选条件与 gkplan list 相同。"""
+    from dataclasses import replace
+
+    from gkplan import reports
+
+    fmt, before = to_format(fmt), to_date(due_before)
+    ids = tuple(point_id(p) for p in point)
+    lights = tuple(reports.parse_light(x) for x in light)
+    with open_ledger(ctx) as ledger:
+        fr = frame(ledger, as_of)
+        query = reports.build_query(
+            ledger, depts=dept, leaders=leader, sections=section, statuses=status,
+            overdue=overdue, due_before=before, search=search, as_of=fr.as_of,
+        )  # fmt: skip
+        for number in ids:
+            ledger.point(number)  # an unknown point is an error, not an empty list
+        render.tasks(reports.list_tasks(ledger, replace(query, ids=ids), fr, lights), fmt)
+
+
+@command(target_app, "list", epilog="示例：gkplan target list ｜ gkplan target list --point 27 ｜ gkplan target list --dept 改革发展部")
+def target_list(
+    ctx: typer.Context,
+    point: Annotated[Optional[str], typer.Option("--point", help="要点编号")] = None,
+    dept: Annotated[Optional[str], typer.Option("--dept", "-d", help="牵头部门")] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """列出量化指标：目标值（下限—上限）、实际值和完成率（以下限计）。"""
+    from gkplan import reports
+
+    fmt, number = to_format(fmt), point_id(point) if point is not None else None
+    with open_ledger(ctx) as ledger:
+        if number is not None:
+            ledger.point(number)
+        query = reports.build_query(ledger, depts=[dept] if dept else [], as_of=today())
+        render.targets(reports.targets(ledger, point=number, departments=query.departments), fmt)
+
+
+@command(
+    target_app, "set",
+    epilog="示例：gkplan target set 7 总招生数 --actual 158万 --as-of 2022-09-30 ｜ gkplan target set 17 课程资源 --actual 1020000",
+)  # fmt: skip
+def target_set(
+    ctx: typer.Context,
+    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号")],
+    metric: Annotated[str, typer.Argument(metavar="METRIC", help="指标名称（可写一部分）")],
+    actual: Annotated[str, typer.Option("--actual", help="实际值，如 1580000、158万", metavar="N")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="实际值的统计日期（默认今天）", metavar="DATE")] = None,
+    note: NoteOpt = None,
+    by: ByOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """记录一个指标的实际值（记入历史）。"""
+    from gkplan import actions
+
+    fmt, number, when = to_format(fmt), point_id(pid), to_date(as_of, today())
+    with open_ledger(ctx) as ledger:
+        entry = actions.set_target(ledger, number, metric, actual=actual, as_of=when, note=note, by=by)
+        render.change(entry, fmt)

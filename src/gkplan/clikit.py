@@ -1,0 +1,178 @@
+"""What every command module shares: the error boundary, the ledger handle, and argument conversion.
+
+Domain modules are imported inside functions so that start-up stays fast (`gkplan list` never
+imports pydantic, yaml or sqlite-utils).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+from typer.core import TyperCommand
+
+from gkplan import render
+from gkplan.errors import GkplanError, InvalidValue
+
+if TYPE_CHECKING:
+    from gkplan.ledger import Ledger
+    from gkplan.reports import Frame
+
+ASK = "\x00ask"  # stands for a bare `--progress`: ask for the value at the terminal
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="输出格式：table / json / csv", metavar="FORMAT")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="按此日期计算剩余天数和灯色（默认今天）", metavar="DATE")]
+ByOpt = Annotated[Optional[str], typer.Option("--by", help="记录人（默认 $GKPLAN_USER 或登录名）")]
+NoteOpt = Annotated[Optional[str], typer.Option("--note", "-m", help="进展说明")]
+ProgressOpt = Annotated[Optional[str], typer.Option("--progress", "-p", help="进度 0–100；不写数值则在终端询问", metavar="[N]")]
+StatusOpt = Annotated[Optional[str], typer.Option("--status", help="未启动/进行中/已完成/受阻/暂缓")]
+DueOpt = Annotated[
+    Optional[str], typer.Option("--due", help="截止日期：2022-06-30、2022/6/30、2022年6月30日、+14d", metavar="DATE")
+]
+
+
+def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
+    """Register a command whose GkplanError becomes one line on stderr and its exit code — the one place."""
+
+    def register(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def run(*args: Any, **kw: Any) -> Any:
+            try:
+                return fn(*args, **kw)
+            except GkplanError as exc:
+                render.message(f"错误：{exc}")
+                raise typer.Exit(exc.exit_code) from None
+
+        app.command(name, **kwargs)(run)
+        return fn
+
+    return register
+
+
+class AskableCommand(TyperCommand):
+    """Lets `--progress` stand without a value, exactly as in `gkplan update 17 --progress`."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        out: list[str] = []
+        for i, arg in enumerate(args):
+            out.append(arg)
+            if arg == "--":
+                out += args[i + 1 :]
+                break
+            if arg in ("--progress", "-p"):
+                following = args[i + 1] if i + 1 < len(args) else None
+                if following is None or (following.startswith("-") and not re.fullmatch(r"-\d+%?", following)):
+                    out.append(ASK)
+        return super().parse_args(ctx, out)
+
+
+def db_path(ctx: typer.Context) -> tuple[Path, bool]:
+    given = ctx.find_root().obj
+    if given is not None:
+        return Path(given).expanduser(), False
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "gkplan" / "ledger.db", True
+
+
+@contextmanager
+def open_ledger(ctx: typer.Context, *, seed_if_new: bool = True) -> Iterator[Ledger]:
+    """The ledger for this command; a ledger that does not exist yet is created with the bundled plan."""
+    from gkplan.ledger import Ledger
+
+    path, default = db_path(ctx)
+    if default:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    existed = path.exists()
+    ledger = Ledger(path)
+    try:
+        if ledger.is_new and seed_if_new:
+            from gkplan.actions import now
+            from gkplan.seed import bundled_path, read_seed
+
+            seed = read_seed(bundled_path())
+            ledger.load(seed, at=now())
+            render.message(f"已新建台账 {path}，并载入《{seed.plan.title}》共 {len(seed.points)} 项工作要点")
+        yield ledger
+    finally:
+        ledger.close()
+        if not existed and ledger.is_new:  # a command that failed before the ledger got its schema
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def today() -> date:
+    """GKPLAN_TODAY pins 'today' (ISO date) for reproducible reports and tests."""
+    pinned = os.environ.get("GKPLAN_TODAY")
+    if pinned:
+        try:
+            return date.fromisoformat(pinned)
+        except ValueError:
+            raise InvalidValue(f"环境变量 GKPLAN_TODAY 应为 ISO 日期（如 2022-06-30），收到：{pinned!r}") from None
+    return date.today()
+
+
+def to_date(text: str | None, default: date | None = None) -> date | None:
+    if text is None:
+        return default
+    from gkplan.dates import parse_date
+
+    return parse_date(text, today())
+
+
+def frame(ledger: Ledger, as_of: str | None) -> Frame:
+    from gkplan.reports import frame as make
+
+    return make(ledger, to_date(as_of, today()))
+
+
+def to_format(fmt: str, choices: tuple[str, ...] = ("table", "json", "csv")) -> str:
+    s = fmt.strip().lower()
+    if s not in choices:
+        raise InvalidValue(f"未知输出格式：{fmt!r}；可用：{' / '.join(choices)}")
+    return s
+
+
+def point_id(text: str) -> int:
+    s = text.strip()
+    if not (s.isascii() and s.isdigit()) or len(s) > 9 or int(s) == 0:
+        raise InvalidValue(f"要点编号应为正整数，收到：{text!r}")
+    return int(s)
+
+
+def task_id(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d{1,9})\s*[.．]\s*(\d{1,6})\s*", text)
+    if not m or int(m[1]) == 0 or int(m[2]) == 0:
+        raise InvalidValue(f"任务编号应写成“要点编号.任务序号”，如 17.2，收到：{text!r}")
+    return int(m[1]), int(m[2])
+
+
+def count(text: str, option: str) -> int:
+    s = text.strip()
+    if not (s.isascii() and s.isdigit()) or len(s) > 9:
+        raise InvalidValue(f"{option} 应为非负整数，收到：{text!r}")
+    return int(s)
+
+
+def ask_progress(current: int, title: str) -> str:
+    """Ask at the terminal until the answer is a valid progress; no terminal is a clear error."""
+    import sys
+
+    from gkplan.values import parse_progress
+
+    if not sys.stdin.isatty():
+        raise InvalidValue("--progress 没有给出数值，且没有终端可以询问；请写成 --progress 60")
+    render.message(f"{title}（当前进度 {current}%）")
+    while True:
+        answer = typer.prompt("新的进度（0–100）")
+        try:
+            parse_progress(answer)
+            return answer
+        except InvalidValue as exc:
+            render.message(str(exc))

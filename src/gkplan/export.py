@@ -1,0 +1,192 @@
+"""Exports of the whole ledger for meetings and publication: XLSX, CSV (for Excel/WPS), JSON, Markdown.
+
+Every export is written to a temporary file and renamed into place, so a failure never leaves a
+half-written file, and an existing file is only replaced with --force.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from gkplan.errors import InvalidValue
+from gkplan.files import replace_atomically
+from gkplan.ledger import Ledger, PointQuery
+from gkplan.reports import LIGHTS, Frame, list_points, list_tasks, overview, targets
+from gkplan.values import STATUS_LABELS
+
+FORMATS = ("xlsx", "csv", "json", "md")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ACTIONS = {"update": "修改", "add": "新增", "remove": "删除", "undo": "撤销"}
+_ENTITIES = {"point": "要点", "task": "任务", "target": "指标"}
+
+# sheet/table → (sheet title, [(key, header)])
+SHEETS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "points": ("要点", [
+        ("id", "编号"), ("section_title", "部分"), ("title", "工作要点"), ("leaders", "校领导"), ("departments", "牵头部门"),
+        ("status_label", "状态"), ("progress", "进度"), ("light_label", "灯色"), ("due", "截止日期"),
+        ("days_left", "剩余天数"), ("tasks", "任务数"), ("note", "最新说明"), ("updated_at", "更新时间"), ("text", "全文"),
+    ]),
+    "tasks": ("任务", [
+        ("id", "编号"), ("point_title", "所属要点"), ("title", "任务"), ("owner", "责任人"), ("departments", "负责部门"),
+        ("deliverable", "成果形式"), ("weight", "权重"), ("status_label", "状态"), ("progress", "进度"),
+        ("light_label", "灯色"), ("effective_due", "截止日期"), ("days_left", "剩余天数"), ("note", "最新说明"),
+    ]),
+    "targets": ("指标", [
+        ("point", "要点编号"), ("point_title", "所属要点"), ("metric", "指标"), ("unit", "单位"), ("target_min", "目标下限"),
+        ("target_max", "目标上限"), ("actual", "实际值"), ("actual_as_of", "统计日期"), ("attainment", "完成率（%）"),
+        ("met_label", "是否达成"), ("due", "截止日期"), ("source", "原文"),
+    ]),
+    "history": ("历史", [
+        ("id", "序号"), ("at", "时间"), ("by", "记录人"), ("point", "要点编号"), ("what", "对象"), ("action_label", "操作"),
+        ("changes_text", "变更"), ("note", "说明"),
+    ]),
+}  # fmt: skip
+
+
+def collect(ledger: Ledger, fr: Frame) -> dict[str, Any]:
+    from gkplan.render import describe_changes
+
+    points = list_points(ledger, PointQuery(), fr)
+    tasks = list_tasks(ledger, PointQuery(), fr)
+    for row in points + tasks:
+        row["light_label"] = LIGHTS[row["light"]]
+    goals = targets(ledger)
+    for t in goals:
+        t["met_label"] = {True: "是", False: "否", None: ""}[t["met"]]
+    history = ledger.history()
+    for h in history:
+        h["what"] = _ENTITIES[h["entity"]] + (f" {h['point']}.{h['ref']}" if h["entity"] == "task" else f" {h['ref']}" if h["ref"] else "")
+        h["action_label"] = _ACTIONS.get(h["action"], h["action"])
+        h["changes_text"] = describe_changes(h["changes"])
+    plan = ledger.plan()
+    return {"plan": plan, "as_of": fr.as_of.isoformat(), "points": points, "tasks": tasks, "targets": goals, "history": history}
+
+
+def export(ledger: Ledger, fr: Frame, fmt: str, target: Path, *, table: str = "points", force: bool = False) -> Path:
+    if fmt == "csv" and table not in SHEETS:
+        raise InvalidValue(f"未知的表：{table!r}；可用：{' / '.join(SHEETS)}")
+    data = collect(ledger, fr)
+    if fmt == "md":
+        data["overview"] = overview(ledger, fr)
+    with replace_atomically(target, force=force) as tmp:
+        {"xlsx": _xlsx, "csv": _csv, "json": _json, "md": _markdown}[fmt](data, tmp, table)
+    return target
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (=, +, -, @) is prefixed with an apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _csv(data: dict[str, Any], path: Path, table: str) -> None:
+    _, columns = SHEETS[table]
+    # utf-8-sig: the BOM makes Excel and WPS read the Chinese correctly
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow([header for _, header in columns])
+        for row in data[table]:
+            writer.writerow([neutralise(_value(row.get(key))) for key, _ in columns])
+
+
+def _json(data: dict[str, Any], path: Path, table: str) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+
+
+def _width(value: Any) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
+
+
+def _xlsx(data: dict[str, Any], path: Path, table: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for key, (title, columns) in SHEETS.items():
+        sheet = book.create_sheet(title)
+        sheet.append([header for _, header in columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        widths = [_width(header) for _, header in columns]
+        for row in data[key]:
+            values = [_value(row.get(k)) for k, _ in columns]
+            sheet.append(values)
+            for i, v in enumerate(values):
+                widths[i] = max(widths[i], _width(v) if v is not None else 0)
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text, never a formula
+                cell.alignment = Alignment(vertical="top", wrap_text=_width(cell.value or "") > 60)
+        for i, w in enumerate(widths, start=1):
+            sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(max(w, 4), 60) + 2
+        sheet.freeze_panes = "A2"
+    book.save(path)
+
+
+_MARKS = {"red": "🔴 红灯", "yellow": "🟡 黄灯", "green": "🟢 绿灯", "done": "✅ 已完成"}
+_NUMERALS = "一二三四五六七八九十"
+
+
+def _markdown(data: dict[str, Any], path: Path, table: str) -> None:
+    plan, ov = data["plan"], data["overview"]
+    total = ov["total"]
+    lines = [
+        f"# {plan.get('title', '工作要点')} 进展通报",
+        "",
+        f"截至 {data['as_of']}" + (f"（{plan['document']}）" if plan.get("document") else ""),
+        "",
+        f"共 {total['points']} 项：" + "，".join(f"{STATUS_LABELS[k]} {total[k]} 项" for k in STATUS_LABELS)
+        + f"；红灯 {total['red']}、黄灯 {total['yellow']}、绿灯 {total['green']}；平均进度 {total['mean_progress']}%。",
+        "",
+        "| 部分 | 要点数 | 平均进度 | 红灯 | 黄灯 | 绿灯 | 已完成 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for s in ov["sections"]:
+        lines.append(f"| {_md(s['group'])} | {s['points']} | {s['mean_progress']}% | {s['red']} | {s['yellow']} | {s['green']} | {s['done']} |")
+    tasks_by_point: dict[int, list[dict[str, Any]]] = {}
+    for t in data["tasks"]:
+        tasks_by_point.setdefault(t["point"], []).append(t)
+    section = None
+    for p in data["points"]:
+        if p["section"] != section:
+            section = p["section"]
+            numeral = _NUMERALS[section - 1] if 1 <= section <= 10 else str(section)
+            lines += ["", f"## {numeral}、{_md(p['section_title'])}"]
+        owners = "；".join(
+            f"{lead['leader'] or lead['note']} · {'、'.join(lead['departments']) or '各部门'}" for lead in p["leads"]
+        )
+        days = "" if p["status"] == "done" else (f"，逾期 {-p['days_left']} 天" if p["days_left"] < 0 else f"，剩 {p['days_left']} 天")
+        lines += [
+            "",
+            f"### {p['id']}. {_md(p['title'])} {_MARKS[p['light']]}",
+            "",
+            f"- 牵头：{_md(owners)}",
+            f"- 进度：{p['progress']}%（{p['status_label']}），截止 {p['due']}{days}",
+        ]
+        if p["note"]:
+            lines.append(f"- 最新进展：{_md(p['note'])}")
+        for t in tasks_by_point.get(p["id"], []):
+            lines.append(f"- 任务 {t['id']} {_md(t['title'])}：{t['progress']}%（{t['status_label']}），截止 {t['effective_due']}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _md(text: str) -> str:
+    """Keep user text from turning into Markdown structure (tables, headings) in the published report."""
+    return str(text).replace("|", "｜").replace("\n", " ")
