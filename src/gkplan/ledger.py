@@ -638,21 +638,23 @@ class Ledger:
 
     @staticmethod
     def _rollup(conn: sqlite3.Connection, point_ids: set[int]) -> None:
-        """A point with tasks takes its progress from them: the weighted mean, rounded half up."""
-        from gkplan.values import reconcile
-
+        """A point with tasks takes its progress from them (the weighted mean, rounded half up) and its
+        status with it: 100 is 已完成, nothing started is 未启动, anything else 进行中 — unless someone
+        marked the point 受阻 or 暂缓, which stays until they change it."""
         for pid in point_ids:
-            total = conn.execute(
-                "SELECT sum(weight * progress), sum(weight) FROM tasks WHERE point = ?", (pid,)
+            weighted, weights, started = conn.execute(
+                "SELECT sum(weight * progress), sum(weight), sum(status != 'not_started') FROM tasks WHERE point = ?",
+                (pid,),
             ).fetchone()
-            if not total[1]:
+            if not weights:
                 continue
-            progress = int(total[0] / total[1] + 0.5)
-            current = conn.execute("SELECT progress, status FROM points WHERE id = ?", (pid,)).fetchone()
-            if current["progress"] == progress:
-                continue
-            value, status = reconcile(current["progress"], current["status"], progress, None)
-            conn.execute("UPDATE points SET progress = ?, status = ? WHERE id = ?", (value, status, pid))
+            progress = int(weighted / weights + 0.5)
+            status = conn.execute("SELECT status FROM points WHERE id = ?", (pid,)).fetchone()[0]
+            if progress == 100:
+                status = "done"
+            elif status not in ("blocked", "deferred"):
+                status = "in_progress" if started or progress else "not_started"
+            conn.execute("UPDATE points SET progress = ?, status = ? WHERE id = ?", (progress, status, pid))
 
 
 def _point(row: sqlite3.Row) -> dict[str, Any]:
