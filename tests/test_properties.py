@@ -69,3 +69,26 @@ def test_generated_updates_never_crash_and_failures_change_nothing(run, ledger, 
 def test_errors_are_the_one_error_family(fn):
     with pytest.raises(GkplanError):
         fn("2022-13-45", TODAY)
+
+
+COMMANDS = [
+    ["list"], ["show"], ["update"], ["report"], ["log"], ["depts"], ["leaders"], ["task", "add"], ["task", "update"],
+    ["task", "list"], ["task", "rm"], ["target", "list"], ["target", "set"], ["remind"], ["stale"], ["undo"], ["check"],
+]  # fmt: skip
+OPTIONS = [
+    "--dept", "--leader", "--section", "--status", "--light", "--overdue", "--due-before", "--search", "--as-of",
+    "--format", "--progress", "--note", "--due", "--by", "--by", "--limit", "--since", "--point", "--owner",
+    "--weight", "--actual", "--within", "--days", "--overview",
+]  # fmt: skip
+values = st.one_of(
+    st.text(max_size=12), st.integers(-10**12, 10**12).map(str), st.sampled_from(["17", "17.1", "18", "教务部", "李松", "2022-06-30", "+3d", "json", "csv", "red", "已完成", "-", "--", "%", "'"]),
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(COMMANDS), st.lists(st.one_of(st.sampled_from(OPTIONS), values), max_size=6))
+def test_generated_invocations_of_every_command_never_show_a_traceback(run, ledger, command, args):
+    result = run(*command, *args, code=None)  # `run` re-raises any exception that is not a clean exit
+    assert result.exit_code in (0, 1, 2, 3, 4, 5, 6, 7), (command, args, result.exit_code)
+    if result.exit_code not in (0, 2):
+        assert result.stderr.startswith("错误："), (command, args, result.stderr)

@@ -92,3 +92,17 @@ def backup(
     with open_ledger(ctx) as ledger:
         written = ledger.backup(file, force=force)
     render.message(f"已备份到 {written}")
+
+
+@command(app, "check", epilog="示例：gkplan check ｜ gkplan --db 备份.db check --format json")
+def check(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
+    """检查台账：文件完整性、结构版本、牵头部门、进度与状态一致、任务汇总、历史完整；全部通过才返回 0。"""
+    from gkplan.errors import GkplanError
+
+    fmt = to_format(fmt)
+    with open_ledger(ctx) as ledger:
+        rows = ledger.check()
+    render.checks(rows, fmt)
+    failed = [r["check"] for r in rows if not r["ok"]]
+    if failed:
+        raise GkplanError(f"台账检查发现问题：{'、'.join(failed)}", exit_code=7)

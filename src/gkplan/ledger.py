@@ -22,7 +22,18 @@ from gkplan.errors import LedgerError, NotFound
 if TYPE_CHECKING:
     from gkplan.models import Seed
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Each step takes a ledger from version N-1 to N. A new ledger gets version 1's tables and then every step,
+# so fresh and migrated ledgers are built by the same code.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: (
+        # list --dept / report by department: department → its points, due dates next to them
+        "CREATE INDEX IF NOT EXISTS idx_points_due_status ON points (due, status)",
+        "CREATE INDEX IF NOT EXISTS idx_points_section ON points (section)",
+        "CREATE INDEX IF NOT EXISTS idx_tasks_dept ON tasks (dept)",
+        "CREATE INDEX IF NOT EXISTS idx_history_entity ON history (entity, point, ref, at)",
+    ),
+}
 BUSY_TIMEOUT_MS = 10_000
 
 # SQLite errors that come from the file or its surroundings, not from a bug in this module.
@@ -102,8 +113,7 @@ class Ledger:
         if exists and not os.access(path, os.R_OK):
             raise LedgerError(f"{path}: 没有读取权限")
         with self._errors():
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
-            conn.row_factory = sqlite3.Row
+            conn = self._open(path, exists)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if version > SCHEMA_VERSION:
@@ -115,10 +125,44 @@ class Ledger:
             conn.close()
             raise LedgerError(f"{path}: 是 SQLite 数据库，但不是 gkplan 台账；请用 --db 指定其他文件")
         self.is_new = version == 0
+        if not self.is_new and version < SCHEMA_VERSION:
+            self.conn = conn
+            self._migrate(version)
         if not self.is_new and os.access(path, os.W_OK):
             with self._errors():
                 conn.execute("PRAGMA foreign_keys = ON")
         return conn
+
+    @staticmethod
+    def _open(path: Path, exists: bool) -> sqlite3.Connection:
+        """A writable ledger opens normally. One we may only read (no write access to it or to its folder,
+        where WAL keeps its -shm file) opens read-only, so reading still works and writing is refused."""
+        if not exists or (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        else:
+            from urllib.parse import quote
+
+            uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                conn.execute("PRAGMA user_version").fetchone()
+            except sqlite3.OperationalError:  # WAL without a writable -shm: read it as a snapshot
+                conn.close()
+                conn = sqlite3.connect(uri + "&immutable=1", uri=True)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def _migrate(self, version: int) -> None:
+        """Bring an older ledger up to SCHEMA_VERSION in one transaction: all steps or none."""
+        try:
+            with self._write() as conn:
+                for step in range(version + 1, SCHEMA_VERSION + 1):
+                    for statement in MIGRATIONS[step]:
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except LedgerError as exc:
+            self.conn.close()
+            raise LedgerError(f"{exc}（台账需要从结构版本 {version} 升级到 {SCHEMA_VERSION}）") from None
 
     def close(self) -> None:
         self.conn.close()
@@ -211,6 +255,9 @@ class Ledger:
             not_null={"at", "by", "point", "entity", "action", "changes"},
         )  # fmt: skip
         db["history"].create_index(["point", "id"])
+        for step in range(2, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[step]:
+                self.conn.execute(statement)
         self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # -- loading the seed -------------------------------------------------------------------
@@ -368,11 +415,8 @@ class Ledger:
             where.append(f"p.id IN ({','.join('?' * len(query.ids))})")
             params += query.ids
         for kind, names in (("department", query.departments), ("leader", query.leaders)):
-            if names:
-                where.append(
-                    f"EXISTS (SELECT 1 FROM point_{kind}s x WHERE x.point = p.id"
-                    f" AND x.{kind} IN ({','.join('?' * len(names))}))"
-                )
+            if names:  # IN (subquery): SQLite walks the (name, point) index instead of every point
+                where.append(f"p.id IN (SELECT point FROM point_{kind}s WHERE {kind} IN ({','.join('?' * len(names))}))")
                 params += names
         if query.sections:
             where.append(f"p.section IN ({','.join('?' * len(query.sections))})")
@@ -590,6 +634,56 @@ class Ledger:
                 finally:
                     dest.close()
         return target
+
+    def check(self) -> list[dict[str, Any]]:
+        """Everything a doubtful user wants to know about the file, each as {check, ok, detail}."""
+        out: list[dict[str, Any]] = []
+
+        def add(name: str, problems: list[str], fine: str) -> None:
+            out.append({"check": name, "ok": not problems, "detail": "；".join(problems[:10]) + (
+                f"……共 {len(problems)} 处" if len(problems) > 10 else "") if problems else fine})
+
+        with self._errors():
+            q = self.conn.execute
+            result = [r[0] for r in q("PRAGMA integrity_check")]
+            add("文件完整性", [] if result == ["ok"] else result, "SQLite integrity_check 通过")
+            keys = [f"{r[0]} 第 {r[1]} 行" for r in q("PRAGMA foreign_key_check")]
+            add("引用完整", keys, "任务、指标、部门都指向存在的要点")
+            version = q("PRAGMA user_version").fetchone()[0]
+            add("结构版本", [] if version == SCHEMA_VERSION else [f"版本 {version}，应为 {SCHEMA_VERSION}"], f"版本 {version}")
+            orphans = [
+                f"第 {r[0]} 项" for r in q(
+                    "SELECT id FROM points p WHERE NOT EXISTS (SELECT 1 FROM point_departments d WHERE d.point = p.id)"
+                    " AND NOT EXISTS (SELECT 1 FROM json_each(p.leads) WHERE json_extract(value, '$.note') IS NOT NULL)"
+                )
+            ]  # fmt: skip
+            add("牵头部门", orphans, "每项要点都有牵头部门或分工说明")
+            bad = [f"第 {r[0]} 项" for r in q(
+                "SELECT id FROM points WHERE progress NOT BETWEEN 0 AND 100 OR status NOT IN "
+                "('not_started','in_progress','done','blocked','deferred') OR (progress = 100) != (status = 'done')"
+            )] + [f"任务 {r[0]}.{r[1]}" for r in q(
+                "SELECT point, seq FROM tasks WHERE progress NOT BETWEEN 0 AND 100 OR status NOT IN "
+                "('not_started','in_progress','done','blocked','deferred') OR (progress = 100) != (status = 'done')"
+            )]  # fmt: skip
+            add("进度与状态一致", bad, "进度在 0–100 之间，进度 100 与“已完成”一一对应")
+            rollup = [f"第 {r[0]} 项（{r[1]}%，任务计算为 {r[2]}%）" for r in q(
+                "SELECT p.id, p.progress, CAST(sum(t.weight * t.progress) * 1.0 / sum(t.weight) + 0.5 AS INTEGER) AS calc"
+                " FROM points p JOIN tasks t ON t.point = p.id GROUP BY p.id HAVING p.progress != calc"
+            )]  # fmt: skip
+            add("任务汇总", rollup, "有任务的要点，进度等于任务的加权平均")
+            unrecorded = [f"第 {r[0]} 项" for r in q(
+                "SELECT id FROM points p WHERE (progress != 0 OR status != 'not_started' OR note IS NOT NULL)"
+                " AND NOT EXISTS (SELECT 1 FROM history h WHERE h.point = p.id)"
+            )] + [f"任务 {r[0]}.{r[1]}" for r in q(
+                "SELECT point, seq FROM tasks t WHERE (progress != 0 OR status != 'not_started' OR note IS NOT NULL)"
+                " AND NOT EXISTS (SELECT 1 FROM history h WHERE h.point = t.point AND h.entity = 'task' AND h.ref = CAST(t.seq AS TEXT))"
+            )]  # fmt: skip
+            broken = [f"记录 #{r[0]}" for r in q(
+                "SELECT id FROM history WHERE json_valid(changes) = 0 OR entity NOT IN ('point','task','target')"
+                " OR point NOT IN (SELECT id FROM points)"
+            )]  # fmt: skip
+            add("历史完整", unrecorded + broken, "每一处进展都有历史记录，记录都可读")
+        return out
 
     # -- helpers for writers -----------------------------------------------------------------
 

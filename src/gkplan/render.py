@@ -389,3 +389,13 @@ def stale(rows: list[dict[str, Any]], fmt: str, days: int) -> None:
         return t
 
     _emit(fmt, rows, STALE_FIELDS, table)
+
+
+def checks(rows: list[dict[str, Any]], fmt: str) -> None:
+    def table():  # noqa: ANN202
+        t = _table("检查项", "结果", "说明")
+        for r in rows:
+            t.add_row(r["check"], "[green]通过[/]" if r["ok"] else "[red]有问题[/]", _esc(r["detail"]))
+        return t
+
+    _emit(fmt, rows, ("check", "ok", "detail"), table)

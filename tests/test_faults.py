@@ -1,0 +1,255 @@
+"""Nothing lost under load, faults and bad input: concurrent writers, SIGKILL, a full disk, broken files.
+
+Each test says its figure in its name or its assertion (8 × 50 writers, 60 kills, …).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+WORKER = """
+import sys
+from typer.testing import CliRunner
+from gkplan.cli import app
+runner, worker = CliRunner(), int(sys.argv[1])
+for n in range(50):
+    args = ["update", "18", "--note", f"w{worker}-{n}"] if n % 2 else ["task", "add", "17", f"w{worker}-{n}"]
+    result = runner.invoke(app, args)
+    if result.exit_code != 0:
+        print(result.stdout, result.stderr, repr(result.exception), file=sys.stderr)
+        sys.exit(1)
+"""
+
+
+def _env(db: Path) -> dict[str, str]:
+    return os.environ | {"GKPLAN_DB": str(db), "NO_COLOR": "1", "GKPLAN_TODAY": "2022-06-30", "GKPLAN_USER": "测试"}
+
+
+def _gkplan(db: Path, *args: str, **kw) -> subprocess.CompletedProcess:  # noqa: ANN003
+    return subprocess.run([sys.executable, "-m", "gkplan", *args], env=_env(db), capture_output=True, text=True, **kw)
+
+
+def snapshot(db: Path) -> dict:
+    """The ledger's meaning, without the clock: what 'the state before or after' a command is."""
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            "points": conn.execute("SELECT id, title, progress, status, note, due FROM points ORDER BY id").fetchall(),
+            "tasks": conn.execute("SELECT point, seq, title, progress, status, note FROM tasks ORDER BY point, seq").fetchall(),
+            "targets": conn.execute("SELECT point, metric, actual FROM targets ORDER BY point, metric").fetchall(),
+            "history": conn.execute(
+                "SELECT id, point, entity, ref, action, changes, note, undone_by FROM history ORDER BY id"
+            ).fetchall(),
+        }
+    finally:
+        conn.close()
+
+
+def integrity(db: Path) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_8_writers_making_50_changes_each_lose_nothing(isolated):
+    assert _gkplan(isolated, "depts").returncode == 0
+    workers = [
+        subprocess.Popen([sys.executable, "-c", WORKER, str(i)], env=_env(isolated), stderr=subprocess.PIPE, text=True)
+        for i in range(8)
+    ]
+    errors = [w.communicate(timeout=600)[1] for w in workers]
+    assert [w.returncode for w in workers] == [0] * 8, errors
+    conn = sqlite3.connect(isolated)
+    history = conn.execute("SELECT count(*) FROM history").fetchone()[0]
+    seqs = [r[0] for r in conn.execute("SELECT seq FROM tasks WHERE point = 17 ORDER BY seq")]
+    last_note = conn.execute("SELECT note FROM history WHERE point = 18 ORDER BY id DESC LIMIT 1").fetchone()[0]
+    point_note = conn.execute("SELECT note FROM points WHERE id = 18").fetchone()[0]
+    conn.close()
+    assert history == 400  # every change recorded
+    assert seqs == list(range(1, 202))  # 200 tasks added at once: no number given twice, none lost
+    assert point_note == last_note  # the point shows the last change that was recorded
+    assert _gkplan(isolated, "check").returncode == 0
+
+
+def _kill_at_random(db: Path, args: list[str], rng: random.Random) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "gkplan", *args], env=_env(db), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(rng.uniform(0.02, 0.35))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+def test_60_kills_during_load_update_and_undo_leave_before_or_after(isolated, tmp_path):
+    rng = random.Random(20220331)
+    assert _gkplan(isolated, "depts").returncode == 0
+    seed = (REPO / "data" / "workpoints_2022.yaml").read_text(encoding="utf-8")
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(seed.replace("title: ", "title: 新"), encoding="utf-8")  # a load that changes every point
+    plans = [
+        (["load", str(edited)], ["load"]),
+        (["update", "18", "--progress", "55", "--note", "x"], ["update", "18", "--progress", "5", "--note", "y"]),
+        (["undo"], ["update", "3", "--progress", "7"]),
+    ]
+    kills = 0
+    for command, reset in plans:
+        for _ in range(20):
+            _gkplan(isolated, *reset)  # a known starting point (this may fail, e.g. nothing changes: fine)
+            before = snapshot(isolated)
+            copy = tmp_path / "after.db"
+            shutil.copy(isolated, copy)
+            _gkplan(copy, *command)
+            after = snapshot(copy)
+            copy.unlink()
+            _kill_at_random(isolated, command, rng)
+            kills += 1
+            assert integrity(isolated) == "ok"
+            state = snapshot(isolated)
+            assert state in (before, after), command
+    assert kills == 60
+    assert _gkplan(isolated, "check").returncode == 0
+
+
+def _limited(limit: int):  # noqa: ANN202
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def test_a_full_disk_is_a_clear_error_and_changes_nothing(isolated, tmp_path):
+    assert _gkplan(isolated, "depts").returncode == 0
+    before, raw = snapshot(isolated), isolated.read_bytes()
+    out = subprocess.run(
+        [sys.executable, "-m", "gkplan", "update", "18", "--progress", "40", "--note", "满" * 4000],
+        env=_env(isolated), capture_output=True, text=True, preexec_fn=_limited(2048),
+    )  # fmt: skip
+    assert out.returncode == 5, out.stderr
+    assert "Traceback" not in out.stderr and ("磁盘" in out.stderr or "I/O" in out.stderr)
+    assert snapshot(isolated) == before and isolated.read_bytes() == raw
+    target = tmp_path / "台账.xlsx"
+    out = subprocess.run(
+        [sys.executable, "-m", "gkplan", "export", "-o", str(target)],
+        env=_env(isolated), capture_output=True, text=True, preexec_fn=_limited(4096),
+    )  # fmt: skip
+    assert out.returncode != 0 and "Traceback" not in out.stderr, out.stderr
+    assert not target.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_broken_ledger_files_are_named_with_what_to_do(isolated, tmp_path):
+    assert _gkplan(isolated, "depts").returncode == 0
+    truncated = tmp_path / "truncated.db"
+    truncated.write_bytes(isolated.read_bytes()[: isolated.stat().st_size // 3])
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"SQLite format 3\x00" + os.urandom(5000))
+    for path in (truncated, garbage):
+        out = _gkplan(path, "list")
+        assert out.returncode == 5 and str(path) in out.stderr and "Traceback" not in out.stderr, out.stderr
+    newer = tmp_path / "newer.db"
+    shutil.copy(isolated, newer)
+    conn = sqlite3.connect(newer)
+    conn.execute("PRAGMA user_version = 42")
+    conn.commit()
+    conn.close()
+    out = _gkplan(newer, "list")
+    assert out.returncode == 5 and "请升级 gkplan" in out.stderr
+
+
+@pytest.mark.skipif(not shutil.which("setpriv") or os.geteuid() != 0, reason="needs root to drop to an unprivileged user")
+def test_a_read_only_ledger_reads_but_refuses_writes(isolated, tmp_path):
+    assert _gkplan(isolated, "depts").returncode == 0
+    shared = Path(tempfile_dir := os.environ.get("TMPDIR", "/tmp")) / f"gkplan-ro-{os.getpid()}"
+    shared.mkdir(mode=0o755, exist_ok=True)
+    try:
+        db = shared / "ledger.db"
+        shutil.copy(isolated, db)
+        db.chmod(0o644)  # owned by root: read-only for nobody
+        raw = db.read_bytes()
+        as_nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable, "-m", "gkplan"]
+        env = _env(db) | {"HOME": str(shared)}
+        read = subprocess.run([*as_nobody, "list", "--format", "json"], env=env, capture_output=True, text=True)
+        write = subprocess.run([*as_nobody, "update", "18", "--progress", "5"], env=env, capture_output=True, text=True)
+        assert "Traceback" not in read.stderr + write.stderr
+        assert write.returncode == 5 and "只读" in write.stderr and str(db) in write.stderr, write.stderr
+        assert read.returncode == 0 and len(json.loads(read.stdout)) == 39, read.stderr
+        assert db.read_bytes() == raw
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+    assert tempfile_dir
+
+
+# -- a catalogue of bad invocations: each refused, readable, no traceback, the file untouched -----------
+
+BAD = [
+    ["show", "0"], ["show", "abc"], ["show", "99999"], ["show", "-5"], ["show", "1" * 40], ["show", ""],
+    ["list", "--dept", "不存在"], ["list", "--dept", ""], ["list", "--leader", "张三"], ["list", "--section", "99"],
+    ["list", "--section", "十一"], ["list", "--status", "完结"], ["list", "--due-before", "2022-02-30"],
+    ["list", "--due-before", "明天的明天"], ["list", "--as-of", "0000-01-01"], ["list", "--format", "yaml"],
+    ["list", "--light", "blue"], ["list", "--dept", "x' OR 1=1 --"], ["list", "--leader", "'; DROP TABLE points; --"],
+    ["update", "18"], ["update", "18", "--progress", "-1"], ["update", "18", "--progress", "101"],
+    ["update", "18", "--progress", "1e9"], ["update", "18", "--progress", "五十"], ["update", "18", "--progress", "9" * 50],
+    ["update", "18", "--status", "完结"], ["update", "18", "--due", "2022-13-01"], ["update", "18", "--due", "+9999999d"],
+    ["update", "18", "--note", ""], ["update", "18", "--note", "a\x00b"], ["update", "18", "--note", "长" * 10_000_000],
+    ["update", "18", "--by", "\x1b[31m"], ["update", "17", "--progress", "50"], ["update", "99999", "--note", "x"],
+    ["update", "18", "--progress", "50", "--status", "已完成"],
+    ["report", "--by", "color"], ["report", "--as-of", "yesterday-ish"], ["log", "--limit", "-1"], ["log", "--since", "x"],
+    ["log", "999"], ["task", "add", "99", "x"], ["task", "add", "17", ""], ["task", "add", "17", "x", "--weight", "1e3"],
+    ["task", "update", "17.99", "--progress", "5"], ["task", "update", "1.2.3", "--progress", "5"], ["task", "rm", "17"],
+    ["target", "set", "7", "不存在", "--actual", "5"], ["target", "set", "7", "总招生数", "--actual", "nan"],
+    ["target", "set", "7", "总招生数", "--actual", "1e99"], ["remind", "--within", "-3d"], ["stale", "--days", "x"],
+    ["export", "-f", "docx", "-o", "x.docx"], ["backup", "/nonexistent/dir/x.db"],
+]  # fmt: skip
+
+
+def test_at_least_40_bad_invocations_are_refused_cleanly(run, ledger):
+    assert len(BAD) >= 40
+    digest = hashlib.sha256(ledger.read_bytes()).hexdigest()
+    for args in BAD:
+        result = run(*args, code=None)
+        assert result.exit_code not in (0, None), args
+        assert result.stderr.strip(), args
+        assert "Traceback" not in result.stderr, args
+        assert hashlib.sha256(ledger.read_bytes()).hexdigest() == digest, args
+
+
+BAD_SEEDS = {
+    "malformed": "plan: [\n",
+    "empty": "",
+    "list": "- 1\n- 2\n",
+    "no points": "plan: {title: x, issued: 2022-01-01, year: 2022}\nsections: [{number: 1, title: a}]\n",
+    "duplicate": "plan: {title: x, issued: 2022-01-01, year: 2022}\nsections: [{number: 1, title: a}]\npoints:\n"
+                 "  - {number: 1, section: 1, title: a, text: a, leads: [{leader: 甲}]}\n"
+                 "  - {number: 1, section: 1, title: a, text: a, leads: [{leader: 甲}]}\n",
+    "control characters": "plan: {title: \"a\\x07b\", issued: 2022-01-01, year: 2022}\nsections: [{number: 1, title: a}]\n"
+                          "points: [{number: 1, section: 1, title: a, text: a, leads: [{leader: 甲}]}]\n",
+    "not utf-8": "plan: {title: \xff}\n",
+    "target range upside down": "plan: {title: x, issued: 2022-01-01, year: 2022}\nsections: [{number: 1, title: a}]\n"
+                                "points: [{number: 1, section: 1, title: a, text: a, leads: [{leader: 甲}],"
+                                " targets: [{metric: m, unit: 个, min: 5, max: 3}]}]\n",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(BAD_SEEDS))
+def test_bad_seed_files_leave_the_ledger_byte_for_byte(run, ledger, tmp_path, name):
+    path = tmp_path / "seed.yaml"
+    text = BAD_SEEDS[name]
+    path.write_bytes(text.encode("latin-1") if name == "not utf-8" else text.encode("utf-8"))
+    digest = hashlib.sha256(ledger.read_bytes()).hexdigest()
+    result = run("load", str(path), code=4)
+    assert result.stderr.startswith("错误：") and str(path) in result.stderr
+    assert hashlib.sha256(ledger.read_bytes()).hexdigest() == digest
