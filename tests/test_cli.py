@@ -291,3 +291,29 @@ def test_default_location_is_under_xdg_data_home(run, tmp_path, monkeypatch):
     monkeypatch.delenv("GKPLAN_DB")
     run("list")
     assert (tmp_path / "xdg" / "gkplan" / "ledger.db").exists()
+
+
+def test_long_tables_show_a_limit_and_say_how_many_more(run, ledger):
+    out = run("list", "--limit", "5").stdout
+    assert "显示前 5 项，另有 34 项未显示" in out and "--limit 0" in out
+    assert "共 39 项" in run("list", "--limit", "0").stdout
+    assert len(run.json("list", "--limit", "5")) == 39  # JSON always has every row
+    assert "显示前 3 个任务，另有 25 个任务未显示" in run("task", "list", "--limit", "3").stdout
+    run("list", "--limit", "-1", code=2)
+
+
+def test_an_older_ledger_is_migrated_in_place(run, ledger):
+    conn = sqlite3.connect(ledger)
+    indexes = ["idx_history_entity", "idx_points_due_status", "idx_points_section", "idx_tasks_dept"]  # version 2's
+    for name in indexes:
+        conn.execute(f"DROP INDEX {name}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    assert run.ids("--dept", "教务部") == [7, 21]
+    conn = sqlite3.connect(ledger)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert set(indexes) <= names
+    conn.close()
+    assert run("check").exit_code == 0

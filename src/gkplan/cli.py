@@ -13,8 +13,8 @@ import typer
 
 from gkplan import cli_supervise, cli_tasks, render
 from gkplan.clikit import (
-    ASK, AskableCommand, AsOfOpt, ByOpt, DueOpt, FormatOpt, NoteOpt, ProgressOpt, StatusOpt, ask_progress, command,
-    count, frame, open_ledger, point_id, to_date, to_format,
+    ASK, AskableCommand, AsOfOpt, ByOpt, DueOpt, FormatOpt, LimitOpt, NoteOpt, ProgressOpt, StatusOpt, ask_progress,
+    command, count, frame, limit, open_ledger, point_id, to_date, to_format,
 )  # fmt: skip
 
 app = typer.Typer(
@@ -71,12 +71,13 @@ def list_(
     due_before: Annotated[Optional[str], typer.Option("--due-before", help="截止日期早于此日期", metavar="DATE")] = None,
     search: Annotated[Optional[str], typer.Option("--search", "-q", help="在标题和全文中查找")] = None,
     as_of: AsOfOpt = None,
+    most: LimitOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """列出工作要点，可按部门、校领导、部分、状态、灯色、截止日期筛选（条件同时满足）。"""
     from gkplan import reports
 
-    fmt, before = to_format(fmt), to_date(due_before)
+    fmt, before, rows = to_format(fmt), to_date(due_before), limit(most)
     lights = tuple(reports.parse_light(x) for x in light)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of)
@@ -84,7 +85,7 @@ def list_(
             ledger, depts=dept, leaders=leader, sections=section, statuses=status,
             overdue=overdue, due_before=before, search=search, as_of=fr.as_of,
         )  # fmt: skip
-        render.points(reports.list_points(ledger, query, fr, lights), fmt)
+        render.points(reports.iter_points(ledger, query, fr, lights), fmt, rows)
 
 
 @command(app, "show", epilog="示例：gkplan show 17 ｜ gkplan show 17 --format json")
@@ -146,16 +147,17 @@ def report(
     overview: Annotated[bool, typer.Option("--overview", help="一屏总览：全局和各部分的进度条与灯色")] = False,
     by: Annotated[str, typer.Option("--by", help="汇总方式：dept（部门）/ leader（校领导）/ section（部分）")] = "dept",
     as_of: AsOfOpt = None,
+    most: LimitOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """汇总进度：按部门、校领导或部分统计状态和红黄绿灯，或一屏总览，或列出逾期未完成的要点。"""
     from gkplan import reports
 
-    fmt = to_format(fmt)
+    fmt, rows = to_format(fmt), limit(most)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of)
         if overdue:
-            render.overdue(reports.overdue(ledger, fr), fmt, fr.as_of.isoformat())
+            render.overdue(reports.overdue(ledger, fr), fmt, fr.as_of.isoformat(), rows)
         elif overview:
             render.overview(reports.overview(ledger, fr), fmt)
         else:

@@ -8,8 +8,8 @@ import typer
 
 from gkplan import render
 from gkplan.clikit import (
-    ASK, AskableCommand, AsOfOpt, ByOpt, DueOpt, FormatOpt, NoteOpt, ProgressOpt, StatusOpt, ask_progress, command,
-    frame, open_ledger, point_id, task_id, to_date, to_format, today,
+    ASK, AskableCommand, AsOfOpt, ByOpt, DueOpt, FormatOpt, LimitOpt, NoteOpt, ProgressOpt, StatusOpt, ask_progress,
+    command, frame, limit, open_ledger, point_id, task_id, to_date, to_format, today,
 )  # fmt: skip
 
 task_app = typer.Typer(help="任务清单：把一项要点分解为有截止日期、责任人和成果形式的任务（编号如 17.2）。", no_args_is_help=True)
@@ -111,6 +111,7 @@ def list_(
     due_before: Annotated[Optional[str], typer.Option("--due-before", help="截止日期早于此日期", metavar="DATE")] = None,
     search: Annotated[Optional[str], typer.Option("--search", "-q", help="在任务名称、成果形式和说明中查找")] = None,
     as_of: AsOfOpt = None,
+    most: LimitOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """列出任务，筛选条件与 gkplan list 相同。"""
@@ -118,7 +119,7 @@ def list_(
 
     from gkplan import reports
 
-    fmt, before = to_format(fmt), to_date(due_before)
+    fmt, before, rows = to_format(fmt), to_date(due_before), limit(most)
     ids = tuple(point_id(p) for p in point)
     lights = tuple(reports.parse_light(x) for x in light)
     with open_ledger(ctx) as ledger:
@@ -129,7 +130,7 @@ def list_(
         )  # fmt: skip
         for number in ids:
             ledger.point(number)  # an unknown point is an error, not an empty list
-        render.tasks(reports.list_tasks(ledger, replace(query, ids=ids), fr, lights), fmt)
+        render.tasks(reports.iter_tasks(ledger, replace(query, ids=ids), fr, lights), fmt, rows)
 
 
 @command(target_app, "list", epilog="示例：gkplan target list ｜ gkplan target list --point 27 ｜ gkplan target list --dept 改革发展部")

@@ -33,6 +33,10 @@ ByOpt = Annotated[Optional[str], typer.Option("--by", help="记录人（默认 $
 NoteOpt = Annotated[Optional[str], typer.Option("--note", "-m", help="进展说明")]
 ProgressOpt = Annotated[Optional[str], typer.Option("--progress", "-p", help="进度 0–100；不写数值则在终端询问", metavar="[N]")]
 StatusOpt = Annotated[Optional[str], typer.Option("--status", help="未启动/进行中/已完成/受阻/暂缓")]
+LimitOpt = Annotated[
+    Optional[str],
+    typer.Option("--limit", "-n", help="表格最多显示多少行（终端上默认 200，0 为全部；JSON/CSV 总是全部）", metavar="N"),
+]
 DueOpt = Annotated[
     Optional[str], typer.Option("--due", help="截止日期：2022-06-30、2022/6/30、2022年6月30日、+14d", metavar="DATE")
 ]
@@ -151,6 +155,10 @@ def task_id(text: str) -> tuple[int, int]:
     if not m or int(m[1]) == 0 or int(m[2]) == 0:
         raise InvalidValue(f"任务编号应写成“要点编号.任务序号”，如 17.2，收到：{text!r}")
     return int(m[1]), int(m[2])
+
+
+def limit(text: str | None) -> int | None:
+    return count(text, "--limit") if text is not None else None
 
 
 def count(text: str, option: str) -> int:

@@ -410,6 +410,10 @@ class Ledger:
             return [dict(row) for row in self.conn.execute("SELECT id, title FROM sections ORDER BY id")]
 
     def points(self, query: PointQuery = PointQuery()) -> list[dict[str, Any]]:
+        return list(self.iter_points(query))
+
+    def iter_points(self, query: PointQuery = PointQuery()) -> Iterator[dict[str, Any]]:
+        """Points one at a time from the cursor, so that a 100,000-point listing never sits in memory whole."""
         where, params = [], []
         if query.ids:
             where.append(f"p.id IN ({','.join('?' * len(query.ids))})")
@@ -437,7 +441,7 @@ class Ledger:
         if where:
             sql += " WHERE " + " AND ".join(where)
         with self._errors():
-            return [_point(row) for row in self.conn.execute(sql + " ORDER BY p.id", params)]
+            yield from (_point(row) for row in self.conn.execute(sql + " ORDER BY p.id", params))
 
     def point(self, point_id: int) -> dict[str, Any]:
         rows = self.points(PointQuery(ids=(point_id,)))
@@ -487,6 +491,9 @@ class Ledger:
             return {(r["entity"], r["point"], r["ref"]): r["at"] for r in self.conn.execute(sql)}
 
     def tasks(self, query: PointQuery = PointQuery(), seq: int | None = None) -> list[dict[str, Any]]:
+        return list(self.iter_tasks(query, seq))
+
+    def iter_tasks(self, query: PointQuery = PointQuery(), seq: int | None = None) -> Iterator[dict[str, Any]]:
         """Tasks of the points that `query` selects; a task's own department and due date win over its point's."""
         where, params = [], []
         if query.ids:
@@ -526,7 +533,7 @@ class Ledger:
         if where:
             sql += " WHERE " + " AND ".join(where)
         with self._errors():
-            return [_task(row) for row in self.conn.execute(sql + " ORDER BY t.point, t.seq", params)]
+            yield from (_task(row) for row in self.conn.execute(sql + " ORDER BY t.point, t.seq", params))
 
     def task(self, point_id: int, seq: int) -> dict[str, Any]:
         rows = self.tasks(PointQuery(ids=(point_id,)), seq=seq)

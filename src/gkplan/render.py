@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 from typing import Any
 
 from gkplan.values import STATUS_LABELS
@@ -36,6 +37,40 @@ def _emit(fmt: str, data: Any, fields: Sequence[str], table: Callable[[], Any]) 
         writer.writerows([_cell(row.get(f)) for f in fields] for row in rows)
     else:
         _console().print(table())
+
+
+def _emit_rows(
+    fmt: str, rows: Iterable[dict[str, Any]], fields: Sequence[str], build: Callable[[list, int], Any], limit: int | None
+) -> None:
+    """A list view, streamed: JSON and CSV write every row as it comes; a table draws the first `limit`
+    rows (default 200 on a terminal, all when piped) and says how many more there are."""
+    out = sys.stdout
+    if fmt == "json":
+        first = True
+        for row in rows:
+            out.write(("[\n" if first else ",\n") + "  " + json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+            first = False
+        out.write("[]\n" if first else "\n]\n")
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(fields)
+        writer.writerows([_cell(row.get(f)) for f in fields] for row in rows)
+    else:
+        if limit is None:
+            limit = DEFAULT_LIMIT if out.isatty() else 0
+        iterator = iter(rows)
+        shown = list(islice(iterator, limit)) if limit else list(iterator)
+        more = sum(1 for _ in iterator)
+        _console().print(build(shown, more))
+
+
+DEFAULT_LIMIT = 200
+
+
+def _footer(shown: int, more: int, unit: str) -> str:
+    if more:
+        return f"显示前 {shown} {unit}，另有 {more} {unit}未显示；用 --limit 0 显示全部，或 --format csv 导出"
+    return f"共 {shown} {unit}"
 
 
 def _cell(value: Any) -> str:
@@ -102,8 +137,8 @@ POINT_FIELDS = (
 )  # fmt: skip
 
 
-def points(rows: list[dict[str, Any]], fmt: str) -> None:
-    def table():  # noqa: ANN202
+def points(rows: Iterable[dict[str, Any]], fmt: str, limit: int | None = None) -> None:
+    def table(rows: list[dict[str, Any]], more: int):  # noqa: ANN202
         t = _table("编号", "工作要点", "校领导", "牵头部门", "进度", "状态", "灯", "截止日期", "剩余")
         for p in rows:
             t.add_row(
@@ -111,10 +146,10 @@ def points(rows: list[dict[str, Any]], fmt: str) -> None:
                 _esc("、".join(p["departments"]) or "各部门"), f"{p['progress']}%", _status(p["status"]),
                 _LIGHT_MARKS[p["light"]], p["due"], _days(p),
             )  # fmt: skip
-        t.caption = f"共 {len(rows)} 项"
+        t.caption = _footer(len(rows), more, "项")
         return t
 
-    _emit(fmt, rows, POINT_FIELDS, table)
+    _emit_rows(fmt, rows, POINT_FIELDS, table, limit)
 
 
 def point(p: dict[str, Any], fmt: str) -> None:
@@ -154,18 +189,18 @@ def point(p: dict[str, Any], fmt: str) -> None:
     _emit(fmt, p, POINT_FIELDS, table)
 
 
-def overdue(rows: list[dict[str, Any]], fmt: str, as_of: str) -> None:
-    def table():  # noqa: ANN202
+def overdue(rows: list[dict[str, Any]], fmt: str, as_of: str, limit: int | None = None) -> None:
+    def table(rows: list[dict[str, Any]], more: int):  # noqa: ANN202
         t = _table("编号", "工作要点", "逾期天数", "截止日期", "进度", "状态", "校领导", "牵头部门", title=f"截至 {as_of} 逾期未完成")
         for p in rows:
             t.add_row(
                 str(p["id"]), _esc(p["title"]), f"[red]{p['days_overdue']}[/]", p["due"], f"{p['progress']}%",
                 _status(p["status"]), _esc("、".join(p["leaders"]) or "按分工"), _esc("、".join(p["departments"]) or "各部门"),
             )  # fmt: skip
-        t.caption = f"共 {len(rows)} 项逾期" if rows else "没有逾期的要点"
+        t.caption = _footer(len(rows), more, "项逾期") if rows else "没有逾期的要点"
         return t
 
-    _emit(fmt, rows, ("days_overdue", *POINT_FIELDS), table)
+    _emit_rows(fmt, rows, ("days_overdue", *POINT_FIELDS), table, limit)
 
 
 SUMMARY_FIELDS = (
@@ -302,13 +337,13 @@ def _tasks_table(rows: list[dict[str, Any]], title: str | None = None):  # noqa:
     return t
 
 
-def tasks(rows: list[dict[str, Any]], fmt: str) -> None:
-    def table():  # noqa: ANN202
+def tasks(rows: Iterable[dict[str, Any]], fmt: str, limit: int | None = None) -> None:
+    def table(rows: list[dict[str, Any]], more: int):  # noqa: ANN202
         t = _tasks_table(rows)
-        t.caption = f"共 {len(rows)} 个任务"
+        t.caption = _footer(len(rows), more, "个任务")
         return t
 
-    _emit(fmt, rows, TASK_FIELDS, table)
+    _emit_rows(fmt, rows, TASK_FIELDS, table, limit)
 
 
 TARGET_FIELDS = (

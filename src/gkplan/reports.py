@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from datetime import date
+from collections.abc import Iterator
 from typing import Any
 
 from dataclasses import dataclass
@@ -128,14 +129,22 @@ def with_days(item: dict[str, Any], fr: Frame, due_key: str = "due") -> dict[str
     return item
 
 
+def iter_points(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
+    rows = (with_days(p, fr) for p in ledger.iter_points(query))
+    return (r for r in rows if r["light"] in lights) if lights else rows
+
+
+def iter_tasks(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
+    rows = (with_days(t, fr, "effective_due") for t in ledger.iter_tasks(query))
+    return (r for r in rows if r["light"] in lights) if lights else rows
+
+
 def list_points(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    rows = (with_days(p, fr) for p in ledger.points(query))
-    return [r for r in rows if r["light"] in lights] if lights else list(rows)
+    return list(iter_points(ledger, query, fr, lights))
 
 
 def list_tasks(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    rows = (with_days(t, fr, "effective_due") for t in ledger.tasks(query))
-    return [r for r in rows if r["light"] in lights] if lights else list(rows)
+    return list(iter_tasks(ledger, query, fr, lights))
 
 
 def show_point(ledger: Ledger, point_id: int, fr: Frame, history: int = 10) -> dict[str, Any]:
@@ -177,7 +186,7 @@ def summary(ledger: Ledger, by: str, fr: Frame) -> list[dict[str, Any]]:
     if key is None:
         raise InvalidValue(f"未知分组方式：{by!r}；可用：dept / leader / section")
     groups: dict[str, dict[str, Any]] = {}
-    for p in list_points(ledger, PointQuery(), fr):
+    for p in iter_points(ledger, PointQuery(), fr):
         for name in _group_keys(p, key):
             g = groups.setdefault(name, _empty_group(name) | ({"section": p["section"]} if key == "section" else {}))
             _count(g, p)
@@ -188,7 +197,7 @@ def overview(ledger: Ledger, fr: Frame) -> dict[str, Any]:
     """One screen for the leadership: the whole plan, then each section, with lights and mean progress."""
     total = _empty_group("合计")
     sections: dict[int, dict[str, Any]] = {}
-    for p in list_points(ledger, PointQuery(), fr):
+    for p in iter_points(ledger, PointQuery(), fr):
         g = sections.setdefault(p["section"], _empty_group(p["section_title"]) | {"section": p["section"]})
         _count(g, p)
         _count(total, p)
