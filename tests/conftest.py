@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gkplan.cli import app
+from gkplan.cli import full_app
+
+app = full_app()
 
 TODAY = "2022-06-30"
 REPO = Path(__file__).resolve().parents[1]

@@ -24,7 +24,8 @@ REPO = Path(__file__).resolve().parents[1]
 WORKER = """
 import sys
 from typer.testing import CliRunner
-from gkplan.cli import app
+from gkplan.cli import full_app
+app = full_app()
 runner, worker = CliRunner(), int(sys.argv[1])
 for n in range(50):
     args = ["update", "18", "--note", f"w{worker}-{n}"] if n % 2 else ["task", "add", "17", f"w{worker}-{n}"]

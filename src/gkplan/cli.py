@@ -2,16 +2,20 @@
 
 The work points' commands live here; tasks and targets in cli_tasks.py; reminders, exports,
 undo and backup in cli_supervise.py. Shared argument handling is in clikit.py.
-"""
 
-from __future__ import annotations
+Typer turns every registered command into a Click command at start-up (~1.5 ms each), so `main`
+adds the other modules' commands only when the command line asks for one of them, or for help.
+"""
 
 from pathlib import Path
 from typing import Annotated, Optional
 
+import sys
+from functools import cache
+
 import typer
 
-from gkplan import cli_supervise, cli_tasks, render
+from gkplan import render
 from gkplan.clikit import (
     ASK, AskableCommand, AsOfOpt, ByOpt, DueOpt, FormatOpt, LimitOpt, NoteOpt, ProgressOpt, StatusOpt, ask_progress,
     command, count, frame, limit, open_ledger, point_id, to_date, to_format,
@@ -25,9 +29,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_show_locals=False,
 )
-app.add_typer(cli_tasks.task_app, name="task")
-app.add_typer(cli_tasks.target_app, name="target")
-app.add_typer(cli_supervise.app)
 
 def _version(wanted: bool) -> None:
     if wanted:
@@ -216,5 +217,34 @@ def load(
     render.loaded({"source": str(source), **vars(result)}, fmt)
 
 
+CORE = {"list", "show", "update", "report", "log", "depts", "leaders", "load"}
+
+
+@cache
+def full_app() -> typer.Typer:
+    """The whole command tree: what help lists, what tests drive."""
+    from gkplan import cli_supervise, cli_tasks
+
+    app.add_typer(cli_tasks.task_app, name="task")
+    app.add_typer(cli_tasks.target_app, name="target")
+    app.add_typer(cli_supervise.app)
+    return app
+
+
+def _command_name(args: list[str]) -> Optional[str]:
+    """The command the user named, past the root options (--db PATH); None when help or nothing."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--db":
+            i += 2
+            continue
+        if arg.startswith("--db="):
+            i += 1
+            continue
+        return None if arg.startswith("-") else arg
+    return None
+
+
 def main() -> None:
-    app()
+    (app if _command_name(sys.argv[1:]) in CORE else full_app())()

@@ -1,7 +1,5 @@
 """Supervision: reminders, stale items, exports for meetings and publication, undo and backup."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Optional
 

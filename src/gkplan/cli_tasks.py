@@ -1,7 +1,5 @@
 """`gkplan task …` and `gkplan target …`: the task list under each point, and its quantitative targets."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

@@ -4,8 +4,6 @@ Domain modules are imported inside functions so that start-up stays fast (`gkpla
 imports pydantic, yaml or sqlite-utils).
 """
 
-from __future__ import annotations
-
 import functools
 import os
 import re
@@ -86,7 +84,7 @@ def db_path(ctx: typer.Context) -> tuple[Path, bool]:
 
 
 @contextmanager
-def open_ledger(ctx: typer.Context, *, seed_if_new: bool = True) -> Iterator[Ledger]:
+def open_ledger(ctx: typer.Context, *, seed_if_new: bool = True) -> Iterator["Ledger"]:
     """The ledger for this command; a ledger that does not exist yet is created with the bundled plan."""
     from gkplan.ledger import Ledger
 
@@ -130,7 +128,7 @@ def to_date(text: str | None, default: date | None = None) -> date | None:
     return parse_date(text, today())
 
 
-def frame(ledger: Ledger, as_of: str | None) -> Frame:
+def frame(ledger: "Ledger", as_of: Optional[str]) -> "Frame":
     from gkplan.reports import frame as make
 
     return make(ledger, to_date(as_of, today()))

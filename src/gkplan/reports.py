@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from datetime import date
 from collections.abc import Iterator
-from typing import Any
-
 from dataclasses import dataclass
+from typing import Any
 
 from gkplan.config import Lights
 from gkplan.errors import InvalidValue, NotFound
@@ -31,6 +29,8 @@ def resolve_name(text: str, known: list[str], what: str) -> str:
         return partial[0]
     if len(partial) > 1:
         raise NotFound(f"“{text}”可指多个{what}：{'、'.join(partial)}；请写得更完整")
+    import difflib  # only on the error path
+
     close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.3)
     hint = f"；最接近的是：{'、'.join(close)}" if close else f"；用 gkplan {'depts' if what == '部门' else 'leaders'} 查看全部"
     raise NotFound(f"没有名为“{text}”的{what}{hint}")
