@@ -80,6 +80,7 @@ class PointQuery:
     due_before: date | None = None
     overdue_as_of: date | None = None
     search: str | None = None
+    lights: tuple[str, ...] = ()
 
 
 @dataclass
@@ -412,36 +413,39 @@ class Ledger:
     def points(self, query: PointQuery = PointQuery()) -> list[dict[str, Any]]:
         return list(self.iter_points(query))
 
-    def iter_points(self, query: PointQuery = PointQuery()) -> Iterator[dict[str, Any]]:
-        """Points one at a time from the cursor, so that a 100,000-point listing never sits in memory whole."""
-        where, params = [], []
+    def iter_points(
+        self, query: PointQuery = PointQuery(), clock: dict[str, Any] | None = None, order: str = "p.id"
+    ) -> Iterator[dict[str, Any]]:
+        """Points one at a time from the cursor, so that a 100,000-point listing never sits in memory whole.
+        With a `clock` (see `light_sql`) each comes with its days left and warning light."""
+        prm = _Params(clock)
+        where = []
         if query.ids:
-            where.append(f"p.id IN ({','.join('?' * len(query.ids))})")
-            params += query.ids
+            where.append(f"p.id IN ({prm.many(query.ids)})")
         for kind, names in (("department", query.departments), ("leader", query.leaders)):
             if names:  # IN (subquery): SQLite walks the (name, point) index instead of every point
-                where.append(f"p.id IN (SELECT point FROM point_{kind}s WHERE {kind} IN ({','.join('?' * len(names))}))")
-                params += names
+                where.append(f"p.id IN (SELECT point FROM point_{kind}s WHERE {kind} IN ({prm.many(names)}))")
         if query.sections:
-            where.append(f"p.section IN ({','.join('?' * len(query.sections))})")
-            params += query.sections
+            where.append(f"p.section IN ({prm.many(query.sections)})")
         if query.statuses:
-            where.append(f"p.status IN ({','.join('?' * len(query.statuses))})")
-            params += query.statuses
+            where.append(f"p.status IN ({prm.many(query.statuses)})")
         if query.due_before:
-            where.append("p.due < ?")
-            params.append(query.due_before.isoformat())
+            where.append(f"p.due < {prm.one(query.due_before.isoformat())}")
         if query.overdue_as_of:
-            where.append("p.due < ? AND p.status != 'done'")
-            params.append(query.overdue_as_of.isoformat())
+            where.append(f"p.due < {prm.one(query.overdue_as_of.isoformat())} AND p.status != 'done'")
         if query.search:
-            where.append("(p.title LIKE ? ESCAPE '\\' OR p.text LIKE ? ESCAPE '\\')")
-            params += [_like(query.search)] * 2
+            pattern = prm.one(_like(query.search))
+            where.append(f"(p.title LIKE {pattern} ESCAPE '\\' OR p.text LIKE {pattern} ESCAPE '\\')")
         sql = POINT_SELECT
+        if clock:
+            sql = sql.replace(" FROM points p", f", {light_sql('p.due', 'p.progress', 'p.status')} AS light,"
+                              f" CAST(julianday(p.due) - julianday(:as_of) AS INTEGER) AS days_left FROM points p", 1)
+            if query.lights:
+                where.append(f"light IN ({prm.many(query.lights)})")
         if where:
             sql += " WHERE " + " AND ".join(where)
         with self._errors():
-            yield from (_point(row) for row in self.conn.execute(sql + " ORDER BY p.id", params))
+            yield from (_point(row) for row in self.conn.execute(f"{sql} ORDER BY {order}", prm.values))
 
     def point(self, point_id: int) -> dict[str, Any]:
         rows = self.points(PointQuery(ids=(point_id,)))
@@ -461,6 +465,29 @@ class Ledger:
                 {"name": row["name"], "count": len(ids := [int(i) for i in row["points"].split(",")]), "points": ids}
                 for row in self.conn.execute(sql)
             ]
+
+    def summary(self, by: str | None, clock: dict[str, Any]) -> list[dict[str, Any]]:
+        """Per department / leader / section (or the whole plan when `by` is None): counts by status and
+        light, overdue, mean progress — in one SQL pass, so that 100,000 points take a fraction of a second.
+        A point with two departments counts under each; groups come in order of first appearance."""
+        if by == "section":
+            key, join, first = "s.title", "JOIN sections s ON s.id = p.section", "min(p.section)"
+        elif by is None:
+            key, join, first = "NULL", "", "0"
+        else:
+            key, join, first = f"x.{by}", f"LEFT JOIN point_{by}s x ON x.point = p.id", "min(p.id * 100000 + coalesce(x.ord, 0))"
+        sql = f"""
+            SELECT {key} AS grp, {first} AS first_seen, {"min(p.section)" if by == "section" else "NULL"} AS section,
+                   count(*) AS points, sum(p.status = 'done') AS done, sum(p.status = 'in_progress') AS in_progress,
+                   sum(p.status = 'not_started') AS not_started, sum(p.status = 'blocked') AS blocked,
+                   sum(p.status = 'deferred') AS deferred, sum(p.due < :as_of AND p.status != 'done') AS overdue,
+                   sum(p.light = 'red') AS red, sum(p.light = 'yellow') AS yellow, sum(p.light = 'green') AS green,
+                   coalesce(round(avg(p.progress), 1), 0.0) AS mean_progress
+            FROM (SELECT id, section, due, status, progress, {light_sql("due", "progress", "status")} AS light
+                  FROM points) p {join}
+            GROUP BY grp ORDER BY first_seen"""
+        with self._errors():
+            return [dict(row) for row in self.conn.execute(sql, clock)]
 
     def history(
         self, point: int | None = None, since: date | None = None, limit: int | None = None, entity: str | None = None,
@@ -493,47 +520,50 @@ class Ledger:
     def tasks(self, query: PointQuery = PointQuery(), seq: int | None = None) -> list[dict[str, Any]]:
         return list(self.iter_tasks(query, seq))
 
-    def iter_tasks(self, query: PointQuery = PointQuery(), seq: int | None = None) -> Iterator[dict[str, Any]]:
+    def iter_tasks(
+        self, query: PointQuery = PointQuery(), seq: int | None = None, clock: dict[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Tasks of the points that `query` selects; a task's own department and due date win over its point's."""
-        where, params = [], []
+        prm = _Params(clock)
+        where = []
         if query.ids:
-            where.append(f"t.point IN ({','.join('?' * len(query.ids))})")
-            params += query.ids
+            where.append(f"t.point IN ({prm.many(query.ids)})")
         if seq is not None:
-            where.append("t.seq = ?")
-            params.append(seq)
+            where.append(f"t.seq = {prm.one(seq)}")
         if query.departments:
-            marks = ",".join("?" * len(query.departments))
+            names = prm.many(query.departments)
             where.append(
-                f"(t.dept IN ({marks}) OR (t.dept IS NULL AND EXISTS (SELECT 1 FROM point_departments x"
-                f" WHERE x.point = t.point AND x.department IN ({marks}))))"
+                f"(t.dept IN ({names}) OR (t.dept IS NULL AND t.point IN"
+                f" (SELECT point FROM point_departments WHERE department IN ({names}))))"
             )
-            params += query.departments * 2
         if query.leaders:
-            where.append(
-                f"EXISTS (SELECT 1 FROM point_leaders x WHERE x.point = t.point AND x.leader IN ({','.join('?' * len(query.leaders))}))"
-            )
-            params += query.leaders
+            where.append(f"t.point IN (SELECT point FROM point_leaders WHERE leader IN ({prm.many(query.leaders)}))")
         if query.sections:
-            where.append(f"p.section IN ({','.join('?' * len(query.sections))})")
-            params += query.sections
+            where.append(f"p.section IN ({prm.many(query.sections)})")
         if query.statuses:
-            where.append(f"t.status IN ({','.join('?' * len(query.statuses))})")
-            params += query.statuses
+            where.append(f"t.status IN ({prm.many(query.statuses)})")
         if query.due_before:
-            where.append("coalesce(t.due, p.due) < ?")
-            params.append(query.due_before.isoformat())
+            where.append(f"coalesce(t.due, p.due) < {prm.one(query.due_before.isoformat())}")
         if query.overdue_as_of:
-            where.append("coalesce(t.due, p.due) < ? AND t.status != 'done'")
-            params.append(query.overdue_as_of.isoformat())
+            where.append(f"coalesce(t.due, p.due) < {prm.one(query.overdue_as_of.isoformat())} AND t.status != 'done'")
         if query.search:
-            where.append("(t.title LIKE ? ESCAPE '\\' OR t.deliverable LIKE ? ESCAPE '\\' OR t.note LIKE ? ESCAPE '\\')")
-            params += [_like(query.search)] * 3
-        sql = f"SELECT {TASK_COLUMNS} FROM tasks t JOIN points p ON p.id = t.point"
+            pattern = prm.one(_like(query.search))
+            where.append(
+                f"(t.title LIKE {pattern} ESCAPE '\\' OR t.deliverable LIKE {pattern} ESCAPE '\\'"
+                f" OR t.note LIKE {pattern} ESCAPE '\\')"
+            )
+        columns = TASK_COLUMNS
+        if clock:
+            due = "coalesce(t.due, p.due)"
+            columns += (f", {light_sql(due, 't.progress', 't.status')} AS light,"
+                        f" CAST(julianday({due}) - julianday(:as_of) AS INTEGER) AS days_left")  # fmt: skip
+            if query.lights:
+                where.append(f"light IN ({prm.many(query.lights)})")
+        sql = f"SELECT {columns} FROM tasks t JOIN points p ON p.id = t.point"
         if where:
             sql += " WHERE " + " AND ".join(where)
         with self._errors():
-            yield from (_task(row) for row in self.conn.execute(sql + " ORDER BY t.point, t.seq", params))
+            yield from (_task(row) for row in self.conn.execute(sql + " ORDER BY t.point, t.seq", prm.values))
 
     def task(self, point_id: int, seq: int) -> dict[str, Any]:
         rows = self.tasks(PointQuery(ids=(point_id,)), seq=seq)
@@ -758,6 +788,38 @@ class Ledger:
             conn.execute("UPDATE points SET progress = ?, status = ? WHERE id = ?", (progress, status, pid))
 
 
+def light_sql(due: str, progress: str, status: str) -> str:
+    """The warning light as SQL, so that filters and per-group counts run inside SQLite. The clock's
+    parameters: :as_of, :start (the plan's), :behind_by, :due_soon_days, :due_soon_progress.
+    红: past due, not done. 黄: more than :behind_by points below the straight line from :start to the
+    due date, or due within :due_soon_days and below :due_soon_progress. 绿: otherwise."""
+    expected = (
+        f"(CASE WHEN julianday({due}) <= julianday(:start) THEN 100.0 ELSE min(100.0, max(0.0,"
+        f" (julianday(:as_of) - julianday(:start)) * 100.0 / (julianday({due}) - julianday(:start)))) END)"
+    )
+    return (
+        f"(CASE WHEN {status} = 'done' THEN 'done' WHEN {due} < :as_of THEN 'red'"
+        f" WHEN {progress} < {expected} - :behind_by"
+        f" OR (julianday({due}) - julianday(:as_of) <= :due_soon_days AND {progress} < :due_soon_progress)"
+        f" THEN 'yellow' ELSE 'green' END)"
+    )
+
+
+class _Params:
+    """Named query parameters: every value reaches SQL as a parameter, never as text."""
+
+    def __init__(self, base: dict[str, Any] | None = None) -> None:
+        self.values: dict[str, Any] = dict(base or {})
+
+    def one(self, value: Any) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f":{name}"
+
+    def many(self, values: Any) -> str:
+        return ",".join(self.one(v) for v in values)
+
+
 def _point(row: sqlite3.Row) -> dict[str, Any]:
     leads = json.loads(row["leads"])
     leaders: list[str] = []
@@ -782,6 +844,7 @@ def _point(row: sqlite3.Row) -> dict[str, Any]:
         "note": row["note"],
         "updated_at": row["updated_at"],
         "tasks": row["tasks"],
+        **({"light": row["light"], "days_left": row["days_left"]} if "light" in row.keys() else {}),
     }
 
 
@@ -820,6 +883,8 @@ def _task(row: sqlite3.Row) -> dict[str, Any]:
     task["point_due"] = row["point_due"]
     task["effective_due"] = row["due"] or row["point_due"]
     task["departments"] = [row["dept"]] if row["dept"] else [d for d in row["point_departments"].split("\x1f") if d] if row["point_departments"] else []
+    if "light" in row.keys():
+        task["light"], task["days_left"] = row["light"], row["days_left"]
     return task
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gkplan.config import Lights
@@ -87,27 +87,17 @@ class Frame:
     start: date
     lights: Lights
 
+    @property
+    def clock(self) -> dict[str, Any]:
+        """The parameters of the light rule (ledger.light_sql), which runs inside SQLite."""
+        return {"as_of": self.as_of.isoformat(), "start": self.start.isoformat(), **vars(self.lights)}
+
 
 def frame(ledger: Ledger, as_of: date) -> Frame:
     from gkplan.config import lights
 
     start = ledger.plan().get("start")
     return Frame(as_of, date.fromisoformat(start) if start else as_of, lights())
-
-
-def light(progress: int, status: str, due: date, fr: Frame) -> str:
-    """红: past due, not done. 黄: behind the straight line from the plan's start to the due date by more
-    than `behind_by` points, or due within `due_soon_days` and below `due_soon_progress`. 绿: otherwise."""
-    if status == "done":
-        return "done"
-    if due < fr.as_of:
-        return "red"
-    span = (due - fr.start).days
-    expected = 100.0 if span <= 0 else min(100.0, max(0.0, (fr.as_of - fr.start).days * 100 / span))
-    th = fr.lights
-    if progress < expected - th.behind_by or ((due - fr.as_of).days <= th.due_soon_days and progress < th.due_soon_progress):
-        return "yellow"
-    return "green"
 
 
 def parse_light(text: str) -> str:
@@ -118,25 +108,18 @@ def parse_light(text: str) -> str:
     return key
 
 
-def with_days(item: dict[str, Any], fr: Frame, due_key: str = "due") -> dict[str, Any]:
-    """Add what depends on the as-of date: days left (negative when late), overdue, warning light."""
-    due = date.fromisoformat(item[due_key])
-    days = (due - fr.as_of).days
+def _labelled(item: dict[str, Any]) -> dict[str, Any]:
     item["status_label"] = STATUS_LABELS[item["status"]]
-    item["days_left"] = days
-    item["overdue"] = days < 0 and item["status"] != "done"
-    item["light"] = light(item["progress"], item["status"], due, fr)
+    item["overdue"] = item["days_left"] < 0 and item["status"] != "done"
     return item
 
 
 def iter_points(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
-    rows = (with_days(p, fr) for p in ledger.iter_points(query))
-    return (r for r in rows if r["light"] in lights) if lights else rows
+    return map(_labelled, ledger.iter_points(replace(query, lights=lights), fr.clock))
 
 
 def iter_tasks(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
-    rows = (with_days(t, fr, "effective_due") for t in ledger.iter_tasks(query))
-    return (r for r in rows if r["light"] in lights) if lights else rows
+    return map(_labelled, ledger.iter_tasks(replace(query, lights=lights), clock=fr.clock))
 
 
 def list_points(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -148,19 +131,20 @@ def list_tasks(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, 
 
 
 def show_point(ledger: Ledger, point_id: int, fr: Frame, history: int = 10) -> dict[str, Any]:
-    point = with_days(ledger.point(point_id), fr)
+    point = next(iter_points(ledger, PointQuery(ids=(point_id,)), fr), None)
+    if point is None:
+        raise NotFound(f"没有编号为 {point_id} 的工作要点")
     point["task_list"] = list_tasks(ledger, PointQuery(ids=(point_id,)), fr)
     point["targets"] = targets(ledger, point=point_id)
     point["history"] = ledger.history(point=point_id, limit=history)
     return point
 
 
-def overdue(ledger: Ledger, fr: Frame) -> list[dict[str, Any]]:
-    """Every point past due and not done, most overdue first."""
-    rows = list_points(ledger, PointQuery(overdue_as_of=fr.as_of), fr)
-    for row in rows:
+def overdue(ledger: Ledger, fr: Frame) -> Iterator[dict[str, Any]]:
+    """Every point past due and not done, most overdue first (sorted by SQLite, streamed)."""
+    for row in map(_labelled, ledger.iter_points(PointQuery(overdue_as_of=fr.as_of), fr.clock, order="p.due, p.id")):
         row["days_overdue"] = -row["days_left"]
-    return sorted(rows, key=lambda r: (-r["days_overdue"], r["id"]))
+        yield row
 
 
 def targets(ledger: Ledger, point: int | None = None, departments: tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -173,59 +157,32 @@ def targets(ledger: Ledger, point: int | None = None, departments: tuple[str, ..
     return rows
 
 
-def _group_keys(row: dict[str, Any], key: str) -> list[str]:
-    if key == "section":
-        return [row["section_title"]]
-    return row["departments" if key == "department" else "leaders"] or [UNASSIGNED]
-
-
 def summary(ledger: Ledger, by: str, fr: Frame) -> list[dict[str, Any]]:
     """Per department / leader / section: counts by status and light, overdue, mean progress.
     A point with two departments counts under each; groups in order of first appearance."""
     key = GROUPINGS.get(by.strip().lower())
     if key is None:
         raise InvalidValue(f"未知分组方式：{by!r}；可用：dept / leader / section")
-    groups: dict[str, dict[str, Any]] = {}
-    for p in iter_points(ledger, PointQuery(), fr):
-        for name in _group_keys(p, key):
-            g = groups.setdefault(name, _empty_group(name) | ({"section": p["section"]} if key == "section" else {}))
-            _count(g, p)
-    return [_finish(g) for g in groups.values()]
+    return [_group(row, key == "section") for row in ledger.summary(key, fr.clock)]
 
 
 def overview(ledger: Ledger, fr: Frame) -> dict[str, Any]:
     """One screen for the leadership: the whole plan, then each section, with lights and mean progress."""
-    total = _empty_group("合计")
-    sections: dict[int, dict[str, Any]] = {}
-    for p in iter_points(ledger, PointQuery(), fr):
-        g = sections.setdefault(p["section"], _empty_group(p["section_title"]) | {"section": p["section"]})
-        _count(g, p)
-        _count(total, p)
     plan = ledger.plan()
+    total = ledger.summary(None, fr.clock)
     return {
         "title": plan.get("title"), "document": plan.get("document"), "as_of": fr.as_of.isoformat(),
-        "total": _finish(total), "sections": [_finish(g) for g in sections.values()],
+        "total": _group(total[0], False) | {"group": "合计"} if total else None,
+        "sections": [_group(row, True) for row in ledger.summary("section", fr.clock)],
     }  # fmt: skip
 
 
-def _empty_group(name: str) -> dict[str, Any]:
-    # light counts: red / yellow / green; a done point is counted once, under its status
-    return {"group": name, "points": 0, **{k: 0 for k in STATUS_LABELS}, "overdue": 0, "red": 0, "yellow": 0, "green": 0, "_sum": 0}
+SUMMARY_KEYS = ("points", *STATUS_LABELS, "overdue", "red", "yellow", "green", "mean_progress")
 
 
-def _count(g: dict[str, Any], p: dict[str, Any]) -> None:
-    g["points"] += 1
-    g[p["status"]] += 1
-    if p["light"] != "done":
-        g[p["light"]] += 1
-    g["overdue"] += p["overdue"]
-    g["_sum"] += p["progress"]
-
-
-def _finish(g: dict[str, Any]) -> dict[str, Any]:
-    total = g.pop("_sum")
-    g["mean_progress"] = round(total / g["points"], 1) if g["points"] else 0.0
-    return g
+def _group(row: dict[str, Any], with_section: bool) -> dict[str, Any]:
+    out = {"group": row["grp"] or UNASSIGNED, **{k: row[k] if row[k] is not None else 0 for k in SUMMARY_KEYS}}
+    return out | {"section": row["section"]} if with_section else out
 
 
 def remind(ledger: Ledger, fr: Frame, within: int, depts: list[str]) -> list[dict[str, Any]]:
