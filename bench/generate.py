@@ -2,7 +2,8 @@
 
     python bench/generate.py 100000 /tmp/bench
 
-gives /tmp/bench/seed-100000.yaml and /tmp/bench/taskwarrior-100000.json with the same records:
+gives /tmp/bench/seed-100000.yaml, the same seed as JSON (seed-100000.json, which gkplan streams),
+and /tmp/bench/taskwarrior-100000.json for `task import`, all with the same records:
 realistic departments and leaders, Chinese titles, due dates across the 十四五 plan period, and a
 third of them overdue at the fixed as-of date AS_OF (nothing is done, so overdue = due before it).
 """
@@ -46,12 +47,15 @@ def records(n: int, seed: int = 2022) -> list[dict]:
     return out
 
 
-def write(n: int, folder: Path) -> tuple[Path, Path]:
+PLAN = {"title": "十四五规划任务分解（合成数据）", "issued": "2021-01-01", "year": 2025, "end": "2025-12-31"}
+
+
+def write(n: int, folder: Path) -> tuple[Path, Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     rows = records(n)
     seed = folder / f"seed-{n}.yaml"
     with seed.open("w", encoding="utf-8") as f:
-        f.write("plan: {title: 十四五规划任务分解（合成数据）, issued: 2021-01-01, year: 2025, end: 2025-12-31}\n")
+        f.write("plan: " + json.dumps(PLAN, ensure_ascii=False) + "\n")
         f.write("sections:\n" + "".join(f"  - {{number: {i}, title: {t}}}\n" for i, t in enumerate(SECTIONS, 1)))
         f.write("points:\n")
         for r in rows:
@@ -59,6 +63,15 @@ def write(n: int, folder: Path) -> tuple[Path, Path]:
                 f"  - {{number: {r['number']}, section: {r['section']}, title: {r['title']}, text: {r['title']}。,"
                 f" due: {r['due'].isoformat()}, leads: [{{leader: {r['leader']}, departments: [{r['department']}]}}]}}\n"
             )
+    as_json = folder / f"seed-{n}.json"
+    with as_json.open("w", encoding="utf-8") as f:
+        head = {"plan": PLAN, "sections": [{"number": i, "title": t} for i, t in enumerate(SECTIONS, 1)]}
+        f.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "points": [\n')
+        f.write(",\n".join(json.dumps({
+            "number": r["number"], "section": r["section"], "title": r["title"], "text": r["title"] + "。",
+            "due": r["due"].isoformat(), "leads": [{"leader": r["leader"], "departments": [r["department"]]}],
+        }, ensure_ascii=False) for r in rows))  # fmt: skip
+        f.write("\n]}\n")
     tw = folder / f"taskwarrior-{n}.json"
     with tw.open("w", encoding="utf-8") as f:
         for r in rows:  # one JSON object a line: what `task import` reads
@@ -66,7 +79,7 @@ def write(n: int, folder: Path) -> tuple[Path, Path]:
                 "description": r["title"], "project": r["department"], "due": r["due"].strftime("%Y%m%dT000000Z"),
                 "status": "pending", "tags": [r["leader"]], "entry": "20210101T000000Z",
             }, ensure_ascii=False) + "\n")  # fmt: skip
-    return seed, tw
+    return seed, as_json, tw
 
 
 if __name__ == "__main__":

@@ -105,8 +105,8 @@ def test_reload_is_idempotent_and_keeps_progress_and_history(run, ledger):
     run("task", "update", "17.1", "--progress", "40")
     before = run.json("show", "18")
     result = run.json("load")
-    assert (len(result["added"]), len(result["changed"]), len(result["unchanged"])) == (0, 0, 39)
-    assert result["tasks_added"] == [] and result["targets_added"] == []
+    assert (result["added"], result["changed"], result["unchanged"]) == (0, 0, 39)
+    assert result["tasks_added"] == 0 and result["targets_added"] == 0 and result["changed_ids"] == []
     assert run.json("show", "17")["progress"] == 40
     after = run.json("show", "18")
     assert (after["progress"], after["status"], after["note"]) == (60, "in_progress", "方案已报部")
@@ -121,7 +121,7 @@ def test_reload_of_an_edited_seed_updates_only_seed_fields(run, ledger, tmp_path
     path = tmp_path / "edited.yaml"
     path.write_text(edited, encoding="utf-8")
     result = run.json("load", str(path))
-    assert result["changed"] == list(range(1, 40)) and result["added"] == []  # every default due moved
+    assert result["changed_ids"] == list(range(1, 40)) and result["added"] == 0  # every default due moved
     p18, p1 = run.json("show", "18"), run.json("show", "1")
     assert p18["title"] == "持续做好老年教育工作" and p18["progress"] == 40
     assert p1["due"] == "2023-01-31"  # followed the seed
@@ -137,7 +137,7 @@ def test_load_into_a_fresh_ledger_loads_that_file_only(run, isolated, tmp_path):
         encoding="utf-8",
     )
     result = run.json("load", str(small))
-    assert result["added"] == [5]
+    assert result["added"] == 1
     assert run.ids() == [5]
     assert run.json("show", "5")["due"] == "2023-12-31"
 

@@ -207,13 +207,13 @@ def load(
 ) -> None:
     """载入或重新载入种子文件；进度、状态、备注、实际值和历史保持不变。"""
     from gkplan.actions import now
-    from gkplan.seed import bundled_path, read_seed
+    from gkplan.seed import bundled_path, open_seed
 
     fmt = to_format(fmt)
     source = file or bundled_path()
-    seed = read_seed(source)  # validated in full before the ledger is touched
+    seed = open_seed(source)  # a YAML syntax error stops here, before the ledger is opened
     with open_ledger(ctx, seed_if_new=False) as ledger:
-        result = ledger.load(seed, at=now())
+        result = ledger.load(seed, at=now())  # any other problem rolls the whole load back
     render.loaded({"source": str(source), **vars(result)}, fmt)
 
 

@@ -96,11 +96,11 @@ def open_ledger(ctx: typer.Context, *, seed_if_new: bool = True) -> Iterator["Le
     try:
         if ledger.is_new and seed_if_new:
             from gkplan.actions import now
-            from gkplan.seed import bundled_path, read_seed
+            from gkplan.seed import bundled_path, open_seed
 
-            seed = read_seed(bundled_path())
-            ledger.load(seed, at=now())
-            render.message(f"已新建台账 {path}，并载入《{seed.plan.title}》共 {len(seed.points)} 项工作要点")
+            seed = open_seed(bundled_path())
+            result = ledger.load(seed, at=now())
+            render.message(f"已新建台账 {path}，并载入《{seed.plan.title}》共 {result.added} 项工作要点")
         yield ledger
     finally:
         ledger.close()

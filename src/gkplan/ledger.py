@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from gkplan.errors import LedgerError, NotFound
 
 if TYPE_CHECKING:
-    from gkplan.models import Seed
+    from gkplan.models import Point
+    from gkplan.seed import SeedSource
 
 SCHEMA_VERSION = 2
 # Each step takes a ledger from version N-1 to N. A new ledger gets version 1's tables and then every step,
@@ -35,6 +36,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     ),
 }
 BUSY_TIMEOUT_MS = 10_000
+LOAD_BATCH = 2000  # points written at a time while a seed streams in
 
 # SQLite errors that come from the file or its surroundings, not from a bug in this module.
 _ENVIRONMENT_ERRORS = (
@@ -85,13 +87,16 @@ class PointQuery:
 
 @dataclass
 class LoadResult:
-    added: list[int] = field(default_factory=list)
-    changed: list[int] = field(default_factory=list)
-    unchanged: list[int] = field(default_factory=list)
+    """Counts, so that a 100,000-point load keeps no list of ids; the ids of changed points are named."""
+
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    changed_ids: list[int] = field(default_factory=list)
     not_in_seed: list[int] = field(default_factory=list)
-    tasks_added: list[tuple[int, int]] = field(default_factory=list)
-    targets_added: list[str] = field(default_factory=list)
-    targets_changed: list[str] = field(default_factory=list)
+    tasks_added: int = 0
+    targets_added: int = 0
+    targets_changed: int = 0
 
 
 class Ledger:
@@ -263,86 +268,118 @@ class Ledger:
 
     # -- loading the seed -------------------------------------------------------------------
 
-    def load(self, seed: Seed, at: str = "") -> LoadResult:
-        """Add or refresh the seed's own fields; progress, status, notes, actuals and history are never touched."""
+    def load(self, seed: SeedSource, at: str = "") -> LoadResult:
+        """Add or refresh the seed's own fields; progress, status, notes, actuals and history are never touched.
+
+        Points arrive one at a time from `seed` and are written in batches inside one transaction; if the
+        seed has any problem, anywhere, the transaction is rolled back and every problem is reported."""
         import sqlite_utils
 
         result = LoadResult()
-        plan = seed.plan
         if self.is_new:
             with self._errors():  # WAL: readers never wait for a writer; set outside any transaction
                 self.conn.execute("PRAGMA journal_mode = WAL")
         with self._write() as conn:
             if self.is_new:
                 self._create_schema()
-            db = sqlite_utils.Database(conn, execute_plugins=False, recursive_triggers=False)
-            db["meta"].upsert_all(
-                [
-                    {"key": "title", "value": plan.title},
-                    {"key": "document", "value": plan.document or ""},
-                    {"key": "issued", "value": plan.issued.isoformat()},
-                    {"key": "year", "value": str(plan.year)},
-                    {"key": "start", "value": plan.start_date.isoformat()},
-                    {"key": "end", "value": plan.end_date.isoformat()},
-                ],
-                pk="key",
-            )
-            db["sections"].upsert_all([{"id": s.number, "title": s.title} for s in seed.sections], pk="id")
-            existing = {
-                row["id"]: row
-                for row in conn.execute("SELECT id, section, title, text, leads, due_seed, due FROM points")
-            }
-            end = plan.end_date.isoformat()
-            new_rows, changed_rows, people = [], [], []
-            for point in seed.points:
-                leads = [
-                    {"leader": lead.leader, "departments": list(lead.departments), "scope": lead.scope, "note": lead.note}
-                    for lead in point.leads
-                ]
-                row = {
-                    "id": point.number,
-                    "section": point.section,
-                    "title": point.title,
-                    "text": point.text,
-                    "leads": json.dumps(leads, ensure_ascii=False),
-                    "due_seed": point.due.isoformat() if point.due else end,
-                }
-                old = existing.pop(point.number, None)
-                if old is None:
-                    new_rows.append(row | {"due": row["due_seed"], "progress": 0, "status": "not_started"})
-                    result.added.append(point.number)
-                elif any(old[k] != row[k] for k in ("section", "title", "text", "leads", "due_seed")):
-                    # a due date the user moved (due != the old seed's) stays; one that followed the seed follows it
-                    row["due"] = row["due_seed"] if old["due"] == old["due_seed"] else old["due"]
-                    changed_rows.append(row)
-                    result.changed.append(point.number)
-                else:
-                    result.unchanged.append(point.number)
-                    continue
-                people.append((point.number, leads))
-            result.not_in_seed = sorted(existing)
-            if new_rows:
-                db["points"].insert_all(new_rows, batch_size=500)
-            if changed_rows:
-                conn.executemany(
-                    "UPDATE points SET section=:section, title=:title, text=:text, leads=:leads,"
-                    " due_seed=:due_seed, due=:due WHERE id=:id",
-                    changed_rows,
+            plan = seed.plan
+            if plan is not None and seed.ok:
+                db = sqlite_utils.Database(conn, execute_plugins=False, recursive_triggers=False)
+                db["meta"].upsert_all(
+                    [
+                        {"key": "title", "value": plan.title},
+                        {"key": "document", "value": plan.document or ""},
+                        {"key": "issued", "value": plan.issued.isoformat()},
+                        {"key": "year", "value": str(plan.year)},
+                        {"key": "start", "value": plan.start_date.isoformat()},
+                        {"key": "end", "value": plan.end_date.isoformat()},
+                    ],
+                    pk="key",
                 )
-            self._index_people(conn, people)
-            result.tasks_added = self._load_deliverables(conn, seed, at)
-            result.targets_added, result.targets_changed = self._load_targets(conn, seed)
-            self._rollup(conn, {pid for pid, _ in result.tasks_added})
+                db["sections"].upsert_all([{"id": s.number, "title": s.title} for s in seed.sections], pk="id")
+            end = plan.end_date.isoformat() if plan else ""
+            batch: list[Point] = []
+            for point in seed.points():
+                batch.append(point)
+                if len(batch) == LOAD_BATCH:
+                    self._load_batch(conn, batch, end, at, result, write=seed.ok)
+                    batch = []
+            self._load_batch(conn, batch, end, at, result, write=seed.ok)
+            seed.finish()  # any problem: raises, and the transaction is rolled back
+            result.not_in_seed = [r[0] for r in conn.execute("SELECT id FROM points ORDER BY id") if r[0] not in seed.numbers]
         self.is_new = False
         return result
 
+    def _load_batch(
+        self, conn: sqlite3.Connection, batch: list[Point], end: str, at: str, result: LoadResult, *, write: bool
+    ) -> None:
+        if not batch or not write:
+            return
+        ids = [p.number for p in batch]
+        marks = ",".join("?" * len(ids))
+        existing = {
+            row["id"]: row
+            for row in conn.execute(f"SELECT id, section, title, text, leads, due_seed, due FROM points WHERE id IN ({marks})", ids)
+        }
+        new_rows, changed_rows, people = [], [], []
+        for point in batch:
+            leads = [
+                {"leader": lead.leader, "departments": list(lead.departments), "scope": lead.scope, "note": lead.note}
+                for lead in point.leads
+            ]
+            row = {
+                "id": point.number,
+                "section": point.section,
+                "title": point.title,
+                "text": point.text,
+                "leads": json.dumps(leads, ensure_ascii=False),
+                "due_seed": point.due.isoformat() if point.due else end,
+            }
+            old = existing.get(point.number)
+            if old is None:
+                new_rows.append(row | {"due": row["due_seed"]})
+                result.added += 1
+            elif any(old[k] != row[k] for k in ("section", "title", "text", "leads", "due_seed")):
+                # a due date the user moved (due != the old seed's) stays; one that followed the seed follows it
+                row["due"] = row["due_seed"] if old["due"] == old["due_seed"] else old["due"]
+                changed_rows.append(row)
+                result.changed += 1
+                result.changed_ids.append(point.number)
+            else:
+                result.unchanged += 1
+                continue
+            people.append((point.number, leads))
+        conn.executemany(
+            "INSERT INTO points (id, section, title, text, leads, due_seed, due)"
+            " VALUES (:id, :section, :title, :text, :leads, :due_seed, :due)",
+            new_rows,
+        )
+        conn.executemany(
+            "UPDATE points SET section=:section, title=:title, text=:text, leads=:leads,"
+            " due_seed=:due_seed, due=:due WHERE id=:id",
+            changed_rows,
+        )
+        self._index_people(conn, people, fresh={row["id"] for row in new_rows})
+        added_tasks = self._load_deliverables(conn, batch, at)
+        result.tasks_added += len(added_tasks)
+        added, changed = self._load_targets(conn, batch)
+        result.targets_added += added
+        result.targets_changed += changed
+        self._rollup(conn, {pid for pid, _ in added_tasks})
+
     @staticmethod
-    def _load_deliverables(conn: sqlite3.Connection, seed: Seed, at: str) -> list[tuple[int, int]]:
+    def _load_deliverables(conn: sqlite3.Connection, batch: list[Point], at: str) -> list[tuple[int, int]]:
         """Each deliverable the seed names becomes a task of its point, once; tasks keep their progress."""
-        known = {(r["point"], r["title"]) for r in conn.execute("SELECT point, title FROM tasks WHERE origin = 'seed'")}
-        next_seq = dict(conn.execute("SELECT point, max(seq) FROM tasks GROUP BY point").fetchall())
+        with_docs = [p for p in batch if p.deliverables]
+        if not with_docs:
+            return []
+        ids = [p.number for p in with_docs]
+        marks = ",".join("?" * len(ids))
+        known = {(r[0], r[1]) for r in conn.execute(
+            f"SELECT point, title FROM tasks WHERE origin = 'seed' AND point IN ({marks})", ids)}  # fmt: skip
+        next_seq = dict(conn.execute(f"SELECT point, max(seq) FROM tasks WHERE point IN ({marks}) GROUP BY point", ids).fetchall())
         added, rows = [], []
-        for point in seed.points:
+        for point in with_docs:
             for title in point.deliverables:
                 if (point.number, title) in known:
                     continue
@@ -356,20 +393,28 @@ class Ledger:
         return added
 
     @staticmethod
-    def _load_targets(conn: sqlite3.Connection, seed: Seed) -> tuple[list[str], list[str]]:
+    def _load_targets(conn: sqlite3.Connection, batch: list[Point]) -> tuple[int, int]:
+        with_targets = [p for p in batch if p.targets]
+        if not with_targets:
+            return 0, 0
+        ids = [p.number for p in with_targets]
+        marks = ",".join("?" * len(ids))
         old = {
             (r["point"], r["metric"]): tuple(r)[2:]
-            for r in conn.execute("SELECT point, metric, unit, target_min, target_max, due, source FROM targets")
+            for r in conn.execute(
+                f"SELECT point, metric, unit, target_min, target_max, due, source FROM targets WHERE point IN ({marks})", ids
+            )
         }
-        added, changed, rows = [], [], []
-        for point in seed.points:
+        added = changed = 0
+        rows = []
+        for point in with_targets:
             for t in point.targets:
                 values = (t.unit, t.min, t.max, t.due.isoformat() if t.due else None, t.source)
                 key = (point.number, t.metric)
                 if key not in old:
-                    added.append(f"{point.number}/{t.metric}")
+                    added += 1
                 elif old[key] != values:
-                    changed.append(f"{point.number}/{t.metric}")
+                    changed += 1
                 else:
                     continue
                 rows.append((*key, *values))
@@ -382,9 +427,9 @@ class Ledger:
         return added, changed
 
     @staticmethod
-    def _index_people(conn: sqlite3.Connection, people: list[tuple[int, list[dict]]]) -> None:
+    def _index_people(conn: sqlite3.Connection, people: list[tuple[int, list[dict]]], fresh: set[int]) -> None:
         """Flat (point, name) rows for filtering and grouping: names in document order, each once."""
-        ids = [(pid,) for pid, _ in people]
+        ids = [(pid,) for pid, _ in people if pid not in fresh]
         conn.executemany("DELETE FROM point_departments WHERE point = ?", ids)
         conn.executemany("DELETE FROM point_leaders WHERE point = ?", ids)
         depts, leaders = [], []
@@ -821,31 +866,20 @@ class _Params:
 
 
 def _point(row: sqlite3.Row) -> dict[str, Any]:
-    leads = json.loads(row["leads"])
+    point = dict(row)  # every selected column, by name (light and days_left when the query had a clock)
+    leads = point["leads"] = json.loads(point["leads"])
+    if len(leads) == 1:  # the common case, without the de-duplication below
+        point["leaders"] = [leads[0]["leader"]] if leads[0]["leader"] else []
+        point["departments"] = list(leads[0]["departments"])
+        return point
     leaders: list[str] = []
     departments: list[str] = []
     for lead in leads:
         if lead["leader"] and lead["leader"] not in leaders:
             leaders.append(lead["leader"])
         departments.extend(d for d in lead["departments"] if d not in departments)
-    return {
-        "id": row["id"],
-        "section": row["section"],
-        "section_title": row["section_title"],
-        "title": row["title"],
-        "text": row["text"],
-        "leads": leads,
-        "leaders": leaders,
-        "departments": departments,
-        "status": row["status"],
-        "progress": row["progress"],
-        "due": row["due"],
-        "due_seed": row["due_seed"],
-        "note": row["note"],
-        "updated_at": row["updated_at"],
-        "tasks": row["tasks"],
-        **({"light": row["light"], "days_left": row["days_left"]} if "light" in row.keys() else {}),
-    }
+    point["leaders"], point["departments"] = leaders, departments
+    return point
 
 
 def _history(row: sqlite3.Row) -> dict[str, Any]:

@@ -53,7 +53,7 @@ class Target(_Model):
 
 
 class Point(_Model):
-    number: int = Field(ge=1, le=10_000_000)
+    number: int = Field(ge=1, le=10_000_000)  # seed.MAX_NUMBER
     section: int = Field(ge=1)
     title: Name
     text: Text
@@ -92,9 +92,3 @@ class Plan(_Model):
     @property
     def end_date(self) -> date:
         return self.end or date(self.year, 12, 31)
-
-
-class Seed(_Model):
-    plan: Plan
-    sections: list[Section] = Field(min_length=1)
-    points: list[Point] = Field(min_length=1)

@@ -13,9 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import lru_cache
 from itertools import islice
-from unicodedata import east_asian_width
 from typing import Any, Union
 
 from gkplan.values import STATUS_LABELS
@@ -45,10 +43,11 @@ def _emit(fmt: str, data: Any, fields: Sequence[str], table: Callable[[], Any]) 
 
 
 def _emit_rows(
-    fmt: str, rows: Iterable[dict[str, Any]], fields: Sequence[str], build: Callable[[list, int], Any], limit: int | None
+    fmt: str, rows: Iterable[dict[str, Any]], fields: Sequence[str], table: Table, cells: Callable[[dict], list],
+    limit: int | None, unit: str,
 ) -> None:
-    """A list view, streamed: JSON and CSV write every row as it comes; a table draws the first `limit`
-    rows (default 200 on a terminal, all when piped) and says how many more there are."""
+    """A list view, streamed: JSON and CSV write every row as it comes; a table keeps only the cells of
+    the first `limit` rows (default 200 on a terminal, all when piped) and says how many more there are."""
     out = sys.stdout
     if fmt == "json":
         first = True
@@ -64,21 +63,29 @@ def _emit_rows(
         if limit is None:
             limit = DEFAULT_LIMIT if out.isatty() else 0
         iterator = iter(rows)
-        shown = list(islice(iterator, limit)) if limit else list(iterator)
-        more = sum(1 for _ in iterator)
-        _print(build(shown, more))
+        for row in islice(iterator, limit) if limit else iterator:
+            table.add_row(*cells(row))
+        table.caption = _footer(len(table.rows), sum(1 for _ in iterator), unit)
+        _print(table)
 
 
 DEFAULT_LIMIT = 200
 
 
 def _footer(shown: int, more: int, unit: str) -> str:
+    if not shown and not more:
+        return "没有符合条件的记录"
     if more:
         return f"显示前 {shown} {unit}，另有 {more} {unit}未显示；用 --limit 0 显示全部，或 --format csv 导出"
     return f"共 {shown} {unit}"
 
 
 def _cell(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is int:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -94,13 +101,24 @@ Cell = Union[str, tuple[str, str]]  # text, or (text, style)
 _STYLES = {"red": "31", "green": "32", "yellow": "33", "cyan": "36", "dim": "2", "bold": "1"}
 
 
-@lru_cache(maxsize=8192)  # names, statuses and dates repeat down a column
+_wide = None
+
+
 def cell_width(text: str) -> int:
     """Terminal cells: East Asian Wide and Fullwidth characters take two. Ambiguous ones (“ ” — …)
     take one, as in Rich and most terminals."""
     if text.isascii():
         return len(text)
-    return len(text) + sum(1 for ch in text if ch >= "\u1100" and east_asian_width(ch) in "WF")
+    global _wide
+    if _wide is None:  # compiled on first use: JSON and CSV output never pay for it
+        import re
+
+        _wide = re.compile(
+            "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3"
+            "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U0001f300-\U0001f64f\U0001f900-\U0001f9ff"
+            "\U00020000-\U0003fffd]"
+        )
+    return 2 * len(text) - len(_wide.sub("", text))
 
 
 def _truncate(text: str, width: int) -> str:
@@ -125,41 +143,44 @@ class Table:
         self.right = [h in _NUMERIC_HEADERS for h in headers]
         self.title = title
         self.caption: str | None = None
-        self.rows: list[list[Cell]] = []
+        self.rows: list[tuple[list[str], list[int], list[str | None] | None]] = []  # texts, widths, styles
+        self.widths = [cell_width(h) for h in headers]
 
     def add_row(self, *cells: Cell) -> None:
-        self.rows.append(list(cells))
+        """Keep only the row's text (its widths counted now), never the record it came from."""
+        texts = [(c if isinstance(c, str) else c[0]).replace("\n", " ") for c in cells]
+        styles = None if all(isinstance(c, str) for c in cells) else [None if isinstance(c, str) else c[1] for c in cells]
+        sizes = [cell_width(text) for text in texts]
+        self.widths = list(map(max, self.widths, sizes))
+        self.rows.append((texts, sizes, styles))
 
     def lines(self, color: bool = False, max_width: int | None = None) -> Iterator[str]:
-        texts = [[(c if isinstance(c, str) else c[0]).replace("\n", " ") for c in row] for row in self.rows]
-        widths = [cell_width(h) for h in self.headers]
-        for row in texts:
-            for i, text in enumerate(row):
-                w = cell_width(text)
-                if w > widths[i]:
-                    widths[i] = w
+        widths = list(self.widths)
         if max_width:  # on a terminal: shrink the widest columns until the table fits
             while sum(widths) + 2 * (len(widths) - 1) > max_width and max(widths) > 8:
                 widths[widths.index(max(widths))] -= 1
+        last, right = len(widths) - 1, self.right
 
-        def line(cells: list[str], styles: list[str | None]) -> str:
+        def line(cells: list[str], sizes: list[int], styles: list[str | None] | None) -> str:
             parts = []
             for i, text in enumerate(cells):
-                text = _truncate(text, widths[i])
-                pad = " " * (widths[i] - cell_width(text))
-                text = pad + text if self.right[i] else (text + pad if i < len(cells) - 1 else text)
-                if color and styles[i]:
+                w = sizes[i]
+                if w > widths[i]:
+                    text = _truncate(text, widths[i])
+                    w = cell_width(text)
+                pad = " " * (widths[i] - w)
+                text = pad + text if right[i] else (text + pad if i < last else text)
+                if color and styles and styles[i]:
                     text = f"\x1b[{_STYLES[styles[i]]}m{text}\x1b[0m"
                 parts.append(text)
             return "  ".join(parts).rstrip()
 
-        total = sum(widths) + 2 * (len(widths) - 1)
         if self.title:
             yield self.title
-        yield line(list(self.headers), ["bold"] * len(self.headers))
-        yield "-" * total
-        for row, text in zip(self.rows, texts):
-            yield line(text, [None if isinstance(c, str) else c[1] for c in row])
+        yield line(list(self.headers), [cell_width(h) for h in self.headers], ["bold"] * len(self.headers))
+        yield "-" * (sum(widths) + 2 * last)
+        for texts, sizes, styles in self.rows:
+            yield line(texts, sizes, styles)
         if self.caption:
             yield self.caption
 
@@ -179,7 +200,9 @@ def _print(renderable: Any) -> None:
 
         tty = sys.stdout.isatty()
         width = shutil.get_terminal_size().columns if tty else None
-        sys.stdout.write("\n".join(renderable.lines(color=_color(), max_width=width)) + "\n")
+        write = sys.stdout.write
+        for text in renderable.lines(color=_color(), max_width=width):
+            write(text + "\n")
     elif isinstance(renderable, str):
         sys.stdout.write(renderable + "\n")
     else:
@@ -228,19 +251,16 @@ POINT_FIELDS = (
 )  # fmt: skip
 
 
-def points(rows: Iterable[dict[str, Any]], fmt: str, limit: int | None = None) -> None:
-    def table(rows: list[dict[str, Any]], more: int):  # noqa: ANN202
-        t = _table("编号", "工作要点", "校领导", "牵头部门", "进度", "状态", "灯", "截止日期", "剩余")
-        for p in rows:
-            t.add_row(
-                str(p["id"]), _esc(p["title"]), _esc("、".join(p["leaders"]) or "按分工"),
-                _esc("、".join(p["departments"]) or "各部门"), f"{p['progress']}%", _status(p["status"]),
-                _LIGHT_MARKS[p["light"]], p["due"], _days(p),
-            )  # fmt: skip
-        t.caption = _footer(len(rows), more, "项")
-        return t
+def _point_cells(p: dict[str, Any]) -> list[Cell]:
+    return [
+        str(p["id"]), p["title"], "、".join(p["leaders"]) or "按分工", "、".join(p["departments"]) or "各部门",
+        f"{p['progress']}%", _status(p["status"]), _LIGHT_MARKS[p["light"]], p["due"], _days(p),
+    ]  # fmt: skip
 
-    _emit_rows(fmt, rows, POINT_FIELDS, table, limit)
+
+def points(rows: Iterable[dict[str, Any]], fmt: str, limit: int | None = None) -> None:
+    table = _table("编号", "工作要点", "校领导", "牵头部门", "进度", "状态", "灯", "截止日期", "剩余")
+    _emit_rows(fmt, rows, POINT_FIELDS, table, _point_cells, limit, "项")
 
 
 def point(p: dict[str, Any], fmt: str) -> None:
@@ -284,18 +304,17 @@ def point(p: dict[str, Any], fmt: str) -> None:
     _emit(fmt, p, POINT_FIELDS, table)
 
 
-def overdue(rows: list[dict[str, Any]], fmt: str, as_of: str, limit: int | None = None) -> None:
-    def table(rows: list[dict[str, Any]], more: int):  # noqa: ANN202
-        t = _table("编号", "工作要点", "逾期天数", "截止日期", "进度", "状态", "校领导", "牵头部门", title=f"截至 {as_of} 逾期未完成")
-        for p in rows:
-            t.add_row(
-                str(p["id"]), _esc(p["title"]), (str(p["days_overdue"]), "red"), p["due"], f"{p['progress']}%",
-                _status(p["status"]), _esc("、".join(p["leaders"]) or "按分工"), _esc("、".join(p["departments"]) or "各部门"),
-            )  # fmt: skip
-        t.caption = _footer(len(rows), more, "项逾期") if rows else "没有逾期的要点"
-        return t
+def _overdue_cells(p: dict[str, Any]) -> list[Cell]:
+    return [
+        str(p["id"]), p["title"], (str(p["days_overdue"]), "red"), p["due"], f"{p['progress']}%", _status(p["status"]),
+        "、".join(p["leaders"]) or "按分工", "、".join(p["departments"]) or "各部门",
+    ]  # fmt: skip
 
-    _emit_rows(fmt, rows, ("days_overdue", *POINT_FIELDS), table, limit)
+
+def overdue(rows: Iterable[dict[str, Any]], fmt: str, as_of: str, limit: int | None = None) -> None:
+    title = f"截至 {as_of} 逾期未完成"
+    table = _table("编号", "工作要点", "逾期天数", "截止日期", "进度", "状态", "校领导", "牵头部门", title=title)
+    _emit_rows(fmt, rows, ("days_overdue", *POINT_FIELDS), table, _overdue_cells, limit, "项逾期")
 
 
 SUMMARY_FIELDS = (
@@ -406,13 +425,14 @@ def names(rows: list[dict[str, Any]], fmt: str, label: str) -> None:
 def loaded(result: dict[str, Any], fmt: str) -> None:
     def table():  # noqa: ANN202
         kept = f"；台账中另有 {len(result['not_in_seed'])} 项不在此种子中（已保留）" if result["not_in_seed"] else ""
-        return _esc(
-            f"已载入 {result['source']}：新增 {len(result['added'])} 项，更新 {len(result['changed'])} 项，"
-            f"未变 {len(result['unchanged'])} 项{kept}；新增任务 {len(result['tasks_added'])} 个，"
-            f"新增指标 {len(result['targets_added'])} 个，更新指标 {len(result['targets_changed'])} 个"
+        return (
+            f"已载入 {result['source']}：新增 {result['added']} 项，更新 {result['changed']} 项，"
+            f"未变 {result['unchanged']} 项{kept}；新增任务 {result['tasks_added']} 个，"
+            f"新增指标 {result['targets_added']} 个，更新指标 {result['targets_changed']} 个"
         )
 
-    _emit(fmt, result, ("source", "added", "changed", "unchanged", "not_in_seed", "tasks_added", "targets_added"), table)
+    fields = ("source", "added", "changed", "unchanged", "changed_ids", "not_in_seed", "tasks_added", "targets_added", "targets_changed")
+    _emit(fmt, result, fields, table)
 
 
 TASK_FIELDS = (
@@ -421,23 +441,25 @@ TASK_FIELDS = (
 )  # fmt: skip
 
 
-def _tasks_table(rows: list[dict[str, Any]], title: str | None = None):  # noqa: ANN202
-    t = _table("编号", "任务", "责任人", "负责部门", "成果形式", "权重", "进度", "状态", "灯", "截止日期", "剩余", title=title)
+_TASK_HEADERS = ("编号", "任务", "责任人", "负责部门", "成果形式", "权重", "进度", "状态", "灯", "截止日期", "剩余")
+
+
+def _task_cells(r: dict[str, Any]) -> list[Cell]:
+    return [
+        r["id"], r["title"], r["owner"] or "", "、".join(r["departments"]), r["deliverable"] or "", str(r["weight"]),
+        f"{r['progress']}%", _status(r["status"]), _LIGHT_MARKS[r["light"]], r["effective_due"], _days(r),
+    ]  # fmt: skip
+
+
+def _tasks_table(rows: list[dict[str, Any]], title: str | None = None) -> Table:
+    t = _table(*_TASK_HEADERS, title=title)
     for r in rows:
-        t.add_row(
-            r["id"], _esc(r["title"]), _esc(r["owner"] or ""), _esc("、".join(r["departments"])), _esc(r["deliverable"] or ""),
-            str(r["weight"]), f"{r['progress']}%", _status(r["status"]), _LIGHT_MARKS[r["light"]], r["effective_due"], _days(r),
-        )  # fmt: skip
+        t.add_row(*_task_cells(r))
     return t
 
 
 def tasks(rows: Iterable[dict[str, Any]], fmt: str, limit: int | None = None) -> None:
-    def table(rows: list[dict[str, Any]], more: int):  # noqa: ANN202
-        t = _tasks_table(rows)
-        t.caption = _footer(len(rows), more, "个任务")
-        return t
-
-    _emit_rows(fmt, rows, TASK_FIELDS, table, limit)
+    _emit_rows(fmt, rows, TASK_FIELDS, _table(*_TASK_HEADERS), _task_cells, limit, "个任务")
 
 
 TARGET_FIELDS = (

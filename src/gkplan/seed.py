@@ -1,21 +1,25 @@
-"""Seed files: YAML text → validated `Seed`, with every problem reported as file:line:column.
+"""Seed files: YAML (or JSON) text → validated work points, every problem reported as file:line:column.
 
-Stages as in beancount: parse (YAML, keeping node positions) → validate (pydantic, then the
-cross-record rules) → hand a trusted `Seed` to the ledger.
+Stages as in beancount: parse (keeping positions) → validate (pydantic, then the rules that span
+records) → hand trusted models to the ledger. Points are validated one at a time as the ledger
+loads them, inside its transaction: a 100,000-point seed never sits in memory as models, and one
+bad record anywhere rolls the whole load back. A seed whose text starts with `{` is JSON (which is
+YAML too) and is read as a stream; hand-written YAML is read whole.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gkplan.errors import SeedError
 
 if TYPE_CHECKING:
-    from gkplan.models import Seed
+    from gkplan.models import Plan, Point, Section
 
 BUNDLED_NAME = "workpoints_2022.yaml"
+_TOP = ("plan", "sections", "points")
 
 
 def bundled_path() -> Path:
@@ -27,8 +31,13 @@ def bundled_path() -> Path:
     raise SeedError([f"找不到内置种子文件 {BUNDLED_NAME}：安装不完整，请重新安装 gkplan"])
 
 
-def read_seed(path: Path) -> Seed:
+def open_seed(path: Path) -> SeedSource:
+    """Read and check the seed's plan and sections; its points come from `SeedSource.points()`."""
     try:
+        with path.open("rb") as f:
+            start = f.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        if start.startswith(b"{"):
+            return _JsonSource(path)
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SeedError([f"{path}: 种子文件不存在"]) from None
@@ -44,7 +53,311 @@ def read_seed(path: Path) -> Seed:
         line = raw[: exc.start].count(b"\n") + 1
         raise SeedError([f"{path}:{line}: 文件不是 UTF-8 编码"]) from None
     data, root = _parse_yaml(path, text)
-    return _validate(path, data, root)
+    return _YamlSource(path, data, root)
+
+
+class SeedSource:
+    """A seed being read: `plan` and `sections` (checked on opening), `points()` validated one by one,
+    `problems` collected with their positions, `finish()` raising them all at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.plan: Plan | None = None
+        self.sections: list[Section] = []
+        self._problems: list[tuple[int, int, str]] = []
+        self.numbers = NumberSet()
+        self._known_sections: set[int] = set()
+
+    @property
+    def ok(self) -> bool:
+        return not self._problems
+
+    def problem(self, where: tuple[int, int], message: str) -> None:
+        self._problems.append((*where, message))
+
+    def finish(self) -> None:
+        if self._problems:
+            self._problems.sort()
+            raise SeedError([f"{self.path}:{line}:{column}: {message}" for line, column, message in self._problems])
+
+    def _check_head(self, data: dict[str, Any], locate: Callable[[tuple], tuple[int, int]]) -> None:
+        from pydantic import ValidationError
+
+        from gkplan.models import Plan, Section
+
+        for key in data:
+            if key not in _TOP:
+                self.problem(locate((key,)), f"字段 {key}：未知字段（拼写错误？）")
+        if "plan" not in data:
+            self.problem((1, 1), "字段 plan：缺少必填字段")
+        else:
+            try:
+                self.plan = Plan.model_validate(data["plan"])
+            except ValidationError as exc:
+                self._report(exc, ("plan",), locate, "")
+        sections = data.get("sections")
+        if not isinstance(sections, list) or not sections:
+            self.problem(locate(("sections",)), "字段 sections：" + ("缺少必填字段" if sections is None else "应为非空列表"))
+            return
+        for i, raw in enumerate(sections):
+            try:
+                section = Section.model_validate(raw)
+            except ValidationError as exc:
+                self._report(exc, ("sections", i), locate, f"部分 {_number(raw, i)} 的")
+                continue
+            if section.number in self._known_sections:
+                self.problem(locate(("sections", i, "number")), f"部分 {section.number} 的字段 number：部分编号 {section.number} 重复")
+            self._known_sections.add(section.number)
+            self.sections.append(section)
+
+    def _point(self, raw: Any, index: int, locate: Callable[[tuple], tuple[int, int]]) -> Point | None:
+        from pydantic import ValidationError
+
+        from gkplan.models import Point
+
+        who = f"要点 {_number(raw, index)} 的"
+        try:
+            point = Point.model_validate(raw)
+        except ValidationError as exc:
+            self._report(exc, ("points", index), locate, who)
+            point = None
+        number = raw.get("number") if isinstance(raw, dict) else None
+        if isinstance(number, int):
+            if number in self.numbers:
+                first = self._first_line(number, index)
+                self.problem(locate(("points", index, "number")),
+                             f"{who}字段 number：要点编号 {number} 重复" + (f"（第一次在第 {first} 行）" if first else ""))  # fmt: skip
+                point = None
+            elif 1 <= number <= MAX_NUMBER:
+                self.numbers.add(number)
+        section = raw.get("section") if isinstance(raw, dict) else None
+        if isinstance(section, int) and self._known_sections and section not in self._known_sections:
+            self.problem(locate(("points", index, "section")), f"{who}字段 section：部分 {section} 不在 sections 中")
+            point = None
+        return point
+
+    def _first_line(self, number: int, index: int) -> int | None:
+        return None  # a streamed source keeps no positions of earlier records
+
+    def _report(self, exc: Any, base: tuple, locate: Callable[[tuple], tuple[int, int]], who: str) -> None:
+        for err in exc.errors(include_url=False):
+            loc = (*base, *err["loc"])
+            field = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in (err["loc"] or base[-1:])).lstrip(".")
+            self.problem(locate(loc), f"{who}字段 {field}：{_message(err)}")
+
+    def points(self) -> Iterator[Point]:
+        raise NotImplementedError
+
+
+class _YamlSource(SeedSource):
+    def __init__(self, path: Path, data: dict, root: Any) -> None:
+        super().__init__(path)
+        self._data, self._root = data, root
+        self._check_head(data, self._locate)
+
+    def _locate(self, loc: tuple) -> tuple[int, int]:
+        return _where(self._root, loc)
+
+    def _first_line(self, number: int, index: int) -> int | None:
+        earlier = self._data["points"][:index]
+        first = next(i for i, raw in enumerate(earlier) if isinstance(raw, dict) and raw.get("number") == number)
+        return self._locate(("points", first))[0]
+
+    def points(self) -> Iterator[Point]:
+        raw_points = self._data.get("points")
+        if not isinstance(raw_points, list) or not raw_points:
+            self.problem(self._locate(("points",)), "字段 points：" + ("缺少必填字段" if raw_points is None else "应为非空列表"))
+            return
+        for i, raw in enumerate(raw_points):
+            point = self._point(raw, i, self._locate)
+            if point is not None:
+                yield point
+
+
+class _JsonSource(SeedSource):
+    """Streams a JSON seed: plan and sections first, then each point as it is read."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._reader = _JsonReader(path)
+        head: dict[str, Any] = {}
+        marks: dict[tuple, tuple[int, int]] = {}
+        try:
+            for key, where in self._reader.keys():
+                if key == "points":
+                    break
+                marks[(key,)] = where
+                head[key] = self._reader.value()
+        except SeedError:
+            self._reader.close()
+            raise
+        self._head_marks = marks
+        self._check_head(head, lambda loc: marks.get(loc[:1], (1, 1)))
+
+    def points(self) -> Iterator[Point]:
+        reader = self._reader
+        try:
+            if reader.at_points:
+                for i, (raw, where) in enumerate(reader.array()):
+                    point = self._point(raw, i, lambda loc, where=where: where)
+                    if point is not None:
+                        yield point
+                for key, where in reader.keys():
+                    if key in self._head_marks or key in _TOP:
+                        self.problem(where, f"字段 {key}：JSON 种子中 plan 和 sections 须写在 points 之前")
+                    else:
+                        self.problem(where, f"字段 {key}：未知字段（拼写错误？）")
+                    reader.value()
+            else:
+                self.problem((1, 1), "字段 points：缺少必填字段")
+        except SeedError as exc:  # a syntax error ends the stream: report it with the rest
+            self.problem(getattr(exc, "where", (1, 1)), getattr(exc, "what", str(exc)))
+        finally:
+            reader.close()
+
+
+class _JsonReader:
+    """Just enough of an incremental JSON reader for a seed: the top-level object's keys, and the
+    points array one element at a time, with line and column for every value."""
+
+    CHUNK = 1 << 18  # characters read at a time
+
+    def __init__(self, path: Path) -> None:
+        import json
+
+        self.path = path
+        self._decode = json.JSONDecoder().raw_decode
+        self._error = json.JSONDecodeError
+        self._file = path.open("r", encoding="utf-8-sig")
+        self._buf, self._pos, self._eof = "", 0, False
+        # line number at buffer offset `_counted`, and where that line began (may be before the buffer):
+        # counted forward only, so positions cost nothing however long the file or its lines
+        self._line, self._counted, self._line_start = 1, 0, 0
+        self.at_points = False
+        self._started = False
+
+    def close(self) -> None:
+        self._file.close()
+
+    def _fill(self) -> bool:
+        if self._eof:
+            return False
+        try:
+            chunk = self._file.read(self.CHUNK)
+        except UnicodeDecodeError:
+            raise self._fail("文件不是 UTF-8 编码") from None
+        if not chunk:
+            self._eof = True
+            return False
+        self._where()  # count the lines of what is dropped
+        self._line_start -= self._pos
+        self._buf, self._pos, self._counted = self._buf[self._pos :] + chunk, 0, 0
+        return True
+
+    def _where(self) -> tuple[int, int]:
+        newlines = self._buf.count("\n", self._counted, self._pos)
+        if newlines:
+            self._line += newlines
+            self._line_start = self._buf.rfind("\n", self._counted, self._pos) + 1
+        self._counted = self._pos
+        return self._line, self._pos - self._line_start + 1
+
+    def _fail(self, what: str) -> SeedError:
+        line, column = self._where()
+        error = SeedError([f"{self.path}:{line}:{column}: JSON 语法错误：{what}"])
+        error.where, error.what = (line, column), f"JSON 语法错误：{what}"  # type: ignore[attr-defined]
+        return error
+
+    def _peek(self) -> str:
+        while True:
+            while self._pos < len(self._buf) and self._buf[self._pos] in " \t\r\n":
+                self._pos += 1
+            if self._pos < len(self._buf):
+                return self._buf[self._pos]
+            if not self._fill():
+                return ""
+
+    def _expect(self, chars: str) -> str:
+        ch = self._peek()
+        if not ch or ch not in chars:
+            raise self._fail(f"此处应为 {' 或 '.join(chars)}")
+        self._pos += 1
+        return ch
+
+    def value(self) -> Any:
+        self._peek()
+        while True:
+            try:
+                value, end = self._decode(self._buf, self._pos)
+                if end < len(self._buf) or self._eof:  # a number at the buffer's end may go on
+                    self._pos = end
+                    return value
+            except self._error as exc:
+                if self._eof:
+                    self._pos = exc.pos  # point at the fault itself, not at the start of the value
+                    raise self._fail(exc.msg) from None
+            self._fill()
+
+    def keys(self) -> Iterator[tuple[str, tuple[int, int]]]:
+        """The top-level keys, each positioned at its value; stops at `points` with `at_points` set,
+        and goes on past the points array when called again."""
+        if not self._started:
+            self._expect("{")
+            self._started = True
+            if self._peek() == "}":
+                self._pos += 1
+                return
+        elif self.at_points:
+            self.at_points = False
+            if self._expect(",}") == "}":
+                return
+        while True:
+            where = self._where()
+            key = self.value()
+            if not isinstance(key, str):
+                raise self._fail("键应为字符串")
+            self._expect(":")
+            if key == "points":
+                self.at_points = True
+                yield key, where
+                return
+            yield key, where
+            if self._expect(",}") == "}":
+                return
+
+    def array(self) -> Iterator[tuple[Any, tuple[int, int]]]:
+        self._expect("[")
+        if self._peek() == "]":
+            self._pos += 1
+            return
+        while True:
+            self._peek()
+            where = self._where()
+            yield self.value(), where
+            if self._expect(",]") == "]":
+                return
+
+
+MAX_NUMBER = 10_000_000  # models.Point.number's bound
+
+
+class NumberSet:
+    """The point numbers seen so far, one bit each: 1.25 MB for any seed, where a set of 100,000
+    ints costs seven."""
+
+    def __init__(self) -> None:
+        self._bits = bytearray(MAX_NUMBER // 8 + 1)
+
+    def add(self, n: int) -> None:
+        self._bits[n >> 3] |= 1 << (n & 7)
+
+    def __contains__(self, n: object) -> bool:
+        return isinstance(n, int) and 0 <= n <= MAX_NUMBER and bool(self._bits[n >> 3] & (1 << (n & 7)))
+
+
+def _number(raw: Any, index: int) -> Any:
+    number = raw.get("number") if isinstance(raw, dict) else None
+    return number if number is not None else f"（第 {index + 1} 项）"
 
 
 def _parse_yaml(path: Path, text: str) -> tuple[Any, Any]:
@@ -96,48 +409,6 @@ def _parse_yaml(path: Path, text: str) -> tuple[Any, Any]:
     return data, root
 
 
-def _validate(path: Path, data: dict, root: Any) -> Seed:
-    from pydantic import ValidationError
-
-    from gkplan.models import Seed
-
-    problems: list[tuple[tuple, str]] = []
-    try:
-        seed = Seed.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            problems.append((tuple(err["loc"]), _message(err)))
-        seed = None
-    problems.extend(_cross_check(data))
-    if problems:
-        located = sorted((*_where(root, data, loc), msg) for loc, msg in problems)
-        raise SeedError([f"{path}:{line}:{column}: {what}{msg}" for line, column, what, msg in located])
-    assert seed is not None
-    return seed
-
-
-def _cross_check(data: dict) -> list[tuple[tuple, str]]:
-    """Rules that span records: unique numbers, points in known sections. Works on raw data so it
-    runs even when some records failed field validation (every problem in one report)."""
-    out: list[tuple[tuple, str]] = []
-    sections = data.get("sections") if isinstance(data.get("sections"), list) else []
-    points = data.get("points") if isinstance(data.get("points"), list) else []
-    sec_numbers = [s.get("number") for s in sections if isinstance(s, dict)]
-    for i, s in enumerate(sections):
-        if isinstance(s, dict) and sec_numbers.count(s.get("number")) > 1 and s.get("number") is not None:
-            out.append((("sections", i, "number"), f"部分编号 {s.get('number')} 重复"))
-    counts = Counter(p.get("number") for p in points if isinstance(p, dict))
-    known = set(sec_numbers)
-    for i, p in enumerate(points):
-        if not isinstance(p, dict):
-            continue
-        if p.get("number") is not None and counts[p.get("number")] > 1:
-            out.append((("points", i, "number"), f"要点编号 {p.get('number')} 重复"))
-        if isinstance(p.get("section"), int) and known and p["section"] not in known:
-            out.append((("points", i, "section"), f"部分 {p['section']} 不在 sections 中"))
-    return out
-
-
 _MESSAGES = {
     "missing": "缺少必填字段",
     "extra_forbidden": "未知字段（拼写错误？）",
@@ -172,8 +443,8 @@ def _message(err: dict) -> str:
     return template.format(**err.get("ctx", {}))
 
 
-def _where(root: Any, data: Any, loc: tuple) -> tuple[int, int, str]:
-    """The line and column of the deepest YAML node on `loc`'s path, and the field described."""
+def _where(root: Any, loc: tuple) -> tuple[int, int]:
+    """The line and column of the deepest YAML node on `loc`'s path."""
     node = root
     for key in loc:
         child = _child(node, key)
@@ -181,8 +452,7 @@ def _where(root: Any, data: Any, loc: tuple) -> tuple[int, int, str]:
             break
         node = child
     mark = getattr(node, "start_mark", None)
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    return line, column, _describe(data, loc)
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
 
 
 def _child(node: Any, key: Any) -> Any:
@@ -195,24 +465,6 @@ def _child(node: Any, key: Any) -> Any:
                 continue
             return v
     return None
-
-
-def _describe(data: Any, loc: tuple) -> str:
-    """'要点 7 的 leads[0].departments：' — name the record by its number when it has one."""
-    head = ""
-    rest = list(loc)
-    if len(rest) >= 2 and rest[0] in ("points", "sections") and isinstance(rest[1], int):
-        kind = "要点" if rest[0] == "points" else "部分"
-        try:
-            number = data[rest[0]][rest[1]].get("number")
-        except (AttributeError, IndexError, KeyError, TypeError):
-            number = None
-        head = f"{kind} {number}" if number is not None else f"{rest[0]} 第 {rest[1] + 1} 项"
-        rest = rest[2:]
-    field = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in rest).lstrip(".")
-    if head and field:
-        return f"{head} 的字段 {field}："
-    return f"{head or '字段 ' + field}："
 
 
 def _kind(value: Any) -> str:
