@@ -204,3 +204,52 @@ def test_missing_seed_file(run, ledger, tmp_path):
 def test_failed_load_into_a_new_ledger_leaves_no_file(run, isolated, tmp_path):
     run("load", str(_bad_seed(tmp_path, "- 1\n")), code=4)
     assert not isolated.exists()
+
+
+# -- JSON seeds: the same format, streamed --------------------------------------------------------
+
+
+def _json_seed(tmp_path: Path, points: list[dict], head: str | None = None) -> Path:
+    import json
+
+    path = tmp_path / "seed.json"
+    head = head or '"plan": {"title": "测试", "issued": "2023-01-01", "year": 2023}, "sections": [{"number": 1, "title": "甲"}]'
+    body = ",\n".join(json.dumps(p, ensure_ascii=False) for p in points)
+    path.write_text("{" + head + ', "points": [\n' + body + "\n]}\n", encoding="utf-8")
+    return path
+
+
+def _p(n: int, **kw) -> dict:  # noqa: ANN003
+    return {"number": n, "section": 1, "title": f"要点{n}", "text": f"要点{n}。", "leads": [{"leader": "甲", "departments": ["办公室"]}]} | kw
+
+
+def test_json_seed_streams_in_and_matches_yaml(run, isolated, tmp_path):
+    path = _json_seed(tmp_path, [_p(n) for n in range(1, 5001)])
+    result = run.json("load", str(path))
+    assert (result["added"], result["changed"], result["unchanged"]) == (5000, 0, 0)
+    assert run.json("show", "4321")["title"] == "要点4321"
+    assert run.json("show", "4321")["due"] == "2023-12-31"
+    assert run.json("load", str(path))["unchanged"] == 5000
+
+
+def test_json_seed_problems_have_lines_and_roll_back(run, ledger, tmp_path):
+    before = dump(ledger)
+    points = [_p(n) for n in range(1, 3001)]
+    points[1999]["title"] = ""
+    points[2499]["number"] = 7
+    path = _json_seed(tmp_path, points)
+    result = run("load", str(path), code=4)
+    # line 1 is the head, point n stands on line n + 1
+    assert f"{path}:2001:1: 要点 2000 的字段 title：不能为空" in result.stderr
+    assert f"{path}:2501:1: 要点 7 的字段 number：要点编号 7 重复" in result.stderr
+    assert dump(ledger) == before  # the first 2,000 points were written, then rolled back
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"plan": {"title": "x", "issued": "2022-01-01", "year": 2022},\n"sections": [{"number": 1, "title": "a"}],\n"points": [\n{"number": 1 "section": 1}]}', encoding="utf-8")
+    assert f"{broken}:4:14: JSON 语法错误" in run("load", str(broken), code=4).stderr
+    assert dump(ledger) == before
+
+
+def test_json_seed_needs_plan_and_sections_before_points(run, ledger, tmp_path):
+    path = tmp_path / "late.json"
+    path.write_text('{"points": [], "plan": {"title": "x", "issued": "2022-01-01", "year": 2022}}', encoding="utf-8")
+    assert "须写在 points 之前" in run("load", str(path), code=4).stderr
