@@ -90,7 +90,15 @@ class Frame:
     @property
     def clock(self) -> dict[str, Any]:
         """The parameters of the light rule (ledger.light_sql), which runs inside SQLite."""
-        return {"as_of": self.as_of.isoformat(), "start": self.start.isoformat(), **vars(self.lights)}
+        from datetime import timedelta
+
+        return {
+            "as_of": self.as_of.isoformat(), "start": self.start.isoformat(),
+            "start_jd": self.start.toordinal() + 1721424.5,  # SQLite's julianday() of that date
+            "elapsed": (self.as_of - self.start).days,
+            "soon": (self.as_of + timedelta(days=self.lights.due_soon_days)).isoformat(),
+            "behind_by": self.lights.behind_by, "due_soon_progress": self.lights.due_soon_progress,
+        }  # fmt: skip
 
 
 def frame(ledger: Ledger, as_of: date) -> Frame:
