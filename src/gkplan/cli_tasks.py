@@ -113,8 +113,6 @@ def list_(
     fmt: FormatOpt = "table",
 ) -> None:
     """列出任务，筛选条件与 gkplan list 相同。"""
-    from dataclasses import replace
-
     from gkplan import reports
 
     fmt, before, rows = to_format(fmt), to_date(due_before), limit(most)
@@ -128,7 +126,7 @@ def list_(
         )  # fmt: skip
         for number in ids:
             ledger.point(number)  # an unknown point is an error, not an empty list
-        render.tasks(reports.iter_tasks(ledger, replace(query, ids=ids), fr, lights), fmt, rows)
+        render.tasks(reports.iter_tasks(ledger, query._replace(ids=ids), fr, lights), fmt, rows)
 
 
 @command(target_app, "list", epilog="示例：gkplan target list ｜ gkplan target list --point 27 ｜ gkplan target list --dept 改革发展部")

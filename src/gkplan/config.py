@@ -11,14 +11,13 @@ File: $GKPLAN_CONFIG, else $XDG_CONFIG_HOME/gkplan/config.toml (~/.config/gkplan
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from typing import NamedTuple
 from pathlib import Path
 
 from gkplan.errors import InvalidValue
 
 
-@dataclass(frozen=True)
-class Lights:
+class Lights(NamedTuple):
     behind_by: int = 20
     due_soon_days: int = 30
     due_soon_progress: int = 80
@@ -43,7 +42,7 @@ def lights() -> Lights:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InvalidValue(f"{path}: 配置文件无法读取：{exc}") from None
     section = data.get("lights", {})
-    known = {f.name for f in fields(Lights)}
+    known = set(Lights._fields)
     if not isinstance(section, dict) or set(section) - known:
         raise InvalidValue(f"{path}: [lights] 只能包含 {'、'.join(sorted(known))}")
     for key, value in section.items():

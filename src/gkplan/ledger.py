@@ -12,10 +12,9 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gkplan.errors import LedgerError, NotFound
 
@@ -70,8 +69,7 @@ TARGET_COLUMNS = (
 HISTORY_COLUMNS = "id, point, entity, ref, at, by, action, changes, note, undone_by"
 
 
-@dataclass(frozen=True)
-class PointQuery:
+class PointQuery(NamedTuple):
     """Filters for `points()`. Every value reaches SQL as a parameter."""
 
     ids: tuple[int, ...] = ()
@@ -85,18 +83,14 @@ class PointQuery:
     lights: tuple[str, ...] = ()
 
 
-@dataclass
 class LoadResult:
     """Counts, so that a 100,000-point load keeps no list of ids; the ids of changed points are named."""
 
-    added: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    changed_ids: list[int] = field(default_factory=list)
-    not_in_seed: list[int] = field(default_factory=list)
-    tasks_added: int = 0
-    targets_added: int = 0
-    targets_changed: int = 0
+    def __init__(self) -> None:
+        self.added = self.changed = self.unchanged = 0
+        self.changed_ids: list[int] = []
+        self.not_in_seed: list[int] = []
+        self.tasks_added = self.targets_added = self.targets_changed = 0
 
 
 class Ledger:
@@ -891,20 +885,31 @@ class _Params:
         return ",".join(self.one(v) for v in values)
 
 
+_owners: dict[str, tuple[list[dict], list[str], list[str]]] = {}  # leads JSON → (leads, leaders, departments)
+
+
+def _owners_of(text: str) -> tuple[list[dict], list[str], list[str]]:
+    """Decoded once per distinct owner line: a plan has few, however many points share them."""
+    found = _owners.get(text)
+    if found is None:
+        leads = json.loads(text)
+        leaders: list[str] = []
+        departments: list[str] = []
+        for lead in leads:
+            if lead["leader"] and lead["leader"] not in leaders:
+                leaders.append(lead["leader"])
+            departments.extend(d for d in lead["departments"] if d not in departments)
+        found = (leads, leaders, departments)
+        if len(_owners) < 10_000:
+            _owners[text] = found
+    return found
+
+
 def _point(row: sqlite3.Row) -> dict[str, Any]:
     point = dict(row)  # every selected column, by name (light and days_left when the query had a clock)
-    leads = point["leads"] = json.loads(point["leads"])
-    if len(leads) == 1:  # the common case, without the de-duplication below
-        point["leaders"] = [leads[0]["leader"]] if leads[0]["leader"] else []
-        point["departments"] = list(leads[0]["departments"])
-        return point
-    leaders: list[str] = []
-    departments: list[str] = []
-    for lead in leads:
-        if lead["leader"] and lead["leader"] not in leaders:
-            leaders.append(lead["leader"])
-        departments.extend(d for d in lead["departments"] if d not in departments)
-    point["leaders"], point["departments"] = leaders, departments
+    leads, leaders, departments = _owners_of(point["leads"])
+    point["leads"] = leads  # shared between points with the same owners: read, never changed
+    point["leaders"], point["departments"] = leaders[:], departments[:]
     return point
 
 

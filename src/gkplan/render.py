@@ -8,7 +8,6 @@ renderer; Rich draws the one detail view (`show`), where its layout pays for its
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -34,6 +33,8 @@ def _emit(fmt: str, data: Any, fields: Sequence[str], table: Callable[[], Any]) 
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     elif fmt == "csv":
+        import csv
+
         rows = data if isinstance(data, list) else [data]
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(fields)
@@ -56,6 +57,8 @@ def _emit_rows(
             first = False
         out.write("[]\n" if first else "\n]\n")
     elif fmt == "csv":
+        import csv
+
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(fields)
         writer.writerows([_cell(row.get(f)) for f in fields] for row in rows)
@@ -104,11 +107,17 @@ _STYLES = {"red": "31", "green": "32", "yellow": "33", "cyan": "36", "dim": "2",
 _wide = None
 
 
+_widths: dict[str, int] = {}  # names, statuses and labels repeat down a column
+
+
 def cell_width(text: str) -> int:
     """Terminal cells: East Asian Wide and Fullwidth characters take two. Ambiguous ones (“ ” — …)
     take one, as in Rich and most terminals."""
     if text.isascii():
         return len(text)
+    known = _widths.get(text)
+    if known is not None:
+        return known
     global _wide
     if _wide is None:  # compiled on first use: JSON and CSV output never pay for it
         import re
@@ -118,7 +127,10 @@ def cell_width(text: str) -> int:
             "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U0001f300-\U0001f64f\U0001f900-\U0001f9ff"
             "\U00020000-\U0003fffd]"
         )
-    return 2 * len(text) - len(_wide.sub("", text))
+    width = 2 * len(text) - len(_wide.sub("", text))
+    if len(_widths) < 10_000:
+        _widths[text] = width
+    return width
 
 
 def _truncate(text: str, width: int) -> str:
@@ -148,9 +160,15 @@ class Table:
 
     def add_row(self, *cells: Cell) -> None:
         """Keep only the row's text (its widths counted now), never the record it came from."""
-        texts = [(c if isinstance(c, str) else c[0]).replace("\n", " ") for c in cells]
-        styles = None if all(isinstance(c, str) for c in cells) else [None if isinstance(c, str) else c[1] for c in cells]
-        sizes = [cell_width(text) for text in texts]
+        texts: list[str] = []
+        styles: list[str | None] | None = None
+        for i, cell in enumerate(cells):
+            if cell.__class__ is tuple:
+                if styles is None:
+                    styles = [None] * len(cells)
+                cell, styles[i] = cell
+            texts.append(cell.replace("\n", " ") if "\n" in cell else cell)
+        sizes = [len(t) if t.isascii() else cell_width(t) for t in texts]
         self.widths = list(map(max, self.widths, sizes))
         self.rows.append((texts, sizes, styles))
 

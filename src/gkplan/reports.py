@@ -5,8 +5,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from gkplan.config import Lights
 from gkplan.errors import InvalidValue, NotFound
@@ -79,8 +78,7 @@ LIGHTS = {"red": "红", "yellow": "黄", "green": "绿", "done": "完成"}
 _LIGHT_ALIASES = {v: k for k, v in LIGHTS.items()} | {"红灯": "red", "黄灯": "yellow", "绿灯": "green", "已完成": "done"}
 
 
-@dataclass(frozen=True)
-class Frame:
+class Frame(NamedTuple):
     """What every computed row depends on besides the ledger: the as-of date, the plan's start, thresholds."""
 
     as_of: date
@@ -123,11 +121,11 @@ def _labelled(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def iter_points(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
-    return map(_labelled, ledger.iter_points(replace(query, lights=lights), fr.clock))
+    return map(_labelled, ledger.iter_points(query._replace(lights=lights), fr.clock))
 
 
 def iter_tasks(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
-    return map(_labelled, ledger.iter_tasks(replace(query, lights=lights), clock=fr.clock))
+    return map(_labelled, ledger.iter_tasks(query._replace(lights=lights), clock=fr.clock))
 
 
 def list_points(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = ()) -> list[dict[str, Any]]:
