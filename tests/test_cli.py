@@ -303,17 +303,23 @@ def test_long_tables_show_a_limit_and_say_how_many_more(run, ledger):
 
 
 def test_an_older_ledger_is_migrated_in_place(run, ledger):
+    run("update", "3", "--progress", "40")
+    report = run.json("report")
     conn = sqlite3.connect(ledger)
     indexes = ["idx_history_entity", "idx_points_due_status", "idx_points_section", "idx_tasks_dept"]  # version 2's
     for name in indexes:
         conn.execute(f"DROP INDEX {name}")
+    conn.execute("ALTER TABLE points DROP COLUMN department_key")  # version 3's
+    conn.execute("ALTER TABLE points DROP COLUMN leader_key")
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
     assert run.ids("--dept", "教务部") == [7, 21]
     conn = sqlite3.connect(ledger)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert set(indexes) <= names
+    assert conn.execute("SELECT department_key FROM points WHERE id = 4").fetchone()[0] == "纪检监察部\x1f审计部"
     conn.close()
+    assert run.json("report") == report
     assert run("check").exit_code == 0

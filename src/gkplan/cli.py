@@ -86,7 +86,7 @@ def list_(
             ledger, depts=dept, leaders=leader, sections=section, statuses=status,
             overdue=overdue, due_before=before, search=search, as_of=fr.as_of,
         )  # fmt: skip
-        render.points(reports.iter_points(ledger, query, fr, lights), fmt, rows)
+        render.points(lambda brief: reports.iter_points(ledger, query, fr, lights, brief), fmt, rows)
 
 
 @command(app, "show", epilog="示例：gkplan show 17 ｜ gkplan show 17 --format json")
@@ -158,7 +158,7 @@ def report(
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of)
         if overdue:
-            render.overdue(reports.overdue(ledger, fr), fmt, fr.as_of.isoformat(), rows)
+            render.overdue(lambda brief: reports.overdue(ledger, fr, brief), fmt, fr.as_of.isoformat(), rows)
         elif overview:
             render.overview(reports.overview(ledger, fr), fmt)
         else:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from gkplan.models import Point
     from gkplan.seed import SeedSource
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Each step takes a ledger from version N-1 to N. A new ledger gets version 1's tables and then every step,
 # so fresh and migrated ledgers are built by the same code.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -32,6 +32,17 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX IF NOT EXISTS idx_points_section ON points (section)",
         "CREATE INDEX IF NOT EXISTS idx_tasks_dept ON tasks (dept)",
         "CREATE INDEX IF NOT EXISTS idx_history_entity ON history (entity, point, ref, at)",
+    ),
+    3: (
+        # each point's departments and leaders in document order, joined by U+001F: the per-department
+        # report groups on these without joining 100,000 points to their names
+        "ALTER TABLE points ADD COLUMN department_key TEXT",
+        "ALTER TABLE points ADD COLUMN leader_key TEXT",
+        "UPDATE points SET"
+        " department_key = (SELECT group_concat(department, char(31)) FROM"
+        " (SELECT department FROM point_departments x WHERE x.point = points.id ORDER BY x.ord)),"
+        " leader_key = (SELECT group_concat(leader, char(31)) FROM"
+        " (SELECT leader FROM point_leaders x WHERE x.point = points.id ORDER BY x.ord))",
     ),
 }
 BUSY_TIMEOUT_MS = 10_000
@@ -56,6 +67,7 @@ POINT_COLUMNS = (
     " p.note, p.updated_at, (SELECT count(*) FROM tasks t WHERE t.point = p.id) AS tasks"
 )
 POINT_SELECT = f"SELECT {POINT_COLUMNS} FROM points p JOIN sections s ON s.id = p.section"
+BRIEF_SELECT = "SELECT p.id, p.section, p.title, p.due, p.progress, p.status, p.department_key, p.leader_key FROM points p"
 TASK_COLUMNS = (
     "t.point, t.seq, t.title, t.due, t.owner, t.dept, t.deliverable, t.weight, t.progress, t.status, t.note,"
     " t.origin, t.created_at, t.updated_at, p.title AS point_title, p.due AS point_due,"
@@ -321,6 +333,7 @@ class Ledger:
                 {"leader": lead.leader, "departments": list(lead.departments), "scope": lead.scope, "note": lead.note}
                 for lead in point.leads
             ]
+            depts, leaders = _names(leads, "departments"), _names(leads, "leader")
             row = {
                 "id": point.number,
                 "section": point.section,
@@ -328,6 +341,8 @@ class Ledger:
                 "text": point.text,
                 "leads": json.dumps(leads, ensure_ascii=False),
                 "due_seed": point.due.isoformat() if point.due else end,
+                "department_key": KEY_SEPARATOR.join(depts) or None,
+                "leader_key": KEY_SEPARATOR.join(leaders) or None,
             }
             old = existing.get(point.number)
             if old is None:
@@ -342,15 +357,15 @@ class Ledger:
             else:
                 result.unchanged += 1
                 continue
-            people.append((point.number, leads))
+            people.append((point.number, depts, leaders))
         conn.executemany(
-            "INSERT INTO points (id, section, title, text, leads, due_seed, due)"
-            " VALUES (:id, :section, :title, :text, :leads, :due_seed, :due)",
+            "INSERT INTO points (id, section, title, text, leads, due_seed, due, department_key, leader_key)"
+            " VALUES (:id, :section, :title, :text, :leads, :due_seed, :due, :department_key, :leader_key)",
             new_rows,
         )
         conn.executemany(
-            "UPDATE points SET section=:section, title=:title, text=:text, leads=:leads,"
-            " due_seed=:due_seed, due=:due WHERE id=:id",
+            "UPDATE points SET section=:section, title=:title, text=:text, leads=:leads, due_seed=:due_seed,"
+            " due=:due, department_key=:department_key, leader_key=:leader_key WHERE id=:id",
             changed_rows,
         )
         self._index_people(conn, people, fresh={row["id"] for row in new_rows})
@@ -421,23 +436,19 @@ class Ledger:
         return added, changed
 
     @staticmethod
-    def _index_people(conn: sqlite3.Connection, people: list[tuple[int, list[dict]]], fresh: set[int]) -> None:
-        """Flat (point, name) rows for filtering and grouping: names in document order, each once."""
-        ids = [(pid,) for pid, _ in people if pid not in fresh]
+    def _index_people(conn: sqlite3.Connection, people: list[tuple[int, list[str], list[str]]], fresh: set[int]) -> None:
+        """Flat (point, name) rows for filtering: names in document order, each once."""
+        ids = [(pid,) for pid, _, _ in people if pid not in fresh]
         conn.executemany("DELETE FROM point_departments WHERE point = ?", ids)
         conn.executemany("DELETE FROM point_leaders WHERE point = ?", ids)
-        depts, leaders = [], []
-        for pid, leads in people:
-            for kind, out in (("departments", depts), ("leader", leaders)):
-                names: list[str] = []
-                for lead in leads:
-                    value = lead[kind]
-                    for name in value if isinstance(value, list) else [value]:
-                        if name and name not in names:
-                            names.append(name)
-                out.extend((pid, i, name) for i, name in enumerate(names))
-        conn.executemany("INSERT INTO point_departments (point, ord, department) VALUES (?, ?, ?)", depts)
-        conn.executemany("INSERT INTO point_leaders (point, ord, leader) VALUES (?, ?, ?)", leaders)
+        conn.executemany(
+            "INSERT INTO point_departments (point, ord, department) VALUES (?, ?, ?)",
+            [(pid, i, name) for pid, depts, _ in people for i, name in enumerate(depts)],
+        )
+        conn.executemany(
+            "INSERT INTO point_leaders (point, ord, leader) VALUES (?, ?, ?)",
+            [(pid, i, name) for pid, _, leaders in people for i, name in enumerate(leaders)],
+        )
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -453,10 +464,12 @@ class Ledger:
         return list(self.iter_points(query))
 
     def iter_points(
-        self, query: PointQuery = PointQuery(), clock: dict[str, Any] | None = None, order: str = "p.id"
+        self, query: PointQuery = PointQuery(), clock: dict[str, Any] | None = None, order: str = "p.id",
+        brief: bool = False,
     ) -> Iterator[dict[str, Any]]:
         """Points one at a time from the cursor, so that a 100,000-point listing never sits in memory whole.
-        With a `clock` (see `light_sql`) each comes with its days left and warning light."""
+        With a `clock` (see `light_sql`) each comes with its days left and warning light. `brief` rows
+        carry what a table shows (no text, no leads), which is half the cost of a long listing."""
         prm = _Params(clock)
         where = []
         if query.ids:
@@ -475,7 +488,7 @@ class Ledger:
         if query.search:
             pattern = prm.one(_like(query.search))
             where.append(f"(p.title LIKE {pattern} ESCAPE '\\' OR p.text LIKE {pattern} ESCAPE '\\')")
-        sql = POINT_SELECT
+        sql = BRIEF_SELECT if brief else POINT_SELECT
         if clock:
             sql = sql.replace(" FROM points p", f", {light_sql('p.due', 'p.progress', 'p.status')} AS light,"
                               f" CAST(julianday(p.due) - julianday(:as_of) AS INTEGER) AS days_left FROM points p", 1)
@@ -484,7 +497,7 @@ class Ledger:
         if where:
             sql += " WHERE " + " AND ".join(where)
         with self._errors():
-            yield from (_point(row) for row in self.conn.execute(f"{sql} ORDER BY {order}", prm.values))
+            yield from map(_brief if brief else _point, self.conn.execute(f"{sql} ORDER BY {order}", prm.values))
 
     def point(self, point_id: int) -> dict[str, Any]:
         rows = self.points(PointQuery(ids=(point_id,)))
@@ -511,36 +524,40 @@ class Ledger:
         order of first appearance. SQLite groups by (group, status × light) with two aggregates, which is
         what keeps 100,000 points to about a tenth of a second; Python folds the few rows that come back."""
         if by == "section":
-            key, join, first = "s.title", "JOIN sections s ON s.id = p.section", "min(p.section)"
-        elif by is None:
-            key, join, first = "NULL", "", "0"
+            key, join = "s.title", "JOIN sections s ON s.id = p.section"
         else:
-            key, join, first = f"x.{by}", f"LEFT JOIN point_{by}s x ON x.point = p.id", "min(p.id * 100000 + coalesce(x.ord, 0))"
+            key, join = ("NULL" if by is None else f"p.{by}_key"), ""
         status_code = "(CASE status " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(_STATUS_CODES)) + " END)"
         light_code = light_sql("due", "progress", "status", ("0", "1", "2", "3"))
         sql = f"""
-            SELECT {key} AS grp, {first} AS first_seen, {"min(p.section)" if by == "section" else "NULL"} AS section,
-                   p.code, count(*) AS n, sum(p.progress) AS progress
-            FROM (SELECT id, section, progress, {status_code} * 4 + {light_code} AS code FROM points) p {join}
+            SELECT {key} AS grp, min(p.id) AS first_seen, min(p.section) AS section, p.code, count(*) AS n,
+                   sum(p.progress) AS progress
+            FROM (SELECT id, section, progress, department_key, leader_key,
+                         {status_code} * 4 + {light_code} AS code FROM points) p {join}
             GROUP BY grp, p.code"""
         groups: dict[Any, dict[str, Any]] = {}
         with self._errors():
             for row in self.conn.execute(sql, clock):
-                g = groups.get(row["grp"])
-                if g is None:
-                    g = groups[row["grp"]] = {
-                        "grp": row["grp"], "first_seen": row["first_seen"], "section": row["section"], "points": 0,
-                        **dict.fromkeys(_STATUS_CODES, 0), "overdue": 0, "red": 0, "yellow": 0, "green": 0, "sum": 0,
-                    }  # fmt: skip
                 status, light = _STATUS_CODES[row["code"] // 4], _LIGHT_CODES[row["code"] % 4]
-                g["first_seen"] = min(g["first_seen"], row["first_seen"])
-                g["points"] += row["n"]
-                g[status] += row["n"]
-                g["sum"] += row["progress"]
-                if light != "done":
-                    g[light] += row["n"]
-                if light == "red":
-                    g["overdue"] += row["n"]
+                # a key names every department of its points: each counts them (two departments, twice)
+                names = row["grp"].split(KEY_SEPARATOR) if by not in (None, "section") and row["grp"] else [row["grp"]]
+                for order, name in enumerate(names):
+                    first = row["first_seen"] * 100_000 + order
+                    g = groups.get(name)
+                    if g is None:
+                        g = groups[name] = {
+                            "grp": name, "first_seen": first, "section": row["section"] if by == "section" else None,
+                            "points": 0, **dict.fromkeys(_STATUS_CODES, 0), "overdue": 0, "red": 0, "yellow": 0,
+                            "green": 0, "sum": 0,
+                        }  # fmt: skip
+                    g["first_seen"] = min(g["first_seen"], first)
+                    g["points"] += row["n"]
+                    g[status] += row["n"]
+                    g["sum"] += row["progress"]
+                    if light != "done":
+                        g[light] += row["n"]
+                    if light == "red":
+                        g["overdue"] += row["n"]
         out = sorted(groups.values(), key=lambda g: g["first_seen"])
         for g in out:
             g["mean_progress"] = round(g.pop("sum") / g["points"], 1) if g["points"] else 0.0
@@ -755,6 +772,13 @@ class Ledger:
                 )
             ]  # fmt: skip
             add("牵头部门", orphans, "每项要点都有牵头部门或分工说明")
+            stale_keys = [f"第 {r[0]} 项" for r in q(
+                "SELECT id FROM points p WHERE coalesce(department_key, '') != coalesce((SELECT group_concat(department, char(31))"
+                " FROM (SELECT department FROM point_departments x WHERE x.point = p.id ORDER BY x.ord)), '')"
+                " OR coalesce(leader_key, '') != coalesce((SELECT group_concat(leader, char(31))"
+                " FROM (SELECT leader FROM point_leaders x WHERE x.point = p.id ORDER BY x.ord)), '')"
+            )]  # fmt: skip
+            add("汇总索引", stale_keys, "按部门、校领导汇总所用的名称与牵头信息一致")
             bad = [f"第 {r[0]} 项" for r in q(
                 "SELECT id FROM points WHERE progress NOT BETWEEN 0 AND 100 OR status NOT IN "
                 "('not_started','in_progress','done','blocked','deferred') OR (progress = 100) != (status = 'done')"
@@ -848,6 +872,20 @@ class Ledger:
             conn.execute("UPDATE points SET progress = ?, status = ? WHERE id = ?", (progress, status, pid))
 
 
+KEY_SEPARATOR = "\x1f"
+
+
+def _names(leads: list[dict], kind: str) -> list[str]:
+    """Departments or leaders of a point's leads, in document order, each once."""
+    names: list[str] = []
+    for lead in leads:
+        value = lead[kind]
+        for name in value if isinstance(value, list) else [value]:
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
 def light_sql(due: str, progress: str, status: str, labels: tuple[str, ...] = ("'done'", "'red'", "'yellow'", "'green'")) -> str:
     """The warning light as SQL, so that filters and per-group counts run inside SQLite. The clock's
     parameters (reports.Frame.clock): :as_of, :start and :start_jd (the plan's start), :elapsed (days
@@ -910,6 +948,14 @@ def _point(row: sqlite3.Row) -> dict[str, Any]:
     leads, leaders, departments = _owners_of(point["leads"])
     point["leads"] = leads  # shared between points with the same owners: read, never changed
     point["leaders"], point["departments"] = leaders[:], departments[:]
+    return point
+
+
+def _brief(row: sqlite3.Row) -> dict[str, Any]:
+    point = dict(row)
+    departments, leaders = point.pop("department_key"), point.pop("leader_key")
+    point["departments"] = departments.split(KEY_SEPARATOR) if departments else []
+    point["leaders"] = leaders.split(KEY_SEPARATOR) if leaders else []
     return point
 
 

@@ -43,12 +43,17 @@ def _emit(fmt: str, data: Any, fields: Sequence[str], table: Callable[[], Any]) 
         _print(table())
 
 
+Rows = Union[Iterable[dict[str, Any]], Callable[[bool], Iterable[dict[str, Any]]]]
+
+
 def _emit_rows(
-    fmt: str, rows: Iterable[dict[str, Any]], fields: Sequence[str], table: Table, cells: Callable[[dict], list],
-    limit: int | None, unit: str,
+    fmt: str, rows: Rows, fields: Sequence[str], table: Table, cells: Callable[[dict], list], limit: int | None, unit: str
 ) -> None:
     """A list view, streamed: JSON and CSV write every row as it comes; a table keeps only the cells of
-    the first `limit` rows (default 200 on a terminal, all when piped) and says how many more there are."""
+    the first `limit` rows (default 200 on a terminal, all when piped) and says how many more there are.
+    `rows` may be a function of `brief`: a table asks for brief rows, which are cheaper to fetch."""
+    if callable(rows):
+        rows = rows(fmt == "table")
     out = sys.stdout
     if fmt == "json":
         first = True
@@ -276,7 +281,7 @@ def _point_cells(p: dict[str, Any]) -> list[Cell]:
     ]  # fmt: skip
 
 
-def points(rows: Iterable[dict[str, Any]], fmt: str, limit: int | None = None) -> None:
+def points(rows: Rows, fmt: str, limit: int | None = None) -> None:
     table = _table("编号", "工作要点", "校领导", "牵头部门", "进度", "状态", "灯", "截止日期", "剩余")
     _emit_rows(fmt, rows, POINT_FIELDS, table, _point_cells, limit, "项")
 
@@ -329,7 +334,7 @@ def _overdue_cells(p: dict[str, Any]) -> list[Cell]:
     ]  # fmt: skip
 
 
-def overdue(rows: Iterable[dict[str, Any]], fmt: str, as_of: str, limit: int | None = None) -> None:
+def overdue(rows: Rows, fmt: str, as_of: str, limit: int | None = None) -> None:
     title = f"截至 {as_of} 逾期未完成"
     table = _table("编号", "工作要点", "逾期天数", "截止日期", "进度", "状态", "校领导", "牵头部门", title=title)
     _emit_rows(fmt, rows, ("days_overdue", *POINT_FIELDS), table, _overdue_cells, limit, "项逾期")

@@ -120,8 +120,10 @@ def _labelled(item: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-def iter_points(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
-    return map(_labelled, ledger.iter_points(query._replace(lights=lights), fr.clock))
+def iter_points(
+    ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = (), brief: bool = False
+) -> Iterator[dict[str, Any]]:
+    return map(_labelled, ledger.iter_points(query._replace(lights=lights), fr.clock, brief=brief))
 
 
 def iter_tasks(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
@@ -146,9 +148,10 @@ def show_point(ledger: Ledger, point_id: int, fr: Frame, history: int = 10) -> d
     return point
 
 
-def overdue(ledger: Ledger, fr: Frame) -> Iterator[dict[str, Any]]:
+def overdue(ledger: Ledger, fr: Frame, brief: bool = False) -> Iterator[dict[str, Any]]:
     """Every point past due and not done, most overdue first (sorted by SQLite, streamed)."""
-    for row in map(_labelled, ledger.iter_points(PointQuery(overdue_as_of=fr.as_of), fr.clock, order="p.due, p.id")):
+    query = PointQuery(overdue_as_of=fr.as_of)
+    for row in map(_labelled, ledger.iter_points(query, fr.clock, order="p.due, p.id", brief=brief)):
         row["days_overdue"] = -row["days_left"]
         yield row
 
