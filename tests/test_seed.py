@@ -188,7 +188,10 @@ def test_validation_errors_name_point_field_and_line(run, ledger, tmp_path):
         ("plan: {title: x, issued: 2022-01-01, year: 二〇二二}\nsections: [{number: 1, title: a}]\npoints: []\n", "year：应为整数"),
     ],
 )  # fmt: skip
-def test_bad_seed_files_are_refused_and_change_nothing(run, ledger, tmp_path, text, expected):
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+def test_bad_seed_files_are_refused_and_change_nothing(run, ledger, tmp_path, text, expected, streamed, monkeypatch):
+    if streamed:  # what a seed over 1 MB gets: read as events, one point at a time
+        monkeypatch.setattr("gkplan.seed.STREAM_YAML_ABOVE", -1)
     before = dump(ledger)
     result = run("load", str(_bad_seed(tmp_path, text)), code=4)
     assert expected in result.stderr
@@ -253,3 +256,22 @@ def test_json_seed_needs_plan_and_sections_before_points(run, ledger, tmp_path):
     path = tmp_path / "late.json"
     path.write_text('{"points": [], "plan": {"title": "x", "issued": "2022-01-01", "year": 2022}}', encoding="utf-8")
     assert "须写在 points 之前" in run("load", str(path), code=4).stderr
+
+
+def test_a_large_yaml_seed_streams_with_positions_and_rolls_back(run, ledger, tmp_path, monkeypatch):
+    monkeypatch.setattr("gkplan.seed.STREAM_YAML_ABOVE", -1)
+    lines = ["plan: {title: 测试, issued: 2023-01-01, year: 2023}", "sections:", "  - {number: 1, title: 甲}", "points:"]
+    for n in range(1, 3001):
+        lines.append(f"  - {{number: {n}, section: 1, title: 要点{n}, text: 要点{n}。, leads: [{{leader: 甲, departments: [办公室]}}]}}")
+    path = tmp_path / "big.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fresh = tmp_path / "fresh.db"
+    assert run.json("--db", str(fresh), "load", str(path))["added"] == 3000
+    assert run.json("--db", str(fresh), "show", "2999")["title"] == "要点2999"
+    before = dump(ledger)
+    lines[4 + 2499] = lines[4 + 2499].replace("title: 要点2500", "title: ''").replace("section: 1", "section: 9")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("load", str(path), code=4)
+    assert f"{path}:2504:" in result.stderr and "要点 2500 的字段 title：不能为空" in result.stderr
+    assert "要点 2500 的字段 section：部分 9 不在 sections 中" in result.stderr
+    assert dump(ledger) == before

@@ -160,19 +160,13 @@ class Table:
         self.right = [h in _NUMERIC_HEADERS for h in headers]
         self.title = title
         self.caption: str | None = None
-        self.rows: list[tuple[list[str], list[int], list[str | None] | None]] = []  # texts, widths, styles
+        self.rows: list[tuple[list[str], list[int], list[str | None]]] = []  # texts, widths, styles
         self.widths = [cell_width(h) for h in headers]
 
     def add_row(self, *cells: Cell) -> None:
         """Keep only the row's text (its widths counted now), never the record it came from."""
-        texts: list[str] = []
-        styles: list[str | None] | None = None
-        for i, cell in enumerate(cells):
-            if cell.__class__ is tuple:
-                if styles is None:
-                    styles = [None] * len(cells)
-                cell, styles[i] = cell
-            texts.append(cell.replace("\n", " ") if "\n" in cell else cell)
+        texts = [c if c.__class__ is str else c[0] for c in cells]
+        styles = [None if c.__class__ is str else c[1] for c in cells]
         sizes = [len(t) if t.isascii() else cell_width(t) for t in texts]
         self.widths = list(map(max, self.widths, sizes))
         self.rows.append((texts, sizes, styles))
@@ -184,7 +178,7 @@ class Table:
                 widths[widths.index(max(widths))] -= 1
         last, right = len(widths) - 1, self.right
 
-        def line(cells: list[str], sizes: list[int], styles: list[str | None] | None) -> str:
+        def line(cells: list[str], sizes: list[int], styles: list[str | None]) -> str:
             parts = []
             for i, text in enumerate(cells):
                 w = sizes[i]
@@ -193,7 +187,7 @@ class Table:
                     w = cell_width(text)
                 pad = " " * (widths[i] - w)
                 text = pad + text if right[i] else (text + pad if i < last else text)
-                if color and styles and styles[i]:
+                if color and styles[i]:
                     text = f"\x1b[{_STYLES[styles[i]]}m{text}\x1b[0m"
                 parts.append(text)
             return "  ".join(parts).rstrip()
@@ -265,7 +259,8 @@ def _section_name(number: int, title: str) -> str:
 
 
 def _esc(text: Any) -> str:
-    return str(text) if text is not None else ""
+    """Free text (notes) on one table line."""
+    return str(text).replace("\n", " ") if text is not None else ""
 
 
 POINT_FIELDS = (

@@ -38,6 +38,8 @@ def open_seed(path: Path) -> SeedSource:
             start = f.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
         if start.startswith(b"{"):
             return _JsonSource(path)
+        if path.stat().st_size > STREAM_YAML_ABOVE:
+            return _YamlStreamSource(path)
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SeedError([f"{path}: 种子文件不存在"]) from None
@@ -172,6 +174,173 @@ class _YamlSource(SeedSource):
             point = self._point(raw, i, self._locate)
             if point is not None:
                 yield point
+
+
+STREAM_YAML_ABOVE = 1 << 20  # bytes: a hand-written plan is far smaller; a generated one is streamed
+
+
+class _YamlStreamSource(SeedSource):
+    """A large YAML seed, read as libyaml's events: one point at a time, each value with its position.
+    Plain YAML only (no anchors or tags), which is what generated files use."""
+
+    def __init__(self, path: Path) -> None:
+        import yaml
+
+        super().__init__(path)
+        self._file = path.open("r", encoding="utf-8-sig")
+        self._events = yaml.parse(self._file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        self._yaml = yaml
+        head: dict[str, Any] = {}
+        marks: dict[tuple, tuple[int, int]] = {}
+        self._at_points = False
+        try:
+            self._expect("StreamStartEvent")
+            start = next(self._events)
+            if type(start) is yaml.DocumentStartEvent:
+                start = next(self._events)
+            if type(start) is not yaml.MappingStartEvent:
+                kind = {yaml.StreamEndEvent: "文件是空的", yaml.SequenceStartEvent: "顶层却是列表"}.get(type(start), "顶层却是文本")
+                raise SeedError([f"{path}:1:1: 种子文件的顶层应为映射（plan / sections / points），{kind}"])
+            for key, where in self._keys(start):
+                if key == "points":
+                    self._at_points = True
+                    break
+                head[key] = self._value(next(self._events), (key,), marks)
+        except SeedError:
+            self._file.close()
+            raise
+        except self._yaml.YAMLError as exc:
+            self._file.close()
+            raise SeedError([f"{path}:{_mark(exc)}: YAML 语法错误：{getattr(exc, 'problem', None) or exc}"]) from None
+        self._check_head(head, lambda loc: _deepest(marks, loc))
+
+    def _fail(self, event: Any, what: str) -> SeedError:
+        mark = event.start_mark
+        return SeedError([f"{self.path}:{mark.line + 1}:{mark.column + 1}: {what}"])
+
+    def _expect(self, kind: str, what: str = "YAML 结构不完整") -> Any:
+        event = next(self._events)
+        if type(event).__name__ != kind:
+            raise self._fail(event, what)
+        return event
+
+    def _keys(self, start: Any) -> Iterator[tuple[str, tuple[int, int]]]:
+        seen: set[str] = set()
+        end, scalar = self._yaml.MappingEndEvent, self._yaml.ScalarEvent
+        for event in self._events:
+            if type(event) is end:
+                return
+            if type(event) is not scalar:
+                raise self._fail(event, "键应为文本")
+            if event.value in seen:
+                raise self._fail(event, f"重复的键 {event.value!r}")
+            seen.add(event.value)
+            yield event.value, (event.start_mark.line + 1, event.start_mark.column + 1)
+
+    def _value(self, event: Any, path: tuple, marks: dict[tuple, tuple[int, int]]) -> Any:
+        """One value from its first event; the position of it and of everything in it goes into `marks`."""
+        yaml = self._yaml
+        mark = event.start_mark
+        marks[path] = (mark.line + 1, mark.column + 1)
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            if event.tag not in (None, "!") or event.anchor:
+                raise self._fail(event, "大型 YAML 种子不支持标签和锚点")
+            return _scalar(event.value, event.implicit[0], self._fail, event) if event.implicit[0] else event.value
+        if kind is yaml.SequenceStartEvent:
+            items: list[Any] = []
+            for event in self._events:
+                if type(event) is yaml.SequenceEndEvent:
+                    return items
+                items.append(self._value(event, (*path, len(items)), marks))
+        if kind is yaml.MappingStartEvent:
+            mapping: dict[str, Any] = {}
+            for key, _ in self._keys(event):
+                mapping[key] = self._value(next(self._events), (*path, key), marks)
+            return mapping
+        raise self._fail(event, "大型 YAML 种子不支持别名（*）")
+
+    def points(self) -> Iterator[Point]:
+        yaml = self._yaml
+        try:
+            if not self._at_points:
+                self.problem((1, 1), "字段 points：缺少必填字段")
+                return
+            start = next(self._events)
+            if not isinstance(start, yaml.SequenceStartEvent):
+                self.problem((start.start_mark.line + 1, start.start_mark.column + 1), "字段 points：应为非空列表")
+                return
+            index = 0
+            for event in self._events:
+                if type(event) is yaml.SequenceEndEvent:
+                    break
+                marks: dict[tuple, tuple[int, int]] = {}
+                raw = self._value(event, ("points", index), marks)
+                point = self._point(raw, index, lambda loc, marks=marks: _deepest(marks, loc))
+                if point is not None:
+                    yield point
+                index += 1
+            for key, where in self._keys(None):
+                self.problem(where, f"字段 {key}：大型 YAML 种子中 plan 和 sections 须写在 points 之前")
+                self._value(next(self._events), (key,), {})
+        except SeedError as exc:
+            line = exc.problems[0]
+            where, _, what = line.partition(": ")
+            parts = where.rsplit(":", 2)
+            self.problem((int(parts[1]), int(parts[2])) if len(parts) == 3 else (1, 1), what)
+        except yaml.YAMLError as exc:
+            self.problem(_position(exc), f"YAML 语法错误：{getattr(exc, 'problem', None) or exc}")
+        finally:
+            self._file.close()
+
+
+_INT = None
+
+
+def _scalar(text: str, plain: bool, fail: Callable, event: Any) -> Any:
+    """A plain scalar as YAML 1.1 reads it, for the types a seed uses: null, bool, int, float, date."""
+    global _INT
+    if _INT is None:
+        import re
+
+        _INT = (re.compile(r"[-+]?(0|[1-9][0-9_]*)"), re.compile(r"[-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)?"),
+                re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"))  # fmt: skip
+    integer, real, day = _INT
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if text in ("true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"):
+        return True
+    if text in ("false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"):
+        return False
+    if integer.fullmatch(text):
+        return int(text.replace("_", ""))
+    if real.fullmatch(text) and any(ch.isdigit() for ch in text):
+        return float(text.replace("_", ""))
+    if m := day.fullmatch(text):
+        from datetime import date
+
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            raise fail(event, f"无效的日期 {text!r}") from None
+    return text
+
+
+def _deepest(marks: dict[tuple, tuple[int, int]], loc: tuple) -> tuple[int, int]:
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in marks:
+            return marks[loc[:end]]
+    return (1, 1)
+
+
+def _position(exc: Any) -> tuple[int, int]:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+
+
+def _mark(exc: Any) -> str:
+    line, column = _position(exc)
+    return f"{line}:{column}"
 
 
 class _JsonSource(SeedSource):
