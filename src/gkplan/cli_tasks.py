@@ -6,8 +6,9 @@ import typer
 
 from gkplan import render
 from gkplan.clikit import (
-    ASK, AskableCommand, AsOfOpt, ByOpt, DueOpt, FormatOpt, LimitOpt, NoteOpt, ProgressOpt, StatusOpt, ask_progress,
-    command, frame, limit, open_ledger, point_id, task_id, to_date, to_format, today,
+    ASK, AskableCommand, AsOfOpt, ByOpt, DeptFilter, DueBeforeFilter, DueOpt, FormatOpt, LeaderFilter, LightFilter,
+    LimitOpt, NoteOpt, OverdueFilter, ProgressOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress, command, frame,
+    limit, open_ledger, point_id, task_id, to_date, to_format, today,
 )  # fmt: skip
 
 task_app = typer.Typer(help="任务清单：把一项要点分解为有截止日期、责任人和成果形式的任务（编号如 17.2）。", no_args_is_help=True)
@@ -100,13 +101,13 @@ def rm(
 def list_(
     ctx: typer.Context,
     point: Annotated[list[str], typer.Option("--point", help="要点编号（可重复）")] = [],  # noqa: B006
-    dept: Annotated[list[str], typer.Option("--dept", "-d", help="负责部门（可重复；可写部门名的一部分）")] = [],  # noqa: B006
-    leader: Annotated[list[str], typer.Option("--leader", "-l", help="要点的牵头校领导")] = [],  # noqa: B006
-    section: Annotated[list[str], typer.Option("--section", "-s", help="部分：编号或标题")] = [],  # noqa: B006
-    status: Annotated[list[str], typer.Option("--status", help="状态")] = [],  # noqa: B006
-    light: Annotated[list[str], typer.Option("--light", help="灯色：red/yellow/green/done")] = [],  # noqa: B006
-    overdue: Annotated[bool, typer.Option("--overdue", help="只看已逾期且未完成的")] = False,
-    due_before: Annotated[Optional[str], typer.Option("--due-before", help="截止日期早于此日期", metavar="DATE")] = None,
+    dept: DeptFilter = [],  # noqa: B006
+    leader: LeaderFilter = [],  # noqa: B006
+    section: SectionFilter = [],  # noqa: B006
+    status: StatusFilter = [],  # noqa: B006
+    light: LightFilter = [],  # noqa: B006
+    overdue: OverdueFilter = False,
+    due_before: DueBeforeFilter = None,
     search: Annotated[Optional[str], typer.Option("--search", "-q", help="在任务名称、成果形式和说明中查找")] = None,
     as_of: AsOfOpt = None,
     most: LimitOpt = None,

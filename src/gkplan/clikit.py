@@ -31,6 +31,14 @@ ByOpt = Annotated[Optional[str], typer.Option("--by", help="记录人（默认 $
 NoteOpt = Annotated[Optional[str], typer.Option("--note", "-m", help="进展说明")]
 ProgressOpt = Annotated[Optional[str], typer.Option("--progress", "-p", help="进度 0–100；不写数值则在终端询问", metavar="[N]")]
 StatusOpt = Annotated[Optional[str], typer.Option("--status", help="未启动/进行中/已完成/受阻/暂缓")]
+# The filters that `list` and `task list` share
+DeptFilter = Annotated[list[str], typer.Option("--dept", "-d", help="牵头部门（可重复；可写部门名的一部分）")]
+LeaderFilter = Annotated[list[str], typer.Option("--leader", "-l", help="牵头校领导（可重复）")]
+SectionFilter = Annotated[list[str], typer.Option("--section", "-s", help="部分：编号（3、三）或标题")]
+StatusFilter = Annotated[list[str], typer.Option("--status", help="状态：未启动/进行中/已完成/受阻/暂缓")]
+LightFilter = Annotated[list[str], typer.Option("--light", help="灯色：red/yellow/green/done（红/黄/绿/完成）")]
+OverdueFilter = Annotated[bool, typer.Option("--overdue", help="只看已逾期且未完成的")]
+DueBeforeFilter = Annotated[Optional[str], typer.Option("--due-before", help="截止日期早于此日期", metavar="DATE")]
 LimitOpt = Annotated[
     Optional[str],
     typer.Option("--limit", "-n", help="表格最多显示多少行（终端上默认 200，0 为全部；JSON/CSV 总是全部）", metavar="N"),
@@ -40,8 +48,14 @@ DueOpt = Annotated[
 ]
 
 
+_pending: list[tuple[typer.Typer, str, dict[str, Any], Callable]] = []
+
+
 def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
-    """Register a command whose GkplanError becomes one line on stderr and its exit code — the one place."""
+    """Declare a command whose GkplanError becomes one line on stderr and its exit code — the one place.
+
+    Typer builds a Click command for every command it has been given, at every start, so the command
+    is only recorded here; `install` hands it to Typer when it is wanted."""
 
     def register(fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -52,10 +66,23 @@ def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
                 render.message(f"错误：{exc}")
                 raise typer.Exit(exc.exit_code) from None
 
-        app.command(name, **kwargs)(run)
+        _pending.append((app, name, kwargs, run))
         return fn
 
     return register
+
+
+def install(app: Optional[typer.Typer] = None, only: Optional[str] = None) -> None:
+    """Give Typer the recorded commands: every one, in the order declared, or just `app`'s `only`."""
+    global _pending
+    keep = []
+    for entry in _pending:
+        owner, name, kwargs, run = entry
+        if only is None or (owner is app and name == only):
+            owner.command(name, **kwargs)(run)
+        else:
+            keep.append(entry)
+    _pending = keep
 
 
 class AskableCommand(TyperCommand):

@@ -7,7 +7,6 @@ leaves the ledger exactly as it was and concurrent writers queue instead of losi
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -23,6 +22,14 @@ if TYPE_CHECKING:
     from gkplan.seed import SeedSource
 
 SCHEMA_VERSION = 3
+
+
+def _names_key(kind: str, point: str) -> str:
+    """SQL for a point's departments or leaders in document order, joined by U+001F."""
+    return (f"(SELECT group_concat({kind}, char(31)) FROM"
+            f" (SELECT {kind} FROM point_{kind}s x WHERE x.point = {point} ORDER BY x.ord))")  # fmt: skip
+
+
 # Each step takes a ledger from version N-1 to N. A new ledger gets version 1's tables and then every step,
 # so fresh and migrated ledgers are built by the same code.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -38,11 +45,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         # report groups on these without joining 100,000 points to their names
         "ALTER TABLE points ADD COLUMN department_key TEXT",
         "ALTER TABLE points ADD COLUMN leader_key TEXT",
-        "UPDATE points SET"
-        " department_key = (SELECT group_concat(department, char(31)) FROM"
-        " (SELECT department FROM point_departments x WHERE x.point = points.id ORDER BY x.ord)),"
-        " leader_key = (SELECT group_concat(leader, char(31)) FROM"
-        " (SELECT leader FROM point_leaders x WHERE x.point = points.id ORDER BY x.ord))",
+        f"UPDATE points SET department_key = {_names_key('department', 'points.id')},"
+        f" leader_key = {_names_key('leader', 'points.id')}",
     ),
 }
 BUSY_TIMEOUT_MS = 10_000
@@ -321,6 +325,8 @@ class Ledger:
     ) -> None:
         if not batch or not write:
             return
+        import json
+
         ids = [p.number for p in batch]
         marks = ",".join("?" * len(ids))
         existing = {
@@ -773,19 +779,17 @@ class Ledger:
             ]  # fmt: skip
             add("牵头部门", orphans, "每项要点都有牵头部门或分工说明")
             stale_keys = [f"第 {r[0]} 项" for r in q(
-                "SELECT id FROM points p WHERE coalesce(department_key, '') != coalesce((SELECT group_concat(department, char(31))"
-                " FROM (SELECT department FROM point_departments x WHERE x.point = p.id ORDER BY x.ord)), '')"
-                " OR coalesce(leader_key, '') != coalesce((SELECT group_concat(leader, char(31))"
-                " FROM (SELECT leader FROM point_leaders x WHERE x.point = p.id ORDER BY x.ord)), '')"
+                f"SELECT id FROM points p WHERE coalesce(department_key, '') != coalesce({_names_key('department', 'p.id')}, '')"
+                f" OR coalesce(leader_key, '') != coalesce({_names_key('leader', 'p.id')}, '')"
             )]  # fmt: skip
             add("汇总索引", stale_keys, "按部门、校领导汇总所用的名称与牵头信息一致")
-            bad = [f"第 {r[0]} 项" for r in q(
-                "SELECT id FROM points WHERE progress NOT BETWEEN 0 AND 100 OR status NOT IN "
-                "('not_started','in_progress','done','blocked','deferred') OR (progress = 100) != (status = 'done')"
-            )] + [f"任务 {r[0]}.{r[1]}" for r in q(
-                "SELECT point, seq FROM tasks WHERE progress NOT BETWEEN 0 AND 100 OR status NOT IN "
-                "('not_started','in_progress','done','blocked','deferred') OR (progress = 100) != (status = 'done')"
-            )]  # fmt: skip
+            inconsistent = (
+                f"progress NOT BETWEEN 0 AND 100 OR status NOT IN ({','.join(repr(k) for k in _STATUS_CODES)})"
+                " OR (progress = 100) != (status = 'done')"
+            )
+            bad = [f"第 {r[0]} 项" for r in q(f"SELECT id FROM points WHERE {inconsistent}")] + [
+                f"任务 {r[0]}.{r[1]}" for r in q(f"SELECT point, seq FROM tasks WHERE {inconsistent}")
+            ]
             add("进度与状态一致", bad, "进度在 0–100 之间，进度 100 与“已完成”一一对应")
             rollup = [f"第 {r[0]} 项（{r[1]}%，任务计算为 {r[2]}%）" for r in q(
                 "SELECT p.id, p.progress, CAST(sum(t.weight * t.progress) * 1.0 / sum(t.weight) + 0.5 AS INTEGER) AS calc"
@@ -843,6 +847,8 @@ class Ledger:
     def _record(
         conn: sqlite3.Connection, entity: str, key: tuple, action: str, changes: dict, note: str | None, by: str, at: str
     ) -> dict[str, Any]:
+        import json
+
         ref = None if entity == "point" else str(key[1])
         cursor = conn.execute(
             "INSERT INTO history (at, by, point, entity, ref, action, changes, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -930,6 +936,8 @@ def _owners_of(text: str) -> tuple[list[dict], list[str], list[str]]:
     """Decoded once per distinct owner line: a plan has few, however many points share them."""
     found = _owners.get(text)
     if found is None:
+        import json  # not at start-up: the table of a listing never decodes owners
+
         leads = json.loads(text)
         leaders: list[str] = []
         departments: list[str] = []
@@ -960,6 +968,8 @@ def _brief(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def _history(row: sqlite3.Row) -> dict[str, Any]:
+    import json
+
     return {
         "id": row["id"],
         "point": row["point"],

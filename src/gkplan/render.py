@@ -8,7 +8,6 @@ renderer; Rich draws the one detail view (`show`), where its layout pays for its
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,6 +29,8 @@ _NUMERIC_HEADERS = {"编号", "进度", "要点数", "已完成", "进行中", "
 
 def _emit(fmt: str, data: Any, fields: Sequence[str], table: Callable[[], Any]) -> None:
     if fmt == "json":
+        import json
+
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     elif fmt == "csv":
@@ -56,6 +57,8 @@ def _emit_rows(
         rows = rows(fmt == "table")
     out = sys.stdout
     if fmt == "json":
+        import json
+
         first = True
         for row in rows:
             out.write(("[\n" if first else ",\n") + "  " + json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  "))
@@ -101,6 +104,8 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return "、".join(_cell(v) for v in value)
     if isinstance(value, dict):
+        import json
+
         return json.dumps(value, ensure_ascii=False)
     return str(value)
 
