@@ -309,7 +309,8 @@ def test_an_older_ledger_is_migrated_in_place(run, ledger):
     indexes = ["idx_history_entity", "idx_points_due_status", "idx_points_section", "idx_tasks_dept"]  # version 2's
     for name in indexes:
         conn.execute(f"DROP INDEX {name}")
-    conn.execute("ALTER TABLE points DROP COLUMN department_key")  # version 3's
+    conn.execute("DROP INDEX idx_points_brief")  # version 3's
+    conn.execute("ALTER TABLE points DROP COLUMN department_key")
     conn.execute("ALTER TABLE points DROP COLUMN leader_key")
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
@@ -318,7 +319,7 @@ def test_an_older_ledger_is_migrated_in_place(run, ledger):
     conn = sqlite3.connect(ledger)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert set(indexes) <= names
+    assert {*indexes, "idx_points_brief"} <= names
     assert conn.execute("SELECT department_key FROM points WHERE id = 4").fetchone()[0] == "纪检监察部\x1f审计部"
     conn.close()
     assert run.json("report") == report

@@ -165,44 +165,44 @@ class Table:
         self.right = [h in _NUMERIC_HEADERS for h in headers]
         self.title = title
         self.caption: str | None = None
-        self.rows: list[tuple[list[str], list[int], list[str | None]]] = []  # texts, widths, styles
+        self.rows: list[tuple[Sequence[Cell], list[int]]] = []  # cells, their widths
         self.widths = [cell_width(h) for h in headers]
 
     def add_row(self, *cells: Cell) -> None:
-        """Keep only the row's text (its widths counted now), never the record it came from."""
-        texts = [c if c.__class__ is str else c[0] for c in cells]
-        styles = [None if c.__class__ is str else c[1] for c in cells]
-        sizes = [len(t) if t.isascii() else cell_width(t) for t in texts]
-        self.widths = list(map(max, self.widths, sizes))
-        self.rows.append((texts, sizes, styles))
+        """Keep the row's cells and their widths (counted now), never the record they came from."""
+        sizes = [
+            len(t) if t.isascii() else cell_width(t) for t in (c if c.__class__ is str else c[0] for c in cells)
+        ]
+        self.rows.append((cells, sizes))
 
     def lines(self, color: bool = False, max_width: int | None = None) -> Iterator[str]:
-        widths = list(self.widths)
+        widths = [max(column) for column in zip(self.widths, *(sizes for _, sizes in self.rows))]
         if max_width:  # on a terminal: shrink the widest columns until the table fits
             while sum(widths) + 2 * (len(widths) - 1) > max_width and max(widths) > 8:
                 widths[widths.index(max(widths))] -= 1
         last, right = len(widths) - 1, self.right
 
-        def line(cells: list[str], sizes: list[int], styles: list[str | None]) -> str:
+        def line(cells: Sequence[Cell], sizes: list[int]) -> str:
             parts = []
-            for i, text in enumerate(cells):
+            for i, cell in enumerate(cells):
+                text, style = (cell, None) if cell.__class__ is str else cell
                 w = sizes[i]
                 if w > widths[i]:
                     text = _truncate(text, widths[i])
                     w = cell_width(text)
                 pad = " " * (widths[i] - w)
                 text = pad + text if right[i] else (text + pad if i < last else text)
-                if color and styles[i]:
-                    text = f"\x1b[{_STYLES[styles[i]]}m{text}\x1b[0m"
+                if color and style:
+                    text = f"\x1b[{_STYLES[style]}m{text}\x1b[0m"
                 parts.append(text)
             return "  ".join(parts).rstrip()
 
         if self.title:
             yield self.title
-        yield line(list(self.headers), [cell_width(h) for h in self.headers], ["bold"] * len(self.headers))
+        yield line([(h, "bold") for h in self.headers], [cell_width(h) for h in self.headers])
         yield "-" * (sum(widths) + 2 * last)
-        for texts, sizes, styles in self.rows:
-            yield line(texts, sizes, styles)
+        for cells, sizes in self.rows:
+            yield line(cells, sizes)
         if self.caption:
             yield self.caption
 
