@@ -71,3 +71,36 @@ def test_bare_progress_asks_at_the_terminal(tmp_path):
     out = subprocess.run([str(BIN), "show", "18", "--format", "json"], env=env, capture_output=True, text=True, check=True)
     shown = json.loads(out.stdout)
     assert (shown["progress"], shown["note"]) == (60, "终端输入")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_bare_progress_on_a_point_with_tasks_asks_for_each_task(tmp_path):
+    env = _env(tmp_path)
+    subprocess.run([str(BIN), "task", "add", "17", "挂牌成立国家老年大学", "--weight", "3"], env=env, capture_output=True, check=True)
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(str(BIN), [str(BIN), "update", "17", "--progress"], env)
+    screen = b""
+
+    def read_until(marker: bytes, seconds: float = 20) -> None:
+        nonlocal screen
+        end = time.monotonic() + seconds
+        while marker not in screen and time.monotonic() < end:
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    screen += os.read(fd, 4096)
+                except OSError:
+                    break
+
+    read_until("任务 17.1".encode())
+    read_until("新的进度".encode())
+    os.write(fd, b"80\n")
+    read_until("任务 17.2".encode())
+    read_until("新的进度".encode(), 5)
+    os.write(fd, b"\n")  # Enter keeps 17.2 as it is
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, screen.decode(errors="replace")
+    out = subprocess.run([str(BIN), "show", "17", "--format", "json"], env=env, capture_output=True, text=True, check=True)
+    shown = json.loads(out.stdout)
+    assert [t["progress"] for t in shown["task_list"]] == [80, 0]
+    assert shown["progress"] == 20  # (80 × 1 + 0 × 3) / 4

@@ -18,7 +18,8 @@ import typer
 from gkplan import render
 from gkplan.clikit import (
     ASK, AskableCommand, AsOfOpt, ByOpt, DeptFilter, DueBeforeFilter, DueOpt, FormatOpt, LeaderFilter, LightFilter,
-    LimitOpt, NoteOpt, OverdueFilter, ProgressOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress, command, count,
+    LimitOpt, NoteOpt, OverdueFilter, ProgressOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress,
+    ask_tasks_progress, command, count,
     frame, install, limit, open_ledger, point_id, to_date, to_format,
 )  # fmt: skip
 
@@ -107,7 +108,7 @@ def show(
 
 @command(
     app, "update", cls=AskableCommand,
-    epilog="示例：gkplan update 18 --progress 60 --note 已完成方案初稿 ｜ gkplan update 17 --progress（交互输入） ｜ "
+    epilog="示例：gkplan update 18 --progress 60 --note 已完成方案初稿 ｜ gkplan update 17 --progress（在终端逐个填写其任务的进度） ｜ "
     "gkplan update 7 --status 受阻 --note 等待批复 ｜ gkplan update 22 --due 2022/9/30",
 )  # fmt: skip
 def update(
@@ -122,7 +123,7 @@ def update(
 ) -> None:
     """更新一项工作要点的进度、状态、截止日期或进展说明（单独写 --note 即一次进展报告）；每次修改都记入历史。
 
-    有任务的要点，进度由任务按权重计算，请用 gkplan task update 更新任务。
+    有任务的要点，进度由任务按权重计算：--progress 后写数值会被拒绝，不写数值则逐个询问其任务的进度。
     """
     from gkplan import actions
     from gkplan.errors import InvalidValue
@@ -133,6 +134,14 @@ def update(
     with open_ledger(ctx) as ledger:
         if progress == ASK:
             current = ledger.point(number)
+            if current["tasks"]:  # its progress is its tasks': ask for theirs, at the terminal
+                entries = ask_tasks_progress(ledger, number, by)
+                if status is not None or note is not None or due is not None:
+                    entries.append(
+                        actions.update_point(ledger, number, progress=None, status=status, note=note, due=when, by=by)
+                    )
+                render.history(entries, fmt)
+                return
             progress = ask_progress(current["progress"], f"第 {number} 项：{current['title']}")
         entry = actions.update_point(ledger, number, progress=progress, status=status, note=note, due=when, by=by)
         render.change(entry, fmt)

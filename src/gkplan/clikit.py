@@ -193,8 +193,9 @@ def count(text: str, option: str) -> int:
     return int(s)
 
 
-def ask_progress(current: int, title: str) -> str:
-    """Ask at the terminal until the answer is a valid progress; no terminal is a clear error."""
+def ask_progress(current: int, title: str, keep: bool = False) -> str:
+    """Ask at the terminal until the answer is a valid progress; no terminal is a clear error.
+    With `keep`, pressing Enter keeps the current value."""
     import sys
 
     from gkplan.values import parse_progress
@@ -203,9 +204,27 @@ def ask_progress(current: int, title: str) -> str:
         raise InvalidValue("--progress 没有给出数值，且没有终端可以询问；请写成 --progress 60")
     render.message(f"{title}（当前进度 {current}%）")
     while True:
-        answer = typer.prompt("新的进度（0–100）")
+        answer = typer.prompt("新的进度（0–100）", default=str(current) if keep else None)
         try:
             parse_progress(answer)
             return answer
         except InvalidValue as exc:
             render.message(str(exc))
+
+
+def ask_tasks_progress(ledger: "Ledger", number: int, by: Optional[str]) -> list[dict[str, Any]]:
+    """For a point whose progress comes from its tasks: ask each task's progress (Enter keeps it)."""
+    from gkplan import actions
+    from gkplan.ledger import PointQuery
+    from gkplan.values import parse_progress
+
+    tasks = ledger.tasks(PointQuery(ids=(number,)))
+    render.message(f"第 {number} 项的进度由 {len(tasks)} 个任务按权重计算，请逐个填写任务的进度（直接回车保持不变）")
+    entries = []
+    for task in tasks:
+        answer = ask_progress(task["progress"], f"任务 {task['id']}：{task['title']}", keep=True)
+        if parse_progress(answer) != task["progress"]:
+            entries.append(actions.update_task(
+                ledger, number, task["seq"], progress=answer, status=None, note=None, due=None, owner=None, weight=None, by=by
+            ))  # fmt: skip
+    return entries
