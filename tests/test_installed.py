@@ -42,32 +42,43 @@ def test_user_error_exits_nonzero_without_traceback(tmp_path):
     assert "Traceback" not in out.stderr
 
 
+class Terminal:
+    """The installed gkplan at a pseudo-terminal: read until a prompt shows, type an answer."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: gkplan at a terminal
+            os.execve(str(BIN), [str(BIN), *argv], env)
+        self.screen = b""
+
+    def read_until(self, marker: str, seconds: float = 20) -> None:
+        end = time.monotonic() + seconds
+        while marker.encode() not in self.screen and time.monotonic() < end:
+            if select.select([self.fd], [], [], 0.2)[0]:
+                try:
+                    self.screen += os.read(self.fd, 4096)
+                except OSError:
+                    break
+
+    def type(self, text: str) -> None:
+        os.write(self.fd, text.encode())
+
+    def exit_code(self) -> int:
+        _, status = os.waitpid(self.pid, 0)
+        return os.waitstatus_to_exitcode(status)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_bare_progress_asks_at_the_terminal(tmp_path):
     env = _env(tmp_path)
     subprocess.run([str(BIN), "depts"], env=env, capture_output=True, check=True)
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: gkplan at a terminal
-        os.execve(str(BIN), [str(BIN), "update", "18", "--progress", "--note", "终端输入"], env)
-    screen = b""
-
-    def read_until(marker: bytes, seconds: float = 20) -> None:
-        nonlocal screen
-        end = time.monotonic() + seconds
-        while marker not in screen and time.monotonic() < end:
-            if select.select([fd], [], [], 0.2)[0]:
-                try:
-                    screen += os.read(fd, 4096)
-                except OSError:
-                    break
-
-    read_until("新的进度".encode())
-    os.write(fd, "abc\n".encode())  # a wrong answer is asked again
-    read_until("进度应为".encode())
-    os.write(fd, b"60\n")
-    read_until("已更新".encode())
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, screen.decode(errors="replace")
+    term = Terminal(["update", "18", "--progress", "--note", "终端输入"], env)
+    term.read_until("新的进度")
+    term.type("abc\n")  # a wrong answer is asked again
+    term.read_until("进度应为")
+    term.type("60\n")
+    term.read_until("已更新")
+    assert term.exit_code() == 0, term.screen.decode(errors="replace")
     out = subprocess.run([str(BIN), "show", "18", "--format", "json"], env=env, capture_output=True, text=True, check=True)
     shown = json.loads(out.stdout)
     assert (shown["progress"], shown["note"]) == (60, "终端输入")
@@ -77,29 +88,14 @@ def test_bare_progress_asks_at_the_terminal(tmp_path):
 def test_bare_progress_on_a_point_with_tasks_asks_for_each_task(tmp_path):
     env = _env(tmp_path)
     subprocess.run([str(BIN), "task", "add", "17", "挂牌成立国家老年大学", "--weight", "3"], env=env, capture_output=True, check=True)
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execve(str(BIN), [str(BIN), "update", "17", "--progress"], env)
-    screen = b""
-
-    def read_until(marker: bytes, seconds: float = 20) -> None:
-        nonlocal screen
-        end = time.monotonic() + seconds
-        while marker not in screen and time.monotonic() < end:
-            if select.select([fd], [], [], 0.2)[0]:
-                try:
-                    screen += os.read(fd, 4096)
-                except OSError:
-                    break
-
-    read_until("任务 17.1".encode())
-    read_until("新的进度".encode())
-    os.write(fd, b"80\n")
-    read_until("任务 17.2".encode())
-    read_until("新的进度".encode(), 5)
-    os.write(fd, b"\n")  # Enter keeps 17.2 as it is
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, screen.decode(errors="replace")
+    term = Terminal(["update", "17", "--progress"], env)
+    term.read_until("任务 17.1")
+    term.read_until("新的进度")
+    term.type("80\n")
+    term.read_until("任务 17.2")
+    term.read_until("新的进度", 5)
+    term.type("\n")  # Enter keeps 17.2 as it is
+    assert term.exit_code() == 0, term.screen.decode(errors="replace")
     out = subprocess.run([str(BIN), "show", "17", "--format", "json"], env=env, capture_output=True, text=True, check=True)
     shown = json.loads(out.stdout)
     assert [t["progress"] for t in shown["task_list"]] == [80, 0]
