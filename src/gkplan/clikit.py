@@ -218,6 +218,10 @@ def ask_tasks_progress(ledger: "Ledger", number: int, by: Optional[str]) -> list
     from gkplan.ledger import PointQuery
     from gkplan.values import parse_progress
 
+    import sys
+
+    if not sys.stdin.isatty():
+        raise InvalidValue(f"--progress 没有给出数值，且没有终端可以询问；第 {number} 项的进度由任务计算，请写成 gkplan task update {number}.N --progress 60")
     tasks = ledger.tasks(PointQuery(ids=(number,)))
     render.message(f"第 {number} 项的进度由 {len(tasks)} 个任务按权重计算，请逐个填写任务的进度（直接回车保持不变）")
     entries = []
