@@ -203,7 +203,7 @@ BAD = [
     ["list", "--dept", "不存在"], ["list", "--dept", ""], ["list", "--leader", "张三"], ["list", "--section", "99"],
     ["list", "--section", "十一"], ["list", "--status", "完结"], ["list", "--due-before", "2022-02-30"],
     ["list", "--due-before", "明天的明天"], ["list", "--as-of", "0000-01-01"], ["list", "--format", "yaml"],
-    ["list", "--light", "blue"], ["list", "--dept", "x' OR 1=1 --"], ["list", "--leader", "'; DROP TABLE points; --"],
+    ["list", "--light", "blue"], ["list", "--as-of", "9999-12-31"], ["report", "--as-of", "3000-01-01"], ["list", "--dept", "x' OR 1=1 --"], ["list", "--leader", "'; DROP TABLE points; --"],
     ["update", "18"], ["update", "18", "--progress", "-1"], ["update", "18", "--progress", "101"],
     ["update", "18", "--progress", "1e9"], ["update", "18", "--progress", "五十"], ["update", "18", "--progress", "9" * 50],
     ["update", "18", "--status", "完结"], ["update", "18", "--due", "2022-13-01"], ["update", "18", "--due", "+9999999d"],

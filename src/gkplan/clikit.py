@@ -140,9 +140,11 @@ def today() -> date:
     """GKPLAN_TODAY pins 'today' (ISO date) for reproducible reports and tests."""
     pinned = os.environ.get("GKPLAN_TODAY")
     if pinned:
+        from gkplan.dates import parse_date
+
         try:
-            return date.fromisoformat(pinned)
-        except ValueError:
+            return parse_date(pinned, date.fromisoformat(pinned))
+        except (ValueError, InvalidValue):
             raise InvalidValue(f"环境变量 GKPLAN_TODAY 应为 ISO 日期（如 2022-06-30），收到：{pinned!r}") from None
     return date.today()
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from gkplan.errors import InvalidValue
 
 FORMATS_HINT = "2022-06-30、2022/6/30、2022年6月30日、+14d、+2w、+1m、today"
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # a work plan's dates; beyond, date arithmetic overflows
 
 _YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
@@ -17,6 +18,13 @@ _WORDS = {"today": 0, "今天": 0, "今日": 0, "tomorrow": 1, "明天": 1, "yes
 
 
 def parse_date(text: str, today: date) -> date:
+    day = _parse(text, today)
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidValue(f"日期超出范围：{text!r}；应在 {EARLIEST.year}—{LATEST.year} 年之间")
+    return day
+
+
+def _parse(text: str, today: date) -> date:
     """Parse ISO, 2022/6/30, 2022.6.30, 20220630, 2022年6月30日, relative (+14d, -1w, +2m, +1y) and today/明天.
 
     Anything else that names a four-digit year is handed to python-dateutil (e.g. "June 30, 2022").
@@ -79,8 +87,3 @@ def _dateutil_parse(s: str, today: date) -> date:
         return parser.parse(s, default=datetime(today.year, 1, 1)).date()
     except (parser.ParserError, TypeError) as exc:
         raise ValueError(str(exc)) from exc
-
-
-def days_until(due: date, as_of: date) -> int:
-    """Positive: days left; negative: days overdue."""
-    return (due - as_of).days

@@ -31,7 +31,8 @@ def resolve_name(text: str, known: list[str], what: str) -> str:
     import difflib  # only on the error path
 
     close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.3)
-    hint = f"；最接近的是：{'、'.join(close)}" if close else f"；用 gkplan {'depts' if what == '部门' else 'leaders'} 查看全部"
+    listing = {"部门": "gkplan depts", "校领导": "gkplan leaders", "部分": "gkplan report --by section"}.get(what)
+    hint = f"；最接近的是：{'、'.join(close)}" if close else (f"；用 {listing} 查看全部" if listing else "")
     raise NotFound(f"没有名为“{text}”的{what}{hint}")
 
 

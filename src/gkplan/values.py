@@ -42,16 +42,6 @@ def parse_progress(text: str) -> int:
     return value
 
 
-FORMATS = ("table", "json", "csv")
-
-
-def parse_format(text: str) -> str:
-    s = text.strip().lower()
-    if s not in FORMATS:
-        raise InvalidValue(f"未知输出格式：{text!r}；可用：{' / '.join(FORMATS)}")
-    return s
-
-
 def reconcile(current_progress: int, current_status: str, progress: int | None, status: str | None) -> tuple[int, str]:
     """The one rule that ties progress to status: 100 means 已完成 and 已完成 means 100.
 
