@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -36,8 +38,8 @@ def test_list_by_leader_section_status_and_search(run, ledger):
 
 
 def test_list_overdue_and_due_before_follow_the_as_of_date(run, ledger):
-    run("update", "3", "--due", "2022-05-31")
-    run("update", "5", "--due", "2022-06-15")
+    run("update", "3", "--due", "2022-05-31", "--date", "2022-04-01")
+    run("update", "5", "--due", "2022-06-15", "--date", "2022-04-01")
     run("update", "5", "--progress", "100")
     assert run.ids("--overdue") == [3]  # today is 2022-06-30; 5 is done
     assert run.ids("--overdue", "--as-of", "2022-05-31") == []
@@ -195,10 +197,9 @@ def test_bare_progress_without_a_terminal_is_a_clear_error(run, ledger):
 
 
 def test_report_overdue_most_overdue_first(run, ledger):
-    run("update", "3", "--due", "2022-06-01")
-    run("update", "12", "--due", "2022-04-30")
-    run("update", "20", "--due", "2022-06-29", "--progress", "50")
-    run("update", "24", "--due", "2022-05-01", "--progress", "100")
+    for args in (["3", "--due", "2022-06-01"], ["12", "--due", "2022-04-30"], ["20", "--due", "2022-06-29", "--progress", "50"],
+                 ["24", "--due", "2022-05-01", "--progress", "100"]):  # fmt: skip
+        run("update", *args, "--date", "2022-04-01")
     rows = run.json("report", "--overdue")
     assert [(r["id"], r["days_overdue"]) for r in rows] == [(12, 61), (3, 29), (20, 1)]
     assert rows[0]["leaders"] == ["鞠传进"] and rows[0]["departments"] == ["乡村振兴工作领导小组"]
@@ -253,8 +254,11 @@ def test_depts_and_leaders_list_names_with_counts(run, ledger):
 # -- the ledger file ------------------------------------------------------------------------------
 
 
-def test_db_option_overrides_the_environment(run, tmp_path):
+def test_db_option_overrides_the_environment(run, tmp_path, monkeypatch):
     other = tmp_path / "other.db"
+    with monkeypatch.context() as env:
+        env.setenv("GKPLAN_DB", str(other))
+        run("depts")  # GKPLAN_DB may create a ledger; --db only opens one
     run("--db", str(other), "update", "3", "--progress", "10")
     assert run.json("show", "3")["progress"] == 0  # GKPLAN_DB's ledger is untouched
     assert run.json("--db", str(other), "show", "3")["progress"] == 10
@@ -283,8 +287,10 @@ def test_a_ledger_from_a_newer_gkplan_is_refused(run, ledger):
     assert "更新版本的 gkplan" in run("list", code=5).stderr
 
 
-def test_a_missing_directory_is_refused(run, tmp_path):
-    assert "所在目录不存在" in run("--db", str(tmp_path / "no" / "x.db"), "list", code=5).stderr
+def test_a_missing_directory_is_refused(run, tmp_path, monkeypatch):
+    assert "没有台账" in run("--db", str(tmp_path / "no" / "x.db"), "list", code=5).stderr
+    monkeypatch.setenv("GKPLAN_DB", str(tmp_path / "no" / "x.db"))
+    assert "所在目录不存在" in run("list", code=5).stderr
 
 
 def test_default_location_is_under_xdg_data_home(run, tmp_path, monkeypatch):
@@ -302,25 +308,26 @@ def test_long_tables_show_a_limit_and_say_how_many_more(run, ledger):
     run("list", "--limit", "-1", code=2)
 
 
-def test_an_older_ledger_is_migrated_in_place(run, ledger):
-    run("update", "3", "--progress", "40")
-    report = run.json("report")
-    conn = sqlite3.connect(ledger)
-    indexes = ["idx_history_entity", "idx_points_due_status", "idx_points_section", "idx_tasks_dept"]  # version 2's
-    for name in indexes:
-        conn.execute(f"DROP INDEX {name}")
-    conn.execute("DROP INDEX idx_points_brief")  # version 3's
-    conn.execute("ALTER TABLE points DROP COLUMN department_key")
-    conn.execute("ALTER TABLE points DROP COLUMN leader_key")
-    conn.execute("PRAGMA user_version = 1")
-    conn.commit()
-    conn.close()
+V3 = Path(__file__).parent / "data" / "ledger_v3.db"  # made by gkplan 0.1 (schema 3): updates, tasks, an undo
+
+
+def test_a_version_3_ledger_migrates_with_its_history_intact(run, tmp_path, monkeypatch):
+    db = tmp_path / "v3.db"
+    shutil.copy(V3, db)
+    monkeypatch.setenv("GKPLAN_DB", str(db))
+    monkeypatch.setenv("GKPLAN_TODAY", "2026-12-01")  # its changes were recorded on 2026-11-26
     assert run.ids("--dept", "教务部") == [7, 21]
-    conn = sqlite3.connect(ledger)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
-    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {*indexes, "idx_points_brief"} <= names
-    assert conn.execute("SELECT department_key FROM points WHERE id = 4").fetchone()[0] == "纪检监察部\x1f审计部"
-    conn.close()
-    assert run.json("report") == report
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 4
+    assert run.json("show", "3")["progress"] == 40
+    assert run.json("show", "17")["progress"] == 17  # (50 × 1 + 0 × 2) / 3, from its tasks
+    assert run.json("show", "22")["due"] == "2022-09-30"
+    assert [t["id"] for t in run.json("task", "list", "--point", "18")] == []  # removed in version 3: stays removed
+    log = run.json("log")
+    assert [h["id"] for h in log if h["action"] != "migrate"][-10:] == list(range(10, 0, -1))  # numbers kept
+    undone = next(h for h in log if h["id"] == 8)
+    assert undone["undone_by"] == 9 and next(h for h in log if h["id"] == 9)["undoes"] == 8
     assert run("check").exit_code == 0
+    assert run.json("show", "3", "--as-of", "2026-11-25")["progress"] == 0  # before it was recorded
+    monkeypatch.setenv("GKPLAN_USER", "张三")
+    assert run.json("undo")["undoes"] == 10  # 张三's own latest change: point 7 blocked
+    assert run.json("show", "7")["status"] == "not_started"

@@ -49,11 +49,13 @@ def snapshot(db: Path) -> dict:
     conn = sqlite3.connect(db)
     try:
         return {
-            "points": conn.execute("SELECT id, title, progress, status, note, due FROM points ORDER BY id").fetchall(),
-            "tasks": conn.execute("SELECT point, seq, title, progress, status, note FROM tasks ORDER BY point, seq").fetchall(),
-            "targets": conn.execute("SELECT point, metric, actual FROM targets ORDER BY point, metric").fetchall(),
+            "points": conn.execute("SELECT plan, id, title, progress, status, note, due FROM points ORDER BY plan, id").fetchall(),
+            "tasks": conn.execute(
+                "SELECT plan, point, seq, title, progress, status, note, removed FROM tasks ORDER BY plan, point, seq"
+            ).fetchall(),
+            "targets": conn.execute("SELECT plan, point, metric, actual FROM targets ORDER BY plan, point, metric").fetchall(),
             "history": conn.execute(
-                "SELECT id, point, entity, ref, action, changes, note, undone_by FROM history ORDER BY id"
+                "SELECT id, plan, point, entity, ref, action, effective, by, changes, note, cause, undoes FROM history ORDER BY id"
             ).fetchall(),
         }
     finally:

@@ -265,9 +265,10 @@ def test_a_large_yaml_seed_streams_with_positions_and_rolls_back(run, ledger, tm
         lines.append(f"  - {{number: {n}, section: 1, title: 要点{n}, text: 要点{n}。, leads: [{{leader: 甲, departments: [办公室]}}]}}")
     path = tmp_path / "big.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    fresh = tmp_path / "fresh.db"
-    assert run.json("--db", str(fresh), "load", str(path))["added"] == 3000
-    assert run.json("--db", str(fresh), "show", "2999")["title"] == "要点2999"
+    with monkeypatch.context() as env:
+        env.setenv("GKPLAN_DB", str(tmp_path / "fresh.db"))
+        assert run.json("load", str(path))["added"] == 3000  # a 2023 plan beside the bundled 2022 one
+        assert run.json("show", "2999")["title"] == "要点2999"
     before = dump(ledger)
     lines[4 + 2499] = lines[4 + 2499].replace("title: 要点2500", "title: ''").replace("section: 1", "section: 9")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

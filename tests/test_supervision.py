@@ -311,7 +311,8 @@ def test_undo_reverts_each_kind_of_change_and_goes_further_back(run, ledger):
     assert (p["progress"], p["status"], p["note"]) == (0, "not_started", None)
     assert "没有可以撤销的修改" in run("undo", code=6).stderr
     history = run.json("log")
-    assert len(history) == 12 and sum(h["action"] == "undo" for h in history) == 6  # append-only
+    # append-only: 6 changes, 2 derived from them (point 17 follows its tasks), and an undo entry for each
+    assert len(history) == 16 and sum(h["action"] == "undo" for h in history) == 8
     assert all(h["undone_by"] for h in history if h["action"] != "undo")
     assert records() == start  # every record is back where it started; only the history has grown
 

@@ -56,6 +56,7 @@ def update_point(
     note: str | None,
     due: date | None,
     by: str | None,
+    day: date,
 ) -> dict[str, Any]:
     """Every value is checked before the ledger is touched; the write is one transaction."""
     new_progress = parse_progress(progress) if progress is not None else None
@@ -70,7 +71,8 @@ def update_point(
             )
         return _progress_and_status(current, new_progress, new_status) | _due(due)
 
-    return _changed(ledger.change("point", (point_id,), decide, note=text, by=author, at=now()), f"第 {point_id} 项")
+    entry = ledger.change("point", (point_id,), decide, note=text, by=author, effective=day.isoformat(), at=now())
+    return _changed(entry, f"第 {point_id} 项")
 
 
 def add_task(
@@ -84,6 +86,7 @@ def add_task(
     deliverable: str | None,
     weight: str | None,
     by: str | None,
+    day: date,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {"title": clean_text(title, "任务名称", 200)}
     if due is not None:
@@ -97,7 +100,7 @@ def add_task(
     if deliverable is not None:
         fields["deliverable"] = clean_text(deliverable, "--deliverable", 200)
     fields["weight"] = parse_weight(weight) if weight is not None else 1
-    return ledger.add_task(point_id, fields, by=who(by), at=now())
+    return ledger.add_task(point_id, fields, by=who(by), effective=day.isoformat(), at=now())
 
 
 def update_task(
@@ -112,6 +115,7 @@ def update_task(
     owner: str | None,
     weight: str | None,
     by: str | None,
+    day: date,
 ) -> dict[str, Any]:
     new_progress = parse_progress(progress) if progress is not None else None
     new_status = parse_status(status) if status is not None else None
@@ -127,16 +131,16 @@ def update_task(
             wanted["weight"] = new_weight
         return wanted
 
-    entry = ledger.change("task", (point_id, seq), decide, note=text, by=author, at=now())
+    entry = ledger.change("task", (point_id, seq), decide, note=text, by=author, effective=day.isoformat(), at=now())
     return _changed(entry, f"任务 {point_id}.{seq}")
 
 
-def remove_task(ledger: Ledger, point_id: int, seq: int, *, by: str | None) -> dict[str, Any]:
-    return ledger.remove_task(point_id, seq, by=who(by), at=now())
+def remove_task(ledger: Ledger, point_id: int, seq: int, *, by: str | None, day: date) -> dict[str, Any]:
+    return ledger.remove_task(point_id, seq, by=who(by), effective=day.isoformat(), at=now())
 
 
 def set_target(
-    ledger: Ledger, point_id: int, metric: str, *, actual: str, as_of: date, note: str | None, by: str | None
+    ledger: Ledger, point_id: int, metric: str, *, actual: str, as_of: date, note: str | None, by: str | None, day: date
 ) -> dict[str, Any]:
     from gkplan.reports import resolve_name
 
@@ -151,14 +155,16 @@ def set_target(
     def decide(current: dict[str, Any]) -> dict[str, Any]:
         return {"actual": value, "actual_as_of": as_of.isoformat()}
 
-    entry = ledger.change("target", (point_id, exact), decide, note=text, by=author, at=now())
+    entry = ledger.change("target", (point_id, exact), decide, note=text, by=author, effective=day.isoformat(), at=now())
     return _changed(entry, f"第 {point_id} 项指标“{exact}”")
 
 
-def undo(ledger: Ledger, *, by: str | None) -> dict[str, Any]:
-    entry = ledger.undo(by=who(by), at=now())
+def undo(ledger: Ledger, *, by: str | None, number: int | None = None, force: bool = False) -> dict[str, Any]:
+    """The caller's own latest change (or record `number`), with what it caused."""
+    author = who(by)
+    entry = ledger.undo(by=author, at=now(), number=number, force=force)
     if entry is None:
-        raise Conflict("没有可以撤销的修改")
+        raise Conflict(f"{author} 没有可以撤销的修改（只撤销自己的修改；撤销别人的请写 gkplan undo 记录号）")
     return entry
 
 

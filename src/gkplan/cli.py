@@ -17,10 +17,10 @@ import typer
 
 from gkplan import render
 from gkplan.clikit import (
-    ASK, AskableCommand, AsOfOpt, ByOpt, DeptFilter, DueBeforeFilter, DueOpt, FormatOpt, LeaderFilter, LightFilter,
+    ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DueBeforeFilter, DueOpt, FormatOpt, LeaderFilter, LightFilter,
     LimitOpt, NoteOpt, OverdueFilter, ProgressOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress,
-    ask_tasks_progress, command, count,
-    frame, install, limit, open_ledger, point_id, to_date, to_format,
+    ask_tasks_progress, command, count, effective,
+    frame, install, limit, open_ledger, point_id, to_date, to_format, today,
 )  # fmt: skip
 
 app = typer.Typer(
@@ -45,7 +45,11 @@ def root(
     ctx: typer.Context,
     db: Annotated[
         Optional[Path],
-        typer.Option("--db", envvar="GKPLAN_DB", help="台账文件（默认 $XDG_DATA_HOME/gkplan/ledger.db）", metavar="PATH"),
+        typer.Option("--db", help="台账文件，须已存在（默认 $GKPLAN_DB，或 $XDG_DATA_HOME/gkplan/ledger.db）", metavar="PATH"),
+    ] = None,
+    plan: Annotated[
+        Optional[str],
+        typer.Option("--plan", envvar="GKPLAN_PLAN", help="使用哪个计划（年份，如 2022；默认最新的计划）", metavar="KEY"),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", help="显示版本号并退出", is_eager=True, callback=lambda v: _version(v))
@@ -55,7 +59,7 @@ def root(
 
     第一次运行时自动新建台账并载入内置的《国家开放大学 2022 年工作要点》。
     """
-    ctx.obj = db
+    ctx.obj = {"db": db, "plan": plan}
 
 
 @command(
@@ -119,6 +123,7 @@ def update(
     note: NoteOpt = None,
     due: DueOpt = None,
     by: ByOpt = None,
+    date: DateOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """更新一项工作要点的进度、状态、截止日期或进展说明（单独写 --note 即一次进展报告）；每次修改都记入历史。
@@ -128,22 +133,25 @@ def update(
     from gkplan import actions
     from gkplan.errors import InvalidValue
 
-    fmt, number, when = to_format(fmt), point_id(pid), to_date(due)
+    fmt, number, when, day = to_format(fmt), point_id(pid), to_date(due), effective(date)
     if progress is None and status is None and note is None and due is None:
         raise InvalidValue("没有要修改的内容：请给出 --progress、--status、--note 或 --due 中的至少一项")
     with open_ledger(ctx) as ledger:
         if progress == ASK:
             current = ledger.point(number)
             if current["tasks"]:  # its progress is its tasks': ask for theirs, at the terminal
-                entries = ask_tasks_progress(ledger, number, by)
-                if status is not None or note is not None or due is not None:
-                    entries.append(
-                        actions.update_point(ledger, number, progress=None, status=status, note=note, due=when, by=by)
-                    )
+                answers = ask_tasks_progress(ledger, number)
+                with ledger.transaction():  # every answer, or (Ctrl-C, an error) none of them
+                    entries = [actions.update_task(ledger, number, seq, progress=answer, status=None, note=None,
+                                                   due=None, owner=None, weight=None, by=by, day=day)
+                               for seq, answer in answers]  # fmt: skip
+                    if status is not None or note is not None or due is not None:
+                        entries.append(actions.update_point(ledger, number, progress=None, status=status, note=note,
+                                                            due=when, by=by, day=day))  # fmt: skip
                 render.history(entries, fmt)
                 return
             progress = ask_progress(current["progress"], f"第 {number} 项：{current['title']}")
-        entry = actions.update_point(ledger, number, progress=progress, status=status, note=note, due=when, by=by)
+        entry = actions.update_point(ledger, number, progress=progress, status=status, note=note, due=when, by=by, day=day)
         render.change(entry, fmt)
 
 
@@ -190,7 +198,7 @@ def log(
     with open_ledger(ctx) as ledger:
         if number is not None:
             ledger.point(number)  # an unknown id is an error, not an empty history
-        render.history(ledger.history(point=number, since=after, limit=most), fmt)
+        render.history(ledger.history(point=number, since=after.isoformat() if after else None, limit=most), fmt)
 
 
 @command(app, "depts", epilog="示例：gkplan depts ｜ gkplan depts --format csv")
@@ -213,21 +221,48 @@ def leaders(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
 def load(
     ctx: typer.Context,
     file: Annotated[Optional[Path], typer.Argument(metavar="[FILE]", help="种子文件（默认内置的 2022 年工作要点）")] = None,
+    by: ByOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """载入或重新载入种子文件；进度、状态、备注、实际值和历史保持不变。"""
-    from gkplan.actions import now
+    """载入种子文件：新的计划加在台账中已有计划的旁边；已有的计划重新载入时，进度、状态、备注、实际值和历史保持不变。"""
+    from gkplan.actions import now, who
     from gkplan.seed import bundled_path, open_seed
 
     fmt = to_format(fmt)
     source = file or bundled_path()
     seed = open_seed(source)  # a YAML syntax error stops here, before the ledger is opened
-    with open_ledger(ctx, seed_if_new=False) as ledger:
-        result = ledger.load(seed, at=now())  # any other problem rolls the whole load back
+    author, day = who(by), effective(None)
+    with open_ledger(ctx) as ledger:  # any other problem rolls the whole load back
+        result = ledger.load(seed, by=author, effective=day.isoformat(), at=now())
     render.loaded({"source": str(source), **vars(result)}, fmt)
 
 
-CORE = {"list", "show", "update", "report", "log", "depts", "leaders", "load"}
+@command(app, "plans", epilog="示例：gkplan plans ｜ gkplan plans --format json ｜ gkplan --plan 2022 list")
+def plans(ctx: typer.Context, as_of: AsOfOpt = None, fmt: FormatOpt = "table") -> None:
+    """台账中的全部计划（年度工作要点）：要点数、平均进度、逾期数；标明默认使用的计划。"""
+    from gkplan import reports
+
+    fmt = to_format(fmt)
+    with open_ledger(ctx) as ledger:
+        render.plans(reports.plans(ledger, to_date(as_of, today())), fmt)
+
+
+@command(app, "diff", epilog="示例：gkplan diff 2022-06-30 2022-09-30 ｜ gkplan diff 2022-06-30 2022-12-31 --format json")
+def diff(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Argument(metavar="DATE1", help="起始日期")],
+    end: Annotated[str, typer.Argument(metavar="DATE2", help="结束日期")],
+    fmt: FormatOpt = "table",
+) -> None:
+    """对账：两个日期之间发生了什么变化——每项要点、任务、指标的进度、状态、截止日期从什么变成什么，以及期间的进展说明。"""
+    from gkplan import reports
+
+    fmt, first, second = to_format(fmt), to_date(start), to_date(end)
+    with open_ledger(ctx) as ledger:
+        render.diff(reports.diff(ledger, first, second), fmt, first.isoformat(), second.isoformat())
+
+
+CORE = {"list", "show", "update", "report", "log", "depts", "leaders", "load", "plans", "diff"}
 
 
 @cache
@@ -247,10 +282,10 @@ def _command_name(args: list[str]) -> Optional[str]:
     i = 0
     while i < len(args):
         arg = args[i]
-        if arg == "--db":
+        if arg in ("--db", "--plan"):
             i += 2
             continue
-        if arg.startswith("--db="):
+        if arg.startswith(("--db=", "--plan=")):
             i += 1
             continue
         return None if arg.startswith("-") else arg

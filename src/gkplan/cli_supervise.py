@@ -65,19 +65,25 @@ def export(
     from gkplan import export as exporter
 
     fmt = to_format(fmt, exporter.FORMATS)
-    with open_ledger(ctx) as ledger:
+    with open_ledger(ctx, create=False) as ledger:
         written = exporter.export(ledger, frame(ledger, as_of), fmt, output, table=table, force=force)
     render.message(f"已导出到 {written}")
 
 
-@command(app, "undo", epilog="示例：gkplan undo ｜ gkplan undo --format json")
-def undo(ctx: typer.Context, by: ByOpt = None, fmt: FormatOpt = "table") -> None:
-    """撤销最近一次修改（作为一条新记录写入历史）；再次运行则继续向前撤销。"""
+@command(app, "undo", epilog="示例：gkplan undo ｜ gkplan undo 42 ｜ gkplan undo 42 --force ｜ gkplan undo --format json")
+def undo(
+    ctx: typer.Context,
+    record: Annotated[Optional[str], typer.Argument(metavar="[N]", help="要撤销的历史记录号（gkplan log 中的 #N）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="即使之后有人又改过同一字段也撤销")] = False,
+    by: ByOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """撤销自己最近一次修改（连同它引起的变化，作为新记录写入历史）；再次运行则继续向前撤销。写记录号则撤销那一条。"""
     from gkplan import actions
 
-    fmt = to_format(fmt)
+    fmt, number = to_format(fmt), count(record, "记录号") if record is not None else None
     with open_ledger(ctx) as ledger:
-        render.change(actions.undo(ledger, by=by), fmt)
+        render.change(actions.undo(ledger, by=by, number=number, force=force), fmt)
 
 
 @command(app, "backup", epilog="示例：gkplan backup 台账备份-20220630.db")
@@ -87,19 +93,23 @@ def backup(
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
 ) -> None:
     """用 SQLite 在线备份生成台账的一致副本；其他人正在写入时也安全。"""
-    with open_ledger(ctx) as ledger:
+    with open_ledger(ctx, create=False) as ledger:
         written = ledger.backup(file, force=force)
     render.message(f"已备份到 {written}")
 
 
 @command(app, "check", epilog="示例：gkplan check ｜ gkplan --db 备份.db check --format json")
-def check(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
-    """检查台账：文件完整性、结构版本、牵头部门、进度与状态一致、任务汇总、历史完整；全部通过才返回 0。"""
+def check(
+    ctx: typer.Context,
+    full: Annotated[bool, typer.Option("--full", help="完整检查文件（SQLite integrity_check，大台账较慢）")] = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """检查台账：文件完整性、结构版本、外来对象、记录格式、牵头部门、进度与状态、任务汇总、历史链、历史重放；全部通过才返回 0。"""
     from gkplan.errors import GkplanError
 
     fmt = to_format(fmt)
-    with open_ledger(ctx) as ledger:
-        rows = ledger.check()
+    with open_ledger(ctx, create=False) as ledger:
+        rows = ledger.check(full=full)
     render.checks(rows, fmt)
     failed = [r["check"] for r in rows if not r["ok"]]
     if failed:

@@ -6,9 +6,9 @@ import typer
 
 from gkplan import render
 from gkplan.clikit import (
-    ASK, AskableCommand, AsOfOpt, ByOpt, DeptFilter, DueBeforeFilter, DueOpt, FormatOpt, LeaderFilter, LightFilter,
+    ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DueBeforeFilter, DueOpt, FormatOpt, LeaderFilter, LightFilter,
     LimitOpt, NoteOpt, OverdueFilter, ProgressOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress, command, frame,
-    limit, open_ledger, point_id, task_id, to_date, to_format, today,
+    effective, limit, open_ledger, point_id, task_id, to_date, to_format, today,
 )  # fmt: skip
 
 task_app = typer.Typer(help="任务清单：把一项要点分解为有截止日期、责任人和成果形式的任务（编号如 17.2）。", no_args_is_help=True)
@@ -32,15 +32,16 @@ def add(
     deliverable: Annotated[Optional[str], typer.Option("--deliverable", help="成果形式，如 文件、平台、报告")] = None,
     weight: WeightOpt = None,
     by: ByOpt = None,
+    date: DateOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """在一项要点下新增任务；有任务的要点，进度由任务按权重计算。"""
     from gkplan import actions
 
-    fmt, number, when = to_format(fmt), point_id(pid), to_date(due)
+    fmt, number, when, day = to_format(fmt), point_id(pid), to_date(due), effective(date)
     with open_ledger(ctx) as ledger:
         entry = actions.add_task(
-            ledger, number, title, due=when, owner=owner, dept=dept, deliverable=deliverable, weight=weight, by=by
+            ledger, number, title, due=when, owner=owner, dept=dept, deliverable=deliverable, weight=weight, by=by, day=day
         )
         render.change(entry, fmt)
 
@@ -59,13 +60,14 @@ def update(
     owner: OwnerOpt = None,
     weight: WeightOpt = None,
     by: ByOpt = None,
+    date: DateOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """更新任务的进度、状态、截止日期、责任人或权重；每次修改都记入历史。"""
     from gkplan import actions
     from gkplan.errors import InvalidValue
 
-    fmt, (number, seq), when = to_format(fmt), task_id(tid), to_date(due)
+    fmt, (number, seq), when, day = to_format(fmt), task_id(tid), to_date(due), effective(date)
     if all(v is None for v in (progress, status, note, due, owner, weight)):
         raise InvalidValue("没有要修改的内容：请给出 --progress、--status、--note、--due、--owner 或 --weight")
     with open_ledger(ctx) as ledger:
@@ -73,7 +75,8 @@ def update(
             current = ledger.task(number, seq)
             progress = ask_progress(current["progress"], f"任务 {number}.{seq}：{current['title']}")
         entry = actions.update_task(
-            ledger, number, seq, progress=progress, status=status, note=note, due=when, owner=owner, weight=weight, by=by
+            ledger, number, seq, progress=progress, status=status, note=note, due=when, owner=owner, weight=weight, by=by,
+            day=day,
         )
         render.change(entry, fmt)
 
@@ -83,14 +86,15 @@ def rm(
     ctx: typer.Context,
     tid: Annotated[str, typer.Argument(metavar="ID", help="任务编号，如 17.2")],
     by: ByOpt = None,
+    date: DateOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """删除任务；删除的内容保留在历史中，可用 gkplan undo 恢复。"""
     from gkplan import actions
 
-    fmt, (number, seq) = to_format(fmt), task_id(tid)
+    fmt, (number, seq), day = to_format(fmt), task_id(tid), effective(date)
     with open_ledger(ctx) as ledger:
-        render.change(actions.remove_task(ledger, number, seq, by=by), fmt)
+        render.change(actions.remove_task(ledger, number, seq, by=by, day=day), fmt)
 
 
 @command(
@@ -135,6 +139,7 @@ def target_list(
     ctx: typer.Context,
     point: Annotated[Optional[str], typer.Option("--point", help="要点编号")] = None,
     dept: Annotated[Optional[str], typer.Option("--dept", "-d", help="牵头部门")] = None,
+    as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """列出量化指标：目标值（下限—上限）、实际值和完成率（以下限计）。"""
@@ -144,8 +149,9 @@ def target_list(
     with open_ledger(ctx) as ledger:
         if number is not None:
             ledger.point(number)
-        query = reports.build_query(ledger, depts=[dept] if dept else [], as_of=today())
-        render.targets(reports.targets(ledger, point=number, departments=query.departments), fmt)
+        fr = frame(ledger, as_of)
+        query = reports.build_query(ledger, depts=[dept] if dept else [], as_of=fr.as_of)
+        render.targets(reports.targets(ledger, fr, point=number, departments=query.departments), fmt)
 
 
 @command(
@@ -157,15 +163,17 @@ def target_set(
     pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号")],
     metric: Annotated[str, typer.Argument(metavar="METRIC", help="指标名称（可写一部分）")],
     actual: Annotated[str, typer.Option("--actual", help="实际值，如 1580000、158万", metavar="N")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="实际值的统计日期（默认今天）", metavar="DATE")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="实际值的统计日期（默认同 --date）", metavar="DATE")] = None,
     note: NoteOpt = None,
     by: ByOpt = None,
+    date: DateOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """记录一个指标的实际值（记入历史）。"""
     from gkplan import actions
 
-    fmt, number, when = to_format(fmt), point_id(pid), to_date(as_of, today())
+    fmt, number, day = to_format(fmt), point_id(pid), effective(date)
+    when = to_date(as_of, day)
     with open_ledger(ctx) as ledger:
-        entry = actions.set_target(ledger, number, metric, actual=actual, as_of=when, note=note, by=by)
+        entry = actions.set_target(ledger, number, metric, actual=actual, as_of=when, note=note, by=by, day=day)
         render.change(entry, fmt)

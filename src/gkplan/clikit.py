@@ -26,8 +26,11 @@ if TYPE_CHECKING:
 ASK = "\x00ask"  # stands for a bare `--progress`: ask for the value at the terminal
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="输出格式：table / json / csv", metavar="FORMAT")]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="按此日期计算剩余天数和灯色（默认今天）", metavar="DATE")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="显示台账在这一天的状态：进度、状态、灯色和各项统计（默认今天）", metavar="DATE")]
 ByOpt = Annotated[Optional[str], typer.Option("--by", help="记录人（默认 $GKPLAN_USER 或登录名）")]
+DateOpt = Annotated[
+    Optional[str], typer.Option("--date", help="这次修改报告的是哪一天的情况（生效日期，默认今天，不能晚于今天）", metavar="DATE")
+]
 NoteOpt = Annotated[Optional[str], typer.Option("--note", "-m", help="进展说明")]
 ProgressOpt = Annotated[Optional[str], typer.Option("--progress", "-p", help="进度 0–100；不写数值则在终端询问", metavar="[N]")]
 StatusOpt = Annotated[Optional[str], typer.Option("--status", help="未启动/进行中/已完成/受阻/暂缓")]
@@ -102,38 +105,55 @@ class AskableCommand(TyperCommand):
         return super().parse_args(ctx, out)
 
 
-def db_path(ctx: typer.Context) -> tuple[Path, bool]:
-    given = ctx.find_root().obj
+def db_path(ctx: typer.Context) -> tuple[Path, str]:
+    """The ledger's path and where it came from: 'option' (--db), 'env' (GKPLAN_DB) or 'default'."""
+    given = (ctx.find_root().obj or {}).get("db")
     if given is not None:
-        return Path(given).expanduser(), False
+        return Path(given).expanduser(), "option"
+    env = os.environ.get("GKPLAN_DB")
+    if env:
+        return Path(env).expanduser(), "env"
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base) / "gkplan" / "ledger.db", True
+    return Path(base) / "gkplan" / "ledger.db", "default"
 
 
 @contextmanager
-def open_ledger(ctx: typer.Context, *, seed_if_new: bool = True) -> Iterator["Ledger"]:
-    """The ledger for this command; a ledger that does not exist yet is created with the bundled plan."""
+def open_ledger(ctx: typer.Context, *, create: bool = True) -> Iterator["Ledger"]:
+    """The ledger for this command. One that does not exist yet is created with the bundled plan, at the
+    default place or GKPLAN_DB, by a command that may create it; a path given with --db must exist."""
+    from gkplan.errors import LedgerError
     from gkplan.ledger import Ledger
 
-    path, default = db_path(ctx)
-    if default:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    existed = path.exists()
-    ledger = Ledger(path)
+    path, source = db_path(ctx)
+    if not path.exists() and not path.is_symlink():
+        if source == "option" or not create:
+            hint = "；要新建台账请不带 --db 运行，或设置 GKPLAN_DB 后运行 gkplan load" if source == "option" else ""
+            raise LedgerError(f"{path}: 没有台账（文件不存在）{hint}")
+        _create(path, source)
+    ledger = Ledger(path, plan=(ctx.find_root().obj or {}).get("plan"))
     try:
-        if ledger.is_new and seed_if_new:
-            from gkplan.actions import now
-            from gkplan.seed import bundled_path, open_seed
-
-            seed = open_seed(bundled_path())
-            result = ledger.load(seed, at=now())
-            render.message(f"已新建台账 {path}，并载入《{seed.plan.title}》共 {result.added} 项工作要点")
         yield ledger
     finally:
         ledger.close()
-        if not existed and ledger.is_new:  # a command that failed before the ledger got its schema
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _create(path: Path, source: str) -> None:
+    from gkplan.errors import LedgerError
+    from gkplan.ledger import create
+
+    if source == "default":
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LedgerError(f"{path.parent}: 无法创建台账目录（{exc.strerror or exc}）；请用 --db 或 GKPLAN_DB 指定台账位置") from None
+    from gkplan.actions import now, who
+    from gkplan.seed import bundled_path, open_seed
+
+    seed = open_seed(bundled_path())
+    loaded = []
+    create(path, lambda ledger: loaded.append(ledger.load(seed, by=who(None), effective=today().isoformat(), at=now())))
+    if loaded:
+        render.message(f"已新建台账 {path}，并载入《{seed.plan.title}》共 {loaded[0].added} 项工作要点")
 
 
 def today() -> date:
@@ -147,6 +167,14 @@ def today() -> date:
         except (ValueError, InvalidValue):
             raise InvalidValue(f"环境变量 GKPLAN_TODAY 应为 ISO 日期（如 2022-06-30），收到：{pinned!r}") from None
     return date.today()
+
+
+def effective(text: str | None) -> date:
+    """The day a change reports on: --date, else today; never in the future."""
+    day = to_date(text, today())
+    if day > today():
+        raise InvalidValue(f"--date 不能晚于今天（{today().isoformat()}），收到：{text!r}")
+    return day
 
 
 def to_date(text: str | None, default: date | None = None) -> date | None:
@@ -214,23 +242,21 @@ def ask_progress(current: int, title: str, keep: bool = False) -> str:
             render.message(str(exc))
 
 
-def ask_tasks_progress(ledger: "Ledger", number: int, by: Optional[str]) -> list[dict[str, Any]]:
-    """For a point whose progress comes from its tasks: ask each task's progress (Enter keeps it)."""
-    from gkplan import actions
+def ask_tasks_progress(ledger: "Ledger", number: int) -> list[tuple[int, str]]:
+    """For a point whose progress comes from its tasks: ask each task's progress (Enter keeps it).
+    Only asks: the caller writes the answers together, so that Ctrl-C half-way writes nothing."""
+    import sys
+
     from gkplan.ledger import PointQuery
     from gkplan.values import parse_progress
-
-    import sys
 
     if not sys.stdin.isatty():
         raise InvalidValue(f"--progress 没有给出数值，且没有终端可以询问；第 {number} 项的进度由任务计算，请写成 gkplan task update {number}.N --progress 60")
     tasks = ledger.tasks(PointQuery(ids=(number,)))
     render.message(f"第 {number} 项的进度由 {len(tasks)} 个任务按权重计算，请逐个填写任务的进度（直接回车保持不变）")
-    entries = []
+    answers = []
     for task in tasks:
         answer = ask_progress(task["progress"], f"任务 {task['id']}：{task['title']}", keep=True)
         if parse_progress(answer) != task["progress"]:
-            entries.append(actions.update_task(
-                ledger, number, task["seq"], progress=answer, status=None, note=None, due=None, owner=None, weight=None, by=by
-            ))  # fmt: skip
-    return entries
+            answers.append((task["seq"], answer))
+    return answers

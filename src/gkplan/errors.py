@@ -46,3 +46,8 @@ class Conflict(GkplanError):
     """A change that contradicts the ledger's rules (e.g. nothing to change, progress vs status)."""
 
     exit_code = 6
+
+
+# Set once a command's change is committed: a failure after it (output that cannot be written, Ctrl-C)
+# must say that the change was saved, so that nobody makes it twice.
+COMMITTED = False

@@ -41,37 +41,43 @@ SHEETS: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("met_label", "是否达成"), ("due", "截止日期"), ("source", "原文"),
     ]),
     "history": ("历史", [
-        ("id", "序号"), ("at", "时间"), ("by", "记录人"), ("point", "要点编号"), ("what", "对象"), ("action_label", "操作"),
+        ("id", "序号"), ("effective", "生效日期"), ("at", "记录时间"), ("by", "记录人"), ("point", "要点编号"), ("what", "对象"), ("action_label", "操作"),
         ("changes_text", "变更"), ("note", "说明"),
     ]),
 }  # fmt: skip
 
 
 def collect(ledger: Ledger, fr: Frame) -> dict[str, Any]:
+    """Everything an export shows, as the ledger stood on the frame's day, read from one snapshot."""
+    with ledger.snapshot():
+        return _collect(ledger, fr)
+
+
+def _collect(ledger: Ledger, fr: Frame) -> dict[str, Any]:
     from gkplan.render import describe_changes
 
     points = list_points(ledger, PointQuery(), fr)
     tasks = list_tasks(ledger, PointQuery(), fr)
     for row in points + tasks:
         row["light_label"] = LIGHTS[row["light"]]
-    goals = targets(ledger)
+    goals = targets(ledger, fr)
     for t in goals:
         t["met_label"] = {True: "是", False: "否", None: ""}[t["met"]]
-    history = ledger.history()
+    history = ledger.history(until=fr.as_of.isoformat())
     for h in history:
         h["what"] = _ENTITIES[h["entity"]] + (f" {h['point']}.{h['ref']}" if h["entity"] == "task" else f" {h['ref']}" if h["ref"] else "")
         h["action_label"] = _ACTIONS.get(h["action"], h["action"])
         h["changes_text"] = describe_changes(h["changes"])
     plan = ledger.plan()
-    return {"plan": plan, "as_of": fr.as_of.isoformat(), "points": points, "tasks": tasks, "targets": goals, "history": history}
+    data = {"plan": plan, "as_of": fr.as_of.isoformat(), "points": points, "tasks": tasks, "targets": goals, "history": history}
+    data["overview"] = overview(ledger, fr)
+    return data
 
 
 def export(ledger: Ledger, fr: Frame, fmt: str, target: Path, *, table: str = "points", force: bool = False) -> Path:
     if fmt == "csv" and table not in SHEETS:
         raise InvalidValue(f"未知的表：{table!r}；可用：{' / '.join(SHEETS)}")
     data = collect(ledger, fr)
-    if fmt == "md":
-        data["overview"] = overview(ledger, fr)
     with replace_atomically(target, force=force) as tmp:
         {"xlsx": _xlsx, "csv": _csv, "json": _json, "md": _markdown}[fmt](data, tmp, table)
     return target

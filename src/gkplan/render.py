@@ -19,7 +19,8 @@ from gkplan.values import STATUS_LABELS
 _STATUS_STYLE = {"not_started": "dim", "in_progress": "cyan", "done": "green", "blocked": "red", "deferred": "yellow"}
 _CHANGE_LABELS = {
     "progress": "进度", "status": "状态", "due": "截止日期", "owner": "责任人", "weight": "权重",
-    "actual": "实际值", "actual_as_of": "统计日期",
+    "actual": "实际值", "actual_as_of": "统计日期", "note": "说明", "present": "任务", "title": "标题", "section": "部分",
+    "due_seed": "种子截止日期", "text": "全文", "leads": "牵头信息",
 }  # fmt: skip
 _LIGHT_MARKS = {"red": ("红", "red"), "yellow": ("黄", "yellow"), "green": ("绿", "green"), "done": ("完成", "dim")}
 _NUMERALS = "一二三四五六七八九十"
@@ -269,7 +270,7 @@ def _esc(text: Any) -> str:
 
 
 POINT_FIELDS = (
-    "id", "section", "section_title", "title", "leaders", "departments", "status", "status_label",
+    "plan", "id", "section", "section_title", "title", "leaders", "departments", "status", "status_label",
     "progress", "light", "due", "days_left", "overdue", "tasks", "note", "updated_at", "text",
 )  # fmt: skip
 
@@ -375,7 +376,8 @@ def overview(data: dict[str, Any], fmt: str) -> None:
     _emit(fmt, data if fmt == "json" else rows, SUMMARY_FIELDS, lambda: _summary_table(rows, "部分", title, bars=True))
 
 
-HISTORY_FIELDS = ("id", "point", "entity", "ref", "at", "by", "action", "changes", "note", "undone_by")
+HISTORY_FIELDS = ("id", "plan", "point", "entity", "ref", "effective", "at", "by", "action", "changes", "note", "cause",
+                  "undoes", "undone_by")
 
 
 def describe_changes(changes: dict[str, list[Any]]) -> str:
@@ -385,6 +387,9 @@ def describe_changes(changes: dict[str, list[Any]]) -> str:
             continue  # shown in its own column
         if key == "task":
             parts.append(f"新增任务“{new['title']}”" if new else f"删除任务“{old['title']}”")
+            continue
+        if key in ("text", "leads"):
+            parts.append(f"{_CHANGE_LABELS[key]}已改")
             continue
         if key == "status":
             old, new = STATUS_LABELS.get(old, old), STATUS_LABELS.get(new, new)
@@ -396,12 +401,18 @@ def describe_changes(changes: dict[str, list[Any]]) -> str:
 
 
 def _history_table(rows: list[dict[str, Any]], title: str | None = None):  # noqa: ANN202
-    t = _table("时间", "对象", "操作人", "变更", "说明", title=title)
+    t = _table("记录", "生效日期", "对象", "操作人", "变更", "说明", title=title)
     for h in rows:
         what = describe_changes(h["changes"]) or "（进展报告）"
+        if h["action"] == "load":
+            what = "载入种子：" + what
+        if h["undoes"]:
+            what += f"（撤销 #{h['undoes']}）"
+        elif h["cause"]:
+            what += f"（由 #{h['cause']} 引起）"
         if h["undone_by"]:
             what += f"（已被 #{h['undone_by']} 撤销）"
-        t.add_row(h["at"][:16].replace("T", " "), _esc(_entity(h)), _esc(h["by"]), _esc(what), _esc(h["note"]))
+        t.add_row(f"#{h['id']}", h["effective"], _esc(_entity(h)), _esc(h["by"]), _esc(what), _esc(h["note"]))
     return t
 
 
@@ -426,13 +437,53 @@ def change(entry: dict[str, Any], fmt: str) -> None:
     def table():  # noqa: ANN202
         what = describe_changes(entry["changes"]) or "记录进展"
         if entry["action"] == "undo":
-            return _esc(f"已撤销记录 #{entry['undoes']['id']}（{_entity(entry)}）：{what}")
+            return _esc(f"已撤销记录 #{entry['undoes']}（{_entity(entry)}）：{what}")
         if entry["action"] in ("add", "remove"):
             return _esc(f"已{what}，编号 {entry['point']}.{entry['ref']}")
         note = f"；说明：{entry['note']}" if entry["note"] else ""
         return _esc(f"已更新{_entity(entry)}：{what}{note}")
 
     _emit(fmt, entry, HISTORY_FIELDS, table)
+
+
+PLAN_FIELDS = ("plan", "title", "document", "year", "points", "progress", "overdue", "current")
+
+
+def plans(rows: list[dict[str, Any]], fmt: str) -> None:
+    def table():  # noqa: ANN202
+        t = _table("计划", "标题", "文号", "要点数", "平均进度", "逾期", "默认")
+        for r in rows:
+            t.add_row(_esc(r["plan"]), _esc(r["title"]), _esc(r["document"] or ""), str(r["points"]),
+                      f"{r['progress']:.1f}%", _red(r["overdue"]), "是" if r["current"] else "")  # fmt: skip
+        t.caption = "用 gkplan --plan 计划 … 或环境变量 GKPLAN_PLAN 使用其他计划" if len(rows) > 1 else None
+        return t
+
+    _emit(fmt, rows, PLAN_FIELDS, table)
+
+
+_DIFF_VALUES = {"present": lambda v: "存在" if v else "不存在", "status": lambda v: STATUS_LABELS.get(v, v),
+                "progress": lambda v: f"{v}%"}  # fmt: skip
+
+
+def diff(rows: list[dict[str, Any]], fmt: str, start: str, end: str) -> None:
+    def describe(r: dict[str, Any]) -> str:
+        parts = []
+        for key, (old, new) in r["changes"].items():
+            show = _DIFF_VALUES.get(key, lambda v: v)
+            old, new = ("空" if v is None else show(v) for v in (old, new))
+            parts.append(f"{_CHANGE_LABELS.get(key, key)} {old} → {new}")
+        return "；".join(parts)
+
+    def table():  # noqa: ANN202
+        t = _table("编号", "对象", "变化", "期间进展", title=f"{start} → {end} 的变化")
+        for r in rows:
+            what = {"point": "要点", "task": "任务", "target": "指标"}[r["kind"]]
+            t.add_row(r["id"], _esc(f"{what} {r['title']}" if r["kind"] == "point" else what), _esc(describe(r)),
+                      _esc("；".join(r["notes"])))  # fmt: skip
+        t.caption = f"共 {len(rows)} 项有变化" if rows else "这段时间没有变化"
+        return t
+
+    _emit(fmt, rows, ("plan", "id", "kind", "point", "title", "changes", "notes"), table)
 
 
 def names(rows: list[dict[str, Any]], fmt: str, label: str) -> None:
@@ -459,7 +510,7 @@ def loaded(result: dict[str, Any], fmt: str) -> None:
 
 
 TASK_FIELDS = (
-    "id", "point", "seq", "point_title", "title", "owner", "departments", "deliverable", "weight", "status",
+    "plan", "id", "point", "seq", "point_title", "title", "owner", "departments", "deliverable", "weight", "status",
     "status_label", "progress", "light", "effective_due", "days_left", "overdue", "note", "origin", "updated_at",
 )  # fmt: skip
 
@@ -486,7 +537,7 @@ def tasks(rows: Iterable[dict[str, Any]], fmt: str, limit: int | None = None) ->
 
 
 TARGET_FIELDS = (
-    "point", "point_title", "metric", "unit", "target_min", "target_max", "actual", "actual_as_of",
+    "plan", "point", "point_title", "metric", "unit", "target_min", "target_max", "actual", "actual_as_of",
     "attainment", "met", "due", "source", "note",
 )  # fmt: skip
 

@@ -103,8 +103,7 @@ class Frame(NamedTuple):
 def frame(ledger: Ledger, as_of: date) -> Frame:
     from gkplan.config import lights
 
-    start = ledger.plan().get("start")
-    return Frame(as_of, date.fromisoformat(start) if start else as_of, lights())
+    return Frame(as_of, date.fromisoformat(ledger.plan()["start"]), lights())
 
 
 def parse_light(text: str) -> str:
@@ -144,8 +143,9 @@ def show_point(ledger: Ledger, point_id: int, fr: Frame, history: int = 10) -> d
     if point is None:
         raise NotFound(f"没有编号为 {point_id} 的工作要点")
     point["task_list"] = list_tasks(ledger, PointQuery(ids=(point_id,)), fr)
-    point["targets"] = targets(ledger, point=point_id)
-    point["history"] = ledger.history(point=point_id, limit=history)
+    point["tasks"] = len(point["task_list"])
+    point["targets"] = targets(ledger, fr, point=point_id)
+    point["history"] = ledger.history(point=point_id, limit=history, until=fr.as_of.isoformat())
     return point
 
 
@@ -157,9 +157,9 @@ def overdue(ledger: Ledger, fr: Frame, brief: bool = False) -> Iterator[dict[str
         yield row
 
 
-def targets(ledger: Ledger, point: int | None = None, departments: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+def targets(ledger: Ledger, fr: Frame, point: int | None = None, departments: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """Targets with attainment: actual ÷ the lower bound; a range counts as met at its lower bound."""
-    rows = ledger.targets(point=point, departments=departments)
+    rows = ledger.targets(point=point, departments=departments, clock=fr.clock)
     for t in rows:
         actual, low = t["actual"], t["target_min"]
         t["attainment"] = None if actual is None else (100.0 if low == 0 else round(actual * 100 / low, 1))
@@ -181,7 +181,7 @@ def overview(ledger: Ledger, fr: Frame) -> dict[str, Any]:
     plan = ledger.plan()
     total = ledger.summary(None, fr.clock)
     return {
-        "title": plan.get("title"), "document": plan.get("document"), "as_of": fr.as_of.isoformat(),
+        "plan": plan["key"], "title": plan["title"], "document": plan["document"], "as_of": fr.as_of.isoformat(),
         "total": _group(total[0], False) | {"group": "合计"} if total else None,
         "sections": [_group(row, True) for row in ledger.summary("section", fr.clock)],
     }  # fmt: skip
@@ -201,7 +201,7 @@ def remind(ledger: Ledger, fr: Frame, within: int, depts: list[str]) -> list[dic
     wanted = tuple(resolve_name(d, names, "部门") for d in depts)
     query = PointQuery(departments=wanted)
     items = [("point", p) for p in list_points(ledger, query, fr)] + [("task", t) for t in list_tasks(ledger, query, fr)]
-    leaders = {p["id"]: p["leaders"] for p in ledger.points()}
+    leaders = {p["id"]: p["leaders"] for p in ledger.iter_points(brief=True)}
     notices: dict[str, dict[str, Any]] = {}
     for kind, item in items:
         if item["status"] == "done" or item["days_left"] > within:
@@ -226,7 +226,7 @@ def remind(ledger: Ledger, fr: Frame, within: int, depts: list[str]) -> list[dic
 def stale(ledger: Ledger, fr: Frame, days: int) -> list[dict[str, Any]]:
     """Points and tasks not done with no recorded update for `days` days (or never): where nobody reported.
     A point counts as reported when the point itself, one of its tasks or one of its targets was updated."""
-    last = ledger.last_updates()
+    last = ledger.last_updates(fr.as_of.isoformat())
     latest_for_point: dict[int, str] = {}
     for (_, point, _), at in last.items():
         latest_for_point[point] = max(at, latest_for_point.get(point, ""))
@@ -237,7 +237,7 @@ def stale(ledger: Ledger, fr: Frame, days: int) -> list[dict[str, Any]]:
         if item["status"] == "done":
             continue
         at = latest_for_point.get(item["id"]) if kind == "point" else last.get(("task", item["point"], str(item["seq"])))
-        age = (fr.as_of - date.fromisoformat(at[:10])).days if at else None
+        age = (fr.as_of - date.fromisoformat(at)).days if at else None
         if age is None or age >= days:
             out.append({
                 "kind": kind, "id": str(item["id"]), "title": item["title"], "departments": item["departments"],
@@ -245,3 +245,30 @@ def stale(ledger: Ledger, fr: Frame, days: int) -> list[dict[str, Any]]:
                 "light": item["light"],
             })  # fmt: skip
     return sorted(out, key=lambda r: (r["days_since"] is not None, -(r["days_since"] or 0)))
+
+
+def plans(ledger: Ledger, as_of: date) -> list[dict[str, Any]]:
+    """Every plan with its points, mean progress and overdue count, the current one marked."""
+    from gkplan.config import lights
+
+    settings = lights()
+
+    def clock(plan: dict[str, Any]) -> dict[str, Any]:
+        return Frame(as_of, date.fromisoformat(plan["start"]), settings).clock
+
+    return [
+        {"plan": p["key"], "title": p["title"], "document": p["document"], "year": p["year"], "points": p["points"],
+         "progress": p["progress"], "overdue": p["overdue"], "current": p["current"]}
+        for p in ledger.plan_totals(clock)
+    ]  # fmt: skip
+
+
+def diff(ledger: Ledger, start: date, end: date) -> list[dict[str, Any]]:
+    """What changed between two days (对账): per point, task and target, each field's values on both days."""
+    if end < start:
+        raise InvalidValue(f"第二个日期（{end}）早于第一个（{start}）")
+    titles = {p["id"]: p["title"] for p in ledger.iter_points(brief=True)}
+    rows = ledger.diff(start.isoformat(), end.isoformat())
+    for r in rows:
+        r["title"] = titles.get(r["point"], "")
+    return rows

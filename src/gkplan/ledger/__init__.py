@@ -1,0 +1,31 @@
+"""The ledger: the only package that speaks SQL. One module for each thing it stores.
+
+    connection  opening the file, transactions, errors        schema   tables; migrate: older ledgers
+    plans       the plans a ledger holds, which one is in use  points   work points and the people on them
+    tasks       tasks under points                             targets  quantitative targets
+    history     every change: effective date, author, hash chain; states as of any day; undo; diff
+    load        seeds into the ledger                          check    what `gkplan check` verifies
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gkplan.ledger.check import CheckMixin
+from gkplan.ledger.connection import Connection, create
+from gkplan.ledger.history import HistoryMixin
+from gkplan.ledger.load import LoadMixin, LoadResult
+from gkplan.ledger.plans import PlansMixin
+from gkplan.ledger.points import PointQuery, PointsMixin
+from gkplan.ledger.schema import APPLICATION_ID, SCHEMA_VERSION
+from gkplan.ledger.targets import TargetsMixin
+from gkplan.ledger.tasks import TasksMixin
+
+__all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "Ledger", "LoadResult", "PointQuery", "create"]
+
+
+class Ledger(PlansMixin, PointsMixin, TasksMixin, TargetsMixin, HistoryMixin, LoadMixin, CheckMixin, Connection):
+    def __init__(self, path: Path, plan: str | None = None) -> None:
+        Connection.__init__(self, path)
+        self.wanted_plan = plan
+        self._plan: dict | None = None

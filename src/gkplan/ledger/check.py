@@ -1,0 +1,155 @@
+"""What `gkplan check` verifies: the file, the schema (nothing gkplan did not create), the rows, the
+history's hash chain, and that replaying the history gives the ledger's states and today's tables."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gkplan.ledger import schema
+from gkplan.ledger.history import GENESIS, STATE_FIELDS, apply, entry_hash, key_of
+from gkplan.ledger.points import KEY_SEPARATOR, STATUS_CODES, names_of
+from gkplan.rules import rollup
+
+_LABEL = {"point": "第 {0} 项", "task": "任务 {0}.{1}", "target": "第 {0} 项指标 {1}"}
+
+
+class CheckMixin:
+    def check(self, full: bool = False) -> list[dict[str, Any]]:
+        """Everything a doubtful user wants to know about the file, each as {check, ok, detail}."""
+        out: list[dict[str, Any]] = []
+
+        def add(name: str, problems: list[str], fine: str) -> None:
+            out.append({"check": name, "ok": not problems, "detail": "；".join(problems[:10]) + (
+                f"……共 {len(problems)} 处" if len(problems) > 10 else "") if problems else fine})  # fmt: skip
+
+        with self.snapshot() as conn:
+            q = conn.execute
+            result = [r[0] for r in q("PRAGMA integrity_check" if full else "PRAGMA quick_check")]
+            add("文件完整性", [] if result == ["ok"] else result, "SQLite " + ("integrity_check" if full else "quick_check") + " 通过")
+            version, app = q("PRAGMA user_version").fetchone()[0], q("PRAGMA application_id").fetchone()[0]
+            wrong = ([f"版本 {version}，应为 {schema.SCHEMA_VERSION}"] if version != schema.SCHEMA_VERSION else []) + (
+                ["文件头没有 gkplan 标记"] if app != schema.APPLICATION_ID else [])  # fmt: skip
+            add("结构版本", wrong, f"版本 {version}")
+            foreign = [f"{r[0]} {r[1]}" for r in q(
+                "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+                if r[1] not in schema.OWN_OBJECTS]  # fmt: skip
+            add("没有外来对象", foreign, "只有 gkplan 自己的表、索引和触发器")
+            keys = [f"{r[0]} 第 {r[1]} 行" for r in q("PRAGMA foreign_key_check")]
+            add("引用完整", keys, "任务、指标、部门都指向存在的要点")
+            add("记录格式", self._malformed(q), "每条记录的进度、状态、日期、牵头信息格式正确")
+            orphans = [f"{r[0]} 第 {r[1]} 项" for r in q(
+                "SELECT plan, id FROM points p WHERE NOT EXISTS (SELECT 1 FROM point_departments d WHERE d.plan = p.plan"
+                " AND d.point = p.id) AND NOT EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(p.leads) THEN p.leads"
+                " ELSE '[]' END) WHERE json_extract(value, '$.note') IS NOT NULL)")]  # fmt: skip
+            add("牵头部门", orphans, "每项要点都有牵头部门或分工说明")
+            stale = []
+            for plan, pid, leads, dkey, lkey in q("SELECT plan, id, leads, department_key, leader_key FROM points"):
+                try:
+                    decoded = json.loads(leads)
+                    fine = dkey == (KEY_SEPARATOR.join(names_of(decoded, "departments")) or None) and lkey == (
+                        KEY_SEPARATOR.join(names_of(decoded, "leader")) or None)  # fmt: skip
+                except (ValueError, TypeError, KeyError):
+                    fine = False
+                if not fine:
+                    stale.append(f"{plan} 第 {pid} 项")
+            add("汇总索引", stale, "按部门、校领导汇总所用的名称与牵头信息一致")
+            bad = [f"{r[0]} 第 {r[1]} 项" for r in q("SELECT plan, id FROM points WHERE (progress = 100) != (status = 'done')")] + [
+                f"{r[0]} 任务 {r[1]}.{r[2]}" for r in q(
+                    "SELECT plan, point, seq FROM tasks WHERE NOT removed AND (progress = 100) != (status = 'done')")]  # fmt: skip
+            add("进度与状态一致", bad, "进度 100 与“已完成”一一对应")
+            add("任务汇总", self._rollups(q), "有任务的要点，进度等于任务的加权平均")
+            add("历史链", self._chain(q), "每条历史记录都与前一条相连，没有被改动、删除或插入")
+            add("历史重放", self._replay(q), "按生效日期重放历史，得到的状态与台账一致")
+        return out
+
+    @staticmethod
+    def _malformed(q) -> list[str]:  # noqa: ANN001
+        codes = ",".join(f"'{c}'" for c in STATUS_CODES)
+        row_rule = (f"typeof(progress) != 'integer' OR progress NOT BETWEEN 0 AND 100 OR status NOT IN ({codes})"
+                    " OR due IS NULL OR date(due) IS NOT due")  # fmt: skip
+        return [f"{r[0]} 第 {r[1]} 项" for r in q(
+            f"SELECT plan, id FROM points WHERE {row_rule} OR NOT json_valid(leads) OR json_type(leads) != 'array'")] + [
+            f"{r[0]} 任务 {r[1]}.{r[2]}" for r in q(
+                f"SELECT plan, point, seq FROM tasks WHERE typeof(progress) != 'integer' OR progress NOT BETWEEN 0 AND 100"
+                f" OR status NOT IN ({codes}) OR (due IS NOT NULL AND date(due) IS NOT due)"
+                " OR typeof(weight) != 'integer' OR weight < 1")] + [
+            f"记录 #{r[0]}" for r in q(
+                "SELECT id FROM history WHERE NOT json_valid(changes) OR json_type(changes) != 'object'"
+                " OR entity NOT IN ('point', 'task', 'target') OR date(effective) IS NOT effective")]  # fmt: skip
+
+    @staticmethod
+    def _rollups(q) -> list[str]:  # noqa: ANN001
+        tasks: dict[tuple, list] = {}
+        for r in q("SELECT plan, point, weight, progress, status FROM tasks WHERE NOT removed"):
+            tasks.setdefault((r[0], r[1]), []).append((r[2], r[3], r[4]))
+        problems = []
+        for (plan, pid), rows in tasks.items():
+            point = q("SELECT progress, status FROM points WHERE plan = ? AND id = ?", (plan, pid)).fetchone()
+            try:
+                expected = rollup(rows, point[1]) if point else None
+            except TypeError:
+                continue  # a malformed task: named by the format check
+            if point and expected and point[0] != expected[0]:
+                problems.append(f"{plan} 第 {pid} 项（{point[0]}%，任务计算为 {expected[0]}%）")
+        return problems
+
+    @staticmethod
+    def _chain(q) -> list[str]:  # noqa: ANN001
+        problems, previous, expected_id = [], GENESIS, 1
+        for row in q("SELECT id, plan, point, entity, ref, action, effective, at, by, changes, note, cause, undoes, hash"
+                     " FROM history ORDER BY id"):  # fmt: skip
+            entry = dict(row)
+            if entry["id"] != expected_id:
+                problems.append(f"记录 #{expected_id} 缺失")
+            if entry_hash(previous, entry) != entry["hash"]:
+                problems.append(f"记录 #{entry['id']} 与哈希链不符（被改动，或其前面的记录被改动、删除）")
+            previous, expected_id = entry["hash"], entry["id"] + 1
+        return problems
+
+    def _replay(self, q) -> list[str]:  # noqa: ANN001
+        """Fold every item's entries from its base state; compare with its states and today's row."""
+        problems: list[str] = []
+        current: tuple | None = None
+        state: dict[str, Any] = {}
+        states: list[dict[str, Any]] = []
+
+        def finish() -> None:
+            if current is None:
+                return
+            plan, entity, key = current
+            fields = STATE_FIELDS[entity]
+            cols = ("plan", *(("point",) if entity == "point" else ("point", "seq" if entity == "task" else "metric")))
+            where = " AND ".join(f"{c} = ?" for c in cols)
+            stored = [dict(zip(fields, r)) for r in q(
+                f"SELECT {', '.join(fields)} FROM {entity}_states WHERE {where} ORDER BY effective, hid", (plan, *key))]  # fmt: skip
+            table, idcols = {"point": ("points", "id"), "task": ("tasks", "point, seq"), "target": ("targets", "point, metric")}[entity]
+            today_cols = [f if f != "present" else "NOT removed" for f in fields]
+            today = q(f"SELECT {', '.join(today_cols)} FROM {table} WHERE plan = ? AND ({idcols}) = ({', '.join('?' * len(key))})",
+                      (plan, *key)).fetchone()  # fmt: skip
+            if stored != states or today is None or dict(zip(fields, today)) != state:
+                problems.append(_LABEL[entity].format(*key) + f"（{plan}）")
+
+        saved = self._plan
+        try:
+            for row in q("SELECT plan, entity, point, ref, changes FROM history WHERE json_valid(changes)"
+                         " ORDER BY plan, entity, point, ref, effective, id"):  # fmt: skip
+                item = (row[0], row[1], key_of(row[1], row[2], row[3]))
+                if item != current:
+                    finish()
+                    current, states = item, []
+                    self._plan = {"key": row[0]}
+                    try:
+                        state = self.base_state(self.conn, row[1], item[2])
+                    except Exception:  # noqa: BLE001 - an entry for an item that does not exist
+                        problems.append(_LABEL[row[1]].format(*item[2]) + "（历史中有，台账中没有）")
+                        current = None
+                        continue
+                if current is None:
+                    continue
+                state = apply(state, json.loads(row[4]))
+                states.append(state)
+            finish()
+        finally:
+            self._plan = saved
+        return problems

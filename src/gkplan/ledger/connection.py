@@ -1,0 +1,269 @@
+"""Opening a ledger file, and the transactions every write goes through.
+
+A ledger is only ever created whole: the schema and its first plan are written to a temporary file
+which is then linked into place, so two processes starting at once on an empty path end with one
+ledger (the second opens the first's). A file that is not a gkplan ledger is refused from its header,
+before SQLite reads or writes anything. A reader without write access opens the file so that it
+leaves nothing behind; an older ledger it cannot write is upgraded in memory for reading.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from gkplan.errors import LedgerError
+from gkplan.ledger import schema
+
+BUSY_TIMEOUT_MS = 30_000
+
+# SQLite errors that come from the file or its surroundings, not from a bug in this package.
+_ENVIRONMENT_ERRORS = (
+    ("not a database", "不是 gkplan 台账（不是 SQLite 数据库文件）"),
+    ("malformed", "台账文件已损坏；请从备份恢复"),
+    ("readonly", "台账文件只读，无法写入；请检查文件权限"),
+    ("read-only", "台账文件只读，无法写入；请检查文件权限"),
+    ("disk is full", "磁盘空间不足，未写入任何内容"),
+    ("database or disk is full", "磁盘空间不足，未写入任何内容"),
+    ("disk i/o error", "读写台账文件时出错（磁盘 I/O）"),
+    ("unable to open", "无法打开台账文件"),
+    ("locked", "台账正被其他进程占用，请稍后再试"),
+    ("busy", "台账正被其他进程占用，请稍后再试"),
+    ("no such table", "台账结构不完整（缺少表）；请运行 gkplan check，或从备份恢复"),
+    ("no such column", "台账结构不完整（缺少列）；请运行 gkplan check，或从备份恢复"),
+    ("datatype mismatch", "台账中有格式错误的记录；请运行 gkplan check"),
+)
+
+_HEADER = b"SQLite format 3\x00"
+
+
+def header(path: Path) -> tuple[int, int] | None:
+    """(user_version, application_id) from a SQLite file's header, or None when it is not one."""
+    with path.open("rb") as f:
+        head = f.read(72)
+    if len(head) < 72 or not head.startswith(_HEADER):
+        return None
+    return int.from_bytes(head[60:64], "big"), int.from_bytes(head[68:72], "big")
+
+
+class Connection:
+    """The file and its connection; `readonly` when this user may only read it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.readonly = False
+        self._depth = 0
+        self.conn = self._connect(path)
+
+    # -- opening ------------------------------------------------------------------------------
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        if path.is_dir():
+            raise LedgerError(f"{path}: 是一个目录，不是台账文件")
+        if not path.exists():
+            raise LedgerError(f"{path}: 没有台账")
+        if not os.access(path, os.R_OK):
+            raise LedgerError(f"{path}: 没有读取权限")
+        try:
+            found = header(path)
+        except OSError as exc:
+            raise LedgerError(f"{path}: 无法读取台账文件：{exc.strerror or exc}") from None
+        if found is None:
+            raise LedgerError(f"{path}: 不是 gkplan 台账（不是 SQLite 数据库文件）")
+        version, app = found
+        if app != schema.APPLICATION_ID and not (app == 0 and 1 <= version < schema.SCHEMA_VERSION):
+            raise LedgerError(f"{path}: 是 SQLite 数据库，但不是 gkplan 台账；请用 --db 指定其他文件")
+        if version > schema.SCHEMA_VERSION:
+            raise LedgerError(
+                f"{path}: 台账由更新版本的 gkplan 创建（结构版本 {version}，本程序支持 {schema.SCHEMA_VERSION}）；请升级 gkplan"
+            )
+        path = _canonical(path)
+        self.path = path
+        writable = all(
+            os.access(p, os.W_OK) for p in (path, path.parent, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()
+        )
+        with self._errors():
+            conn = _open(path, writable)
+        self.readonly = not writable
+        if version < schema.SCHEMA_VERSION:
+            from gkplan.ledger.migrate import upgrade
+
+            self.conn = conn
+            if writable:
+                upgrade(self, version)
+            else:  # read what we may not change: upgrade a copy in memory
+                memory = sqlite3.connect(":memory:")
+                memory.row_factory = sqlite3.Row
+                with self._errors():
+                    conn.backup(memory)
+                conn.close()
+                self.conn = conn = memory
+                upgrade(self, version)
+        with self._errors():
+            conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn SQLite's complaints about the file into one readable LedgerError; let bugs through."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            text = str(exc).lower()
+            for needle, message in _ENVIRONMENT_ERRORS:
+                if needle in text:
+                    raise LedgerError(f"{self.path}: {message}") from None
+            raise
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One immediate transaction: all of it lands, or none of it does."""
+        if self.readonly:
+            raise LedgerError(f"{self.path}: 台账文件只读，无法写入；请检查文件权限")
+        if self._depth:  # inside `transaction()`: part of the one write it makes
+            yield self.conn
+            return
+        with self._errors():
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self.conn
+                self.conn.commit()
+            except BaseException:
+                self.conn.rollback()
+                raise
+            finally:
+                self._depth = 0
+        from gkplan import errors
+
+        errors.COMMITTED = True
+
+    def backup(self, target: Path, *, force: bool) -> Path:
+        """A consistent copy through SQLite's online backup API, safe while another process writes."""
+        from gkplan.files import replace_atomically
+
+        if target.expanduser().resolve() == self.path.resolve():
+            raise LedgerError(f"{target}: 不能备份到台账文件本身")
+        with replace_atomically(target, force=force) as tmp:
+            with self._errors():
+                dest = sqlite3.connect(tmp)
+                try:
+                    self.conn.backup(dest)
+                    dest.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+                finally:
+                    dest.close()
+        return target
+
+    def transaction(self):  # noqa: ANN201 - several changes that land together or not at all
+        return self._write()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Reads that must agree with each other (an export, a diff) see one state of the ledger."""
+        with self._errors():
+            self.conn.execute("BEGIN")
+            try:
+                yield self.conn
+            finally:
+                self.conn.execute("COMMIT")
+
+
+def _open(path: Path, writable: bool) -> sqlite3.Connection:
+    """A ledger we may write opens normally. One we may only read opens read-only — and, when no
+    -shm file exists yet, as immutable, because SQLite would otherwise create -wal/-shm files owned by
+    this reader that lock the owner out of the next write."""
+    if writable:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    else:
+        from urllib.parse import quote
+
+        uri = f"file:{quote(str(path))}?mode=ro"
+        if not Path(f"{path}-shm").exists() and not Path(f"{path}-wal").exists():
+            uri += "&immutable=1"
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn.execute("PRAGMA user_version").fetchone()
+        except sqlite3.OperationalError:  # WAL with a -shm we cannot use: read the file as a snapshot
+            conn.close()
+            conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _canonical(path: Path) -> Path:
+    """The one name a ledger is opened by. Symbolic links are resolved; a ledger with several hard links
+    is opened by the name it was created under (kept in meta), since SQLite names its -wal and -shm
+    files after the path: two names would be two write-ahead logs, and writes through one lost to the other."""
+    resolved = path.resolve()
+    try:
+        if resolved.stat().st_nlink < 2:
+            return resolved
+        from urllib.parse import quote
+
+        probe = sqlite3.connect(f"file:{quote(str(resolved))}?mode=ro&immutable=1", uri=True)
+        try:
+            row = probe.execute("SELECT value FROM meta WHERE key = 'path'").fetchone()
+        finally:
+            probe.close()
+    except (OSError, sqlite3.Error):
+        return resolved
+    if row and os.path.exists(row[0]) and os.path.samefile(row[0], resolved):
+        return Path(row[0])
+    return resolved
+
+
+def create(path: Path, fill) -> None:  # noqa: ANN001 - fill(Ledger) loads the first plan
+    """Make a ledger at `path` whole or not at all: built in a temporary file beside it, then linked into
+    place. If another process got there first, theirs stands and ours is discarded."""
+    import tempfile
+
+    folder = path.parent
+    if not folder.is_dir():
+        raise LedgerError(f"{path}: 所在目录不存在")
+    if not os.access(folder, os.W_OK):
+        raise LedgerError(f"{path}: 无法在该目录创建台账（没有写权限）")
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=folder)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            schema.create(conn)
+            conn.execute("INSERT INTO meta (key, value) VALUES ('path', ?)", (str(path.resolve()),))
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise LedgerError(f"{path}: 无法创建台账：{exc}") from None
+        finally:
+            conn.close()
+        from gkplan.ledger import Ledger
+
+        ledger = Ledger(tmp)
+        try:
+            fill(ledger)
+            ledger.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            ledger.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process created it meanwhile: use theirs
+        except OSError as exc:
+            raise LedgerError(f"{path}: 无法创建台账：{exc.strerror or exc}") from None
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

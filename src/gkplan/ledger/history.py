@@ -1,0 +1,347 @@
+"""Every change, kept: its effective day, when it was recorded, who made it, what it changed.
+
+The history is append-only and chained by hash. An item's state on day D is what applying, in order of
+(effective day, record number), every entry of that item effective on or before D gives; today's
+tables are that state for the last day, and `*_states` hold the state after each entry so that any
+day reads as fast as an index lookup. A change to an earlier day than the item's latest rebuilds that
+item's states from its entries. Derived changes (a point's progress moved by its tasks, an undo of
+them) are entries too, linked to the change that caused them, so replaying the history gives the ledger.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from gkplan.errors import Conflict, NotFound
+from gkplan.rules import rollup
+
+STATE_FIELDS = {
+    "point": ("progress", "status", "note", "due"),
+    "task": ("present", "due", "owner", "weight", "progress", "status", "note"),
+    "target": ("actual", "actual_as_of", "note"),
+}
+_KEYS = {"point": ("point",), "task": ("point", "seq"), "target": ("point", "metric")}
+_TABLES = {"point": ("points", ("id",)), "task": ("tasks", ("point", "seq")), "target": ("targets", ("point", "metric"))}
+HISTORY_COLUMNS = (
+    "h.id, h.plan, h.point, h.entity, h.ref, h.effective, h.at, h.by, h.action, h.changes, h.note, h.cause, h.undoes,"
+    " (SELECT u.id FROM history u WHERE u.undoes = h.id) AS undone_by"
+)
+GENESIS = "0" * 64
+
+
+def ref_of(entity: str, key: tuple) -> str | None:
+    return None if entity == "point" else str(key[1])
+
+
+def key_of(entity: str, point: int, ref: str | None) -> tuple:
+    return (point,) if entity == "point" else (point, int(ref) if entity == "task" else ref)
+
+
+def apply(state: dict[str, Any], changes: dict[str, list[Any]]) -> dict[str, Any]:
+    """One entry applied to an item's state: each field it names takes its new value; a task's
+    `task` change adds it (with the fields it carries) or removes it."""
+    out = dict(state)
+    for field, (_, new) in changes.items():
+        if field == "task":
+            out["present"] = 1 if new else 0
+            if new:
+                out.update((k, new[k]) for k in STATE_FIELDS["task"] if k in new)
+        elif field in out:
+            out[field] = new
+    return out
+
+
+def entry_hash(previous: str, entry: dict[str, Any]) -> str:
+    """The chain: each entry's hash covers the one before it and everything it records."""
+    import hashlib
+
+    fields = [entry[k] for k in ("id", "plan", "point", "entity", "ref", "action", "effective", "at", "by", "changes",
+                                 "note", "cause", "undoes")]  # fmt: skip
+    text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256((previous + text).encode("utf-8")).hexdigest()
+
+
+class HistoryMixin:
+    # -- states --------------------------------------------------------------------------------
+
+    def _where(self, entity: str, key: tuple, alias: str = "") -> tuple[str, tuple]:
+        columns = _KEYS[entity]
+        return " AND ".join(f"{alias}{c} = ?" for c in ("plan", *columns)), (self.plan_key, *key)
+
+    def base_state(self, conn: sqlite3.Connection, entity: str, key: tuple) -> dict[str, Any]:
+        """An item's state before any change: a point due on its first seed date; a task of the plan's
+        first load present, any other absent until added; targets without actual values."""
+        table, columns = _TABLES[entity]
+        where = " AND ".join(f"{c} = ?" for c in ("plan", *columns))
+        extra = {"point": "due_base", "task": "timeless", "target": "1"}[entity]
+        row = conn.execute(f"SELECT {extra} FROM {table} WHERE {where}", (self.plan_key, *key)).fetchone()
+        if row is None:
+            raise NotFound(_missing(entity, key))
+        if entity == "point":
+            return {"progress": 0, "status": "not_started", "note": None, "due": row[0]}
+        if entity == "task":
+            return {"present": row[0], "due": None, "owner": None, "weight": 1, "progress": 0, "status": "not_started",
+                    "note": None}  # fmt: skip
+        return {"actual": None, "actual_as_of": None, "note": None}
+
+    def state_at(self, conn: sqlite3.Connection, entity: str, key: tuple, day: str) -> dict[str, Any]:
+        where, params = self._where(entity, key)
+        fields = STATE_FIELDS[entity]
+        row = conn.execute(
+            f"SELECT {', '.join(fields)} FROM {entity}_states WHERE {where} AND effective <= ?"
+            " ORDER BY effective DESC, hid DESC LIMIT 1", (*params, day),
+        ).fetchone()  # fmt: skip
+        return dict(zip(fields, row)) if row else self.base_state(conn, entity, key)
+
+    def item_state(self, conn: sqlite3.Connection, entity: str, key: tuple, day: str) -> dict[str, Any]:
+        """An item's stored row with its state on `day` over it: what a change on that day starts from."""
+        table, columns = _TABLES[entity]
+        if entity != "point":
+            self.item_state(conn, "point", key[:1], day)
+        row = conn.execute(
+            f"SELECT * FROM {table} WHERE {' AND '.join(f'{c} = ?' for c in ('plan', *columns))}", (self.plan_key, *key)
+        ).fetchone()  # fmt: skip
+        if row is None:
+            raise NotFound(_missing(entity, key))
+        item = dict(row) | self.state_at(conn, entity, key, day)
+        if entity == "task" and not item["present"]:
+            raise NotFound(f"任务 {key[0]}.{key[1]} 在 {day} 不存在（尚未添加或已删除）")
+        if entity == "point":
+            item["tasks"] = conn.execute(
+                "SELECT count(*) FROM tasks WHERE plan = ? AND point = ? AND NOT removed", (self.plan_key, key[0])
+            ).fetchone()[0]
+        return item
+
+    def _settle(self, conn: sqlite3.Connection, entity: str, key: tuple, entry: dict[str, Any]) -> None:
+        """Bring the item's states and today's row up to date with a new entry: appended when it is the
+        item's latest day, else the item's states rebuilt from its entries."""
+        where, params = self._where(entity, key)
+        later = conn.execute(f"SELECT 1 FROM {entity}_states WHERE {where} AND effective > ? LIMIT 1",
+                             (*params, entry["effective"])).fetchone()  # fmt: skip
+        if later is None:
+            state = apply(self.state_at(conn, entity, key, entry["effective"]), entry["changes"])
+            self._add_state(conn, entity, key, entry, state)
+        else:
+            conn.execute(f"DELETE FROM {entity}_states WHERE {where}", params)
+            state = self.base_state(conn, entity, key)
+            rows = conn.execute(
+                "SELECT id, effective, at, changes FROM history WHERE plan = ? AND point = ? AND entity = ? AND ref IS ?"
+                " ORDER BY effective, id", (self.plan_key, key[0], entity, ref_of(entity, key)),
+            ).fetchall()  # fmt: skip
+            for row in rows:
+                state = apply(state, json.loads(row["changes"]))
+                self._add_state(conn, entity, key, {"id": row["id"], "effective": row["effective"], "at": row["at"]}, state)
+        self._set_today(conn, entity, key, state, entry)
+
+    def _add_state(self, conn: sqlite3.Connection, entity: str, key: tuple, entry: dict[str, Any], state: dict[str, Any]) -> None:
+        fields = STATE_FIELDS[entity]
+        columns = ("plan", *_KEYS[entity], "effective", "hid", *fields, "at")
+        values = (self.plan_key, *key, entry["effective"], entry["id"], *(state[f] for f in fields), entry["at"])
+        conn.execute(f"INSERT INTO {entity}_states ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", values)
+
+    def _set_today(self, conn: sqlite3.Connection, entity: str, key: tuple, state: dict[str, Any], entry: dict[str, Any]) -> None:
+        table, columns = _TABLES[entity]
+        values = {k: v for k, v in state.items() if k != "present"}
+        if entity == "task":
+            values["removed"] = 0 if state["present"] else 1
+        values["updated_at"] = entry["at"]
+        assignments = ", ".join(f"{k} = ?" for k in values)
+        where = " AND ".join(f"{c} = ?" for c in ("plan", *columns))
+        conn.execute(
+            f"UPDATE {table} SET {assignments}, changed = max(coalesce(changed, ''), ?) WHERE {where}",
+            (*values.values(), entry["effective"], self.plan_key, *key),
+        )
+
+    # -- recording -----------------------------------------------------------------------------
+
+    def record(
+        self, conn: sqlite3.Connection, entity: str, key: tuple, action: str, changes: dict, note: str | None, by: str,
+        effective: str, at: str, *, cause: int | None = None, undoes: int | None = None, settle: bool = True,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Append one entry to the chain and apply it."""
+        last = conn.execute("SELECT id, hash FROM history ORDER BY id DESC LIMIT 1").fetchone()
+        entry = {
+            "id": (last[0] + 1) if last else 1, "plan": self.plan_key, "point": key[0], "entity": entity,
+            "ref": ref_of(entity, key), "action": action, "effective": effective, "at": at, "by": by,
+            "changes": json.dumps(changes, ensure_ascii=False), "note": note, "cause": cause, "undoes": undoes,
+        }  # fmt: skip
+        entry["hash"] = entry_hash(last[1] if last else GENESIS, entry)
+        conn.execute(f"INSERT INTO history ({', '.join(entry)}) VALUES ({', '.join('?' * len(entry))})", tuple(entry.values()))
+        entry["changes"] = changes
+        if settle:
+            self._settle(conn, entity, key, entry)
+        self._latest = False  # the plan's latest effective day may have moved
+        return entry | {"undone_by": None}
+
+    def change(
+        self, entity: str, key: tuple, decide: Callable[[dict[str, Any]], dict[str, Any]], *, note: str | None, by: str,
+        effective: str, at: str,
+    ) -> dict[str, Any] | None:  # fmt: skip
+        """Read one item as it stood on `effective`, let `decide` compute its new values, write them and
+        the entry. Read and write are one transaction. None when nothing would change."""
+        with self._write() as conn:
+            current = self.item_state(conn, entity, key, effective)
+            wanted = decide(current)
+            if note is not None:
+                wanted["note"] = note
+            changes = {k: [current[k], v] for k, v in wanted.items() if current[k] != v}
+            if not changes and note is None:
+                return None
+            entry = self.record(conn, entity, key, "update", changes, note, by, effective, at)
+            if entity == "task":
+                self.derive(conn, key[0], effective, entry["id"], by, at)
+            return entry
+
+    def derive(self, conn: sqlite3.Connection, point: int, effective: str, cause: int, by: str, at: str) -> None:
+        """A point with tasks takes its progress and status from them (rules.rollup) on the day a task
+        changed and on every later day one of its tasks changed, each derivation an entry of its own."""
+        days = [effective] + [r[0] for r in conn.execute(
+            "SELECT DISTINCT effective FROM history WHERE plan = ? AND point = ? AND entity = 'task' AND effective > ?"
+            " ORDER BY effective", (self.plan_key, point, effective))]  # fmt: skip
+        seqs = [r[0] for r in conn.execute("SELECT seq FROM tasks WHERE plan = ? AND point = ?", (self.plan_key, point))]
+        for day in days:
+            tasks = [self.state_at(conn, "task", (point, seq), day) for seq in seqs]
+            state = self.state_at(conn, "point", (point,), day)
+            result = rollup(((t["weight"], t["progress"], t["status"]) for t in tasks if t["present"]), state["status"])
+            if result is None:
+                continue
+            changes = {k: [state[k], v] for k, v in zip(("progress", "status"), result) if state[k] != v}
+            if changes:
+                self.record(conn, "point", (point,), "derive", changes, None, by, day, at, cause=cause)
+
+    # -- undo ----------------------------------------------------------------------------------
+
+    def undo(self, *, by: str, at: str, number: int | None = None, force: bool = False) -> dict[str, Any] | None:
+        """Revert record `number`, or the caller's own latest change not yet undone, with the changes it
+        caused; as new entries, effective on the day the reverted ones were. Refused when a later change by
+        anyone touched the same field, unless `force` (then the revert takes effect after it)."""
+        with self._write() as conn:
+            if number is None:
+                row = conn.execute(
+                    f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.plan = ? AND h.by = ? AND h.cause IS NULL"
+                    " AND h.action IN ('update', 'add', 'remove') AND NOT EXISTS (SELECT 1 FROM history u WHERE u.undoes = h.id)"
+                    " ORDER BY h.id DESC LIMIT 1", (self.plan_key, by),
+                ).fetchone()  # fmt: skip
+                if row is None:
+                    return None
+            else:
+                row = conn.execute(f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.id = ?", (number,)).fetchone()
+                if row is None:
+                    raise NotFound(f"没有编号为 #{number} 的历史记录；用 gkplan log 查看")
+            main = entry_of(row)
+            if main["plan"] != self.plan_key:  # `undo N` acts in the plan of record N
+                self._plan = next(p for p in self.all_plans() if p["key"] == main["plan"])
+            n = main["id"]
+            if main["action"] == "load":
+                raise Conflict(f"记录 #{n} 是载入种子文件时的修改，不能撤销；请重新载入原来的种子文件")
+            if main["action"] == "undo":
+                raise Conflict(f"记录 #{n} 本身是一次撤销，不能再撤销")
+            if main["cause"] is not None:
+                raise Conflict(f"记录 #{n} 是由记录 #{main['cause']} 引起的；请撤销 #{main['cause']}")
+            if main["undone_by"] is not None:
+                raise Conflict(f"记录 #{n} 已被记录 #{main['undone_by']} 撤销")
+            group = [main] + [entry_of(r) for r in conn.execute(
+                f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.cause = ? ORDER BY h.id", (n,))]  # fmt: skip
+            ids = {e["id"] for e in group}
+            days = {}
+            for e in group:
+                later = self._later_change(conn, e, ids)
+                if later is not None and not force:
+                    raise Conflict(
+                        f"不能撤销记录 #{n}：之后 {later['by']} 在记录 #{later['id']} 中又修改了同一项的同一字段；"
+                        "要强行撤销请加 --force"
+                    )
+                days[e["id"]] = max(e["effective"], later["effective"]) if later else e["effective"]
+            undo = None
+            for e in group:
+                back = {k: [new, old] for k, (old, new) in e["changes"].items()}
+                key = key_of(e["entity"], e["point"], e["ref"])
+                entry = self.record(conn, e["entity"], key, "undo", back, f"撤销记录 #{e['id']}" if e is main else None, by,
+                                    days[e["id"]], at, cause=undo["id"] if undo else None, undoes=e["id"])  # fmt: skip
+                undo = undo or entry
+            return undo | {"undone": main}
+
+    def _later_change(self, conn: sqlite3.Connection, entry: dict[str, Any], group: set[int]) -> dict[str, Any] | None:
+        fields = set(entry["changes"])
+        for row in conn.execute(
+            f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.plan = ? AND h.point = ? AND h.entity = ? AND h.ref IS ?"
+            " AND h.id > ? ORDER BY h.id", (entry["plan"], entry["point"], entry["entity"], entry["ref"], entry["id"]),
+        ):  # fmt: skip
+            later = entry_of(row)
+            # a later change that was itself undone, and that undo, leave the field as this entry left it
+            settled = later["undone_by"] is not None or (later["undoes"] or 0) > entry["id"]
+            if later["id"] not in group and not settled and fields & set(later["changes"]):
+                return later
+        return None
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def history(
+        self, point: int | None = None, since: str | None = None, limit: int | None = None, entity: str | None = None,
+        ref: str | None = None, until: str | None = None,
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        where, params = ["h.plan = ?"], [self.plan_key]
+        for column, value in (("point", point), ("entity", entity), ("ref", ref)):
+            if value is not None:
+                where.append(f"h.{column} = ?")
+                params.append(value)
+        if since is not None:
+            where.append("h.effective >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("h.effective <= ?")
+            params.append(until)
+        sql = f"SELECT {HISTORY_COLUMNS} FROM history h WHERE {' AND '.join(where)} ORDER BY h.id DESC"
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self._errors():
+            return [entry_of(row) for row in self.conn.execute(sql, params)]
+
+    def last_updates(self, as_of: str) -> dict[tuple[str, int, str | None], str]:
+        """(entity, point, ref) → the effective day of its latest report up to `as_of`, for finding what
+        nobody reported on."""
+        sql = ("SELECT entity, point, ref, max(effective) AS day FROM history WHERE plan = ? AND effective <= ?"
+               " AND action IN ('update', 'add') GROUP BY entity, point, ref")  # fmt: skip
+        with self._errors():
+            return {(r["entity"], r["point"], r["ref"]): r["day"] for r in self.conn.execute(sql, (self.plan_key, as_of))}
+
+    def diff(self, start: str, end: str) -> list[dict[str, Any]]:
+        """Each point, task and target whose state on `end` differs from `start`, or that got a report in
+        between: the fields that changed ([value on start, value on end]) and the notes recorded."""
+        out = []
+        with self.snapshot() as conn:
+            items = conn.execute(
+                "SELECT DISTINCT entity, point, ref FROM history WHERE plan = ? AND effective > ? AND effective <= ?"
+                " ORDER BY point, entity = 'target', entity = 'task', ref", (self.plan_key, start, end),
+            ).fetchall()  # fmt: skip
+            for entity, point, ref in items:
+                key = key_of(entity, point, ref)
+                before, after = self.state_at(conn, entity, key, start), self.state_at(conn, entity, key, end)
+                changes = {f: [before[f], after[f]] for f in STATE_FIELDS[entity] if before[f] != after[f] and f != "note"}
+                notes = [r[0] for r in conn.execute(
+                    "SELECT note FROM history WHERE plan = ? AND point = ? AND entity = ? AND ref IS ? AND effective > ?"
+                    " AND effective <= ? AND note IS NOT NULL AND action = 'update' ORDER BY effective, id",
+                    (self.plan_key, point, entity, ref, start, end))]  # fmt: skip
+                if changes or notes:
+                    ident = str(point) if entity == "point" else f"{point}.{ref}" if entity == "task" else f"{point}:{ref}"
+                    out.append({"plan": self.plan_key, "id": ident, "kind": entity, "point": point, "changes": changes,
+                                "notes": notes})  # fmt: skip
+        return out
+
+
+def _missing(entity: str, key: tuple) -> str:
+    if entity == "point":
+        return f"没有编号为 {key[0]} 的工作要点"
+    if entity == "task":
+        return f"第 {key[0]} 项没有任务 {key[0]}.{key[1]}；用 gkplan task list --point {key[0]} 查看"
+    return f"第 {key[0]} 项没有指标“{key[1]}”；用 gkplan target list --point {key[0]} 查看"
+
+
+def entry_of(row: sqlite3.Row) -> dict[str, Any]:
+    entry = dict(row)
+    entry["changes"] = json.loads(entry["changes"])
+    return entry

@@ -1,0 +1,234 @@
+"""Seeds into the ledger. A seed's plan (its year, or the `key` it sets) is added beside the plans the
+ledger holds, or reloaded when it is already there: a reload refreshes the seed's own fields and adds
+what is new, and never touches reported progress, status, notes, actuals or a due date the user moved."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from gkplan.errors import Conflict
+from gkplan.ledger.points import KEY_SEPARATOR, names_of
+
+if TYPE_CHECKING:
+    from gkplan.models import Point
+    from gkplan.seed import SeedSource
+
+LOAD_BATCH = 2000  # points written at a time while a seed streams in
+_SEED_FIELDS = ("section", "title", "text", "leads", "due_seed")
+
+
+class LoadResult:
+    """Counts, so that a 100,000-point load keeps no list of ids; the ids of changed points are named."""
+
+    def __init__(self, plan: str = "") -> None:
+        self.plan = plan
+        self.new_plan = False
+        self.added = self.changed = self.unchanged = 0
+        self.changed_ids: list[int] = []
+        self.not_in_seed: list[int] = []
+        self.tasks_added = self.targets_added = self.targets_changed = 0
+
+
+def plan_key(plan: Any) -> str:
+    return getattr(plan, "key", None) or str(plan.year)
+
+
+class LoadMixin:
+    def load(self, seed: SeedSource, *, by: str, effective: str, at: str) -> LoadResult:
+        """Points arrive one at a time from `seed` and are written in batches inside one transaction; if the
+        seed has any problem, anywhere, the transaction is rolled back and every problem is reported."""
+        with self._write() as conn:
+            plan = seed.plan
+            result = LoadResult(plan_key(plan) if plan is not None else "")
+            if plan is not None and seed.ok:
+                self._load_plan(conn, plan, result)
+                conn.executemany(
+                    "INSERT INTO sections (plan, id, title) VALUES (?, ?, ?)"
+                    " ON CONFLICT (plan, id) DO UPDATE SET title = excluded.title",
+                    [(result.plan, s.number, s.title) for s in seed.sections],
+                )
+            end = plan.end_date.isoformat() if plan else ""
+            stamp = (by, effective, at)
+            batch: list[Point] = []
+            for point in seed.points():
+                batch.append(point)
+                if len(batch) == LOAD_BATCH:
+                    self._load_batch(conn, batch, end, stamp, result, write=seed.ok)
+                    batch = []
+            self._load_batch(conn, batch, end, stamp, result, write=seed.ok)
+            seed.finish()  # any problem: raises, and the transaction is rolled back
+            result.not_in_seed = [r[0] for r in conn.execute(
+                "SELECT id FROM points WHERE plan = ? ORDER BY id", (result.plan,)) if r[0] not in seed.numbers]  # fmt: skip
+        return result
+
+    def _load_plan(self, conn: sqlite3.Connection, plan: Any, result: LoadResult) -> None:
+        key = result.plan
+        old = conn.execute("SELECT title, document FROM plans WHERE key = ?", (key,)).fetchone()
+        if old is not None and (old["document"] or "") != (plan.document or "") and old["document"] and plan.document:
+            raise Conflict(
+                f"台账中已有计划“{key}”（{old['document']}），这是另一份计划（{plan.document}）；"
+                "请在种子文件的 plan 中写 key: 区分两者"
+            )
+        result.new_plan = old is None
+        loaded = conn.execute("SELECT coalesce(max(loaded), 0) + 1 FROM plans").fetchone()[0]
+        conn.execute(
+            'INSERT INTO plans (key, title, document, year, issued, start, "end", loaded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
+            ' ON CONFLICT (key) DO UPDATE SET title = excluded.title, document = excluded.document, year = excluded.year,'
+            ' issued = excluded.issued, start = excluded.start, "end" = excluded."end"',
+            (key, plan.title, plan.document, plan.year, plan.issued.isoformat(), plan.start_date.isoformat(),
+             plan.end_date.isoformat(), loaded),
+        )  # fmt: skip
+        # a load works in the seed's plan, whatever --plan says
+        self._plan = dict(conn.execute('SELECT key, title, document, year, issued, start, "end", loaded FROM plans'
+                                       ' WHERE key = ?', (key,)).fetchone())  # fmt: skip
+
+    def _load_batch(
+        self, conn: sqlite3.Connection, batch: list[Point], end: str, stamp: tuple[str, str, str], result: LoadResult,
+        *, write: bool,
+    ) -> None:  # fmt: skip
+        if not batch or not write:
+            return
+        key = result.plan
+        ids = [p.number for p in batch]
+        marks = ",".join("?" * len(ids))
+        existing = {
+            row["id"]: row for row in conn.execute(
+                f"SELECT id, section, title, text, leads, due_seed, due FROM points WHERE plan = ? AND id IN ({marks})",
+                (key, *ids))
+        }  # fmt: skip
+        new_rows, changed_rows, people, moved = [], [], [], []
+        for point in batch:
+            leads = [
+                {"leader": lead.leader, "departments": list(lead.departments), "scope": lead.scope, "note": lead.note}
+                for lead in point.leads
+            ]
+            depts, leaders = names_of(leads, "departments"), names_of(leads, "leader")
+            row = {
+                "plan": key, "id": point.number, "section": point.section, "title": point.title, "text": point.text,
+                "leads": json.dumps(leads, ensure_ascii=False), "due_seed": point.due.isoformat() if point.due else end,
+                "department_key": KEY_SEPARATOR.join(depts) or None, "leader_key": KEY_SEPARATOR.join(leaders) or None,
+            }  # fmt: skip
+            old = existing.get(point.number)
+            if old is None:
+                new_rows.append(row | {"due": row["due_seed"], "due_base": row["due_seed"]})
+                result.added += 1
+            elif any(old[k] != row[k] for k in _SEED_FIELDS):
+                changed_rows.append(row)
+                changes = {k: [old[k], row[k]] for k in ("section", "title", "due_seed") if old[k] != row[k]}
+                # a due date that followed the seed follows it; one the user moved stays
+                if old["due"] == old["due_seed"] and old["due_seed"] != row["due_seed"]:
+                    changes["due"] = [old["due"], row["due_seed"]]
+                changes |= {k: ["…", "…"] for k in ("text", "leads") if old[k] != row[k]}
+                moved.append((point.number, changes))
+                result.changed += 1
+                result.changed_ids.append(point.number)
+            else:
+                result.unchanged += 1
+                continue
+            people.append((point.number, depts, leaders))
+        conn.executemany(
+            "INSERT INTO points (plan, id, section, title, text, leads, due_seed, due_base, due, department_key, leader_key)"
+            " VALUES (:plan, :id, :section, :title, :text, :leads, :due_seed, :due_base, :due, :department_key, :leader_key)",
+            new_rows,
+        )
+        conn.executemany(
+            "UPDATE points SET section=:section, title=:title, text=:text, leads=:leads, due_seed=:due_seed,"
+            " department_key=:department_key, leader_key=:leader_key WHERE plan=:plan AND id=:id",
+            changed_rows,
+        )
+        by, effective, at = stamp
+        for number, changes in moved:  # each reload change is in the history; a moved due date is replayed
+            self.record(conn, "point", (number,), "load", changes, None, by, effective, at)
+        self._index_people(conn, key, people, fresh={row["id"] for row in new_rows})
+        result.tasks_added += self._load_deliverables(conn, key, batch, {row["id"] for row in new_rows}, stamp)
+        added, changed = self._load_targets(conn, key, batch)
+        result.targets_added += added
+        result.targets_changed += changed
+
+    def _load_deliverables(self, conn: sqlite3.Connection, key: str, batch: list[Point], fresh: set[int],
+                           stamp: tuple[str, str, str]) -> int:  # fmt: skip
+        """Each deliverable the seed names becomes a task of its point, once (a removed one stays removed).
+        Tasks of a point new in this load existed from the start; one added by a reload, from that day."""
+        with_docs = [p for p in batch if p.deliverables]
+        if not with_docs:
+            return 0
+        ids = [p.number for p in with_docs]
+        marks = ",".join("?" * len(ids))
+        known = {(r[0], r[1]) for r in conn.execute(
+            f"SELECT point, title FROM tasks WHERE plan = ? AND origin = 'seed' AND point IN ({marks})", (key, *ids))}  # fmt: skip
+        next_seq = dict(conn.execute(
+            f"SELECT point, max(seq) FROM tasks WHERE plan = ? AND point IN ({marks}) GROUP BY point", (key, *ids)).fetchall())  # fmt: skip
+        by, effective, at = stamp
+        rows, later = [], []
+        for point in with_docs:
+            for title in point.deliverables:
+                if (point.number, title) in known:
+                    continue
+                seq = next_seq.get(point.number, 0) + 1
+                next_seq[point.number] = seq
+                timeless = point.number in fresh
+                rows.append((key, point.number, seq, title, at, 0 if timeless else 1, 1 if timeless else 0))
+                if not timeless:
+                    later.append((point.number, seq, title))
+        conn.executemany(
+            "INSERT INTO tasks (plan, point, seq, title, deliverable, origin, created_at, removed, timeless)"
+            " VALUES (?, ?, ?, ?, '文件', 'seed', ?, ?, ?)", rows,
+        )  # fmt: skip
+        for number, seq, title in later:
+            task = {"point": number, "seq": seq, "title": title, "due": None, "owner": None, "dept": None,
+                    "deliverable": "文件", "weight": 1, "progress": 0, "status": "not_started", "note": None,
+                    "origin": "seed", "created_at": at, "updated_at": at}  # fmt: skip
+            self.record(conn, "task", (number, seq), "load", {"task": [None, task]}, None, by, effective, at)
+        return len(rows)
+
+    @staticmethod
+    def _load_targets(conn: sqlite3.Connection, key: str, batch: list[Point]) -> tuple[int, int]:
+        with_targets = [p for p in batch if p.targets]
+        if not with_targets:
+            return 0, 0
+        ids = [p.number for p in with_targets]
+        marks = ",".join("?" * len(ids))
+        old = {
+            (r["point"], r["metric"]): tuple(r)[2:]
+            for r in conn.execute(
+                f"SELECT point, metric, unit, target_min, target_max, due, source FROM targets WHERE plan = ? AND point IN ({marks})",
+                (key, *ids),
+            )
+        }  # fmt: skip
+        added = changed = 0
+        rows = []
+        for point in with_targets:
+            for i, t in enumerate(point.targets):
+                values = (t.unit, t.min, t.max, t.due.isoformat() if t.due else None, t.source)
+                k = (point.number, t.metric)
+                if k not in old:
+                    added += 1
+                elif old[k] != values:
+                    changed += 1
+                else:
+                    continue
+                rows.append((key, *k, *values, i))
+        conn.executemany(
+            "INSERT INTO targets (plan, point, metric, unit, target_min, target_max, due, source, ord) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (plan, point, metric) DO UPDATE SET unit = excluded.unit, target_min = excluded.target_min,"
+            " target_max = excluded.target_max, due = excluded.due, source = excluded.source",
+            rows,
+        )
+        return added, changed
+
+    @staticmethod
+    def _index_people(conn: sqlite3.Connection, key: str, people: list[tuple[int, list[str], list[str]]], fresh: set[int]) -> None:
+        """Flat (point, name) rows for filtering: names in document order, each once."""
+        stale = [(key, pid) for pid, _, _ in people if pid not in fresh]
+        conn.executemany("DELETE FROM point_departments WHERE plan = ? AND point = ?", stale)
+        conn.executemany("DELETE FROM point_leaders WHERE plan = ? AND point = ?", stale)
+        conn.executemany(
+            "INSERT INTO point_departments (plan, point, ord, department) VALUES (?, ?, ?, ?)",
+            [(key, pid, i, name) for pid, depts, _ in people for i, name in enumerate(depts)],
+        )
+        conn.executemany(
+            "INSERT INTO point_leaders (plan, point, ord, leader) VALUES (?, ?, ?, ?)",
+            [(key, pid, i, name) for pid, _, leaders in people for i, name in enumerate(leaders)],
+        )

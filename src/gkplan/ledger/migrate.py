@@ -1,0 +1,137 @@
+"""Bringing a ledger of versions 1–3 (one plan, history without effective days) up to version 4.
+
+One transaction, taken with the write lock and the version read again under it, so that two processes
+upgrading the same file at once do it once. Entries keep their numbers and get the day they were
+recorded as their effective day, undo links become `undoes`, and the chain is hashed. Changes that
+version 3 made without an entry (a point's progress moved by its tasks) become one `migrate` entry per
+item, so that replaying the history gives the ledger exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gkplan.errors import LedgerError
+from gkplan.ledger import schema
+
+_OLD_TABLES = ("meta", "sections", "points", "point_departments", "point_leaders", "tasks", "targets", "history")
+
+
+def upgrade(ledger: Any, version: int) -> None:
+    conn = ledger.conn
+    try:
+        with ledger._errors():
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if conn.execute("PRAGMA user_version").fetchone()[0] == version:  # nobody did it meanwhile
+                    _upgrade(ledger, conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+    except LedgerError as exc:
+        raise LedgerError(f"{exc}（台账需要从结构版本 {version} 升级到 {schema.SCHEMA_VERSION}）") from None
+
+
+def _upgrade(ledger: Any, conn: Any) -> None:
+    from gkplan.ledger.history import GENESIS, entry_hash
+
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall():
+        conn.execute(f'DROP INDEX "{name}"')
+    for table in _OLD_TABLES:
+        conn.execute(f"ALTER TABLE {table} RENAME TO old_{table}")
+    schema.create(conn)
+    meta = dict(conn.execute("SELECT key, value FROM old_meta").fetchall())
+    key = meta.get("year") or "2022"
+    conn.execute(
+        'INSERT INTO plans (key, title, document, year, issued, start, "end", loaded) VALUES (?, ?, ?, ?, ?, ?, ?, 1)',
+        (key, meta.get("title", ""), meta.get("document") or None, int(key), meta.get("issued", ""),
+         meta.get("start", meta.get("issued", "")), meta.get("end", f"{key}-12-31")),
+    )  # fmt: skip
+    conn.execute("INSERT INTO sections (plan, id, title) SELECT ?, id, title FROM old_sections", (key,))
+    conn.execute(
+        "INSERT INTO points (plan, id, section, title, text, leads, due_seed, due_base, due, progress, status, note,"
+        " updated_at) SELECT ?, id, section, title, text, leads, due_seed, due_seed, due, progress, status, note,"
+        " updated_at FROM old_points", (key,),
+    )  # fmt: skip
+    from gkplan.ledger.points import KEY_SEPARATOR, names_of
+
+    for pid, leads in conn.execute("SELECT id, leads FROM points").fetchall():
+        decoded = json.loads(leads)
+        depts, leaders = names_of(decoded, "departments"), names_of(decoded, "leader")
+        conn.execute("UPDATE points SET department_key = ?, leader_key = ? WHERE plan = ? AND id = ?",
+                     (KEY_SEPARATOR.join(depts) or None, KEY_SEPARATOR.join(leaders) or None, key, pid))  # fmt: skip
+    for kind in ("department", "leader"):
+        conn.execute(f"INSERT INTO point_{kind}s (plan, point, ord, {kind}) SELECT ?, point, ord, {kind} FROM old_point_{kind}s", (key,))
+    added = {(r[0], r[1]) for r in conn.execute("SELECT point, ref FROM old_history WHERE entity = 'task' AND action = 'add'")}
+    conn.execute(
+        "INSERT INTO tasks (plan, point, seq, title, due, owner, dept, deliverable, weight, progress, status, note, origin,"
+        " created_at, updated_at) SELECT ?, point, seq, title, due, owner, dept, deliverable, weight, progress, status,"
+        " note, origin, created_at, updated_at FROM old_tasks", (key,),
+    )  # fmt: skip
+    for point, seq, origin in conn.execute("SELECT point, seq, origin FROM tasks").fetchall():
+        timeless = origin == "seed" and (point, str(seq)) not in added
+        conn.execute("UPDATE tasks SET timeless = ? WHERE plan = ? AND point = ? AND seq = ?", (int(timeless), key, point, seq))
+    # tasks removed in version 3 are gone from its table: back from their history, marked removed
+    for point, ref, changes in conn.execute(
+        "SELECT point, ref, changes FROM old_history WHERE entity = 'task' AND action = 'remove' ORDER BY id"
+    ).fetchall():  # fmt: skip
+        row = json.loads(changes)["task"][0]
+        conn.execute(
+            "INSERT OR IGNORE INTO tasks (plan, point, seq, title, due, owner, dept, deliverable, weight, progress, status,"
+            " note, origin, created_at, updated_at, removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            (key, point, int(ref), row["title"], row.get("due"), row.get("owner"), row.get("dept"), row.get("deliverable"),
+             row.get("weight", 1), row.get("progress", 0), row.get("status", "not_started"), row.get("note"),
+             row.get("origin", "user"), row.get("created_at"), row.get("updated_at")),
+        )  # fmt: skip
+    conn.execute(
+        "INSERT INTO targets (plan, point, metric, unit, target_min, target_max, due, source, actual, actual_as_of, note,"
+        " updated_at, ord) SELECT ?, point, metric, unit, target_min, target_max, due, source, actual, actual_as_of, note,"
+        " updated_at, rowid FROM old_targets", (key,),
+    )  # fmt: skip
+    undoes = dict(conn.execute("SELECT undone_by, id FROM old_history WHERE undone_by IS NOT NULL").fetchall())
+    previous = GENESIS
+    for row in conn.execute("SELECT id, point, entity, ref, at, by, action, changes, note FROM old_history ORDER BY id").fetchall():
+        entry = {"id": row[0], "plan": key, "point": row[1], "entity": row[2], "ref": row[3], "action": row[6],
+                 "effective": row[4][:10], "at": row[4], "by": row[5], "changes": row[7], "note": row[8], "cause": None,
+                 "undoes": undoes.get(row[0])}  # fmt: skip
+        entry["hash"] = previous = entry_hash(previous, entry)
+        conn.execute(f"INSERT INTO history ({', '.join(entry)}) VALUES ({', '.join('?' * len(entry))})", tuple(entry.values()))
+    for table in _OLD_TABLES:
+        conn.execute(f"DROP TABLE old_{table}")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('path', ?), ('migrated_from', '3')", (str(ledger.path),))
+    _reconcile(ledger, conn, key, meta.get("start", meta.get("issued", f"{key}-01-01")))
+
+
+def _reconcile(ledger: Any, conn: Any, key: str, start: str) -> None:
+    """States for every item with entries; where replay falls short of what version 3 stored, a `migrate` entry."""
+    from gkplan.ledger.history import STATE_FIELDS, apply
+
+    ledger._plan = {"key": key}
+    last_day = dict(conn.execute("SELECT point, max(effective) FROM history GROUP BY point").fetchall())
+    items = [("point", (r[0],), r[1:]) for r in conn.execute("SELECT id, progress, status, note, due FROM points")] + [
+        ("task", (r[0], r[1]), r[2:]) for r in conn.execute(
+            "SELECT point, seq, NOT removed, due, owner, weight, progress, status, note FROM tasks")] + [
+        ("target", (r[0], r[1]), r[2:]) for r in conn.execute("SELECT point, metric, actual, actual_as_of, note FROM targets")]  # fmt: skip
+    for entity, item, stored in items:
+        state = ledger.base_state(conn, entity, item)
+        ref = None if entity == "point" else str(item[1])
+        for hid, effective, at, changes in conn.execute(
+            "SELECT id, effective, at, changes FROM history WHERE point = ? AND entity = ? AND ref IS ? ORDER BY effective, id",
+            (item[0], entity, ref),
+        ).fetchall():  # fmt: skip
+            state = apply(state, json.loads(changes))
+            ledger._add_state(conn, entity, item, {"id": hid, "effective": effective, "at": at}, state)
+        actual = dict(zip(STATE_FIELDS[entity], stored))
+        if entity == "task":
+            actual["present"] = int(actual["present"])
+        missing = {k: [state[k], v] for k, v in actual.items() if state[k] != v}
+        if missing:
+            day = last_day.get(item[0]) or start
+            ledger.record(conn, entity, item, "migrate", missing, "结构升级时补记", "gkplan", day, f"{day}T00:00:00")
+    for table, entity, cols in (("points", "point", ("id",)), ("tasks", "task", ("point", "seq")),
+                                ("targets", "target", ("point", "metric"))):
+        match = " AND ".join(f"s.{'point' if c == 'id' else c} = {table}.{c}" for c in cols)
+        conn.execute(f"UPDATE {table} SET changed = (SELECT max(effective) FROM {entity}_states s WHERE s.plan = {table}.plan"
+                     f" AND {match})")  # fmt: skip

@@ -1,0 +1,64 @@
+"""The plans a ledger holds (2022, 2023 …) and the one a command works on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gkplan.errors import NotFound
+
+PLAN_COLUMNS = 'key, title, document, year, issued, start, "end", loaded'
+
+
+class PlansMixin:
+    def all_plans(self) -> list[dict[str, Any]]:
+        """Every plan, the current (default) one marked: the latest year, then the latest loaded."""
+        with self._errors():
+            rows = [dict(r) for r in self.conn.execute(f"SELECT {PLAN_COLUMNS} FROM plans ORDER BY year, loaded")]
+        for r in rows:
+            r["current"] = r is rows[-1]
+        return rows
+
+    def plan(self) -> dict[str, Any]:
+        """The plan this command works on: --plan / GKPLAN_PLAN, else the current one."""
+        if self._plan is None:
+            plans = self.all_plans()
+            if not plans:
+                raise NotFound(f"{self.path}: 台账中还没有任何计划；请先 gkplan load 种子文件")
+            wanted = self.wanted_plan
+            if wanted is None:
+                self._plan = plans[-1]
+            else:
+                found = [p for p in plans if p["key"] == wanted.strip()]
+                if not found:
+                    keys = "、".join(p["key"] for p in plans)
+                    raise NotFound(f"台账中没有计划“{wanted}”；现有：{keys}（用 gkplan plans 查看）")
+                self._plan = found[0]
+        return self._plan
+
+    @property
+    def plan_key(self) -> str:
+        return self.plan()["key"]
+
+    def latest_effective(self) -> str | None:
+        """The latest day any change of this plan is effective on: reading as of any later day is reading today's tables."""
+        with self._errors():
+            return self.conn.execute("SELECT max(effective) FROM history WHERE plan = ?", (self.plan_key,)).fetchone()[0]
+
+    def plan_totals(self, clock_for) -> list[dict[str, Any]]:  # noqa: ANN001 - clock_for(plan) → light parameters
+        """Per plan: its points, mean progress and overdue count (as of each plan's clock)."""
+        out = []
+        saved = self._plan
+        try:
+            for plan in self.all_plans():
+                self._plan = plan
+                clock = clock_for(plan)
+                source = self.point_source(clock)
+                with self._errors():
+                    row = self.conn.execute(
+                        f"SELECT count(*), avg(p.progress), sum(p.due < :as_of AND p.status != 'done')"
+                        f" FROM {source} p WHERE p.plan = :plan", clock | {"plan": plan["key"]},
+                    ).fetchone()  # fmt: skip
+                out.append(plan | {"points": row[0], "progress": round(row[1] or 0, 1), "overdue": row[2] or 0})
+        finally:
+            self._plan = saved
+        return out

@@ -1,0 +1,242 @@
+"""Work points: reading them (as they stand today or on any day), their people, and summaries."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from typing import Any, NamedTuple
+
+from gkplan.errors import NotFound
+from gkplan.rules import light_sql
+
+KEY_SEPARATOR = "\x1f"
+STATUS_CODES = ("done", "in_progress", "not_started", "blocked", "deferred")
+LIGHT_CODES = ("done", "red", "yellow", "green")
+
+# A point as it stood on :as_of: today's row when nothing of it changed after that day, else its state
+# after the last change effective on or before it (point_states), else its state before any change.
+_POINT_AS_OF = """(SELECT p.plan, p.id, p.section, p.title, p.text, p.leads, p.due_seed, p.department_key, p.leader_key,
+  CASE WHEN cur THEN p.progress ELSE coalesce(v.progress, 0) END AS progress,
+  CASE WHEN cur THEN p.status ELSE coalesce(v.status, 'not_started') END AS status,
+  CASE WHEN cur THEN p.note ELSE v.note END AS note,
+  CASE WHEN cur THEN p.due ELSE coalesce(v.due, p.due_base) END AS due,
+  CASE WHEN cur THEN p.updated_at ELSE v.at END AS updated_at
+FROM (SELECT *, changed IS NULL OR changed <= :as_of AS cur FROM points) p
+LEFT JOIN point_states v ON NOT p.cur AND (v.plan, v.point, v.effective, v.hid) = (SELECT s.plan, s.point, s.effective, s.hid
+  FROM point_states s WHERE s.plan = p.plan AND s.point = p.id AND s.effective <= :as_of
+  ORDER BY s.effective DESC, s.hid DESC LIMIT 1))"""
+
+
+def _names_key(kind: str, plan: str, point: str) -> str:
+    """SQL for a point's departments or leaders in document order, joined by U+001F."""
+    return (f"(SELECT group_concat({kind}, char(31)) FROM (SELECT {kind} FROM point_{kind}s x"
+            f" WHERE x.plan = {plan} AND x.point = {point} ORDER BY x.ord))")  # fmt: skip
+
+
+POINT_COLUMNS = (
+    "p.plan, p.id, p.section, s.title AS section_title, p.title, p.text, p.leads, p.due, p.due_seed, p.progress,"
+    " p.status, p.note, p.updated_at,"
+    " (SELECT count(*) FROM tasks t WHERE t.plan = p.plan AND t.point = p.id AND NOT t.removed) AS tasks"
+)
+BRIEF_COLUMNS = "p.plan, p.id, p.section, p.title, p.due, p.progress, p.status, p.department_key, p.leader_key"
+
+
+class PointQuery(NamedTuple):
+    """Filters for `iter_points` and `iter_tasks`. Every value reaches SQL as a parameter."""
+
+    ids: tuple[int, ...] = ()
+    departments: tuple[str, ...] = ()
+    leaders: tuple[str, ...] = ()
+    sections: tuple[int, ...] = ()
+    statuses: tuple[str, ...] = ()
+    due_before: date | None = None
+    overdue_as_of: date | None = None
+    search: str | None = None
+    lights: tuple[str, ...] = ()
+
+
+class Params:
+    """Named query parameters: every value reaches SQL as a parameter, never as text."""
+
+    def __init__(self, base: dict[str, Any] | None = None) -> None:
+        self.values: dict[str, Any] = dict(base or {})
+
+    def one(self, value: Any) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f":{name}"
+
+    def many(self, values: Any) -> str:
+        return ",".join(self.one(v) for v in values)
+
+
+class PointsMixin:
+    def today_tables(self, as_of: str) -> bool:
+        """True when the ledger as of `as_of` is today's tables: nothing of this plan is effective later."""
+        latest = getattr(self, "_latest", False)
+        if latest is False:
+            latest = self._latest = self.latest_effective()
+        return latest is None or latest <= as_of
+
+    def point_source(self, clock: dict[str, Any] | None) -> str:
+        """The points table, or the points as of the clock's day: what every read of points selects from."""
+        return "points" if clock is None or self.today_tables(clock["as_of"]) else _POINT_AS_OF
+
+    def sections(self) -> list[dict[str, Any]]:
+        with self._errors():
+            return [dict(r) for r in self.conn.execute(
+                "SELECT id, title FROM sections WHERE plan = ? ORDER BY id", (self.plan_key,))]  # fmt: skip
+
+    def points(self, query: PointQuery = PointQuery(), clock: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return list(self.iter_points(query, clock))
+
+    def iter_points(
+        self, query: PointQuery = PointQuery(), clock: dict[str, Any] | None = None, order: str = "p.id",
+        brief: bool = False,
+    ) -> Iterator[dict[str, Any]]:  # fmt: skip
+        """Points one at a time from the cursor, so that a 100,000-point listing never sits in memory whole.
+        With a `clock` (see rules.light_sql) each comes as it stood on that day, with its days left and
+        warning light. `brief` rows carry what a table shows (no text, no leads)."""
+        prm = Params((clock or {}) | {"plan": self.plan_key})
+        where = ["p.plan = :plan"]
+        if query.ids:
+            where.append(f"p.id IN ({prm.many(query.ids)})")
+        for kind, names in (("department", query.departments), ("leader", query.leaders)):
+            if names:  # IN (subquery): SQLite walks the (name, plan, point) index instead of every point
+                where.append(f"p.id IN (SELECT point FROM point_{kind}s WHERE {kind} IN ({prm.many(names)}) AND plan = :plan)")
+        if query.sections:
+            where.append(f"p.section IN ({prm.many(query.sections)})")
+        if query.statuses:
+            where.append(f"p.status IN ({prm.many(query.statuses)})")
+        if query.due_before:
+            where.append(f"p.due < {prm.one(query.due_before.isoformat())}")
+        if query.overdue_as_of:
+            where.append(f"p.due < {prm.one(query.overdue_as_of.isoformat())} AND p.status != 'done'")
+        if query.search:
+            pattern = prm.one(like(query.search))
+            where.append(f"(p.title LIKE {pattern} ESCAPE '\\' OR p.text LIKE {pattern} ESCAPE '\\')")
+        columns = BRIEF_COLUMNS if brief else POINT_COLUMNS
+        join = "" if brief else " JOIN sections s ON s.plan = p.plan AND s.id = p.section"
+        if clock:
+            columns += (f", {light_sql('p.due', 'p.progress', 'p.status')} AS light,"
+                        " CAST(julianday(p.due) - julianday(:as_of) AS INTEGER) AS days_left")  # fmt: skip
+            if query.lights:
+                where.append(f"light IN ({prm.many(query.lights)})")
+        sql = f"SELECT {columns} FROM {self.point_source(clock)} p{join} WHERE {' AND '.join(where)} ORDER BY {order}"
+        with self._errors():
+            yield from map(_brief if brief else _point, self.conn.execute(sql, prm.values))
+
+    def point(self, point_id: int, clock: dict[str, Any] | None = None) -> dict[str, Any]:
+        rows = self.points(PointQuery(ids=(point_id,)), clock)
+        if not rows:
+            raise NotFound(f"没有编号为 {point_id} 的工作要点")
+        return rows[0]
+
+    def names(self, kind: str) -> list[dict[str, Any]]:
+        """Known departments or leaders with the points they own, in order of first appearance."""
+        assert kind in ("department", "leader")
+        sql = (
+            f"SELECT {kind} AS name, group_concat(point) AS points, min(point) AS first FROM"
+            f" (SELECT {kind}, point FROM point_{kind}s WHERE plan = ? ORDER BY point) GROUP BY {kind} ORDER BY first"
+        )
+        with self._errors():
+            return [
+                {"name": row["name"], "count": len(ids := [int(i) for i in row["points"].split(",")]), "points": ids}
+                for row in self.conn.execute(sql, (self.plan_key,))
+            ]
+
+    def summary(self, by: str | None, clock: dict[str, Any]) -> list[dict[str, Any]]:
+        """Per department / leader / section (or the whole plan when `by` is None): counts by status and
+        light, overdue, mean progress. A point with two departments counts under each; groups come in
+        order of first appearance. SQLite groups by (group, status × light) with two aggregates; Python
+        folds the few rows that come back."""
+        if by == "section":
+            key, join = "s.title", "JOIN sections s ON s.plan = p.plan AND s.id = p.section"
+        else:
+            key, join = ("NULL" if by is None else f"p.{by}_key"), ""
+        status_code = "(CASE status " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(STATUS_CODES)) + " END)"
+        light_code = light_sql("due", "progress", "status", ("0", "1", "2", "3"))
+        sql = f"""
+            SELECT {key} AS grp, min(p.id) AS first_seen, min(p.section) AS section, p.code, count(*) AS n,
+                   sum(p.progress) AS progress
+            FROM (SELECT plan, id, section, progress, department_key, leader_key, {status_code} * 4 + {light_code} AS code
+                  FROM {self.point_source(clock)} WHERE plan = :plan) p {join}
+            GROUP BY grp, p.code"""
+        groups: dict[Any, dict[str, Any]] = {}
+        with self._errors():
+            for row in self.conn.execute(sql, clock | {"plan": self.plan_key}):
+                status, light = STATUS_CODES[row["code"] // 4], LIGHT_CODES[row["code"] % 4]
+                # a key names every department of its points: each counts them (two departments, twice)
+                names = row["grp"].split(KEY_SEPARATOR) if by not in (None, "section") and row["grp"] else [row["grp"]]
+                for order, name in enumerate(names):
+                    first = row["first_seen"] * 100_000 + order
+                    g = groups.get(name)
+                    if g is None:
+                        g = groups[name] = {
+                            "grp": name, "first_seen": first, "section": row["section"] if by == "section" else None,
+                            "points": 0, **dict.fromkeys(STATUS_CODES, 0), "overdue": 0, "red": 0, "yellow": 0,
+                            "green": 0, "sum": 0,
+                        }  # fmt: skip
+                    g["first_seen"] = min(g["first_seen"], first)
+                    g["points"] += row["n"]
+                    g[status] += row["n"]
+                    g["sum"] += row["progress"]
+                    if light != "done":
+                        g[light] += row["n"]
+                    if light == "red":
+                        g["overdue"] += row["n"]
+        out = sorted(groups.values(), key=lambda g: g["first_seen"])
+        for g in out:
+            g["mean_progress"] = round(g.pop("sum") / g["points"], 1) if g["points"] else 0.0
+        if by is None and not out:
+            out = [{"grp": None, "section": None, "points": 0, **dict.fromkeys(STATUS_CODES, 0), "overdue": 0,
+                    "red": 0, "yellow": 0, "green": 0, "mean_progress": 0.0}]  # fmt: skip
+        return out
+
+
+def names_of(leads: list[dict], kind: str) -> list[str]:
+    """Departments or leaders of a point's leads, in document order, each once."""
+    names: list[str] = []
+    for lead in leads:
+        value = lead[kind]
+        for name in value if isinstance(value, list) else [value]:
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+_owners: dict[str, tuple[list[dict], list[str], list[str]]] = {}  # leads JSON → (leads, leaders, departments)
+
+
+def _owners_of(text: str) -> tuple[list[dict], list[str], list[str]]:
+    """Decoded once per distinct owner line: a plan has few, however many points share them."""
+    found = _owners.get(text)
+    if found is None:
+        import json  # not at start-up: the table of a listing never decodes owners
+
+        leads = json.loads(text)
+        found = (leads, names_of(leads, "leader"), names_of(leads, "departments"))
+        if len(_owners) < 10_000:
+            _owners[text] = found
+    return found
+
+
+def _point(row: sqlite3.Row) -> dict[str, Any]:
+    point = dict(row)  # every selected column, by name (light and days_left when the query had a clock)
+    leads, leaders, departments = _owners_of(point["leads"])
+    point["leads"] = leads  # shared between points with the same owners: read, never changed
+    point["leaders"], point["departments"] = leaders[:], departments[:]
+    return point
+
+
+def _brief(row: sqlite3.Row) -> dict[str, Any]:
+    point = dict(row)
+    departments, leaders = point.pop("department_key"), point.pop("leader_key")
+    point["departments"] = departments.split(KEY_SEPARATOR) if departments else []
+    point["leaders"] = leaders.split(KEY_SEPARATOR) if leaders else []
+    return point
+
+
+def like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

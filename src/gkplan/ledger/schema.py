@@ -1,0 +1,89 @@
+"""The ledger's tables, and the steps that bring an older ledger up to them.
+
+Version 4 gives the ledger its three dimensions: plans (every table is keyed by `plan`), time
+(every history entry has the day it is effective on, and `*_states` keep each item's state after
+each entry, so any day can be read back), and people (every entry names who made it, entries are
+chained by hash and never updated).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA_VERSION = 4
+APPLICATION_ID = 0x676B706C  # 'gkpl' in the SQLite header: marks a file as a gkplan ledger
+
+TABLES = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE plans (
+    key TEXT PRIMARY KEY, title TEXT NOT NULL, document TEXT, year INTEGER NOT NULL, issued TEXT NOT NULL,
+    start TEXT NOT NULL, "end" TEXT NOT NULL, loaded INTEGER NOT NULL);
+CREATE TABLE sections (plan TEXT NOT NULL REFERENCES plans(key), id INTEGER NOT NULL, title TEXT NOT NULL,
+    PRIMARY KEY (plan, id));
+CREATE TABLE points (
+    plan TEXT NOT NULL, id INTEGER NOT NULL, section INTEGER NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL,
+    leads TEXT NOT NULL, due_seed TEXT NOT NULL, due_base TEXT NOT NULL, due TEXT NOT NULL,
+    progress INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'not_started', note TEXT, updated_at TEXT,
+    changed TEXT, department_key TEXT, leader_key TEXT,
+    PRIMARY KEY (plan, id), FOREIGN KEY (plan, section) REFERENCES sections (plan, id));
+CREATE TABLE point_departments (plan TEXT NOT NULL, point INTEGER NOT NULL, ord INTEGER NOT NULL,
+    department TEXT NOT NULL, PRIMARY KEY (plan, point, ord), FOREIGN KEY (plan, point) REFERENCES points (plan, id));
+CREATE TABLE point_leaders (plan TEXT NOT NULL, point INTEGER NOT NULL, ord INTEGER NOT NULL,
+    leader TEXT NOT NULL, PRIMARY KEY (plan, point, ord), FOREIGN KEY (plan, point) REFERENCES points (plan, id));
+CREATE TABLE tasks (
+    plan TEXT NOT NULL, point INTEGER NOT NULL, seq INTEGER NOT NULL, title TEXT NOT NULL, due TEXT, owner TEXT,
+    dept TEXT, deliverable TEXT, weight INTEGER NOT NULL DEFAULT 1, progress INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'not_started', note TEXT, origin TEXT NOT NULL DEFAULT 'user',
+    created_at TEXT, updated_at TEXT, removed INTEGER NOT NULL DEFAULT 0, timeless INTEGER NOT NULL DEFAULT 0,
+    changed TEXT,
+    PRIMARY KEY (plan, point, seq), FOREIGN KEY (plan, point) REFERENCES points (plan, id));
+CREATE TABLE targets (
+    plan TEXT NOT NULL, point INTEGER NOT NULL, metric TEXT NOT NULL, unit TEXT NOT NULL, target_min REAL NOT NULL,
+    target_max REAL, due TEXT, source TEXT, actual REAL, actual_as_of TEXT, note TEXT, updated_at TEXT, changed TEXT,
+    ord INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (plan, point, metric), FOREIGN KEY (plan, point) REFERENCES points (plan, id));
+CREATE TABLE history (
+    id INTEGER PRIMARY KEY, plan TEXT NOT NULL, point INTEGER NOT NULL, entity TEXT NOT NULL, ref TEXT,
+    action TEXT NOT NULL, effective TEXT NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL, changes TEXT NOT NULL,
+    note TEXT, cause INTEGER, undoes INTEGER, hash TEXT NOT NULL);
+CREATE TABLE point_states (plan TEXT NOT NULL, point INTEGER NOT NULL, effective TEXT NOT NULL, hid INTEGER NOT NULL,
+    progress INTEGER NOT NULL, status TEXT NOT NULL, note TEXT, due TEXT NOT NULL, at TEXT,
+    PRIMARY KEY (plan, point, effective, hid)) WITHOUT ROWID;
+CREATE TABLE task_states (plan TEXT NOT NULL, point INTEGER NOT NULL, seq INTEGER NOT NULL, effective TEXT NOT NULL,
+    hid INTEGER NOT NULL, present INTEGER NOT NULL, due TEXT, owner TEXT, weight INTEGER, progress INTEGER,
+    status TEXT, note TEXT, at TEXT,
+    PRIMARY KEY (plan, point, seq, effective, hid)) WITHOUT ROWID;
+CREATE TABLE target_states (plan TEXT NOT NULL, point INTEGER NOT NULL, metric TEXT NOT NULL,
+    effective TEXT NOT NULL, hid INTEGER NOT NULL, actual REAL, actual_as_of TEXT, note TEXT, at TEXT,
+    PRIMARY KEY (plan, point, metric, effective, hid)) WITHOUT ROWID;
+CREATE INDEX idx_points_section ON points (plan, section);
+CREATE INDEX idx_points_brief ON points (plan, due, status, progress, section, title, department_key, leader_key);
+CREATE INDEX idx_point_departments ON point_departments (department, plan, point);
+CREATE INDEX idx_point_leaders ON point_leaders (leader, plan, point);
+CREATE INDEX idx_tasks_dept ON tasks (dept);
+CREATE INDEX idx_history_item ON history (plan, point, entity, ref, effective, id);
+CREATE INDEX idx_history_by ON history (by, id);
+CREATE INDEX idx_history_undoes ON history (undoes);
+CREATE INDEX idx_history_effective ON history (plan, effective);
+CREATE TRIGGER history_append_only_update BEFORE UPDATE ON history
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER history_append_only_delete BEFORE DELETE ON history
+    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+"""
+
+# What gkplan itself creates: `check` reports any other table, index, view or trigger.
+OWN_OBJECTS = frozenset(
+    name
+    for statement in TABLES.split(";\n")
+    for word, name in [statement.split()[1:3] if len(statement.split()) > 2 else ("", "")]
+    if word in ("TABLE", "INDEX", "TRIGGER")
+)
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """A new ledger's schema: called inside the transaction that creates it."""
+    for statement in TABLES.split(";\n"):  # one statement a line end: trigger bodies hold ';' mid-line
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

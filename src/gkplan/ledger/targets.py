@@ -1,0 +1,49 @@
+"""Quantitative targets of points, with their actual values as they stood on any day."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+_TARGET_AS_OF = """(SELECT g.plan, g.point, g.metric, g.unit, g.target_min, g.target_max, g.due, g.source, g.ord,
+  CASE WHEN cur THEN g.actual ELSE v.actual END AS actual,
+  CASE WHEN cur THEN g.actual_as_of ELSE v.actual_as_of END AS actual_as_of,
+  CASE WHEN cur THEN g.note ELSE v.note END AS note,
+  CASE WHEN cur THEN g.updated_at ELSE v.at END AS updated_at
+FROM (SELECT *, changed IS NULL OR changed <= :as_of AS cur FROM targets) g
+LEFT JOIN target_states v ON NOT g.cur AND (v.plan, v.point, v.metric, v.effective, v.hid) = (SELECT s.plan, s.point,
+  s.metric, s.effective, s.hid FROM target_states s WHERE s.plan = g.plan AND s.point = g.point AND s.metric = g.metric
+  AND s.effective <= :as_of ORDER BY s.effective DESC, s.hid DESC LIMIT 1))"""
+
+TARGET_COLUMNS = (
+    "g.plan, g.point, p.title AS point_title, g.metric, g.unit, g.target_min, g.target_max, g.actual, g.actual_as_of,"
+    " g.due, g.source, g.note, g.updated_at"
+)
+
+
+class TargetsMixin:
+    def targets(self, point: int | None = None, departments: tuple[str, ...] = (), clock: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        where, params = ["g.plan = :plan"], {"plan": self.plan_key} | (clock or {})
+        if point is not None:
+            where.append("g.point = :point")
+            params["point"] = point
+        if departments:
+            names = ",".join(f":d{i}" for i in range(len(departments)))
+            where.append(f"g.point IN (SELECT point FROM point_departments WHERE plan = :plan AND department IN ({names}))")
+            params |= {f"d{i}": d for i, d in enumerate(departments)}
+        source = "targets" if clock is None or self.today_tables(clock["as_of"]) else _TARGET_AS_OF
+        sql = (f"SELECT {TARGET_COLUMNS} FROM {source} g JOIN points p ON p.plan = g.plan AND p.id = g.point"
+               f" WHERE {' AND '.join(where)} ORDER BY g.point, g.ord")  # fmt: skip
+        with self._errors():
+            return [_target(row) for row in self.conn.execute(sql, params)]
+
+
+def _number(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _target(row: sqlite3.Row) -> dict[str, Any]:
+    out = dict(row)
+    for key in ("target_min", "target_max", "actual"):
+        out[key] = _number(out[key])
+    return out

@@ -1,0 +1,143 @@
+"""Tasks under points (17.1, 17.2 …): reading them as they stand on any day, adding and removing them.
+
+A removed task stays in the table (marked removed), so its number is never given again, a seed task
+the user removed is not brought back by a reload, and the day before its removal can still be read."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from gkplan.errors import NotFound
+from gkplan.ledger.points import KEY_SEPARATOR, Params, PointQuery, like
+from gkplan.rules import light_sql
+
+# A task as it stood on :as_of (see points._POINT_AS_OF); a seed task of the plan's first load existed
+# from the start (`timeless`), any other from the change that added it.
+_TASK_AS_OF = """(SELECT t.plan, t.point, t.seq, t.title, t.dept, t.deliverable, t.origin, t.created_at,
+  CASE WHEN cur THEN t.due ELSE v.due END AS due,
+  CASE WHEN cur THEN t.owner ELSE v.owner END AS owner,
+  CASE WHEN cur THEN t.weight ELSE coalesce(v.weight, 1) END AS weight,
+  CASE WHEN cur THEN t.progress ELSE coalesce(v.progress, 0) END AS progress,
+  CASE WHEN cur THEN t.status ELSE coalesce(v.status, 'not_started') END AS status,
+  CASE WHEN cur THEN t.note ELSE v.note END AS note,
+  CASE WHEN cur THEN t.updated_at ELSE v.at END AS updated_at,
+  CASE WHEN cur THEN NOT t.removed ELSE coalesce(v.present, t.timeless) END AS present
+FROM (SELECT *, changed IS NULL OR changed <= :as_of AS cur FROM tasks) t
+LEFT JOIN task_states v ON NOT t.cur AND (v.plan, v.point, v.seq, v.effective, v.hid) = (SELECT s.plan, s.point,
+  s.seq, s.effective, s.hid FROM task_states s WHERE s.plan = t.plan AND s.point = t.point AND s.seq = t.seq
+  AND s.effective <= :as_of ORDER BY s.effective DESC, s.hid DESC LIMIT 1))"""
+_TASK_TODAY = "(SELECT *, NOT removed AS present FROM tasks)"
+
+TASK_FIELDS = ("point", "seq", "title", "due", "owner", "dept", "deliverable", "weight", "progress", "status",
+               "note", "origin", "created_at", "updated_at")  # fmt: skip
+TASK_COLUMNS = (
+    "t.plan, t.point, t.seq, t.title, t.due, t.owner, t.dept, t.deliverable, t.weight, t.progress, t.status, t.note,"
+    " t.origin, t.created_at, t.updated_at, p.title AS point_title, p.due AS point_due, p.department_key AS point_departments"
+)
+
+
+class TasksMixin:
+    def task_source(self, clock: dict[str, Any] | None) -> str:
+        return _TASK_TODAY if clock is None or self.today_tables(clock["as_of"]) else _TASK_AS_OF
+
+    def tasks(self, query: PointQuery = PointQuery(), seq: int | None = None, clock: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return list(self.iter_tasks(query, seq, clock))
+
+    def iter_tasks(
+        self, query: PointQuery = PointQuery(), seq: int | None = None, clock: dict[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Tasks of the points that `query` selects, as they stood on the clock's day; a task's own
+        department and due date win over its point's."""
+        prm = Params((clock or {}) | {"plan": self.plan_key})
+        where = ["t.plan = :plan", "t.present"]
+        if query.ids:
+            where.append(f"t.point IN ({prm.many(query.ids)})")
+        if seq is not None:
+            where.append(f"t.seq = {prm.one(seq)}")
+        if query.departments:
+            names = prm.many(query.departments)
+            where.append(
+                f"(t.dept IN ({names}) OR (t.dept IS NULL AND t.point IN"
+                f" (SELECT point FROM point_departments WHERE department IN ({names}) AND plan = :plan)))"
+            )
+        if query.leaders:
+            where.append(f"t.point IN (SELECT point FROM point_leaders WHERE leader IN ({prm.many(query.leaders)}) AND plan = :plan)")
+        if query.sections:
+            where.append(f"p.section IN ({prm.many(query.sections)})")
+        if query.statuses:
+            where.append(f"t.status IN ({prm.many(query.statuses)})")
+        if query.due_before:
+            where.append(f"coalesce(t.due, p.due) < {prm.one(query.due_before.isoformat())}")
+        if query.overdue_as_of:
+            where.append(f"coalesce(t.due, p.due) < {prm.one(query.overdue_as_of.isoformat())} AND t.status != 'done'")
+        if query.search:
+            pattern = prm.one(like(query.search))
+            where.append(
+                f"(t.title LIKE {pattern} ESCAPE '\\' OR t.deliverable LIKE {pattern} ESCAPE '\\'"
+                f" OR t.note LIKE {pattern} ESCAPE '\\')"
+            )
+        columns = TASK_COLUMNS
+        if clock:
+            due = "coalesce(t.due, p.due)"
+            columns += (f", {light_sql(due, 't.progress', 't.status')} AS light,"
+                        f" CAST(julianday({due}) - julianday(:as_of) AS INTEGER) AS days_left")  # fmt: skip
+            if query.lights:
+                where.append(f"light IN ({prm.many(query.lights)})")
+        sql = (f"SELECT {columns} FROM {self.task_source(clock)} t JOIN {self.point_source(clock)} p"
+               f" ON p.plan = t.plan AND p.id = t.point WHERE {' AND '.join(where)} ORDER BY t.point, t.seq")  # fmt: skip
+        with self._errors():
+            yield from (_task(row) for row in self.conn.execute(sql, prm.values))
+
+    def task(self, point_id: int, seq: int, clock: dict[str, Any] | None = None) -> dict[str, Any]:
+        rows = self.tasks(PointQuery(ids=(point_id,)), seq=seq, clock=clock)
+        if not rows:
+            self.point(point_id)
+            raise NotFound(f"第 {point_id} 项没有任务 {point_id}.{seq}；用 gkplan task list --point {point_id} 查看")
+        return rows[0]
+
+    def add_task(self, point_id: int, fields: dict[str, Any], *, by: str, effective: str, at: str) -> dict[str, Any]:
+        with self._write() as conn:
+            self.item_state(conn, "point", (point_id,), effective)  # the point exists
+            seq = conn.execute(
+                "SELECT coalesce(max(seq), 0) + 1 FROM tasks WHERE plan = ? AND point = ?", (self.plan_key, point_id)
+            ).fetchone()[0]
+            row = {"plan": self.plan_key, "point": point_id, "seq": seq, "origin": "user", "created_at": at,
+                   "updated_at": at, "removed": 1, "weight": 1, "progress": 0, "status": "not_started"} | fields  # fmt: skip
+            insert(conn, "tasks", row)  # absent until the history entry that adds it is applied
+            stored = task_row(row | {"removed": 0})
+            entry = self.record(conn, "task", (point_id, seq), "add", {"task": [None, stored]}, None, by, effective, at)
+            self.derive(conn, point_id, effective, entry["id"], by, at)
+            return entry
+
+    def remove_task(self, point_id: int, seq: int, *, by: str, effective: str, at: str) -> dict[str, Any]:
+        with self._write() as conn:
+            state = self.item_state(conn, "task", (point_id, seq), effective)
+            entry = self.record(conn, "task", (point_id, seq), "remove", {"task": [task_row(state), None]}, None, by,
+                                effective, at)  # fmt: skip
+            self.derive(conn, point_id, effective, entry["id"], by, at)
+            return entry
+
+
+def insert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
+    conn.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+
+
+def task_row(task: dict[str, Any]) -> dict[str, Any]:
+    """The stored fields of a task (what add and remove keep in history, so that undo can restore it)."""
+    return {k: task.get(k) for k in TASK_FIELDS}
+
+
+def _task(row: sqlite3.Row) -> dict[str, Any]:
+    task = {k: row[k] for k in TASK_FIELDS}
+    task["plan"] = row["plan"]
+    task["id"] = f"{row['point']}.{row['seq']}"
+    task["point_title"] = row["point_title"]
+    task["point_due"] = row["point_due"]
+    task["effective_due"] = row["due"] or row["point_due"]
+    own = row["dept"]
+    task["departments"] = [own] if own else row["point_departments"].split(KEY_SEPARATOR) if row["point_departments"] else []
+    if "light" in row.keys():
+        task["light"], task["days_left"] = row["light"], row["days_left"]
+    return task
