@@ -244,13 +244,15 @@ def message(text: str) -> None:
 
 
 def _status(key: str) -> Cell:
-    return STATUS_LABELS[key], _STATUS_STYLE[key]
+    return STATUS_LABELS.get(key) or _esc(key), _STATUS_STYLE.get(key, "red")
 
 
 def _days(point: dict[str, Any]) -> Cell:
     days = point["days_left"]
     if point["status"] == "done":
         return "—"
+    if days is None:
+        return "日期有误", "red"
     if days < 0:
         return f"逾期 {-days} 天", "red"
     return "今天到期" if days == 0 else f"剩 {days} 天"
@@ -308,7 +310,8 @@ def point(p: dict[str, Any], fmt: str) -> None:
             status.append("  ").append(Text(*_LIGHT_MARKS[p["light"]])).append("灯")
         grid.add_row("状态", status)
         bar = RichTable.grid(padding=(0, 1))
-        bar.add_row(ProgressBar(total=100, completed=p["progress"], width=30), f"{p['progress']}%")
+        done = p["progress"] if isinstance(p["progress"], int) else 0
+        bar.add_row(ProgressBar(total=100, completed=done, width=30), f"{_esc(p['progress'])}%")
         grid.add_row("进度", bar)
         if p["task_list"]:
             grid.add_row("", "（由任务按权重计算）")

@@ -115,8 +115,11 @@ def parse_light(text: str) -> str:
 
 
 def _labelled(item: dict[str, Any]) -> dict[str, Any]:
-    item["status_label"] = STATUS_LABELS[item["status"]]
-    item["overdue"] = item["days_left"] < 0 and item["status"] != "done"
+    # a row edited behind gkplan's back (an unknown status, a due date that is no date) is shown as it is,
+    # never a crash: `gkplan check` names it
+    item["status_label"] = STATUS_LABELS.get(item["status"]) or str(item["status"])
+    days = item["days_left"]
+    item["overdue"] = days is not None and days < 0 and item["status"] != "done"
     return item
 
 
@@ -153,7 +156,7 @@ def overdue(ledger: Ledger, fr: Frame, brief: bool = False) -> Iterator[dict[str
     """Every point past due and not done, most overdue first (sorted by SQLite, streamed)."""
     query = PointQuery(overdue_as_of=fr.as_of)
     for row in map(_labelled, ledger.iter_points(query, fr.clock, order="p.due, p.id", brief=brief)):
-        row["days_overdue"] = -row["days_left"]
+        row["days_overdue"] = -(row["days_left"] or 0)
         yield row
 
 
@@ -204,7 +207,7 @@ def remind(ledger: Ledger, fr: Frame, within: int, depts: list[str]) -> list[dic
     leaders = {p["id"]: p["leaders"] for p in ledger.iter_points(brief=True)}
     notices: dict[str, dict[str, Any]] = {}
     for kind, item in items:
-        if item["status"] == "done" or item["days_left"] > within:
+        if item["status"] == "done" or item["days_left"] is None or item["days_left"] > within:
             continue
         point = item["id"] if kind == "point" else item["point"]
         for dept in item["departments"] or [UNASSIGNED]:

@@ -174,7 +174,7 @@ class HistoryMixin:
         if settle:
             self._settle(conn, entity, key, entry)
         self._latest = False  # the plan's latest effective day may have moved
-        return entry | {"undone_by": None}
+        return {k: v for k, v in entry.items() if k != "hash"} | {"undone_by": None}
 
     def change(
         self, entity: str, key: tuple, decide: Callable[[dict[str, Any]], dict[str, Any]], *, note: str | None, by: str,
