@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -129,6 +129,9 @@ def main() -> int:
     load_yaml = Question(f"load {args.n:,} records from YAML (`load seed.yaml`)", [gk, "load", str(seed_yaml)], None, reset=fresh)
     ask(load_yaml, 1 if args.n > 20_000 else args.runs, envs)
     run([gk, "load", str(seed_json)], envs["gkplan"])  # leave both loaded for the questions below
+    # three reports a record on average, spread over the plan's days: the history the as-of questions replay
+    subprocess.run([sys.executable, str(Path(__file__).with_name("history.py")), str(db), str(3 * args.n)], check=True,
+                   cwd=Path(__file__).parent, env=envs["gkplan"])  # fmt: skip
     if tw:
         fresh("taskwarrior")
         run([*tw, "import", str(shifted)], envs["taskwarrior"])
@@ -152,6 +155,14 @@ def main() -> int:
         Question(f"`list --dept {dept}`: table ÷ CSV of the same rows", [gk, "list", "--dept", dept],
                  [gk, "list", "--dept", dept, "--format", "csv"], target="≤ 2×"),
     ]  # fmt: skip
+    day = (generate.AS_OF - timedelta(days=365)).isoformat()
+    plain += [
+        Question(f"`report --as-of {day}` ÷ `report` (today)", [gk, "report", "--as-of", day], [gk, "report"], target="≤ 2×"),
+        Question(f"`list --dept {dept} --as-of {day}` ÷ `list --dept {dept}`", [gk, "list", "--dept", dept, "--as-of", day],
+                 [gk, "list", "--dept", dept], target="≤ 2×"),
+        Question(f"`report --overdue --as-of {day}` ÷ `report --overdue`", [gk, "report", "--overdue", "--as-of", day],
+                 [gk, "report", "--overdue"], target="≤ 2×"),
+    ]  # fmt: skip
     for q in plain:
         ask(q, args.runs, {"gkplan": envs["gkplan"], "taskwarrior": envs["gkplan"]})
 
@@ -172,7 +183,8 @@ def main() -> int:
         )
     failures = [f for q in [startup, load, load_yaml, *questions, *plain] for f in q.failures]
     lines += ["", "Other: Taskwarrior for the first eight rows, `python -c \"import sqlite3\"` for the cold start, "
-              "gkplan's own CSV output for the last two."]  # fmt: skip
+              "gkplan's own CSV output for the next two, and the same question for today for the last three "
+              f"(the ledger has {3 * args.n:,} history entries spread over the plan's days)."]  # fmt: skip
     if failures:
         lines += ["", "Commands that failed:", *(f"- {f}" for f in sorted(set(failures)))]
     table = "\n".join(lines) + "\n"

@@ -100,3 +100,23 @@ def test_bare_progress_on_a_point_with_tasks_asks_for_each_task(tmp_path):
     shown = json.loads(out.stdout)
     assert [t["progress"] for t in shown["task_list"]] == [80, 0]
     assert shown["progress"] == 20  # (80 × 1 + 0 × 3) / 4
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_ctrl_c_half_way_through_the_questions_writes_nothing(tmp_path):
+    env = _env(tmp_path)
+    subprocess.run([str(BIN), "task", "add", "17", "挂牌成立国家老年大学"], env=env, capture_output=True, check=True)
+    before = subprocess.run([str(BIN), "log", "--format", "json"], env=env, capture_output=True, text=True, check=True).stdout
+    term = Terminal(["update", "17", "--progress", "--note", "不该写入"], env)
+    term.read_until("任务 17.1")
+    term.read_until("新的进度")
+    term.type("80\n")  # answered …
+    term.read_until("任务 17.2")
+    term.read_until("新的进度", 5)
+    term.type("\x03")  # … then Ctrl-C at the second question
+    assert term.exit_code() != 0, term.screen.decode(errors="replace")
+    after = subprocess.run([str(BIN), "log", "--format", "json"], env=env, capture_output=True, text=True, check=True).stdout
+    assert after == before
+    shown = json.loads(subprocess.run([str(BIN), "show", "17", "--format", "json"], env=env, capture_output=True,
+                                      text=True, check=True).stdout)  # fmt: skip
+    assert [t["progress"] for t in shown["task_list"]] == [0, 0] and shown["note"] is None
