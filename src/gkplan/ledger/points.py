@@ -109,17 +109,7 @@ class PointsMixin:
         for kind, names in (("department", query.departments), ("leader", query.leaders)):
             if names:  # IN (subquery): SQLite walks the (name, plan, point) index instead of every point
                 where.append(f"p.id IN (SELECT point FROM point_{kind}s WHERE {kind} IN ({prm.many(names)}) AND plan = :plan)")
-        if query.sections:
-            where.append(f"p.section IN ({prm.many(query.sections)})")
-        if query.statuses:
-            where.append(f"p.status IN ({prm.many(query.statuses)})")
-        if query.due_before:
-            where.append(f"p.due < {prm.one(query.due_before.isoformat())}")
-        if query.overdue_as_of:
-            where.append(f"p.due < {prm.one(query.overdue_as_of.isoformat())} AND p.status != 'done'")
-        if query.search:
-            pattern = prm.one(like(query.search))
-            where.append(f"(p.title LIKE {pattern} ESCAPE '\\' OR p.text LIKE {pattern} ESCAPE '\\')")
+        where += state_filters(prm, query, "p.status", "p.due", ("p.title", "p.text"))
         source = self.point_source(clock)
         columns = BRIEF_COLUMNS if brief else POINT_COLUMNS + "," + (_TASK_COUNT if source == "points" else _TASK_COUNT_AS_OF)
         join = "" if brief else " JOIN sections s ON s.plan = p.plan AND s.id = p.section"
@@ -198,6 +188,23 @@ class PointsMixin:
             out = [{"grp": None, "section": None, "points": 0, **dict.fromkeys(STATUS_CODES, 0), "overdue": 0,
                     "red": 0, "yellow": 0, "green": 0, "mean_progress": 0.0}]  # fmt: skip
         return out
+
+
+def state_filters(prm: Params, query: PointQuery, status: str, due: str, texts: tuple[str, ...]) -> list[str]:
+    """The filters points and tasks share: section, status, due date, overdue, text search."""
+    where = []
+    if query.sections:
+        where.append(f"p.section IN ({prm.many(query.sections)})")
+    if query.statuses:
+        where.append(f"{status} IN ({prm.many(query.statuses)})")
+    if query.due_before:
+        where.append(f"{due} < {prm.one(query.due_before.isoformat())}")
+    if query.overdue_as_of:
+        where.append(f"{due} < {prm.one(query.overdue_as_of.isoformat())} AND {status} != 'done'")
+    if query.search:
+        pattern = prm.one(like(query.search))
+        where.append("(" + " OR ".join(f"{column} LIKE {pattern} ESCAPE '\\'" for column in texts) + ")")
+    return where
 
 
 def names_of(leads: list[dict], kind: str) -> list[str]:

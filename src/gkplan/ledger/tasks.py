@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from gkplan.errors import NotFound
-from gkplan.ledger.points import KEY_SEPARATOR, Params, PointQuery, like
+from gkplan.ledger.points import KEY_SEPARATOR, Params, PointQuery, state_filters
 from gkplan.rules import light_sql
 
 # A task as it stood on :as_of (see points._POINT_AS_OF); a seed task of the plan's first load existed
@@ -64,20 +64,7 @@ class TasksMixin:
             )
         if query.leaders:
             where.append(f"t.point IN (SELECT point FROM point_leaders WHERE leader IN ({prm.many(query.leaders)}) AND plan = :plan)")
-        if query.sections:
-            where.append(f"p.section IN ({prm.many(query.sections)})")
-        if query.statuses:
-            where.append(f"t.status IN ({prm.many(query.statuses)})")
-        if query.due_before:
-            where.append(f"coalesce(t.due, p.due) < {prm.one(query.due_before.isoformat())}")
-        if query.overdue_as_of:
-            where.append(f"coalesce(t.due, p.due) < {prm.one(query.overdue_as_of.isoformat())} AND t.status != 'done'")
-        if query.search:
-            pattern = prm.one(like(query.search))
-            where.append(
-                f"(t.title LIKE {pattern} ESCAPE '\\' OR t.deliverable LIKE {pattern} ESCAPE '\\'"
-                f" OR t.note LIKE {pattern} ESCAPE '\\')"
-            )
+        where += state_filters(prm, query, "t.status", "coalesce(t.due, p.due)", ("t.title", "t.deliverable", "t.note"))
         columns = TASK_COLUMNS
         if clock:
             due = "coalesce(t.due, p.due)"
