@@ -258,3 +258,32 @@ def test_bad_seed_files_leave_the_ledger_byte_for_byte(run, ledger, tmp_path, na
     result = run("load", str(path), code=4)
     assert result.stderr.startswith("错误：") and str(path) in result.stderr
     assert hashlib.sha256(ledger.read_bytes()).hexdigest() == digest
+
+
+def test_an_export_taken_while_others_write_reads_one_consistent_snapshot(run, ledger, tmp_path, monkeypatch):
+    """Another process changes a task between the export's reading of points and of tasks: the export
+    still shows the point and its tasks as they stood together."""
+    from gkplan import export, rules
+
+    run("task", "add", "17", "挂牌成立国家老年大学", "--weight", "3")
+    read_tasks = export.list_tasks
+
+    def tasks_after_a_colleague_wrote(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+        assert _gkplan(ledger, "task", "update", "17.1", "--progress", "90").returncode == 0
+        return read_tasks(*args, **kw)
+
+    monkeypatch.setattr(export, "list_tasks", tasks_after_a_colleague_wrote)
+    run("export", "-f", "json", "-o", str(tmp_path / "e.json"))
+    data = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
+    point = next(p for p in data["points"] if p["id"] == 17)
+    tasks = [(t["weight"], t["progress"], t["status"]) for t in data["tasks"] if t["point"] == 17]
+    assert point["progress"] == rules.rollup(tasks, point["status"])[0] == 0  # as before the colleague's change
+    assert run.json("show", "17")["progress"] == 23  # which did land: (90 × 1 + 0 × 3) / 4
+
+
+def test_no_writable_home_is_one_clear_line(tmp_path):
+    env = {k: v for k, v in _env(tmp_path / "x.db").items() if k not in ("GKPLAN_DB", "XDG_DATA_HOME")}
+    out = subprocess.run([sys.executable, "-m", "gkplan", "list"], env=env | {"HOME": "/proc/nowhere"},
+                         capture_output=True, text=True)  # fmt: skip
+    assert out.returncode == 5 and "Traceback" not in out.stderr, out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "--db" in out.stderr
