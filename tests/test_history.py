@@ -274,3 +274,14 @@ def test_the_json_keys_each_command_emits_are_pinned(run, ledger):
         assert rows and set(rows[0]) == keys, command
     assert set(run.json("update", "18", "--progress", "40")) == KEYS[("log",)]
     assert set(run.json("report", "--overview")) == {"plan", "title", "document", "as_of", "total", "sections"}
+
+
+def test_undoing_one_tasks_change_keeps_what_a_sibling_task_did_later(run, ledger):
+    run("task", "add", "17", "挂牌成立国家老年大学", "--date", "2022-04-01")  # 17.2 beside the seed's 17.1
+    run("task", "update", "17.1", "--progress", "80", "--date", "2022-05-01", "--by", "张三")
+    run("task", "update", "17.2", "--progress", "20", "--date", "2022-06-01", "--by", "李四")
+    assert run.json("show", "17")["progress"] == 50
+    run("undo", "--by", "张三")  # nobody touched 17.1 since: no conflict, though the point moved again
+    assert run.json("show", "17")["progress"] == 10  # (0 + 20) / 2
+    assert run.json("show", "17", "--as-of", "2022-05-15")["progress"] == 0
+    assert run("check").exit_code == 0

@@ -243,25 +243,25 @@ class HistoryMixin:
                 raise Conflict(f"记录 #{n} 是由记录 #{main['cause']} 引起的；请撤销 #{main['cause']}")
             if main["undone_by"] is not None:
                 raise Conflict(f"记录 #{n} 已被记录 #{main['undone_by']} 撤销")
-            group = [main] + [entry_of(r) for r in conn.execute(
+            derived = [entry_of(r) for r in conn.execute(
                 f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.cause = ? ORDER BY h.id", (n,))]  # fmt: skip
-            ids = {e["id"] for e in group}
-            days = {}
-            for e in group:
-                later = self._later_change(conn, e, ids)
-                if later is not None and not force:
-                    raise Conflict(
-                        f"不能撤销记录 #{n}：之后 {later['by']} 在记录 #{later['id']} 中又修改了同一项的同一字段；"
-                        "要强行撤销请加 --force"
-                    )
-                days[e["id"]] = max(e["effective"], later["effective"]) if later else e["effective"]
-            undo = None
-            for e in group:
-                back = {k: [new, old] for k, (old, new) in e["changes"].items()}
-                key = key_of(e["entity"], e["point"], e["ref"])
-                entry = self.record(conn, e["entity"], key, "undo", back, f"撤销记录 #{e['id']}" if e is main else None, by,
-                                    days[e["id"]], at, cause=undo["id"] if undo else None, undoes=e["id"])  # fmt: skip
-                undo = undo or entry
+            ids = {n} | {e["id"] for e in derived}
+            later = self._later_change(conn, main, ids)
+            if later is not None and not force:
+                raise Conflict(
+                    f"不能撤销记录 #{n}：之后 {later['by']} 在记录 #{later['id']} 中又修改了同一项的同一字段；要强行撤销请加 --force"
+                )
+            day = max(main["effective"], later["effective"]) if later else main["effective"]
+            undo = self.record(conn, main["entity"], key_of(main["entity"], main["point"], main["ref"]), "undo",
+                               _reverse(main), f"撤销记录 #{n}", by, day, at, undoes=n)  # fmt: skip
+            # what the change caused goes back exactly where nothing touched it since; where something did (a later
+            # task change moved the point again), the point is derived afresh from its tasks
+            settled = [d for d in derived if self._later_change(conn, d, ids) is None]
+            for d in settled:
+                self.record(conn, d["entity"], key_of(d["entity"], d["point"], d["ref"]), "undo", _reverse(d), None, by,
+                            d["effective"], at, cause=undo["id"], undoes=d["id"])  # fmt: skip
+            if len(settled) < len(derived):
+                self.derive(conn, main["point"], main["effective"], undo["id"], by, at)
             return undo | {"undone": main}
 
     def _later_change(self, conn: sqlite3.Connection, entry: dict[str, Any], group: set[int]) -> dict[str, Any] | None:
@@ -331,6 +331,10 @@ class HistoryMixin:
                     out.append({"plan": self.plan_key, "id": ident, "kind": entity, "point": point, "changes": changes,
                                 "notes": notes})  # fmt: skip
         return out
+
+
+def _reverse(entry: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [new, old] for k, (old, new) in entry["changes"].items()}
 
 
 def _missing(entity: str, key: tuple) -> str:
