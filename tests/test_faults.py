@@ -287,3 +287,31 @@ def test_no_writable_home_is_one_clear_line(tmp_path):
                          capture_output=True, text=True)  # fmt: skip
     assert out.returncode == 5 and "Traceback" not in out.stderr, out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and "--db" in out.stderr
+
+
+def test_a_new_ledger_follows_the_umask_and_a_killed_creation_leaves_nothing_behind(tmp_path):
+    db = tmp_path / "new.db"
+    out = subprocess.run([sys.executable, "-m", "gkplan", "depts"], env=_env(db), capture_output=True, text=True,
+                         preexec_fn=lambda: os.umask(0o027))  # fmt: skip
+    assert out.returncode == 0 and (db.stat().st_mode & 0o777) == 0o640
+    rng = random.Random(7)
+    for _ in range(8):
+        other = tmp_path / "killed.db"
+        _kill_at_random(other, ["depts"], rng)
+        assert not other.exists() or integrity(other) == "ok"
+    assert _gkplan(tmp_path / "killed.db", "depts").returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["killed.db", "new.db"]
+
+
+def test_a_full_disk_during_load_names_the_ledger_and_changes_nothing(isolated, tmp_path):
+    assert _gkplan(isolated, "depts").returncode == 0
+    seed = (REPO / "data" / "workpoints_2022.yaml").read_text(encoding="utf-8")
+    other = tmp_path / "2023.yaml"
+    other.write_text(seed.replace("year: 2022", "year: 2023").replace("〔2022〕", "〔2023〕"), encoding="utf-8")
+    raw = isolated.read_bytes()
+    out = subprocess.run([sys.executable, "-m", "gkplan", "load", str(other)], env=_env(isolated), capture_output=True,
+                         text=True, preexec_fn=_limited(16384))  # fmt: skip
+    assert out.returncode == 5 and str(isolated) in out.stderr and "Traceback" not in out.stderr, out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert isolated.read_bytes() == raw
+    assert _gkplan(isolated, "check").returncode == 0

@@ -228,7 +228,8 @@ def create(path: Path, fill) -> None:  # noqa: ANN001 - fill(Ledger) loads the f
         raise LedgerError(f"{path}: 所在目录不存在")
     if not os.access(folder, os.W_OK):
         raise LedgerError(f"{path}: 无法在该目录创建台账（没有写权限）")
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=folder)
+    _sweep(folder, path.name)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".new", dir=folder)
     os.close(fd)
     tmp = Path(name)
     try:
@@ -261,6 +262,19 @@ def create(path: Path, fill) -> None:  # noqa: ANN001 - fill(Ledger) loads the f
     finally:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+
+
+def _sweep(folder: Path, name: str) -> None:
+    """Remove what a creator killed half-way left behind: its temporary ledger, named with its process id."""
+    for tmp in folder.glob(f".{name}.*.new"):
+        try:
+            pid = int(tmp.name[len(name) + 2 :].split(".", 1)[0])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+        except (ValueError, PermissionError):
+            pass  # not ours to judge: another user's, or not our name
 
 
 def _umask() -> int:
