@@ -205,6 +205,7 @@ class Ledger:
             try:
                 yield self.conn
                 self.conn.commit()
+                __import__("gkplan.errors").errors.committed = True  # what the CLI says if output then fails
             except BaseException:
                 self.conn.rollback()
                 raise
