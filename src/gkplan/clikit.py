@@ -13,11 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
+import click
 import typer
 from typer.core import TyperCommand
 
-from gkplan import render
-from gkplan.errors import GkplanError, InvalidValue
+from gkplan import errors, render
+from gkplan.errors import Cancelled, GkplanError, InvalidValue
 
 if TYPE_CHECKING:
     from gkplan.ledger import Ledger
@@ -51,8 +52,16 @@ DueOpt = Annotated[
 _pending: list[tuple[typer.Typer, str, dict[str, Any], Callable]] = []
 
 
+def failure(exc: GkplanError) -> int:
+    """The one mapping from a failure to what the user reads (one line on stderr) and the exit code."""
+    if not getattr(exc, "quiet", False):
+        render.message(f"{exc.prefix}{exc}")
+    return exc.exit_code
+
+
 def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
-    """Declare a command whose GkplanError becomes one line on stderr and its exit code — the one place.
+    """Declare a command whose GkplanError — or Ctrl-C, or output that cannot be written — becomes one
+    line on stderr and its exit code: the error boundary.
 
     Typer builds a Click command for every command it has been given, at every start, so the command
     is only recorded here; `install` hands it to Typer when it is wanted."""
@@ -60,11 +69,16 @@ def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
     def register(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def run(*args: Any, **kw: Any) -> Any:
+            errors.committed = False  # this command's own changes (an in-process caller runs many)
             try:
-                return fn(*args, **kw)
+                result = fn(*args, **kw)
+                render.flush()  # the last of the output fails here, inside the boundary, not at exit
+                return result
             except GkplanError as exc:
-                render.message(f"错误：{exc}")
-                raise typer.Exit(exc.exit_code) from None
+                code = failure(exc)
+            except (KeyboardInterrupt, click.exceptions.Abort, typer.Abort):  # Abort: Ctrl-C/EOF at a prompt
+                code = failure(Cancelled())
+            raise typer.Exit(code)
 
         _pending.append((app, name, kwargs, run))
         return fn
@@ -128,6 +142,7 @@ def open_ledger(ctx: typer.Context, *, seed_if_new: bool = True) -> Iterator["Le
             seed = open_seed(bundled_path())
             result = ledger.load(seed, at=now())
             render.message(f"已新建台账 {path}，并载入《{seed.plan.title}》共 {result.added} 项工作要点")
+            errors.committed = False  # the new ledger has been announced; a failure later is about the command
         yield ledger
     finally:
         ledger.close()
