@@ -53,9 +53,13 @@ _pending: list[tuple[typer.Typer, str, dict[str, Any], Callable]] = []
 
 
 def failure(exc: GkplanError) -> int:
-    """The one mapping from a failure to what the user reads (one line on stderr) and the exit code."""
+    """The one mapping from a failure to what the user reads (one line on stderr; a seed file's
+    problems one line each) and the exit code."""
     if not getattr(exc, "quiet", False):
-        render.message(f"{exc.prefix}{exc}")
+        first, *more = getattr(exc, "problems", None) or [str(exc)]
+        render.message(f"{exc.prefix}{first}")
+        for line in more:
+            render.message(line)
     return exc.exit_code
 
 

@@ -332,9 +332,10 @@ def _table(*headers: str, title: str | None = None) -> Table:
 
 
 def message(text: str) -> None:
-    """A line for the person at the terminal (stderr), never mixed into data on stdout."""
+    """One line for the person at the terminal (stderr), never mixed into data on stdout; text quoted
+    from the ledger or the command line is shown `visible`, a newline in it as a space."""
     try:
-        sys.stderr.write(visible(text, one_line=False) + "\n")
+        sys.stderr.write(visible(text) + "\n")
     except OSError:
         pass  # stderr itself cannot be written: there is nowhere left to say so; the exit code still tells
 
