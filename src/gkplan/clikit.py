@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
-import click
 import typer
 from typer.core import TyperCommand
 
@@ -80,7 +79,7 @@ def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
                 return result
             except GkplanError as exc:
                 code = failure(exc)
-            except (KeyboardInterrupt, click.exceptions.Abort, typer.Abort):  # Abort: Ctrl-C/EOF at a prompt
+            except (KeyboardInterrupt, typer.Abort):  # Abort: Ctrl-C or end of input at a prompt
                 code = failure(Cancelled())
             raise typer.Exit(code)
 
