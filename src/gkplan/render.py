@@ -262,11 +262,11 @@ class Table:
     def add_row(self, *cells: Cell) -> None:
         """Keep the row's cells and their widths (counted now), never the record they came from.
         Every cell is shown `visible`; one test on the joined row keeps that cheap."""
-        if not "".join([c if c.__class__ is str else c[0] for c in cells]).isprintable():
+        texts = [c if c.__class__ is str else c[0] for c in cells]
+        if not "".join(texts).isprintable():
             cells = tuple(visible(c) if c.__class__ is str else (visible(c[0]), c[1]) for c in cells)
-        sizes = [
-            len(t) if t.isascii() else cell_width(t) for t in (c if c.__class__ is str else c[0] for c in cells)
-        ]
+            texts = [c if c.__class__ is str else c[0] for c in cells]
+        sizes = [len(t) if t.isascii() else cell_width(t) for t in texts]
         self.rows.append((cells, sizes))
 
     def lines(self, color: bool = False, max_width: int | None = None) -> Iterator[str]:
