@@ -21,7 +21,7 @@ from gkplan.errors import Cancelled, GkplanError
 from gkplan.clikit import (
     ASK, AskableCommand, AsOfOpt, ByOpt, DeptFilter, DueBeforeFilter, DueOpt, FormatOpt, LeaderFilter, LightFilter,
     LimitOpt, NoteOpt, OverdueFilter, ProgressOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress,
-    ask_tasks_progress, command, count, failure,
+    ask_tasks_progress, command, count,
     frame, install, limit, open_ledger, point_id, to_date, to_format,
 )  # fmt: skip
 
@@ -304,12 +304,17 @@ def main() -> None:
         finally:
             render.flush()  # Click's help and usage text, too, fail here rather than at interpreter exit
     except GkplanError as exc:  # outside any command: help text that cannot be written
-        sys.exit(failure(exc))
+        sys.exit(render.failure(exc))
     except OSError as exc:
         # Click and Rich writing help or usage text, outside any command's boundary. Only a write to a
         # stream fails this way (no file name); anything else is a bug and goes on to the traceback.
         if exc.filename is None and exc.errno in render.OUTPUT_ERRNOS:
-            sys.exit(failure(render.lost(exc)))
+            sys.exit(render.failure(render.lost(exc)))
         raise
     except KeyboardInterrupt:  # before or after a command's own boundary
-        sys.exit(failure(Cancelled()))
+        sys.exit(render.failure(Cancelled()))
+    except SystemExit as done:
+        # Typer answers Ctrl-C while it parses the line with a silent 130 (its Exit caused by the interrupt)
+        if isinstance(getattr(done.__context__, "__cause__", None), KeyboardInterrupt):
+            sys.exit(render.failure(Cancelled()))
+        raise

@@ -51,17 +51,6 @@ DueOpt = Annotated[
 _pending: list[tuple[typer.Typer, str, dict[str, Any], Callable]] = []
 
 
-def failure(exc: GkplanError) -> int:
-    """The one mapping from a failure to what the user reads (one line on stderr; a seed file's
-    problems one line each) and the exit code."""
-    if not getattr(exc, "quiet", False):
-        first, *more = getattr(exc, "problems", None) or [str(exc)]
-        render.message(f"{exc.prefix}{first}")
-        for line in more:
-            render.message(line)
-    return exc.exit_code
-
-
 def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
     """Declare a command whose GkplanError — or Ctrl-C, or output that cannot be written — becomes one
     line on stderr and its exit code: the error boundary.
@@ -78,9 +67,9 @@ def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
                 render.flush()  # the last of the output fails here, inside the boundary, not at exit
                 return result
             except GkplanError as exc:
-                code = failure(exc)
+                code = render.failure(exc)
             except (KeyboardInterrupt, typer.Abort):  # Abort: Ctrl-C or end of input at a prompt
-                code = failure(Cancelled())
+                code = render.failure(Cancelled())
             raise typer.Exit(code)
 
         _pending.append((app, name, kwargs, run))

@@ -1,4 +1,4 @@
-"""The one error family. Every user-facing failure is a GkplanError; clikit.failure maps it to stderr + exit code."""
+"""The one error family. Every user-facing failure is a GkplanError; render.failure maps it to stderr + exit code."""
 
 from __future__ import annotations
 

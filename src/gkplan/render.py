@@ -12,9 +12,12 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from gkplan.values import STATUS_LABELS
+
+if TYPE_CHECKING:
+    from gkplan.errors import GkplanError
 
 _STATUS_STYLE = {"not_started": "dim", "in_progress": "cyan", "done": "green", "blocked": "red", "deferred": "yellow"}
 _CHANGE_LABELS = {
@@ -338,6 +341,18 @@ def message(text: str) -> None:
         sys.stderr.write(visible(text) + "\n")
     except OSError:
         pass  # stderr itself cannot be written: there is nowhere left to say so; the exit code still tells
+
+
+def failure(exc: GkplanError) -> int:
+    """The one mapping from a GkplanError to what the user reads (one line on stderr; a seed file's
+    problems one line each) and the exit code. Used by the command boundary (clikit.command) and, for
+    what happens outside any command, by the entry point."""
+    if not getattr(exc, "quiet", False):
+        first, *more = getattr(exc, "problems", None) or [str(exc)]
+        message(f"{exc.prefix}{first}")
+        for line in more:
+            message(line)
+    return exc.exit_code
 
 
 def _status(key: str) -> Cell:
