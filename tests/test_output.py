@@ -271,3 +271,24 @@ def test_ctrl_c_inside_a_command_is_one_line_and_130(run, ledger, monkeypatch):
     monkeypatch.setattr(reports, "summary", interrupted)
     result = run("report", code=130)
     assert result.stderr == "已取消，未做任何修改\n"
+
+
+STARTING = """
+import builtins, os, signal, sys
+real = builtins.__import__
+def importing(name, *args, **kw):
+    if name == "typer":  # Ctrl-C while the CLI is still loading
+        builtins.__import__ = real
+        os.kill(os.getpid(), signal.SIGINT)
+    return real(name, *args, **kw)
+builtins.__import__ = importing
+sys.argv = ["gkplan", "list"]
+from gkplan import main
+main()
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_ctrl_c_while_the_cli_loads_is_one_line_and_130(ledger):
+    out = subprocess.run([sys.executable, "-c", STARTING], env=_env(ledger), capture_output=True, text=True)
+    assert (out.returncode, out.stderr) == (130, "已取消，未做任何修改\n")
