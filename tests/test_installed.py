@@ -114,7 +114,8 @@ def test_ctrl_c_half_way_through_the_questions_writes_nothing(tmp_path):
     term.read_until("任务 17.2")
     term.read_until("新的进度", 5)
     term.type("\x03")  # … then Ctrl-C at the second question
-    assert term.exit_code() != 0, term.screen.decode(errors="replace")
+    term.read_until("已取消")
+    assert term.exit_code() == 130 and "已取消，未做任何修改" in term.screen.decode(), term.screen.decode(errors="replace")
     after = subprocess.run([str(BIN), "log", "--format", "json"], env=env, capture_output=True, text=True, check=True).stdout
     assert after == before
     shown = json.loads(subprocess.run([str(BIN), "show", "17", "--format", "json"], env=env, capture_output=True,

@@ -1,3 +1,3 @@
-from gkplan.cli import main
+from gkplan import main
 
 main()

@@ -10,12 +10,14 @@ gives it just the command the line names, and everything only for help or the ot
 from pathlib import Path
 from typing import Annotated, Optional
 
+import os
 import sys
 from functools import cache
 
 import typer
 
 from gkplan import render
+from gkplan.errors import Cancelled, GkplanError
 from gkplan.clikit import (
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DueBeforeFilter, DueOpt, FormatOpt, LeaderFilter, LightFilter,
     LimitOpt, NoteOpt, OverdueFilter, ProgressOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress,
@@ -292,10 +294,62 @@ def _command_name(args: list[str]) -> Optional[str]:
     return None
 
 
+class _ClosedStdout:
+    """Stands for a stdout that was closed before start (`gkplan list >&-`): writing to it fails as
+    writing to a closed descriptor does, so the command reports it like any other output failure."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "标准输出已关闭")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _streams() -> None:
+    """Text the terminal's encoding cannot show (an emoji under GBK or ASCII) becomes '?' instead of a
+    crash; UTF-8 streams, the usual case, are left alone. A stream closed before start gets a stand-in."""
+    import codecs
+
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the life of the process
+    for stream in (sys.stdout, sys.stderr):
+        if codecs.lookup(stream.encoding).name != "utf-8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
 def main() -> None:
-    name = _command_name(sys.argv[1:])
-    if name in CORE:
-        install(app, only=name)
-        app()
-    else:
-        full_app()()
+    _streams()
+    try:
+        try:
+            name = _command_name(sys.argv[1:])
+            if name in CORE:
+                install(app, only=name)
+                app()
+            else:
+                full_app()()
+        finally:
+            render.flush()  # Click's help and usage text, too, fail here rather than at interpreter exit
+    except GkplanError as exc:  # outside any command: help text that cannot be written
+        sys.exit(render.failure(exc))
+    except OSError as exc:
+        # Click and Rich writing help or usage text, outside any command's boundary. Only a write to a
+        # stream fails this way (no file name); anything else is a bug and goes on to the traceback.
+        if exc.filename is None and exc.errno in render.OUTPUT_ERRNOS:
+            sys.exit(render.failure(render.lost(exc)))
+        raise
+    except KeyboardInterrupt:  # before or after a command's own boundary
+        sys.exit(render.failure(Cancelled()))
+    except SystemExit as done:
+        # Typer answers Ctrl-C while it parses the line with a silent 130 (its Exit caused by the interrupt)
+        if isinstance(getattr(done.__context__, "__cause__", None), KeyboardInterrupt):
+            sys.exit(render.failure(Cancelled()))
+        raise

@@ -1,7 +1,7 @@
 """What every command module shares: the error boundary, the ledger handle, and argument conversion.
 
 Domain modules are imported inside functions so that start-up stays fast (`gkplan list` never
-imports pydantic, yaml or sqlite-utils).
+imports pydantic or yaml).
 """
 
 import functools
@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from typer.core import TyperCommand
 
-from gkplan import render
-from gkplan.errors import GkplanError, InvalidValue
+from gkplan import errors, render
+from gkplan.errors import Cancelled, GkplanError, InvalidValue
 
 if TYPE_CHECKING:
     from gkplan.ledger import Ledger
@@ -55,7 +55,8 @@ _pending: list[tuple[typer.Typer, str, dict[str, Any], Callable]] = []
 
 
 def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
-    """Declare a command whose GkplanError becomes one line on stderr and its exit code — the one place.
+    """Declare a command whose GkplanError — or Ctrl-C, or output that cannot be written — becomes one
+    line on stderr and its exit code: the error boundary.
 
     Typer builds a Click command for every command it has been given, at every start, so the command
     is only recorded here; `install` hands it to Typer when it is wanted."""
@@ -63,11 +64,16 @@ def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
     def register(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def run(*args: Any, **kw: Any) -> Any:
+            errors.committed = False  # this command's own changes (an in-process caller runs many)
             try:
-                return fn(*args, **kw)
+                result = fn(*args, **kw)
+                render.flush()  # the last of the output fails here, inside the boundary, not at exit
+                return result
             except GkplanError as exc:
-                render.message(f"错误：{exc}")
-                raise typer.Exit(exc.exit_code) from None
+                code = render.failure(exc)
+            except (KeyboardInterrupt, typer.Abort):  # Abort: Ctrl-C or end of input at a prompt
+                code = render.failure(Cancelled())
+            raise typer.Exit(code)
 
         _pending.append((app, name, kwargs, run))
         return fn
@@ -154,6 +160,7 @@ def _create(path: Path, source: str) -> None:
     create(path, lambda ledger: loaded.append(ledger.load(seed, by=who(None), effective=today().isoformat(), at=now())))
     if loaded:
         render.message(f"已新建台账 {path}，并载入《{seed.plan.title}》共 {loaded[0].added} 项工作要点")
+    errors.committed = False  # the new ledger has been announced; a failure later is about the command
 
 
 def today() -> date:

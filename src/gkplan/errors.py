@@ -1,12 +1,17 @@
-"""The one error family. Every user-facing failure is a GkplanError; cli.main maps it to stderr + exit code."""
+"""The one error family. Every user-facing failure is a GkplanError; render.failure maps it to stderr + exit code."""
 
 from __future__ import annotations
+
+# Set by the ledger right after a transaction commits (reset as each command starts), so that a failure
+# afterwards (output that cannot be written, Ctrl-C) can say the change was saved and must not be retried.
+committed = False
 
 
 class GkplanError(Exception):
     """A mistake the user can fix. `str(err)` is the message shown (Chinese), `exit_code` the status."""
 
     exit_code = 1
+    prefix = "错误："
 
     def __init__(self, message: str, *, exit_code: int | None = None):
         super().__init__(message)
@@ -48,6 +53,22 @@ class Conflict(GkplanError):
     exit_code = 6
 
 
-# Set once a command's change is committed: a failure after it (output that cannot be written, Ctrl-C)
-# must say that the change was saved, so that nobody makes it twice.
-COMMITTED = False
+class OutputError(GkplanError):
+    """The result could not be written: stdout closed, the reading end of a pipe gone, a full disk.
+    When the reader simply went away (`gkplan list | head -1`) it says nothing, as Unix tools do."""
+
+    exit_code = 8
+
+    def __init__(self, reason: str, *, quiet: bool = False):
+        super().__init__(f"修改已保存，但结果无法输出：{reason}" if committed else f"结果无法输出：{reason}")
+        self.quiet = quiet and not committed  # a saved change is always told, so it is not made twice
+
+
+class Cancelled(GkplanError):
+    """Ctrl-C, or end of input at a prompt."""
+
+    exit_code = 130
+    prefix = ""
+
+    def __init__(self) -> None:
+        super().__init__("已取消；此前的修改已保存，可用 gkplan log 查看" if committed else "已取消，未做任何修改")

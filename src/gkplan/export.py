@@ -154,9 +154,9 @@ def _markdown(data: dict[str, Any], path: Path, table: str) -> None:
     plan, ov = data["plan"], data["overview"]
     total = ov["total"]
     lines = [
-        f"# {plan.get('title', '工作要点')} 进展通报",
+        f"# {_md(plan.get('title', '工作要点'))} 进展通报",
         "",
-        f"截至 {data['as_of']}" + (f"（{plan['document']}）" if plan.get("document") else ""),
+        f"截至 {data['as_of']}" + (f"（{_md(plan['document'])}）" if plan.get("document") else ""),
         "",
         f"共 {total['points']} 项：" + "，".join(f"{STATUS_LABELS[k]} {total[k]} 项" for k in STATUS_LABELS)
         + f"；红灯 {total['red']}、黄灯 {total['yellow']}、绿灯 {total['green']}；平均进度 {total['mean_progress']}%。",
@@ -193,6 +193,13 @@ def _markdown(data: dict[str, Any], path: Path, table: str) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+_MD_ESCAPES = str.maketrans({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;",  # no HTML of the user's (<script>, <img onerror=…>) reaches a reader
+    "[": "\\[", "]": "\\]",  # nor a link ([…](javascript:…))
+    "|": "｜", "\n": " ", "\r": " ",  # nor a table cell break or a new line (a heading, a list)
+})  # fmt: skip
+
+
 def _md(text: str) -> str:
-    """Keep user text from turning into Markdown structure (tables, headings) in the published report."""
-    return str(text).replace("|", "｜").replace("\n", " ")
+    """Keep user text from turning into Markdown structure or HTML in the published report."""
+    return str(text).translate(_MD_ESCAPES)

@@ -12,9 +12,12 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from gkplan.values import STATUS_LABELS
+
+if TYPE_CHECKING:
+    from gkplan.errors import GkplanError
 
 _STATUS_STYLE = {"not_started": "dim", "in_progress": "cyan", "done": "green", "blocked": "red", "deferred": "yellow"}
 _CHANGE_LABELS = {
@@ -28,11 +31,62 @@ _NUMERIC_HEADERS = {"编号", "进度", "要点数", "已完成", "进行中", "
                     "红", "黄", "绿", "权重", "目标下限", "目标上限", "实际值", "完成率", "天数"}  # fmt: skip
 
 
+def _writes(fn: Callable) -> Callable:
+    """Where the output is written, a failure to write it (stdout closed, the pipe's reader gone,
+    a full disk) becomes an OutputError, so it is reported as such and not mistaken for a bug."""
+
+    def write(*args: Any, **kw: Any) -> None:
+        try:
+            fn(*args, **kw)
+        except OSError as exc:
+            raise lost(exc) from None
+
+    return write
+
+
+def flush() -> None:
+    """Write out what is still buffered now, inside the error boundary, rather than at interpreter exit."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        raise lost(exc) from None
+
+
+_LOST = {32: "管道的读取方已退出", 28: "磁盘已满", 27: "文件超过允许的大小", 9: "标准输出已关闭", 5: "输入输出错误"}  # errno
+OUTPUT_ERRNOS = frozenset(_LOST) | {122}  # and EDQUOT: a disk quota reached
+
+
+def lost(exc: OSError) -> Any:
+    """The OutputError for a failed write to stdout. Stdout then points at /dev/null, so Python's own
+    flush at exit finds nothing to complain about (as the Python docs on SIGPIPE recommend)."""
+    from gkplan.errors import OutputError
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # no descriptor (stdout was closed, or a test's capture)
+        pass
+    else:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    reason = _LOST.get(exc.errno) or exc.strerror or str(exc)
+    return OutputError(reason, quiet=exc.errno == 32)
+
+
+def _ascii_json() -> bool:
+    """JSON on a stream that is not UTF-8 escapes non-ASCII (\\uXXXX), so the data stays exact."""
+    import codecs
+
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    return codecs.lookup(encoding).name != "utf-8"
+
+
+@_writes
 def _emit(fmt: str, data: Any, fields: Sequence[str], table: Callable[[], Any]) -> None:
     if fmt == "json":
         import json
 
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(data, sys.stdout, ensure_ascii=_ascii_json(), indent=2)
         sys.stdout.write("\n")
     elif fmt == "csv":
         import csv
@@ -48,6 +102,7 @@ def _emit(fmt: str, data: Any, fields: Sequence[str], table: Callable[[], Any]) 
 Rows = Union[Iterable[dict[str, Any]], Callable[[bool], Iterable[dict[str, Any]]]]
 
 
+@_writes
 def _emit_rows(
     fmt: str, rows: Rows, fields: Sequence[str], table: Table, cells: Callable[[dict], list], limit: int | None, unit: str
 ) -> None:
@@ -60,9 +115,9 @@ def _emit_rows(
     if fmt == "json":
         import json
 
-        first = True
+        first, ascii_only = True, _ascii_json()
         for row in rows:
-            out.write(("[\n" if first else ",\n") + "  " + json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+            out.write(("[\n" if first else ",\n") + "  " + json.dumps(row, ensure_ascii=ascii_only, indent=2).replace("\n", "\n  "))
             first = False
         out.write("[]\n" if first else "\n]\n")
     elif fmt == "csv":
@@ -109,6 +164,45 @@ def _cell(value: Any) -> str:
 
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+_escapes = None
+
+
+def visible(text: str, one_line: bool = True) -> str:
+    """Text from the ledger as it may reach a terminal: control and format characters (ESC, BEL, CR,
+    C1 controls, bidi overrides such as U+202E, line separators) are written out as \\x1b, \\u202e …,
+    so stored text can neither drive the terminal nor disguise itself. On a one-line cell a newline or
+    tab is a space. Almost all text is printable, and `isprintable` (C) settles that at once."""
+    if text.isprintable():
+        return text
+    global _escapes
+    if _escapes is None:  # compiled on first use: most commands never see such text
+        import re
+
+        # Cc, Cf (except ZWJ, which joins emoji), Zl, Zp, lone surrogates; spaces such as U+3000 stay
+        _escapes = re.compile(
+            "[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+            "\u200b-\u200c\u200e-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+            "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+            "\U000e0001\U000e0020-\U000e007f\ud800-\udfff]"
+        )
+    return _escapes.sub(_one_line if one_line else _lines, text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _one_line(m: Any) -> str:
+    ch = m.group()
+    return " " if ch in "\n\t" else _escape(ch)
+
+
+def _lines(m: Any) -> str:
+    ch = m.group()
+    return ch if ch in "\n\t" else _escape(ch)
 
 
 Cell = Union[str, tuple[str, str]]  # text, or (text, style)
@@ -170,10 +264,13 @@ class Table:
         self.widths = [cell_width(h) for h in headers]
 
     def add_row(self, *cells: Cell) -> None:
-        """Keep the row's cells and their widths (counted now), never the record they came from."""
-        sizes = [
-            len(t) if t.isascii() else cell_width(t) for t in (c if c.__class__ is str else c[0] for c in cells)
-        ]
+        """Keep the row's cells and their widths (counted now), never the record they came from.
+        Every cell is shown `visible`; one test on the joined row keeps that cheap."""
+        texts = [c if c.__class__ is str else c[0] for c in cells]
+        if not "".join(texts).isprintable():
+            cells = tuple(visible(c) if c.__class__ is str else (visible(c[0]), c[1]) for c in cells)
+            texts = [c if c.__class__ is str else c[0] for c in cells]
+        sizes = [len(t) if t.isascii() else cell_width(t) for t in texts]
         self.rows.append((cells, sizes))
 
     def lines(self, color: bool = False, max_width: int | None = None) -> Iterator[str]:
@@ -227,7 +324,7 @@ def _print(renderable: Any) -> None:
         for text in renderable.lines(color=_color(), max_width=width):
             write(text + "\n")
     elif isinstance(renderable, str):
-        sys.stdout.write(renderable + "\n")
+        sys.stdout.write(visible(renderable, one_line=False) + "\n")
     else:
         from rich.console import Console
 
@@ -239,8 +336,24 @@ def _table(*headers: str, title: str | None = None) -> Table:
 
 
 def message(text: str) -> None:
-    """A line for the person at the terminal (stderr), never mixed into data on stdout."""
-    sys.stderr.write(text + "\n")
+    """One line for the person at the terminal (stderr), never mixed into data on stdout; text quoted
+    from the ledger or the command line is shown `visible`, a newline in it as a space."""
+    try:
+        sys.stderr.write(visible(text) + "\n")
+    except OSError:
+        pass  # stderr itself cannot be written: there is nowhere left to say so; the exit code still tells
+
+
+def failure(exc: GkplanError) -> int:
+    """The one mapping from a GkplanError to what the user reads (one line on stderr; a seed file's
+    problems one line each) and the exit code. Used by the command boundary (clikit.command) and, for
+    what happens outside any command, by the entry point."""
+    if not getattr(exc, "quiet", False):
+        first, *more = getattr(exc, "problems", None) or [str(exc)]
+        message(f"{exc.prefix}{first}")
+        for line in more:
+            message(line)
+    return exc.exit_code
 
 
 def _status(key: str) -> Cell:
@@ -268,7 +381,7 @@ def _section_name(number: int, title: str) -> str:
 
 def _esc(text: Any) -> str:
     """Free text (notes) on one table line."""
-    return str(text).replace("\n", " ") if text is not None else ""
+    return visible(str(text)) if text is not None else ""
 
 
 POINT_FIELDS = (
@@ -299,12 +412,12 @@ def point(p: dict[str, Any], fmt: str) -> None:
         grid = RichTable.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        grid.add_row("部分", Text(_section_name(p["section"], p["section_title"])))
+        grid.add_row("部分", Text(visible(_section_name(p["section"], p["section_title"]))))
         for i, lead in enumerate(p["leads"]):
             who = lead["leader"] or lead["note"]
             depts = "、".join(lead["departments"]) or "各部门分工负责"
             scope = f"（{lead['scope']}）" if lead["scope"] else ""
-            grid.add_row("牵头" if i == 0 else "", Text(f"校领导：{who}；部门：{depts}{scope}"))
+            grid.add_row("牵头" if i == 0 else "", Text(visible(f"校领导：{who}；部门：{depts}{scope}")))
         status = Text(*_status(p["status"]))
         if p["light"] != "done":
             status.append("  ").append(Text(*_LIGHT_MARKS[p["light"]])).append("灯")
@@ -318,8 +431,9 @@ def point(p: dict[str, Any], fmt: str) -> None:
         days = _days(p)
         grid.add_row("截止日期", Text.assemble(p["due"], "（", days if isinstance(days, str) else Text(*days), "）") if p["status"] != "done" else p["due"])
         if p["note"]:
-            grid.add_row("最新说明", Text(p["note"]))
-        parts: list[Any] = [Text(f"第 {p['id']} 项  {p['title']}", style="bold"), grid, Text(""), Text(p["text"])]
+            grid.add_row("最新说明", Text(visible(p["note"], one_line=False)))
+        title, text = visible(f"第 {p['id']} 项  {p['title']}"), visible(p["text"], one_line=False)
+        parts: list[Any] = [Text(title, style="bold"), grid, Text(""), Text(text)]
         if p["task_list"]:
             parts += [Text(""), _tasks_table(p["task_list"], title="任务清单")]
         if p["targets"]:
@@ -586,13 +700,13 @@ def notices(rows: list[dict[str, Any]], fmt: str, as_of: str, within: int) -> No
         lines = []
         for n in rows:
             leaders = f"（分管校领导：{'、'.join(n['leaders'])}）" if n["leaders"] else ""
-            lines.append(f"致 {n['department']}{leaders}：")
+            lines.append(visible(f"致 {n['department']}{leaders}："))
             lines.append(f"截至 {as_of}，以下事项已逾期或将在 {within} 天内到期，请抓紧推进并及时报送进展：")
             for i in n["items"]:
                 what = f"第 {i['id']} 项" if i["kind"] == "point" else f"任务 {i['id']}"
                 days = f"已逾期 {-i['days_left']} 天" if i["days_left"] < 0 else "今天到期" if i["days_left"] == 0 else f"还剩 {i['days_left']} 天"
                 owner = f"，责任人 {i['owner']}" if i.get("owner") else ""
-                lines.append(f"  · {what} {i['title']}：截止 {i['due']}，{days}，当前进度 {i['progress']}%{owner}")
+                lines.append(visible(f"  · {what} {i['title']}：截止 {i['due']}，{days}，当前进度 {i['progress']}%{owner}"))
             lines.append("")
         return "\n".join(lines)
 

@@ -142,7 +142,7 @@ class Connection:
                 self._depth = 0
         from gkplan import errors
 
-        errors.COMMITTED = True
+        errors.committed = True  # a failure after this says that the change was saved
 
     def backup(self, target: Path, *, force: bool) -> Path:
         """A consistent copy through SQLite's online backup API, safe while another process writes."""
