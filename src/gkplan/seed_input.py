@@ -100,15 +100,16 @@ class Utf8Reader:
             check_start(self.path, data[:4])
             data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
             self._first = False
+        nul = data.find(b"\x00")  # valid UTF-8, but a sure sign of UTF-16 or of a file that is not text
         try:
             text = data.decode("utf-8")
             self._tail = b""
         except UnicodeDecodeError as exc:
-            if final or exc.end < len(data) or len(data) - exc.start > 3:
-                raise self._fail(data, exc.start) from None
+            if final or exc.end < len(data) or len(data) - exc.start > 3 or 0 <= nul < exc.start:
+                raise self._fail(data, nul if 0 <= nul < exc.start else exc.start) from None
             text, self._tail = data[: exc.start].decode("utf-8"), data[exc.start :]  # a character cut in two
-        if "\x00" in text:
-            raise self._fail(data, data.index(b"\x00"))
+        if nul >= 0:
+            raise self._fail(data, nul)
         self._advance(text)
         return text
 
