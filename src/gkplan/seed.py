@@ -4,8 +4,8 @@ Stages as in beancount: parse (keeping positions) → validate (pydantic, then t
 records) → hand trusted models to the ledger. Points are validated one at a time as the ledger
 loads them, inside its transaction: a 100,000-point seed never sits in memory as models, and one
 bad record anywhere rolls the whole load back. A seed whose text starts with `{` is JSON (which is
-YAML too) and is read as a stream (seed_json.py); YAML is read whole, or as events when large
-(seed_yaml.py). Bytes become text in seed_input.py, which refuses anything but a regular UTF-8 file.
+YAML too) and is read as a stream (seed_json.py); YAML is read whole (seed_yaml.py), or as events
+when large (seed_yaml_stream.py). Bytes become text in seed_input.py: a regular UTF-8 file or nothing.
 
 Hostile seeds are refused by rule rather than by luck: no anchors or aliases, nesting at most
 MAX_DEPTH deep, digit strings longer than MAX_DIGITS kept as `TooLarge` (never turned into an int),
@@ -69,9 +69,9 @@ def open_seed(path: Path) -> SeedSource:
             from gkplan.seed_json import JsonSource
 
             return JsonSource(path, file)
-        from gkplan.seed_yaml import YamlSource, YamlStreamSource
-
         if size > STREAM_YAML_ABOVE:
+            from gkplan.seed_yaml_stream import YamlStreamSource
+
             return YamlStreamSource(path, file)
         raw = file.read(STREAM_YAML_ABOVE + 1)
         file.close()
@@ -81,6 +81,8 @@ def open_seed(path: Path) -> SeedSource:
     except BaseException:
         file.close()
         raise
+    from gkplan.seed_yaml import YamlSource
+
     return YamlSource(path, decode(path, raw))
 
 
