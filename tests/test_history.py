@@ -297,3 +297,10 @@ def test_undoing_one_tasks_change_keeps_what_a_sibling_task_did_later(run, ledge
     assert run.json("show", "17")["progress"] == 10  # (0 + 20) / 2
     assert run.json("show", "17", "--as-of", "2022-05-15")["progress"] == 0
     assert run("check").exit_code == 0
+
+
+def test_load_on_no_ledger_makes_one_with_that_plan_alone(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("GKPLAN_DB", str(tmp_path / "new.db"))
+    result = run("load", str(seed_2023(tmp_path)), "--format", "json")
+    assert json.loads(result.stdout)["plan"] == "2023" and "已新建台账" in result.stderr
+    assert [p["plan"] for p in run.json("plans")] == ["2023"]

@@ -276,3 +276,28 @@ def test_a_large_yaml_seed_streams_with_positions_and_rolls_back(run, ledger, tm
     assert f"{path}:2504:" in result.stderr and "要点 2500 的字段 title：不能为空" in result.stderr
     assert "要点 2500 的字段 section：部分 9 不在 sections 中" in result.stderr
     assert dump(ledger) == before
+
+
+# -- plan keys (two plans of one year) ---------------------------------------------------------------
+
+KEYED = "plan:\n  title: 测试计划\n  issued: 2023-01-01\n  year: 2023\n  key: {key}\nsections:\n  - {{number: 1, title: 甲}}\n" \
+        "points:\n  - {{number: 1, section: 1, title: 一项, text: 一项。, leads: [{{leader: 甲}}]}}\n"  # fmt: skip
+
+
+@pytest.mark.parametrize("key", ["-autumn", "秋季", "a" * 41, "'2023 autumn'", "''", "a.b"])
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+def test_a_bad_plan_key_is_refused_with_its_position(run, ledger, tmp_path, key, streamed, monkeypatch):
+    if streamed:
+        monkeypatch.setattr("gkplan.seed.STREAM_YAML_ABOVE", -1)
+    before = dump(ledger)
+    path = _bad_seed(tmp_path, KEYED.format(key=key))
+    result = run("load", str(path), code=4)
+    assert f"{path}:5:8: 字段 key：应为 1–40 个英文字母、数字、- 或 _，并以字母或数字开头" in result.stderr
+    assert dump(ledger) == before
+
+
+@pytest.mark.parametrize("key", ["2023-autumn", "a", "A_1", "9" + "x" * 39])
+def test_a_good_plan_key_loads(run, tmp_path, key):
+    result = run.json("load", str(_bad_seed(tmp_path, KEYED.format(key=key))))
+    assert result["added"] == 1 and result["plan"] == key and result["new_plan"] is True
+    assert run.json("show", "1")["plan"] == key

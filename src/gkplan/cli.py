@@ -234,8 +234,8 @@ def load(
     source = file or bundled_path()
     seed = open_seed(source)  # a YAML syntax error stops here, before the ledger is opened
     author, day = who(by), effective(None)
-    with open_ledger(ctx) as ledger:  # any other problem rolls the whole load back
-        result = ledger.load(seed, by=author, effective=day.isoformat(), at=now())
+    with open_ledger(ctx, seed=seed) as ledger:  # a new ledger is made with this seed; any problem rolls it all back
+        result = ledger.created or ledger.load(seed, by=author, effective=day.isoformat(), at=now())
     render.loaded({"source": str(source), **vars(result)}, fmt)
 
 

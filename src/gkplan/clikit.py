@@ -124,26 +124,30 @@ def db_path(ctx: typer.Context) -> tuple[Path, str]:
 
 
 @contextmanager
-def open_ledger(ctx: typer.Context, *, create: bool = True) -> Iterator["Ledger"]:
-    """The ledger for this command. One that does not exist yet is created with the bundled plan, at the
-    default place or GKPLAN_DB, by a command that may create it; a path given with --db must exist."""
+def open_ledger(ctx: typer.Context, *, create: bool = True, seed: Any = None) -> Iterator["Ledger"]:
+    """The ledger for this command. One that does not exist yet is created, at the default place or
+    GKPLAN_DB, by a command that may create it, with `seed` (default: the bundled plan); the load that
+    made it is `ledger.created`. A path given with --db must exist."""
     from gkplan.errors import LedgerError
     from gkplan.ledger import Ledger
 
     path, source = db_path(ctx)
+    created = None
     if not path.exists() and not path.is_symlink():
         if source == "option" or not create:
             hint = "；要新建台账请不带 --db 运行，或设置 GKPLAN_DB 后运行 gkplan load" if source == "option" else ""
             raise LedgerError(f"{path}: 没有台账（文件不存在）{hint}")
-        _create(path, source)
+        created = _create(path, source, seed)
     ledger = Ledger(path, plan=(ctx.find_root().obj or {}).get("plan"))
+    ledger.created = created
     try:
         yield ledger
     finally:
         ledger.close()
 
 
-def _create(path: Path, source: str) -> None:
+def _create(path: Path, source: str, seed: Any) -> Any:
+    """A new ledger with its first plan; the load's result, or None when another process made it first."""
     from gkplan.errors import LedgerError
     from gkplan.ledger import create
 
@@ -153,14 +157,18 @@ def _create(path: Path, source: str) -> None:
         except OSError as exc:
             raise LedgerError(f"{path.parent}: 无法创建台账目录（{exc.strerror or exc}）；请用 --db 或 GKPLAN_DB 指定台账位置") from None
     from gkplan.actions import now, who
-    from gkplan.seed import bundled_path, open_seed
 
-    seed = open_seed(bundled_path())
+    if seed is None:
+        from gkplan.seed import bundled_path, open_seed
+
+        seed = open_seed(bundled_path())
     loaded = []
-    create(path, lambda ledger: loaded.append(ledger.load(seed, by=who(None), effective=today().isoformat(), at=now())))
-    if loaded:
-        render.message(f"已新建台账 {path}，并载入《{seed.plan.title}》共 {loaded[0].added} 项工作要点")
-    errors.committed = False  # the new ledger has been announced; a failure later is about the command
+    made = create(path, lambda ledger: loaded.append(ledger.load(seed, by=who(None), effective=today().isoformat(), at=now())))
+    errors.committed = False  # the new ledger is announced; a failure later is about the command
+    if not made:
+        return None
+    render.message(f"已新建台账 {path}，并载入《{seed.plan.title}》共 {loaded[0].added} 项工作要点")
+    return loaded[0]
 
 
 def today() -> date:

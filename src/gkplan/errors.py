@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 # Set by the ledger right after a transaction commits (reset as each command starts), so that a failure
 # afterwards (output that cannot be written, Ctrl-C) can say the change was saved and must not be retried.
 committed = False
@@ -31,14 +33,34 @@ class NotFound(GkplanError):
     exit_code = 3
 
 
+class Problem(NamedTuple):
+    """One thing wrong with a seed, as data: where it is (any part may be unknown), and what it is.
+
+    `point` and `field` say which record and field it concerns, for code that wants them; `message`
+    is the whole sentence after the position (it already names the point and field for a reader)."""
+
+    file: str | None
+    line: int | None
+    column: int | None
+    point: int | str | None
+    field: str | None
+    message: str
+
+
+def format_problem(problem: Problem) -> str:
+    """The one line a user sees: `file:line:column: message`, leaving out what is not known."""
+    where = ":".join(str(part) for part in (problem.file, problem.line, problem.column) if part is not None)
+    return f"{where}: {problem.message}" if where else problem.message
+
+
 class SeedError(GkplanError):
     """A seed file that cannot be read or does not validate; carries every problem found."""
 
     exit_code = 4
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__("\n".join(problems))
+        super().__init__("\n".join(format_problem(p) for p in problems))
 
 
 class LedgerError(GkplanError):

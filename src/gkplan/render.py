@@ -349,7 +349,9 @@ def failure(exc: GkplanError) -> int:
     problems one line each) and the exit code. Used by the command boundary (clikit.command) and, for
     what happens outside any command, by the entry point."""
     if not getattr(exc, "quiet", False):
-        first, *more = getattr(exc, "problems", None) or [str(exc)]
+        from gkplan.errors import SeedError, format_problem
+
+        first, *more = [format_problem(p) for p in exc.problems] if isinstance(exc, SeedError) else [str(exc)]
         message(f"{exc.prefix}{first}")
         for line in more:
             message(line)

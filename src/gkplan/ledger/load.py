@@ -31,17 +31,13 @@ class LoadResult:
         self.tasks_added = self.targets_added = self.targets_changed = 0
 
 
-def plan_key(plan: Any) -> str:
-    return getattr(plan, "key", None) or str(plan.year)
-
-
 class LoadMixin:
     def load(self, seed: SeedSource, *, by: str, effective: str, at: str) -> LoadResult:
         """Points arrive one at a time from `seed` and are written in batches inside one transaction; if the
         seed has any problem, anywhere, the transaction is rolled back and every problem is reported."""
         with self._write() as conn:
             plan = seed.plan
-            result = LoadResult(plan_key(plan) if plan is not None else "")
+            result = LoadResult(plan.plan_key if plan is not None else "")
             if plan is not None and seed.ok:
                 self._load_plan(conn, plan, result)
                 conn.executemany(
