@@ -151,8 +151,8 @@ def _create(path: Path, source: str) -> None:
 
     seed = open_seed(bundled_path())
     loaded = []
-    create(path, lambda ledger: loaded.append(ledger.load(seed, by=who(None), effective=today().isoformat(), at=now())))
-    if loaded:
+    made = create(path, lambda ledger: loaded.append(ledger.load(seed, by=who(None), effective=today().isoformat(), at=now())))
+    if made and loaded:  # not when another process created it meanwhile: this one used theirs
         render.message(f"已新建台账 {path}，并载入《{seed.plan.title}》共 {loaded[0].added} 项工作要点")
 
 

@@ -218,9 +218,9 @@ def _canonical(path: Path) -> Path:
     return resolved
 
 
-def create(path: Path, fill) -> None:  # noqa: ANN001 - fill(Ledger) loads the first plan
+def create(path: Path, fill) -> bool:  # noqa: ANN001 - fill(Ledger) loads the first plan
     """Make a ledger at `path` whole or not at all: built in a temporary file beside it, then linked into
-    place. If another process got there first, theirs stands and ours is discarded."""
+    place. If another process got there first, theirs stands and ours is discarded: False."""
     import tempfile
 
     folder = path.parent
@@ -255,9 +255,10 @@ def create(path: Path, fill) -> None:  # noqa: ANN001 - fill(Ledger) loads the f
         try:
             os.link(tmp, path)
         except FileExistsError:
-            pass  # another process created it meanwhile: use theirs
+            return False  # another process created it meanwhile: use theirs
         except OSError as exc:
             raise LedgerError(f"{path}: 无法创建台账：{exc.strerror or exc}") from None
+        return True
     finally:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{tmp}{suffix}").unlink(missing_ok=True)
