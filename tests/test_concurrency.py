@@ -33,10 +33,11 @@ def _env(db: Path | None, **extra: str) -> dict[str, str]:
 
 
 def _start(db: Path | None, *args: str, prefix: tuple[str, ...] = (), **extra: str) -> subprocess.Popen:
+    """`python -m gkplan ARGS`, or `python -c SCRIPT ARGS` for a worker that runs many commands."""
     if prefix == AS_NOBODY:
         extra = {"HOME": "/nonexistent"} | extra  # nobody's home, not root's (which nobody may not read)
     return subprocess.Popen(
-        [*prefix, sys.executable, "-m", "gkplan", *args], env=_env(db, **extra),
+        [*prefix, sys.executable, *(args if args[0] == "-c" else ("-m", "gkplan", *args))], env=_env(db, **extra),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd="/",
     )  # fmt: skip
 
@@ -259,10 +260,13 @@ def _strangers(folder: Path) -> list[str]:
 
 
 @needs_setpriv
-def test_a_reader_without_write_permission_leaves_nothing_that_locks_the_owner_out(shared_dir):
+@pytest.mark.parametrize("folder_mode", [0o755, 0o1777], ids=["owner's directory", "directory anyone may write, like /tmp"])
+def test_a_reader_without_write_permission_leaves_nothing_that_locks_the_owner_out(shared_dir, folder_mode):
     db = shared_dir / "ledger.db"
     assert _gkplan(db, "depts").returncode == 0
     db.chmod(0o644)
+    shared_dir.chmod(folder_mode)
+    owner = AS_ROOT_WITHOUT_OVERRIDE  # the owner, bound by file modes like any user: a -shm of nobody's would stop it
     assert _leftovers(shared_dir, {"ledger.db"}) == []  # closed: no -wal, no -shm
     read = _gkplan(db, "list", "--format", "json", prefix=AS_NOBODY)
     assert read.returncode == 0 and len(json.loads(read.stdout)) == 39, read.stderr
@@ -270,15 +274,15 @@ def test_a_reader_without_write_permission_leaves_nothing_that_locks_the_owner_o
     assert write.returncode == 5 and "只读" in write.stderr and str(db) in write.stderr, write.stderr
     assert "Traceback" not in read.stderr + write.stderr
     assert _strangers(shared_dir) == [] and _leftovers(shared_dir, {"ledger.db"}) == []
-    owner = _gkplan(db, "update", "18", "--progress", "5")
-    assert owner.returncode == 0, owner.stderr
+    wrote = _gkplan(db, "update", "18", "--progress", "5", prefix=owner)
+    assert wrote.returncode == 0, wrote.stderr
     # and while the owner is writing (its -wal and -shm exist): 4 readers and 4 writers at once
     procs = [(("read", i), _start(db, "show", "18", "--format", "json", prefix=AS_NOBODY)) for i in range(4)]
-    procs += [(("write", i), _start(db, "update", "18", "--note", f"主人{i}")) for i in range(4)]
+    procs += [(("write", i), _start(db, "update", "18", "--note", f"主人{i}", prefix=owner)) for i in range(4)]
     results = _all(procs)
     assert [r.returncode for _, r in results] == [0] * 8, [r.stderr for _, r in results]
     assert _strangers(shared_dir) == []
-    assert _gkplan(db, "update", "18", "--progress", "6").returncode == 0
+    assert _gkplan(db, "update", "18", "--progress", "6", prefix=owner).returncode == 0
     assert sorted(n for n in _notes(db) if n.startswith("主人")) == [f"主人{i}" for i in range(4)]
     _check(db)
 
@@ -442,3 +446,42 @@ def test_8_processes_mixing_every_kind_of_write_lose_no_acknowledged_change(tmp_
     assert all(c["check"] == 0 for c in files_made if c["args"][0] == "backup")
     assert not [p.name for p in files.iterdir() if p.name.startswith(".")]  # no temporary files left
     _check(db)
+
+
+RACE_WORKER = """
+import sys
+from typer.testing import CliRunner
+from gkplan.cli import full_app
+app, runner = full_app(), CliRunner()
+refused = []
+for n in range(int(sys.argv[2])):
+    args = ["show", "18", "-f", "json"] if sys.argv[1] == "read" else ["update", "18", "--note", f"n{n}"]
+    result = runner.invoke(app, args)
+    if result.exit_code != 0:
+        refused.append(result.stderr.strip())
+print(len(refused), refused[:1])
+"""
+
+
+@needs_setpriv
+@pytest.mark.xfail(
+    strict=True,
+    reason="connection._open: a reader who may write the directory (sticky /tmp, a group-writable share) checks that"
+    " -wal/-shm exist and then opens without immutable=1; when the owner's last connection closes in between and"
+    " deletes them, SQLite re-creates them owned by the reader, and the owner's next write sees files it may not"
+    " write and is refused as read-only (3-7 of 60 writes here). No minimal fix: SQLite always creates -wal for a"
+    " read-only connection in a writable directory (readonly_shm=1 only covers -shm), and deleting them safely"
+    " needs the shm DMS lock.",
+)
+def test_readers_in_a_directory_they_may_write_never_make_the_owner_s_writes_read_only(shared_dir):
+    shared_dir.chmod(0o1777)
+    db = shared_dir / "ledger.db"
+    assert _gkplan(db, "depts").returncode == 0
+    db.chmod(0o644)
+    procs = [(("read", i), _start(None, "-c", RACE_WORKER, "read", "60", prefix=AS_NOBODY, GKPLAN_DB=str(db))) for i in range(3)]
+    procs += [(("write", i), _start(None, "-c", RACE_WORKER, "write", "30", prefix=AS_ROOT_WITHOUT_OVERRIDE,
+                                    GKPLAN_DB=str(db))) for i in range(2)]  # fmt: skip
+    results = _all(procs)
+    assert [r.returncode for _, r in results] == [0] * 5, [r.stderr for _, r in results]
+    assert [r.stdout.split()[0] for _, r in results] == ["0"] * 5, [r.stdout for _, r in results]
+    assert _strangers(shared_dir) == []
