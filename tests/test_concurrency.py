@@ -60,8 +60,8 @@ def _all(procs: list[tuple[object, subprocess.Popen]]) -> list[tuple[object, sub
     return done
 
 
-def _json(db: Path, *args: str) -> list | dict:
-    out = _gkplan(db, *args, "--format", "json")
+def _json(db: Path, *args: str, **extra: str) -> list | dict:
+    out = _gkplan(db, *args, "--format", "json", **extra)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
@@ -485,3 +485,27 @@ def test_readers_in_a_directory_they_may_write_never_make_the_owner_s_writes_rea
     assert [r.returncode for _, r in results] == [0] * 5, [r.stderr for _, r in results]
     assert [r.stdout.split()[0] for _, r in results] == ["0"] * 5, [r.stdout for _, r in results]
     assert _strangers(shared_dir) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="connection._canonical: a version 3 ledger records no meta 'path', so a process that opens it through a"
+    " hard link before the migration's meta 'path' reaches the main file (immutable probe; the migration does not"
+    " checkpoint) uses <link>-wal/-shm: two write-ahead logs, no shared lock, writes through one name invisible"
+    " through the other. Needs a canonical name for hard-linked old ledgers (e.g. refuse writes until one is"
+    " recorded) and a checkpoint after upgrade(); not minimal.",
+)
+def test_writers_through_a_version_3_ledger_s_name_and_its_hard_link_lose_nothing_4_rounds_of_8(tmp_path):
+    for rnd in range(4):
+        folder = tmp_path / f"round{rnd}"
+        (folder / "elsewhere").mkdir(parents=True)
+        db, hard = folder / "ledger.db", folder / "elsewhere" / "hard.db"
+        shutil.copy(V3, db)
+        os.link(db, hard)
+        procs = [(i, _start(None, "--db", str((db, hard)[i % 2]), "update", "18", "--note", f"链{i}",
+                            GKPLAN_TODAY="2026-12-01")) for i in range(8)]  # fmt: skip
+        results = _all(procs)
+        assert [r.returncode for _, r in results] == [0] * 8, [r.stderr for _, r in results]
+        for name in (db, hard):
+            log = _json(name, "log", "18", GKPLAN_TODAY="2026-12-01")
+            assert sorted(e["note"] for e in log if (e["note"] or "").startswith("链")) == [f"链{i}" for i in range(8)], name
