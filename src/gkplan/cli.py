@@ -235,6 +235,8 @@ def load(
     seed = open_seed(source)  # a YAML syntax error stops here, before the ledger is opened
     author, day = who(by), effective(None)
     with open_ledger(ctx, seed=seed) as ledger:  # a new ledger is made with this seed; any problem rolls it all back
+        if ledger.created is None and ledger.seed_spent:  # another process made the ledger first: read it again
+            seed = open_seed(source)
         result = ledger.created or ledger.load(seed, by=author, effective=day.isoformat(), at=now())
     render.loaded({"source": str(source), **vars(result)}, fmt)
 

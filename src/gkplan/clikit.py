@@ -132,14 +132,14 @@ def open_ledger(ctx: typer.Context, *, create: bool = True, seed: Any = None) ->
     from gkplan.ledger import Ledger
 
     path, source = db_path(ctx)
-    created = None
+    created, spent = None, False
     if not path.exists() and not path.is_symlink():
         if source == "option" or not create:
             hint = "；要新建台账请不带 --db 运行，或设置 GKPLAN_DB 后运行 gkplan load" if source == "option" else ""
             raise LedgerError(f"{path}: 没有台账（文件不存在）{hint}")
-        created = _create(path, source, seed)
+        created, spent = _create(path, source, seed), seed is not None
     ledger = Ledger(path, plan=(ctx.find_root().obj or {}).get("plan"))
-    ledger.created = created
+    ledger.created, ledger.seed_spent = created, spent  # spent: read by a creation another process won
     try:
         yield ledger
     finally:

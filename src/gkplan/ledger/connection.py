@@ -74,7 +74,7 @@ class Connection:
         if found is None:
             raise LedgerError(f"{path}: 不是 gkplan 台账（不是 SQLite 数据库文件）")
         version, app = found
-        if app != schema.APPLICATION_ID and not (app == 0 and 1 <= version < schema.SCHEMA_VERSION):
+        if app != schema.APPLICATION_ID and not (app == 0 and 1 <= version < schema.SCHEMA_VERSION and _old_ledger(path)):
             raise LedgerError(f"{path}: 是 SQLite 数据库，但不是 gkplan 台账；请用 --db 指定其他文件")
         if version > schema.SCHEMA_VERSION:
             raise LedgerError(
@@ -194,6 +194,25 @@ def _open(path: Path, writable: bool) -> sqlite3.Connection:
             conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True, isolation_level=None)
     conn.row_factory = sqlite3.Row
     return conn
+
+
+def _old_ledger(path: Path) -> bool:
+    """Whether a SQLite file without gkplan's application id holds a version 1–3 ledger's tables. Many
+    applications set a user_version of their own; upgrading theirs would rewrite a file that is not ours.
+    Read as immutable, so that asking leaves nothing behind."""
+    from urllib.parse import quote
+
+    from gkplan.ledger.migrate import _OLD_TABLES
+
+    try:
+        probe = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True)
+        try:
+            names = {r[0] for r in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            probe.close()
+    except sqlite3.Error:
+        return True  # unreadable: opening it says what is wrong with it
+    return set(_OLD_TABLES) <= names
 
 
 def _canonical(path: Path) -> Path:
