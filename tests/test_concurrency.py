@@ -465,13 +465,11 @@ print(len(refused), refused[:1])
 
 @needs_setpriv
 @pytest.mark.xfail(
-    strict=True,
-    reason="connection._open: a reader who may write the directory (sticky /tmp, a group-writable share) checks that"
-    " -wal/-shm exist and then opens without immutable=1; when the owner's last connection closes in between and"
-    " deletes them, SQLite re-creates them owned by the reader, and the owner's next write sees files it may not"
-    " write and is refused as read-only (3-7 of 60 writes here). No minimal fix: SQLite always creates -wal for a"
-    " read-only connection in a writable directory (readonly_shm=1 only covers -shm), and deleting them safely"
-    " needs the shm DMS lock.",
+    strict=False,
+    reason="a narrower race remains: a reader allowed to write the folder still makes -wal/-shm for an instant when the"
+    " owner's last connection closes between its look and its open; readers now remove what they made at once and"
+    " owners clear empty leftovers and retry, which took the refusals from 3-7 in 60 owner writes to at most 1, in"
+    " about half the runs. Closing it needs SQLite to open a WAL ledger read-only without creating files.",
 )
 def test_readers_in_a_directory_they_may_write_never_make_the_owner_s_writes_read_only(shared_dir):
     shared_dir.chmod(0o1777)
@@ -487,14 +485,6 @@ def test_readers_in_a_directory_they_may_write_never_make_the_owner_s_writes_rea
     assert _strangers(shared_dir) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="connection._canonical: a version 3 ledger records no meta 'path', so a process that opens it through a"
-    " hard link before the migration's meta 'path' reaches the main file (immutable probe; the migration does not"
-    " checkpoint) uses <link>-wal/-shm: two write-ahead logs, no shared lock, writes through one name invisible"
-    " through the other. Needs a canonical name for hard-linked old ledgers (e.g. refuse writes until one is"
-    " recorded) and a checkpoint after upgrade(); not minimal.",
-)
 def test_writers_through_a_version_3_ledger_s_name_and_its_hard_link_lose_nothing_4_rounds_of_8(tmp_path):
     for rnd in range(4):
         folder = tmp_path / f"round{rnd}"

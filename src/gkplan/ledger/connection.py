@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,6 +57,7 @@ class Connection:
         self.path = path
         self.readonly = False
         self._depth = 0
+        self._alone: int | None = None
         self.conn = self._connect(path)
 
     # -- opening ------------------------------------------------------------------------------
@@ -80,11 +82,28 @@ class Connection:
             raise LedgerError(
                 f"{path}: 台账由更新版本的 gkplan 创建（结构版本 {version}，本程序支持 {schema.SCHEMA_VERSION}）；请升级 gkplan"
             )
-        path = _canonical(path)
+        path, alone = _canonical(path)
         self.path = path
-        writable = all(
-            os.access(p, os.W_OK) for p in (path, path.parent, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()
-        )
+        if alone:
+            import fcntl
+
+            self._alone = os.open(path, os.O_RDONLY)
+            fcntl.flock(self._alone, fcntl.LOCK_EX)  # released on close, after SQLite has written its log back
+            path, alone = _canonical(path)  # an upgrade while we waited may have recorded the name
+            if not alone:
+                os.close(self._alone)
+                self._alone = None
+            self.path = path
+        owner = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        for _ in range(50):  # a reader's leftovers, made again by another reader meanwhile: clear them once more
+            if owner:
+                _clear_strangers(path)
+            writable = all(
+                os.access(p, os.W_OK) for p in (path, path.parent, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()
+            )
+            if writable or not owner:
+                break
+            time.sleep(0.01)
         with self._errors():
             conn = _open(path, writable)
         self.readonly = not writable
@@ -108,6 +127,10 @@ class Connection:
 
     def close(self) -> None:
         self.conn.close()
+        if self._alone is not None:
+            os.close(self._alone)
+        if self.readonly:  # what SQLite made for this reader in a writable folder: leave nothing behind
+            _remove_ours(self.path)
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -179,7 +202,20 @@ def _open(path: Path, writable: bool) -> sqlite3.Connection:
     -shm file exists yet, as immutable, because SQLite would otherwise create -wal/-shm files owned by
     this reader that lock the owner out of the next write."""
     if writable:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        for attempt in range(50):
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens -wal and -shm, or finds them
+            except sqlite3.OperationalError:
+                if attempt == 49 or not _strangers(path):
+                    conn.close()
+                    raise
+            else:
+                if not _strangers(path):
+                    break
+            conn.close()  # a reader made them in the instant between: theirs are empty, so clear them and retry
+            _clear_strangers(path)
+            time.sleep(0.01)
     else:
         from urllib.parse import quote
 
@@ -189,8 +225,12 @@ def _open(path: Path, writable: bool) -> sqlite3.Connection:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
             conn.execute("PRAGMA user_version").fetchone()
+            made = _ours(Path(f"{path}-wal"))  # the owner's closed meanwhile, and SQLite made them anew for us
         except sqlite3.OperationalError:  # WAL with a -shm we cannot use: read the file as a snapshot
+            made = True
+        if made:
             conn.close()
+            _remove_ours(path)
             conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True, isolation_level=None)
     conn.row_factory = sqlite3.Row
     return conn
@@ -215,14 +255,50 @@ def _old_ledger(path: Path) -> bool:
     return set(_OLD_TABLES) <= names
 
 
-def _canonical(path: Path) -> Path:
-    """The one name a ledger is opened by. Symbolic links are resolved; a ledger with several hard links
-    is opened by the name it was created under (kept in meta), since SQLite names its -wal and -shm
-    files after the path: two names would be two write-ahead logs, and writes through one lost to the other."""
+def _ours(wal: Path) -> bool:
+    """Whether an empty -wal was made by this reader (its owner is us, not the ledger's owner)."""
+    try:
+        info = wal.stat()
+        return info.st_size == 0 and info.st_uid == os.getuid() != wal.with_name(wal.name[:-4]).stat().st_uid
+    except OSError:
+        return False
+
+
+def _remove_ours(path: Path) -> None:
+    if _ours(Path(f"{path}-wal")):
+        Path(f"{path}-shm").unlink(missing_ok=True)
+        Path(f"{path}-wal").unlink(missing_ok=True)
+
+
+def _strangers(path: Path) -> bool:
+    return any(p.exists() and not os.access(p, os.W_OK) for p in (Path(f"{path}-wal"), Path(f"{path}-shm")))
+
+
+def _clear_strangers(path: Path) -> None:
+    """An empty -wal and its -shm that this user may not write were made by a reader who may only read
+    (SQLite makes them even for a read-only connection when the folder is writable). They hold no change
+    — an empty write-ahead log has none — so the owner removes them rather than be locked out by them."""
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    try:
+        if wal.stat().st_size == 0 and not (os.access(wal, os.W_OK) and (not shm.exists() or os.access(shm, os.W_OK))):
+            shm.unlink(missing_ok=True)
+            wal.unlink(missing_ok=True)
+    except OSError:
+        pass  # gone meanwhile, or not ours to remove: opening says what is wrong
+
+
+def _canonical(path: Path) -> tuple[Path, bool]:
+    """The one name a ledger is opened by, and whether this process must have the file to itself.
+
+    SQLite names its -wal and -shm files after the path, and keeps its write lock in -shm: two names for
+    one file would be two write-ahead logs and no lock between them. Symbolic links are resolved; a ledger
+    with several hard links is opened by the name it was created under (kept in meta). One with no such
+    name (made by version 3) is used by one process at a time, each leaving its log written back into the
+    file on closing, until its upgrade records the name."""
     resolved = path.resolve()
     try:
         if resolved.stat().st_nlink < 2:
-            return resolved
+            return resolved, False
         from urllib.parse import quote
 
         probe = sqlite3.connect(f"file:{quote(str(resolved))}?mode=ro&immutable=1", uri=True)
@@ -231,10 +307,10 @@ def _canonical(path: Path) -> Path:
         finally:
             probe.close()
     except (OSError, sqlite3.Error):
-        return resolved
+        row = None
     if row and os.path.exists(row[0]) and os.path.samefile(row[0], resolved):
-        return Path(row[0])
-    return resolved
+        return Path(row[0]), False
+    return resolved, True
 
 
 def create(path: Path, fill) -> bool:  # noqa: ANN001 - fill(Ledger) loads the first plan

@@ -27,6 +27,7 @@ def upgrade(ledger: Any, version: int) -> None:
                 if conn.execute("PRAGMA user_version").fetchone()[0] == version:  # nobody did it meanwhile
                     _upgrade(ledger, conn)
                 conn.execute("COMMIT")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the recorded name reaches the file itself
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
