@@ -7,7 +7,9 @@ kill -9 or a full disk), an existing file is only replaced with --force, and a l
 from __future__ import annotations
 
 import csv
+import gc
 import json
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -138,7 +140,19 @@ def _xlsx(data: dict[str, Any], out: BinaryIO, table: str) -> None:
         for i, w in enumerate(widths, start=1):
             sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(max(w, 4), 60) + 2
         sheet.freeze_panes = "A2"
-    book.save(out)
+    try:
+        book.save(out)
+        return
+    except OSError as exc:  # a full disk: the message is made by files.replace_atomically
+        failure = OSError(exc.errno, exc.strerror)
+    # The failed save's frames hold a half-written zip and worksheet streams whose finalisers would print
+    # tracebacks at exit; with the traceback gone they can be collected now, quietly.
+    hook, sys.unraisablehook = sys.unraisablehook, lambda _: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    raise failure
 
 
 _MARKS = {"red": "🔴 红灯", "yellow": "🟡 黄灯", "green": "🟢 绿灯", "done": "✅ 已完成"}

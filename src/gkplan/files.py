@@ -54,6 +54,8 @@ _WHY = {
 def is_ledger_file(path: str | os.PathLike[str]) -> bool:
     """An existing SQLite file that is a gkplan ledger: its header's application_id, or (older ledgers) its tables."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False  # reading a FIFO would wait forever
         with open(path, "rb") as f:
             header = f.read(100)
     except OSError:
@@ -65,7 +67,9 @@ def is_ledger_file(path: str | os.PathLike[str]) -> bool:
     from urllib.parse import quote
 
     uri = f"file:{quote(os.path.abspath(path))}?mode=ro"
-    for extra in ("", "&immutable=1"):  # immutable: a WAL ledger whose -shm we may not create
+    # immutable reads the main file alone and leaves no -wal/-shm behind; a WAL in use is read through
+    tries = ("", "&immutable=1") if os.path.exists(f"{path}-wal") else ("&immutable=1",)
+    for extra in tries:
         try:
             conn = sqlite3.connect(uri + extra, uri=True)
             try:
@@ -97,7 +101,7 @@ def _guard(real: str, shown: Path, protect: Path | None) -> None:
             if real == ledger + suffix or _same(real, ledger + suffix):
                 raise LedgerError(f"{shown}: 是正在使用的台账的 {suffix} 文件，不能覆盖；请换一个文件名")
     if os.path.exists(real) and is_ledger_file(real):
-        raise LedgerError(f"{shown}: 是一个 gkplan 台账（或台账备份），即使加 --force 也不会覆盖；请换一个文件名或先删除它")
+        raise LedgerError(f"{shown}: 是一个 gkplan 台账（或台账备份），不能覆盖，加 --force 也不行；请换一个文件名或先删除它")
     for suffix in SIDE_SUFFIXES:
         if real.endswith(suffix) and is_ledger_file(real[: -len(suffix)]):
             raise LedgerError(f"{shown}: 是 gkplan 台账 {real[: -len(suffix)]} 的 {suffix} 文件，不能覆盖；请换一个文件名")
