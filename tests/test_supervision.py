@@ -324,5 +324,5 @@ def test_backup_is_a_consistent_copy(run, ledger, tmp_path):
     assert dump(copy) == dump(ledger)
     assert run.json("--db", str(copy), "show", "3")["progress"] == 40
     for force in ([], ["--force"]):  # a backup is a ledger: never overwritten, and --force is not suggested
-        assert "即使加 --force 也不会覆盖" in run("backup", str(copy), *force, code=5).stderr
+        assert "不能覆盖，加 --force 也不行" in run("backup", str(copy), *force, code=5).stderr
     assert "台账文件本身" in run("backup", str(ledger), "--force", code=5).stderr
