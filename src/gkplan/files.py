@@ -347,7 +347,7 @@ def backup_database(source: sqlite3.Connection, source_path: Path, target: Path,
         if "malformed" in text or "not a database" in text:
             raise LedgerError(f"{source_path}: 台账文件已损坏；请从备份恢复") from None
         # SQLite reports a full disk as "full" or (a write refused outright, as past RLIMIT_FSIZE) "I/O"
-        why = "磁盘空间不足或超出文件大小限制" if "full" in text else "磁盘 I/O 错误" if "i/o" in text else str(exc)
+        why = "磁盘空间不足或超出文件大小限制" if "full" in text else "磁盘 I/O 错误（磁盘可能已满或超出文件大小限制）" if "i/o" in text else str(exc)
         raise _failed(shown, why) from None
     finally:
         _remove(name)
