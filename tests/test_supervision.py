@@ -241,7 +241,7 @@ def test_export_never_overwrites_without_force_and_leaves_no_temp_files(run, led
     run("export", "-f", "json", "-o", str(path), "--force")
     assert json.loads(path.read_text(encoding="utf-8"))["as_of"] == "2022-06-30"
     run("export", "-f", "pdf", "-o", str(tmp_path / "a.pdf"), code=2)
-    run("export", "-f", "json", "-o", str(tmp_path / "missing" / "a.json"), code=1)
+    run("export", "-f", "json", "-o", str(tmp_path / "missing" / "a.json"), code=5)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
@@ -325,5 +325,7 @@ def test_backup_is_a_consistent_copy(run, ledger, tmp_path):
     assert dump(copy) == dump(ledger)
     assert run.json("--db", str(copy), "show", "3")["progress"] == 40
     assert "已存在" in run("backup", str(copy), code=6).stderr
-    run("backup", str(copy), "--force")
+    run("update", "3", "--progress", "50")
+    run("backup", str(copy), "--force")  # last night's backup, replaced by tonight's: it is not open
+    assert run.json("--db", str(copy), "show", "3")["progress"] == 50
     assert "台账文件本身" in run("backup", str(ledger), "--force", code=5).stderr

@@ -64,7 +64,7 @@ class SeedError(GkplanError):
 
 
 class LedgerError(GkplanError):
-    """The ledger file cannot be opened, read or written."""
+    """The ledger, or a file gkplan writes (export, backup), cannot be opened, read or written."""
 
     exit_code = 5
 

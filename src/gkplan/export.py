@@ -1,19 +1,21 @@
 """Exports of the whole ledger for meetings and publication: XLSX, CSV (for Excel/WPS), JSON, Markdown.
 
-Every export is written to a temporary file and renamed into place, so a failure never leaves a
-half-written file, and an existing file is only replaced with --force.
+Every export goes through files.replace_atomically: it appears whole or not at all (even after a
+kill -9 or a full disk), an existing file is only replaced with --force, and a ledger never is.
 """
 
 from __future__ import annotations
 
 import csv
+import gc
 import json
+import sys
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from gkplan.errors import InvalidValue
-from gkplan.files import replace_atomically
+from gkplan.files import replace_atomically, text_writer
 from gkplan.ledger import Ledger, PointQuery
 from gkplan.reports import LIGHTS, Frame, list_points, list_tasks, overview, targets
 from gkplan.values import STATUS_LABELS
@@ -77,9 +79,9 @@ def _collect(ledger: Ledger, fr: Frame) -> dict[str, Any]:
 def export(ledger: Ledger, fr: Frame, fmt: str, target: Path, *, table: str = "points", force: bool = False) -> Path:
     if fmt == "csv" and table not in SHEETS:
         raise InvalidValue(f"未知的表：{table!r}；可用：{' / '.join(SHEETS)}")
-    data = collect(ledger, fr)
-    with replace_atomically(target, force=force) as tmp:
-        {"xlsx": _xlsx, "csv": _csv, "json": _json, "md": _markdown}[fmt](data, tmp, table)
+    # the target is checked before the (slow) collection, which runs while nothing is visible yet
+    with replace_atomically(target, force=force, protect=ledger.path) as f:
+        {"xlsx": _xlsx, "csv": _csv, "json": _json, "md": _markdown}[fmt](collect(ledger, fr), f, table)
     return target
 
 
@@ -98,18 +100,18 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def _csv(data: dict[str, Any], path: Path, table: str) -> None:
+def _csv(data: dict[str, Any], out: BinaryIO, table: str) -> None:
     _, columns = SHEETS[table]
     # utf-8-sig: the BOM makes Excel and WPS read the Chinese correctly
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
+    with text_writer(out, "utf-8-sig") as f:
         writer = csv.writer(f)
         writer.writerow([header for _, header in columns])
         for row in data[table]:
             writer.writerow([neutralise(_value(row.get(key))) for key, _ in columns])
 
 
-def _json(data: dict[str, Any], path: Path, table: str) -> None:
-    with path.open("w", encoding="utf-8") as f:
+def _json(data: dict[str, Any], out: BinaryIO, table: str) -> None:
+    with text_writer(out) as f:
         json.dump(data, f, ensure_ascii=False, indent=2)
         f.write("\n")
 
@@ -118,7 +120,7 @@ def _width(value: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
 
 
-def _xlsx(data: dict[str, Any], path: Path, table: str) -> None:
+def _xlsx(data: dict[str, Any], out: BinaryIO, table: str) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -143,14 +145,26 @@ def _xlsx(data: dict[str, Any], path: Path, table: str) -> None:
         for i, w in enumerate(widths, start=1):
             sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(max(w, 4), 60) + 2
         sheet.freeze_panes = "A2"
-    book.save(path)
+    try:
+        book.save(out)
+        return
+    except OSError as exc:  # a full disk: the message is made by files.replace_atomically
+        failure = OSError(exc.errno, exc.strerror)
+    # The failed save's frames hold a half-written zip and worksheet streams whose finalisers would print
+    # tracebacks at exit; with the traceback gone they can be collected now, quietly.
+    hook, sys.unraisablehook = sys.unraisablehook, lambda _: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    raise failure
 
 
 _MARKS = {"red": "🔴 红灯", "yellow": "🟡 黄灯", "green": "🟢 绿灯", "done": "✅ 已完成"}
 _NUMERALS = "一二三四五六七八九十"
 
 
-def _markdown(data: dict[str, Any], path: Path, table: str) -> None:
+def _markdown(data: dict[str, Any], out: BinaryIO, table: str) -> None:
     plan, ov = data["plan"], data["overview"]
     total = ov["total"]
     lines = [
@@ -190,7 +204,8 @@ def _markdown(data: dict[str, Any], path: Path, table: str) -> None:
             lines.append(f"- 最新进展：{_md(p['note'])}")
         for t in tasks_by_point.get(p["id"], []):
             lines.append(f"- 任务 {t['id']} {_md(t['title'])}：{t['progress']}%（{t['status_label']}），截止 {t['effective_due']}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with text_writer(out) as f:
+        f.write("\n".join(lines) + "\n")
 
 
 _MD_ESCAPES = str.maketrans({

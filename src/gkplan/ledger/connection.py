@@ -169,19 +169,9 @@ class Connection:
 
     def backup(self, target: Path, *, force: bool) -> Path:
         """A consistent copy through SQLite's online backup API, safe while another process writes."""
-        from gkplan.files import replace_atomically
+        from gkplan.files import backup_database
 
-        if target.expanduser().resolve() == self.path.resolve():
-            raise LedgerError(f"{target}: 不能备份到台账文件本身")
-        with replace_atomically(target, force=force) as tmp:
-            with self._errors():
-                dest = sqlite3.connect(tmp)
-                try:
-                    self.conn.backup(dest)
-                    dest.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
-                finally:
-                    dest.close()
-        return target
+        return backup_database(self.conn, self.path, target, force=force)
 
     def transaction(self):  # noqa: ANN201 - several changes that land together or not at all
         return self._write()
