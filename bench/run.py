@@ -143,7 +143,7 @@ def main() -> int:
         Question("`report --overdue` (table, all rows)", [gk, "report", "--overdue"], tw and [*tw, "+OVERDUE", "list"], target="≤ 1/5"),
         Question("`report` (by department)", [gk, "report"], tw and [*tw, "summary"], target="≤ 1/5"),
         Question(f"`show {middle}`", [gk, "show", middle], tw and [*tw, middle, "info"], target="≤ 1/5"),
-        Question(f"`update {middle} --progress N`", [gk, "update", middle, "--progress", "1{i}"],
+        Question(f"`update {middle} --progress N`", [gk, "update", middle, "--progress", "1{i}", "--note", "第 {i} 次"],
                  tw and [*tw, middle, "modify", "+p{i}"], target="≤ 1/5"),
     ]  # fmt: skip
     for q in questions:

@@ -8,25 +8,12 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from gkplan.errors import NotFound
+from gkplan.ledger.asof import as_of
 from gkplan.rules import light_sql
 
 KEY_SEPARATOR = "\x1f"
 STATUS_CODES = ("done", "in_progress", "not_started", "blocked", "deferred")
 LIGHT_CODES = ("done", "red", "yellow", "green")
-
-# A point as it stood on :as_of: today's row when nothing of it changed after that day, else its state
-# after the last change effective on or before it (point_states), else its state before any change.
-_POINT_AS_OF = """(SELECT p.plan, p.id, p.section, p.title, p.text, p.leads, p.due_seed, p.department_key, p.leader_key,
-  CASE WHEN cur THEN p.progress ELSE coalesce(v.progress, 0) END AS progress,
-  CASE WHEN cur THEN p.status ELSE coalesce(v.status, 'not_started') END AS status,
-  CASE WHEN cur THEN p.note ELSE v.note END AS note,
-  CASE WHEN cur THEN p.due ELSE coalesce(v.due, p.due_base) END AS due,
-  CASE WHEN cur THEN p.updated_at ELSE v.at END AS updated_at
-FROM (SELECT *, changed IS NULL OR changed <= :as_of AS cur FROM points) p
-LEFT JOIN point_states v ON NOT p.cur AND (v.plan, v.point, v.effective, v.hid) = (SELECT s.plan, s.point, s.effective, s.hid
-  FROM point_states s WHERE s.plan = p.plan AND s.point = p.id AND s.effective <= :as_of
-  ORDER BY s.effective DESC, s.hid DESC LIMIT 1))"""
-
 
 def _names_key(kind: str, plan: str, point: str) -> str:
     """SQL for a point's departments or leaders in document order, joined by U+001F."""
@@ -44,6 +31,10 @@ _TASK_COUNT_AS_OF = """ (SELECT count(*) FROM tasks t WHERE t.plan = p.plan AND 
   WHERE s.plan = t.plan AND s.point = t.point AND s.seq = t.seq AND s.effective <= :as_of
   ORDER BY s.effective DESC, s.hid DESC LIMIT 1), t.timeless) END) AS tasks"""
 BRIEF_COLUMNS = "p.plan, p.id, p.section, p.title, p.due, p.progress, p.status, p.department_key, p.leader_key"
+# the columns each kind of read takes from the points as of a day
+_SUMMARY = ("section", "department_key", "leader_key")
+_BRIEF = ("section", "title", "department_key", "leader_key")
+_FULL = ("section", "title", "text", "leads", "due_seed", "department_key", "leader_key")
 
 
 class PointQuery(NamedTuple):
@@ -83,9 +74,12 @@ class PointsMixin:
             latest = self._latest = self.latest_effective()
         return latest is None or latest <= as_of
 
-    def point_source(self, clock: dict[str, Any] | None) -> str:
-        """The points table, or the points as of the clock's day: what every read of points selects from."""
-        return "points" if clock is None or self.today_tables(clock["as_of"]) else _POINT_AS_OF
+    def point_source(self, clock: dict[str, Any] | None, columns: tuple[str, ...] = _FULL, scope: str = "") -> str:
+        """The points table, or the points as of the clock's day (those `scope`, over alias x, selects):
+        what every read of points selects from."""
+        if clock is None or self.today_tables(clock["as_of"]):
+            return "points"
+        return as_of("point", columns, scope)
 
     def sections(self) -> list[dict[str, Any]]:
         with self._errors():
@@ -103,14 +97,11 @@ class PointsMixin:
         With a `clock` (see rules.light_sql) each comes as it stood on that day, with its days left and
         warning light. `brief` rows carry what a table shows (no text, no leads)."""
         prm = Params((clock or {}) | {"plan": self.plan_key})
-        where = ["p.plan = :plan"]
-        if query.ids:
-            where.append(f"p.id IN ({prm.many(query.ids)})")
-        for kind, names in (("department", query.departments), ("leader", query.leaders)):
-            if names:  # IN (subquery): SQLite walks the (name, plan, point) index instead of every point
-                where.append(f"p.id IN (SELECT point FROM point_{kind}s WHERE {kind} IN ({prm.many(names)}) AND plan = :plan)")
+        today = clock is None or self.today_tables(clock["as_of"])
+        scope = self._scope(prm, query, "p" if today else "x")  # what does not depend on the day
+        source = self.point_source(clock, _BRIEF if brief else _FULL, " AND ".join(scope))
+        where = ["p.plan = :plan", *(scope if today else [])]
         where += state_filters(prm, query, "p.status", "p.due", ("p.title", "p.text"))
-        source = self.point_source(clock)
         columns = BRIEF_COLUMNS if brief else POINT_COLUMNS + "," + (_TASK_COUNT if source == "points" else _TASK_COUNT_AS_OF)
         join = "" if brief else " JOIN sections s ON s.plan = p.plan AND s.id = p.section"
         if clock:
@@ -121,6 +112,16 @@ class PointsMixin:
         sql = f"SELECT {columns} FROM {source} p{join} WHERE {' AND '.join(where)} ORDER BY {order}"
         with self._errors():
             yield from map(_brief if brief else _point, self.conn.execute(sql, prm.values))
+
+    @staticmethod
+    def _scope(prm: Params, query: PointQuery, alias: str) -> list[str]:
+        scope = []
+        if query.ids:
+            scope.append(f"{alias}.id IN ({prm.many(query.ids)})")
+        for kind, names in (("department", query.departments), ("leader", query.leaders)):
+            if names:  # IN (subquery): SQLite walks the (name, plan, point) index instead of every point
+                scope.append(f"{alias}.id IN (SELECT point FROM point_{kind}s WHERE {kind} IN ({prm.many(names)}) AND plan = :plan)")
+        return scope
 
     def point(self, point_id: int, clock: dict[str, Any] | None = None) -> dict[str, Any]:
         rows = self.points(PointQuery(ids=(point_id,)), clock)
@@ -156,7 +157,7 @@ class PointsMixin:
             SELECT {key} AS grp, min(p.id) AS first_seen, min(p.section) AS section, p.code, count(*) AS n,
                    sum(p.progress) AS progress
             FROM (SELECT plan, id, section, progress, department_key, leader_key, {status_code} * 4 + {light_code} AS code
-                  FROM {self.point_source(clock)} WHERE plan = :plan) p {join}
+                  FROM {self.point_source(clock, _SUMMARY)} WHERE plan = :plan) p {join}
             GROUP BY grp, p.code"""
         groups: dict[Any, dict[str, Any]] = {}
         with self._errors():

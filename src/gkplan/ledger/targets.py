@@ -5,15 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-_TARGET_AS_OF = """(SELECT g.plan, g.point, g.metric, g.unit, g.target_min, g.target_max, g.due, g.source, g.ord,
-  CASE WHEN cur THEN g.actual ELSE v.actual END AS actual,
-  CASE WHEN cur THEN g.actual_as_of ELSE v.actual_as_of END AS actual_as_of,
-  CASE WHEN cur THEN g.note ELSE v.note END AS note,
-  CASE WHEN cur THEN g.updated_at ELSE v.at END AS updated_at
-FROM (SELECT *, changed IS NULL OR changed <= :as_of AS cur FROM targets) g
-LEFT JOIN target_states v ON NOT g.cur AND (v.plan, v.point, v.metric, v.effective, v.hid) = (SELECT s.plan, s.point,
-  s.metric, s.effective, s.hid FROM target_states s WHERE s.plan = g.plan AND s.point = g.point AND s.metric = g.metric
-  AND s.effective <= :as_of ORDER BY s.effective DESC, s.hid DESC LIMIT 1))"""
+from gkplan.ledger.asof import as_of
 
 TARGET_COLUMNS = (
     "g.plan, g.point, p.title AS point_title, g.metric, g.unit, g.target_min, g.target_max, g.actual, g.actual_as_of,"
@@ -31,7 +23,8 @@ class TargetsMixin:
             names = ",".join(f":d{i}" for i in range(len(departments)))
             where.append(f"g.point IN (SELECT point FROM point_departments WHERE plan = :plan AND department IN ({names}))")
             params |= {f"d{i}": d for i, d in enumerate(departments)}
-        source = "targets" if clock is None or self.today_tables(clock["as_of"]) else _TARGET_AS_OF
+        today = clock is None or self.today_tables(clock["as_of"])
+        source = "targets" if today else as_of("target", ("unit", "target_min", "target_max", "due", "source", "ord"))
         sql = (f"SELECT {TARGET_COLUMNS} FROM {source} g JOIN points p ON p.plan = g.plan AND p.id = g.point"
                f" WHERE {' AND '.join(where)} ORDER BY g.point, g.ord")  # fmt: skip
         with self._errors():

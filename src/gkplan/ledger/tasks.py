@@ -10,25 +10,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from gkplan.errors import NotFound
+from gkplan.ledger.asof import as_of
 from gkplan.ledger.points import KEY_SEPARATOR, Params, PointQuery, state_filters
 from gkplan.rules import light_sql
 
-# A task as it stood on :as_of (see points._POINT_AS_OF); a seed task of the plan's first load existed
-# from the start (`timeless`), any other from the change that added it.
-_TASK_AS_OF = """(SELECT t.plan, t.point, t.seq, t.title, t.dept, t.deliverable, t.origin, t.created_at,
-  CASE WHEN cur THEN t.due ELSE v.due END AS due,
-  CASE WHEN cur THEN t.owner ELSE v.owner END AS owner,
-  CASE WHEN cur THEN t.weight ELSE coalesce(v.weight, 1) END AS weight,
-  CASE WHEN cur THEN t.progress ELSE coalesce(v.progress, 0) END AS progress,
-  CASE WHEN cur THEN t.status ELSE coalesce(v.status, 'not_started') END AS status,
-  CASE WHEN cur THEN t.note ELSE v.note END AS note,
-  CASE WHEN cur THEN t.updated_at ELSE v.at END AS updated_at,
-  CASE WHEN cur THEN NOT t.removed ELSE coalesce(v.present, t.timeless) END AS present
-FROM (SELECT *, changed IS NULL OR changed <= :as_of AS cur FROM tasks) t
-LEFT JOIN task_states v ON NOT t.cur AND (v.plan, v.point, v.seq, v.effective, v.hid) = (SELECT s.plan, s.point,
-  s.seq, s.effective, s.hid FROM task_states s WHERE s.plan = t.plan AND s.point = t.point AND s.seq = t.seq
-  AND s.effective <= :as_of ORDER BY s.effective DESC, s.hid DESC LIMIT 1))"""
 _TASK_TODAY = "(SELECT *, NOT removed AS present FROM tasks)"
+_TASK_COLUMNS = ("title", "dept", "deliverable", "origin", "created_at")
+_POINT_COLUMNS = ("section", "title", "department_key")
 
 TASK_FIELDS = ("point", "seq", "title", "due", "owner", "dept", "deliverable", "weight", "progress", "status",
                "note", "origin", "created_at", "updated_at")  # fmt: skip
@@ -39,8 +27,10 @@ TASK_COLUMNS = (
 
 
 class TasksMixin:
-    def task_source(self, clock: dict[str, Any] | None) -> str:
-        return _TASK_TODAY if clock is None or self.today_tables(clock["as_of"]) else _TASK_AS_OF
+    def task_source(self, clock: dict[str, Any] | None, scope: str = "") -> str:
+        if clock is None or self.today_tables(clock["as_of"]):
+            return _TASK_TODAY
+        return as_of("task", _TASK_COLUMNS, scope)
 
     def tasks(self, query: PointQuery = PointQuery(), seq: int | None = None, clock: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         return list(self.iter_tasks(query, seq, clock))
@@ -72,7 +62,9 @@ class TasksMixin:
                         f" CAST(julianday({due}) - julianday(:as_of) AS INTEGER) AS days_left")  # fmt: skip
             if query.lights:
                 where.append(f"light IN ({prm.many(query.lights)})")
-        sql = (f"SELECT {columns} FROM {self.task_source(clock)} t JOIN {self.point_source(clock)} p"
+        scope = f"x.{{}} IN ({prm.many(query.ids)})" if query.ids else ""  # points, and their tasks, as of the day
+        tasks, points = self.task_source(clock, scope.format("point")), self.point_source(clock, _POINT_COLUMNS, scope.format("id"))
+        sql = (f"SELECT {columns} FROM {tasks} t JOIN {points} p"
                f" ON p.plan = t.plan AND p.id = t.point WHERE {' AND '.join(where)} ORDER BY t.point, t.seq")  # fmt: skip
         with self._errors():
             yield from (_task(row) for row in self.conn.execute(sql, prm.values))

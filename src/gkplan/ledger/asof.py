@@ -1,0 +1,56 @@
+"""Reading points, tasks and targets as they stood on a past day (:as_of), in SQL.
+
+An item whose latest change is on or before that day is today's row. For any other, one index lookup
+finds its last state on or before the day (`k`: that state's day and record number, '' for none), and
+one join fetches it; with no state yet, the item's state before any change. The inner select is kept
+from being flattened (LIMIT -1), so that the lookup runs once per item and only for the items the
+caller's scope selects, walked in the order of their states.
+"""
+
+from __future__ import annotations
+
+# entity → (table, key columns, {state field: today's value, value before any change})
+_ITEMS = {
+    "point": ("points", ("id",), {"progress": ("progress", "0"), "status": ("status", "'not_started'"),
+                                  "note": ("note", "NULL"), "due": ("due", "due_base")}),
+    "task": ("tasks", ("point", "seq"), {"present": ("NOT removed", "timeless"), "due": ("due", "NULL"),
+                                         "owner": ("owner", "NULL"), "weight": ("weight", "1"),
+                                         "progress": ("progress", "0"), "status": ("status", "'not_started'"),
+                                         "note": ("note", "NULL")}),
+    "target": ("targets", ("point", "metric"), {"actual": ("actual", "NULL"), "actual_as_of": ("actual_as_of", "NULL"),
+                                                "note": ("note", "NULL")}),
+}  # fmt: skip
+_BASES = ("due_base", "timeless")
+
+
+def as_of(entity: str, columns: tuple[str, ...], scope: str = "") -> str:
+    """A subquery with `columns` of `entity`'s rows in this plan that `scope` (SQL over alias x) selects,
+    its state fields as they stood on :as_of, and `updated_at`."""
+    table, keys, fields = _ITEMS[entity]
+    plain = [c for c in dict.fromkeys(("plan", *keys, *columns)) if c not in fields and c != "updated_at"]
+    bases = [b for b in _BASES if any(base == b for _, base in fields.values())]
+    match = " AND ".join(f"s.{'point' if k == 'id' else k} = x.{k}" for k in keys)
+    lookup = (f"SELECT s.effective || ' ' || s.hid FROM {entity}_states s WHERE s.plan = x.plan AND {match}"
+              " AND s.effective <= :as_of ORDER BY s.effective DESC, s.hid DESC LIMIT 1")  # fmt: skip
+    inner = ", ".join([*(f"x.{c}" for c in plain), *(f"x.{b}" for b in bases),
+                       *(f"{_x(today)} AS {f}" for f, (today, _) in fields.items()), "x.updated_at"])  # fmt: skip
+    picks = ", ".join(f"CASE WHEN p.k IS NULL THEN p.{f} ELSE coalesce(v.{f}, {_p(base)}) END AS {f}"
+                      for f, (_, base) in fields.items())  # fmt: skip
+    join = " AND ".join(f"v.{'point' if k == 'id' else k} = p.{k}" for k in keys)
+    return (
+        f"(SELECT {', '.join(f'p.{c}' for c in plain)}, {picks},"
+        " CASE WHEN p.k IS NULL THEN p.updated_at ELSE v.at END AS updated_at"
+        f" FROM (SELECT {inner}, CASE WHEN x.changed > :as_of THEN coalesce(({lookup}), '') END AS k"
+        f" FROM {table} x WHERE x.plan = :plan{f' AND {scope}' if scope else ''}"
+        f" ORDER BY {', '.join(f'x.{k}' for k in keys)} LIMIT -1) p"
+        f" LEFT JOIN {entity}_states v ON v.plan = p.plan AND {join} AND v.effective = substr(p.k, 1, 10)"
+        " AND v.hid = CAST(substr(p.k, 12) AS INTEGER))"
+    )
+
+
+def _x(expr: str) -> str:
+    return expr.replace("removed", "x.removed") if expr.startswith("NOT") else f"x.{expr}"
+
+
+def _p(expr: str) -> str:
+    return f"p.{expr}" if expr in _BASES else expr
