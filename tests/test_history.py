@@ -145,11 +145,13 @@ def test_a_change_reports_on_its_effective_day_never_a_future_one(run, ledger):
     entry = run.json("log", "18")[0]
     assert entry["effective"] == "2022-05-31" and entry["at"].startswith("20")
     assert "不能晚于今天" in run("update", "18", "--progress", "50", "--date", "2022-07-01", code=2).stderr
-    # a report entered late, for a day before a later one: the later one still decides today's value
+    # progress and status go together (100 is 已完成): they are reported in date order; a late note is fine
     run("update", "18", "--progress", "60", "--date", "2022-06-20")
-    run("update", "18", "--progress", "50", "--date", "2022-06-10")
+    error = run("update", "18", "--progress", "50", "--date", "2022-06-10", code=6).stderr
+    assert "2022-06-20" in error and "#2" in error
+    run("update", "18", "--note", "补记六月上旬的进展", "--date", "2022-06-10")
     assert run.json("show", "18")["progress"] == 60
-    assert run.json("show", "18", "--as-of", "2022-06-15")["progress"] == 50
+    assert run.json("show", "18", "--as-of", "2022-06-15")["note"] == "补记六月上旬的进展"
     assert run("check").exit_code == 0
 
 
@@ -304,3 +306,64 @@ def test_load_on_no_ledger_makes_one_with_that_plan_alone(run, tmp_path, monkeyp
     result = run("load", str(seed_2023(tmp_path)), "--format", "json")
     assert json.loads(result.stdout)["plan"] == "2023" and "已新建台账" in result.stderr
     assert [p["plan"] for p in run.json("plans")] == ["2023"]
+
+
+def test_a_point_a_reload_adds_exists_from_that_day(run, ledger, monkeypatch, tmp_path):
+    before = run("report", "--overview", "--format", "json").stdout
+    grown = SEED.read_text(encoding="utf-8") + (
+        "\n  - number: 40\n    section: 10\n    title: 新增要点\n    leads:\n      - {leader: 李松, departments: [教务部]}\n"
+        "    deliverables: [新增方案]\n    text: 新增要点。\n"
+    )  # fmt: skip
+    path = tmp_path / "grown.yaml"
+    path.write_text(grown, encoding="utf-8")
+    monkeypatch.setenv("GKPLAN_TODAY", "2022-07-15")
+    assert run.json("load", str(path))["added"] == 1
+    assert len(run.json("list")) == 40
+    assert run("report", "--overview", "--as-of", "2022-06-30", "--format", "json").stdout == before
+    assert [r["id"] for r in run.json("task", "list", "--as-of", "2022-06-30") if r["point"] == 40] == []
+    rows = run.json("diff", "2022-06-30", "2022-07-15")
+    assert [(r["id"], r["changes"]) for r in rows] == [("40", {"present": [False, True]})]
+
+
+# -- sequences an adversarial review found: each left `check` failing, or restored the wrong value -----
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        # a task added for an earlier day than the point's own report: the point follows its tasks from then on
+        [["update", "18", "--progress", "60"], ["task", "add", "18", "X", "--date", "2022-05-01"]],
+        # undoing a task's addition after the task was updated: refused (a later change stands on it) …
+        [["task", "add", "17", "X"], ["task", "update", "17.2", "--progress", "50"], ["undo", "1", "--code", "6"]],
+        # … undoing a removal after the point moved: the point follows its tasks again
+        [["task", "rm", "27.1"], ["update", "27", "--note", "进展"], ["undo", "1"]],
+        # a forced undo of a point's report after tasks took over
+        [["update", "18", "--progress", "60"], ["task", "add", "18", "X"], ["task", "update", "18.1", "--progress", "30"],
+         ["undo", "1", "--force"]],
+        # a task removed on an earlier day than a report of the point: the report sees no task that day
+        [["task", "rm", "27.1", "--date", "2022-06-01"], ["update", "27", "--progress", "50", "--date", "2022-06-10"]],
+    ],
+)  # fmt: skip
+def test_check_passes_after_sequences_mixing_tasks_days_and_undo(run, ledger, steps):
+    for args in steps:
+        code = int(args[args.index("--code") + 1]) if "--code" in args else 0
+        run(*[a for i, a in enumerate(args) if a != "--code" and (i == 0 or args[i - 1] != "--code")], code=code)
+        assert run("check", code=None).exit_code == 0, (args, run("check", code=None).stdout)
+
+
+def test_a_progress_report_for_an_earlier_day_never_leaves_done_and_blocked_together(run, ledger):
+    run("update", "18", "--status", "受阻")
+    run("update", "18", "--progress", "100", "--date", "2022-06-15", code=6)
+    assert run.json("show", "18")["status"] == "blocked" and run("check").exit_code == 0
+
+
+def test_diff_leaves_out_a_task_that_existed_on_neither_day_and_upgrades_cannot_be_undone(run, ledger, tmp_path, monkeypatch):
+    run("task", "add", "18", "X", "--date", "2022-06-01", "--weight", "2")
+    run("task", "rm", "18.1", "--date", "2022-06-20")
+    assert [r["id"] for r in run.json("diff", "2022-05-01", "2022-06-30") if r["kind"] == "task"] == []
+    db = tmp_path / "v3.db"
+    db.write_bytes((REPO / "tests" / "data" / "ledger_v3.db").read_bytes())
+    monkeypatch.setenv("GKPLAN_DB", str(db))
+    monkeypatch.setenv("GKPLAN_TODAY", "2026-12-01")
+    migrated = [h["id"] for h in run.json("log") if h["action"] == "migrate"]
+    assert migrated and "升级" in run("undo", str(migrated[0]), code=6).stderr

@@ -109,11 +109,10 @@ class HistoryMixin:
         item = dict(row) | self.state_at(conn, entity, key, day)
         if entity == "task" and not item["present"]:
             raise NotFound(f"任务 {key[0]}.{key[1]} 在 {day} 不存在（尚未添加或已删除）")
-        if entity == "point":
-            item["tasks"] = conn.execute(
-                "SELECT count(*) FROM tasks WHERE plan = ? AND point = ? AND NOT removed", (self.plan_key, key[0])
-            ).fetchone()[0]
-        return item
+        if entity == "point":  # its tasks on that day
+            seqs = [r[0] for r in conn.execute("SELECT seq FROM tasks WHERE plan = ? AND point = ?", (self.plan_key, key[0]))]
+            item["tasks"] = sum(self.state_at(conn, "task", (key[0], seq), day)["present"] for seq in seqs)
+        return {k: _number(v) for k, v in item.items()}
 
     def _settle(self, conn: sqlite3.Connection, entity: str, key: tuple, entry: dict[str, Any]) -> None:
         """Bring the item's states and today's row up to date with a new entry: appended when it is the
@@ -190,17 +189,33 @@ class HistoryMixin:
             changes = {k: [current[k], v] for k, v in wanted.items() if current[k] != v}
             if not changes and note is None:
                 return None
+            if {"progress", "status"} & set(changes):
+                self._in_date_order(conn, entity, key, effective)
             entry = self.record(conn, entity, key, "update", changes, note, by, effective, at)
-            if entity == "task":
-                self.derive(conn, key[0], effective, entry["id"], by, at)
+            self.derive(conn, key[0], effective, entry["id"], by, at)
             return entry
 
+    def _in_date_order(self, conn: sqlite3.Connection, entity: str, key: tuple, day: str) -> None:
+        """Progress and status go together (100 is 已完成): a report of them for a day before one already
+        recorded would be replayed under it half-way. Late reports are entered in date order."""
+        for row in conn.execute(
+            f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.plan = ? AND h.point = ? AND h.entity = ? AND h.ref IS ?"
+            " AND h.effective > ? ORDER BY h.effective", (self.plan_key, key[0], entity, ref_of(entity, key), day),
+        ):  # fmt: skip
+            later = entry_of(row)
+            if {"progress", "status", "task"} & set(later["changes"]):
+                what = _missing(entity, key).split("没有")[0] if entity != "point" else f"第 {key[0]} 项"
+                raise Conflict(
+                    f"{what}在 {later['effective']} 已有进度或状态的记录 #{later['id']}（{later['by']}）；"
+                    f"不能再补记更早日期 {day} 的进度或状态：请按日期顺序补录，或先撤销 #{later['id']}"
+                )
+
     def derive(self, conn: sqlite3.Connection, point: int, effective: str, cause: int, by: str, at: str) -> None:
-        """A point with tasks takes its progress and status from them (rules.rollup) on the day a task
-        changed and on every later day one of its tasks changed, each derivation an entry of its own."""
+        """A point with tasks takes its progress and status from them (rules.rollup) on the day it or a task
+        changed and on every later day it or one of its tasks changed, each derivation an entry of its own."""
         days = [effective] + [r[0] for r in conn.execute(
-            "SELECT DISTINCT effective FROM history WHERE plan = ? AND point = ? AND entity = 'task' AND effective > ?"
-            " ORDER BY effective", (self.plan_key, point, effective))]  # fmt: skip
+            "SELECT DISTINCT effective FROM history WHERE plan = ? AND point = ? AND entity IN ('point', 'task')"
+            " AND effective > ? ORDER BY effective", (self.plan_key, point, effective))]  # fmt: skip
         seqs = [r[0] for r in conn.execute("SELECT seq FROM tasks WHERE plan = ? AND point = ?", (self.plan_key, point))]
         for day in days:
             tasks = [self.state_at(conn, "task", (point, seq), day) for seq in seqs]
@@ -237,6 +252,8 @@ class HistoryMixin:
             n = main["id"]
             if main["action"] == "load":
                 raise Conflict(f"记录 #{n} 是载入种子文件时的修改，不能撤销；请重新载入原来的种子文件")
+            if main["action"] == "migrate":
+                raise Conflict(f"记录 #{n} 是升级台账结构时补记的状态，不能撤销")
             if main["action"] == "undo":
                 raise Conflict(f"记录 #{n} 本身是一次撤销，不能再撤销")
             if main["cause"] is not None:
@@ -260,12 +277,12 @@ class HistoryMixin:
             for d in settled:
                 self.record(conn, d["entity"], key_of(d["entity"], d["point"], d["ref"]), "undo", _reverse(d), None, by,
                             d["effective"], at, cause=undo["id"], undoes=d["id"])  # fmt: skip
-            if len(settled) < len(derived):
-                self.derive(conn, main["point"], main["effective"], undo["id"], by, at)
+            self.derive(conn, main["point"], min(main["effective"], day), undo["id"], by, at)
             return undo | {"undone": main}
 
     def _later_change(self, conn: sqlite3.Connection, entry: dict[str, Any], group: set[int]) -> dict[str, Any] | None:
         fields = set(entry["changes"])
+        whole = "task" in fields  # a task added or removed: any later change to it stands on that
         for row in conn.execute(
             f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.plan = ? AND h.point = ? AND h.entity = ? AND h.ref IS ?"
             " AND h.id > ? ORDER BY h.id", (entry["plan"], entry["point"], entry["entity"], entry["ref"], entry["id"]),
@@ -273,7 +290,7 @@ class HistoryMixin:
             later = entry_of(row)
             # a later change that was itself undone, and that undo, leave the field as this entry left it
             settled = later["undone_by"] is not None or (later["undoes"] or 0) > entry["id"]
-            if later["id"] not in group and not settled and fields & set(later["changes"]):
+            if later["id"] not in group and not settled and (whole or fields & set(later["changes"])):
                 return later
         return None
 
@@ -321,16 +338,31 @@ class HistoryMixin:
             for entity, point, ref in items:
                 key = key_of(entity, point, ref)
                 before, after = self.state_at(conn, entity, key, start), self.state_at(conn, entity, key, end)
-                changes = {f: [before[f], after[f]] for f in STATE_FIELDS[entity] if before[f] != after[f] and f != "note"}
+                if entity == "task" and not before["present"] and not after["present"]:
+                    continue  # added and removed in between: on neither day
+                changes = {f: [_shown(f, before[f]), _shown(f, after[f])] for f in STATE_FIELDS[entity]
+                           if before[f] != after[f] and f != "note"}  # fmt: skip
                 notes = [r[0] for r in conn.execute(
                     "SELECT note FROM history WHERE plan = ? AND point = ? AND entity = ? AND ref IS ? AND effective > ?"
                     " AND effective <= ? AND note IS NOT NULL AND action = 'update' ORDER BY effective, id",
                     (self.plan_key, point, entity, ref, start, end))]  # fmt: skip
-                if changes or notes:
+                if changes or notes:  # (new points come below)
                     ident = str(point) if entity == "point" else f"{point}.{ref}" if entity == "task" else f"{point}:{ref}"
                     out.append({"plan": self.plan_key, "id": ident, "kind": entity, "point": point, "changes": changes,
                                 "notes": notes})  # fmt: skip
+            for (point,) in conn.execute("SELECT id FROM points WHERE plan = ? AND since > ? AND since <= ? ORDER BY id",
+                                         (self.plan_key, start, end)):  # fmt: skip
+                out.append({"plan": self.plan_key, "id": str(point), "kind": "point", "point": point,
+                            "changes": {"present": [False, True]}, "notes": []})  # fmt: skip
         return out
+
+
+def _number(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _shown(field: str, value: Any) -> Any:
+    return bool(value) if field == "present" else _number(value)
 
 
 def _reverse(entry: dict[str, Any]) -> dict[str, list[Any]]:

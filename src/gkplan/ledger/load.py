@@ -107,8 +107,9 @@ class LoadMixin:
                 "department_key": KEY_SEPARATOR.join(depts) or None, "leader_key": KEY_SEPARATOR.join(leaders) or None,
             }  # fmt: skip
             old = existing.get(point.number)
-            if old is None:
-                new_rows.append(row | {"due": row["due_seed"], "due_base": row["due_seed"]})
+            if old is None:  # a point a reload adds exists from that day; the plan's first load, from the start
+                since = None if result.new_plan else stamp[1]
+                new_rows.append(row | {"due": row["due_seed"], "due_base": row["due_seed"], "since": since})
                 result.added += 1
             elif any(old[k] != row[k] for k in _SEED_FIELDS):
                 changed_rows.append(row)
@@ -125,10 +126,12 @@ class LoadMixin:
                 continue
             people.append((point.number, depts, leaders))
         conn.executemany(
-            "INSERT INTO points (plan, id, section, title, text, leads, due_seed, due_base, due, department_key, leader_key)"
-            " VALUES (:plan, :id, :section, :title, :text, :leads, :due_seed, :due_base, :due, :department_key, :leader_key)",
-            new_rows,
-        )
+            "INSERT INTO points (plan, id, section, title, text, leads, due_seed, due_base, due, department_key, leader_key,"
+            " since) VALUES (:plan, :id, :section, :title, :text, :leads, :due_seed, :due_base, :due, :department_key,"
+            " :leader_key, :since)", new_rows,
+        )  # fmt: skip
+        if new_rows and not result.new_plan:
+            conn.execute("UPDATE plans SET grown = max(coalesce(grown, ''), ?) WHERE key = ?", (stamp[1], key))
         conn.executemany(
             "UPDATE points SET section=:section, title=:title, text=:text, leads=:leads, due_seed=:due_seed,"
             " department_key=:department_key, leader_key=:leader_key WHERE plan=:plan AND id=:id",

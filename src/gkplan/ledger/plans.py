@@ -42,7 +42,10 @@ class PlansMixin:
     def latest_effective(self) -> str | None:
         """The latest day any change of this plan is effective on: reading as of any later day is reading today's tables."""
         with self._errors():
-            return self.conn.execute("SELECT max(effective) FROM history WHERE plan = ?", (self.plan_key,)).fetchone()[0]
+            return self.conn.execute(
+                "SELECT max(coalesce((SELECT max(effective) FROM history WHERE plan = :p), ''),"
+                " coalesce((SELECT grown FROM plans WHERE key = :p), '')) ", {"p": self.plan_key},
+            ).fetchone()[0] or None  # fmt: skip
 
     def plan_totals(self, clock_for) -> list[dict[str, Any]]:  # noqa: ANN001 - clock_for(plan) → light parameters
         """Per plan: its points, mean progress and overdue count (as of each plan's clock)."""

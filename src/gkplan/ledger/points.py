@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from gkplan.errors import NotFound
-from gkplan.ledger.asof import as_of
+from gkplan.ledger.asof import as_of, points_brief
 from gkplan.rules import light_sql
 
 KEY_SEPARATOR = "\x1f"
@@ -79,7 +79,7 @@ class PointsMixin:
         what every read of points selects from."""
         if clock is None or self.today_tables(clock["as_of"]):
             return "points"
-        return as_of("point", columns, scope)
+        return as_of("point", columns, scope) if "text" in columns else points_brief(columns, scope)
 
     def sections(self) -> list[dict[str, Any]]:
         with self._errors():

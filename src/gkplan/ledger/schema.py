@@ -17,14 +17,14 @@ TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE plans (
     key TEXT PRIMARY KEY, title TEXT NOT NULL, document TEXT, year INTEGER NOT NULL, issued TEXT NOT NULL,
-    start TEXT NOT NULL, "end" TEXT NOT NULL, loaded INTEGER NOT NULL);
+    start TEXT NOT NULL, "end" TEXT NOT NULL, loaded INTEGER NOT NULL, grown TEXT);
 CREATE TABLE sections (plan TEXT NOT NULL REFERENCES plans(key), id INTEGER NOT NULL, title TEXT NOT NULL,
     PRIMARY KEY (plan, id));
 CREATE TABLE points (
     plan TEXT NOT NULL, id INTEGER NOT NULL, section INTEGER NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL,
     leads TEXT NOT NULL, due_seed TEXT NOT NULL, due_base TEXT NOT NULL, due TEXT NOT NULL,
     progress INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'not_started', note TEXT, updated_at TEXT,
-    changed TEXT, department_key TEXT, leader_key TEXT,
+    changed TEXT, department_key TEXT, leader_key TEXT, since TEXT,
     PRIMARY KEY (plan, id), FOREIGN KEY (plan, section) REFERENCES sections (plan, id));
 CREATE TABLE point_departments (plan TEXT NOT NULL, point INTEGER NOT NULL, ord INTEGER NOT NULL,
     department TEXT NOT NULL, PRIMARY KEY (plan, point, ord), FOREIGN KEY (plan, point) REFERENCES points (plan, id));

@@ -25,6 +25,8 @@ class TargetsMixin:
             params |= {f"d{i}": d for i, d in enumerate(departments)}
         today = clock is None or self.today_tables(clock["as_of"])
         source = "targets" if today else as_of("target", ("unit", "target_min", "target_max", "due", "source", "ord"))
+        if not today:
+            where.append("(p.since IS NULL OR p.since <= :as_of)")
         sql = (f"SELECT {TARGET_COLUMNS} FROM {source} g JOIN points p ON p.plan = g.plan AND p.id = g.point"
                f" WHERE {' AND '.join(where)} ORDER BY g.point, g.ord")  # fmt: skip
         with self._errors():
