@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gkplan.ledger.check import CheckMixin
 from gkplan.ledger.connection import Connection, create
 from gkplan.ledger.history import HistoryMixin
 from gkplan.ledger.load import LoadMixin, LoadResult
@@ -24,8 +23,14 @@ from gkplan.ledger.tasks import TasksMixin
 __all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "Ledger", "LoadResult", "PointQuery", "create"]
 
 
-class Ledger(PlansMixin, PointsMixin, TasksMixin, TargetsMixin, HistoryMixin, LoadMixin, CheckMixin, Connection):
+class Ledger(PlansMixin, PointsMixin, TasksMixin, TargetsMixin, HistoryMixin, LoadMixin, Connection):
     def __init__(self, path: Path, plan: str | None = None) -> None:
         Connection.__init__(self, path)
         self.wanted_plan = plan
         self._plan: dict | None = None
+
+    def check(self, full: bool = False) -> list:
+        """What `gkplan check` verifies (ledger/check.py, imported only for it)."""
+        from gkplan.ledger.check import CheckMixin
+
+        return CheckMixin.check(self, full)

@@ -15,6 +15,8 @@ _LABEL = {"point": "第 {0} 项", "task": "任务 {0}.{1}", "target": "第 {0} �
 
 
 class CheckMixin:
+    """Called as CheckMixin.check(ledger): kept out of Ledger's bases so that only `check` imports it."""
+
     def check(self, full: bool = False) -> list[dict[str, Any]]:
         """Everything a doubtful user wants to know about the file, each as {check, ok, detail}."""
         out: list[dict[str, Any]] = []
@@ -37,7 +39,7 @@ class CheckMixin:
             add("没有外来对象", foreign, "只有 gkplan 自己的表、索引和触发器")
             keys = [f"{r[0]} 第 {r[1]} 行" for r in q("PRAGMA foreign_key_check")]
             add("引用完整", keys, "任务、指标、部门都指向存在的要点")
-            add("记录格式", self._malformed(q), "每条记录的进度、状态、日期、牵头信息格式正确")
+            add("记录格式", CheckMixin._malformed(q), "每条记录的进度、状态、日期、牵头信息格式正确")
             orphans = [f"{r[0]} 第 {r[1]} 项" for r in q(
                 "SELECT plan, id FROM points p WHERE NOT EXISTS (SELECT 1 FROM point_departments d WHERE d.plan = p.plan"
                 " AND d.point = p.id) AND NOT EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(p.leads) THEN p.leads"
@@ -58,9 +60,9 @@ class CheckMixin:
                 f"{r[0]} 任务 {r[1]}.{r[2]}" for r in q(
                     "SELECT plan, point, seq FROM tasks WHERE NOT removed AND (progress = 100) != (status = 'done')")]  # fmt: skip
             add("进度与状态一致", bad, "进度 100 与“已完成”一一对应")
-            add("任务汇总", self._rollups(q), "有任务的要点，进度等于任务的加权平均")
-            add("历史链", self._chain(q), "每条历史记录都与前一条相连，没有被改动、删除或插入")
-            add("历史重放", self._replay(q), "按生效日期重放历史，得到的状态与台账一致")
+            add("任务汇总", CheckMixin._rollups(q), "有任务的要点，进度等于任务的加权平均")
+            add("历史链", CheckMixin._chain(q), "每条历史记录都与前一条相连，没有被改动、删除或插入")
+            add("历史重放", CheckMixin._replay(self, q), "按生效日期重放历史，得到的状态与台账一致")
         return out
 
     @staticmethod

@@ -10,7 +10,6 @@ them) are entries too, linked to the change that caused them, so replaying the h
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -60,6 +59,8 @@ def entry_hash(previous: str, entry: dict[str, Any]) -> str:
 
     fields = [entry[k] for k in ("id", "plan", "point", "entity", "ref", "action", "effective", "at", "by", "changes",
                                  "note", "cause", "undoes")]  # fmt: skip
+    import json  # here and below, not at start-up: a listing never reads the history
+
     text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return hashlib.sha256((previous + text).encode("utf-8")).hexdigest()
 
@@ -124,6 +125,8 @@ class HistoryMixin:
             state = apply(self.state_at(conn, entity, key, entry["effective"]), entry["changes"])
             self._add_state(conn, entity, key, entry, state)
         else:
+            import json
+
             conn.execute(f"DELETE FROM {entity}_states WHERE {where}", params)
             state = self.base_state(conn, entity, key)
             rows = conn.execute(
@@ -161,6 +164,8 @@ class HistoryMixin:
         effective: str, at: str, *, cause: int | None = None, undoes: int | None = None, settle: bool = True,
     ) -> dict[str, Any]:  # fmt: skip
         """Append one entry to the chain and apply it."""
+        import json
+
         last = conn.execute("SELECT id, hash FROM history ORDER BY id DESC LIMIT 1").fetchone()
         entry = {
             "id": (last[0] + 1) if last else 1, "plan": self.plan_key, "point": key[0], "entity": entity,
@@ -378,6 +383,8 @@ def _missing(entity: str, key: tuple) -> str:
 
 
 def entry_of(row: sqlite3.Row) -> dict[str, Any]:
+    import json
+
     entry = dict(row)
     entry["changes"] = json.loads(entry["changes"])
     return entry
