@@ -8,7 +8,7 @@ from gkplan import render
 from gkplan.clikit import (
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DueBeforeFilter, DueOpt, FormatOpt, LeaderFilter, LightFilter,
     LimitOpt, NoteOpt, OverdueFilter, ProgressOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress, command, frame,
-    effective, limit, open_ledger, point_id, task_id, to_date, to_format, today,
+    effective, limit, open_ledger, point_id, task_id, to_date, to_format,
 )  # fmt: skip
 
 task_app = typer.Typer(help="任务清单：把一项要点分解为有截止日期、责任人和成果形式的任务（编号如 17.2）。", no_args_is_help=True)

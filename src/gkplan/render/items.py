@@ -1,0 +1,216 @@
+"""Views of points, tasks, targets and summaries: their fields for scripts, their cells for people."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from gkplan.values import STATUS_LABELS
+
+from gkplan.render.output import Rows, _emit, _emit_rows
+from gkplan.render.text import Cell, Table, _table, visible
+
+_STATUS_STYLE = {"not_started": "dim", "in_progress": "cyan", "done": "green", "blocked": "red", "deferred": "yellow"}
+_LIGHT_MARKS = {"red": ("红", "red"), "yellow": ("黄", "yellow"), "green": ("绿", "green"), "done": ("完成", "dim")}
+_NUMERALS = "一二三四五六七八九十"
+
+
+def _status(key: str) -> Cell:
+    return STATUS_LABELS.get(key) or _esc(key), _STATUS_STYLE.get(key, "red")
+
+
+def _days(point: dict[str, Any]) -> Cell:
+    days = point["days_left"]
+    if point["status"] == "done":
+        return "—"
+    if days is None:
+        return "日期有误", "red"
+    if days < 0:
+        return f"逾期 {-days} 天", "red"
+    return "今天到期" if days == 0 else f"剩 {days} 天"
+
+
+def _red(value: Any) -> Cell:
+    return (str(value), "red") if value else "0"
+
+
+def _section_name(number: int, title: str) -> str:
+    return f"{_NUMERALS[number - 1] if 1 <= number <= 10 else number}、{title}"
+
+
+def _esc(text: Any) -> str:
+    """Free text (notes) on one table line."""
+    return visible(str(text)) if text is not None else ""
+
+
+POINT_FIELDS = (
+    "plan", "id", "section", "section_title", "title", "leaders", "departments", "status", "status_label",
+    "progress", "light", "due", "days_left", "overdue", "tasks", "note", "updated_at", "text",
+)  # fmt: skip
+
+
+def _point_cells(p: dict[str, Any]) -> list[Cell]:
+    return [
+        str(p["id"]), p["title"], "、".join(p["leaders"]) or "按分工", "、".join(p["departments"]) or "各部门",
+        f"{p['progress']}%", _status(p["status"]), _LIGHT_MARKS[p["light"]], p["due"], _days(p),
+    ]  # fmt: skip
+
+
+def points(rows: Rows, fmt: str, limit: int | None = None) -> None:
+    table = _table("编号", "工作要点", "校领导", "牵头部门", "进度", "状态", "灯", "截止日期", "剩余")
+    _emit_rows(fmt, rows, POINT_FIELDS, table, _point_cells, limit, "项")
+
+
+def point(p: dict[str, Any], fmt: str) -> None:
+    def table():  # noqa: ANN202
+        from rich.console import Group
+        from rich.progress_bar import ProgressBar
+        from rich.table import Table as RichTable
+        from rich.text import Text
+
+        grid = RichTable.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column()
+        grid.add_row("部分", Text(visible(_section_name(p["section"], p["section_title"]))))
+        for i, lead in enumerate(p["leads"]):
+            who = lead["leader"] or lead["note"]
+            depts = "、".join(lead["departments"]) or "各部门分工负责"
+            scope = f"（{lead['scope']}）" if lead["scope"] else ""
+            grid.add_row("牵头" if i == 0 else "", Text(visible(f"校领导：{who}；部门：{depts}{scope}")))
+        status = Text(*_status(p["status"]))
+        if p["light"] != "done":
+            status.append("  ").append(Text(*_LIGHT_MARKS[p["light"]])).append("灯")
+        grid.add_row("状态", status)
+        bar = RichTable.grid(padding=(0, 1))
+        done = p["progress"] if isinstance(p["progress"], int) else 0
+        bar.add_row(ProgressBar(total=100, completed=done, width=30), f"{_esc(p['progress'])}%")
+        grid.add_row("进度", bar)
+        if p["task_list"]:
+            grid.add_row("", "（由任务按权重计算）")
+        days = _days(p)
+        grid.add_row("截止日期", Text.assemble(p["due"], "（", days if isinstance(days, str) else Text(*days), "）") if p["status"] != "done" else p["due"])
+        if p["note"]:
+            grid.add_row("最新说明", Text(visible(p["note"], one_line=False)))
+        title, text = visible(f"第 {p['id']} 项  {p['title']}"), visible(p["text"], one_line=False)
+        parts: list[Any] = [Text(title, style="bold"), grid, Text(""), Text(text)]
+        if p["task_list"]:
+            parts += [Text(""), _tasks_table(p["task_list"], title="任务清单")]
+        if p["targets"]:
+            parts += [Text(""), _targets_table(p["targets"], title="量化指标")]
+        if p["history"]:
+            from gkplan.render.records import _history_table  # records draws history; it uses this module's cells
+
+            parts += [Text(""), _history_table(p["history"], title="最近记录")]
+        return Group(*parts)
+
+    _emit(fmt, p, POINT_FIELDS, table)
+
+
+def _overdue_cells(p: dict[str, Any]) -> list[Cell]:
+    return [
+        str(p["id"]), p["title"], (str(p["days_overdue"]), "red"), p["due"], f"{p['progress']}%", _status(p["status"]),
+        "、".join(p["leaders"]) or "按分工", "、".join(p["departments"]) or "各部门",
+    ]  # fmt: skip
+
+
+def overdue(rows: Rows, fmt: str, as_of: str, limit: int | None = None) -> None:
+    title = f"截至 {as_of} 逾期未完成"
+    table = _table("编号", "工作要点", "逾期天数", "截止日期", "进度", "状态", "校领导", "牵头部门", title=title)
+    _emit_rows(fmt, rows, ("days_overdue", *POINT_FIELDS), table, _overdue_cells, limit, "项逾期")
+
+
+SUMMARY_FIELDS = (
+    "group", "points", "done", "in_progress", "not_started", "blocked", "deferred", "overdue",
+    "red", "yellow", "green", "mean_progress",
+)  # fmt: skip
+
+
+def _summary_table(rows: list[dict[str, Any]], group_label: str, title: str, bars: bool = False):  # noqa: ANN202
+    # the overview trades the per-status columns for a progress bar, to stay on one screen
+    counts = ("points", "done", "overdue") if bars else SUMMARY_FIELDS[1:8]
+    labels = {"points": "要点数", "done": "已完成", "in_progress": "进行中", "not_started": "未启动", "blocked": "受阻",
+              "deferred": "暂缓", "overdue": "逾期"}  # fmt: skip
+    t = _table(group_label, *(labels[k] for k in counts), "红", "黄", "绿", "平均进度", *(["进度"] if bars else []), title=title)
+    for r in rows:
+        cells: list[Any] = [
+            _esc(r["group"]), *(str(r[k]) for k in counts),
+            _red(r["red"]), (str(r["yellow"]), "yellow") if r["yellow"] else "0",
+            (str(r["green"]), "green"), f"{r['mean_progress']:.1f}%",
+        ]  # fmt: skip
+        if bars:
+            filled = int(r["mean_progress"] / 5 + 0.5)
+            cells.append(("#" * filled + "." * (20 - filled), "green"))
+        t.add_row(*cells)
+    return t
+
+
+def summary(rows: list[dict[str, Any]], fmt: str, group_label: str, as_of: str) -> None:
+    _emit(fmt, rows, SUMMARY_FIELDS, lambda: _summary_table(rows, group_label, f"截至 {as_of} 按{group_label}汇总"))
+
+
+def overview(data: dict[str, Any], fmt: str) -> None:
+    rows = [*data["sections"], data["total"]]
+    title = f"{data['title']} · 截至 {data['as_of']} 总览"
+    _emit(fmt, data if fmt == "json" else rows, SUMMARY_FIELDS, lambda: _summary_table(rows, "部分", title, bars=True))
+
+
+TASK_FIELDS = (
+    "plan", "id", "point", "seq", "point_title", "title", "owner", "departments", "deliverable", "weight", "status",
+    "status_label", "progress", "light", "effective_due", "days_left", "overdue", "note", "origin", "updated_at",
+)  # fmt: skip
+
+
+_TASK_HEADERS = ("编号", "任务", "责任人", "负责部门", "成果形式", "权重", "进度", "状态", "灯", "截止日期", "剩余")
+
+
+def _task_cells(r: dict[str, Any]) -> list[Cell]:
+    return [
+        r["id"], r["title"], r["owner"] or "", "、".join(r["departments"]), r["deliverable"] or "", str(r["weight"]),
+        f"{r['progress']}%", _status(r["status"]), _LIGHT_MARKS[r["light"]], r["effective_due"], _days(r),
+    ]  # fmt: skip
+
+
+def _tasks_table(rows: list[dict[str, Any]], title: str | None = None) -> Table:
+    t = _table(*_TASK_HEADERS, title=title)
+    for r in rows:
+        t.add_row(*_task_cells(r))
+    return t
+
+
+def tasks(rows: Iterable[dict[str, Any]], fmt: str, limit: int | None = None) -> None:
+    _emit_rows(fmt, rows, TASK_FIELDS, _table(*_TASK_HEADERS), _task_cells, limit, "个任务")
+
+
+TARGET_FIELDS = (
+    "plan", "point", "point_title", "metric", "unit", "target_min", "target_max", "actual", "actual_as_of",
+    "attainment", "met", "due", "source", "note",
+)  # fmt: skip
+
+
+def _amount(value: Any) -> str:
+    """1600000 → 160万, the way the plan writes amounts."""
+    if value is None:
+        return ""
+    if value >= 10_000 and value % 10_000 == 0:
+        return f"{value / 10_000:g}万"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _targets_table(rows: list[dict[str, Any]], title: str | None = None):  # noqa: ANN202
+    t = _table("编号", "指标", "目标", "实际值", "完成率", "达成", "截止日期", title=title)
+    for r in rows:
+        low, high, unit = _amount(r["target_min"]), _amount(r["target_max"]), r["unit"]
+        goal = f"{low}{unit}以上" if r["target_max"] is None else f"{low}{unit}" if high == low else f"{low}—{high}{unit}"
+        met = {True: ("是", "green"), False: ("否", "red"), None: ""}[r["met"]]
+        rate = "" if r["attainment"] is None else f"{r['attainment']:g}%"
+        t.add_row(str(r["point"]), _esc(r["metric"]), _esc(goal), _esc(_amount(r["actual"]) + (r["unit"] if r["actual"] is not None else "")), rate, met, r["due"] or "")
+    return t
+
+
+def targets(rows: list[dict[str, Any]], fmt: str) -> None:
+    def table():  # noqa: ANN202
+        t = _targets_table(rows)
+        t.caption = f"共 {len(rows)} 个指标"
+        return t
+
+    _emit(fmt, rows, TARGET_FIELDS, table)

@@ -1,0 +1,199 @@
+"""Output: tables for people, JSON and CSV for scripts. The only module that imports rich.
+
+Every view goes through `_emit` / `_emit_rows`, the one place that branches on the format.
+Record tables are drawn by `Table` below: Rich costs ~40 ms to import and ~0.4 ms a row, which
+is most of a command's time, so long listings and the cold start use this plain, CJK-aware
+renderer; Rich draws the one detail view (`show`), where its layout pays for itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    from gkplan.errors import GkplanError
+
+from gkplan.render.text import Table, visible
+
+
+def _writes(fn: Callable) -> Callable:
+    """Where the output is written, a failure to write it (stdout closed, the pipe's reader gone,
+    a full disk) becomes an OutputError, so it is reported as such and not mistaken for a bug."""
+
+    def write(*args: Any, **kw: Any) -> None:
+        try:
+            fn(*args, **kw)
+        except OSError as exc:
+            raise lost(exc) from None
+
+    return write
+
+
+def flush() -> None:
+    """Write out what is still buffered now, inside the error boundary, rather than at interpreter exit."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        raise lost(exc) from None
+
+
+_LOST = {32: "管道的读取方已退出", 28: "磁盘已满", 27: "文件超过允许的大小", 9: "标准输出已关闭", 5: "输入输出错误"}  # errno
+OUTPUT_ERRNOS = frozenset(_LOST) | {122}  # and EDQUOT: a disk quota reached
+
+
+def lost(exc: OSError) -> Any:
+    """The OutputError for a failed write to stdout. Stdout then points at /dev/null, so Python's own
+    flush at exit finds nothing to complain about (as the Python docs on SIGPIPE recommend)."""
+    from gkplan.errors import OutputError
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # no descriptor (stdout was closed, or a test's capture)
+        pass
+    else:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    reason = _LOST.get(exc.errno) or exc.strerror or str(exc)
+    return OutputError(reason, quiet=exc.errno == 32)
+
+
+def _ascii_json() -> bool:
+    """JSON on a stream that is not UTF-8 escapes non-ASCII (\\uXXXX), so the data stays exact."""
+    import codecs
+
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    return codecs.lookup(encoding).name != "utf-8"
+
+
+@_writes
+def _emit(fmt: str, data: Any, fields: Sequence[str], table: Callable[[], Any]) -> None:
+    if fmt == "json":
+        import json
+
+        json.dump(data, sys.stdout, ensure_ascii=_ascii_json(), indent=2)
+        sys.stdout.write("\n")
+    elif fmt == "csv":
+        import csv
+
+        rows = data if isinstance(data, list) else [data]
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(fields)
+        writer.writerows([_cell(row.get(f)) for f in fields] for row in rows)
+    else:
+        _print(table())
+
+
+Rows = Union[Iterable[dict[str, Any]], Callable[[bool], Iterable[dict[str, Any]]]]
+
+
+@_writes
+def _emit_rows(
+    fmt: str, rows: Rows, fields: Sequence[str], table: Table, cells: Callable[[dict], list], limit: int | None, unit: str
+) -> None:
+    """A list view, streamed: JSON and CSV write every row as it comes; a table keeps only the cells of
+    the first `limit` rows (default 200 on a terminal, all when piped) and says how many more there are.
+    `rows` may be a function of `brief`: a table asks for brief rows, which are cheaper to fetch."""
+    if callable(rows):
+        rows = rows(fmt == "table")
+    out = sys.stdout
+    if fmt == "json":
+        import json
+
+        first, ascii_only = True, _ascii_json()
+        for row in rows:
+            out.write(("[\n" if first else ",\n") + "  " + json.dumps(row, ensure_ascii=ascii_only, indent=2).replace("\n", "\n  "))
+            first = False
+        out.write("[]\n" if first else "\n]\n")
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(fields)
+        writer.writerows([_cell(row.get(f)) for f in fields] for row in rows)
+    else:
+        if limit is None:
+            limit = DEFAULT_LIMIT if out.isatty() else 0
+        iterator = iter(rows)
+        for row in islice(iterator, limit) if limit else iterator:
+            table.add_row(*cells(row))
+        table.caption = _footer(len(table.rows), sum(1 for _ in iterator), unit)
+        _print(table)
+
+
+DEFAULT_LIMIT = 200
+
+
+def _footer(shown: int, more: int, unit: str) -> str:
+    if not shown and not more:
+        return "没有符合条件的记录"
+    if more:
+        return f"显示前 {shown} {unit}，另有 {more} {unit}未显示；用 --limit 0 显示全部，或 --format csv 导出"
+    return f"共 {shown} {unit}"
+
+
+def _cell(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is int:
+        return str(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "、".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _print(renderable: Any) -> None:
+    if isinstance(renderable, Table):
+        import shutil
+
+        tty = sys.stdout.isatty()
+        width = shutil.get_terminal_size().columns if tty else None
+        write = sys.stdout.write
+        for text in renderable.lines(color=_color(), max_width=width):
+            write(text + "\n")
+    elif isinstance(renderable, str):
+        sys.stdout.write(visible(renderable, one_line=False) + "\n")
+    else:
+        from rich.console import Console
+
+        Console(highlight=False, soft_wrap=False).print(renderable)
+
+
+def message(text: str) -> None:
+    """One line for the person at the terminal (stderr), never mixed into data on stdout; text quoted
+    from the ledger or the command line is shown `visible`, a newline in it as a space."""
+    try:
+        sys.stderr.write(visible(text) + "\n")
+    except OSError:
+        pass  # stderr itself cannot be written: there is nowhere left to say so; the exit code still tells
+
+
+def failure(exc: GkplanError) -> int:
+    """The one mapping from a GkplanError to what the user reads (one line on stderr; a seed file's
+    problems one line each) and the exit code. Used by the command boundary (clikit.command) and, for
+    what happens outside any command, by the entry point."""
+    if not getattr(exc, "quiet", False):
+        from gkplan.errors import SeedError, format_problem
+
+        first, *more = [format_problem(p) for p in exc.problems] if isinstance(exc, SeedError) else [str(exc)]
+        message(f"{exc.prefix}{first}")
+        for line in more:
+            message(line)
+    return exc.exit_code

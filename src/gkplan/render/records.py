@@ -1,0 +1,202 @@
+"""Views of the history, changes, plans, loads, reminders and checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gkplan.values import STATUS_LABELS
+
+from gkplan.render.items import _esc, _red, _status
+from gkplan.render.output import _emit
+from gkplan.render.text import _table, visible
+
+_CHANGE_LABELS = {
+    "progress": "进度", "status": "状态", "due": "截止日期", "owner": "责任人", "weight": "权重",
+    "actual": "实际值", "actual_as_of": "统计日期", "note": "说明", "present": "任务", "title": "标题", "section": "部分",
+    "due_seed": "种子截止日期", "text": "全文", "leads": "牵头信息",
+}  # fmt: skip
+
+
+HISTORY_FIELDS = ("id", "plan", "point", "entity", "ref", "effective", "at", "by", "action", "changes", "note", "cause",
+                  "undoes", "undone_by")
+
+
+def describe_changes(changes: dict[str, list[Any]]) -> str:
+    parts = []
+    for key, (old, new) in changes.items():
+        if key == "note":
+            continue  # shown in its own column
+        if key == "task":
+            parts.append(f"新增任务“{new['title']}”" if new else f"删除任务“{old['title']}”")
+            continue
+        if key in ("text", "leads"):
+            parts.append(f"{_CHANGE_LABELS[key]}已改")
+            continue
+        if key == "status":
+            old, new = STATUS_LABELS.get(old, old), STATUS_LABELS.get(new, new)
+        elif key == "progress":
+            old, new = f"{old}%", f"{new}%"
+        old, new = ("空" if v is None else v for v in (old, new))
+        parts.append(f"{_CHANGE_LABELS.get(key, key)} {old} → {new}")
+    return "；".join(parts)
+
+
+def _history_table(rows: list[dict[str, Any]], title: str | None = None):  # noqa: ANN202
+    t = _table("记录", "生效日期", "对象", "操作人", "变更", "说明", title=title)
+    for h in rows:
+        what = describe_changes(h["changes"]) or "（进展报告）"
+        if h["action"] == "load":
+            what = "载入种子：" + what
+        if h["undoes"]:
+            what += f"（撤销 #{h['undoes']}）"
+        elif h["cause"]:
+            what += f"（由 #{h['cause']} 引起）"
+        if h["undone_by"]:
+            what += f"（已被 #{h['undone_by']} 撤销）"
+        t.add_row(f"#{h['id']}", h["effective"], _esc(_entity(h)), _esc(h["by"]), _esc(what), _esc(h["note"]))
+    return t
+
+
+def _entity(h: dict[str, Any]) -> str:
+    if h["entity"] == "task":
+        return f"任务 {h['point']}.{h['ref']}"
+    if h["entity"] == "target":
+        return f"第 {h['point']} 项指标 {h['ref']}"
+    return f"第 {h['point']} 项"
+
+
+def history(rows: list[dict[str, Any]], fmt: str) -> None:
+    def table():  # noqa: ANN202
+        t = _history_table(rows)
+        t.caption = f"共 {len(rows)} 条记录" if rows else "没有记录"
+        return t
+
+    _emit(fmt, rows, HISTORY_FIELDS, table)
+
+
+def change(entry: dict[str, Any], fmt: str) -> None:
+    def table():  # noqa: ANN202
+        what = describe_changes(entry["changes"]) or "记录进展"
+        if entry["action"] == "undo":
+            return _esc(f"已撤销记录 #{entry['undoes']}（{_entity(entry)}）：{what}")
+        if entry["action"] in ("add", "remove"):
+            return _esc(f"已{what}，编号 {entry['point']}.{entry['ref']}")
+        note = f"；说明：{entry['note']}" if entry["note"] else ""
+        return _esc(f"已更新{_entity(entry)}：{what}{note}")
+
+    _emit(fmt, entry, HISTORY_FIELDS, table)
+
+
+PLAN_FIELDS = ("plan", "title", "document", "year", "points", "progress", "overdue", "current")
+
+
+def plans(rows: list[dict[str, Any]], fmt: str) -> None:
+    def table():  # noqa: ANN202
+        t = _table("计划", "标题", "文号", "要点数", "平均进度", "逾期", "默认")
+        for r in rows:
+            t.add_row(_esc(r["plan"]), _esc(r["title"]), _esc(r["document"] or ""), str(r["points"]),
+                      f"{r['progress']:.1f}%", _red(r["overdue"]), "是" if r["current"] else "")  # fmt: skip
+        t.caption = "用 gkplan --plan 计划 … 或环境变量 GKPLAN_PLAN 使用其他计划" if len(rows) > 1 else None
+        return t
+
+    _emit(fmt, rows, PLAN_FIELDS, table)
+
+
+_DIFF_VALUES = {"present": lambda v: "存在" if v else "不存在", "status": lambda v: STATUS_LABELS.get(v, v),
+                "progress": lambda v: f"{v}%"}  # fmt: skip
+
+
+def diff(rows: list[dict[str, Any]], fmt: str, start: str, end: str) -> None:
+    def describe(r: dict[str, Any]) -> str:
+        parts = []
+        for key, (old, new) in r["changes"].items():
+            show = _DIFF_VALUES.get(key, lambda v: v)
+            old, new = ("空" if v is None else show(v) for v in (old, new))
+            parts.append(f"{_CHANGE_LABELS.get(key, key)} {old} → {new}")
+        return "；".join(parts)
+
+    def table():  # noqa: ANN202
+        t = _table("编号", "对象", "变化", "期间进展", title=f"{start} → {end} 的变化")
+        for r in rows:
+            what = {"point": "要点", "task": "任务", "target": "指标"}[r["kind"]]
+            t.add_row(r["id"], _esc(f"{what} {r['title']}" if r["kind"] == "point" else what), _esc(describe(r)),
+                      _esc("；".join(r["notes"])))  # fmt: skip
+        t.caption = f"共 {len(rows)} 项有变化" if rows else "这段时间没有变化"
+        return t
+
+    _emit(fmt, rows, ("plan", "id", "kind", "point", "title", "changes", "notes"), table)
+
+
+def names(rows: list[dict[str, Any]], fmt: str, label: str) -> None:
+    def table():  # noqa: ANN202
+        t = _table(label, "要点数", "要点编号")
+        for r in rows:
+            t.add_row(_esc(r["name"]), str(r["count"]), "、".join(map(str, r["points"])))
+        return t
+
+    _emit(fmt, rows, ("name", "count", "points"), table)
+
+
+def loaded(result: dict[str, Any], fmt: str) -> None:
+    def table():  # noqa: ANN202
+        kept = f"；台账中另有 {len(result['not_in_seed'])} 项不在此种子中（已保留）" if result["not_in_seed"] else ""
+        return (
+            f"已载入 {result['source']}：新增 {result['added']} 项，更新 {result['changed']} 项，"
+            f"未变 {result['unchanged']} 项{kept}；新增任务 {result['tasks_added']} 个，"
+            f"新增指标 {result['targets_added']} 个，更新指标 {result['targets_changed']} 个"
+        )
+
+    fields = ("source", "added", "changed", "unchanged", "changed_ids", "not_in_seed", "tasks_added", "targets_added", "targets_changed")
+    _emit(fmt, result, fields, table)
+
+
+def notices(rows: list[dict[str, Any]], fmt: str, as_of: str, within: int) -> None:
+    """Reminders as notice text ready to send, one per department; JSON/CSV for mail merges."""
+    flat = [
+        {"department": n["department"], "leaders": n["leaders"], **item} for n in rows for item in n["items"]
+    ]
+
+    def table() -> str:
+        if not rows:
+            return f"截至 {as_of}，没有逾期或 {within} 天内到期的事项。"
+        lines = []
+        for n in rows:
+            leaders = f"（分管校领导：{'、'.join(n['leaders'])}）" if n["leaders"] else ""
+            lines.append(visible(f"致 {n['department']}{leaders}："))
+            lines.append(f"截至 {as_of}，以下事项已逾期或将在 {within} 天内到期，请抓紧推进并及时报送进展：")
+            for i in n["items"]:
+                what = f"第 {i['id']} 项" if i["kind"] == "point" else f"任务 {i['id']}"
+                days = f"已逾期 {-i['days_left']} 天" if i["days_left"] < 0 else "今天到期" if i["days_left"] == 0 else f"还剩 {i['days_left']} 天"
+                owner = f"，责任人 {i['owner']}" if i.get("owner") else ""
+                lines.append(visible(f"  · {what} {i['title']}：截止 {i['due']}，{days}，当前进度 {i['progress']}%{owner}"))
+            lines.append("")
+        return "\n".join(lines)
+
+    fields = ("department", "leaders", "kind", "id", "point", "title", "due", "days_left", "progress", "status", "light", "owner")
+    _emit(fmt, rows if fmt == "json" else flat, fields, table)
+
+
+STALE_FIELDS = ("kind", "id", "title", "departments", "last_update", "days_since", "progress", "status", "light")
+
+
+def stale(rows: list[dict[str, Any]], fmt: str, days: int) -> None:
+    def table():  # noqa: ANN202
+        t = _table("编号", "事项", "部门", "上次更新", "天数", "进度", "状态", title=f"{days} 天以上没有更新记录的事项")
+        for r in rows:
+            what = f"任务 {r['id']}" if r["kind"] == "task" else f"第 {r['id']} 项"
+            last = r["last_update"][:10] if r["last_update"] else "从未更新"
+            t.add_row(what, _esc(r["title"]), _esc("、".join(r["departments"])), last, "" if r["days_since"] is None else str(r["days_since"]), f"{r['progress']}%", _status(r["status"]))
+        t.caption = f"共 {len(rows)} 项" if rows else "没有久未更新的事项"
+        return t
+
+    _emit(fmt, rows, STALE_FIELDS, table)
+
+
+def checks(rows: list[dict[str, Any]], fmt: str) -> None:
+    def table():  # noqa: ANN202
+        t = _table("检查项", "结果", "说明")
+        for r in rows:
+            t.add_row(r["check"], ("通过", "green") if r["ok"] else ("有问题", "red"), _esc(r["detail"]))
+        return t
+
+    _emit(fmt, rows, ("check", "ok", "detail"), table)
