@@ -301,17 +301,24 @@ def replace_atomically(target: Path, *, force: bool, protect: Path | None = None
         if name is None:  # unnamed until now
             name = _name_unnamed(fd, real, shown, old, force=force)
         if name is not None:
-            if force:
-                os.replace(name, real)
-            else:
-                _link_new(name, real, shown)
-        _sync_folder(folder)
+            _publish(name, real, shown, folder, force=force)
+        else:
+            _sync_folder(folder)
     except OSError as exc:
         raise _failed(shown, _why(exc)) from None
     finally:
         os.close(fd)
         if name is not None:
             _remove(name)  # gone already when it was renamed into place
+
+
+def _publish(name: str, real: str, shown: Path, folder: str, *, force: bool) -> None:
+    """A complete temporary file becomes the target: replacing it with --force, else only if still absent."""
+    if force:
+        os.replace(name, real)
+    else:
+        _link_new(name, real, shown)
+    _sync_folder(folder)
 
 
 def backup_database(source: sqlite3.Connection, source_path: Path, target: Path, *, force: bool) -> Path:
@@ -338,11 +345,7 @@ def backup_database(source: sqlite3.Connection, source_path: Path, target: Path,
             os.fsync(fd)
         finally:
             os.close(fd)
-        if force:
-            os.replace(name, real)
-        else:
-            _link_new(name, real, shown)
-        _sync_folder(folder)
+        _publish(name, real, shown, folder, force=force)
     except OSError as exc:
         raise _failed(shown, _why(exc)) from None
     except sqlite3.Error as exc:
