@@ -145,6 +145,7 @@ def test_a_change_reports_on_its_effective_day_never_a_future_one(run, ledger):
     entry = run.json("log", "18")[0]
     assert entry["effective"] == "2022-05-31" and entry["at"].startswith("20")
     assert "不能晚于今天" in run("update", "18", "--progress", "50", "--date", "2022-07-01", code=2).stderr
+    assert "早于计划" in run("update", "18", "--note", "x", "--date", "2022-01-05", code=2).stderr
     # progress and status go together (100 is 已完成): they are reported in date order; a late note is fine
     run("update", "18", "--progress", "60", "--date", "2022-06-20")
     error = run("update", "18", "--progress", "50", "--date", "2022-06-10", code=6).stderr

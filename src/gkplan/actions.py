@@ -71,7 +71,7 @@ def update_point(
             )
         return _progress_and_status(current, new_progress, new_status) | _due(due)
 
-    entry = ledger.change("point", (point_id,), decide, note=text, by=author, effective=day.isoformat(), at=now())
+    entry = ledger.change("point", (point_id,), decide, note=text, by=author, effective=_on(ledger, day), at=now())
     return _changed(entry, f"第 {point_id} 项")
 
 
@@ -100,7 +100,7 @@ def add_task(
     if deliverable is not None:
         fields["deliverable"] = clean_text(deliverable, "--deliverable", 200)
     fields["weight"] = parse_weight(weight) if weight is not None else 1
-    return ledger.add_task(point_id, fields, by=who(by), effective=day.isoformat(), at=now())
+    return ledger.add_task(point_id, fields, by=who(by), effective=_on(ledger, day), at=now())
 
 
 def update_task(
@@ -131,12 +131,12 @@ def update_task(
             wanted["weight"] = new_weight
         return wanted
 
-    entry = ledger.change("task", (point_id, seq), decide, note=text, by=author, effective=day.isoformat(), at=now())
+    entry = ledger.change("task", (point_id, seq), decide, note=text, by=author, effective=_on(ledger, day), at=now())
     return _changed(entry, f"任务 {point_id}.{seq}")
 
 
 def remove_task(ledger: Ledger, point_id: int, seq: int, *, by: str | None, day: date) -> dict[str, Any]:
-    return ledger.remove_task(point_id, seq, by=who(by), effective=day.isoformat(), at=now())
+    return ledger.remove_task(point_id, seq, by=who(by), effective=_on(ledger, day), at=now())
 
 
 def set_target(
@@ -155,7 +155,7 @@ def set_target(
     def decide(current: dict[str, Any]) -> dict[str, Any]:
         return {"actual": value, "actual_as_of": as_of.isoformat()}
 
-    entry = ledger.change("target", (point_id, exact), decide, note=text, by=author, effective=day.isoformat(), at=now())
+    entry = ledger.change("target", (point_id, exact), decide, note=text, by=author, effective=_on(ledger, day), at=now())
     return _changed(entry, f"第 {point_id} 项指标“{exact}”")
 
 
@@ -166,6 +166,14 @@ def undo(ledger: Ledger, *, by: str | None, number: int | None = None, force: bo
     if entry is None:
         raise Conflict(f"{author} 没有可以撤销的修改（只撤销自己的修改；撤销别人的请写 gkplan undo 记录号）")
     return entry
+
+
+def _on(ledger: Ledger, day: date) -> str:
+    """The effective day of a change: not before the plan it reports on began."""
+    plan = ledger.plan()
+    if day.isoformat() < plan["start"]:
+        raise InvalidValue(f"--date {day.isoformat()} 早于计划“{plan['key']}”的开始日期 {plan['start']}")
+    return day.isoformat()
 
 
 # -- value checks --------------------------------------------------------------------------------

@@ -130,7 +130,7 @@ def _reconcile(ledger: Any, conn: Any, key: str, start: str) -> None:
         missing = {k: [state[k], v] for k, v in actual.items() if state[k] != v}
         if missing:
             day = last_day.get(item[0]) or start
-            ledger.record(conn, entity, item, "migrate", missing, "结构升级时补记", "gkplan", day, f"{day}T00:00:00")
+            ledger.record(conn, entity, item, "migrate", missing, "结构升级时补记", "gkplan", day, f"{day}T00:00:00+00:00")
     for table, entity, cols in (("points", "point", ("id",)), ("tasks", "task", ("point", "seq")),
                                 ("targets", "target", ("point", "metric"))):
         match = " AND ".join(f"s.{'point' if c == 'id' else c} = {table}.{c}" for c in cols)
