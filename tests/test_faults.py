@@ -210,7 +210,7 @@ BAD = [
     ["update", "18", "--progress", "1e9"], ["update", "18", "--progress", "五十"], ["update", "18", "--progress", "9" * 50],
     ["update", "18", "--status", "完结"], ["update", "18", "--due", "2022-13-01"], ["update", "18", "--due", "+9999999d"],
     ["update", "18", "--note", ""], ["update", "18", "--note", "a\x00b"], ["update", "18", "--note", "长" * 10_000_000],
-    ["update", "18", "--by", "\x1b[31m"], ["update", "17", "--progress", "50"], ["update", "99999", "--note", "x"],
+    ["update", "18", "--by", "\x1b[31m"], ["update", "17", "--date", "2022-01-01", "--note", "x"], ["update", "99999", "--note", "x"],
     ["update", "18", "--progress", "50", "--status", "已完成"],
     ["report", "--by", "color"], ["report", "--as-of", "yesterday-ish"], ["log", "--limit", "-1"], ["log", "--since", "x"],
     ["log", "999"], ["task", "add", "99", "x"], ["task", "add", "17", ""], ["task", "add", "17", "x", "--weight", "1e3"],

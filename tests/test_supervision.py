@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dump
+from conftest import REPO, dump
 
 # -- tasks ---------------------------------------------------------------------------------------
 
@@ -33,6 +33,7 @@ def test_tasks_are_numbered_per_point_and_roll_up_by_weight(run, ledger):
 
 
 def test_a_point_with_tasks_refuses_a_direct_progress(run, ledger):
+    run("task", "update", "17.1", "--progress", "10")  # from now on 17 follows its tasks
     before = dump(ledger)
     result = run("update", "17", "--progress", "50", code=6)
     assert "进度由任务按权重计算" in result.stderr and "gkplan task update 17." in result.stderr
@@ -329,3 +330,17 @@ def test_backup_is_a_consistent_copy(run, ledger, tmp_path):
     run("backup", str(copy), "--force")  # last night's backup, replaced by tonight's: it is not open
     assert run.json("--db", str(copy), "show", "3")["progress"] == 50
     assert "台账文件本身" in run("backup", str(ledger), "--force", code=5).stderr
+
+
+def test_seed_documents_alone_never_switch_a_reported_progress(run, ledger, tmp_path):
+    run("update", "17", "--progress", "60", "--note", "方案已起草")  # 17.1 is a document the seed names
+    assert run.json("show", "17")["progress"] == 60
+    grown = (REPO / "data" / "workpoints_2022.yaml").read_text(encoding="utf-8").replace(
+        "    title: 持续做好老年教育\n", "    title: 持续做好老年教育\n    deliverables:\n      - 老年教育课程体系方案\n", 1)  # fmt: skip
+    run("update", "18", "--progress", "40")
+    path = tmp_path / "grown.yaml"
+    path.write_text(grown, encoding="utf-8")
+    run("load", str(path))
+    assert run.json("show", "18")["progress"] == 40 and run("check").exit_code == 0
+    run("task", "update", "18.1", "--progress", "80")  # someone reports on the task: 18 follows its tasks
+    assert run.json("show", "18")["progress"] == 80 and run("check").exit_code == 0

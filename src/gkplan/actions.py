@@ -64,7 +64,7 @@ def update_point(
     text, author = clean_note(note), who(by)
 
     def decide(current: dict[str, Any]) -> dict[str, Any]:
-        if current["tasks"] and (new_progress is not None or new_status == "done"):
+        if current["follows_tasks"] and (new_progress is not None or new_status == "done"):
             raise Conflict(
                 f"第 {point_id} 项有 {current['tasks']} 个任务，进度由任务按权重计算，不能直接修改；"
                 f"请更新任务：gkplan task update {point_id}.N --progress …"

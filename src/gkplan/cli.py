@@ -141,7 +141,7 @@ def update(
     with open_ledger(ctx) as ledger:
         if progress == ASK:
             current = ledger.point(number)
-            if current["tasks"]:  # its progress is its tasks': ask for theirs, at the terminal
+            if ledger.point_follows_tasks(number, day):  # its progress is its tasks': ask for theirs, at the terminal
                 answers = ask_tasks_progress(ledger, number)
                 with ledger.transaction():  # every answer, or (Ctrl-C, an error) none of them
                     entries = [actions.update_task(ledger, number, seq, progress=answer, status=None, note=None,

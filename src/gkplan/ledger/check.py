@@ -83,7 +83,9 @@ class CheckMixin:
     @staticmethod
     def _rollups(q) -> list[str]:  # noqa: ANN001
         tasks: dict[tuple, list] = {}
-        for r in q("SELECT plan, point, weight, progress, status FROM tasks WHERE NOT removed"):
+        for r in q("SELECT plan, point, weight, progress, status FROM tasks t WHERE NOT removed AND EXISTS"
+                   " (SELECT 1 FROM history h WHERE h.plan = t.plan AND h.point = t.point AND h.entity = 'task'"
+                   " AND h.action != 'load')"):  # points that follow their tasks (history.follows_tasks)
             tasks.setdefault((r[0], r[1]), []).append((r[2], r[3], r[4]))
         problems = []
         for (plan, pid), rows in tasks.items():

@@ -113,6 +113,7 @@ class HistoryMixin:
         if entity == "point":  # its tasks on that day
             seqs = [r[0] for r in conn.execute("SELECT seq FROM tasks WHERE plan = ? AND point = ?", (self.plan_key, key[0]))]
             item["tasks"] = sum(self.state_at(conn, "task", (key[0], seq), day)["present"] for seq in seqs)
+            item["follows_tasks"] = bool(item["tasks"]) and self.follows_tasks(conn, key[0], day)
         return {k: _number(v) for k, v in item.items()}
 
     def _settle(self, conn: sqlite3.Connection, entity: str, key: tuple, entry: dict[str, Any]) -> None:
@@ -223,6 +224,8 @@ class HistoryMixin:
             " AND effective > ? ORDER BY effective", (self.plan_key, point, effective))]  # fmt: skip
         seqs = [r[0] for r in conn.execute("SELECT seq FROM tasks WHERE plan = ? AND point = ?", (self.plan_key, point))]
         for day in days:
+            if not self.follows_tasks(conn, point, day):
+                continue
             tasks = [self.state_at(conn, "task", (point, seq), day) for seq in seqs]
             state = self.state_at(conn, "point", (point,), day)
             result = rollup(((t["weight"], t["progress"], t["status"]) for t in tasks if t["present"]), state["status"])
@@ -231,6 +234,15 @@ class HistoryMixin:
             changes = {k: [state[k], v] for k, v in zip(("progress", "status"), result) if state[k] != v}
             if changes:
                 self.record(conn, "point", (point,), "derive", changes, None, by, day, at, cause=cause)
+
+    def follows_tasks(self, conn: sqlite3.Connection, point: int, day: str) -> bool:
+        """Whether a point took its progress from its tasks on `day`: once someone added, changed or removed
+        one of its tasks. Documents a seed names are tasks too, but they alone never switch a point whose
+        progress its department reports."""
+        return conn.execute(
+            "SELECT 1 FROM history WHERE plan = ? AND point = ? AND entity = 'task' AND action != 'load'"
+            " AND effective <= ? LIMIT 1", (self.plan_key, point, day),
+        ).fetchone() is not None  # fmt: skip
 
     # -- undo ----------------------------------------------------------------------------------
 

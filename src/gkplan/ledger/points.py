@@ -123,6 +123,11 @@ class PointsMixin:
                 scope.append(f"{alias}.id IN (SELECT point FROM point_{kind}s WHERE {kind} IN ({prm.many(names)}) AND plan = :plan)")
         return scope
 
+    def point_follows_tasks(self, point_id: int, day: Any) -> bool:
+        """Whether the point took its progress from its tasks on `day` (history.follows_tasks)."""
+        with self._errors():
+            return bool(self.item_state(self.conn, "point", (point_id,), day.isoformat())["follows_tasks"])
+
     def point(self, point_id: int, clock: dict[str, Any] | None = None) -> dict[str, Any]:
         rows = self.points(PointQuery(ids=(point_id,)), clock)
         if not rows:
