@@ -114,7 +114,7 @@ def show(
 
 @command(
     app, "update", cls=AskableCommand,
-    epilog="示例：gkplan update 18 --progress 60 --note 已完成方案初稿 ｜ gkplan update 17 --progress（在终端逐个填写其任务的进度） ｜ "
+    epilog="示例：gkplan update 18 --progress 60 --note 已完成方案初稿 ｜ gkplan update 17 --progress（在终端询问；进度由任务计算的要点逐个询问其任务） ｜ "
     "gkplan update 7 --status 受阻 --note 等待批复 ｜ gkplan update 22 --due 2022/9/30",
 )  # fmt: skip
 def update(
@@ -130,7 +130,7 @@ def update(
 ) -> None:
     """更新一项工作要点的进度、状态、截止日期或进展说明（单独写 --note 即一次进展报告）；每次修改都记入历史。
 
-    有任务的要点，进度由任务按权重计算：--progress 后写数值会被拒绝，不写数值则逐个询问其任务的进度。
+    有人填报过任务的要点，进度由任务按权重计算：--progress 后写数值会被拒绝，不写数值则逐个询问其任务的进度。
     """
     from gkplan import actions
     from gkplan.errors import InvalidValue
