@@ -3,7 +3,8 @@
     connection  opening the file, transactions, errors        schema   tables; migrate: older ledgers
     plans       the plans a ledger holds, which one is in use  points   work points and the people on them
     tasks       tasks under points                             targets  quantitative targets
-    history     every change: effective date, author, hash chain; states as of any day; undo; diff
+    history     every change: effective date, author, hash chain; states as of any day; diff
+    undo        undoing a change, with what it caused          asof     reading any past day in SQL
     load        seeds into the ledger                          check    what `gkplan check` verifies
 """
 
@@ -18,12 +19,13 @@ from gkplan.ledger.plans import PlansMixin
 from gkplan.ledger.points import PointQuery, PointsMixin
 from gkplan.ledger.schema import APPLICATION_ID, SCHEMA_VERSION
 from gkplan.ledger.targets import TargetsMixin
+from gkplan.ledger.undo import UndoMixin
 from gkplan.ledger.tasks import TasksMixin
 
 __all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "Ledger", "LoadResult", "PointQuery", "create"]
 
 
-class Ledger(PlansMixin, PointsMixin, TasksMixin, TargetsMixin, HistoryMixin, LoadMixin, Connection):
+class Ledger(PlansMixin, PointsMixin, TasksMixin, TargetsMixin, HistoryMixin, UndoMixin, LoadMixin, Connection):
     def __init__(self, path: Path, plan: str | None = None) -> None:
         Connection.__init__(self, path)
         self.wanted_plan = plan

@@ -162,7 +162,7 @@ class HistoryMixin:
 
     def record(
         self, conn: sqlite3.Connection, entity: str, key: tuple, action: str, changes: dict, note: str | None, by: str,
-        effective: str, at: str, *, cause: int | None = None, undoes: int | None = None, settle: bool = True,
+        effective: str, at: str, *, cause: int | None = None, undoes: int | None = None,
     ) -> dict[str, Any]:  # fmt: skip
         """Append one entry to the chain and apply it."""
         import json
@@ -176,8 +176,7 @@ class HistoryMixin:
         entry["hash"] = entry_hash(last[1] if last else GENESIS, entry)
         conn.execute(f"INSERT INTO history ({', '.join(entry)}) VALUES ({', '.join('?' * len(entry))})", tuple(entry.values()))
         entry["changes"] = changes
-        if settle:
-            self._settle(conn, entity, key, entry)
+        self._settle(conn, entity, key, entry)
         self._latest = False  # the plan's latest effective day may have moved
         return {k: v for k, v in entry.items() if k != "hash"} | {"undone_by": None}
 
@@ -243,73 +242,6 @@ class HistoryMixin:
             "SELECT 1 FROM history WHERE plan = ? AND point = ? AND entity = 'task' AND action != 'load'"
             " AND effective <= ? LIMIT 1", (self.plan_key, point, day),
         ).fetchone() is not None  # fmt: skip
-
-    # -- undo ----------------------------------------------------------------------------------
-
-    def undo(self, *, by: str, at: str, number: int | None = None, force: bool = False) -> dict[str, Any] | None:
-        """Revert record `number`, or the caller's own latest change not yet undone, with the changes it
-        caused; as new entries, effective on the day the reverted ones were. Refused when a later change by
-        anyone touched the same field, unless `force` (then the revert takes effect after it)."""
-        with self._write() as conn:
-            if number is None:
-                row = conn.execute(
-                    f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.plan = ? AND h.by = ? AND h.cause IS NULL"
-                    " AND h.action IN ('update', 'add', 'remove') AND NOT EXISTS (SELECT 1 FROM history u WHERE u.undoes = h.id)"
-                    " ORDER BY h.id DESC LIMIT 1", (self.plan_key, by),
-                ).fetchone()  # fmt: skip
-                if row is None:
-                    return None
-            else:
-                row = conn.execute(f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.id = ?", (number,)).fetchone()
-                if row is None:
-                    raise NotFound(f"没有编号为 #{number} 的历史记录；用 gkplan log 查看")
-            main = entry_of(row)
-            if main["plan"] != self.plan_key:  # `undo N` acts in the plan of record N
-                self._plan = next(p for p in self.all_plans() if p["key"] == main["plan"])
-            n = main["id"]
-            if main["action"] == "load":
-                raise Conflict(f"记录 #{n} 是载入种子文件时的修改，不能撤销；请重新载入原来的种子文件")
-            if main["action"] == "migrate":
-                raise Conflict(f"记录 #{n} 是升级台账结构时补记的状态，不能撤销")
-            if main["action"] == "undo":
-                raise Conflict(f"记录 #{n} 本身是一次撤销，不能再撤销")
-            if main["cause"] is not None:
-                raise Conflict(f"记录 #{n} 是由记录 #{main['cause']} 引起的；请撤销 #{main['cause']}")
-            if main["undone_by"] is not None:
-                raise Conflict(f"记录 #{n} 已被记录 #{main['undone_by']} 撤销")
-            derived = [entry_of(r) for r in conn.execute(
-                f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.cause = ? ORDER BY h.id", (n,))]  # fmt: skip
-            ids = {n} | {e["id"] for e in derived}
-            later = self._later_change(conn, main, ids)
-            if later is not None and not force:
-                raise Conflict(
-                    f"不能撤销记录 #{n}：之后 {later['by']} 在记录 #{later['id']} 中又修改了同一项的同一字段；要强行撤销请加 --force"
-                )
-            day = max(main["effective"], later["effective"]) if later else main["effective"]
-            undo = self.record(conn, main["entity"], key_of(main["entity"], main["point"], main["ref"]), "undo",
-                               _reverse(main), f"撤销记录 #{n}", by, day, at, undoes=n)  # fmt: skip
-            # what the change caused goes back exactly where nothing touched it since; where something did (a later
-            # task change moved the point again), the point is derived afresh from its tasks
-            settled = [d for d in derived if self._later_change(conn, d, ids) is None]
-            for d in settled:
-                self.record(conn, d["entity"], key_of(d["entity"], d["point"], d["ref"]), "undo", _reverse(d), None, by,
-                            d["effective"], at, cause=undo["id"], undoes=d["id"])  # fmt: skip
-            self.derive(conn, main["point"], min(main["effective"], day), undo["id"], by, at)
-            return undo | {"undone": main}
-
-    def _later_change(self, conn: sqlite3.Connection, entry: dict[str, Any], group: set[int]) -> dict[str, Any] | None:
-        fields = set(entry["changes"])
-        whole = "task" in fields  # a task added or removed: any later change to it stands on that
-        for row in conn.execute(
-            f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.plan = ? AND h.point = ? AND h.entity = ? AND h.ref IS ?"
-            " AND h.id > ? ORDER BY h.id", (entry["plan"], entry["point"], entry["entity"], entry["ref"], entry["id"]),
-        ):  # fmt: skip
-            later = entry_of(row)
-            # a later change that was itself undone, and that undo, leave the field as this entry left it
-            settled = later["undone_by"] is not None or (later["undoes"] or 0) > entry["id"]
-            if later["id"] not in group and not settled and (whole or fields & set(later["changes"])):
-                return later
-        return None
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -380,10 +312,6 @@ def _number(value: Any) -> Any:
 
 def _shown(field: str, value: Any) -> Any:
     return bool(value) if field == "present" else _number(value)
-
-
-def _reverse(entry: dict[str, Any]) -> dict[str, list[Any]]:
-    return {k: [new, old] for k, (old, new) in entry["changes"].items()}
 
 
 def _missing(entity: str, key: tuple) -> str:
