@@ -368,3 +368,12 @@ def test_diff_leaves_out_a_task_that_existed_on_neither_day_and_upgrades_cannot_
     monkeypatch.setenv("GKPLAN_TODAY", "2026-12-01")
     migrated = [h["id"] for h in run.json("log") if h["action"] == "migrate"]
     assert migrated and "升级" in run("undo", str(migrated[0]), code=6).stderr
+
+
+def test_a_point_under_way_cannot_be_marked_not_started_and_a_huge_record_number_is_too_large(run, ledger):
+    run("update", "18", "--progress", "50")
+    assert "未启动" in run("update", "18", "--status", "未启动", code=6).stderr
+    assert "矛盾" in run("update", "18", "--progress", "30", "--status", "未启动", code=6).stderr
+    run("update", "18", "--progress", "0", "--status", "未启动")
+    assert run.json("show", "18")["status"] == "not_started"
+    assert "过大" in run("undo", "9" * 20, code=2).stderr

@@ -233,8 +233,10 @@ def limit(text: str | None) -> int | None:
 
 def count(text: str, option: str) -> int:
     s = text.strip()
-    if not (s.isascii() and s.isdigit()) or len(s) > 9:
+    if not (s.isascii() and s.isdigit()):
         raise InvalidValue(f"{option} 应为非负整数，收到：{text!r}")
+    if len(s) > 9:
+        raise InvalidValue(f"{option} 过大，收到：{text!r}")
     return int(s)
 
 

@@ -50,6 +50,8 @@ def reconcile(current_progress: int, current_status: str, progress: int | None, 
     from gkplan.errors import Conflict
 
     if progress is not None and status is not None:
+        if status == "not_started" and progress > 0:
+            raise Conflict(f"进度 {progress}% 与状态“未启动”矛盾")
         if (progress == 100) != (status == "done"):
             raise Conflict(f"进度 {progress}% 与状态“{STATUS_LABELS[status]}”矛盾：进度 100 即已完成，已完成即进度 100")
         return progress, status
@@ -64,5 +66,7 @@ def reconcile(current_progress: int, current_status: str, progress: int | None, 
             return 100, "done"
         if current_progress == 100:
             raise Conflict(f"当前进度为 100%，改为“{STATUS_LABELS[status]}”时请同时用 --progress 给出新的进度")
+        if status == "not_started" and current_progress > 0:
+            raise Conflict(f"当前进度为 {current_progress}%，不能是“未启动”；请同时写 --progress 0")
         return current_progress, status
     return current_progress, current_status
