@@ -315,3 +315,26 @@ def test_a_full_disk_during_load_names_the_ledger_and_changes_nothing(isolated, 
     assert len(out.stderr.strip().splitlines()) == 1
     assert isolated.read_bytes() == raw
     assert _gkplan(isolated, "check").returncode == 0
+
+
+def test_a_config_file_behind_a_folder_the_user_cannot_enter_is_one_line(tmp_path):
+    env = _env(tmp_path / "l.db") | {"GKPLAN_CONFIG": "/proc/1/root/config.toml"}
+    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 and shutil.which("setpriv") else []
+    if not prefix:
+        pytest.skip("needs root and setpriv to be another user")
+    import tempfile
+
+    shared = Path(tempfile.mkdtemp(prefix="gkplan-cfg-", dir="/tmp"))
+    try:
+        shared.chmod(0o777)
+        env["GKPLAN_DB"] = str(shared / "l.db")
+        out = subprocess.run([*prefix, sys.executable, "-m", "gkplan", "list"], env=env | {"HOME": str(shared)},
+                             capture_output=True, text=True)  # fmt: skip
+        assert out.returncode == 2 and "Traceback" not in out.stderr and "配置文件无法读取" in out.stderr, out.stderr
+        # and a ledger behind a folder this user may not enter: one line, no traceback
+        hidden = subprocess.run([*prefix, sys.executable, "-m", "gkplan", "list"],
+                                env=env | {"HOME": str(shared), "GKPLAN_DB": str(tmp_path / "l.db"), "GKPLAN_CONFIG": ""},
+                                capture_output=True, text=True)  # fmt: skip
+        assert hidden.returncode == 5 and "Traceback" not in hidden.stderr and "无法访问台账" in hidden.stderr, hidden.stderr
+    finally:
+        shutil.rmtree(shared)

@@ -133,7 +133,11 @@ def open_ledger(ctx: typer.Context, *, create: bool = True, seed: Any = None) ->
 
     path, source = db_path(ctx)
     created, spent = None, False
-    if not path.exists() and not path.is_symlink():
+    try:
+        missing = not path.exists() and not path.is_symlink()
+    except OSError as exc:  # a folder on the way that this user may not enter
+        raise LedgerError(f"{path}: 无法访问台账：{exc.strerror or exc}") from None
+    if missing:
         if source == "option" or not create:
             hint = "；要新建台账请不带 --db 运行，或设置 GKPLAN_DB 后运行 gkplan load" if source == "option" else ""
             raise LedgerError(f"{path}: 没有台账（文件不存在）{hint}")

@@ -33,8 +33,11 @@ def config_path() -> Path:
 
 def lights() -> Lights:
     path = config_path()
-    if not path.is_file():
-        return Lights()
+    try:
+        if not path.is_file():
+            return Lights()
+    except OSError as exc:  # a folder on the way that this user may not enter
+        raise InvalidValue(f"{path}: 配置文件无法读取：{exc.strerror or exc}") from None
     import tomllib
 
     try:
