@@ -73,3 +73,14 @@ def ledger(run: Run, isolated: Path) -> Path:
     """A ledger already created and seeded with the bundled 2022 plan."""
     run("depts")
     return isolated
+
+
+def execute(db: Path, *statements: str) -> None:
+    """Statements run on a ledger file behind gkplan's back (to build or tamper with one)."""
+    conn = sqlite3.connect(db)
+    try:
+        for sql in statements:
+            conn.execute(sql)
+        conn.commit()
+    finally:
+        conn.close()

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from gkplan.files import APPLICATION_ID, is_ledger_file
+from conftest import execute
 
 FORMATS = ("xlsx", "csv", "json", "md")
 ROOT = os.geteuid() == 0
@@ -147,22 +148,14 @@ def test_an_export_through_a_symlink_replaces_the_file_it_points_to(seeded, tmp_
 # -- 2. a ledger is never a target --------------------------------------------------------------------
 
 
-def _sqlite(path: Path, *statements: str) -> None:
-    conn = sqlite3.connect(path)
-    for s in statements:
-        conn.execute(s)
-    conn.commit()
-    conn.close()
-
-
 def test_is_ledger_file_knows_ledgers_by_content_not_name(seeded, tmp_path):
     marked = tmp_path / "marked.dat"
-    _sqlite(marked, f"PRAGMA application_id = {APPLICATION_ID}", "CREATE TABLE other (x)")
+    execute(marked, f"PRAGMA application_id = {APPLICATION_ID}", "CREATE TABLE other (x)")
     assert APPLICATION_ID == 1735094380
     legacy = tmp_path / "legacy.dat"
-    _sqlite(legacy, "CREATE TABLE points (id)", "CREATE TABLE history (id)")
+    execute(legacy, "CREATE TABLE points (id)", "CREATE TABLE history (id)")
     other = tmp_path / "other.db"
-    _sqlite(other, "CREATE TABLE points (id)")
+    execute(other, "CREATE TABLE points (id)")
     text = tmp_path / "x.db"
     text.write_text("SQLite format 3", encoding="utf-8")
     assert [is_ledger_file(p) for p in (seeded, marked, legacy, other, text, tmp_path / "none")] == [
@@ -177,9 +170,9 @@ def _ways_to_name_a_ledger(ledger: Path, tmp_path: Path) -> dict[str, str]:
     other = tmp_path / "其他台账.db"
     shutil.copy(ledger, other)
     marked = tmp_path / "新台账.db"  # what a later gkplan makes: the header says so, no tables yet
-    _sqlite(marked, "PRAGMA application_id = 1735094380")
+    execute(marked, "PRAGMA application_id = 1735094380")
     legacy = tmp_path / "旧台账.db"
-    _sqlite(legacy, "CREATE TABLE points (id)", "CREATE TABLE history (id)")
+    execute(legacy, "CREATE TABLE points (id)", "CREATE TABLE history (id)")
     for in_use in (other, marked, legacy):  # someone has each open: its write-ahead log lies beside it
         Path(f"{in_use}-wal").write_bytes(b"")
         Path(f"{in_use}-shm").write_bytes(b"")
@@ -207,7 +200,7 @@ def test_no_export_or_backup_overwrites_a_ledger_even_with_force(seeded, tmp_pat
 
 def test_a_sqlite_file_that_is_not_a_ledger_is_replaced_with_force(seeded, tmp_path):
     other = tmp_path / "别的数据库.db"
-    _sqlite(other, "CREATE TABLE points (id)")  # no history table, no application_id: not ours
+    execute(other, "CREATE TABLE points (id)")  # no history table, no application_id: not ours
     out = write(seeded, "csv", other, "--force")
     assert out.returncode == 0, out.stderr
     assert other.read_bytes().startswith(b"\xef\xbb\xbf")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, dump
+from conftest import REPO, dump, execute
 
 SEED = REPO / "data" / "workpoints_2022.yaml"
 
@@ -215,14 +214,6 @@ def test_a_reload_keeps_reports_and_removed_tasks_and_undo_works_after_it(run, l
 # -- check ---------------------------------------------------------------------------------------
 
 
-def _tamper(db: Path, *statements: str) -> None:
-    conn = sqlite3.connect(db)
-    for sql in statements:
-        conn.execute(sql)
-    conn.commit()
-    conn.close()
-
-
 @pytest.mark.parametrize(
     ("statements", "failed"),
     [
@@ -238,13 +229,13 @@ def test_check_finds_what_was_done_behind_gkplans_back(run, ledger, statements, 
     run("update", "18", "--progress", "30", "--note", "第一次")
     run("update", "18", "--progress", "40")
     assert run("check").exit_code == 0
-    _tamper(ledger, *statements)
+    execute(ledger, *statements)
     rows = run.json("check", code=7)
     assert [r["check"] for r in rows if not r["ok"]][:1] == [failed]
 
 
 def test_a_malformed_row_never_crashes_a_command(run, ledger):
-    _tamper(ledger, "UPDATE points SET progress = 'abc', due = 'soon' WHERE plan = '2022' AND id = 5",
+    execute(ledger, "UPDATE points SET progress = 'abc', due = 'soon' WHERE plan = '2022' AND id = 5",
             "UPDATE points SET leads = 'not json' WHERE plan = '2022' AND id = 6")  # fmt: skip
     for args in (["list"], ["show", "5"], ["show", "6"], ["report"], ["report", "--overview"], ["report", "--overdue"],
                  ["remind"], ["stale"], ["list", "--format", "csv"]):  # fmt: skip

@@ -218,10 +218,12 @@ class HistoryMixin:
     def derive(self, conn: sqlite3.Connection, point: int, effective: str, cause: int, by: str, at: str) -> None:
         """A point with tasks takes its progress and status from them (rules.rollup) on the day it or a task
         changed and on every later day it or one of its tasks changed, each derivation an entry of its own."""
+        seqs = [r[0] for r in conn.execute("SELECT seq FROM tasks WHERE plan = ? AND point = ?", (self.plan_key, point))]
+        if not seqs:
+            return  # a point that never had a task reports its own progress
         days = [effective] + [r[0] for r in conn.execute(
             "SELECT DISTINCT effective FROM history WHERE plan = ? AND point = ? AND entity IN ('point', 'task')"
             " AND effective > ? ORDER BY effective", (self.plan_key, point, effective))]  # fmt: skip
-        seqs = [r[0] for r in conn.execute("SELECT seq FROM tasks WHERE plan = ? AND point = ?", (self.plan_key, point))]
         for day in days:
             if not self.follows_tasks(conn, point, day):
                 continue
