@@ -14,6 +14,7 @@ no value read at once beyond MAX_VALUE characters, every integer and date bounde
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,30 +148,28 @@ class SeedSource:
             self.sections.append(section)
 
     def _point(self, raw: Any, index: int, locate: Locate) -> Point | None:
-        from pydantic import ValidationError
-
-        from gkplan.models import Point
-
-        label = _number(raw, index)
-        who = f"要点 {label} 的"
+        validate, invalid = _point_validator()
+        # the label is worked out only for a problem: per point, it would cost more than the checks
+        label = lambda: _number(raw, index)  # noqa: E731
         try:
-            point = Point.model_validate(raw)
-        except ValidationError as exc:
-            self._report(exc, ("points", index), locate, who, label)
+            point = validate(raw)
+        except invalid as exc:
+            self._report(exc, ("points", index), locate, f"要点 {label()} 的", label())
             point = None
         number = raw.get("number") if isinstance(raw, dict) else None
         if _bounded(number):
             if number in self.numbers:
                 first = self._first_line(number, index)
                 self.problem(locate(("points", index, "number")),
-                             f"{who}字段 number：要点编号 {number} 重复" + (f"（第一次在第 {first} 行）" if first else ""),
+                             f"要点 {label()} 的字段 number：要点编号 {number} 重复" + (f"（第一次在第 {first} 行）" if first else ""),
                              number, "number")  # fmt: skip
                 point = None
             else:
                 self.numbers.add(number)
         section = raw.get("section") if isinstance(raw, dict) else None
         if _bounded(section) and self._known_sections and section not in self._known_sections:
-            self.problem(locate(("points", index, "section")), f"{who}字段 section：部分 {section} 不在 sections 中", label, "section")
+            self.problem(locate(("points", index, "section")), f"要点 {label()} 的字段 section：部分 {section} 不在 sections 中",
+                         label(), "section")  # fmt: skip
             point = None
         return point
 
@@ -187,6 +186,16 @@ class SeedSource:
 
     def points(self) -> Iterator[Point]:
         raise NotImplementedError
+
+
+@functools.cache
+def _point_validator() -> tuple[Callable[[Any], Point], type[Exception]]:
+    """Point.model_validate and the error it raises, imported once (a seed calls them per point)."""
+    from pydantic import ValidationError
+
+    from gkplan.models import Point
+
+    return Point.model_validate, ValidationError
 
 
 class NumberSet:

@@ -75,3 +75,20 @@ def points_brief(columns: tuple[str, ...], scope: str = "") -> str:
         f" CASE WHEN x.changed > :as_of THEN coalesce(({lookup}), '') END AS k"
         f" FROM points x WHERE x.plan = :plan AND {scope} ORDER BY x.id LIMIT -1))"
     )
+
+
+def points_coded(code, columns: tuple[str, ...]) -> str:  # noqa: ANN001 - code(due, progress, status) → SQL
+    """Points as of :as_of with `columns`, `progress`, and `code`: `code(due, progress, status)` of their
+    state, evaluated once inside the lookup. Summaries only count codes, and an expression over the
+    unpacked fields of `points_brief` would be evaluated once per reference: this halves their cost."""
+    plain = ", ".join(f"x.{c}" for c in dict.fromkeys(("plan", "id", *columns)))
+    lookup = (f"SELECT {code('s.due', 's.progress', 's.status')} * 1000 + s.progress FROM point_states s"
+              " WHERE s.plan = x.plan AND s.point = x.id AND s.effective <= :as_of"
+              " ORDER BY s.effective DESC, s.hid DESC LIMIT 1")  # fmt: skip
+    unchanged = code("x.due_base", "0", "'not_started'")
+    packed = (f"CASE WHEN x.changed > :as_of THEN coalesce(({lookup}), {unchanged} * 1000)"
+              f" ELSE {code('x.due', 'x.progress', 'x.status')} * 1000 + x.progress END")  # fmt: skip
+    return (
+        f"(SELECT *, kc / 1000 AS code, kc % 1000 AS progress FROM (SELECT {plain}, {packed} AS kc FROM points x"
+        " WHERE x.plan = :plan AND (x.since IS NULL OR x.since <= :as_of) ORDER BY x.id LIMIT -1))"
+    )

@@ -47,6 +47,8 @@ class LoadMixin:
                 )
             end = plan.end_date.isoformat() if plan else ""
             stamp = (by, effective, at)
+            # into a ledger with no points yet, rows go in faster without the indexes, built once at the end
+            deferred = _drop_indexes(conn) if seed.ok and conn.execute("SELECT 1 FROM points").fetchone() is None else []
             batch: list[Point] = []
             for point in seed.points():
                 batch.append(point)
@@ -55,6 +57,8 @@ class LoadMixin:
                     batch = []
             self._load_batch(conn, batch, end, stamp, result, write=seed.ok)
             seed.finish()  # any problem: raises, and the transaction is rolled back
+            for statement in deferred:
+                conn.execute(statement)
             result.not_in_seed = [r[0] for r in conn.execute(
                 "SELECT id FROM points WHERE plan = ? ORDER BY id", (result.plan,)) if r[0] not in seed.numbers]  # fmt: skip
         return result
@@ -231,3 +235,16 @@ class LoadMixin:
             "INSERT INTO point_leaders (plan, point, ord, leader) VALUES (?, ?, ?, ?)",
             [(key, pid, i, name) for pid, _, leaders in people for i, name in enumerate(leaders)],
         )
+
+
+_BULK_INDEXES = ("idx_points_section", "idx_points_brief", "idx_point_departments", "idx_point_leaders")
+
+
+def _drop_indexes(conn: sqlite3.Connection) -> list[str]:
+    """Drop the indexes of the tables a first load fills; their CREATE statements, to run afterwards."""
+    rows = conn.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({','.join('?' * len(_BULK_INDEXES))})",
+        _BULK_INDEXES).fetchall()  # fmt: skip
+    for name, _ in rows:
+        conn.execute(f"DROP INDEX {name}")
+    return [sql for _, sql in rows]

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from gkplan.errors import NotFound
-from gkplan.ledger.asof import as_of, points_brief
+from gkplan.ledger.asof import as_of, points_brief, points_coded
 from gkplan.rules import light_sql
 
 KEY_SEPARATOR = "\x1f"
@@ -156,13 +156,15 @@ class PointsMixin:
             key, join = "s.title", "JOIN sections s ON s.plan = p.plan AND s.id = p.section"
         else:
             key, join = ("NULL" if by is None else f"p.{by}_key"), ""
-        status_code = "(CASE status " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(STATUS_CODES)) + " END)"
-        light_code = light_sql("due", "progress", "status", ("0", "1", "2", "3"))
+        if self.today_tables(clock["as_of"]):
+            source = (f"(SELECT plan, id, section, progress, department_key, leader_key,"
+                      f" {_code('due', 'progress', 'status')} AS code FROM points WHERE plan = :plan)")  # fmt: skip
+        else:
+            source = points_coded(_code, _SUMMARY)
         sql = f"""
             SELECT {key} AS grp, min(p.id) AS first_seen, min(p.section) AS section, p.code, count(*) AS n,
                    sum(p.progress) AS progress
-            FROM (SELECT plan, id, section, progress, department_key, leader_key, {status_code} * 4 + {light_code} AS code
-                  FROM {self.point_source(clock, _SUMMARY)} WHERE plan = :plan) p {join}
+            FROM {source} p {join}
             GROUP BY grp, p.code"""
         groups: dict[Any, dict[str, Any]] = {}
         with self._errors():
@@ -194,6 +196,12 @@ class PointsMixin:
             out = [{"grp": None, "section": None, "points": 0, **dict.fromkeys(STATUS_CODES, 0), "overdue": 0,
                     "red": 0, "yellow": 0, "green": 0, "mean_progress": 0.0}]  # fmt: skip
         return out
+
+
+def _code(due: str, progress: str, status: str) -> str:
+    """SQL for a point's status and light as one number (status × 4 + light), which summaries count."""
+    status_code = f"(CASE {status} " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(STATUS_CODES)) + " END)"
+    return f"({status_code} * 4 + {light_sql(due, progress, status, ('0', '1', '2', '3'))})"
 
 
 def state_filters(prm: Params, query: PointQuery, status: str, due: str, texts: tuple[str, ...]) -> list[str]:
