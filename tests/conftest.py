@@ -15,7 +15,7 @@ app = full_app()
 
 TODAY = "2022-06-30"
 REPO = Path(__file__).resolve().parents[1]
-SOURCE = REPO.parent / "shared" / "source" / "ouc_2022_workpoints.md"
+SOURCE = REPO / "data" / "source" / "ouc_2022_workpoints.md"  # the public document (此件主动公开), kept beside the seed
 
 
 @pytest.fixture(autouse=True)
