@@ -187,6 +187,9 @@ class Connection:
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
         """Reads that must agree with each other (an export, a diff) see one state of the ledger."""
+        if self.conn.in_transaction:  # a reader's, held since it opened
+            yield self.conn
+            return
         with self._errors():
             self.conn.execute("BEGIN")
             try:
@@ -214,7 +217,7 @@ def _open(path: Path, writable: bool) -> sqlite3.Connection:
             uri += "&immutable=1"
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
-            conn.execute("PRAGMA user_version").fetchone()
+            sidefiles.begin_read(conn)
             made = sidefiles.ours(path)  # only if one that does not take turns (an older gkplan) removed theirs
         except sqlite3.OperationalError:  # WAL with a -shm we cannot use: read the file as a snapshot
             made = True

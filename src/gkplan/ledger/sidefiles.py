@@ -16,6 +16,8 @@ lock this process holds on it, SQLite's included.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,3 +99,23 @@ def clear_strangers(path: Path) -> None:
             wal.unlink(missing_ok=True)
     except OSError:
         pass  # gone meanwhile, or not ours to remove: opening says what is wrong
+
+
+def begin_read(conn: sqlite3.Connection) -> None:
+    """One read transaction for a reader's whole command, so that its reads agree with each other, and so
+    that only this first one can meet the refusal below.
+
+    A reader that may not write the -shm cannot record there how far into the log it reads; it must use
+    a mark an owner left. When an owner moves those marks past the log's end as this reader last saw it,
+    SQLite refuses the read (SQLITE_READONLY_CANTINIT) rather than look again: look again here."""
+    for attempt in range(50):
+        conn.execute("BEGIN")
+        try:
+            conn.execute("PRAGMA user_version").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if getattr(exc, "sqlite_errorname", "") != "SQLITE_READONLY_CANTINIT" or attempt == 49:
+                raise
+        time.sleep(0.002)
