@@ -5,8 +5,8 @@ next open — even for a connection that may only read, when it may write the fo
 by a reader they are the reader's, and the owner's next write fails as read-only. So the moments that
 make or delete them are taken in turn, under a flock on the ledger file itself (a descriptor opened
 read-only is enough): an owner holds it exclusively while it opens (SQLite makes them) and while it closes
-(SQLite may delete them); a reader holds it shared while it looks for them and opens. A reader that finds
-no -wal reads the file as immutable and makes nothing; one that finds both has them open before any owner
+(SQLite may delete them); a reader holds it shared while it looks for them and opens. A reader that does
+not find both reads the file as immutable and makes nothing; one that does has them open before any owner
 may close, and SQLite's own lock then keeps them in place until the reader is done.
 
 The descriptor stays open as long as the connection: closing any descriptor of a file drops every POSIX
