@@ -1,6 +1,7 @@
 """The ledger: the only package that speaks SQL. One module for each thing it stores.
 
     connection  opening the file, transactions, errors        schema   tables; migrate: older ledgers
+    sidefiles   -wal/-shm: taking turns to make and delete them
     plans       the plans a ledger holds, which one is in use  points   work points and the people on them
     tasks       tasks under points                             targets  quantitative targets
     history     every change: effective date, author, hash chain; states as of any day; diff

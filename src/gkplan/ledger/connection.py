@@ -4,20 +4,20 @@ A ledger is only ever created whole: the schema and its first plan are written t
 which is then linked into place, so two processes starting at once on an empty path end with one
 ledger (the second opens the first's). A file that is not a gkplan ledger is refused from its header,
 before SQLite reads or writes anything. A reader without write access opens the file so that it
-leaves nothing behind; an older ledger it cannot write is upgraded in memory for reading.
+leaves nothing behind (opening and closing take turns with other processes: sidefiles); an older
+ledger it cannot write is upgraded in memory for reading.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from gkplan.errors import LedgerError
-from gkplan.ledger import schema
+from gkplan.ledger import schema, sidefiles
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -57,7 +57,8 @@ class Connection:
         self.path = path
         self.readonly = False
         self._depth = 0
-        self._alone: int | None = None
+        self._fd: int | None = None  # the file's flock: see sidefiles
+        self._alone = False
         self.conn = self._connect(path)
 
     # -- opening ------------------------------------------------------------------------------
@@ -84,33 +85,35 @@ class Connection:
             )
         path, alone = _canonical(path)
         self.path = path
-        if alone:
-            import fcntl
+        try:
+            self._fd = sidefiles.hold(path)
+        except OSError as exc:
+            raise LedgerError(f"{path}: 无法读取台账文件：{exc.strerror or exc}") from None
+        try:
+            return self._open_held(path, version, alone)
+        except BaseException:
+            self._shut(getattr(self, "conn", None))
+            raise
 
-            self._alone = os.open(path, os.O_RDONLY)
-            fcntl.flock(self._alone, fcntl.LOCK_EX)  # released on close, after SQLite has written its log back
+    def _open_held(self, path: Path, version: int, alone: bool) -> sqlite3.Connection:
+        if alone:
+            sidefiles.lock(self._fd, exclusive=True)  # released on close, after SQLite has written its log back
             path, alone = _canonical(path)  # an upgrade while we waited may have recorded the name
             if not alone:
-                os.close(self._alone)
-                self._alone = None
+                sidefiles.unlock(self._fd)  # the same file under its recorded name: the one flock serves both
             self.path = path
+        self._alone = alone
         owner = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-        for _ in range(50):  # a reader's leftovers, made again by another reader meanwhile: clear them once more
+        with sidefiles.turn(self._fd, exclusive=owner, held=alone):
             if owner:
-                _clear_strangers(path)
-            writable = all(
-                os.access(p, os.W_OK) for p in (path, path.parent, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()
-            )
-            if writable or not owner:
-                break
-            time.sleep(0.01)
-        with self._errors():
-            conn = _open(path, writable)
+                sidefiles.clear_strangers(path)
+            writable = owner and sidefiles.writable(path)
+            with self._errors():
+                self.conn = conn = _open(path, writable)
         self.readonly = not writable
         if version < schema.SCHEMA_VERSION:
             from gkplan.ledger.migrate import upgrade
 
-            self.conn = conn
             if writable:
                 upgrade(self, version)
             else:  # read what we may not change: upgrade a copy in memory
@@ -126,11 +129,16 @@ class Connection:
         return conn
 
     def close(self) -> None:
-        self.conn.close()
-        if self._alone is not None:
-            os.close(self._alone)
-        if self.readonly:  # what SQLite made for this reader in a writable folder: leave nothing behind
-            _remove_ours(self.path)
+        self._shut(self.conn)
+
+    def _shut(self, conn: sqlite3.Connection | None) -> None:
+        if conn is not None:
+            # the last of an owner's connections deletes -wal and -shm: not while a reader is opening them
+            with sidefiles.turn(self._fd, exclusive=True, held=self._alone or self.readonly):
+                conn.close()
+        if self._fd is not None:  # only now: closing it would drop SQLite's locks on the file
+            os.close(self._fd)
+            self._fd = None
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -179,6 +187,9 @@ class Connection:
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
         """Reads that must agree with each other (an export, a diff) see one state of the ledger."""
+        if self.conn.in_transaction:  # a reader's, held since it opened
+            yield self.conn
+            return
         with self._errors():
             self.conn.execute("BEGIN")
             try:
@@ -188,39 +199,31 @@ class Connection:
 
 
 def _open(path: Path, writable: bool) -> sqlite3.Connection:
-    """A ledger we may write opens normally. One we may only read opens read-only — and, when no
-    -shm file exists yet, as immutable, because SQLite would otherwise create -wal/-shm files owned by
-    this reader that lock the owner out of the next write."""
+    """A ledger we may write opens normally. One we may only read opens read-only — and, when its -wal and
+    -shm are not both there, as immutable, because SQLite would otherwise make them, owned by this reader,
+    and lock the owner out of its next write. Called in the file's turn (sidefiles)."""
     if writable:
-        for attempt in range(50):
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            try:
-                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens -wal and -shm, or finds them
-            except sqlite3.OperationalError:
-                if attempt == 49 or not _strangers(path):
-                    conn.close()
-                    raise
-            else:
-                if not _strangers(path):
-                    break
-            conn.close()  # a reader made them in the instant between: theirs are empty, so clear them and retry
-            _clear_strangers(path)
-            time.sleep(0.01)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens -wal and -shm, or makes them
+        except BaseException:
+            conn.close()
+            raise
     else:
         from urllib.parse import quote
 
         uri = f"file:{quote(str(path))}?mode=ro"
-        if not Path(f"{path}-shm").exists() and not Path(f"{path}-wal").exists():
+        if not sidefiles.live(path):
             uri += "&immutable=1"
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
-            conn.execute("PRAGMA user_version").fetchone()
-            made = _ours(Path(f"{path}-wal"))  # the owner's closed meanwhile, and SQLite made them anew for us
+            sidefiles.begin_read(conn)
+            made = sidefiles.ours(path)  # only if one that does not take turns (an older gkplan) removed theirs
         except sqlite3.OperationalError:  # WAL with a -shm we cannot use: read the file as a snapshot
             made = True
         if made:
             conn.close()
-            _remove_ours(path)
+            sidefiles.remove_ours(path)
             conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True, isolation_level=None)
     conn.row_factory = sqlite3.Row
     return conn
@@ -243,38 +246,6 @@ def _old_ledger(path: Path) -> bool:
     except sqlite3.Error:
         return True  # unreadable: opening it says what is wrong with it
     return set(_OLD_TABLES) <= names
-
-
-def _ours(wal: Path) -> bool:
-    """Whether an empty -wal was made by this reader (its owner is us, not the ledger's owner)."""
-    try:
-        info = wal.stat()
-        return info.st_size == 0 and info.st_uid == os.getuid() != wal.with_name(wal.name[:-4]).stat().st_uid
-    except OSError:
-        return False
-
-
-def _remove_ours(path: Path) -> None:
-    if _ours(Path(f"{path}-wal")):
-        Path(f"{path}-shm").unlink(missing_ok=True)
-        Path(f"{path}-wal").unlink(missing_ok=True)
-
-
-def _strangers(path: Path) -> bool:
-    return any(p.exists() and not os.access(p, os.W_OK) for p in (Path(f"{path}-wal"), Path(f"{path}-shm")))
-
-
-def _clear_strangers(path: Path) -> None:
-    """An empty -wal and its -shm that this user may not write were made by a reader who may only read
-    (SQLite makes them even for a read-only connection when the folder is writable). They hold no change
-    — an empty write-ahead log has none — so the owner removes them rather than be locked out by them."""
-    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
-    try:
-        if wal.stat().st_size == 0 and not (os.access(wal, os.W_OK) and (not shm.exists() or os.access(shm, os.W_OK))):
-            shm.unlink(missing_ok=True)
-            wal.unlink(missing_ok=True)
-    except OSError:
-        pass  # gone meanwhile, or not ours to remove: opening says what is wrong
 
 
 def _canonical(path: Path) -> tuple[Path, bool]:

@@ -1,0 +1,121 @@
+"""The -wal and -shm files beside a ledger: who may make them, and when they may go.
+
+SQLite deletes a WAL ledger's -wal and -shm when its last connection closes, and makes them anew at the
+next open — even for a connection that may only read, when it may write the folder (one like /tmp). Made
+by a reader they are the reader's, and the owner's next write fails as read-only. So the moments that
+make or delete them are taken in turn, under a flock on the ledger file itself (a descriptor opened
+read-only is enough): an owner holds it exclusively while it opens (SQLite makes them) and while it closes
+(SQLite may delete them); a reader holds it shared while it looks for them and opens. A reader that does
+not find both reads the file as immutable and makes nothing; one that does has them open before any owner
+may close, and SQLite's own lock then keeps them in place until the reader is done.
+
+The descriptor stays open as long as the connection: closing any descriptor of a file drops every POSIX
+lock this process holds on it, SQLite's included.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: side files are not owned by whoever made them, and nothing needs taking in turn
+    fcntl = None  # type: ignore[assignment]
+
+
+def hold(path: Path) -> int | None:
+    """A descriptor of the ledger file to take turns on, or None where there is no flock."""
+    return os.open(path, os.O_RDONLY) if fcntl is not None else None
+
+
+def lock(fd: int | None, *, exclusive: bool) -> None:
+    if fd is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+
+
+def unlock(fd: int | None) -> None:
+    if fd is not None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextmanager
+def turn(fd: int | None, *, exclusive: bool, held: bool = False) -> Iterator[None]:
+    """The flock for one opening or closing; `held` when this process already has the file to itself."""
+    if held:
+        yield
+        return
+    lock(fd, exclusive=exclusive)
+    try:
+        yield
+    finally:
+        unlock(fd)
+
+
+def live(path: Path) -> bool:
+    """Whether an owner has the ledger open (or left its log behind): a reader may open the -wal and -shm
+    only when both are there, because SQLite makes whichever is missing."""
+    return Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
+
+
+def writable(path: Path) -> bool:
+    """Whether this user may write the ledger, its folder and whichever side files are there."""
+    files = (path, path.parent, Path(f"{path}-wal"), Path(f"{path}-shm"))
+    return all(os.access(p, os.W_OK) for p in files if p.exists())
+
+
+def ours(path: Path) -> bool:
+    """Whether the -wal is empty and was made by this reader (owned by us, not by the ledger's owner)."""
+    try:
+        info = Path(f"{path}-wal").stat()
+        return info.st_size == 0 and info.st_uid == os.getuid() != path.stat().st_uid
+    except OSError:
+        return False
+
+
+def remove_ours(path: Path) -> None:
+    """What SQLite made for this reader: removed, leaving any file that is not ours where it is."""
+    uid = os.getuid()
+    for side in (Path(f"{path}-shm"), Path(f"{path}-wal")):
+        try:
+            if side.stat().st_uid == uid:
+                side.unlink()
+        except OSError:
+            pass
+
+
+def clear_strangers(path: Path) -> None:
+    """An empty -wal and its -shm that this user may not write were left by a reader who may only read
+    (by a version of gkplan that did not take turns, or killed before it removed them). They hold no
+    change — an empty write-ahead log has none — so the owner removes them rather than be locked out."""
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    try:
+        if wal.stat().st_size == 0 and not (os.access(wal, os.W_OK) and (not shm.exists() or os.access(shm, os.W_OK))):
+            shm.unlink(missing_ok=True)
+            wal.unlink(missing_ok=True)
+    except OSError:
+        pass  # gone meanwhile, or not ours to remove: opening says what is wrong
+
+
+def begin_read(conn: sqlite3.Connection) -> None:
+    """One read transaction for a reader's whole command, so that its reads agree with each other, and so
+    that only this first one can meet the refusal below.
+
+    A reader that may not write the -shm cannot record there how far into the log it reads; it must use
+    a mark an owner left. When an owner moves those marks past the log's end as this reader last saw it,
+    SQLite refuses the read (SQLITE_READONLY_CANTINIT) rather than look again: look again here."""
+    for attempt in range(50):
+        conn.execute("BEGIN")
+        try:
+            conn.execute("PRAGMA user_version").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if getattr(exc, "sqlite_errorname", "") != "SQLITE_READONLY_CANTINIT" or attempt == 49:
+                raise
+        time.sleep(0.002)
