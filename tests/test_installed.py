@@ -63,9 +63,18 @@ class Terminal:
     def type(self, text: str) -> None:
         os.write(self.fd, text.encode())
 
-    def exit_code(self) -> int:
-        _, status = os.waitpid(self.pid, 0)
-        return os.waitstatus_to_exitcode(status)
+    def exit_code(self, seconds: float = 60) -> int:
+        """The child's exit code; a child still waiting for an answer after `seconds` is killed and the test
+        fails, instead of the whole suite waiting for it forever (a prompt missed on a loaded machine)."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return os.waitstatus_to_exitcode(status)
+            self.read_until("\0", 0.2)  # keep reading what it prints, so that it never blocks on a full terminal
+        os.kill(self.pid, 9)
+        os.waitpid(self.pid, 0)
+        pytest.fail("gkplan at the terminal did not finish:\n" + self.screen.decode(errors="replace"))
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
