@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 from pathlib import Path
 
@@ -15,6 +16,11 @@ app = full_app()
 
 TODAY = "2022-06-30"
 REPO = Path(__file__).resolve().parents[1]
+# A runner started in the background by a shell (`cmd &`) ignores SIGINT, and every gkplan a test starts would
+# inherit that: the Ctrl-C tests would then wait for an interrupt that never comes. Tests start from the default.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 SOURCE = REPO / "data" / "source" / "ouc_2022_workpoints.md"  # the public document (此件主动公开), kept beside the seed
 
 
