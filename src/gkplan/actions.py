@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from gkplan.errors import Conflict, InvalidValue, NotFound
 from gkplan.ledger import Ledger
@@ -34,45 +34,87 @@ def now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def clean_note(note: str | None) -> str | None:
+def clean_note(note: str | None, what: str = "--note") -> str | None:
     if note is None:
         return None
     text = note.strip()
     if not text:
-        raise InvalidValue("--note 不能为空")
+        raise InvalidValue(f"{what} 不能为空")
     if len(text) > MAX_NOTE:
-        raise InvalidValue(f"--note 过长（{len(text)} 字），最多 {MAX_NOTE} 字")
+        raise InvalidValue(f"{what} 过长（{len(text)} 字），最多 {MAX_NOTE} 字")
     if any(not ch.isprintable() and ch not in "\n\t" for ch in text):
-        raise InvalidValue("--note 含有控制字符")
+        raise InvalidValue(f"{what} 含有控制字符")
     return text
 
 
-def update_point(
-    ledger: Ledger,
-    point_id: int,
-    *,
-    progress: str | None,
-    status: str | None,
-    note: str | None,
-    due: date | None,
-    by: str | None,
-    day: date,
-) -> dict[str, Any]:
+class Report(NamedTuple):
+    """One progress report (填报) on a point or task, as the user typed it; checked by `values`."""
+
+    progress: str | None = None
+    status: str | None = None
+    note: str | None = None  # 进展 (--done; --note is its shorthand)
+    problem: str | None = None  # 存在问题
+    next: str | None = None  # 下一步计划
+    evidence: str | None = None  # 办结 佐证: a 文号, a link or a sentence
+    due: date | None = None
+    reason: str | None = None  # 延期 理由
+
+
+def update_point(ledger: Ledger, point_id: int, report: Report, *, by: str | None, day: date) -> dict[str, Any]:
     """Every value is checked before the ledger is touched; the write is one transaction."""
-    new_progress = parse_progress(progress) if progress is not None else None
-    new_status = parse_status(status) if status is not None else None
-    text, author = clean_note(note), who(by)
+    checked, author, when = _checked(report), who(by), _on(ledger, day)
 
     def decide(current: dict[str, Any]) -> dict[str, Any]:
-        if current["follows_tasks"] and (new_progress is not None or new_status == "done"):
+        if current["follows_tasks"] and (checked["progress"] is not None or checked["status"] in ("done", "pending_review")):
             raise Conflict(
-                f"第 {point_id} 项有 {current['tasks']} 个任务，进度由任务按权重计算，不能直接修改；"
-                f"请更新任务：gkplan task update {point_id}.N --progress …"
+                f"第 {point_id} 项的任务清单已确认完整，进度由 {current['tasks']} 个任务按权重计算，不能直接修改；"
+                f"请更新任务：gkplan task update {point_id}.N --progress …（或撤销 task complete）"
             )
-        return _progress_and_status(current, new_progress, new_status) | _due(due)
+        return _loop(current, checked, when, f"第 {point_id} 项")
 
-    entry = ledger.change("point", (point_id,), decide, note=text, by=author, effective=_on(ledger, day), at=now())
+    entry = ledger.change("point", (point_id,), decide, note=checked["note"], by=author, effective=when, at=now())
     return _changed(entry, f"第 {point_id} 项")
+
+
+def _checked(report: Report) -> dict[str, Any]:
+    return {
+        "progress": parse_progress(report.progress) if report.progress is not None else None,
+        "status": parse_status(report.status) if report.status is not None else None,
+        "note": clean_note(report.note), "problem": clean_note(report.problem, "--problem"),
+        "next": clean_note(report.next, "--next"), "evidence": clean_note(report.evidence, "--evidence"),
+        "due": report.due.isoformat() if report.due else None, "reason": clean_note(report.reason, "--reason"),
+    }  # fmt: skip
+
+
+def _loop(current: dict[str, Any], r: dict[str, Any], day: str, what: str) -> dict[str, Any]:
+    """A report's changes under the supervision loop's rules: 100 or 已完成 is a 办结 report and needs
+    evidence; reopening a closed item needs a reason; a later due date is a 延期 and needs a reason,
+    and the due date before the first one is kept."""
+    wanted = _progress_and_status(current, r["progress"], r["status"])
+    closed = ("pending_review", "done")
+    if wanted["status"] == "pending_review" and current["status"] != "pending_review":
+        if not r["evidence"]:
+            raise InvalidValue(f"{what}报办结须附佐证：请加 --evidence（文号、链接或一句话说明）")
+        wanted["closed"] = day
+    elif current["status"] in closed and wanted["status"] not in closed:
+        if not r["note"]:
+            raise InvalidValue(f"{what}已{'报办结' if current['status'] == 'pending_review' else '销号'}；重新打开须写明原因：请加 --note")
+        wanted["closed"] = None
+    for field in ("evidence", "problem", "next"):
+        if r[field] is not None:
+            wanted[field] = r[field]
+    if r["progress"] is not None or r["status"] is not None or r["note"] or r["problem"] or r["next"]:
+        wanted["reported"] = day
+    if r["due"] is not None:
+        wanted["due"] = r["due"]
+        if current["due"] is not None and r["due"] > current["due"]:
+            if not r["reason"]:
+                raise InvalidValue(f"{what}截止日期推后（{current['due']} → {r['due']}）即延期，须写明理由：请加 --reason")
+            wanted["due_original"] = current["due_original"] or current["due"]
+            wanted["extension"] = r["reason"]  # recorded with the entry; not a field of the item
+    if r["reason"] is not None and "extension" not in wanted:
+        raise InvalidValue("--reason 只用于延期（把截止日期推后的 --due）")
+    return wanted
 
 
 def add_task(
@@ -104,34 +146,22 @@ def add_task(
 
 
 def update_task(
-    ledger: Ledger,
-    point_id: int,
-    seq: int,
-    *,
-    progress: str | None,
-    status: str | None,
-    note: str | None,
-    due: date | None,
-    owner: str | None,
-    weight: str | None,
-    by: str | None,
+    ledger: Ledger, point_id: int, seq: int, report: Report, *, owner: str | None, weight: str | None, by: str | None,
     day: date,
-) -> dict[str, Any]:
-    new_progress = parse_progress(progress) if progress is not None else None
-    new_status = parse_status(status) if status is not None else None
-    text, author = clean_note(note), who(by)
+) -> dict[str, Any]:  # fmt: skip
+    checked, author, when = _checked(report), who(by), _on(ledger, day)
     new_owner = clean_text(owner, "--owner", 100) if owner is not None else None
     new_weight = parse_weight(weight) if weight is not None else None
 
     def decide(current: dict[str, Any]) -> dict[str, Any]:
-        wanted = _progress_and_status(current, new_progress, new_status) | _due(due)
+        wanted = _loop(current, checked, when, f"任务 {point_id}.{seq} ")
         if new_owner is not None:
             wanted["owner"] = new_owner
         if new_weight is not None:
             wanted["weight"] = new_weight
         return wanted
 
-    entry = ledger.change("task", (point_id, seq), decide, note=text, by=author, effective=_on(ledger, day), at=now())
+    entry = ledger.change("task", (point_id, seq), decide, note=checked["note"], by=author, effective=when, at=now())
     return _changed(entry, f"任务 {point_id}.{seq}")
 
 
@@ -182,10 +212,6 @@ def _on(ledger: Ledger, day: date) -> str:
 def _progress_and_status(current: dict[str, Any], progress: int | None, status: str | None) -> dict[str, Any]:
     value, state = reconcile(current["progress"], current["status"], progress, status)
     return {"progress": value, "status": state}
-
-
-def _due(due: date | None) -> dict[str, Any]:
-    return {"due": due.isoformat()} if due is not None else {}
 
 
 def _changed(entry: dict[str, Any] | None, what: str) -> dict[str, Any]:

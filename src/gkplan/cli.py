@@ -1,7 +1,7 @@
 """Typer commands only: convert arguments, make one domain call, hand the result to render.
 
-The work points' commands live here; tasks and targets in cli_tasks.py; reminders, exports,
-undo and backup in cli_supervise.py. Shared argument handling is in clikit.py.
+The work points' commands live here; tasks and targets in cli_tasks.py; review and checkpoints in
+cli_loop.py; reminders, exports, undo and backup in cli_supervise.py. Shared argument handling is in clikit.py.
 
 Typer turns every command it has into a Click command at start-up (~0.5–1.5 ms each), so `main`
 gives it just the command the line names, and everything only for help or the other modules' commands.
@@ -19,9 +19,9 @@ import typer
 from gkplan import render
 from gkplan.errors import Cancelled, GkplanError
 from gkplan.clikit import (
-    ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DueBeforeFilter, DueOpt, FormatOpt, LeaderFilter, LightFilter,
-    LimitOpt, NoteOpt, OverdueFilter, ProgressOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress,
-    ask_tasks_progress, command, count, effective,
+    ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
+    LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, ProblemOpt, ProgressOpt, ReasonOpt,
+    SectionFilter, StatusFilter, StatusOpt, ask_progress, ask_tasks_progress, command, count, effective, progress_report,
     frame, install, limit, open_ledger, point_id, to_date, to_format, today,
 )  # fmt: skip
 
@@ -122,39 +122,41 @@ def update(
     pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号")],
     progress: ProgressOpt = None,
     status: StatusOpt = None,
+    done: DoneOpt = None,
+    problem: ProblemOpt = None,
+    next_step: NextOpt = None,
     note: NoteOpt = None,
+    evidence: EvidenceOpt = None,
     due: DueOpt = None,
+    reason: ReasonOpt = None,
     by: ByOpt = None,
     date: DateOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """更新一项工作要点的进度、状态、截止日期或进展说明（单独写 --note 即一次进展报告）；每次修改都记入历史。
+    """填报一项工作要点：进度、状态、进展 / 存在问题 / 下一步，截止日期；每次修改都记入历史。
 
-    有人填报过任务的要点，进度由任务按权重计算：--progress 后写数值会被拒绝，不写数值则逐个询问其任务的进度。
+    进度 100 或“已完成”即报办结（须附 --evidence），由督查办审核销号（gkplan review）。截止日期推后即延期（须写 --reason）。
+    不写数值的 --progress 在终端询问要点的进度（回车保持不变），再逐个询问其任务的进度。
     """
     from gkplan import actions
-    from gkplan.errors import InvalidValue
 
-    fmt, number, when, day = to_format(fmt), point_id(pid), to_date(due), effective(date)
-    if progress is None and status is None and note is None and due is None:
-        raise InvalidValue("没有要修改的内容：请给出 --progress、--status、--note 或 --due 中的至少一项")
+    fmt, number, day = to_format(fmt), point_id(pid), effective(date)
+    report = progress_report(progress, status, note, done, problem, next_step, evidence, to_date(due), reason)
     with open_ledger(ctx) as ledger:
         if progress == ASK:
             current = ledger.point(number)
-            if ledger.point_follows_tasks(number, day):  # its progress is its tasks': ask for theirs, at the terminal
-                answers = ask_tasks_progress(ledger, number)
-                with ledger.transaction():  # every answer, or (Ctrl-C, an error) none of them
-                    entries = [actions.update_task(ledger, number, seq, progress=answer, status=None, note=None,
-                                                   due=None, owner=None, weight=None, by=by, day=day)
-                               for seq, answer in answers]  # fmt: skip
-                    if status is not None or note is not None or due is not None:
-                        entries.append(actions.update_point(ledger, number, progress=None, status=status, note=note,
-                                                            due=when, by=by, day=day))  # fmt: skip
-                render.history(entries, fmt)
-                return
-            progress = ask_progress(current["progress"], f"第 {number} 项：{current['title']}")
-        entry = actions.update_point(ledger, number, progress=progress, status=status, note=note, due=when, by=by, day=day)
-        render.change(entry, fmt)
+            follows = ledger.point_follows_tasks(number, day)
+            asked = None if follows else ask_progress(current["progress"], f"第 {number} 项：{current['title']}", keep=True)
+            answers = ask_tasks_progress(ledger, number) if current["tasks"] else []
+            report = report._replace(progress=asked if asked is not None and int(asked) != current["progress"] else None)
+            with ledger.transaction():  # every answer, or (Ctrl-C, an error) none of them
+                entries = [actions.update_task(ledger, number, seq, actions.Report(progress=answer), owner=None,
+                                               weight=None, by=by, day=day) for seq, answer in answers]  # fmt: skip
+                if any(v is not None for v in report):
+                    entries.append(actions.update_point(ledger, number, report, by=by, day=day))
+            render.history(entries, fmt)
+            return
+        render.change(actions.update_point(ledger, number, report, by=by, day=day), fmt)
 
 
 @command(
@@ -272,11 +274,13 @@ CORE = {"list", "show", "update", "report", "log", "depts", "leaders", "load", "
 @cache
 def full_app() -> typer.Typer:
     """The whole command tree: what help lists, what tests drive."""
-    from gkplan import cli_supervise, cli_tasks
+    from gkplan import cli_loop, cli_supervise, cli_tasks
 
     install()
     app.add_typer(cli_tasks.task_app, name="task")
     app.add_typer(cli_tasks.target_app, name="target")
+    app.add_typer(cli_loop.checkpoint_app, name="checkpoint")
+    app.add_typer(cli_loop.app)
     app.add_typer(cli_supervise.app)
     return app
 

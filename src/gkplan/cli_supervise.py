@@ -109,7 +109,9 @@ def check(
 
     fmt = to_format(fmt)
     with open_ledger(ctx, create=False) as ledger:
-        rows = ledger.check(full=full)
+        from gkplan.config import lights
+
+        rows = ledger.check(full=full, diverge=lights().diverge)
     render.checks(rows, fmt)
     failed = [r["check"] for r in rows if not r["ok"]]
     if failed:

@@ -6,9 +6,10 @@ import typer
 
 from gkplan import render
 from gkplan.clikit import (
-    ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DueBeforeFilter, DueOpt, FormatOpt, LeaderFilter, LightFilter,
-    LimitOpt, NoteOpt, OverdueFilter, ProgressOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress, command, frame,
-    effective, limit, open_ledger, point_id, task_id, to_date, to_format,
+    ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
+    LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, ProblemOpt, ProgressOpt, ReasonOpt,
+    SectionFilter, StatusFilter, StatusOpt, ask_progress, command, frame, effective, limit, open_ledger, point_id,
+    progress_report, task_id, to_date, to_format,
 )  # fmt: skip
 
 task_app = typer.Typer(help="任务清单：把一项要点分解为有截止日期、责任人和成果形式的任务（编号如 17.2）。", no_args_is_help=True)
@@ -55,30 +56,52 @@ def update(
     tid: Annotated[str, typer.Argument(metavar="ID", help="任务编号，如 17.2")],
     progress: ProgressOpt = None,
     status: StatusOpt = None,
+    done: DoneOpt = None,
+    problem: ProblemOpt = None,
+    next_step: NextOpt = None,
     note: NoteOpt = None,
+    evidence: EvidenceOpt = None,
     due: DueOpt = None,
+    reason: ReasonOpt = None,
     owner: OwnerOpt = None,
     weight: WeightOpt = None,
     by: ByOpt = None,
     date: DateOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """更新任务的进度、状态、截止日期、责任人或权重；每次修改都记入历史。"""
-    from gkplan import actions
-    from gkplan.errors import InvalidValue
+    """填报任务的进度、状态、进展 / 问题 / 下一步，或改截止日期、责任人、权重；每次修改都记入历史。
 
-    fmt, (number, seq), when, day = to_format(fmt), task_id(tid), to_date(due), effective(date)
-    if all(v is None for v in (progress, status, note, due, owner, weight)):
-        raise InvalidValue("没有要修改的内容：请给出 --progress、--status、--note、--due、--owner 或 --weight")
+    进度 100 或“已完成”即报办结（须附 --evidence）；截止日期推后即延期（须写 --reason）。"""
+    from gkplan import actions
+
+    fmt, (number, seq), day = to_format(fmt), task_id(tid), effective(date)
+    if owner is None and weight is None:
+        report = progress_report(progress, status, note, done, problem, next_step, evidence, to_date(due), reason)
+    else:
+        report = actions.Report(progress, status, note if note is not None else done, problem, next_step, evidence,
+                                to_date(due), reason)  # fmt: skip
     with open_ledger(ctx) as ledger:
         if progress == ASK:
             current = ledger.task(number, seq)
-            progress = ask_progress(current["progress"], f"任务 {number}.{seq}：{current['title']}")
-        entry = actions.update_task(
-            ledger, number, seq, progress=progress, status=status, note=note, due=when, owner=owner, weight=weight, by=by,
-            day=day,
-        )
+            report = report._replace(progress=ask_progress(current["progress"], f"任务 {number}.{seq}：{current['title']}"))
+        entry = actions.update_task(ledger, number, seq, report, owner=owner, weight=weight, by=by, day=day)
         render.change(entry, fmt)
+
+
+@command(task_app, "complete", epilog="示例：gkplan task complete 17（可用 gkplan undo 撤销）")
+def complete(
+    ctx: typer.Context,
+    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号")],
+    by: ByOpt = None,
+    date: DateOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """确认要点的任务清单已完整：此后要点的进度由任务按权重汇总，不再直接填报。"""
+    from gkplan import supervise
+
+    fmt, number, day = to_format(fmt), point_id(pid), effective(date)
+    with open_ledger(ctx) as ledger:
+        render.change(supervise.complete_tasks(ledger, number, by=by, day=day), fmt)
 
 
 @command(task_app, "rm", epilog="示例：gkplan task rm 17.2（可用 gkplan undo 恢复）")

@@ -1,11 +1,19 @@
-"""Settings a user may change: the warning-light thresholds. One documented place, one optional file.
+"""Settings a user may change: the warning-light thresholds and the reporting periods. One documented
+place, one optional file.
 
 File: $GKPLAN_CONFIG, else $XDG_CONFIG_HOME/gkplan/config.toml (~/.config/gkplan/config.toml):
 
     [lights]
-    behind_by = 20          # 黄灯：进度落后于按时间推算的应有进度超过这么多个百分点
+    behind_by = 20          # 黄灯：进度落后于应有进度（按节点或时间推算）超过这么多个百分点
     due_soon_days = 30      # 黄灯：距截止日期不超过这么多天……
     due_soon_progress = 80  # ……且进度低于这个百分比
+    on_track = 5            # 序时进度：与应有进度相差不超过这么多个百分点为“达”，高于为“超”，低于为“欠”
+    diverge = 20            # gkplan check：要点填报的进度与任务汇总相差超过这么多个百分点时提醒
+    band = 5                # 指标“左右”：目标值上下这么多个百分点内为达成
+
+    [periods]
+    every = "month"         # 填报周期：month（每月）或 quarter（每季度）
+    report_day = 25         # 每期最后一个月的这一天前报送；过了这一天仍未报送的为“未报送”
 """
 
 from __future__ import annotations
@@ -21,6 +29,14 @@ class Lights(NamedTuple):
     behind_by: int = 20
     due_soon_days: int = 30
     due_soon_progress: int = 80
+    on_track: int = 5
+    diverge: int = 20
+    band: int = 5
+
+
+class Periods(NamedTuple):
+    every: str = "month"
+    report_day: int = 25
 
 
 def config_path() -> Path:
@@ -32,10 +48,14 @@ def config_path() -> Path:
 
 
 def lights() -> Lights:
+    return settings()[0]
+
+
+def settings() -> tuple[Lights, Periods]:
     path = config_path()
     try:
         if not path.is_file():
-            return Lights()
+            return Lights(), Periods()
     except OSError as exc:  # a folder on the way that this user may not enter
         raise InvalidValue(f"{path}: 配置文件无法读取：{exc.strerror or exc}") from None
     import tomllib
@@ -44,11 +64,25 @@ def lights() -> Lights:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InvalidValue(f"{path}: 配置文件无法读取：{exc}") from None
-    section = data.get("lights", {})
-    known = set(Lights._fields)
-    if not isinstance(section, dict) or set(section) - known:
-        raise InvalidValue(f"{path}: [lights] 只能包含 {'、'.join(sorted(known))}")
+    unknown = set(data) - {"lights", "periods"}
+    if unknown:
+        raise InvalidValue(f"{path}: 未知的设置节 [{'] ['.join(sorted(unknown))}]；可用：[lights] [periods]")
+    section = _section(path, data, "lights", Lights)
     for key, value in section.items():
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 3650:
             raise InvalidValue(f"{path}: [lights] {key} 应为 0–3650 的整数，收到：{value!r}")
-    return Lights(**section)
+    period = _section(path, data, "periods", Periods)
+    if period.get("every", "month") not in ("month", "quarter"):
+        raise InvalidValue(f"{path}: [periods] every 应为 month 或 quarter，收到：{period['every']!r}")
+    day = period.get("report_day", 25)
+    if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 31:
+        raise InvalidValue(f"{path}: [periods] report_day 应为 1–31 的整数，收到：{day!r}")
+    return Lights(**section), Periods(**period)
+
+
+def _section(path: Path, data: dict, name: str, kind: type) -> dict:
+    section = data.get(name, {})
+    known = set(kind._fields)
+    if not isinstance(section, dict) or set(section) - known:
+        raise InvalidValue(f"{path}: [{name}] 只能包含 {'、'.join(sorted(known))}")
+    return section

@@ -87,3 +87,31 @@ def _dateutil_parse(s: str, today: date) -> date:
         return parser.parse(s, default=datetime(today.year, 1, 1)).date()
     except (parser.ParserError, TypeError) as exc:
         raise ValueError(str(exc)) from exc
+
+
+def period_of(day: date, every: str) -> tuple[date, date]:
+    """The reporting period (a month or a quarter) that `day` falls in: its first and last day."""
+    first_month = day.month if every == "month" else day.month - (day.month - 1) % 3
+    last_month = first_month if every == "month" else first_month + 2
+    start = date(day.year, first_month, 1)
+    end = (date(day.year + 1, 1, 1) if last_month == 12 else date(day.year, last_month + 1, 1)) - timedelta(days=1)
+    return start, end
+
+
+def report_day(period_end: date, day_of_month: int) -> date:
+    """The day a period's reports are due: that day of its last month (its last day in a shorter month)."""
+    return period_end.replace(day=min(day_of_month, period_end.day))
+
+
+def parse_period(text: str, every: str) -> tuple[date, date]:
+    """'2022-06', '2022年6月', '2022-Q2', '2022年第二季度' → the period's first and last day."""
+    s = unicodedata.normalize("NFKC", text).strip().upper().replace("年", "-").replace("月", "").replace("第", "")
+    quarters = {"一": 1, "二": 2, "三": 3, "四": 4}
+    if m := re.fullmatch(r"(\d{4})-?Q([1-4])|(\d{4})-?([一二三四1-4])季度", s):
+        year = int(m[1] or m[3])
+        q = int(m[2]) if m[2] else quarters.get(m[4]) or int(m[4])
+        return period_of(date(year, 3 * q, 1), "quarter")
+    if m := re.fullmatch(r"(\d{4})[-/.]?(\d{1,2})", s):
+        if 1 <= int(m[2]) <= 12 and EARLIEST.year <= int(m[1]) <= LATEST.year:
+            return period_of(date(int(m[1]), int(m[2]), 1), every)
+    raise InvalidValue(f"无法识别的填报期：{text!r}；可用格式：2022-06、2022年6月、2022-Q2")

@@ -7,7 +7,7 @@ from datetime import date
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from gkplan.config import Lights
+from gkplan.config import Lights, Periods
 from gkplan.errors import InvalidValue, NotFound
 from gkplan.ledger import Ledger, PointQuery
 from gkplan.values import STATUS_LABELS, parse_status
@@ -70,13 +70,15 @@ def build_query(
         sections=tuple(resolve_section(s, known_sections) for s in sections),
         statuses=tuple(parse_status(s) for s in statuses),
         due_before=due_before,
-        overdue_as_of=as_of if overdue else None,
+        overdue_as_of=as_of if overdue else None,  # (the red light: see state_filters)
         search=search.strip() if search and search.strip() else None,
     )
 
 
-LIGHTS = {"red": "红", "yellow": "黄", "green": "绿", "done": "完成"}
-_LIGHT_ALIASES = {v: k for k, v in LIGHTS.items()} | {"红灯": "red", "黄灯": "yellow", "绿灯": "green", "已完成": "done"}
+LIGHTS = {"red": "红", "yellow": "黄", "green": "绿", "done": "完成", "unreported": "未报送", "deferred": "暂缓",
+          "review": "待销号"}  # fmt: skip
+_LIGHT_ALIASES = {v: k for k, v in LIGHTS.items()} | {"红灯": "red", "黄灯": "yellow", "绿灯": "green", "已完成": "done",
+                                                       "未报": "unreported", "缓": "deferred", "待销": "review"}  # fmt: skip
 
 
 class Frame(NamedTuple):
@@ -85,6 +87,7 @@ class Frame(NamedTuple):
     as_of: date
     start: date
     lights: Lights
+    periods: Periods = Periods()
 
     @property
     def clock(self) -> dict[str, Any]:
@@ -97,20 +100,37 @@ class Frame(NamedTuple):
             "elapsed": (self.as_of - self.start).days,
             "soon": (self.as_of + timedelta(days=self.lights.due_soon_days)).isoformat(),
             "behind_by": self.lights.behind_by, "due_soon_progress": self.lights.due_soon_progress,
+            "period_start": self.period[0].isoformat(), "report_due": int(self.report_due),
         }  # fmt: skip
+
+    @property
+    def period(self) -> tuple[date, date]:
+        """The reporting period the as-of day falls in."""
+        from gkplan.dates import period_of
+
+        return period_of(self.as_of, self.periods.every)
+
+    @property
+    def report_due(self) -> bool:
+        """Whether that period's report day has passed (and fell inside the plan): from then on, an item
+        that has not reported in it is 未报送."""
+        from gkplan.dates import report_day
+
+        day = report_day(self.period[1], self.periods.report_day)
+        return self.start <= day < self.as_of
 
 
 def frame(ledger: Ledger, as_of: date) -> Frame:
-    from gkplan.config import lights
+    from gkplan.config import settings
 
-    return Frame(as_of, date.fromisoformat(ledger.plan()["start"]), lights())
+    return Frame(as_of, date.fromisoformat(ledger.plan()["start"]), *settings())
 
 
 def parse_light(text: str) -> str:
     s = unicodedata.normalize("NFKC", text).strip().lower()
     key = s if s in LIGHTS else _LIGHT_ALIASES.get(s)
     if key is None:
-        raise InvalidValue(f"未知灯色：{text!r}；可用：red（红）/ yellow（黄）/ green（绿）/ done（完成）")
+        raise InvalidValue(f"未知灯色：{text!r}；可用：" + " / ".join(f"{k}（{v}）" for k, v in LIGHTS.items()))
     return key
 
 
@@ -118,8 +138,7 @@ def _labelled(item: dict[str, Any]) -> dict[str, Any]:
     # a row edited behind gkplan's back (an unknown status, a due date that is no date) is shown as it is,
     # never a crash: `gkplan check` names it
     item["status_label"] = STATUS_LABELS.get(item["status"]) or str(item["status"])
-    days = item["days_left"]
-    item["overdue"] = days is not None and days < 0 and item["status"] != "done"
+    item["overdue"] = item.get("light") == "red"
     return item
 
 
@@ -153,11 +172,33 @@ def show_point(ledger: Ledger, point_id: int, fr: Frame, history: int = 10) -> d
 
 
 def overdue(ledger: Ledger, fr: Frame, brief: bool = False) -> Iterator[dict[str, Any]]:
-    """Every point past due and not done, most overdue first (sorted by SQLite, streamed)."""
+    """Every red point, most overdue first (sorted by SQLite, streamed), each followed by its red tasks;
+    then the points that are not red themselves but have a red task, with those tasks."""
+    late: dict[int, list[dict[str, Any]]] = {}
+    for task in iter_tasks(ledger, PointQuery(), fr, ("red",)):
+        late.setdefault(task["point"], []).append(task)
     query = PointQuery(overdue_as_of=fr.as_of)
     for row in map(_labelled, ledger.iter_points(query, fr.clock, order="p.due, p.id", brief=brief)):
-        row["days_overdue"] = -(row["days_left"] or 0)
-        yield row
+        yield _days_overdue(row) | {"kind": "point"}
+        yield from (_task_row(t, row) for t in late.pop(row["id"], []))
+    for number, tasks in sorted(late.items()):
+        point = next(iter_points(ledger, PointQuery(ids=(number,)), fr, brief=brief))
+        yield _days_overdue(point) | {"kind": "point"}
+        yield from (_task_row(t, point) for t in tasks)
+
+
+def _days_overdue(row: dict[str, Any]) -> dict[str, Any]:
+    row["days_overdue"] = max(0, -(row["days_left"] or 0))
+    return row
+
+
+def _task_row(task: dict[str, Any], point: dict[str, Any]) -> dict[str, Any]:
+    """A red task as a row of the overdue list, under its point."""
+    row = dict.fromkeys(point) | {k: task[k] for k in ("plan", "id", "title", "progress", "status", "status_label",
+                                                      "light", "days_left", "overdue", "note", "updated_at")}  # fmt: skip
+    return _days_overdue(row | {"kind": "task", "point": task["point"], "section": point["section"],
+                                "due": task["effective_due"], "departments": task["departments"],
+                                "leaders": point["leaders"]})  # fmt: skip
 
 
 def targets(ledger: Ledger, fr: Frame, point: int | None = None, departments: tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -252,12 +293,12 @@ def stale(ledger: Ledger, fr: Frame, days: int) -> list[dict[str, Any]]:
 
 def plans(ledger: Ledger, as_of: date) -> list[dict[str, Any]]:
     """Every plan with its points, mean progress and overdue count, the current one marked."""
-    from gkplan.config import lights
+    from gkplan.config import settings
 
-    settings = lights()
+    lights, periods = settings()
 
     def clock(plan: dict[str, Any]) -> dict[str, Any]:
-        return Frame(as_of, date.fromisoformat(plan["start"]), settings).clock
+        return Frame(as_of, date.fromisoformat(plan["start"]), lights, periods).clock
 
     return [
         {"plan": p["key"], "title": p["title"], "document": p["document"], "year": p["year"], "points": p["points"],

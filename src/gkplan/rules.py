@@ -3,54 +3,107 @@ for speed — tests/test_rules.py proves the two agree) and the task roll-up. Pu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
-LIGHTS = ("done", "red", "yellow", "green")
+LIGHTS = ("done", "red", "yellow", "green", "unreported", "deferred", "review")
 
 
-def expected_progress(due: date, as_of: date, start: date) -> float:
-    """Progress due by `as_of` on the straight line from the plan's start to `due`."""
-    if due <= start:
-        return 100.0
-    return min(100.0, max(0.0, (as_of - start).days * 100.0 / (due - start).days))
+def expected_progress(due: date, as_of: date, start: date, checkpoints: Sequence[tuple[date, int]] = ()) -> float:
+    """Progress due by `as_of`: along the point's checkpoints (节点: a day and the progress due by it), from
+    0 on its start to 100 on its due date, linearly between them; without checkpoints, the straight line."""
+    if not checkpoints:
+        if due <= start:
+            return 100.0
+        return min(100.0, max(0.0, (as_of - start).days * 100.0 / (due - start).days))
+    nodes = [(start, 0), *checkpoints, (due, 100)]
+    before = [n for n in nodes if n[0] <= as_of]
+    after = [n for n in nodes if n[0] > as_of]
+    if not before:
+        return 0.0
+    d0, v0 = max(before)
+    if not after:
+        return float(v0)
+    d1, v1 = min(after)
+    return v0 + (v1 - v0) * ((as_of - d0).days / (d1 - d0).days)
 
 
 def light(due: date, progress: int, status: str, *, as_of: date, start: date, behind_by: int, due_soon_days: int,
-          due_soon_progress: int) -> str:  # fmt: skip
-    """红: past due and not done. 黄: due within `due_soon_days` and below `due_soon_progress`, or more than
-    `behind_by` points below the expected progress. 绿: otherwise. Done items have no light."""
+          due_soon_progress: int, reported: date | None = None, closed: date | None = None,
+          checkpoints: Sequence[tuple[date, int]] = (), late: date | None = None, period_start: date | None = None,
+          report_due: bool = False) -> str:  # fmt: skip
+    """The light of a point or task on `as_of`, first rule that holds:
+    done: 已完成 (销号). review: 待销号, reported done on or before its due date (later: red).
+    deferred: 暂缓 — not overdue, not red. red: past due and not done.
+    unreported: the period's report day has passed (`report_due`) and it has not reported since
+    `period_start` — nobody has said anything, so neither green nor yellow is honest.
+    yellow: 受阻; a task of it past its due date (`late`); due within `due_soon_days` and below
+    `due_soon_progress`; or more than `behind_by` points below its expected progress. green: otherwise."""
     if status == "done":
         return "done"
+    if status == "pending_review":
+        return "review" if closed is None or closed <= due else "red"
+    if status == "deferred":
+        return "deferred"
     if due < as_of:
         return "red"
+    if report_due and start <= as_of and (reported is None or period_start is None or reported < period_start):
+        return "unreported"
+    if status == "blocked" or (late is not None and late < as_of):
+        return "yellow"
     if ((due - as_of).days <= due_soon_days and progress < due_soon_progress) or (
-        progress < expected_progress(due, as_of, start) - behind_by
+        progress < expected_progress(due, as_of, start, checkpoints) - behind_by
     ):
         return "yellow"
     return "green"
 
 
-def light_sql(due: str, progress: str, status: str, labels: tuple[str, ...] = ("'done'", "'red'", "'yellow'", "'green'")) -> str:
-    """`light` as an SQL expression over the named columns, so that filters and per-group counts run
-    inside the database. Parameters: :as_of, :start and :start_jd (julianday of the start), :elapsed
-    (days from start to as-of), :soon (as-of + due_soon_days), :behind_by, :due_soon_progress."""
-    done, red, yellow, green = labels
-    expected = (
-        f"(CASE WHEN {due} <= :start THEN 100.0"
+# the columns light_sql reads, and what an item without such a column gives
+LIGHT_INPUTS = {"due": None, "progress": None, "status": None, "reported": "NULL", "closed": "NULL", "start": "NULL",
+                "checkpoints": "NULL", "late": "NULL"}  # fmt: skip
+
+
+def light_sql(columns: dict[str, str], labels: tuple[str, ...] = tuple(f"'{x}'" for x in LIGHTS)) -> str:
+    """`light` as an SQL expression over the named columns (see LIGHT_INPUTS; a point's `start` NULL is the
+    plan's, `checkpoints` is JSON [[day, progress], …] in day order), so that filters and per-group counts
+    run inside the database. Parameters: :as_of, :start, :start_jd (julianday of the plan's start),
+    :elapsed (days from it to as-of), :soon (as-of + due_soon_days), :behind_by, :due_soon_progress,
+    :period_start and :report_due (0/1)."""
+    c = {k: columns.get(k) or default for k, default in LIGHT_INPUTS.items()}
+    done, red, yellow, green, unreported, deferred, review = labels
+    due, progress, status, start = c["due"], c["progress"], c["status"], c["start"]
+    straight = (
+        f"(CASE WHEN {start} IS NULL THEN (CASE WHEN {due} <= :start THEN 100.0"
         f" ELSE min(100.0, max(0.0, :elapsed * 100.0 / (julianday({due}) - :start_jd))) END)"
-    )
+        f" WHEN {due} <= {start} THEN 100.0"
+        f" ELSE min(100.0, max(0.0, (julianday(:as_of) - julianday({start})) * 100.0 / (julianday({due}) - julianday({start}))))"
+        " END)"
+    )  # fmt: skip
+    nodes = (f"SELECT coalesce({start}, :start) AS d, 0 AS v UNION ALL SELECT json_extract(j.value, '$[0]'),"
+             f" json_extract(j.value, '$[1]') FROM json_each({c['checkpoints']}) j UNION ALL SELECT {due}, 100")  # fmt: skip
+    along = (
+        f"(SELECT CASE WHEN a.d IS NULL THEN 0.0 WHEN b.d IS NULL THEN a.v * 1.0"
+        " ELSE a.v + (b.v - a.v) * ((julianday(:as_of) - julianday(a.d)) / (julianday(b.d) - julianday(a.d))) END"
+        f" FROM (SELECT 1) LEFT JOIN (SELECT d, v FROM ({nodes}) WHERE d <= :as_of ORDER BY d DESC, v DESC LIMIT 1) a"
+        f" LEFT JOIN (SELECT d, v FROM ({nodes}) WHERE d > :as_of ORDER BY d, v LIMIT 1) b)"
+    )  # fmt: skip
+    expected = f"(CASE WHEN {c['checkpoints']} IS NULL THEN {straight} ELSE {along} END)"
     return (
-        f"(CASE WHEN {status} = 'done' THEN {done} WHEN {due} < :as_of THEN {red}"
+        f"(CASE WHEN {status} = 'done' THEN {done}"
+        f" WHEN {status} = 'pending_review' THEN (CASE WHEN {c['closed']} IS NULL OR {c['closed']} <= {due} THEN {review} ELSE {red} END)"
+        f" WHEN {status} = 'deferred' THEN {deferred} WHEN {due} < :as_of THEN {red}"
+        f" WHEN :report_due AND coalesce({start}, :start) <= :as_of AND coalesce({c['reported']}, '') < :period_start THEN {unreported}"
+        f" WHEN {status} = 'blocked' OR {c['late']} < :as_of THEN {yellow}"
         f" WHEN ({due} <= :soon AND {progress} < :due_soon_progress) OR {progress} < {expected} - :behind_by"
         f" THEN {yellow} ELSE {green} END)"
-    )
+    )  # fmt: skip
 
 
 def rollup(tasks: Iterable[tuple[int, int, str]], status: str) -> tuple[int, str] | None:
     """A point with tasks takes its progress from them — the weighted mean (weight, progress, status),
-    rounded half up — and its status with it: 100 is 已完成, nothing started is 未启动, anything else
-    进行中; a point someone marked 受阻 or 暂缓 keeps that until they change it. None: no tasks."""
+    rounded half up — and its status with it: 100 is a 办结 report (待销号) until the office accepts it
+    (已完成 stays), nothing started is 未启动, anything else 进行中; a point someone marked 受阻 or 暂缓
+    keeps that until they change it. None: no tasks."""
     weighted = weights = started = 0
     for weight, progress, state in tasks:
         weighted += weight * progress
@@ -60,7 +113,7 @@ def rollup(tasks: Iterable[tuple[int, int, str]], status: str) -> tuple[int, str
         return None
     progress = (2 * weighted + weights) // (2 * weights)  # half up, in integers: no float rounding surprises
     if progress == 100:
-        return 100, "done"
+        return 100, "done" if status == "done" else "pending_review"
     if status in ("blocked", "deferred"):
         return progress, status
     return progress, "in_progress" if started or progress else "not_started"

@@ -32,8 +32,8 @@ class Ledger(PlansMixin, PointsMixin, TasksMixin, TargetsMixin, HistoryMixin, Un
         self.wanted_plan = plan
         self._plan: dict | None = None
 
-    def check(self, full: bool = False) -> list:
+    def check(self, full: bool = False, diverge: int = 20) -> list:
         """What `gkplan check` verifies (ledger/check.py, imported only for it)."""
         from gkplan.ledger.check import CheckMixin
 
-        return CheckMixin.check(self, full)
+        return CheckMixin.check(self, full, diverge)

@@ -10,13 +10,16 @@ caller's scope selects, walked in the order of their states.
 from __future__ import annotations
 
 # entity → (table, key columns, {state field: today's value, value before any change})
+_LOOP = {f: (f, "NULL") for f in ("problem", "next", "evidence", "reported", "closed", "due_original", "co")}
 _ITEMS = {
     "point": ("points", ("id",), {"progress": ("progress", "0"), "status": ("status", "'not_started'"),
-                                  "note": ("note", "NULL"), "due": ("due", "due_base")}),
+                                  "note": ("note", "NULL"), "due": ("due", "due_base"), **_LOOP,
+                                  "follows": ("follows", "0"), "checkpoints": ("checkpoints", "NULL"),
+                                  "late": ("late", "NULL")}),
     "task": ("tasks", ("point", "seq"), {"present": ("NOT removed", "timeless"), "due": ("due", "NULL"),
                                          "owner": ("owner", "NULL"), "weight": ("weight", "1"),
                                          "progress": ("progress", "0"), "status": ("status", "'not_started'"),
-                                         "note": ("note", "NULL")}),
+                                         "note": ("note", "NULL"), **_LOOP}),
     "target": ("targets", ("point", "metric"), {"actual": ("actual", "NULL"), "actual_as_of": ("actual_as_of", "NULL"),
                                                 "note": ("note", "NULL")}),
 }  # fmt: skip
@@ -58,36 +61,52 @@ def _p(expr: str) -> str:
     return f"p.{expr}" if expr in _BASES else expr
 
 
+# what a light needs of a point's state, packed by points_brief: (field, width; 0 = the rest)
+_PACKED = (("progress", 3), ("status", 14), ("due", 10), ("reported", 10), ("closed", 10), ("late", 10),
+           ("checkpoints", 0))  # fmt: skip
+_UNCHANGED = {"progress": "0", "status": "'not_started'", "due": "due_base"}
+
+
 def points_brief(columns: tuple[str, ...], scope: str = "") -> str:
-    """Points as of :as_of with only progress, status and due of their state — what summaries and tables
-    need: the lookup returns them packed in fixed widths (progress 3, status 11, then the day), which
-    saves the join to the state and halves the cost of a summary of 100,000 points."""
+    """Points as of :as_of with only what tables and lights need of their state: the lookup returns it
+    packed in fixed widths (_PACKED), which saves the join to the state and halves the cost of a
+    table of 100,000 points."""
     scope = "(x.since IS NULL OR x.since <= :as_of)" + (f" AND {scope}" if scope else "")
-    plain = [c for c in dict.fromkeys(("plan", "id", *columns)) if c not in ("progress", "status", "due")]
-    lookup = ("SELECT printf('%03d%-11s%s', s.progress, s.status, s.due) FROM point_states s WHERE s.plan = x.plan"
-              " AND s.point = x.id AND s.effective <= :as_of ORDER BY s.effective DESC, s.hid DESC LIMIT 1")  # fmt: skip
+    fields = [f for f, _ in _PACKED]
+    plain = [c for c in dict.fromkeys(("plan", "id", *columns)) if c not in fields]
+    pack = "printf('" + "".join("%03d" if w == 3 else f"%-{w}s" if w else "%s" for _, w in _PACKED) + "', " + ", ".join(
+        f"coalesce(s.{f}, '')" if f != "progress" else "s.progress" for f in fields) + ")"
+    lookup = (f"SELECT {pack} FROM point_states s WHERE s.plan = x.plan AND s.point = x.id AND s.effective <= :as_of"
+              " ORDER BY s.effective DESC, s.hid DESC LIMIT 1")  # fmt: skip
+    picks, at = [], 1
+    for field, width in _PACKED:
+        part = f"substr(k, {at}, {width})" if width else f"substr(k, {at})"
+        value = f"CAST({part} AS INTEGER)" if field == "progress" else f"nullif(rtrim({part}), '')"
+        picks.append(f"CASE WHEN k IS NULL THEN {field} WHEN k = '' THEN {_UNCHANGED.get(field, 'NULL')}"
+                     f" ELSE {value} END AS {field}")  # fmt: skip
+        at += width
     return (
-        f"(SELECT {', '.join(plain)}, CASE WHEN k IS NULL THEN progress WHEN k = '' THEN 0"
-        " ELSE CAST(substr(k, 1, 3) AS INTEGER) END AS progress,"
-        " CASE WHEN k IS NULL THEN status WHEN k = '' THEN 'not_started' ELSE rtrim(substr(k, 4, 11)) END AS status,"
-        " CASE WHEN k IS NULL THEN due WHEN k = '' THEN due_base ELSE substr(k, 15) END AS due"
-        f" FROM (SELECT {', '.join(f'x.{c}' for c in plain)}, x.progress, x.status, x.due, x.due_base,"
+        f"(SELECT {', '.join(plain)}, {', '.join(picks)}"
+        f" FROM (SELECT {', '.join(f'x.{c}' for c in plain)}, {', '.join(f'x.{f}' for f in fields)}, x.due_base,"
         f" CASE WHEN x.changed > :as_of THEN coalesce(({lookup}), '') END AS k"
         f" FROM points x WHERE x.plan = :plan AND {scope} ORDER BY x.id LIMIT -1))"
     )
 
 
-def points_coded(code, columns: tuple[str, ...]) -> str:  # noqa: ANN001 - code(due, progress, status) → SQL
-    """Points as of :as_of with `columns`, `progress`, and `code`: `code(due, progress, status)` of their
-    state, evaluated once inside the lookup. Summaries only count codes, and an expression over the
-    unpacked fields of `points_brief` would be evaluated once per reference: this halves their cost."""
+def points_coded(code, columns: tuple[str, ...]) -> str:  # noqa: ANN001 - code(columns of the light) → SQL
+    """Points as of :as_of with `columns`, `progress`, and `code`: `code` of their state (a dict of the
+    light's inputs, see rules.LIGHT_INPUTS), evaluated once inside the lookup. Summaries only count
+    codes, and an expression over the unpacked fields of `points_brief` would be evaluated once per
+    reference: this halves their cost."""
     plain = ", ".join(f"x.{c}" for c in dict.fromkeys(("plan", "id", *columns)))
-    lookup = (f"SELECT {code('s.due', 's.progress', 's.status')} * 1000 + s.progress FROM point_states s"
+    state = {f: f"s.{f}" for f in ("due", "progress", "status", "reported", "closed", "checkpoints", "late")}
+    lookup = (f"SELECT {code(state | {'start': 'x.start'})} * 1000 + s.progress FROM point_states s"
               " WHERE s.plan = x.plan AND s.point = x.id AND s.effective <= :as_of"
               " ORDER BY s.effective DESC, s.hid DESC LIMIT 1")  # fmt: skip
-    unchanged = code("x.due_base", "0", "'not_started'")
+    unchanged = code({"due": "x.due_base", "progress": "0", "status": "'not_started'", "start": "x.start"})
+    today = code({f: f"x.{f}" for f in (*state, "start")})
     packed = (f"CASE WHEN x.changed > :as_of THEN coalesce(({lookup}), {unchanged} * 1000)"
-              f" ELSE {code('x.due', 'x.progress', 'x.status')} * 1000 + x.progress END")  # fmt: skip
+              f" ELSE {today} * 1000 + x.progress END")  # fmt: skip
     return (
         f"(SELECT *, kc / 1000 AS code, kc % 1000 AS progress FROM (SELECT {plain}, {packed} AS kc FROM points x"
         " WHERE x.plan = :plan AND (x.since IS NULL OR x.since <= :as_of) ORDER BY x.id LIMIT -1))"

@@ -17,7 +17,7 @@ _LABEL = {"point": "第 {0} 项", "task": "任务 {0}.{1}", "target": "第 {0} �
 class CheckMixin:
     """Called as CheckMixin.check(ledger): kept out of Ledger's bases so that only `check` imports it."""
 
-    def check(self, full: bool = False) -> list[dict[str, Any]]:
+    def check(self, full: bool = False, diverge: int = 20) -> list[dict[str, Any]]:
         """Everything a doubtful user wants to know about the file, each as {check, ok, detail}."""
         out: list[dict[str, Any]] = []
 
@@ -56,11 +56,16 @@ class CheckMixin:
                 if not fine:
                     stale.append(f"{plan} 第 {pid} 项")
             add("汇总索引", stale, "按部门、校领导汇总所用的名称与牵头信息一致")
-            bad = [f"{r[0]} 第 {r[1]} 项" for r in q("SELECT plan, id FROM points WHERE (progress = 100) != (status = 'done')")] + [
-                f"{r[0]} 任务 {r[1]}.{r[2]}" for r in q(
-                    "SELECT plan, point, seq FROM tasks WHERE NOT removed AND (progress = 100) != (status = 'done')")]  # fmt: skip
-            add("进度与状态一致", bad, "进度 100 与“已完成”一一对应")
-            add("任务汇总", CheckMixin._rollups(q), "有任务的要点，进度等于任务的加权平均")
+            closed = "(progress = 100) != (status IN ('done', 'pending_review'))"
+            bad = [f"{r[0]} 第 {r[1]} 项" for r in q(f"SELECT plan, id FROM points WHERE {closed}")] + [
+                f"{r[0]} 任务 {r[1]}.{r[2]}" for r in q(f"SELECT plan, point, seq FROM tasks WHERE NOT removed AND {closed}")]  # fmt: skip
+            add("进度与状态一致", bad, "进度 100 与“待销号”或“已完成”一一对应")
+            follows, apart = CheckMixin._rollups(q, diverge)
+            add("任务汇总", follows, "任务清单已确认完整的要点，进度等于任务的加权平均")
+            out.append({"check": "填报与任务", "ok": True, "warning": bool(apart), "detail": (
+                f"提醒：以下要点填报的进度与任务汇总相差超过 {diverge} 个百分点：" + "；".join(apart[:10])
+                + (f"……共 {len(apart)} 处" if len(apart) > 10 else "")) if apart
+                else f"填报的进度与任务汇总相差都不超过 {diverge} 个百分点"})  # fmt: skip
             add("历史链", CheckMixin._chain(q), "每条历史记录都与前一条相连，没有被改动、删除或插入")
             add("历史重放", CheckMixin._replay(self, q), "按生效日期重放历史，得到的状态与台账一致")
         return out
@@ -81,22 +86,26 @@ class CheckMixin:
                 " OR entity NOT IN ('point', 'task', 'target') OR date(effective) IS NOT effective")]  # fmt: skip
 
     @staticmethod
-    def _rollups(q) -> list[str]:  # noqa: ANN001
+    def _rollups(q, diverge: int) -> tuple[list[str], list[str]]:  # noqa: ANN001
+        """Points that follow their tasks and whose progress is not their roll-up (a failure); points that
+        report their own and differ from it by more than `diverge` points (a warning)."""
         tasks: dict[tuple, list] = {}
-        for r in q("SELECT plan, point, weight, progress, status FROM tasks t WHERE NOT removed AND EXISTS"
-                   " (SELECT 1 FROM history h WHERE h.plan = t.plan AND h.point = t.point AND h.entity = 'task'"
-                   " AND h.action != 'load')"):  # points that follow their tasks (history.follows_tasks)
+        for r in q("SELECT plan, point, weight, progress, status FROM tasks WHERE NOT removed"):
             tasks.setdefault((r[0], r[1]), []).append((r[2], r[3], r[4]))
-        problems = []
+        problems, apart = [], []
         for (plan, pid), rows in tasks.items():
-            point = q("SELECT progress, status FROM points WHERE plan = ? AND id = ?", (plan, pid)).fetchone()
+            point = q("SELECT progress, status, follows FROM points WHERE plan = ? AND id = ?", (plan, pid)).fetchone()
             try:
                 expected = rollup(rows, point[1]) if point else None
             except TypeError:
                 continue  # a malformed task: named by the format check
-            if point and expected and point[0] != expected[0]:
+            if not point or not expected:
+                continue
+            if point[2] and point[0] != expected[0]:
                 problems.append(f"{plan} 第 {pid} 项（{point[0]}%，任务计算为 {expected[0]}%）")
-        return problems
+            elif not point[2] and abs(point[0] - expected[0]) > diverge:
+                apart.append(f"{plan} 第 {pid} 项（填报 {point[0]}%，任务汇总 {expected[0]}%）")
+        return problems, apart
 
     @staticmethod
     def _chain(q) -> list[str]:  # noqa: ANN001

@@ -17,11 +17,15 @@ from typing import Any
 from gkplan.errors import Conflict, NotFound
 from gkplan.rules import rollup
 
+# the supervision loop's fields, after the first ones (whose order version 4 ledgers share)
+LOOP_FIELDS = ("problem", "next", "evidence", "reported", "closed", "due_original", "co")
 STATE_FIELDS = {
-    "point": ("progress", "status", "note", "due"),
-    "task": ("present", "due", "owner", "weight", "progress", "status", "note"),
+    "point": ("progress", "status", "note", "due", *LOOP_FIELDS, "follows", "checkpoints", "late"),
+    "task": ("present", "due", "owner", "weight", "progress", "status", "note", *LOOP_FIELDS),
     "target": ("actual", "actual_as_of", "note"),
 }
+_LOOP_BASE = dict.fromkeys(LOOP_FIELDS)
+_OPEN = ("not_started", "in_progress", "blocked")  # a task that is past due in one of these is late
 _KEYS = {"point": ("point",), "task": ("point", "seq"), "target": ("point", "metric")}
 _TABLES = {"point": ("points", ("id",)), "task": ("tasks", ("point", "seq")), "target": ("targets", ("point", "metric"))}
 HISTORY_COLUMNS = (
@@ -82,10 +86,11 @@ class HistoryMixin:
         if row is None:
             raise NotFound(_missing(entity, key))
         if entity == "point":
-            return {"progress": 0, "status": "not_started", "note": None, "due": row[0]}
+            return {"progress": 0, "status": "not_started", "note": None, "due": row[0], **_LOOP_BASE, "follows": 0,
+                    "checkpoints": None, "late": None}  # fmt: skip
         if entity == "task":
             return {"present": row[0], "due": None, "owner": None, "weight": 1, "progress": 0, "status": "not_started",
-                    "note": None}  # fmt: skip
+                    "note": None, **_LOOP_BASE}  # fmt: skip
         return {"actual": None, "actual_as_of": None, "note": None}
 
     def state_at(self, conn: sqlite3.Connection, entity: str, key: tuple, day: str) -> dict[str, Any]:
@@ -113,7 +118,7 @@ class HistoryMixin:
         if entity == "point":  # its tasks on that day
             seqs = [r[0] for r in conn.execute("SELECT seq FROM tasks WHERE plan = ? AND point = ?", (self.plan_key, key[0]))]
             item["tasks"] = sum(self.state_at(conn, "task", (key[0], seq), day)["present"] for seq in seqs)
-            item["follows_tasks"] = bool(item["tasks"]) and self.follows_tasks(conn, key[0], day)
+            item["follows_tasks"] = bool(item["tasks"]) and bool(item["follows"])
         return {k: _number(v) for k, v in item.items()}
 
     def _settle(self, conn: sqlite3.Connection, entity: str, key: tuple, entry: dict[str, Any]) -> None:
@@ -182,7 +187,7 @@ class HistoryMixin:
 
     def change(
         self, entity: str, key: tuple, decide: Callable[[dict[str, Any]], dict[str, Any]], *, note: str | None, by: str,
-        effective: str, at: str,
+        effective: str, at: str, action: str = "update",
     ) -> dict[str, Any] | None:  # fmt: skip
         """Read one item as it stood on `effective`, let `decide` compute its new values, write them and
         the entry. Read and write are one transaction. None when nothing would change."""
@@ -191,12 +196,12 @@ class HistoryMixin:
             wanted = decide(current)
             if note is not None:
                 wanted["note"] = note
-            changes = {k: [current[k], v] for k, v in wanted.items() if current[k] != v}
+            changes = {k: [current.get(k), v] for k, v in wanted.items() if current.get(k) != v}
             if not changes and note is None:
                 return None
             if {"progress", "status"} & set(changes):
                 self._in_date_order(conn, entity, key, effective)
-            entry = self.record(conn, entity, key, "update", changes, note, by, effective, at)
+            entry = self.record(conn, entity, key, action, changes, note, by, effective, at)
             self.derive(conn, key[0], effective, entry["id"], by, at)
             return entry
 
@@ -216,8 +221,10 @@ class HistoryMixin:
                 )
 
     def derive(self, conn: sqlite3.Connection, point: int, effective: str, cause: int, by: str, at: str) -> None:
-        """A point with tasks takes its progress and status from them (rules.rollup) on the day it or a task
-        changed and on every later day it or one of its tasks changed, each derivation an entry of its own."""
+        """What a point takes from its tasks, on the day it or a task changed and on every later day one of
+        them changed, each derivation an entry of its own: the day of its latest report (a task's report is
+        the point's), the earliest due date of its open tasks (`late`: one past due makes it yellow), and,
+        once its task list is declared complete (`follows`), progress and status (rules.rollup)."""
         seqs = [r[0] for r in conn.execute("SELECT seq FROM tasks WHERE plan = ? AND point = ?", (self.plan_key, point))]
         if not seqs:
             return  # a point that never had a task reports its own progress
@@ -225,25 +232,29 @@ class HistoryMixin:
             "SELECT DISTINCT effective FROM history WHERE plan = ? AND point = ? AND entity IN ('point', 'task')"
             " AND effective > ? ORDER BY effective", (self.plan_key, point, effective))]  # fmt: skip
         for day in days:
-            if not self.follows_tasks(conn, point, day):
-                continue
-            tasks = [self.state_at(conn, "task", (point, seq), day) for seq in seqs]
             state = self.state_at(conn, "point", (point,), day)
-            result = rollup(((t["weight"], t["progress"], t["status"]) for t in tasks if t["present"]), state["status"])
-            if result is None:
-                continue
-            changes = {k: [state[k], v] for k, v in zip(("progress", "status"), result) if state[k] != v}
+            tasks = [t for t in (self.state_at(conn, "task", (point, seq), day) for seq in seqs) if t["present"]]
+            open_dues = [t["due"] for t in tasks if t["due"] and t["status"] in _OPEN]
+            reports = [t["reported"] for t in tasks if t["reported"]] + ([state["reported"]] if state["reported"] else [])
+            wanted = {"late": min(open_dues) if open_dues else None, "reported": max(reports) if reports else None}
+            result = rollup(((t["weight"], t["progress"], t["status"]) for t in tasks), state["status"]) if state["follows"] else None
+            if result is not None:
+                wanted |= {"progress": result[0], "status": result[1]}
+                if result[1] == "pending_review" and state["status"] != "pending_review":
+                    wanted["closed"] = day  # its tasks' 办结 reports are the point's
+                elif result[1] not in ("pending_review", "done"):
+                    wanted["closed"] = None
+            changes = {k: [state[k], v] for k, v in wanted.items() if state[k] != v}
             if changes:
                 self.record(conn, "point", (point,), "derive", changes, None, by, day, at, cause=cause)
 
-    def follows_tasks(self, conn: sqlite3.Connection, point: int, day: str) -> bool:
-        """Whether a point took its progress from its tasks on `day`: once someone added, changed or removed
-        one of its tasks. Documents a seed names are tasks too, but they alone never switch a point whose
-        progress its department reports."""
-        return conn.execute(
-            "SELECT 1 FROM history WHERE plan = ? AND point = ? AND entity = 'task' AND action != 'load'"
-            " AND effective <= ? LIMIT 1", (self.plan_key, point, day),
-        ).fetchone() is not None  # fmt: skip
+    def progress_before_closing(self, entity: str, key: tuple, day: str) -> int:
+        """The latest progress below 100 an item had on or before `day`: where a 退办 takes it back to."""
+        where, params = self._where(entity, key)
+        with self._errors():
+            row = self.conn.execute(f"SELECT progress FROM {entity}_states WHERE {where} AND effective <= ? AND progress < 100"
+                                    " ORDER BY effective DESC, hid DESC LIMIT 1", (*params, day)).fetchone()  # fmt: skip
+        return row[0] if row else 0
 
     # -- reading -------------------------------------------------------------------------------
 

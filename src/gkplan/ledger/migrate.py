@@ -1,4 +1,5 @@
-"""Bringing a ledger of versions 1–3 (one plan, history without effective days) up to version 4.
+"""Bringing a ledger of versions 1–3 (one plan, history without effective days) up to version 4, and
+version 4 up to 5.
 
 One transaction, taken with the write lock and the version read again under it, so that two processes
 upgrading the same file at once do it once. Entries keep their numbers and get the day they were
@@ -25,7 +26,10 @@ def upgrade(ledger: Any, version: int) -> None:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if conn.execute("PRAGMA user_version").fetchone()[0] == version:  # nobody did it meanwhile
-                    _upgrade(ledger, conn)
+                    if version >= 4:
+                        _upgrade_4(conn)
+                    else:
+                        _upgrade(ledger, conn)
                 conn.execute("COMMIT")
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the recorded name reaches the file itself
             except BaseException:
@@ -33,6 +37,15 @@ def upgrade(ledger: Any, version: int) -> None:
                 raise
     except LedgerError as exc:
         raise LedgerError(f"{exc}（台账需要从结构版本 {version} 升级到 {schema.SCHEMA_VERSION}）") from None
+
+
+def _upgrade_4(conn: Any) -> None:
+    """Version 4 → 5: new columns only. A point that version 4 had switched to its tasks' roll-up keeps the
+    progress it has and reports its own from now on, until its task list is declared complete."""
+    for table, columns in schema.V5_COLUMNS.items():
+        for column in columns.split("|"):
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+    conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
 
 
 def _upgrade(ledger: Any, conn: Any) -> None:

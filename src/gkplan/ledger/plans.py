@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from gkplan.errors import NotFound
+from gkplan.ledger.points import BRIEF, POINT_LIGHT
+from gkplan.rules import light_sql
 
 PLAN_COLUMNS = 'key, title, document, year, issued, start, "end", loaded'
 
@@ -55,10 +57,10 @@ class PlansMixin:
             for plan in self.all_plans():
                 self._plan = plan
                 clock = clock_for(plan)
-                source = self.point_source(clock)
+                source = self.point_source(clock, BRIEF)
                 with self._errors():
                     row = self.conn.execute(
-                        f"SELECT count(*), avg(p.progress), sum(p.due < :as_of AND p.status != 'done')"
+                        f"SELECT count(*), avg(p.progress), sum({light_sql(POINT_LIGHT)} = 'red')"
                         f" FROM {source} p WHERE p.plan = :plan", clock | {"plan": plan["key"]},
                     ).fetchone()  # fmt: skip
                 out.append(plan | {"points": row[0], "progress": round(row[1] or 0, 1), "overdue": row[2] or 0})

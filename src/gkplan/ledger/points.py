@@ -9,11 +9,11 @@ from typing import Any, NamedTuple
 
 from gkplan.errors import NotFound
 from gkplan.ledger.asof import as_of, points_brief, points_coded
-from gkplan.rules import light_sql
+from gkplan.rules import LIGHT_INPUTS, LIGHTS, light_sql
 
 KEY_SEPARATOR = "\x1f"
-STATUS_CODES = ("done", "in_progress", "not_started", "blocked", "deferred")
-LIGHT_CODES = ("done", "red", "yellow", "green")
+STATUS_CODES = ("done", "in_progress", "not_started", "blocked", "deferred", "pending_review")
+LIGHT_CODES = LIGHTS
 
 def _names_key(kind: str, plan: str, point: str) -> str:
     """SQL for a point's departments or leaders in document order, joined by U+001F."""
@@ -23,7 +23,8 @@ def _names_key(kind: str, plan: str, point: str) -> str:
 
 POINT_COLUMNS = (
     "p.plan, p.id, p.section, s.title AS section_title, p.title, p.text, p.leads, p.due, p.due_seed, p.progress,"
-    " p.status, p.note, p.updated_at"
+    " p.status, p.note, p.updated_at, p.start, p.problem, p.next, p.evidence, p.reported, p.closed, p.due_original,"
+    " p.co, p.checkpoints, p.late, p.follows"
 )
 _TASK_COUNT = " (SELECT count(*) FROM tasks t WHERE t.plan = p.plan AND t.point = p.id AND NOT t.removed) AS tasks"
 _TASK_COUNT_AS_OF = """ (SELECT count(*) FROM tasks t WHERE t.plan = p.plan AND t.point = p.id AND
@@ -33,8 +34,11 @@ _TASK_COUNT_AS_OF = """ (SELECT count(*) FROM tasks t WHERE t.plan = p.plan AND 
 BRIEF_COLUMNS = "p.plan, p.id, p.section, p.title, p.due, p.progress, p.status, p.department_key, p.leader_key"
 # the columns each kind of read takes from the points as of a day
 _SUMMARY = ("section", "department_key", "leader_key")
-_BRIEF = ("section", "title", "department_key", "leader_key")
-_FULL = ("section", "title", "text", "leads", "due_seed", "department_key", "leader_key")
+BRIEF = ("section", "title", "department_key", "leader_key", "start")
+_FULL = ("section", "title", "text", "leads", "due_seed", "department_key", "leader_key", "start")
+# lights a summary counts: 完成 and 暂缓 are the status counts already
+_LIGHT_COUNTS = dict.fromkeys(("red", "yellow", "green", "unreported", "review"), 0)
+POINT_LIGHT = {k: f"p.{k}" for k in LIGHT_INPUTS}  # a point's light: rules.light_sql over these columns
 
 
 class PointQuery(NamedTuple):
@@ -99,13 +103,13 @@ class PointsMixin:
         prm = Params((clock or {}) | {"plan": self.plan_key})
         today = clock is None or self.today_tables(clock["as_of"])
         scope = self._scope(prm, query, "p" if today else "x")  # what does not depend on the day
-        source = self.point_source(clock, _BRIEF if brief else _FULL, " AND ".join(scope))
+        source = self.point_source(clock, BRIEF if brief else _FULL, " AND ".join(scope))
         where = ["p.plan = :plan", *(scope if today else [])]
         where += state_filters(prm, query, "p.status", "p.due", ("p.title", "p.text"))
         columns = BRIEF_COLUMNS if brief else POINT_COLUMNS + "," + (_TASK_COUNT if source == "points" else _TASK_COUNT_AS_OF)
         join = "" if brief else " JOIN sections s ON s.plan = p.plan AND s.id = p.section"
         if clock:
-            columns += (f", {light_sql('p.due', 'p.progress', 'p.status')} AS light,"
+            columns += (f", {light_sql(POINT_LIGHT)} AS light,"
                         " CAST(julianday(p.due) - julianday(:as_of) AS INTEGER) AS days_left")  # fmt: skip
             if query.lights:
                 where.append(f"light IN ({prm.many(query.lights)})")
@@ -158,7 +162,7 @@ class PointsMixin:
             key, join = ("NULL" if by is None else f"p.{by}_key"), ""
         if self.today_tables(clock["as_of"]):
             source = (f"(SELECT plan, id, section, progress, department_key, leader_key,"
-                      f" {_code('due', 'progress', 'status')} AS code FROM points WHERE plan = :plan)")  # fmt: skip
+                      f" {_code({k: k for k in LIGHT_INPUTS})} AS code FROM points WHERE plan = :plan)")  # fmt: skip
         else:
             source = points_coded(_code, _SUMMARY)
         sql = f"""
@@ -169,7 +173,7 @@ class PointsMixin:
         groups: dict[Any, dict[str, Any]] = {}
         with self._errors():
             for row in self.conn.execute(sql, clock | {"plan": self.plan_key}):
-                status, light = STATUS_CODES[row["code"] // 4], LIGHT_CODES[row["code"] % 4]
+                status, light = STATUS_CODES[row["code"] // 8], LIGHT_CODES[row["code"] % 8]
                 # a key names every department of its points: each counts them (two departments, twice)
                 names = row["grp"].split(KEY_SEPARATOR) if by not in (None, "section") and row["grp"] else [row["grp"]]
                 for order, name in enumerate(names):
@@ -178,14 +182,13 @@ class PointsMixin:
                     if g is None:
                         g = groups[name] = {
                             "grp": name, "first_seen": first, "section": row["section"] if by == "section" else None,
-                            "points": 0, **dict.fromkeys(STATUS_CODES, 0), "overdue": 0, "red": 0, "yellow": 0,
-                            "green": 0, "sum": 0,
+                            "points": 0, **dict.fromkeys(STATUS_CODES, 0), "overdue": 0, **_LIGHT_COUNTS, "sum": 0,
                         }  # fmt: skip
                     g["first_seen"] = min(g["first_seen"], first)
                     g["points"] += row["n"]
                     g[status] += row["n"]
                     g["sum"] += row["progress"]
-                    if light != "done":
+                    if light in _LIGHT_COUNTS:
                         g[light] += row["n"]
                     if light == "red":
                         g["overdue"] += row["n"]
@@ -194,14 +197,15 @@ class PointsMixin:
             g["mean_progress"] = round(g.pop("sum") / g["points"], 1) if g["points"] else 0.0
         if by is None and not out:
             out = [{"grp": None, "section": None, "points": 0, **dict.fromkeys(STATUS_CODES, 0), "overdue": 0,
-                    "red": 0, "yellow": 0, "green": 0, "mean_progress": 0.0}]  # fmt: skip
+                    **_LIGHT_COUNTS, "mean_progress": 0.0}]  # fmt: skip
         return out
 
 
-def _code(due: str, progress: str, status: str) -> str:
-    """SQL for a point's status and light as one number (status × 4 + light), which summaries count."""
+def _code(columns: dict[str, str]) -> str:
+    """SQL for a point's status and light as one number (status × 8 + light), which summaries count."""
+    status = columns["status"]
     status_code = f"(CASE {status} " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(STATUS_CODES)) + " END)"
-    return f"({status_code} * 4 + {light_sql(due, progress, status, ('0', '1', '2', '3'))})"
+    return f"({status_code} * 8 + {light_sql(columns, tuple(map(str, range(len(LIGHTS)))))})"
 
 
 def state_filters(prm: Params, query: PointQuery, status: str, due: str, texts: tuple[str, ...]) -> list[str]:
@@ -213,8 +217,8 @@ def state_filters(prm: Params, query: PointQuery, status: str, due: str, texts: 
         where.append(f"{status} IN ({prm.many(query.statuses)})")
     if query.due_before:
         where.append(f"{due} < {prm.one(query.due_before.isoformat())}")
-    if query.overdue_as_of:
-        where.append(f"{due} < {prm.one(query.overdue_as_of.isoformat())} AND {status} != 'done'")
+    if query.overdue_as_of:  # overdue is the red light (rules.light), which the query computes with its clock
+        where.append(f"({due} < :as_of OR {status} = 'pending_review') AND light = 'red'")  # the first part: an index range
     if query.search:
         pattern = prm.one(like(query.search))
         where.append("(" + " OR ".join(f"{column} LIKE {pattern} ESCAPE '\\'" for column in texts) + ")")

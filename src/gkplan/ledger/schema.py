@@ -1,6 +1,8 @@
 """The ledger's tables, and the steps that bring an older ledger up to them.
 
-Version 4 gives the ledger its three dimensions: plans (every table is keyed by `plan`), time
+Version 5 adds the supervision loop's state (reports in three parts, evidence, the day of the latest
+report and of the 办结 report, the due date before any 延期, co-operating departments, checkpoints,
+whether a point follows its tasks) to points, tasks and their states; version 4 gave the ledger its three dimensions: plans (every table is keyed by `plan`), time
 (every history entry has the day it is effective on, and `*_states` keep each item's state after
 each entry, so any day can be read back), and people (every entry names who made it, entries are
 chained by hash and never updated).
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APPLICATION_ID = 0x676B706C  # 'gkpl' in the SQLite header: marks a file as a gkplan ledger
 
 TABLES = """
@@ -24,7 +26,9 @@ CREATE TABLE points (
     plan TEXT NOT NULL, id INTEGER NOT NULL, section INTEGER NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL,
     leads TEXT NOT NULL, due_seed TEXT NOT NULL, due_base TEXT NOT NULL, due TEXT NOT NULL,
     progress INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'not_started', note TEXT, updated_at TEXT,
-    changed TEXT, department_key TEXT, leader_key TEXT, since TEXT,
+    changed TEXT, department_key TEXT, leader_key TEXT, since TEXT, start TEXT,
+    problem TEXT, next TEXT, evidence TEXT, reported TEXT, closed TEXT, due_original TEXT,
+    follows INTEGER NOT NULL DEFAULT 0, co TEXT, checkpoints TEXT, late TEXT,
     PRIMARY KEY (plan, id), FOREIGN KEY (plan, section) REFERENCES sections (plan, id));
 CREATE TABLE point_departments (plan TEXT NOT NULL, point INTEGER NOT NULL, ord INTEGER NOT NULL,
     department TEXT NOT NULL, PRIMARY KEY (plan, point, ord), FOREIGN KEY (plan, point) REFERENCES points (plan, id));
@@ -35,7 +39,8 @@ CREATE TABLE tasks (
     dept TEXT, deliverable TEXT, weight INTEGER NOT NULL DEFAULT 1, progress INTEGER NOT NULL DEFAULT 0,
     status TEXT NOT NULL DEFAULT 'not_started', note TEXT, origin TEXT NOT NULL DEFAULT 'user',
     created_at TEXT, updated_at TEXT, removed INTEGER NOT NULL DEFAULT 0, timeless INTEGER NOT NULL DEFAULT 0,
-    changed TEXT,
+    changed TEXT, kind TEXT NOT NULL DEFAULT 'task',
+    problem TEXT, next TEXT, evidence TEXT, reported TEXT, closed TEXT, due_original TEXT, co TEXT,
     PRIMARY KEY (plan, point, seq), FOREIGN KEY (plan, point) REFERENCES points (plan, id));
 CREATE TABLE targets (
     plan TEXT NOT NULL, point INTEGER NOT NULL, metric TEXT NOT NULL, unit TEXT NOT NULL, target_min REAL NOT NULL,
@@ -48,10 +53,13 @@ CREATE TABLE history (
     note TEXT, cause INTEGER, undoes INTEGER, hash TEXT NOT NULL);
 CREATE TABLE point_states (plan TEXT NOT NULL, point INTEGER NOT NULL, effective TEXT NOT NULL, hid INTEGER NOT NULL,
     progress INTEGER NOT NULL, status TEXT NOT NULL, note TEXT, due TEXT NOT NULL, at TEXT,
+    problem TEXT, next TEXT, evidence TEXT, reported TEXT, closed TEXT, due_original TEXT,
+    follows INTEGER NOT NULL DEFAULT 0, co TEXT, checkpoints TEXT, late TEXT,
     PRIMARY KEY (plan, point, effective, hid)) WITHOUT ROWID;
 CREATE TABLE task_states (plan TEXT NOT NULL, point INTEGER NOT NULL, seq INTEGER NOT NULL, effective TEXT NOT NULL,
     hid INTEGER NOT NULL, present INTEGER NOT NULL, due TEXT, owner TEXT, weight INTEGER, progress INTEGER,
     status TEXT, note TEXT, at TEXT,
+    problem TEXT, next TEXT, evidence TEXT, reported TEXT, closed TEXT, due_original TEXT, co TEXT,
     PRIMARY KEY (plan, point, seq, effective, hid)) WITHOUT ROWID;
 CREATE TABLE target_states (plan TEXT NOT NULL, point INTEGER NOT NULL, metric TEXT NOT NULL,
     effective TEXT NOT NULL, hid INTEGER NOT NULL, actual REAL, actual_as_of TEXT, note TEXT, at TEXT,
@@ -87,3 +95,15 @@ def create(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+# Version 4 → 5: the new columns, all empty (NULL / 0): what a version 4 ledger meant by them.
+V5_COLUMNS = {
+    "points": "start TEXT|problem TEXT|next TEXT|evidence TEXT|reported TEXT|closed TEXT|due_original TEXT"
+              "|follows INTEGER NOT NULL DEFAULT 0|co TEXT|checkpoints TEXT|late TEXT",
+    "point_states": "problem TEXT|next TEXT|evidence TEXT|reported TEXT|closed TEXT|due_original TEXT"
+                    "|follows INTEGER NOT NULL DEFAULT 0|co TEXT|checkpoints TEXT|late TEXT",
+    "tasks": "kind TEXT NOT NULL DEFAULT 'task'|problem TEXT|next TEXT|evidence TEXT|reported TEXT|closed TEXT"
+             "|due_original TEXT|co TEXT",
+    "task_states": "problem TEXT|next TEXT|evidence TEXT|reported TEXT|closed TEXT|due_original TEXT|co TEXT",
+}

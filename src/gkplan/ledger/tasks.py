@@ -11,19 +11,18 @@ from typing import Any
 
 from gkplan.errors import NotFound
 from gkplan.ledger.asof import as_of
+from gkplan.ledger.history import LOOP_FIELDS
 from gkplan.ledger.points import KEY_SEPARATOR, Params, PointQuery, state_filters
 from gkplan.rules import light_sql
 
 _TASK_TODAY = "(SELECT *, NOT removed AS present FROM tasks)"
-_TASK_COLUMNS = ("title", "dept", "deliverable", "origin", "created_at")
-_POINT_COLUMNS = ("section", "title", "department_key")
+_TASK_COLUMNS = ("title", "dept", "deliverable", "origin", "created_at", "kind")
+_POINT_COLUMNS = ("section", "title", "department_key", "start")
 
 TASK_FIELDS = ("point", "seq", "title", "due", "owner", "dept", "deliverable", "weight", "progress", "status",
-               "note", "origin", "created_at", "updated_at")  # fmt: skip
-TASK_COLUMNS = (
-    "t.plan, t.point, t.seq, t.title, t.due, t.owner, t.dept, t.deliverable, t.weight, t.progress, t.status, t.note,"
-    " t.origin, t.created_at, t.updated_at, p.title AS point_title, p.due AS point_due, p.department_key AS point_departments"
-)
+               "note", "origin", "created_at", "updated_at", "kind", *LOOP_FIELDS)  # fmt: skip
+TASK_COLUMNS = ", ".join(f"t.{f}" for f in ("plan", *TASK_FIELDS)) + (
+    ", p.title AS point_title, p.due AS point_due, p.department_key AS point_departments")
 
 
 class TasksMixin:
@@ -58,7 +57,9 @@ class TasksMixin:
         columns = TASK_COLUMNS
         if clock:
             due = "coalesce(t.due, p.due)"
-            columns += (f", {light_sql(due, 't.progress', 't.status')} AS light,"
+            light = {"due": due, "progress": "t.progress", "status": "t.status", "reported": "t.reported",
+                     "closed": "t.closed", "start": "p.start"}  # fmt: skip
+            columns += (f", {light_sql(light)} AS light,"
                         f" CAST(julianday({due}) - julianday(:as_of) AS INTEGER) AS days_left")  # fmt: skip
             if query.lights:
                 where.append(f"light IN ({prm.many(query.lights)})")

@@ -18,7 +18,7 @@ class UndoMixin:
             if number is None:
                 row = conn.execute(
                     f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.plan = ? AND h.by = ? AND h.cause IS NULL"
-                    " AND h.action IN ('update', 'add', 'remove') AND NOT EXISTS (SELECT 1 FROM history u WHERE u.undoes = h.id)"
+                    " AND h.action IN ('update', 'add', 'remove', 'review', 'complete', 'checkpoint') AND NOT EXISTS (SELECT 1 FROM history u WHERE u.undoes = h.id)"
                     " ORDER BY h.id DESC LIMIT 1", (self.plan_key, by),
                 ).fetchone()  # fmt: skip
                 if row is None:

@@ -10,8 +10,10 @@ from gkplan.values import STATUS_LABELS
 from gkplan.render.output import Rows, _emit, _emit_rows
 from gkplan.render.text import Cell, Table, _table, visible
 
-_STATUS_STYLE = {"not_started": "dim", "in_progress": "cyan", "done": "green", "blocked": "red", "deferred": "yellow"}
-_LIGHT_MARKS = {"red": ("红", "red"), "yellow": ("黄", "yellow"), "green": ("绿", "green"), "done": ("完成", "dim")}
+_STATUS_STYLE = {"not_started": "dim", "in_progress": "cyan", "done": "green", "blocked": "red", "deferred": "yellow",
+                 "pending_review": "cyan"}  # fmt: skip
+_LIGHT_MARKS = {"red": ("红", "red"), "yellow": ("黄", "yellow"), "green": ("绿", "green"), "done": ("完成", "dim"),
+                "unreported": ("未报", "bold"), "deferred": ("缓", "dim"), "review": ("待销", "cyan")}  # fmt: skip
 _NUMERALS = "一二三四五六七八九十"
 
 
@@ -108,7 +110,7 @@ def point(p: dict[str, Any], fmt: str) -> None:
 
 def _overdue_cells(p: dict[str, Any]) -> list[Cell]:
     return [
-        str(p["id"]), p["title"], (str(p["days_overdue"]), "red"), p["due"], f"{p['progress']}%", _status(p["status"]),
+        str(p["id"]), ("└ " if p.get("kind") == "task" else "") + p["title"], (str(p["days_overdue"]), "red"), p["due"], f"{p['progress']}%", _status(p["status"]),
         "、".join(p["leaders"]) or "按分工", "、".join(p["departments"]) or "各部门",
     ]  # fmt: skip
 
@@ -116,7 +118,7 @@ def _overdue_cells(p: dict[str, Any]) -> list[Cell]:
 def overdue(rows: Rows, fmt: str, as_of: str, limit: int | None = None) -> None:
     title = f"截至 {as_of} 逾期未完成"
     table = _table("编号", "工作要点", "逾期天数", "截止日期", "进度", "状态", "校领导", "牵头部门", title=title)
-    _emit_rows(fmt, rows, ("days_overdue", *POINT_FIELDS), table, _overdue_cells, limit, "项逾期")
+    _emit_rows(fmt, rows, ("kind", "days_overdue", *POINT_FIELDS), table, _overdue_cells, limit, "项逾期")
 
 
 SUMMARY_FIELDS = (

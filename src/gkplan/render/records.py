@@ -13,7 +13,9 @@ from gkplan.render.text import _table, visible
 _CHANGE_LABELS = {
     "progress": "进度", "status": "状态", "due": "截止日期", "owner": "责任人", "weight": "权重",
     "actual": "实际值", "actual_as_of": "统计日期", "note": "说明", "present": "任务", "title": "标题", "section": "部分",
-    "due_seed": "种子截止日期", "text": "全文", "leads": "牵头信息",
+    "due_seed": "种子截止日期", "text": "全文", "leads": "牵头信息", "problem": "存在问题", "next": "下一步计划",
+    "evidence": "办结佐证", "reported": "最近报送", "closed": "办结报告日期", "due_original": "原定截止日期",
+    "co": "协办部门", "checkpoints": "节点", "late": "最早逾期任务截止日期", "follows": "按任务汇总",
 }  # fmt: skip
 
 
@@ -31,6 +33,12 @@ def describe_changes(changes: dict[str, list[Any]]) -> str:
             continue
         if key in ("text", "leads"):
             parts.append(f"{_CHANGE_LABELS[key]}已改")
+            continue
+        if key == "extension":
+            parts.append(f"延期理由：{new}" if new else "撤销延期")
+            continue
+        if key == "follows":
+            parts.append("任务清单确认完整，进度按任务汇总" if new else "进度改为直接填报")
             continue
         if key == "status":
             old, new = STATUS_LABELS.get(old, old), STATUS_LABELS.get(new, new)

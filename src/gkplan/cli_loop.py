@@ -1,0 +1,77 @@
+"""The supervision loop's own commands: 审核 (review: 销号 / 退办) and checkpoints (节点)."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from gkplan import render
+from gkplan.clikit import ByOpt, DateOpt, FormatOpt, command, effective, open_ledger, point_id, to_date, to_format
+
+app = typer.Typer()
+checkpoint_app = typer.Typer(help="节点：要点在某日应达到的进度，黄灯按节点判断是否落后。", no_args_is_help=True)
+
+
+@command(
+    app, "review",
+    epilog="示例：gkplan review 17 --accept ｜ gkplan review 17.2 --return --note 佐证不全 ｜ "
+    "gkplan review 17 --accept --override 指标由教育部统计口径确认",
+)  # fmt: skip
+def review(
+    ctx: typer.Context,
+    item: Annotated[str, typer.Argument(metavar="ID", help="要点编号（17）或任务编号（17.2）")],
+    accept: Annotated[bool, typer.Option("--accept", help="审核通过，销号（已完成）")] = False,
+    back: Annotated[bool, typer.Option("--return", help="退办：退回进行中，须写 --note 原因")] = False,
+    note: Annotated[Optional[str], typer.Option("--note", "-m", help="审核意见；退办时为原因")] = None,
+    override: Annotated[Optional[str], typer.Option("--override", help="任务未销号或指标未达下限时仍销号的理由")] = None,
+    progress: Annotated[Optional[str], typer.Option("--progress", "-p", help="退办后的进度（默认：报办结前的进度）")] = None,
+    by: ByOpt = None,
+    date: DateOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """审核一项办结报告（待销号）：--accept 销号，--return 退办。待审核的清单：gkplan list --status 待销号。"""
+    from gkplan import supervise
+    from gkplan.errors import InvalidValue
+
+    if accept == back:
+        raise InvalidValue("请写 --accept（销号）或 --return（退办）中的一个")
+    fmt, day = to_format(fmt), effective(date)
+    with open_ledger(ctx) as ledger:
+        entry = supervise.review(ledger, item, accept=accept, note=note, override=override, progress=progress, by=by, day=day)
+        render.change(entry, fmt)
+
+
+@command(checkpoint_app, "add", epilog="示例：gkplan checkpoint add 17 2022-06-30 40")
+def add(
+    ctx: typer.Context,
+    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号")],
+    when: Annotated[str, typer.Argument(metavar="DATE", help="节点日期")],
+    progress: Annotated[str, typer.Argument(metavar="PROGRESS", help="到这一天应达到的进度 0–100")],
+    by: ByOpt = None,
+    date: DateOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """添加（或改写同一天的）节点。"""
+    from gkplan import supervise
+
+    fmt, number, day = to_format(fmt), point_id(pid), effective(date)
+    with open_ledger(ctx) as ledger:
+        entry = supervise.checkpoint(ledger, number, to_date(when), progress, remove=False, by=by, day=day)
+        render.change(entry, fmt)
+
+
+@command(checkpoint_app, "rm", epilog="示例：gkplan checkpoint rm 17 2022-06-30")
+def rm(
+    ctx: typer.Context,
+    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号")],
+    when: Annotated[str, typer.Argument(metavar="DATE", help="节点日期")],
+    by: ByOpt = None,
+    date: DateOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """删除一个节点。"""
+    from gkplan import supervise
+
+    fmt, number, day = to_format(fmt), point_id(pid), effective(date)
+    with open_ledger(ctx) as ledger:
+        entry = supervise.checkpoint(ledger, number, to_date(when), None, remove=True, by=by, day=day)
+        render.change(entry, fmt)
