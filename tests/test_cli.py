@@ -40,8 +40,8 @@ def test_list_by_leader_section_status_and_search(run, ledger):
 def test_list_overdue_and_due_before_follow_the_as_of_date(run, ledger):
     run("update", "3", "--due", "2022-05-31", "--date", "2022-04-01")
     run("update", "5", "--due", "2022-06-15", "--date", "2022-04-01")
-    run("update", "5", "--progress", "100")
-    assert run.ids("--overdue") == [3]  # today is 2022-06-30; 5 is done
+    run("update", "5", "--progress", "100", "--evidence", "办结文号", "--date", "2022-06-10")
+    assert run.ids("--overdue") == [3]  # today is 2022-06-30; 5 reported 办结 before its due date, waits for review
     assert run.ids("--overdue", "--as-of", "2022-05-31") == []
     assert run.ids("--overdue", "--as-of", "2022-06-01") == [3]
     assert run.ids("--due-before", "2022-06-30") == [3, 5]
@@ -113,24 +113,27 @@ def test_show_unknown_or_malformed_id(run, ledger):
 def test_update_progress_moves_status_and_is_recorded(run, ledger):
     entry = run.json("update", "18", "--progress", "60", "--note", "已汇聚课程 60 万门")
     assert entry["changes"] == {
-        "progress": [0, 60], "status": ["not_started", "in_progress"], "note": [None, "已汇聚课程 60 万门"]
+        "progress": [0, 60], "status": ["not_started", "in_progress"], "reported": [None, "2022-06-30"],
+        "note": [None, "已汇聚课程 60 万门"],
     }  # fmt: skip
     assert entry["by"] == "督查办" and entry["note"] == "已汇聚课程 60 万门"
     assert entry["at"][:2] == "20" and ("+" in entry["at"][10:] or "-" in entry["at"][10:] or entry["at"].endswith("Z"))
-    entry = run.json("update", "18", "--progress", "100")
-    assert entry["changes"]["status"] == ["in_progress", "done"]
-    entry = run.json("update", "18", "--status", "进行中", "--progress", "90")
-    assert entry["changes"] == {"progress": [100, 90], "status": ["done", "in_progress"]}
-    entry = run.json("update", "18", "--status", "done")
-    assert entry["changes"] == {"progress": [90, 100], "status": ["in_progress", "done"]}
+    entry = run.json("update", "18", "--progress", "100", "--evidence", "办结文号")
+    assert entry["changes"]["status"] == ["in_progress", "pending_review"]  # a 办结 report, not yet 销号
+    assert "重新打开须写明原因" in run("update", "18", "--status", "进行中", "--progress", "90", code=2).stderr
+    entry = run.json("update", "18", "--status", "进行中", "--progress", "90", "--note", "还差验收")
+    assert entry["changes"]["progress"] == [100, 90] and entry["changes"]["status"] == ["pending_review", "in_progress"]
+    entry = run.json("update", "18", "--status", "done", "--evidence", "验收报告")
+    assert entry["changes"]["status"] == ["in_progress", "pending_review"]
     p = run.json("show", "18")
-    assert (p["progress"], p["status"]) == (100, "done")
+    assert (p["progress"], p["status"], p["evidence"]) == (100, "pending_review", "验收报告")
     assert len(p["history"]) == 4
 
 
 def test_note_alone_is_a_progress_report(run, ledger):
     entry = run.json("update", "22", "--note", "召开部署会", "--by", "改革发展部 张三")
-    assert entry["changes"] == {"note": [None, "召开部署会"]} and entry["by"] == "改革发展部 张三"
+    assert entry["changes"] == {"note": [None, "召开部署会"], "reported": [None, "2022-06-30"]}
+    assert entry["by"] == "改革发展部 张三"
     log = run.json("log", "22")
     assert [h["note"] for h in log] == ["召开部署会"]
     assert run.json("show", "22")["note"] == "召开部署会"
@@ -161,7 +164,11 @@ def test_update_due_accepts_the_ways_people_write_dates(run, ledger, text, expec
         (["18", "--note", "   "], 2, "--note 不能为空"),
         (["18", "--note", "x" * 6000], 2, "--note 过长"),
         (["18", "--note", "a\x07b"], 2, "控制字符"),
-        (["18", "--progress", "0"], 2, "没有变化"),
+        (["18", "--due", "2022-12-31"], 2, "没有变化"),
+        (["18", "--progress", "100"], 2, "须附佐证"),
+        (["18", "--due", "2023-03-31"], 2, "即延期，须写明理由"),
+        (["18", "--reason", "等批复"], 2, "--reason 只用于延期"),
+        (["18", "--note", "x", "--done", "y"], 2, "同一项"),
         (["18", "--progress", "50", "--status", "done"], 6, "矛盾"),
         (["99", "--progress", "10"], 3, "没有编号为 99"),
         (["x", "--progress", "10"], 2, "要点编号应为正整数"),
@@ -178,7 +185,7 @@ def test_bad_updates_are_refused_and_change_nothing(run, ledger, args, code, mes
 
 
 def test_reopening_a_done_point_needs_a_progress(run, ledger):
-    run("update", "18", "--progress", "100")
+    run("update", "18", "--progress", "100", "--evidence", "办结文号")
     before = dump(ledger)
     assert "请同时用 --progress" in run("update", "18", "--status", "进行中", code=6).stderr
     assert dump(ledger) == before
@@ -198,7 +205,7 @@ def test_bare_progress_without_a_terminal_is_a_clear_error(run, ledger):
 
 def test_report_overdue_most_overdue_first(run, ledger):
     for args in (["3", "--due", "2022-06-01"], ["12", "--due", "2022-04-30"], ["20", "--due", "2022-06-29", "--progress", "50"],
-                 ["24", "--due", "2022-05-01", "--progress", "100"]):  # fmt: skip
+                 ["24", "--due", "2022-05-01", "--progress", "100", "--evidence", "办结文号"]):  # fmt: skip
         run("update", *args, "--date", "2022-04-01")
     rows = run.json("report", "--overdue")
     assert [(r["id"], r["days_overdue"]) for r in rows] == [(12, 61), (3, 29), (20, 1)]
@@ -209,14 +216,22 @@ def test_report_overdue_most_overdue_first(run, ledger):
 
 
 def test_report_by_department_leader_and_section(run, ledger):
-    run("task", "update", "7.1", "--progress", "100")
-    run("task", "update", "7.2", "--progress", "100")
+    run("task", "update", "7.1", "--progress", "100", "--evidence", "办结文号")
+    run("task", "update", "7.2", "--progress", "100", "--evidence", "办结文号")
+    run("task", "complete", "7")  # from now on point 7 is its tasks' roll-up: 100, a 办结 report
+    assert "未达下限" in run("review", "7", "--accept", code=6).stderr  # 7.1 and 7.2 not 销号, 总招生数 not reported
+    for item in ("7.1", "7.2"):
+        run("review", item, "--accept")
+    assert "任务" not in run("review", "7", "--accept", code=6).stderr.split("不能销号")[1]
+    run("review", "7", "--accept", "--override", "招生数以年报为准")
     run("task", "update", "21.1", "--progress", "50")
-    run("update", "21", "--due", "2022-06-01")
+    run("task", "complete", "21")
+    run("update", "21", "--due", "2022-06-01")  # earlier: no reason needed
     by_dept = {r["group"]: r for r in run.json("report")}
     assert by_dept["教务部"] == {
-        "group": "教务部", "points": 2, "done": 1, "in_progress": 1, "not_started": 0,
-        "blocked": 0, "deferred": 0, "overdue": 1, "red": 1, "yellow": 0, "green": 0, "mean_progress": 75.0,
+        "group": "教务部", "points": 2, "pending_review": 0, "done": 1, "in_progress": 1, "not_started": 0,
+        "blocked": 0, "deferred": 0, "overdue": 1, "red": 1, "yellow": 0, "green": 0, "unreported": 0, "review": 0,
+        "mean_progress": 75.0,
     }  # fmt: skip
     assert by_dept["党委办公室"]["points"] == 4  # points 2, 36, 37, 39
     assert by_dept["（未指定）"]["points"] == 1  # point 38
@@ -317,7 +332,7 @@ def test_a_version_3_ledger_migrates_with_its_history_intact(run, tmp_path, monk
     monkeypatch.setenv("GKPLAN_DB", str(db))
     monkeypatch.setenv("GKPLAN_TODAY", "2026-12-01")  # its changes were recorded on 2026-11-26
     assert run.ids("--dept", "教务部") == [7, 21]
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 4
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 5
     assert run.json("show", "3")["progress"] == 40
     assert run.json("show", "17")["progress"] == 17  # (50 × 1 + 0 × 2) / 3, from its tasks
     assert run.json("show", "22")["due"] == "2022-09-30"

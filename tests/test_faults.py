@@ -266,6 +266,7 @@ def test_an_export_taken_while_others_write_reads_one_consistent_snapshot(run, l
     from gkplan import export, rules
 
     run("task", "add", "17", "挂牌成立国家老年大学", "--weight", "3")
+    run("task", "complete", "17")  # 17's progress is its tasks' roll-up
     read_tasks = export.list_tasks
 
     def tasks_after_a_colleague_wrote(*args, **kw):  # noqa: ANN002, ANN003, ANN202

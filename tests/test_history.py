@@ -50,10 +50,10 @@ def test_a_new_years_plan_is_added_beside_the_old_one_never_merged(run, ledger, 
 
 
 def test_an_older_plan_still_reports_its_overdue_points(run, ledger, tmp_path, monkeypatch):
-    run("update", "3", "--progress", "100")
+    run("update", "3", "--progress", "100", "--evidence", "办结文号")
     run("load", str(seed_2023(tmp_path)))
     monkeypatch.setenv("GKPLAN_TODAY", "2023-01-15")
-    overdue = run.json("--plan", "2022", "report", "--overdue")
+    overdue = [r for r in run.json("--plan", "2022", "report", "--overdue") if r["kind"] == "point"]
     assert len(overdue) == 38 and 3 not in [r["id"] for r in overdue] and overdue[0]["plan"] == "2022"
     assert run.json("report", "--overdue") == []  # 2023's points are due at the end of 2023
     assert {p["plan"]: p["overdue"] for p in run.json("plans")} == {"2022": 38, "2023": 0}
@@ -84,8 +84,9 @@ def _year(run, monkeypatch, capture):  # noqa: ANN001, ANN202 - a year of report
         ("2022-08-01", ["update", "18", "--progress", "70", "--note", "八月进展"]),
         ("2022-09-30", ["target", "set", "7", "招生", "--actual", "158万"]),
         ("2022-10-10", ["task", "add", "17", "新增的任务"]),
-        ("2022-11-11", ["update", "3", "--progress", "100"]),
-        ("2022-12-20", ["task", "update", "17.1", "--status", "已完成"]),
+        ("2022-11-11", ["update", "3", "--progress", "100", "--evidence", "会议纪要"]),
+        ("2022-12-01", ["review", "3", "--accept"]),
+        ("2022-12-20", ["task", "update", "17.1", "--status", "已完成", "--evidence", "建设方案文本"]),
     ]
     for day, args in steps:
         monkeypatch.setenv("GKPLAN_TODAY", day)
@@ -128,8 +129,9 @@ def test_diff_says_what_changed_between_two_days(run, ledger, monkeypatch):
     by_id = {r["id"]: r for r in rows}
     assert set(rows[0]) == {"plan", "id", "kind", "point", "title", "changes", "notes"}
     assert by_id["18"]["changes"]["progress"] == [20, 70] and by_id["18"]["notes"] == ["八月进展"]
-    assert by_id["3"]["changes"] == {"progress": [0, 100], "status": ["not_started", "done"]}
-    assert by_id["17.1"]["kind"] == "task" and by_id["17.1"]["changes"]["status"] == ["in_progress", "done"]
+    assert by_id["3"]["changes"] == {"progress": [0, 100], "status": ["not_started", "done"], "evidence": [None, "会议纪要"],
+                                     "reported": [None, "2022-11-11"], "closed": [None, "2022-11-11"]}  # fmt: skip
+    assert by_id["17.1"]["kind"] == "task" and by_id["17.1"]["changes"]["status"] == ["in_progress", "pending_review"]
     assert by_id["17.2"]["changes"] == {"present": [0, 1]}
     assert by_id["7:总招生数"]["kind"] == "target" and by_id["7:总招生数"]["changes"]["actual"] == [None, 1580000]
     assert "22" not in by_id  # its due date moved before the first day
@@ -182,7 +184,9 @@ def test_undo_n_is_refused_over_a_later_change_to_the_same_field_unless_forced(r
 
 def test_a_derived_change_is_in_the_history_and_undone_with_its_cause(run, ledger):
     run("update", "18", "--progress", "50")
-    run("task", "add", "18", "新任务")  # 18 now takes its progress from its task: 0
+    run("task", "add", "18", "新任务")  # a task alone never moves a reported progress
+    assert run.json("show", "18")["progress"] == 50
+    run("task", "complete", "18")  # 18 now takes its progress from its task: 0
     log = run.json("log", "18")
     assert log[0]["action"] == "derive" and log[0]["cause"] == log[1]["id"] and log[0]["changes"]["progress"] == [50, 0]
     assert "由记录" in run("undo", str(log[0]["id"]), code=6).stderr
@@ -247,23 +251,24 @@ def test_a_malformed_row_never_crashes_a_command(run, ledger):
 
 KEYS_SHOW = {"plan", "id", "section", "section_title", "title", "text", "leads", "leaders", "departments", "due", "due_seed",
              "progress", "status", "status_label", "note", "updated_at", "tasks", "light", "days_left", "overdue",
-             "task_list", "targets", "history"}  # fmt: skip
+             "task_list", "targets", "history", "task_progress", "extensions", "start", "problem", "next", "evidence", "reported", "closed", "due_original", "co", "checkpoints", "late", "follows"}  # fmt: skip
 KEYS = {
     ("list",): {"plan", "id", "section", "section_title", "title", "text", "leads", "leaders", "departments", "due",
                 "due_seed", "progress", "status", "status_label", "note", "updated_at", "tasks", "light", "days_left",
-                "overdue"},
+                "overdue", "start", "problem", "next", "evidence", "reported", "closed", "due_original", "co", "checkpoints", "late", "follows"},
     ("task", "list"): {"plan", "id", "point", "seq", "point_title", "point_due", "title", "due", "owner", "dept", "departments",
                        "deliverable", "weight", "progress", "status", "status_label", "note", "origin", "created_at",
-                       "updated_at", "effective_due", "light", "days_left", "overdue"},
+                       "updated_at", "effective_due", "light", "days_left", "overdue", "kind", "problem", "next",
+                       "evidence", "reported", "closed", "due_original", "co"},
     ("target", "list"): {"plan", "point", "point_title", "metric", "unit", "target_min", "target_max", "actual",
                          "actual_as_of", "due", "source", "note", "updated_at", "attainment", "met"},
     ("log",): {"id", "plan", "point", "entity", "ref", "effective", "at", "by", "action", "changes", "note", "cause",
                "undoes", "undone_by"},
-    ("report",): {"group", "points", "done", "in_progress", "not_started", "blocked", "deferred", "overdue", "red",
-                  "yellow", "green", "mean_progress"},
+    ("report",): {"group", "points", "pending_review", "done", "in_progress", "not_started", "blocked", "deferred",
+                  "overdue", "red", "yellow", "green", "unreported", "review", "mean_progress"},
     ("remind",): {"department", "leaders", "items"},
     ("stale",): {"kind", "id", "title", "departments", "last_update", "days_since", "progress", "status", "light"},
-    ("check",): {"check", "ok", "detail"},
+    ("check",): {"check", "ok", "detail"},  # (the warning row adds "warning")
     ("plans",): {"plan", "title", "document", "year", "points", "progress", "overdue", "current"},
     ("show", "3"): KEYS_SHOW,
     ("load",): {"source", "plan", "new_plan", "added", "changed", "unchanged", "changed_ids", "not_in_seed", "tasks_added",
@@ -284,6 +289,7 @@ def test_the_json_keys_each_command_emits_are_pinned(run, ledger):
 
 def test_undoing_one_tasks_change_keeps_what_a_sibling_task_did_later(run, ledger):
     run("task", "add", "17", "挂牌成立国家老年大学", "--date", "2022-04-01")  # 17.2 beside the seed's 17.1
+    run("task", "complete", "17", "--date", "2022-04-01")
     run("task", "update", "17.1", "--progress", "80", "--date", "2022-05-01", "--by", "张三")
     run("task", "update", "17.2", "--progress", "20", "--date", "2022-06-01", "--by", "李四")
     assert run.json("show", "17")["progress"] == 50
@@ -345,7 +351,7 @@ def test_check_passes_after_sequences_mixing_tasks_days_and_undo(run, ledger, st
 
 def test_a_progress_report_for_an_earlier_day_never_leaves_done_and_blocked_together(run, ledger):
     run("update", "18", "--status", "受阻")
-    run("update", "18", "--progress", "100", "--date", "2022-06-15", code=6)
+    run("update", "18", "--progress", "100", "--evidence", "办结文号", "--date", "2022-06-15", code=6)
     assert run.json("show", "18")["status"] == "blocked" and run("check").exit_code == 0
 
 

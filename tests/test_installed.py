@@ -50,10 +50,11 @@ class Terminal:
         if self.pid == 0:  # the child: gkplan at a terminal
             os.execve(str(BIN), [str(BIN), *argv], env)
         self.screen = b""
+        self.typed_at = 0  # markers are looked for in what came after the last answer typed
 
     def read_until(self, marker: str, seconds: float = 20) -> None:
         end = time.monotonic() + seconds
-        while marker.encode() not in self.screen and time.monotonic() < end:
+        while marker.encode() not in self.screen[self.typed_at:] and time.monotonic() < end:
             if select.select([self.fd], [], [], 0.2)[0]:
                 try:
                     self.screen += os.read(self.fd, 4096)
@@ -61,6 +62,7 @@ class Terminal:
                     break
 
     def type(self, text: str) -> None:
+        self.typed_at = len(self.screen)
         os.write(self.fd, text.encode())
 
     def exit_code(self, seconds: float = 60) -> int:
@@ -98,17 +100,20 @@ def test_bare_progress_on_a_point_with_tasks_asks_for_each_task(tmp_path):
     env = _env(tmp_path)
     subprocess.run([str(BIN), "task", "add", "17", "挂牌成立国家老年大学", "--weight", "3"], env=env, capture_output=True, check=True)
     term = Terminal(["update", "17", "--progress"], env)
-    term.read_until("任务 17.1")
-    term.read_until("新的进度")
+    term.read_until("新的进度")  # first the point's own progress …
+    assert "第 17 项" in term.screen.decode(errors="replace")
+    term.type("30\n")
+    term.read_until("新的进度")  # … then each task's
+    assert "任务 17.1" in term.screen[term.typed_at:].decode(errors="replace")
     term.type("80\n")
-    term.read_until("任务 17.2")
     term.read_until("新的进度", 5)
+    assert "任务 17.2" in term.screen[term.typed_at:].decode(errors="replace")
     term.type("\n")  # Enter keeps 17.2 as it is
     assert term.exit_code() == 0, term.screen.decode(errors="replace")
     out = subprocess.run([str(BIN), "show", "17", "--format", "json"], env=env, capture_output=True, text=True, check=True)
     shown = json.loads(out.stdout)
     assert [t["progress"] for t in shown["task_list"]] == [80, 0]
-    assert shown["progress"] == 20  # (80 × 1 + 0 × 3) / 4
+    assert (shown["progress"], shown["task_progress"]) == (30, 20)  # reported; the roll-up (80 × 1 + 0 × 3) / 4
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
@@ -117,10 +122,10 @@ def test_ctrl_c_half_way_through_the_questions_writes_nothing(tmp_path):
     subprocess.run([str(BIN), "task", "add", "17", "挂牌成立国家老年大学"], env=env, capture_output=True, check=True)
     before = subprocess.run([str(BIN), "log", "--format", "json"], env=env, capture_output=True, text=True, check=True).stdout
     term = Terminal(["update", "17", "--progress", "--note", "不该写入"], env)
-    term.read_until("任务 17.1")
     term.read_until("新的进度")
-    term.type("80\n")  # answered …
-    term.read_until("任务 17.2")
+    term.type("40\n")  # the point's own: answered …
+    term.read_until("新的进度")
+    term.type("80\n")  # … 17.1's: answered …
     term.read_until("新的进度", 5)
     term.type("\x03")  # … then Ctrl-C at the second question
     term.read_until("已取消")

@@ -103,6 +103,7 @@ BUNDLED = Path(__file__).resolve().parents[1] / "data" / "workpoints_2022.yaml"
 def test_reload_is_idempotent_and_keeps_progress_and_history(run, ledger):
     run("update", "18", "--progress", "60", "--note", "方案已报部")
     run("task", "update", "17.1", "--progress", "40")
+    run("task", "complete", "17")
     before = run.json("show", "18")
     result = run.json("load")
     assert (result["added"], result["changed"], result["unchanged"]) == (0, 0, 39)

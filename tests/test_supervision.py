@@ -20,23 +20,29 @@ def test_tasks_are_numbered_per_point_and_roll_up_by_weight(run, ledger):
     entry = run.json("task", "add", "17", "挂牌成立国家老年大学", "--due", "2022-12-20", "--owner", "王五", "--weight", "3")
     assert (entry["point"], entry["ref"], entry["action"]) == (17, "2", "add")
     run("task", "update", "17.1", "--progress", "50")
+    p = run.json("show", "17")
+    assert (p["progress"], p["task_progress"]) == (0, 13)  # reported progress stands; the roll-up beside it
+    run("task", "complete", "17")  # the task list is complete: the point follows its tasks
     assert run.json("show", "17")["progress"] == 13  # (50×1 + 0×3) / 4 = 12.5, rounded half up
     run("task", "update", "17.2", "--progress", "40")
     p = run.json("show", "17")
     assert (p["progress"], p["status"]) == (43, "in_progress")  # (50 + 120) / 4 = 42.5
     assert [t["id"] for t in p["task_list"]] == ["17.1", "17.2"]
     assert p["task_list"][1]["owner"] == "王五" and p["task_list"][1]["effective_due"] == "2022-12-20"
-    run("task", "update", "17.1", "--status", "已完成")
-    run("task", "update", "17.2", "--progress", "100")
-    assert (run.json("show", "17")["progress"], run.json("show", "17")["status"]) == (100, "done")
+    run("task", "update", "17.1", "--status", "已完成", "--evidence", "办结文号")
+    run("task", "update", "17.2", "--progress", "100", "--evidence", "办结文号")
+    assert (run.json("show", "17")["progress"], run.json("show", "17")["status"]) == (100, "pending_review")
     assert "任务清单" in run("show", "17").stdout
 
 
 def test_a_point_with_tasks_refuses_a_direct_progress(run, ledger):
-    run("task", "update", "17.1", "--progress", "10")  # from now on 17 follows its tasks
+    run("task", "update", "17.1", "--progress", "10")
+    run("update", "17", "--progress", "50")  # a task alone never takes the progress away from the department
+    run("task", "complete", "17")  # from now on 17 follows its tasks
+    assert run.json("show", "17")["progress"] == 10
     before = dump(ledger)
     result = run("update", "17", "--progress", "50", code=6)
-    assert "进度由任务按权重计算" in result.stderr and "gkplan task update 17." in result.stderr
+    assert "任务清单已确认完整" in result.stderr and "gkplan task update 17." in result.stderr
     run("update", "17", "--status", "已完成", code=6)
     assert dump(ledger) == before
     run("update", "17", "--status", "受阻", "--note", "等待批复")  # a status other than done is still the point's
@@ -156,9 +162,13 @@ def test_target_actuals_attainment_and_history(run, ledger):
         ("100", "2023-06-01", "done"),
     ],
 )  # fmt: skip
-def test_lights_around_their_thresholds(run, ledger, progress, as_of, light):
-    if progress != "0":
-        run("update", "3", "--progress", progress)
+def test_lights_around_their_thresholds(run, ledger, progress, as_of, light, tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"  # reports due on the 31st: no month's report day has passed on these days
+    config.write_text("[periods]\nreport_day = 31\n", encoding="utf-8")
+    monkeypatch.setenv("GKPLAN_CONFIG", str(config))
+    run("update", "3", "--progress", progress, *(["--evidence", "会议纪要"] if progress == "100" else []))
+    if progress == "100":
+        run("review", "3", "--accept")
     assert run.json("show", "3", "--as-of", as_of)["light"] == light
     assert 3 in run.ids("--light", light, "--as-of", as_of)
 
@@ -176,7 +186,8 @@ def test_light_thresholds_come_from_the_config_file(run, ledger, tmp_path, monke
 
 def test_reports_count_lights_per_group(run, ledger):
     run("update", "3", "--due", "2022-06-01")
-    run("update", "5", "--progress", "100")
+    run("update", "5", "--progress", "100", "--evidence", "办结文号")
+    run("review", "5", "--accept")
     groups = {r["group"]: r for r in run.json("report")}
     assert (groups["组织部"]["red"], groups["组织部"]["done"], groups["组织部"]["yellow"] + groups["组织部"]["green"]) == (1, 1, 0)
     ov = run.json("report", "--overview")
@@ -298,7 +309,7 @@ def test_undo_reverts_each_kind_of_change_and_goes_further_back(run, ledger):
     assert run.json("target", "list", "--point", "7")[0]["actual"] is None
     run("undo")  # the removal
     assert [t["id"] for t in run.json("task", "list", "--point", "17")] == ["17.1", "17.2"]
-    assert run.json("show", "17")["progress"] == 40  # (80 + 0) / 2
+    assert run.json("show", "17")["task_progress"] == 40  # (80 + 0) / 2, beside the reported progress
     run("undo")  # the task update
     assert run.json("show", "17")["task_list"][0]["progress"] == 0
     run("undo")  # the task add
@@ -342,5 +353,9 @@ def test_seed_documents_alone_never_switch_a_reported_progress(run, ledger, tmp_
     path.write_text(grown, encoding="utf-8")
     run("load", str(path))
     assert run.json("show", "18")["progress"] == 40 and run("check").exit_code == 0
-    run("task", "update", "18.1", "--progress", "80")  # someone reports on the task: 18 follows its tasks
+    run("task", "update", "18.1", "--progress", "80")  # a report on the task: 18 still reports its own
+    assert run.json("show", "18")["progress"] == 40 and run("check").exit_code == 0
+    run("task", "complete", "18")  # declared complete: 18 follows its tasks
     assert run.json("show", "18")["progress"] == 80 and run("check").exit_code == 0
+    run("undo")
+    assert run.json("show", "18")["progress"] == 40 and run("check").exit_code == 0

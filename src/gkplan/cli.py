@@ -149,6 +149,9 @@ def update(
             asked = None if follows else ask_progress(current["progress"], f"第 {number} 项：{current['title']}", keep=True)
             answers = ask_tasks_progress(ledger, number) if current["tasks"] else []
             report = report._replace(progress=asked if asked is not None and int(asked) != current["progress"] else None)
+            if not answers:
+                render.change(actions.update_point(ledger, number, report, by=by, day=day), fmt)
+                return
             with ledger.transaction():  # every answer, or (Ctrl-C, an error) none of them
                 entries = [actions.update_task(ledger, number, seq, actions.Report(progress=answer), owner=None,
                                                weight=None, by=by, day=day) for seq, answer in answers]  # fmt: skip

@@ -269,7 +269,7 @@ def ask_progress(current: int, title: str, keep: bool = False) -> str:
 
 
 def ask_tasks_progress(ledger: "Ledger", number: int) -> list[tuple[int, str]]:
-    """For a point whose progress comes from its tasks: ask each task's progress (Enter keeps it).
+    """For a point with tasks: ask each task's progress (Enter keeps it).
     Only asks: the caller writes the answers together, so that Ctrl-C half-way writes nothing."""
     import sys
 
@@ -277,9 +277,9 @@ def ask_tasks_progress(ledger: "Ledger", number: int) -> list[tuple[int, str]]:
     from gkplan.values import parse_progress
 
     if not sys.stdin.isatty():
-        raise InvalidValue(f"--progress 没有给出数值，且没有终端可以询问；第 {number} 项的进度由任务计算，请写成 gkplan task update {number}.N --progress 60")
+        raise InvalidValue(f"--progress 没有给出数值，且没有终端可以询问；请写成 --progress 60，任务写成 gkplan task update {number}.N --progress 60")
     tasks = ledger.tasks(PointQuery(ids=(number,)))
-    render.message(f"第 {number} 项的进度由 {len(tasks)} 个任务按权重计算，请逐个填写任务的进度（直接回车保持不变）")
+    render.message(f"第 {number} 项有 {len(tasks)} 个任务，请逐个填写任务的进度（直接回车保持不变）")
     answers = []
     for task in tasks:
         answer = ask_progress(task["progress"], f"任务 {task['id']}：{task['title']}", keep=True)

@@ -160,7 +160,8 @@ def _xlsx(data: dict[str, Any], out: BinaryIO, table: str) -> None:
     raise failure
 
 
-_MARKS = {"red": "🔴 红灯", "yellow": "🟡 黄灯", "green": "🟢 绿灯", "done": "✅ 已完成"}
+_MARKS = {"red": "🔴 红灯", "yellow": "🟡 黄灯", "green": "🟢 绿灯", "done": "✅ 已完成", "unreported": "⚪ 未报送",
+          "deferred": "⏸ 暂缓", "review": "🔵 待销号"}  # fmt: skip
 _NUMERALS = "一二三四五六七八九十"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import unicodedata
 from datetime import date
 from collections.abc import Iterator
@@ -10,6 +12,7 @@ from typing import Any, NamedTuple
 from gkplan.config import Lights, Periods
 from gkplan.errors import InvalidValue, NotFound
 from gkplan.ledger import Ledger, PointQuery
+from gkplan.rules import rollup
 from gkplan.values import STATUS_LABELS, parse_status
 
 UNASSIGNED = "（未指定）"
@@ -166,8 +169,18 @@ def show_point(ledger: Ledger, point_id: int, fr: Frame, history: int = 10) -> d
         raise NotFound(f"没有编号为 {point_id} 的工作要点")
     point["task_list"] = list_tasks(ledger, PointQuery(ids=(point_id,)), fr)
     point["tasks"] = len(point["task_list"])
+    rolled = rollup(((t["weight"], t["progress"], t["status"]) for t in point["task_list"]), point["status"])
+    point["task_progress"] = rolled[0] if rolled else None  # beside the reported progress (the same once `follows`)
+    point["follows"] = bool(point["follows"])
+    point["checkpoints"] = [{"date": d, "progress": v} for d, v in json.loads(point["checkpoints"] or "[]")]
     point["targets"] = targets(ledger, fr, point=point_id)
     point["history"] = ledger.history(point=point_id, limit=history, until=fr.as_of.isoformat())
+    point["extensions"] = [  # every 延期, oldest first, from the whole history up to the day
+        {"record": h["id"], "effective": h["effective"], "by": h["by"], "from": h["changes"]["due"][0],
+         "to": h["changes"]["due"][1], "reason": h["changes"]["extension"][1]}
+        for h in reversed(ledger.history(point=point_id, entity="point", until=fr.as_of.isoformat()))
+        if "extension" in h["changes"] and h["action"] != "undo" and h["undone_by"] is None
+    ]  # fmt: skip
     return point
 
 
@@ -231,7 +244,7 @@ def overview(ledger: Ledger, fr: Frame) -> dict[str, Any]:
     }  # fmt: skip
 
 
-SUMMARY_KEYS = ("points", *STATUS_LABELS, "overdue", "red", "yellow", "green", "mean_progress")
+SUMMARY_KEYS = ("points", *STATUS_LABELS, "overdue", "red", "yellow", "green", "unreported", "review", "mean_progress")
 
 
 def _group(row: dict[str, Any], with_section: bool) -> dict[str, Any]:

@@ -57,7 +57,9 @@ class TasksMixin:
         columns = TASK_COLUMNS
         if clock:
             due = "coalesce(t.due, p.due)"
-            light = {"due": due, "progress": "t.progress", "status": "t.status", "reported": "t.reported",
+            # a task of a 暂缓 point is paused with it: not red, not counted as overdue
+            status = "(CASE WHEN p.status = 'deferred' AND t.status != 'done' THEN 'deferred' ELSE t.status END)"
+            light = {"due": due, "progress": "t.progress", "status": status, "reported": "t.reported",
                      "closed": "t.closed", "start": "p.start"}  # fmt: skip
             columns += (f", {light_sql(light)} AS light,"
                         f" CAST(julianday({due}) - julianday(:as_of) AS INTEGER) AS days_left")  # fmt: skip

@@ -88,11 +88,18 @@ def point(p: dict[str, Any], fmt: str) -> None:
         bar.add_row(ProgressBar(total=100, completed=done, width=30), f"{_esc(p['progress'])}%")
         grid.add_row("进度", bar)
         if p["task_list"]:
-            grid.add_row("", "（由任务按权重计算）")
+            grid.add_row("", f"（任务汇总 {p['task_progress']}%{'，进度按任务汇总' if p['follows'] else '；进度由部门填报'}）")
         days = _days(p)
         grid.add_row("截止日期", Text.assemble(p["due"], "（", days if isinstance(days, str) else Text(*days), "）") if p["status"] != "done" else p["due"])
-        if p["note"]:
-            grid.add_row("最新说明", Text(visible(p["note"], one_line=False)))
+        if p["due_original"]:
+            grid.add_row("原定截止", p["due_original"])
+        for e in p["extensions"]:
+            grid.add_row("延期", Text(visible(f"{e['effective']} {e['from']} → {e['to']}（{e['by']}）：{e['reason']}")))
+        if p["checkpoints"]:
+            grid.add_row("节点", "；".join(f"{c['date']} 应达 {c['progress']}%" for c in p["checkpoints"]))
+        for label, key in (("进展情况", "note"), ("存在问题", "problem"), ("下一步计划", "next"), ("办结佐证", "evidence")):
+            if p[key]:
+                grid.add_row(label, Text(visible(p[key], one_line=False)))
         title, text = visible(f"第 {p['id']} 项  {p['title']}"), visible(p["text"], one_line=False)
         parts: list[Any] = [Text(title, style="bold"), grid, Text(""), Text(text)]
         if p["task_list"]:
