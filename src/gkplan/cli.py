@@ -94,7 +94,7 @@ def list_(
             ledger, depts=dept, leaders=leader, sections=section, statuses=status,
             overdue=overdue, due_before=before, search=search, as_of=fr.as_of,
         )  # fmt: skip
-        render.points(lambda brief: reports.iter_points(ledger, query, fr, lights, brief), fmt, rows)
+        render.points(lambda brief: reports.listed(ledger, query, fr, lights, brief), fmt, rows)
 
 
 @command(app, "show", epilog="示例：gkplan show 17 ｜ gkplan show 17 --format json")

@@ -30,12 +30,15 @@ SHEETS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "points": ("要点", [
         ("id", "编号"), ("section_title", "部分"), ("title", "工作要点"), ("leaders", "校领导"), ("departments", "牵头部门"),
         ("status_label", "状态"), ("progress", "进度"), ("light_label", "灯色"), ("due", "截止日期"),
-        ("days_left", "剩余天数"), ("tasks", "任务数"), ("note", "最新说明"), ("updated_at", "更新时间"), ("text", "全文"),
+        ("days_left", "剩余天数"), ("due_original", "原定截止日期"), ("tasks", "任务数"), ("note", "进展情况"),
+        ("problem", "存在问题"), ("next", "下一步计划"), ("evidence", "办结佐证"), ("reported", "最近报送"),
+        ("updated_at", "更新时间"), ("text", "全文"),
     ]),
     "tasks": ("任务", [
         ("id", "编号"), ("point_title", "所属要点"), ("title", "任务"), ("owner", "责任人"), ("departments", "负责部门"),
         ("deliverable", "成果形式"), ("weight", "权重"), ("status_label", "状态"), ("progress", "进度"),
-        ("light_label", "灯色"), ("effective_due", "截止日期"), ("days_left", "剩余天数"), ("note", "最新说明"),
+        ("light_label", "灯色"), ("effective_due", "截止日期"), ("days_left", "剩余天数"), ("note", "进展情况"),
+        ("problem", "存在问题"), ("next", "下一步计划"), ("evidence", "办结佐证"),
     ]),
     "targets": ("指标", [
         ("point", "要点编号"), ("point_title", "所属要点"), ("metric", "指标"), ("unit", "单位"), ("target_min", "目标下限"),
@@ -201,8 +204,9 @@ def _markdown(data: dict[str, Any], out: BinaryIO, table: str) -> None:
             f"- 牵头：{_md(owners)}",
             f"- 进度：{p['progress']}%（{p['status_label']}），截止 {p['due']}{days}",
         ]
-        if p["note"]:
-            lines.append(f"- 最新进展：{_md(p['note'])}")
+        for label, key in (("最新进展", "note"), ("存在问题", "problem"), ("下一步计划", "next"), ("办结佐证", "evidence")):
+            if p[key]:
+                lines.append(f"- {label}：{_md(p[key])}")
         for t in tasks_by_point.get(p["id"], []):
             lines.append(f"- 任务 {t['id']} {_md(t['title'])}：{t['progress']}%（{t['status_label']}），截止 {t['effective_due']}")
     with text_writer(out) as f:

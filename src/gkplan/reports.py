@@ -187,17 +187,31 @@ def show_point(ledger: Ledger, point_id: int, fr: Frame, history: int = 10) -> d
 def overdue(ledger: Ledger, fr: Frame, brief: bool = False) -> Iterator[dict[str, Any]]:
     """Every red point, most overdue first (sorted by SQLite, streamed), each followed by its red tasks;
     then the points that are not red themselves but have a red task, with those tasks."""
+    rows = map(_labelled, ledger.iter_points(PointQuery(overdue_as_of=fr.as_of), fr.clock, order="p.due, p.id", brief=brief))
+    for row in with_red_tasks(ledger, rows, PointQuery(), fr, brief):
+        yield _days_overdue(row)
+
+
+def with_red_tasks(ledger: Ledger, rows: Iterator[dict[str, Any]], query: PointQuery, fr: Frame,
+                   brief: bool) -> Iterator[dict[str, Any]]:  # fmt: skip
+    """Point rows (kind "point"), each followed by its red tasks (kind "task") among those `query` selects;
+    a point with a red task that is not among the rows comes at the end, with its tasks."""
     late: dict[int, list[dict[str, Any]]] = {}
-    for task in iter_tasks(ledger, PointQuery(), fr, ("red",)):
+    for task in iter_tasks(ledger, query._replace(lights=()), fr, ("red",)):
         late.setdefault(task["point"], []).append(task)
-    query = PointQuery(overdue_as_of=fr.as_of)
-    for row in map(_labelled, ledger.iter_points(query, fr.clock, order="p.due, p.id", brief=brief)):
-        yield _days_overdue(row) | {"kind": "point"}
+    for row in rows:
+        yield row | {"kind": "point"}
         yield from (_task_row(t, row) for t in late.pop(row["id"], []))
     for number, tasks in sorted(late.items()):
         point = next(iter_points(ledger, PointQuery(ids=(number,)), fr, brief=brief))
-        yield _days_overdue(point) | {"kind": "point"}
+        yield point | {"kind": "point"}
         yield from (_task_row(t, point) for t in tasks)
+
+
+def listed(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...], brief: bool) -> Iterator[dict[str, Any]]:
+    """What `list` shows: the points; with `--light red`, each red task as a row under its point."""
+    rows = iter_points(ledger, query, fr, lights, brief)
+    return with_red_tasks(ledger, rows, query, fr, brief) if "red" in lights else rows
 
 
 def _days_overdue(row: dict[str, Any]) -> dict[str, Any]:
@@ -206,12 +220,11 @@ def _days_overdue(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _task_row(task: dict[str, Any], point: dict[str, Any]) -> dict[str, Any]:
-    """A red task as a row of the overdue list, under its point."""
+    """A red task as a row of a point list, under its point."""
     row = dict.fromkeys(point) | {k: task[k] for k in ("plan", "id", "title", "progress", "status", "status_label",
                                                       "light", "days_left", "overdue", "note", "updated_at")}  # fmt: skip
-    return _days_overdue(row | {"kind": "task", "point": task["point"], "section": point["section"],
-                                "due": task["effective_due"], "departments": task["departments"],
-                                "leaders": point["leaders"]})  # fmt: skip
+    return row | {"kind": "task", "point": task["point"], "section": point["section"], "due": task["effective_due"],
+                  "departments": task["departments"], "leaders": point["leaders"]}  # fmt: skip
 
 
 def targets(ledger: Ledger, fr: Frame, point: int | None = None, departments: tuple[str, ...] = ()) -> list[dict[str, Any]]:

@@ -53,7 +53,7 @@ POINT_FIELDS = (
 
 def _point_cells(p: dict[str, Any]) -> list[Cell]:
     return [
-        str(p["id"]), p["title"], "、".join(p["leaders"]) or "按分工", "、".join(p["departments"]) or "各部门",
+        str(p["id"]), ("└ " if p.get("kind") == "task" else "") + p["title"], "、".join(p["leaders"]) or "按分工", "、".join(p["departments"]) or "各部门",
         f"{p['progress']}%", _status(p["status"]), _LIGHT_MARKS[p["light"]], p["due"], _days(p),
     ]  # fmt: skip
 
