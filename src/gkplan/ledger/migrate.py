@@ -45,6 +45,9 @@ def _upgrade_4(conn: Any) -> None:
     for table, columns in schema.V5_COLUMNS.items():
         for column in columns.split("|"):
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+    # the covering index of tables and summaries takes the light's new inputs
+    conn.execute("DROP INDEX idx_points_brief")
+    conn.execute(next(s for s in schema.TABLES.split(";\n") if "idx_points_brief" in s))
     conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
 
 

@@ -65,7 +65,8 @@ CREATE TABLE target_states (plan TEXT NOT NULL, point INTEGER NOT NULL, metric T
     effective TEXT NOT NULL, hid INTEGER NOT NULL, actual REAL, actual_as_of TEXT, note TEXT, at TEXT,
     PRIMARY KEY (plan, point, metric, effective, hid)) WITHOUT ROWID;
 CREATE INDEX idx_points_section ON points (plan, section);
-CREATE INDEX idx_points_brief ON points (plan, due, status, progress, section, title, department_key, leader_key, id, changed, due_base);
+CREATE INDEX idx_points_brief ON points (plan, due, status, progress, section, title, department_key, leader_key, id, changed, due_base,
+    reported, closed, late, start, checkpoints);
 CREATE INDEX idx_point_departments ON point_departments (department, plan, point);
 CREATE INDEX idx_point_leaders ON point_leaders (leader, plan, point);
 CREATE INDEX idx_tasks_dept ON tasks (dept);
