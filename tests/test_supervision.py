@@ -213,7 +213,7 @@ def test_xlsx_export_reads_back(run, ledger, tmp_path):
     assert header[:3] == ["编号", "部分", "工作要点"]
     row3 = {h: c.value for h, c in zip(header, points[4])}
     assert (row3["编号"], row3["进度"], row3["牵头部门"]) == (3, 40, "组织部")
-    assert points.cell(row=4, column=header.index("最新说明") + 1).data_type == "s"  # text, not a formula
+    assert points.cell(row=4, column=header.index("进展情况") + 1).data_type == "s"  # text, not a formula
     assert book["任务"].max_row == 29 and book["指标"].max_row == 15 and book["历史"].max_row == 2
     assert points.column_dimensions["C"].width >= 2 * len("以终身教育平台为牵引统筹推进") // 2
 
@@ -226,7 +226,7 @@ def test_csv_export_has_bom_and_neutralises_formulas(run, ledger, tmp_path):
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(rows) == 39 and rows[2]["最新说明"] == "'=cmd|' /C calc'!A0" and rows[3]["最新说明"] == "'@SUM(A1)"
+    assert len(rows) == 39 and rows[2]["进展情况"] == "'=cmd|' /C calc'!A0" and rows[3]["进展情况"] == "'@SUM(A1)"
     tasks = tmp_path / "任务.csv"
     run("export", "--format", "csv", "--table", "tasks", "-o", str(tasks))
     assert len(list(csv.reader(io.StringIO(tasks.read_text(encoding="utf-8-sig"))))) == 29
@@ -323,8 +323,8 @@ def test_undo_reverts_each_kind_of_change_and_goes_further_back(run, ledger):
     assert (p["progress"], p["status"], p["note"]) == (0, "not_started", None)
     assert "没有可以撤销的修改" in run("undo", code=6).stderr
     history = run.json("log")
-    # append-only: 6 changes, 2 derived from them (point 17 follows its tasks), and an undo entry for each
-    assert len(history) == 16 and sum(h["action"] == "undo" for h in history) == 8
+    # append-only: 6 changes, 1 derived from them (17.1's report is point 17's latest report), an undo for each
+    assert len(history) == 14 and sum(h["action"] == "undo" for h in history) == 7
     assert all(h["undone_by"] for h in history if h["action"] != "undo")
     assert records() == start  # every record is back where it started; only the history has grown
 
