@@ -299,3 +299,9 @@ def test_brief_shows_a_leaders_parts_and_what_waits_for_them(run, monkeypatch, y
     assert "2022-06-20 第 21 项 进度 0% → 30%" in screen
     assert run.json("brief", "--leader", "李松", "--as-of", "2022-05-31")["waiting"]["pending_review"] == []
     run("brief", "--leader", "王五", code=3)
+
+    run("task", "add", "36", "修订教学工作会议制度", "--dept", "教务部", "--date", "2022-06-30")  # 荆德刚's point
+    other = {p["id"]: p for p in run.json("brief", "--leader", "李松")["points"]}["36"]
+    assert other["lead"] is False and [t["id"] for t in other["tasks"]] == ["36.1"]
+    assert "36.1" not in [t["id"] for p in run.json("brief", "--leader", "荆德刚")["points"] for t in p.get("tasks", [])]
+    assert "（其他校领导牵头）" in run("brief", "--leader", "李松").stdout

@@ -28,13 +28,19 @@ def items(ledger: Ledger, fr: Frame, *, plain_lights: bool = False) -> list[dict
     for t in ledger.iter_tasks(PointQuery(), clock=clock):
         tasks.setdefault(t["point"], []).append(t)
     start = fr.start.isoformat()
+    heads: dict[str, list[str]] = {}  # department → the leaders of its parts anywhere in the plan
+    for p in points.values():
+        for lead in p["leads"]:
+            for dept in lead.get("departments") or []:
+                if lead.get("leader") and lead["leader"] not in heads.setdefault(dept, []):
+                    heads[dept].append(lead["leader"])
     out = []
     for number, p in points.items():
         leads = p["leads"]
-        out.append(_item("point", str(number), p, p["due"], p["departments"], leads, p["leaders"], start))
+        out.append(_item("point", str(number), p, p["due"], p["departments"], leads, p["leaders"], start) | {"heads": heads})
         for t in tasks.get(number, []):
             out.append(_item("task", t["id"], t, t["effective_due"], t["departments"], leads, p["leaders"], start)
-                       | {"seq": t["seq"], "owner": t["owner"], "start": p["start"] or start})  # fmt: skip
+                       | {"seq": t["seq"], "owner": t["owner"], "start": p["start"] or start, "heads": heads})  # fmt: skip
     return out
 
 
@@ -47,13 +53,16 @@ def _item(kind: str, ident: str, row: dict[str, Any], due: str, departments: lis
         "due_original": row["due_original"] or due, "days_left": row["days_left"], "reported": row["reported"],
         "closed": row["closed"], "note": row["note"], "problem": row["problem"], "next": row["next"],
         "owner": None, "start": row.get("start") or plan_start, "checkpoints": row.get("checkpoints"), "expected": None,
+        "heads": {},
     }  # fmt: skip
 
 
 def leaders_for(item: dict[str, Any], department: str) -> list[str]:
-    """The leader(s) of `department`'s part of the item's point; the point's leaders when no lead names it."""
+    """The leader(s) of `department`'s part of the item's point (the point's lead that names it); when no
+    lead of the point names it (a task given to another department), the leaders of that department's
+    parts elsewhere in the plan; failing that, the point's leaders."""
     own = [lead["leader"] for lead in item["leads"] if lead.get("leader") and department in (lead.get("departments") or [])]
-    return list(dict.fromkeys(own)) or list(item["point_leaders"])
+    return list(dict.fromkeys(own)) or list(item["heads"].get(department, [])) or list(item["point_leaders"])
 
 
 def reported_in(item: dict[str, Any], start: date) -> bool:

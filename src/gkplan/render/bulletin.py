@@ -72,6 +72,7 @@ def missing(data: dict[str, Any], fmt: str) -> None:
 DEPARTMENT_FIELDS = ("rank", "department", "points", "ahead", "on_track", "behind", "unreported", "overdue",
                      "extensions", "extended", "on_time_rate", "deviation")  # fmt: skip
 _DEPARTMENT_HEADERS = ("名次", "部门", "要点", "超", "达", "欠", "未报送", "逾期", "延期", "按期办结率", "名次变化")
+_SCREEN_HEADERS = (*_DEPARTMENT_HEADERS[:-2], "办结率", "升降")  # short enough for 80 columns
 
 
 def bulletin(data: dict[str, Any], fmt: str) -> None:
@@ -105,38 +106,41 @@ def _title(data: dict[str, Any]) -> str:
 
 
 def _headline(data: dict[str, Any]) -> list[str]:
+    """The headline counts, each with its change since the previous period, in lines that fit 80 columns."""
     t, change = data["totals"], data["totals"]["change"] or {}
 
     def n(key: str, label: str, unit: str = "") -> str:
         delta = f"（{_signed(change[key])}）" if change.get(key) else ""
         return f"{label} {t[key]}{unit}{delta}"
 
-    rate = _percent(t["on_time_rate"])
+    mean = f"{t['mean_progress']:g}%" + (f"（{_signed(change['mean_progress'])}）" if change.get("mean_progress") else "")
+    rate = _percent(t["on_time_rate"]) + (f"（{_signed(change['on_time_rate'])}）" if change.get("on_time_rate") else "")
     return [
         f"要点 {t['points']} 项：" + "，".join([n("done", "已销号"), n("pending_review", "待销号"), n("deferred", "暂缓")])
-        + "；" + "，".join([n("red", "红灯"), n("yellow", "黄灯"), n("green", "绿灯")]) + "。",
-        "序时进度：" + "，".join([n("ahead", "超"), n("on_track", "达"), n("behind", "欠")])
-        + f"；平均进度 {t['mean_progress']:g}%" + (f"（{_signed(change.get('mean_progress'))}）" if change.get("mean_progress") else "") + "。",
-        "事项（含任务）：" + "，".join([n("unreported", "未报送", " 项"), n("overdue", "逾期", " 项"), n("extensions", "延期", " 次")])
-        + f"；按期办结率 {rate}。",
+        + f"；平均进度 {mean}",
+        "灯色：" + "，".join([n("red", "红灯"), n("yellow", "黄灯"), n("green", "绿灯")]),
+        "序时进度：" + "，".join([n("ahead", "超"), n("on_track", "达"), n("behind", "欠")]),
+        "要点和任务：" + "，".join([n("unreported", "未报送", " 项"), n("overdue", "逾期", " 项"), n("extensions", "延期", " 次")])
+        + f"；按期办结率 {rate}",
     ]  # fmt: skip
 
 
-def _item_lines(item: dict[str, Any]) -> tuple[str, list[str]]:
+def _item_lines(item: dict[str, Any]) -> list[str]:
+    """A red or yellow item: what and whose; where it stands; then its latest 进展 / 问题 / 下一步."""
     who = "、".join(item["departments"]) + (f"；{'、'.join(item['leaders'])}" if item["leaders"] else "")
     expected = f"（应有 {item['expected']:g}%）" if item["expected"] is not None else ""
     days = item["days_left"]
-    when = f"逾期 {-days} 天" if days is not None and days < 0 else f"剩 {days} 天" if days is not None else ""
+    when = f"，逾期 {-days} 天" if days is not None and days < 0 else f"，剩 {days} 天" if days is not None else ""
     extended = f"（原定 {item['due_original']}）" if item["due_original"] != item["due"] else ""
-    head = (f"{_what(item)} {item['title']}（{who}）：进度 {item['progress']}%{expected}，"
-            f"截止 {item['due']}{extended}，{when}；{'上次报送 ' + item['reported'] if item['reported'] else '从未报送'}")  # fmt: skip
-    parts = [f"{label}：{item[key]}" for key, label in (("note", "进展"), ("problem", "问题"), ("next", "下一步")) if item[key]]
-    return head, parts
+    reported = f"上次报送 {item['reported']}" if item["reported"] else "从未报送"
+    lines = [f"{_what(item)} {item['title']}（{who}）",
+             f"进度 {item['progress']}%{expected}，截止 {item['due']}{extended}{when}；{reported}"]  # fmt: skip
+    return lines + [f"{label}：{item[key]}" for key, label in (("note", "进展"), ("problem", "问题"), ("next", "下一步")) if item[key]]
 
 
 def _screen(data: dict[str, Any]) -> list[Any]:
     out: list[Any] = [f"{_title(data)}　截至 {data['as_of']}", *_headline(data), ""]
-    t = _table(*_DEPARTMENT_HEADERS, title="各部门情况（按按期办结率、再按进度与序时进度之差排名）")
+    t = _table(*_SCREEN_HEADERS, title="各部门情况（办结率为按期办结率；按它、再按进度与序时进度之差排名）")
     for d in data["departments"]:
         t.add_row(str(d["rank"] or "—"), _esc(d["department"]), *(str(d[k]) for k in DEPARTMENT_FIELDS[2:9]),
                   _percent(d["on_time_rate"]), _moved(d))  # fmt: skip
@@ -145,9 +149,9 @@ def _screen(data: dict[str, Any]) -> list[Any]:
         rows = [i for i in data["items"] if i["light"] == light]
         out.append(f"{_LIGHT_WORDS[light]}事项（{len(rows)} 项）" + ("" if rows else "：无"))
         for item in rows:
-            head, parts = _item_lines(item)
+            head, *parts = _item_lines(item)
             out.append(visible(f"  · {head}"))
-            out += [visible(f"      {p}") for p in parts]
+            out += [visible(f"    {p}") for p in parts]
     if data["targets"]:
         out += ["", _targets_table(data["targets"], title="量化指标")]
     return out
@@ -172,7 +176,7 @@ def _markdown(data: dict[str, Any]) -> str:
         if not rows:
             lines.append("无。")
         for item in rows:
-            head, parts = _item_lines(item)
+            head, *parts = _item_lines(item)
             lines.append(f"- {_md(head)}")
             lines += [f"  - {_md(part)}" for part in parts]
     if data["targets"]:
@@ -230,16 +234,16 @@ def brief(data: dict[str, Any], fmt: str) -> None:
         p = data["period"]
         out: list[Any] = [f"{data['leader']} 分管工作一览（截至 {data['as_of']}，填报期 {p['key']}）",
                           f"分管部门：{'、'.join(data['departments']) or '无'}", ""]  # fmt: skip
-        t = _table("编号", "事项", "部门", "进度", "应有", "状态", "灯", "截止日期", "上次报送")
+        t = _table("编号", "事项", "部门", "进度", "应有", "灯", "截止日期", "上次报送")
         for point in data["points"]:
             rows = ([point] if point["lead"] else []) + point.get("tasks", [])
             if not point["lead"]:
-                t.add_row(point["id"], (_esc(point["title"]) + "（其他校领导牵头）", "dim"), "", "", "", "", "", "", "")
+                t.add_row(point["id"], (_esc(point["title"]) + "（其他校领导牵头）", "dim"), "", "", "", "", "", "")
             for r in rows:
                 title = ("└ " if r["kind"] == "task" else "") + r["title"]
                 expected = "" if r["expected"] is None else f"{r['expected']:.0f}%"
                 t.add_row(r["id"], _esc(title), _esc("、".join(r["departments"])), f"{r['progress']}%", expected,
-                          _status(r["status"]), _LIGHT_MARKS[r["light"]], r["due"], r["reported"] or "从未")  # fmt: skip
+                          _LIGHT_MARKS[r["light"]], r["due"], r["reported"] or "从未")  # fmt: skip
         out += [t, ""]
         waiting = data["waiting"]
         out.append("待您处理：")
@@ -277,7 +281,7 @@ def notice_reasons(item: dict[str, Any], within: int) -> str:
     words = {
         "overdue": f"已逾期 {-days} 天" if days is not None and days < 0 else "逾期",
         "due_soon": "今天到期" if days == 0 else f"即将到期（还剩 {days} 天）",
-        "yellow": "黄灯（受阻或落后于序时进度）",
+        "yellow": "黄灯（受阻）" if item["status"] == "blocked" else "黄灯（进度落后或临近截止）",
         "unreported": f"本期未报送（上次报送 {item['reported']}）" if item.get("reported") else "本期未报送（从未报送）",
     }
     return "、".join(words[r] for r in item["reasons"])
