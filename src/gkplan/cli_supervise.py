@@ -22,14 +22,14 @@ def remind(
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """按部门生成催办通知：逾期和即将到期的要点与任务，附分管校领导、截止日期和剩余/逾期天数。"""
-    from gkplan import reports
+    """按部门生成催办通知：逾期、即将到期、黄灯和本期未报送的要点与任务，写明原因，附该部门所承担部分的分管校领导。"""
+    from gkplan import reminders
     from gkplan.dates import parse_duration_days
 
     fmt, days = to_format(fmt), parse_duration_days(within)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of)
-        render.notices(reports.remind(ledger, fr, days, dept), fmt, fr.as_of.isoformat(), days)
+        render.notices(reminders.remind(ledger, fr, days, dept), fmt, fr.as_of.isoformat(), days)
 
 
 @command(app, "stale", epilog="示例：gkplan stale ｜ gkplan stale --days 14 --format csv")
@@ -40,12 +40,12 @@ def stale(
     fmt: FormatOpt = "table",
 ) -> None:
     """长时间没有更新记录（无人报送进展）的未完成要点和任务，从未更新的在前。"""
-    from gkplan import reports
+    from gkplan import reminders
 
     fmt, n = to_format(fmt), count(days, "--days")
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of)
-        render.stale(reports.stale(ledger, fr, n), fmt, n)
+        render.stale(reminders.stale(ledger, fr, n), fmt, n)
 
 
 @command(

@@ -115,3 +115,17 @@ def parse_period(text: str, every: str) -> tuple[date, date]:
         if 1 <= int(m[2]) <= 12 and EARLIEST.year <= int(m[1]) <= LATEST.year:
             return period_of(date(int(m[1]), int(m[2]), 1), every)
     raise InvalidValue(f"无法识别的填报期：{text!r}；可用格式：2022-06、2022年6月、2022-Q2")
+
+
+def period_key(period: tuple[date, date]) -> str:
+    """A period as users write it: '2022-06' for a month, '2022-Q2' for a quarter."""
+    start, end = period
+    if start.month == end.month:
+        return f"{start.year}-{start.month:02d}"
+    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+
+
+def previous_period(period: tuple[date, date]) -> tuple[date, date]:
+    """The period of the same kind (month or quarter) just before `period`."""
+    start, end = period
+    return period_of(start - timedelta(days=1), "month" if start.month == end.month else "quarter")

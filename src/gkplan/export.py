@@ -124,19 +124,25 @@ def _width(value: Any) -> int:
 
 
 def _xlsx(data: dict[str, Any], out: BinaryIO, table: str) -> None:
+    write_xlsx([(title, [header for _, header in columns], [[_value(row.get(k)) for k, _ in columns] for row in data[key]])
+                for key, (title, columns) in SHEETS.items()], out)  # fmt: skip
+
+
+def write_xlsx(sheets: list[tuple[str, list[str], list[list[Any]]]], out: BinaryIO) -> None:
+    """A workbook of (title, headers, rows) sheets: bold headers, fitted widths, text never run as a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     book = Workbook()
     book.remove(book.active)
-    for key, (title, columns) in SHEETS.items():
+    for title, headers, rows in sheets:
         sheet = book.create_sheet(title)
-        sheet.append([header for _, header in columns])
+        sheet.append(headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        widths = [_width(header) for _, header in columns]
-        for row in data[key]:
-            values = [_value(row.get(k)) for k, _ in columns]
+        widths = [_width(header) for header in headers]
+        for values in rows:
+            values = [_value(v) for v in values]
             sheet.append(values)
             for i, v in enumerate(values):
                 widths[i] = max(widths[i], _width(v) if v is not None else 0)

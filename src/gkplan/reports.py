@@ -265,58 +265,6 @@ def _group(row: dict[str, Any], with_section: bool) -> dict[str, Any]:
     return out | {"section": row["section"]} if with_section else out
 
 
-def remind(ledger: Ledger, fr: Frame, within: int, depts: list[str]) -> list[dict[str, Any]]:
-    """Per department, the points and tasks overdue or due within `within` days, for a notice."""
-    names = [n["name"] for n in ledger.names("department")]
-    wanted = tuple(resolve_name(d, names, "部门") for d in depts)
-    query = PointQuery(departments=wanted)
-    items = [("point", p) for p in list_points(ledger, query, fr)] + [("task", t) for t in list_tasks(ledger, query, fr)]
-    leaders = {p["id"]: p["leaders"] for p in ledger.iter_points(brief=True)}
-    notices: dict[str, dict[str, Any]] = {}
-    for kind, item in items:
-        if item["status"] == "done" or item["days_left"] is None or item["days_left"] > within:
-            continue
-        point = item["id"] if kind == "point" else item["point"]
-        for dept in item["departments"] or [UNASSIGNED]:
-            if wanted and dept not in wanted:
-                continue
-            n = notices.setdefault(dept, {"department": dept, "leaders": [], "items": []})
-            n["leaders"] += [name for name in leaders.get(point, []) if name not in n["leaders"]]
-            n["items"].append({
-                "kind": kind, "id": str(item["id"]), "point": point, "title": item["title"],
-                "due": item["due"] if kind == "point" else item["effective_due"], "days_left": item["days_left"],
-                "progress": item["progress"], "status": item["status"], "light": item["light"],
-                "owner": item.get("owner"),
-            })  # fmt: skip
-    for n in notices.values():
-        n["items"].sort(key=lambda i: (i["days_left"], i["point"], i["id"]))
-    return list(notices.values())
-
-
-def stale(ledger: Ledger, fr: Frame, days: int) -> list[dict[str, Any]]:
-    """Points and tasks not done with no recorded update for `days` days (or never): where nobody reported.
-    A point counts as reported when the point itself, one of its tasks or one of its targets was updated."""
-    last = ledger.last_updates(fr.as_of.isoformat())
-    latest_for_point: dict[int, str] = {}
-    for (_, point, _), at in last.items():
-        latest_for_point[point] = max(at, latest_for_point.get(point, ""))
-    out = []
-    for kind, item in [("point", p) for p in list_points(ledger, PointQuery(), fr)] + [
-        ("task", t) for t in list_tasks(ledger, PointQuery(), fr)
-    ]:
-        if item["status"] == "done":
-            continue
-        at = latest_for_point.get(item["id"]) if kind == "point" else last.get(("task", item["point"], str(item["seq"])))
-        age = (fr.as_of - date.fromisoformat(at)).days if at else None
-        if age is None or age >= days:
-            out.append({
-                "kind": kind, "id": str(item["id"]), "title": item["title"], "departments": item["departments"],
-                "last_update": at, "days_since": age, "progress": item["progress"], "status": item["status"],
-                "light": item["light"],
-            })  # fmt: skip
-    return sorted(out, key=lambda r: (r["days_since"] is not None, -(r["days_since"] or 0)))
-
-
 def plans(ledger: Ledger, as_of: date) -> list[dict[str, Any]]:
     """Every plan with its points, mean progress and overdue count, the current one marked."""
     from gkplan.config import settings

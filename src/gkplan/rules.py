@@ -117,3 +117,13 @@ def rollup(tasks: Iterable[tuple[int, int, str]], status: str) -> tuple[int, str
     if status in ("blocked", "deferred"):
         return progress, status
     return progress, "in_progress" if started or progress else "not_started"
+
+
+PACES = ("ahead", "on_track", "behind")  # 超 / 达 / 欠序时进度
+
+
+def pace(progress: int, expected: float, on_track: int) -> str:
+    """超 / 达 / 欠序时进度: within `on_track` points of the expected progress is on track (达)."""
+    if progress > expected + on_track:
+        return "ahead"
+    return "behind" if progress < expected - on_track else "on_track"

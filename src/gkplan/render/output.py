@@ -170,6 +170,9 @@ def _print(renderable: Any) -> None:
             write(text + "\n")
     elif isinstance(renderable, str):
         sys.stdout.write(visible(renderable, one_line=False) + "\n")
+    elif isinstance(renderable, list):  # a screen of several parts: lines of text and tables
+        for part in renderable:
+            _print(part)
     else:
         from rich.console import Console
 

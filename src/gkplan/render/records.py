@@ -159,28 +159,33 @@ def loaded(result: dict[str, Any], fmt: str) -> None:
 
 
 def notices(rows: list[dict[str, Any]], fmt: str, as_of: str, within: int) -> None:
-    """Reminders as notice text ready to send, one per department; JSON/CSV for mail merges."""
+    """Reminders as notice text ready to send, one per department, each item with why it is named;
+    JSON/CSV for mail merges."""
+    from gkplan.render.bulletin import notice_reasons
+
     flat = [
-        {"department": n["department"], "leaders": n["leaders"], **item} for n in rows for item in n["items"]
+        {"department": n["department"], **item, "leaders": item["leaders"] or n["leaders"]} for n in rows for item in n["items"]
     ]
 
     def table() -> str:
         if not rows:
-            return f"截至 {as_of}，没有逾期或 {within} 天内到期的事项。"
+            return f"截至 {as_of}，没有逾期、{within} 天内到期、黄灯或本期未报送的事项。"
         lines = []
         for n in rows:
             leaders = f"（分管校领导：{'、'.join(n['leaders'])}）" if n["leaders"] else ""
             lines.append(visible(f"致 {n['department']}{leaders}："))
-            lines.append(f"截至 {as_of}，以下事项已逾期或将在 {within} 天内到期，请抓紧推进并及时报送进展：")
+            lines.append(f"截至 {as_of}，以下事项已逾期、将在 {within} 天内到期、亮黄灯或本期尚未报送进展，请抓紧推进并及时报送：")
             for i in n["items"]:
                 what = f"第 {i['id']} 项" if i["kind"] == "point" else f"任务 {i['id']}"
-                days = f"已逾期 {-i['days_left']} 天" if i["days_left"] < 0 else "今天到期" if i["days_left"] == 0 else f"还剩 {i['days_left']} 天"
                 owner = f"，责任人 {i['owner']}" if i.get("owner") else ""
-                lines.append(visible(f"  · {what} {i['title']}：截止 {i['due']}，{days}，当前进度 {i['progress']}%{owner}"))
+                who = f"，分管校领导 {'、'.join(i['leaders'])}" if len(n["leaders"]) > 1 and i["leaders"] else ""
+                lines.append(visible(f"  · {what} {i['title']}：{notice_reasons(i, within)}；截止 {i['due']}，"
+                                     f"当前进度 {i['progress']}%{owner}{who}"))  # fmt: skip
             lines.append("")
         return "\n".join(lines)
 
-    fields = ("department", "leaders", "kind", "id", "point", "title", "due", "days_left", "progress", "status", "light", "owner")
+    fields = ("department", "leaders", "kind", "id", "point", "title", "reasons", "due", "days_left", "progress", "status",
+              "light", "reported", "owner")  # fmt: skip
     _emit(fmt, rows if fmt == "json" else flat, fields, table)
 
 

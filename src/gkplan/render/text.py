@@ -7,7 +7,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Union
 
 _NUMERIC_HEADERS = {"编号", "进度", "要点数", "已完成", "进行中", "未启动", "受阻", "暂缓", "逾期", "逾期天数", "平均进度",
-                    "红", "黄", "绿", "权重", "目标下限", "目标上限", "实际值", "完成率", "天数"}  # fmt: skip
+                    "红", "黄", "绿", "权重", "目标下限", "目标上限", "实际值", "完成率", "天数",
+                    "要点", "超", "达", "欠", "未报送", "延期", "按期办结率", "办结率", "应有", "名次"}  # fmt: skip
 
 
 _escapes = None

@@ -1,0 +1,196 @@
+"""What the office chases (催报、催办): who has not reported in a period (`missing`), notices of what is
+overdue, due soon, yellow or unreported (`remind`), and what nobody has updated for long (`stale`).
+
+Each of them reads `items`: every point and task as of one day in one shape, with the departments that
+answer for it (a point's lead departments; a task's own department, else its point's) and, for each of
+those, the leader of that department's part of the point (the lead in the point's `leads` that names it).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from gkplan.errors import InvalidValue
+from gkplan.ledger import Ledger, PointQuery
+from gkplan.reports import UNASSIGNED, Frame, list_points, list_tasks, resolve_name
+
+OPEN = ("not_started", "in_progress", "blocked")  # what owes a progress report each period
+REASONS = ("overdue", "due_soon", "yellow", "unreported")  # why a notice names an item, in that order
+
+
+def items(ledger: Ledger, fr: Frame, *, plain_lights: bool = False) -> list[dict[str, Any]]:
+    """Every point followed by its tasks, as they stood on the frame's day. `plain_lights`: the lights as
+    if no report were due yet (red, yellow, green …, never `unreported`), for telling yellow apart."""
+    clock = fr.clock | ({"report_due": 0} if plain_lights else {})
+    points = {p["id"]: p for p in ledger.iter_points(PointQuery(), clock)}
+    tasks: dict[int, list[dict[str, Any]]] = {}
+    for t in ledger.iter_tasks(PointQuery(), clock=clock):
+        tasks.setdefault(t["point"], []).append(t)
+    start = fr.start.isoformat()
+    heads: dict[str, list[str]] = {}  # department → the leaders of its parts anywhere in the plan
+    for p in points.values():
+        for lead in p["leads"]:
+            for dept in lead.get("departments") or []:
+                if lead.get("leader") and lead["leader"] not in heads.setdefault(dept, []):
+                    heads[dept].append(lead["leader"])
+    out = []
+    for number, p in points.items():
+        leads = p["leads"]
+        out.append(_item("point", str(number), p, p["due"], p["departments"], leads, p["leaders"], start) | {"heads": heads})
+        for t in tasks.get(number, []):
+            out.append(_item("task", t["id"], t, t["effective_due"], t["departments"], leads, p["leaders"], start)
+                       | {"seq": t["seq"], "owner": t["owner"], "start": p["start"] or start, "heads": heads})  # fmt: skip
+    return out
+
+
+def _item(kind: str, ident: str, row: dict[str, Any], due: str, departments: list[str], leads: list[dict[str, Any]],
+          leaders: list[str], plan_start: str) -> dict[str, Any]:  # fmt: skip
+    return {
+        "kind": kind, "id": ident, "point": row["point"] if kind == "task" else row["id"], "seq": 0,
+        "title": row["title"], "departments": departments or [UNASSIGNED], "leads": leads, "point_leaders": leaders,
+        "status": row["status"], "progress": row["progress"], "light": row["light"], "due": due,
+        "due_original": row["due_original"] or due, "days_left": row["days_left"], "reported": row["reported"],
+        "closed": row["closed"], "note": row["note"], "problem": row["problem"], "next": row["next"],
+        "owner": None, "start": row.get("start") or plan_start, "checkpoints": row.get("checkpoints"), "expected": None,
+        "heads": {},
+    }  # fmt: skip
+
+
+def leaders_for(item: dict[str, Any], department: str) -> list[str]:
+    """The leader(s) of `department`'s part of the item's point (the point's lead that names it); when no
+    lead of the point names it (a task given to another department), the leaders of that department's
+    parts elsewhere in the plan; failing that, the point's leaders."""
+    own = [lead["leader"] for lead in item["leads"] if lead.get("leader") and department in (lead.get("departments") or [])]
+    return list(dict.fromkeys(own)) or list(item["heads"].get(department, [])) or list(item["point_leaders"])
+
+
+def reported_in(item: dict[str, Any], start: date) -> bool:
+    return item["reported"] is not None and item["reported"] >= start.isoformat()
+
+
+def departments(ledger: Ledger, given: list[str]) -> tuple[str, ...]:
+    """The departments the user named, resolved to exact names (unknown ones fail here)."""
+    if not given:
+        return ()
+    known = [n["name"] for n in ledger.names("department")]
+    return tuple(resolve_name(d, known, "部门") for d in given)
+
+
+def period(text: str | None, fr: Frame) -> tuple[date, date]:
+    """The reporting period the user named (2022-06, 2022-Q2 …), else the one containing the as-of day."""
+    from gkplan.dates import parse_period, period_key
+
+    if text is None:
+        return fr.period
+    found = parse_period(text, fr.periods.every)
+    if found[0] > fr.as_of:
+        raise InvalidValue(f"填报期 {period_key(found)} 在 {fr.as_of.isoformat()} 时尚未开始；请用 --as-of 指定更晚的日期")
+    return found
+
+
+def owes_report(item: dict[str, Any], period_range: tuple[date, date], report_day: date) -> bool:
+    """Whether an item owes a report for the period and has not made one: open, started by the period's
+    report day, and no progress report effective since the period began (for a point: nor a task's)."""
+    return item["status"] in OPEN and item["start"] <= report_day.isoformat() and not reported_in(item, period_range[0])
+
+
+def missing(ledger: Ledger, fr: Frame, period_text: str | None, depts: list[str]) -> dict[str, Any]:
+    """Per responsible department, the points and tasks not reported in the period (未报送), as of the
+    period's end or the as-of day if earlier."""
+    from gkplan.dates import period_key, report_day
+
+    span = period(period_text, fr)
+    wanted = departments(ledger, depts)
+    day = min(span[1], fr.as_of)
+    due_day = report_day(span[1], fr.periods.report_day)
+    groups: dict[str, dict[str, Any]] = {}
+    for item in items(ledger, fr._replace(as_of=day)):
+        if not owes_report(item, span, due_day):
+            continue
+        for dept in item["departments"]:
+            if wanted and dept not in wanted:
+                continue
+            g = groups.setdefault(dept, {"department": dept, "leaders": [], "points": 0, "tasks": 0, "items": []})
+            leaders = leaders_for(item, dept)
+            g["leaders"] += [name for name in leaders if name not in g["leaders"]]
+            g["points" if item["kind"] == "point" else "tasks"] += 1
+            g["items"].append({k: item[k] for k in ("kind", "id", "point", "title", "status", "progress", "light",
+                                                    "due", "reported")} | {"leaders": leaders})  # fmt: skip
+    return {"period": period_key(span), "start": span[0].isoformat(), "end": span[1].isoformat(),
+            "report_day": due_day.isoformat(), "as_of": day.isoformat(), "departments": list(groups.values())}  # fmt: skip
+
+
+def remind(ledger: Ledger, fr: Frame, within: int, depts: list[str]) -> list[dict[str, Any]]:
+    """Per department, a notice of its points and tasks that are overdue, due within `within` days, yellow,
+    or not reported this period (once the period's report day has passed or falls within `within` days),
+    each with its reasons and the leader of that department's part."""
+    from gkplan.dates import report_day
+
+    wanted = departments(ledger, depts)
+    due_day = report_day(fr.period[1], fr.periods.report_day)
+    chase = fr.as_of + timedelta(days=within) >= due_day
+    notices: dict[str, dict[str, Any]] = {}
+    for item in items(ledger, fr, plain_lights=True):
+        if item["status"] in ("done", "pending_review", "deferred"):
+            continue
+        reasons = []
+        if item["light"] == "red":
+            reasons.append("overdue")
+        elif item["days_left"] is not None and item["days_left"] <= within:
+            reasons.append("due_soon")
+        if item["light"] == "yellow":
+            reasons.append("yellow")
+        if chase and owes_report(item, fr.period, due_day):
+            reasons.append("unreported")
+        if not reasons:
+            continue
+        shown = light_now(item, fr)
+        for dept in item["departments"]:
+            if wanted and dept not in wanted:
+                continue
+            n = notices.setdefault(dept, {"department": dept, "leaders": [], "items": []})
+            leaders = leaders_for(item, dept)
+            n["leaders"] += [name for name in leaders if name not in n["leaders"]]
+            n["items"].append({
+                "kind": item["kind"], "id": item["id"], "point": item["point"], "title": item["title"],
+                "due": item["due"], "days_left": item["days_left"], "progress": item["progress"],
+                "status": item["status"], "light": shown, "owner": item["owner"], "leaders": leaders,
+                "reasons": reasons, "reported": item["reported"], "_order": (item["point"], item["seq"]),
+            })  # fmt: skip
+    for n in notices.values():
+        n["items"].sort(key=lambda i: (i["days_left"] if i["days_left"] is not None else 0, i.pop("_order")))
+    return list(notices.values())
+
+
+def light_now(item: dict[str, Any], fr: Frame) -> str:
+    """The item's light (rules.light) from its light without the report rule: 未报送 comes after red."""
+    if item["light"] in ("red", "done", "review", "deferred"):
+        return item["light"]
+    if fr.report_due and item["start"] <= fr.as_of.isoformat() and not reported_in(item, fr.period[0]):
+        return "unreported"
+    return item["light"]
+
+
+def stale(ledger: Ledger, fr: Frame, days: int) -> list[dict[str, Any]]:
+    """Points and tasks not done with no recorded update for `days` days (or never): where nobody reported.
+    A point counts as reported when the point itself, one of its tasks or one of its targets was updated."""
+    last = ledger.last_updates(fr.as_of.isoformat())
+    latest_for_point: dict[int, str] = {}
+    for (_, point, _), at in last.items():
+        latest_for_point[point] = max(at, latest_for_point.get(point, ""))
+    out = []
+    for kind, item in [("point", p) for p in list_points(ledger, PointQuery(), fr)] + [
+        ("task", t) for t in list_tasks(ledger, PointQuery(), fr)
+    ]:
+        if item["status"] == "done":
+            continue
+        at = latest_for_point.get(item["id"]) if kind == "point" else last.get(("task", item["point"], str(item["seq"])))
+        age = (fr.as_of - date.fromisoformat(at)).days if at else None
+        if age is None or age >= days:
+            out.append({
+                "kind": kind, "id": str(item["id"]), "title": item["title"], "departments": item["departments"],
+                "last_update": at, "days_since": age, "progress": item["progress"], "status": item["status"],
+                "light": item["light"],
+            })  # fmt: skip
+    return sorted(out, key=lambda r: (r["days_since"] is not None, -(r["days_since"] or 0)))

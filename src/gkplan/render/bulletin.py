@@ -1,0 +1,288 @@
+"""Views of the supervision cycle's outputs: who has not reported (missing), the period's bulletin (通报:
+a screen, Markdown, an Excel workbook, JSON, CSV) and a leader's page (brief)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gkplan.render.items import _LIGHT_MARKS, _amount, _esc, _status, _targets_table
+from gkplan.render.output import _emit
+from gkplan.render.text import _table, visible
+
+PACE_LABELS = {"ahead": "超序时进度", "on_track": "达序时进度", "behind": "欠序时进度"}
+_LIGHT_WORDS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成", "unreported": "未报送",
+                "deferred": "暂缓", "review": "待销号"}  # fmt: skip
+
+
+def _what(item: dict[str, Any]) -> str:
+    return f"第 {item['id']} 项" if item["kind"] == "point" else f"任务 {item['id']}"
+
+
+def _signed(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        value = round(value, 1)
+        text = f"{value:g}"
+    else:
+        text = str(value)
+    return ("+" if value > 0 else "") + text + unit if value else "0"
+
+
+def _moved(d: dict[str, Any]) -> str:
+    """A department's move in the ranking since the previous period: 升 2 / 降 1 / 持平."""
+    delta = (d["change"] or {}).get("rank")
+    if delta is None:
+        return "—"
+    return "持平" if delta == 0 else f"升 {-delta}" if delta < 0 else f"降 {delta}"
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}%"
+
+
+# -- missing -----------------------------------------------------------------------------------------
+
+MISSING_FIELDS = ("department", "leaders", "kind", "id", "point", "title", "status", "progress", "light", "due", "reported")
+
+
+def missing(data: dict[str, Any], fmt: str) -> None:
+    """Who has not reported in the period, per department; CSV one row per item and department."""
+    flat = [{"department": g["department"], **item} for g in data["departments"] for item in g["items"]]
+    head = f"{data['period']} 填报期（{data['start']} 至 {data['end']}，{data['report_day']} 前报送），截至 {data['as_of']}"
+
+    def table() -> Any:
+        if not data["departments"]:
+            return f"{head}：各部门均已报送。"
+        items = sum(len(g["items"]) for g in data["departments"])
+        t = _table("部门", "编号", "事项", "状态", "进度", "上次报送", title=f"{head} 未报送的事项")
+        for g in data["departments"]:
+            for i, item in enumerate(g["items"]):
+                t.add_row(_esc(g["department"]) if i == 0 else "", item["id"], _esc(item["title"]), _status(item["status"]),
+                          f"{item['progress']}%", item["reported"] or "从未报送")  # fmt: skip
+        t.caption = f"{len(data['departments'])} 个部门、{items} 项（要点和任务）未报送"
+        return t
+
+    _emit(fmt, data if fmt == "json" else flat, MISSING_FIELDS, table)
+
+
+# -- the bulletin ------------------------------------------------------------------------------------
+
+DEPARTMENT_FIELDS = ("rank", "department", "points", "ahead", "on_track", "behind", "unreported", "overdue",
+                     "extensions", "extended", "on_time_rate", "deviation")  # fmt: skip
+_DEPARTMENT_HEADERS = ("名次", "部门", "要点", "超", "达", "欠", "未报送", "逾期", "延期", "按期办结率", "名次变化")
+_SCREEN_HEADERS = (*_DEPARTMENT_HEADERS[:-2], "办结率", "升降")  # short enough for 80 columns
+
+
+def bulletin(data: dict[str, Any], fmt: str) -> None:
+    """The bulletin on stdout: a screen (table), Markdown (md), JSON, or CSV (one row per department)."""
+    if fmt == "md":
+        _emit("table", data, (), lambda: bulletin_text(data, "md").removesuffix("\n"))  # (the print ends the line)
+    else:
+        _emit(fmt, data if fmt == "json" else data["departments"], DEPARTMENT_FIELDS, lambda: _screen(data))
+
+
+def bulletin_text(data: dict[str, Any], kind: str) -> str:
+    """The bulletin as the text of a file: Markdown, JSON (as `--format json` prints it) or CSV."""
+    if kind == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if kind == "csv":
+        import csv
+        import io
+
+        from gkplan.export import neutralise
+
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(DEPARTMENT_FIELDS)
+        writer.writerows([neutralise(d[f]) for f in DEPARTMENT_FIELDS] for d in data["departments"])
+        return out.getvalue()
+    return _markdown(data)
+
+
+def _title(data: dict[str, Any]) -> str:
+    return f"{data['plan']['title']} 进展通报（{data['period']['key']}）"
+
+
+def _headline(data: dict[str, Any]) -> list[str]:
+    """The headline counts, each with its change since the previous period, in lines that fit 80 columns."""
+    t, change = data["totals"], data["totals"]["change"] or {}
+
+    def n(key: str, label: str, unit: str = "") -> str:
+        delta = f"（{_signed(change[key])}）" if change.get(key) else ""
+        return f"{label} {t[key]}{unit}{delta}"
+
+    mean = f"{t['mean_progress']:g}%" + (f"（{_signed(change['mean_progress'])}）" if change.get("mean_progress") else "")
+    rate = _percent(t["on_time_rate"]) + (f"（{_signed(change['on_time_rate'])}）" if change.get("on_time_rate") else "")
+    return [
+        f"要点 {t['points']} 项：" + "，".join([n("done", "已销号"), n("pending_review", "待销号"), n("deferred", "暂缓")])
+        + f"；平均进度 {mean}",
+        "灯色：" + "，".join([n("red", "红灯"), n("yellow", "黄灯"), n("green", "绿灯")]),
+        "序时进度：" + "，".join([n("ahead", "超"), n("on_track", "达"), n("behind", "欠")]),
+        "要点和任务：" + "，".join([n("unreported", "未报送", " 项"), n("overdue", "逾期", " 项"), n("extensions", "延期", " 次")])
+        + f"；按期办结率 {rate}",
+    ]  # fmt: skip
+
+
+def _item_lines(item: dict[str, Any]) -> list[str]:
+    """A red or yellow item: what and whose; where it stands; then its latest 进展 / 问题 / 下一步."""
+    who = "、".join(item["departments"]) + (f"；{'、'.join(item['leaders'])}" if item["leaders"] else "")
+    expected = f"（应有 {item['expected']:g}%）" if item["expected"] is not None else ""
+    days = item["days_left"]
+    when = f"，逾期 {-days} 天" if days is not None and days < 0 else f"，剩 {days} 天" if days is not None else ""
+    extended = f"（原定 {item['due_original']}）" if item["due_original"] != item["due"] else ""
+    reported = f"上次报送 {item['reported']}" if item["reported"] else "从未报送"
+    lines = [f"{_what(item)} {item['title']}（{who}）",
+             f"进度 {item['progress']}%{expected}，截止 {item['due']}{extended}{when}；{reported}"]  # fmt: skip
+    return lines + [f"{label}：{item[key]}" for key, label in (("note", "进展"), ("problem", "问题"), ("next", "下一步")) if item[key]]
+
+
+def _screen(data: dict[str, Any]) -> list[Any]:
+    out: list[Any] = [f"{_title(data)}　截至 {data['as_of']}", *_headline(data), ""]
+    t = _table(*_SCREEN_HEADERS, title="各部门情况（办结率为按期办结率；按它、再按进度与序时进度之差排名）")
+    for d in data["departments"]:
+        t.add_row(str(d["rank"] or "—"), _esc(d["department"]), *(str(d[k]) for k in DEPARTMENT_FIELDS[2:9]),
+                  _percent(d["on_time_rate"]), _moved(d))  # fmt: skip
+    out += [t, ""]
+    for light in ("red", "yellow"):
+        rows = [i for i in data["items"] if i["light"] == light]
+        out.append(f"{_LIGHT_WORDS[light]}事项（{len(rows)} 项）" + ("" if rows else "：无"))
+        for item in rows:
+            head, *parts = _item_lines(item)
+            out.append(visible(f"  · {head}"))
+            out += [visible(f"    {p}") for p in parts]
+    if data["targets"]:
+        out += ["", _targets_table(data["targets"], title="量化指标")]
+    return out
+
+
+def _markdown(data: dict[str, Any]) -> str:
+    from gkplan.export import _md
+
+    p = data["period"]
+    lines = [f"# {_md(_title(data))}", "", f"填报期 {p['start']} 至 {p['end']}，截至 {data['as_of']}"
+             + (f"（{_md(data['plan']['document'])}）" if data["plan"]["document"] else "") + "。", ""]  # fmt: skip
+    lines += [f"- {_md(line)}" for line in _headline(data)]
+    lines += ["", "## 各部门情况", "", "| " + " | ".join(_DEPARTMENT_HEADERS) + " |",
+              "| ---: | --- | " + " | ".join(["---:"] * (len(_DEPARTMENT_HEADERS) - 2)) + " |"]  # fmt: skip
+    for d in data["departments"]:
+        cells = [str(d["rank"] or "—"), _md(d["department"]), *(str(d[k]) for k in DEPARTMENT_FIELDS[2:9]),
+                 _percent(d["on_time_rate"]), _moved(d)]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    for light in ("red", "yellow"):
+        rows = [i for i in data["items"] if i["light"] == light]
+        lines += ["", f"## {_LIGHT_WORDS[light]}事项", ""]
+        if not rows:
+            lines.append("无。")
+        for item in rows:
+            head, *parts = _item_lines(item)
+            lines.append(f"- {_md(head)}")
+            lines += [f"  - {_md(part)}" for part in parts]
+    if data["targets"]:
+        lines += ["", "## 量化指标", "", "| 要点 | 指标 | 目标 | 实际值 | 完成率 | 是否达成 |", "| ---: | --- | --- | ---: | ---: | --- |"]
+        for g in data["targets"]:
+            actual = "" if g["actual"] is None else _amount(g["actual"]) + g["unit"]
+            met = {True: "是", False: "否", None: "未填报"}[g["met"]]
+            rate = "" if g["attainment"] is None else f"{g['attainment']:g}%"
+            lines.append(f"| {g['point']} | {_md(g['metric'])} | {_md(_goal(g))} | {_md(actual)} | {rate} | {met} |")
+    return "\n".join(lines) + "\n"
+
+
+def _goal(g: dict[str, Any]) -> str:
+    low, high = _amount(g["target_min"]), _amount(g["target_max"])
+    return f"{low}{g['unit']}以上" if g["target_max"] is None else f"{low}{g['unit']}" if high == low else f"{low}—{high}{g['unit']}"
+
+
+def bulletin_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """The bulletin as workbook sheets: (title, headers, rows)."""
+    t = data["totals"]
+    change = t["change"] or {}
+    labels = {"points": "要点", "done": "已销号", "pending_review": "待销号", "deferred": "暂缓", "red": "红灯",
+              "yellow": "黄灯", "green": "绿灯", "unreported": "未报送事项", "overdue": "逾期事项", "extensions": "延期次数",
+              "extended": "延期事项", "ahead": "超序时进度", "on_track": "达序时进度", "behind": "欠序时进度",
+              "on_time_rate": "按期办结率（%）", "mean_progress": "平均进度（%）"}  # fmt: skip
+    summary = [[label, t[key], change.get(key)] for key, label in labels.items()]
+    depts = [[d["rank"], d["department"], *(d[k] for k in DEPARTMENT_FIELDS[2:]), (d["change"] or {}).get("rank")]
+             for d in data["departments"]]  # fmt: skip
+    items = [[_LIGHT_WORDS[i["light"]], i["id"], i["title"], "、".join(i["departments"]), "、".join(i["leaders"]),
+              i["progress"], i["expected"], i["due"], i["due_original"], i["reported"], i["note"], i["problem"], i["next"]]
+             for i in data["items"]]  # fmt: skip
+    goals = [[g["point"], g["point_title"], g["metric"], _goal(g), g["actual"], g["actual_as_of"], g["attainment"],
+              {True: "是", False: "否", None: "未填报"}[g["met"]]] for g in data["targets"]]  # fmt: skip
+    return [
+        (f"汇总 {data['period']['key']}", ["项目", "本期", "较上期"], summary),
+        ("各部门", ["名次", "部门", "要点", "超", "达", "欠", "未报送", "逾期", "延期次数", "延期事项", "按期办结率（%）",
+                  "进度偏差", "名次变化"], depts),
+        ("红黄灯事项", ["灯色", "编号", "事项", "部门", "分管校领导", "进度", "应有进度", "截止日期", "原定截止日期", "上次报送",
+                   "进展", "存在问题", "下一步"], items),
+        ("量化指标", ["要点", "所属要点", "指标", "目标", "实际值", "统计日期", "完成率（%）", "是否达成"], goals),
+    ]  # fmt: skip
+
+
+# -- a leader's page ---------------------------------------------------------------------------------
+
+BRIEF_FIELDS = ("kind", "id", "point", "title", "departments", "light", "status", "progress", "expected", "due",
+                "days_left", "reported", "note", "problem", "next")  # fmt: skip
+
+
+def brief(data: dict[str, Any], fmt: str) -> None:
+    """A leader's page; CSV: one row per point and task of theirs."""
+    flat = [row for p in data["points"] for row in ([p] if p["lead"] else []) + p.get("tasks", [])]
+
+    def screen() -> list[Any]:
+        p = data["period"]
+        out: list[Any] = [f"{data['leader']} 分管工作一览（截至 {data['as_of']}，填报期 {p['key']}）",
+                          f"分管部门：{'、'.join(data['departments']) or '无'}", ""]  # fmt: skip
+        t = _table("编号", "事项", "部门", "进度", "应有", "灯", "截止日期", "上次报送")
+        for point in data["points"]:
+            rows = ([point] if point["lead"] else []) + point.get("tasks", [])
+            if not point["lead"]:
+                t.add_row(point["id"], (_esc(point["title"]) + "（其他校领导牵头）", "dim"), "", "", "", "", "", "")
+            for r in rows:
+                title = ("└ " if r["kind"] == "task" else "") + r["title"]
+                expected = "" if r["expected"] is None else f"{r['expected']:.0f}%"
+                t.add_row(r["id"], _esc(title), _esc("、".join(r["departments"])), f"{r['progress']}%", expected,
+                          _LIGHT_MARKS[r["light"]], r["due"], r["reported"] or "从未")  # fmt: skip
+        out += [t, ""]
+        waiting = data["waiting"]
+        out.append("待您处理：")
+        for key, label in (("pending_review", "待销号"), ("red", "红灯（逾期）")):
+            rows = waiting[key]
+            out.append(f"  {label} {len(rows)} 项" + ("：" + "；".join(f"{_what(r)} {r['title']}" for r in rows) if rows else ""))
+        ext = waiting["extensions"]
+        out.append(f"  本期延期 {len(ext)} 次" + ("：" + "；".join(
+            f"{_ref(e)} {e['due'][0]} → {e['due'][1]}（{e['reason']}）" for e in ext) if ext else ""))  # fmt: skip
+        out = [visible(line) if isinstance(line, str) else line for line in out]
+        out += ["", f"本期变化（{p['start']} 起，{len(data['changes'])} 条）" + ("" if data["changes"] else "：无")]
+        if data["changes"]:
+            from gkplan.render.records import describe_changes
+
+            for e in data["changes"]:
+                shown = {k: v for k, v in e["changes"].items() if k not in ("reported", "closed", "due_original")}
+                note = f"：{e['note']}" if e["note"] else ""
+                out.append(visible(f"  {e['effective']} {_ref(e)} {describe_changes(shown) or '报送进展'}{note}（{e['by']}）"))
+        return out
+
+    _emit(fmt, data if fmt == "json" else flat, BRIEF_FIELDS, screen)
+
+
+def _ref(entry: dict[str, Any]) -> str:
+    if entry["entity"] == "task":
+        return f"任务 {entry['point']}.{entry['ref']}"
+    if entry["entity"] == "target":
+        return f"第 {entry['point']} 项指标 {entry['ref']}"
+    return f"第 {entry['point']} 项"
+
+
+def notice_reasons(item: dict[str, Any], within: int) -> str:
+    """Why a reminder names an item, in words: 逾期 / 即将到期 / 黄灯 / 未报送."""
+    days = item["days_left"]
+    words = {
+        "overdue": f"已逾期 {-days} 天" if days is not None and days < 0 else "逾期",
+        "due_soon": "今天到期" if days == 0 else f"即将到期（还剩 {days} 天）",
+        "yellow": "黄灯（受阻）" if item["status"] == "blocked" else "黄灯（进度落后或临近截止）",
+        "unreported": f"本期未报送（上次报送 {item['reported']}）" if item.get("reported") else "本期未报送（从未报送）",
+    }
+    return "、".join(words[r] for r in item["reasons"])
+
