@@ -45,6 +45,7 @@ def _upgrade_4(conn: Any) -> None:
     for table, columns in schema.V5_COLUMNS.items():
         for column in columns.split("|"):
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+    schema.create_tables(conn, schema.V5_TABLES)
     conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
 
 

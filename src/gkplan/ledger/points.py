@@ -260,6 +260,7 @@ def _point(row: sqlite3.Row) -> dict[str, Any]:
     leads, leaders, departments = _owners_of(point["leads"])
     point["leads"] = leads  # shared between points with the same owners: read, never changed
     point["leaders"], point["departments"] = leaders[:], departments[:]
+    point["co"] = point["co"].split(KEY_SEPARATOR) if point["co"] else []  # co-operating departments (协办)
     return point
 
 
