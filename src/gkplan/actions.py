@@ -7,6 +7,7 @@ import os
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
+from gkplan.co_depts import apply_co, owners_of, parse_co
 from gkplan.errors import Conflict, InvalidValue, NotFound
 from gkplan.ledger import Ledger
 from gkplan.values import parse_progress, parse_status, reconcile
@@ -58,19 +59,23 @@ class Report(NamedTuple):
     evidence: str | None = None  # 办结 佐证: a 文号, a link or a sentence
     due: date | None = None
     reason: str | None = None  # 延期 理由
+    co: tuple[str, ...] | None = None  # --co-dept edits: 名 adds a co-operating department, -名 removes one
 
 
 def update_point(ledger: Ledger, point_id: int, report: Report, *, by: str | None, day: date) -> dict[str, Any]:
     """Every value is checked before the ledger is touched; the write is one transaction."""
     checked, author, when = _checked(report), who(by), _on(ledger, day)
+    co = parse_co(ledger, report.co)
 
     def decide(current: dict[str, Any]) -> dict[str, Any]:
+        if co:
+            current = current | {"co": apply_co(current["co"], co, owners_of(current), f"第 {point_id} 项")}
         if current["follows_tasks"] and (checked["progress"] is not None or checked["status"] in ("done", "pending_review")):
             raise Conflict(
                 f"第 {point_id} 项的任务清单已确认完整，进度由 {current['tasks']} 个任务按权重计算，不能直接修改；"
                 f"请更新任务：gkplan task update {point_id}.N --progress …（或撤销 task complete）"
             )
-        return _loop(current, checked, when, f"第 {point_id} 项")
+        return _loop(current, checked, when, f"第 {point_id} 项") | ({"co": current["co"]} if co else {})
 
     entry = ledger.change("point", (point_id,), decide, note=checked["note"], by=author, effective=when, at=now())
     return _changed(entry, f"第 {point_id} 项")
@@ -129,6 +134,7 @@ def add_task(
     weight: str | None,
     by: str | None,
     day: date,
+    co: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {"title": clean_text(title, "任务名称", 200)}
     if due is not None:
@@ -142,6 +148,10 @@ def add_task(
     if deliverable is not None:
         fields["deliverable"] = clean_text(deliverable, "--deliverable", 200)
     fields["weight"] = parse_weight(weight) if weight is not None else 1
+    edits = parse_co(ledger, co)
+    if edits:
+        owners = [fields["dept"]] if "dept" in fields else ledger.point(point_id)["departments"]
+        fields["co"] = apply_co(None, edits, owners, f"第 {point_id} 项的新任务")
     return ledger.add_task(point_id, fields, by=who(by), effective=_on(ledger, day), at=now())
 
 
@@ -152,9 +162,14 @@ def update_task(
     checked, author, when = _checked(report), who(by), _on(ledger, day)
     new_owner = clean_text(owner, "--owner", 100) if owner is not None else None
     new_weight = parse_weight(weight) if weight is not None else None
+    co = parse_co(ledger, report.co)
+    # a task without a department of its own is its point's: those leads cannot co-operate on it
+    leads = ledger.point(point_id)["departments"] if co else []
 
     def decide(current: dict[str, Any]) -> dict[str, Any]:
         wanted = _loop(current, checked, when, f"任务 {point_id}.{seq} ")
+        if co:
+            wanted["co"] = apply_co(current["co"], co, owners_of(current) or leads, f"任务 {point_id}.{seq} ")
         if new_owner is not None:
             wanted["owner"] = new_owner
         if new_weight is not None:

@@ -20,6 +20,7 @@ import typer
 from gkplan import render
 from gkplan.errors import Cancelled, GkplanError
 from gkplan.clikit import (
+    CoDeptOpt,
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
     LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, ProblemOpt, ProgressOpt, ReasonOpt,
     SectionFilter, StatusFilter, StatusOpt, ask_progress, ask_tasks_progress, command, count, effective, progress_report,
@@ -130,6 +131,7 @@ def update(
     evidence: EvidenceOpt = None,
     due: DueOpt = None,
     reason: ReasonOpt = None,
+    co_dept: CoDeptOpt = None,
     by: ByOpt = None,
     date: DateOpt = None,
     fmt: FormatOpt = "table",
@@ -142,7 +144,7 @@ def update(
     from gkplan import actions
 
     fmt, number, day = to_format(fmt), point_id(pid), effective(date)
-    report = progress_report(progress, status, note, done, problem, next_step, evidence, to_date(due), reason)
+    report = progress_report(progress, status, note, done, problem, next_step, evidence, to_date(due), reason, co_dept)
     with open_ledger(ctx) as ledger:
         if progress == ASK:
             current = ledger.point(number)

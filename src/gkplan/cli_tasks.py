@@ -6,6 +6,7 @@ import typer
 
 from gkplan import render
 from gkplan.clikit import (
+    CoDeptOpt,
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
     LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, ProblemOpt, ProgressOpt, ReasonOpt,
     SectionFilter, StatusFilter, StatusOpt, ask_progress, command, frame, effective, limit, open_ledger, point_id,
@@ -32,6 +33,7 @@ def add(
     dept: Annotated[Optional[str], typer.Option("--dept", "-d", help="负责部门（默认为要点的牵头部门）")] = None,
     deliverable: Annotated[Optional[str], typer.Option("--deliverable", help="成果形式，如 文件、平台、报告")] = None,
     weight: WeightOpt = None,
+    co_dept: CoDeptOpt = None,
     by: ByOpt = None,
     date: DateOpt = None,
     fmt: FormatOpt = "table",
@@ -42,7 +44,8 @@ def add(
     fmt, number, when, day = to_format(fmt), point_id(pid), to_date(due), effective(date)
     with open_ledger(ctx) as ledger:
         entry = actions.add_task(
-            ledger, number, title, due=when, owner=owner, dept=dept, deliverable=deliverable, weight=weight, by=by, day=day
+            ledger, number, title, due=when, owner=owner, dept=dept, deliverable=deliverable, weight=weight, by=by, day=day,
+            co=tuple(co_dept) if co_dept else None,
         )
         render.change(entry, fmt)
 
@@ -65,6 +68,7 @@ def update(
     reason: ReasonOpt = None,
     owner: OwnerOpt = None,
     weight: WeightOpt = None,
+    co_dept: CoDeptOpt = None,
     by: ByOpt = None,
     date: DateOpt = None,
     fmt: FormatOpt = "table",
@@ -76,10 +80,10 @@ def update(
 
     fmt, (number, seq), day = to_format(fmt), task_id(tid), effective(date)
     if owner is None and weight is None:
-        report = progress_report(progress, status, note, done, problem, next_step, evidence, to_date(due), reason)
+        report = progress_report(progress, status, note, done, problem, next_step, evidence, to_date(due), reason, co_dept)
     else:
         report = actions.Report(progress, status, note if note is not None else done, problem, next_step, evidence,
-                                to_date(due), reason)  # fmt: skip
+                                to_date(due), reason, tuple(co_dept) if co_dept else None)  # fmt: skip
     with open_ledger(ctx) as ledger:
         if progress == ASK:
             current = ledger.task(number, seq)

@@ -37,6 +37,8 @@ ProblemOpt = Annotated[Optional[str], typer.Option("--problem", help="存在问�
 NextOpt = Annotated[Optional[str], typer.Option("--next", help="下一步计划")]
 EvidenceOpt = Annotated[Optional[str], typer.Option("--evidence", help="办结佐证：文号、链接或一句话说明（报办结时必填）")]
 ReasonOpt = Annotated[Optional[str], typer.Option("--reason", help="延期理由（把截止日期推后时必填）")]
+CoDeptOpt = Annotated[Optional[list[str]], typer.Option(
+    "--co-dept", help="协办部门（可重复；-部门名 去掉一个，如 --co-dept=-财务部）", metavar="DEPT")]
 ProgressOpt = Annotated[Optional[str], typer.Option("--progress", "-p", help="进度 0–100；不写数值则在终端询问", metavar="[N]")]
 StatusOpt = Annotated[Optional[str], typer.Option("--status", help="未启动/进行中/已完成（即报办结，待销号）/受阻/暂缓")]
 # The filters that `list` and `task list` share
@@ -289,13 +291,16 @@ def ask_tasks_progress(ledger: "Ledger", number: int) -> list[tuple[int, str]]:
 
 
 def progress_report(progress: str | None, status: str | None, note: str | None, done: str | None, problem: str | None,
-                    next_step: str | None, evidence: str | None, due: Any, reason: str | None) -> "Report":  # fmt: skip
+                    next_step: str | None, evidence: str | None, due: Any, reason: str | None,
+                    co: list[str] | None = None) -> "Report":  # fmt: skip
     """What a report's options say, as one value; --note and --done are the same field."""
     from gkplan.actions import Report
 
     if note is not None and done is not None:
         raise InvalidValue("--note 与 --done 是同一项（进展情况），只写一个")
-    report = Report(progress, status, note if note is not None else done, problem, next_step, evidence, due, reason)
+    report = Report(progress, status, note if note is not None else done, problem, next_step, evidence, due, reason,
+                    tuple(co) if co else None)
     if all(v is None for v in report):
-        raise InvalidValue("没有要修改的内容：请给出 --progress、--status、--done/--note、--problem、--next、--evidence 或 --due 中的至少一项")
+        raise InvalidValue("没有要修改的内容：请给出 --progress、--status、--done/--note、--problem、--next、--evidence、--due"
+                           " 或 --co-dept 中的至少一项")
     return report

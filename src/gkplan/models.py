@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, model_validator
 
 # Invisible characters reach terminals raw (escape sequences), reorder what is shown (bidi overrides
 # and isolates: "Trojan Source") and make openpyxl refuse the export, so no seed text may hold them:
@@ -73,24 +73,104 @@ class Target(_Model):
         return self
 
 
+# a deliverable's kind as the seed may write it (Chinese or the JSON code) → the tasks.kind code
+KINDS = {"文件": "document", "document": "document", "里程碑": "milestone", "milestone": "milestone"}
+
+
+def _unique_names(names: list[str], field: str) -> None:
+    if len(set(names)) != len(names):
+        raise ValueError(f"{field} 中有重复的部门")
+
+
+class Deliverable(_Model):
+    """What the text commits a point to produce: a document (文件) or a milestone (里程碑) with its date."""
+
+    title: Name
+    kind: Literal["文件", "里程碑", "document", "milestone"] = "文件"
+    due: Day | None = None  # default: the point's due date
+    department: Name | None = None  # default: the point's lead departments
+    co_departments: list[Name] = Field(default_factory=list, max_length=100)
+
+    @property
+    def code(self) -> str:
+        return KINDS[self.kind]
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Deliverable:
+        _unique_names(self.co_departments, "co_departments")
+        if self.department is not None and self.department in self.co_departments:
+            raise ValueError(f"部门“{self.department}”既是负责部门又是协办部门")
+        return self
+
+
+# a deliverable is a name or a mapping; the tags keep pydantic from reporting both branches' errors
+# (seed._report leaves the tags out of a field's path)
+Item = Annotated[Annotated[Name, Tag("str")] | Annotated[Deliverable, Tag("object")],
+                 Discriminator(lambda v: "object" if isinstance(v, dict) else "str")]
+
+
+class Checkpoint(_Model):
+    """A 节点: the progress due by a day."""
+
+    date: Day
+    progress: int = Field(ge=0, le=100)
+
+
 class Point(_Model):
     number: Id
     section: Id
     title: Name
     text: Text
     leads: list[Lead] = Field(min_length=1, max_length=100)
+    start: Day | None = None  # default: the plan's start
     due: Day | None = None  # default: the plan's end
-    deliverables: list[Name] = Field(default_factory=list, max_length=1000)  # each becomes a task
+    checkpoints: list[Checkpoint] = Field(default_factory=list, max_length=1000)
+    co_departments: list[Name] = Field(default_factory=list, max_length=100)
+    # each becomes a task; a bare name is a document
+    deliverables: list[Item] = Field(default_factory=list, max_length=1000)
     targets: list[Target] = Field(default_factory=list, max_length=1000)
+
+    @property
+    def items(self) -> list[Deliverable]:
+        return [d if isinstance(d, Deliverable) else Deliverable(title=d) for d in self.deliverables]
 
     @model_validator(mode="after")
     def _unique(self) -> Point:
-        if len(set(self.deliverables)) != len(self.deliverables):
+        titles = [d if isinstance(d, str) else d.title for d in self.deliverables]
+        if len(set(titles)) != len(titles):
             raise ValueError("deliverables 中有重复的文件名")
         metrics = [t.metric for t in self.targets]
         if len(set(metrics)) != len(metrics):
             raise ValueError("targets 中有重复的 metric")
+        _unique_names(self.co_departments, "co_departments")
+        leads = {name for lead in self.leads for name in lead.departments}
+        both = [name for name in self.co_departments if name in leads]
+        if both:
+            raise ValueError(f"部门“{both[0]}”已是牵头部门，不能同时是协办部门")
+        if self.start is not None and self.due is not None and self.start >= self.due:
+            raise ValueError(f"start（{self.start}）应早于 due（{self.due}）")
         return self
+
+    def plan_problems(self, start: date, end: date) -> list[tuple[tuple, str]]:
+        """Dates that do not fit the plan (start..end) or the point's own span: (field path, message)."""
+        problems: list[tuple[tuple, str]] = []
+        first, last = self.start or start, self.due or end
+        if self.start is not None and not start <= self.start <= end:
+            problems.append((("start",), f"{self.start} 不在计划的起止日期（{start} 至 {end}）之内"))
+        previous: Checkpoint | None = None
+        for i, node in enumerate(self.checkpoints):
+            if not first < node.date < last:
+                problems.append((("checkpoints", i, "date"), f"{node.date} 应在要点的开始日期 {first} 和截止日期 {last} 之间"))
+            elif previous is not None and node.date <= previous.date:
+                problems.append((("checkpoints", i, "date"), f"{node.date} 应晚于前一个节点（{previous.date}）"))
+            elif previous is not None and node.progress < previous.progress:
+                problems.append((("checkpoints", i, "progress"),
+                                 f"{node.progress} 小于前一个节点的进度（{previous.progress}），节点的进度不能减少"))
+            previous = node
+        for i, item in enumerate(self.deliverables):
+            if isinstance(item, Deliverable) and item.due is not None and not first <= item.due <= last:
+                problems.append((("deliverables", i, "due"), f"{item.due} 应在要点的开始日期 {first} 和截止日期 {last} 之间"))
+        return problems
 
 
 class Section(_Model):

@@ -156,6 +156,8 @@ class SeedSource:
         except invalid as exc:
             self._report(exc, ("points", index), locate, f"要点 {label()} 的", label())
             point = None
+        if point is not None and self.plan is not None:
+            point = self._dates_fit(point, index, locate, label)
         number = raw.get("number") if isinstance(raw, dict) else None
         if _bounded(number):
             if number in self.numbers:
@@ -173,12 +175,20 @@ class SeedSource:
             point = None
         return point
 
+    def _dates_fit(self, point: Point, index: int, locate: Locate, label: Callable[[], Any]) -> Point | None:
+        """The point's start, checkpoints and deliverables' dates against the plan and the point's span."""
+        problems = point.plan_problems(self.plan.start_date, self.plan.end_date)
+        for loc, message in problems:
+            field = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in loc).lstrip(".")
+            self.problem(locate(("points", index, *loc)), f"要点 {label()} 的字段 {field}：{message}", label(), field)
+        return None if problems else point
+
     def _first_line(self, number: int, index: int) -> int | None:
         return None  # a streamed source keeps no positions of earlier records
 
     def _report(self, exc: Any, base: tuple, locate: Locate, who: str, point: int | str | None) -> None:
         for err in exc.errors(include_url=False):
-            loc = tuple(k for k in err["loc"] if k not in ("int", "float"))  # a union's branches are one field
+            loc = tuple(k for k in err["loc"] if k not in ("int", "float", "str", "object"))  # a union's branches are one field
             field = "".join(f"[{k}]" if isinstance(k, int) else f".{show(k)}" for k in (loc or base[-1:])).lstrip(".")
             if err["type"] in ("int_type", "float_type") and loc != err["loc"] and err["loc"][-1] == "float":
                 continue  # said once, for the `int` branch

@@ -10,20 +10,20 @@ caller's scope selects, walked in the order of their states.
 from __future__ import annotations
 
 # entity → (table, key columns, {state field: today's value, value before any change})
-_LOOP = {f: (f, "NULL") for f in ("problem", "next", "evidence", "reported", "closed", "due_original", "co")}
+_LOOP = {f: (f, "NULL") for f in ("problem", "next", "evidence", "reported", "closed", "due_original")}
 _ITEMS = {
     "point": ("points", ("id",), {"progress": ("progress", "0"), "status": ("status", "'not_started'"),
                                   "note": ("note", "NULL"), "due": ("due", "due_base"), **_LOOP,
-                                  "follows": ("follows", "0"), "checkpoints": ("checkpoints", "NULL"),
+                                  "co": ("co", "co_base"), "follows": ("follows", "0"), "checkpoints": ("checkpoints", "checkpoints_base"),
                                   "late": ("late", "NULL")}),
-    "task": ("tasks", ("point", "seq"), {"present": ("NOT removed", "timeless"), "due": ("due", "NULL"),
+    "task": ("tasks", ("point", "seq"), {"present": ("NOT removed", "timeless"), "due": ("due", "due_base"),
                                          "owner": ("owner", "NULL"), "weight": ("weight", "1"),
                                          "progress": ("progress", "0"), "status": ("status", "'not_started'"),
-                                         "note": ("note", "NULL"), **_LOOP}),
+                                         "note": ("note", "NULL"), **_LOOP, "co": ("co", "co_base")}),
     "target": ("targets", ("point", "metric"), {"actual": ("actual", "NULL"), "actual_as_of": ("actual_as_of", "NULL"),
                                                 "note": ("note", "NULL")}),
 }  # fmt: skip
-_BASES = ("due_base", "timeless")
+_BASES = ("due_base", "timeless", "co_base", "checkpoints_base")  # columns: the state before any change
 
 
 def as_of(entity: str, columns: tuple[str, ...], scope: str = "") -> str:
@@ -64,7 +64,7 @@ def _p(expr: str) -> str:
 # what a light needs of a point's state, packed by points_brief: (field, width; 0 = the rest)
 _PACKED = (("progress", 3), ("status", 14), ("due", 10), ("reported", 10), ("closed", 10), ("late", 10),
            ("checkpoints", 0))  # fmt: skip
-_UNCHANGED = {"progress": "0", "status": "'not_started'", "due": "due_base"}
+_UNCHANGED = {"progress": "0", "status": "'not_started'", "due": "due_base", "checkpoints": "checkpoints_base"}
 
 
 def points_brief(columns: tuple[str, ...], scope: str = "") -> str:
@@ -87,7 +87,7 @@ def points_brief(columns: tuple[str, ...], scope: str = "") -> str:
         at += width
     return (
         f"(SELECT {', '.join(plain)}, {', '.join(picks)}"
-        f" FROM (SELECT {', '.join(f'x.{c}' for c in plain)}, {', '.join(f'x.{f}' for f in fields)}, x.due_base,"
+        f" FROM (SELECT {', '.join(f'x.{c}' for c in plain)}, {', '.join(f'x.{f}' for f in fields)}, x.due_base, x.checkpoints_base,"
         f" CASE WHEN x.changed > :as_of THEN coalesce(({lookup}), '') END AS k"
         f" FROM points x WHERE x.plan = :plan AND {scope} ORDER BY x.id LIMIT -1))"
     )
@@ -103,7 +103,8 @@ def points_coded(code, columns: tuple[str, ...]) -> str:  # noqa: ANN001 - code(
     lookup = (f"SELECT {code(state | {'start': 'x.start'})} * 1000 + s.progress FROM point_states s"
               " WHERE s.plan = x.plan AND s.point = x.id AND s.effective <= :as_of"
               " ORDER BY s.effective DESC, s.hid DESC LIMIT 1")  # fmt: skip
-    unchanged = code({"due": "x.due_base", "progress": "0", "status": "'not_started'", "start": "x.start"})
+    unchanged = code({"due": "x.due_base", "progress": "0", "status": "'not_started'", "start": "x.start",
+                      "checkpoints": "x.checkpoints_base"})
     today = code({f: f"x.{f}" for f in (*state, "start")})
     packed = (f"CASE WHEN x.changed > :as_of THEN coalesce(({lookup}), {unchanged} * 1000)"
               f" ELSE {today} * 1000 + x.progress END")  # fmt: skip

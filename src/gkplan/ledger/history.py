@@ -35,6 +35,13 @@ HISTORY_COLUMNS = (
 GENESIS = "0" * 64
 
 
+def add_co(conn: sqlite3.Connection, plan: str, point: int, co: str) -> None:
+    """point_co holds every department a point's `co` has ever named (so that a listing as of any day
+    finds it through the index); the listing then reads the state to see whether it still co-operates."""
+    conn.executemany("INSERT OR IGNORE INTO point_co (plan, point, department) VALUES (?, ?, ?)",
+                     [(plan, point, name) for name in co.split("\x1f")])
+
+
 def ref_of(entity: str, key: tuple) -> str | None:
     return None if entity == "point" else str(key[1])
 
@@ -81,16 +88,17 @@ class HistoryMixin:
         first load present, any other absent until added; targets without actual values."""
         table, columns = _TABLES[entity]
         where = " AND ".join(f"{c} = ?" for c in ("plan", *columns))
-        extra = {"point": "due_base", "task": "timeless", "target": "1"}[entity]
+        # what the seed gave an item of the plan's first load is its state before any change
+        extra = {"point": "due_base, co_base, checkpoints_base", "task": "timeless, due_base, co_base", "target": "1"}[entity]
         row = conn.execute(f"SELECT {extra} FROM {table} WHERE {where}", (self.plan_key, *key)).fetchone()
         if row is None:
             raise NotFound(_missing(entity, key))
         if entity == "point":
-            return {"progress": 0, "status": "not_started", "note": None, "due": row[0], **_LOOP_BASE, "follows": 0,
-                    "checkpoints": None, "late": None}  # fmt: skip
+            return {"progress": 0, "status": "not_started", "note": None, "due": row[0], **_LOOP_BASE, "co": row[1],
+                    "follows": 0, "checkpoints": row[2], "late": None}  # fmt: skip
         if entity == "task":
-            return {"present": row[0], "due": None, "owner": None, "weight": 1, "progress": 0, "status": "not_started",
-                    "note": None, **_LOOP_BASE}  # fmt: skip
+            return {"present": row[0], "due": row[1], "owner": None, "weight": 1, "progress": 0, "status": "not_started",
+                    "note": None, **_LOOP_BASE, "co": row[2]}  # fmt: skip
         return {"actual": None, "actual_as_of": None, "note": None}
 
     def state_at(self, conn: sqlite3.Connection, entity: str, key: tuple, day: str) -> dict[str, Any]:
@@ -156,6 +164,8 @@ class HistoryMixin:
         if entity == "task":
             values["removed"] = 0 if state["present"] else 1
         values["updated_at"] = entry["at"]
+        if entity == "point" and values.get("co"):
+            add_co(conn, self.plan_key, key[0], values["co"])
         assignments = ", ".join(f"{k} = ?" for k in values)
         where = " AND ".join(f"{c} = ?" for c in ("plan", *columns))
         conn.execute(

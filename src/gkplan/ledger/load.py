@@ -9,6 +9,7 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from gkplan.errors import Conflict
+from gkplan.ledger.load_items import add_point_co, follow_seed, load_deliverables, point_loop, seed_loop
 from gkplan.ledger.points import KEY_SEPARATOR, names_of
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from gkplan.seed import SeedSource
 
 LOAD_BATCH = 2000  # points written at a time while a seed streams in
-_SEED_FIELDS = ("section", "title", "text", "leads", "due_seed")
+_SEED_FIELDS = ("section", "title", "text", "leads", "due_seed", "start", "seed_loop")
 
 
 class LoadResult:
@@ -95,7 +96,8 @@ class LoadMixin:
         marks = ",".join("?" * len(ids))
         existing = {
             row["id"]: row for row in conn.execute(
-                f"SELECT id, section, title, text, leads, due_seed, due FROM points WHERE plan = ? AND id IN ({marks})",
+                f"SELECT id, section, title, text, leads, due_seed, due, start, seed_loop, co, checkpoints FROM points"
+                f" WHERE plan = ? AND id IN ({marks})",
                 (key, *ids))
         }  # fmt: skip
         new_rows, changed_rows, people, moved = [], [], [], []
@@ -109,15 +111,20 @@ class LoadMixin:
                 "plan": key, "id": point.number, "section": point.section, "title": point.title, "text": point.text,
                 "leads": json.dumps(leads, ensure_ascii=False), "due_seed": point.due.isoformat() if point.due else end,
                 "department_key": KEY_SEPARATOR.join(depts) or None, "leader_key": KEY_SEPARATOR.join(leaders) or None,
+                "start": point.start.isoformat() if point.start else None,
             }  # fmt: skip
+            loop = point_loop(point)
+            row["seed_loop"] = seed_loop(loop)
             old = existing.get(point.number)
             if old is None:  # a point a reload adds exists from that day; the plan's first load, from the start
                 since = None if result.new_plan else stamp[1]
-                new_rows.append(row | {"due": row["due_seed"], "due_base": row["due_seed"], "since": since})
+                new_rows.append(row | {"due": row["due_seed"], "due_base": row["due_seed"], "since": since, **loop,
+                                       "co_base": loop["co"], "checkpoints_base": loop["checkpoints"]})
                 result.added += 1
             elif any(old[k] != row[k] for k in _SEED_FIELDS):
                 changed_rows.append(row)
-                changes = {k: [old[k], row[k]] for k in ("section", "title", "due_seed") if old[k] != row[k]}
+                changes = {k: [old[k], row[k]] for k in ("section", "title", "due_seed", "start") if old[k] != row[k]}
+                changes |= follow_seed(old["seed_loop"], loop, dict(old))  # co-departments, checkpoints
                 # a due date that followed the seed follows it; one the user moved stays
                 if old["due"] == old["due_seed"] and old["due_seed"] != row["due_seed"]:
                     changes["due"] = [old["due"], row["due_seed"]]
@@ -131,60 +138,28 @@ class LoadMixin:
             people.append((point.number, depts, leaders))
         conn.executemany(
             "INSERT INTO points (plan, id, section, title, text, leads, due_seed, due_base, due, department_key, leader_key,"
-            " since) VALUES (:plan, :id, :section, :title, :text, :leads, :due_seed, :due_base, :due, :department_key,"
-            " :leader_key, :since)", new_rows,
+            " since, start, co, checkpoints, co_base, checkpoints_base, seed_loop) VALUES (:plan, :id, :section, :title,"
+            " :text, :leads, :due_seed, :due_base, :due, :department_key, :leader_key, :since, :start, :co, :checkpoints,"
+            " :co_base, :checkpoints_base, :seed_loop)", new_rows,
         )  # fmt: skip
+        add_point_co(conn, key, new_rows)
         if new_rows and not result.new_plan:
             conn.execute("UPDATE plans SET grown = max(coalesce(grown, ''), ?) WHERE key = ?", (stamp[1], key))
         conn.executemany(
             "UPDATE points SET section=:section, title=:title, text=:text, leads=:leads, due_seed=:due_seed,"
-            " department_key=:department_key, leader_key=:leader_key WHERE plan=:plan AND id=:id",
+            " department_key=:department_key, leader_key=:leader_key, start=:start, seed_loop=:seed_loop"
+            " WHERE plan=:plan AND id=:id",
             changed_rows,
         )
         by, effective, at = stamp
         for number, changes in moved:  # each reload change is in the history; a moved due date is replayed
-            self.record(conn, "point", (number,), "load", changes, None, by, effective, at)
+            if changes:  # (none when only seed values the user has since overridden moved)
+                self.record(conn, "point", (number,), "load", changes, None, by, effective, at)
         self._index_people(conn, key, people, fresh={row["id"] for row in new_rows})
-        result.tasks_added += self._load_deliverables(conn, key, batch, {row["id"] for row in new_rows}, stamp)
+        result.tasks_added += load_deliverables(self, conn, key, batch, {row["id"] for row in new_rows}, stamp)
         added, changed = self._load_targets(conn, key, batch)
         result.targets_added += added
         result.targets_changed += changed
-
-    def _load_deliverables(self, conn: sqlite3.Connection, key: str, batch: list[Point], fresh: set[int],
-                           stamp: tuple[str, str, str]) -> int:  # fmt: skip
-        """Each deliverable the seed names becomes a task of its point, once (a removed one stays removed).
-        Tasks of a point new in this load existed from the start; one added by a reload, from that day."""
-        with_docs = [p for p in batch if p.deliverables]
-        if not with_docs:
-            return 0
-        ids = [p.number for p in with_docs]
-        marks = ",".join("?" * len(ids))
-        known = {(r[0], r[1]) for r in conn.execute(
-            f"SELECT point, title FROM tasks WHERE plan = ? AND origin = 'seed' AND point IN ({marks})", (key, *ids))}  # fmt: skip
-        next_seq = dict(conn.execute(
-            f"SELECT point, max(seq) FROM tasks WHERE plan = ? AND point IN ({marks}) GROUP BY point", (key, *ids)).fetchall())  # fmt: skip
-        by, effective, at = stamp
-        rows, later = [], []
-        for point in with_docs:
-            for title in point.deliverables:
-                if (point.number, title) in known:
-                    continue
-                seq = next_seq.get(point.number, 0) + 1
-                next_seq[point.number] = seq
-                timeless = point.number in fresh
-                rows.append((key, point.number, seq, title, at, 0 if timeless else 1, 1 if timeless else 0))
-                if not timeless:
-                    later.append((point.number, seq, title))
-        conn.executemany(
-            "INSERT INTO tasks (plan, point, seq, title, deliverable, origin, created_at, removed, timeless)"
-            " VALUES (?, ?, ?, ?, '文件', 'seed', ?, ?, ?)", rows,
-        )  # fmt: skip
-        for number, seq, title in later:
-            task = {"point": number, "seq": seq, "title": title, "due": None, "owner": None, "dept": None,
-                    "deliverable": "文件", "weight": 1, "progress": 0, "status": "not_started", "note": None,
-                    "origin": "seed", "created_at": at, "updated_at": at}  # fmt: skip
-            self.record(conn, "task", (number, seq), "load", {"task": [None, task]}, None, by, effective, at)
-        return len(rows)
 
     @staticmethod
     def _load_targets(conn: sqlite3.Connection, key: str, batch: list[Point]) -> tuple[int, int]:

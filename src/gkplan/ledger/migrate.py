@@ -48,6 +48,7 @@ def _upgrade_4(conn: Any) -> None:
     # the covering index of tables and summaries takes the light's new inputs
     conn.execute("DROP INDEX idx_points_brief")
     conn.execute(next(s for s in schema.TABLES.split(";\n") if "idx_points_brief" in s))
+    schema.create_tables(conn, schema.V5_TABLES)
     conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
 
 

@@ -138,6 +138,13 @@ class PointsMixin:
             raise NotFound(f"没有编号为 {point_id} 的工作要点")
         return rows[0]
 
+    def known_departments(self) -> list[str]:
+        """Every department the plan names: leading a point, co-operating on one, or owning a task."""
+        sql = ("SELECT department FROM point_departments WHERE plan = :plan UNION SELECT department FROM point_co"
+               " WHERE plan = :plan UNION SELECT dept FROM tasks WHERE plan = :plan AND dept IS NOT NULL")  # fmt: skip
+        with self._errors():
+            return [r[0] for r in self.conn.execute(sql, {"plan": self.plan_key})]
+
     def names(self, kind: str) -> list[dict[str, Any]]:
         """Known departments or leaders with the points they own, in order of first appearance."""
         assert kind in ("department", "leader")
@@ -260,6 +267,7 @@ def _point(row: sqlite3.Row) -> dict[str, Any]:
     leads, leaders, departments = _owners_of(point["leads"])
     point["leads"] = leads  # shared between points with the same owners: read, never changed
     point["leaders"], point["departments"] = leaders[:], departments[:]
+    point["co"] = point["co"].split(KEY_SEPARATOR) if point["co"] else []  # co-operating departments (协办)
     return point
 
 

@@ -29,11 +29,14 @@ CREATE TABLE points (
     changed TEXT, department_key TEXT, leader_key TEXT, since TEXT, start TEXT,
     problem TEXT, next TEXT, evidence TEXT, reported TEXT, closed TEXT, due_original TEXT,
     follows INTEGER NOT NULL DEFAULT 0, co TEXT, checkpoints TEXT, late TEXT,
+    co_base TEXT, checkpoints_base TEXT, seed_loop TEXT,
     PRIMARY KEY (plan, id), FOREIGN KEY (plan, section) REFERENCES sections (plan, id));
 CREATE TABLE point_departments (plan TEXT NOT NULL, point INTEGER NOT NULL, ord INTEGER NOT NULL,
     department TEXT NOT NULL, PRIMARY KEY (plan, point, ord), FOREIGN KEY (plan, point) REFERENCES points (plan, id));
 CREATE TABLE point_leaders (plan TEXT NOT NULL, point INTEGER NOT NULL, ord INTEGER NOT NULL,
     leader TEXT NOT NULL, PRIMARY KEY (plan, point, ord), FOREIGN KEY (plan, point) REFERENCES points (plan, id));
+CREATE TABLE point_co (department TEXT NOT NULL, plan TEXT NOT NULL, point INTEGER NOT NULL,
+    PRIMARY KEY (department, plan, point)) WITHOUT ROWID;
 CREATE TABLE tasks (
     plan TEXT NOT NULL, point INTEGER NOT NULL, seq INTEGER NOT NULL, title TEXT NOT NULL, due TEXT, owner TEXT,
     dept TEXT, deliverable TEXT, weight INTEGER NOT NULL DEFAULT 1, progress INTEGER NOT NULL DEFAULT 0,
@@ -41,6 +44,7 @@ CREATE TABLE tasks (
     created_at TEXT, updated_at TEXT, removed INTEGER NOT NULL DEFAULT 0, timeless INTEGER NOT NULL DEFAULT 0,
     changed TEXT, kind TEXT NOT NULL DEFAULT 'task',
     problem TEXT, next TEXT, evidence TEXT, reported TEXT, closed TEXT, due_original TEXT, co TEXT,
+    due_base TEXT, co_base TEXT, seed_loop TEXT,
     PRIMARY KEY (plan, point, seq), FOREIGN KEY (plan, point) REFERENCES points (plan, id));
 CREATE TABLE targets (
     plan TEXT NOT NULL, point INTEGER NOT NULL, metric TEXT NOT NULL, unit TEXT NOT NULL, target_min REAL NOT NULL,
@@ -101,10 +105,21 @@ def create(conn: sqlite3.Connection) -> None:
 # Version 4 → 5: the new columns, all empty (NULL / 0): what a version 4 ledger meant by them.
 V5_COLUMNS = {
     "points": "start TEXT|problem TEXT|next TEXT|evidence TEXT|reported TEXT|closed TEXT|due_original TEXT"
-              "|follows INTEGER NOT NULL DEFAULT 0|co TEXT|checkpoints TEXT|late TEXT",
+              "|follows INTEGER NOT NULL DEFAULT 0|co TEXT|checkpoints TEXT|late TEXT|co_base TEXT|checkpoints_base TEXT"
+              "|seed_loop TEXT",
     "point_states": "problem TEXT|next TEXT|evidence TEXT|reported TEXT|closed TEXT|due_original TEXT"
                     "|follows INTEGER NOT NULL DEFAULT 0|co TEXT|checkpoints TEXT|late TEXT",
     "tasks": "kind TEXT NOT NULL DEFAULT 'task'|problem TEXT|next TEXT|evidence TEXT|reported TEXT|closed TEXT"
-             "|due_original TEXT|co TEXT",
+             "|due_original TEXT|co TEXT|due_base TEXT|co_base TEXT|seed_loop TEXT",
     "task_states": "problem TEXT|next TEXT|evidence TEXT|reported TEXT|closed TEXT|due_original TEXT|co TEXT",
 }
+# Version 4 → 5: the new tables (empty: a version 4 ledger had no co-operating departments).
+V5_TABLES = ("point_co",)
+
+
+def create_tables(conn: sqlite3.Connection, names: tuple[str, ...]) -> None:
+    """Only the named tables of TABLES (an upgrade adds them to a ledger that has the rest)."""
+    for statement in TABLES.split(";\n"):
+        words = statement.split()
+        if len(words) > 2 and words[1] == "TABLE" and words[2] in names:
+            conn.execute(statement)

@@ -120,6 +120,7 @@ def _task(row: sqlite3.Row) -> dict[str, Any]:
     task["effective_due"] = row["due"] or row["point_due"]
     own = row["dept"]
     task["departments"] = [own] if own else row["point_departments"].split(KEY_SEPARATOR) if row["point_departments"] else []
+    task["co"] = task["co"].split(KEY_SEPARATOR) if task["co"] else []  # co-operating departments (协办)
     if "light" in row.keys():
         task["light"], task["days_left"] = row["light"], row["days_left"]
     return task

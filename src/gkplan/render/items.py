@@ -164,7 +164,7 @@ def overview(data: dict[str, Any], fmt: str) -> None:
 
 
 TASK_FIELDS = (
-    "plan", "id", "point", "seq", "point_title", "title", "owner", "departments", "deliverable", "weight", "status",
+    "plan", "id", "point", "seq", "point_title", "title", "kind", "owner", "departments", "co", "deliverable", "weight", "status",
     "status_label", "progress", "light", "effective_due", "days_left", "overdue", "note", "origin", "updated_at",
 )  # fmt: skip
 

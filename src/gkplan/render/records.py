@@ -15,7 +15,7 @@ _CHANGE_LABELS = {
     "actual": "实际值", "actual_as_of": "统计日期", "note": "说明", "present": "任务", "title": "标题", "section": "部分",
     "due_seed": "种子截止日期", "text": "全文", "leads": "牵头信息", "problem": "存在问题", "next": "下一步计划",
     "evidence": "办结佐证", "reported": "最近报送", "closed": "办结报告日期", "due_original": "原定截止日期",
-    "co": "协办部门", "checkpoints": "节点", "late": "最早逾期任务截止日期", "follows": "按任务汇总",
+    "co": "协办部门", "dept": "负责部门", "kind": "类型", "checkpoints": "节点", "late": "最早逾期任务截止日期", "follows": "按任务汇总",
 }  # fmt: skip
 
 
@@ -44,6 +44,8 @@ def describe_changes(changes: dict[str, list[Any]]) -> str:
             old, new = STATUS_LABELS.get(old, old), STATUS_LABELS.get(new, new)
         elif key == "progress":
             old, new = f"{old}%", f"{new}%"
+        elif key in ("co", "dept") or key == "kind":
+            old, new = (_DIFF_VALUES[key](v) if v else None for v in (old, new))
         old, new = ("空" if v is None else v for v in (old, new))
         parts.append(f"{_CHANGE_LABELS.get(key, key)} {old} → {new}")
     return "；".join(parts)
@@ -111,7 +113,8 @@ def plans(rows: list[dict[str, Any]], fmt: str) -> None:
 
 
 _DIFF_VALUES = {"present": lambda v: "存在" if v else "不存在", "status": lambda v: STATUS_LABELS.get(v, v),
-                "progress": lambda v: f"{v}%"}  # fmt: skip
+                "progress": lambda v: f"{v}%", "co": lambda v: v.replace("\x1f", "、"), "dept": lambda v: v,
+                "kind": lambda v: {"document": "文件", "milestone": "里程碑", "task": "任务"}.get(v, v)}  # fmt: skip
 
 
 def diff(rows: list[dict[str, Any]], fmt: str, start: str, end: str) -> None:

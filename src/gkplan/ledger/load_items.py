@@ -1,0 +1,109 @@
+"""What a seed gives a point beyond its text and owners — start, checkpoints (节点), co-operating
+departments — and the tasks its deliverables become (documents and milestones). On a plan's first
+load these are each item's state before any change; a reload records what moved as 'load' entries,
+and a value the user changed since stays as the user left it (as a due date does)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from gkplan.ledger.history import add_co
+from gkplan.ledger.points import KEY_SEPARATOR
+
+if TYPE_CHECKING:
+    from gkplan.models import Deliverable, Point
+
+_LABELS = {"document": "文件", "milestone": "里程碑"}  # the task's 成果形式
+
+
+def point_loop(point: Point) -> dict[str, Any]:
+    """The seed's co-operating departments and checkpoints of a point, as the state stores them."""
+    co = KEY_SEPARATOR.join(point.co_departments) or None
+    nodes = [[c.date.isoformat(), c.progress] for c in point.checkpoints]
+    return {"co": co, "checkpoints": json.dumps(nodes, ensure_ascii=False) if nodes else None}
+
+
+def seed_loop(values: dict[str, Any]) -> str | None:
+    """The seed's values as last loaded (what a reload compares with), or None when it gave none."""
+    return json.dumps(values, ensure_ascii=False, sort_keys=True) if any(v is not None for v in values.values()) else None
+
+
+def follow_seed(old_seed: str | None, new: dict[str, Any], current: dict[str, Any]) -> dict[str, list[Any]]:
+    """The state changes a reload makes: each field whose seed value moved, where the item still has the
+    old seed value (one the user changed stays)."""
+    before = json.loads(old_seed) if old_seed else {}
+    return {f: [current[f], v] for f, v in new.items() if before.get(f) != v and current[f] == before.get(f) and current[f] != v}
+
+
+def add_point_co(conn: sqlite3.Connection, key: str, rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        if row["co"]:
+            add_co(conn, key, row["id"], row["co"])
+
+
+def _task_values(point: Point, item: Deliverable) -> dict[str, Any]:
+    return {"due": item.due.isoformat() if item.due else None, "co": KEY_SEPARATOR.join(item.co_departments) or None,
+            "kind": item.code, "dept": item.department}  # fmt: skip
+
+
+def load_deliverables(ledger: Any, conn: sqlite3.Connection, key: str, batch: list[Point], fresh: set[int],
+                      stamp: tuple[str, str, str]) -> int:  # fmt: skip
+    """Each deliverable the seed names becomes a task of its point, once (a removed one stays removed).
+    Tasks of a point new in this load existed from the start; one added by a reload, from that day; a
+    task already there takes the seed's new kind and department, and its new due date and co-operating
+    departments where it still had the old ones."""
+    with_docs = [p for p in batch if p.deliverables]
+    if not with_docs:
+        return 0
+    ids = [p.number for p in with_docs]
+    marks = ",".join("?" * len(ids))
+    known = {(r["point"], r["title"]): r for r in conn.execute(
+        f"SELECT point, seq, title, seed_loop, due, co, removed FROM tasks WHERE plan = ? AND origin = 'seed'"
+        f" AND point IN ({marks})", (key, *ids))}  # fmt: skip
+    next_seq = dict(conn.execute(
+        f"SELECT point, max(seq) FROM tasks WHERE plan = ? AND point IN ({marks}) GROUP BY point", (key, *ids)).fetchall())  # fmt: skip
+    by, effective, at = stamp
+    rows, later, moved = [], [], []
+    for point in with_docs:
+        for item in point.items:
+            values = _task_values(point, item)
+            old = known.get((point.number, item.title))
+            if old is not None:
+                if old["seed_loop"] != seed_loop(values):
+                    moved.append((old, values))
+                continue
+            seq = next_seq.get(point.number, 0) + 1
+            next_seq[point.number] = seq
+            timeless = point.number in fresh
+            base = (values["due"], values["co"]) if timeless else (None, None)
+            rows.append((key, point.number, seq, item.title, _LABELS[item.code], values["kind"], values["dept"],
+                         *base, *base, seed_loop(values), at, 0 if timeless else 1, 1 if timeless else 0))  # fmt: skip
+            if not timeless:
+                later.append((point.number, seq, item.title, values))
+    conn.executemany(
+        "INSERT INTO tasks (plan, point, seq, title, deliverable, kind, dept, due, co, due_base, co_base, seed_loop,"
+        " origin, created_at, removed, timeless) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?, ?, ?)", rows,
+    )  # fmt: skip
+    for number, seq, title, values in later:
+        task = {"point": number, "seq": seq, "title": title, "due": values["due"], "owner": None, "dept": values["dept"],
+                "deliverable": _LABELS[values["kind"]], "kind": values["kind"], "co": values["co"], "weight": 1,
+                "progress": 0, "status": "not_started", "note": None, "origin": "seed", "created_at": at, "updated_at": at}  # fmt: skip
+        ledger.record(conn, "task", (number, seq), "load", {"task": [None, task]}, None, by, effective, at)
+    for old, values in moved:
+        _reload_task(ledger, conn, key, old, values, stamp)
+    return len(rows)
+
+
+def _reload_task(ledger: Any, conn: sqlite3.Connection, key: str, old: sqlite3.Row, values: dict[str, Any],
+                 stamp: tuple[str, str, str]) -> None:  # fmt: skip
+    before = json.loads(old["seed_loop"]) if old["seed_loop"] else {"kind": "document", "dept": None}
+    changes = {f: [before.get(f), values[f]] for f in ("kind", "dept") if before.get(f) != values[f]}
+    conn.execute("UPDATE tasks SET kind = ?, dept = ?, deliverable = ?, seed_loop = ? WHERE plan = ? AND point = ? AND seq = ?",
+                 (values["kind"], values["dept"], _LABELS[values["kind"]], seed_loop(values), key, old["point"], old["seq"]))  # fmt: skip
+    if not old["removed"]:  # a task the user removed keeps its state; only its seed values are noted
+        changes |= follow_seed(old["seed_loop"], {f: values[f] for f in ("due", "co")}, dict(old))
+    if changes:
+        by, effective, at = stamp
+        ledger.record(conn, "task", (old["point"], old["seq"]), "load", changes, None, by, effective, at)
