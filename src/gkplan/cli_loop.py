@@ -51,12 +51,7 @@ def add(
     fmt: FormatOpt = "table",
 ) -> None:
     """添加（或改写同一天的）节点。"""
-    from gkplan import supervise
-
-    fmt, number, day = to_format(fmt), point_id(pid), effective(date)
-    with open_ledger(ctx) as ledger:
-        entry = supervise.checkpoint(ledger, number, to_date(when), progress, remove=False, by=by, day=day)
-        render.change(entry, fmt)
+    _checkpoint(ctx, pid, when, progress, by, date, fmt)
 
 
 @command(checkpoint_app, "rm", epilog="示例：gkplan checkpoint rm 17 2022-06-30")
@@ -69,9 +64,15 @@ def rm(
     fmt: FormatOpt = "table",
 ) -> None:
     """删除一个节点。"""
+    _checkpoint(ctx, pid, when, None, by, date, fmt)
+
+
+def _checkpoint(ctx: typer.Context, pid: str, when: str, progress: Optional[str], by: Optional[str], date: Optional[str],
+                fmt: str) -> None:  # fmt: skip
+    """Add (a progress given) or remove (none) the checkpoint: one path for both commands."""
     from gkplan import supervise
 
     fmt, number, day = to_format(fmt), point_id(pid), effective(date)
     with open_ledger(ctx) as ledger:
-        entry = supervise.checkpoint(ledger, number, to_date(when), None, remove=True, by=by, day=day)
+        entry = supervise.checkpoint(ledger, number, to_date(when), progress, remove=progress is None, by=by, day=day)
         render.change(entry, fmt)

@@ -200,8 +200,10 @@ def with_red_tasks(ledger: Ledger, rows: Iterator[dict[str, Any]], query: PointQ
     for task in iter_tasks(ledger, query._replace(lights=()), fr, ("red",)):
         late.setdefault(task["point"], []).append(task)
     for row in rows:
-        yield row | {"kind": "point"}
-        yield from (_task_row(t, row) for t in late.pop(row["id"], []))
+        row["kind"] = "point"  # in place: a report of 30,000 overdue points copies no row
+        yield row
+        if late:
+            yield from (_task_row(t, row) for t in late.pop(row["id"], ()))
     for number, tasks in sorted(late.items()):
         point = next(iter_points(ledger, PointQuery(ids=(number,)), fr, brief=brief))
         yield point | {"kind": "point"}

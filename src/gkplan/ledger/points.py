@@ -225,7 +225,9 @@ def state_filters(prm: Params, query: PointQuery, status: str, due: str, texts: 
     if query.due_before:
         where.append(f"{due} < {prm.one(query.due_before.isoformat())}")
     if query.overdue_as_of:  # overdue is the red light (rules.light), which the query computes with its clock
-        where.append(f"({due} < :as_of OR {status} = 'pending_review') AND light = 'red'")  # the first part: an index range
+        # red implies past due (a late 办结 report was made after the due date), so the range on the due date
+        # (an index range) comes first and the light decides
+        where.append(f"{due} < :as_of AND light = 'red'")
     if query.search:
         pattern = prm.one(like(query.search))
         where.append("(" + " OR ".join(f"{column} LIKE {pattern} ESCAPE '\\'" for column in texts) + ")")
