@@ -38,6 +38,7 @@ def year(run, monkeypatch):  # noqa: ANN001, ANN201
             "--next", "督促换届", "--date", "2022-06-20")  # fmt: skip
         run("update", "8", "--progress", "100", "--evidence", "国开发〔2022〕20号", "--date", "2022-06-15")
         run("update", "17", "--due", "2023-03-31", "--reason", "待教育部批复", "--date", "2022-06-10")
+        run("task", "update", "17.2", "--due", "2023-03-31", "--reason", "待教育部批复", "--date", "2022-06-10")  # 挂牌
         run("update", "10", "--status", "受阻", "--done", "完成调研", "--problem", "编制未批", "--next", "再次报批",
             "--date", "2022-06-18")  # fmt: skip
         run("update", "21", "--progress", "30", "--done", "学科规划初稿", "--date", "2022-06-20")
@@ -76,18 +77,18 @@ def test_missing_lists_per_department_what_has_not_reported_in_the_period(run, m
     june = run.json("missing", "--period", "2022-06")
     assert (june["period"], june["start"], june["end"], june["as_of"]) == ("2022-06", "2022-06-01", "2022-06-30", "2022-06-30")
     groups = {g["department"]: g for g in june["departments"]}
-    assert [i["id"] for i in groups["组织部"]["items"]] == ["5"]  # 3 reported in June, 5 never
+    assert [i["id"] for i in groups["组织部"]["items"]] == ["5", "38.3"]  # 3 reported in June; 5 and its 实施方案 never
     assert groups["组织部"]["leaders"] == ["刘臣"]
     # 21 reported; its tasks did not; 7 is 教务部's too (李松's part), and 8 is 待销号, so owes nothing
-    assert [i["id"] for i in groups["教务部"]["items"]] == ["7", "7.1", "7.2", "21.1", "21.2"]
+    assert [i["id"] for i in groups["教务部"]["items"]] == ["7", "7.1", "7.2", "21.1", "21.2", "38.8"]
     assert groups["教务部"]["leaders"] == ["李松"]
-    assert [i["id"] for i in groups["质量监控部"]["items"]] == ["8.1"]
+    assert [i["id"] for i in groups["质量监控部"]["items"]] == ["8.1", "38.10"]
     assert "8" not in [i["id"] for g in groups.values() for i in g["items"]]
-    assert [i["id"] for i in groups["国家老年大学筹建领导小组"]["items"]] == ["17", "17.1"]  # an extension is no report
-    assert groups["学生工作与教师发展部"]["points"] == 1 and groups["学生工作与教师发展部"]["tasks"] == 6
+    assert [i["id"] for i in groups["国家老年大学筹建领导小组"]["items"]] == ["17", "17.1", "17.2", "38.17"]  # an extension is no report
+    assert groups["学生工作与教师发展部"]["points"] == 1 and groups["学生工作与教师发展部"]["tasks"] == 8  # 10.1–10.6, 11.1, 38.12
 
     april = {g["department"]: g for g in run.json("missing", "--period", "2022-04")["departments"]}
-    assert "组织部" in april and [i["id"] for i in april["组织部"]["items"]] == ["5"]
+    assert "组织部" in april and [i["id"] for i in april["组织部"]["items"]] == ["5", "38.3"]
     assert "3" not in [i["id"] for g in april.values() for i in g["items"]]
     only = run.json("missing", "--period", "2022-06", "--dept", "教务")
     assert [g["department"] for g in only["departments"]] == ["教务部"]
@@ -104,9 +105,9 @@ def test_missing_defaults_to_the_period_of_the_as_of_day_up_to_that_day(run, mon
     now = run.json("missing")
     assert (now["period"], now["as_of"]) == ("2022-06", "2022-06-28")
     early = run.json("missing", "--as-of", "2022-06-16", "--dept", "质量监控部")  # 8 reported 办结 on 06-15
-    assert [i["id"] for g in early["departments"] for i in g["items"]] == ["8.1"]
+    assert [i["id"] for g in early["departments"] for i in g["items"]] == ["8.1", "38.10"]
     before = run.json("missing", "--as-of", "2022-06-14", "--dept", "质量监控部")
-    assert [i["id"] for g in before["departments"] for i in g["items"]] == ["8", "8.1"]
+    assert [i["id"] for g in before["departments"] for i in g["items"]] == ["8", "8.1", "38.10"]
     assert "尚未开始" in run("missing", "--period", "2022-09", code=2).stderr
     assert "无法识别的填报期" in run("missing", "--period", "六月", code=2).stderr
     run("missing", "--dept", "不存在的部门", code=3)
@@ -130,8 +131,8 @@ def test_remind_says_why_and_goes_to_the_leader_of_the_departments_part(run, mon
     assert teaching["items"][0]["id"] == "21.2"  # most overdue first
     assert [i["id"] for i in notices["学生工作与教师发展部"]["items"]][0] == "10"
     assert notices["学生工作与教师发展部"]["items"][0]["reasons"] == ["yellow"]  # 受阻, reported
-    assert "组织部" in notices and [i["id"] for i in notices["组织部"]["items"]] == ["5"]  # 3 is ahead and reported
-    assert [i["id"] for i in notices["质量监控部"]["items"]] == ["8.1"]  # 8 waits for review: nothing to chase
+    assert "组织部" in notices and [i["id"] for i in notices["组织部"]["items"]] == ["5", "38.3"]  # 3 is ahead and reported
+    assert [i["id"] for i in notices["质量监控部"]["items"]] == ["8.1", "38.10"]  # 8 waits for review: nothing to chase
     party = notices["党委办公室"]
     assert party["leaders"] == ["刘臣", "荆德刚"]
     assert {i["id"]: i["leaders"] for i in party["items"]}["36"] == ["荆德刚"]
@@ -147,11 +148,11 @@ def test_remind_chases_reports_only_once_the_report_day_is_near(run, monkeypatch
     year["april"]()
     at(monkeypatch, "2022-04-26")
     late = run.json("remind", "--dept", "组织部")  # April's report day (04-25) has passed: 5 never reported
-    assert [(i["id"], i["reasons"]) for n in late for i in n["items"]] == [("5", ["unreported"])]
+    assert [(i["id"], i["reasons"]) for n in late for i in n["items"]] == [("5", ["unreported"]), ("38.3", ["unreported"])]
     at(monkeypatch, "2022-05-02")
     assert run.json("remind", "--dept", "组织部") == []  # both green, and May's report is due on 05-25: not yet
     ids = [i["id"] for n in run.json("remind", "--dept", "组织部", "--within", "30d") for i in n["items"]]
-    assert ids == ["3", "5"]
+    assert ids == ["3", "5", "38.3"]
     assert run.json("remind", "--as-of", "2022-01-01") == []
 
 
@@ -169,12 +170,12 @@ def test_the_june_bulletin_counts_what_an_office_checks_by_hand(run, monkeypatch
     t = b["totals"]
     assert (t["points"], t["done"], t["pending_review"], t["red"], t["yellow"]) == (39, 0, 1, 0, 2)
     assert (t["ahead"], t["on_track"], t["behind"]) == (2, 1, 36)  # 3 (40 %) and 8 ahead; 21 (30 %) on track
-    assert (t["overdue"], t["extensions"], t["extended"]) == (1, 1, 1)  # task 21.2; point 17's 延期
+    assert (t["overdue"], t["extensions"], t["extended"]) == (1, 2, 2)  # task 21.2; point 17's 延期 and its 挂牌's
     assert t["on_time_rate"] == 50.0  # 8 on time; 21.2 due 06-15, not done
     missing = run.json("missing", "--period", "2022-06")
     assert t["unreported"] == len({i["id"] for g in missing["departments"] for i in g["items"]})
     change = t["change"]
-    assert (change["pending_review"], change["overdue"], change["extensions"], change["yellow"]) == (1, 1, 1, 2)
+    assert (change["pending_review"], change["overdue"], change["extensions"], change["yellow"]) == (1, 1, 2, 2)
 
     d = by_department(b)
     for dept in d.values():
@@ -183,8 +184,8 @@ def test_the_june_bulletin_counts_what_an_office_checks_by_hand(run, monkeypatch
     assert b["departments"][0]["department"] == "质量监控部" and d["质量监控部"]["rank"] == 1
     assert d["质量监控部"]["on_time_rate"] == 100.0 and d["质量监控部"]["ahead"] == 1
     assert d["组织部"]["rank"] == 2  # nothing due yet; mean of 40 − 33.1 and 0 − 33.1: −13.1, the best of the rest
-    assert d["组织部"]["deviation"] == -13.1 and (d["组织部"]["ahead"], d["组织部"]["behind"], d["组织部"]["unreported"]) == (1, 1, 1)
-    assert d["国家老年大学筹建领导小组"]["rank"] == 3 and d["国家老年大学筹建领导小组"]["extensions"] == 1
+    assert d["组织部"]["deviation"] == -13.1 and (d["组织部"]["ahead"], d["组织部"]["behind"], d["组织部"]["unreported"]) == (1, 1, 2)
+    assert d["国家老年大学筹建领导小组"]["rank"] == 3 and d["国家老年大学筹建领导小组"]["extensions"] == 2
     assert d["教务部"]["on_time_rate"] == 0.0 and d["教务部"]["overdue"] == 1
     assert (d["教务部"]["on_track"], d["教务部"]["behind"]) == (1, 1)  # 21 on track, 7 behind
     named = [x for x in b["departments"] if x["rank"] is not None]
@@ -243,7 +244,7 @@ def test_bulletin_files_and_formats(run, monkeypatch, year, tmp_path):
     run("bulletin", "--period", "2022-06", "-o", str(md))
     text = md.read_text(encoding="utf-8")
     assert text.startswith("# 国家开放大学 2022 年工作要点 进展通报（2022-06）")
-    assert "| 1 | 质量监控部 | 1 | 1 | 0 | 0 | 1 | 0 | 0 | 100% | 持平 |" in text
+    assert "| 1 | 质量监控部 | 1 | 1 | 0 | 0 | 2 | 0 | 0 | 100% | 持平 |" in text
     assert "## 红灯事项" in text and "任务 21.2 联合华东师范大学举办工作坊" in text and "  - 问题：编制未批" in text
     assert run("bulletin", "--period", "2022-06", "--format", "md").stdout == text
     assert "已存在" in run("bulletin", "--period", "2022-06", "-o", str(md), code=6).stderr
@@ -258,7 +259,7 @@ def test_bulletin_files_and_formats(run, monkeypatch, year, tmp_path):
     assert [c.value for c in book["红黄灯事项"][2]][:2] == ["红灯", "21.2"]
     rows = run("bulletin", "--period", "2022-06", "--format", "csv").stdout.splitlines()
     assert rows[0] == "rank,department,points,ahead,on_track,behind,unreported,overdue,extensions,extended,on_time_rate,deviation"
-    assert rows[1].startswith("1,质量监控部,1,1,0,0,1,0,0,0,100.0,")
+    assert rows[1].startswith("1,质量监控部,1,1,0,0,2,0,0,0,100.0,")  # 8.1 and 38.10 unreported
     screen = run("bulletin", "--period", "2022-06").stdout
     assert "国家开放大学 2022 年工作要点 进展通报（2022-06）" in screen and "红灯事项（1 项）" in screen
     assert "问题：编制未批" in screen and "按期办结率 50%" in screen
@@ -279,7 +280,7 @@ def test_brief_shows_a_leaders_parts_and_what_waits_for_them(run, monkeypatch, y
     assert page["leader"] == "李松" and page["period"]["key"] == "2022-06"
     assert page["departments"] == ["教务部", "质量监控部", "学习资源部", "学分银行", "实验学院"]
     points = {p["id"]: p for p in page["points"]}
-    assert list(points) == ["7", "8", "9", "21", "25", "28"]
+    assert list(points) == ["7", "8", "9", "21", "25", "28", "38"]  # 38: their departments' 实施方案
     assert points["7"]["departments"] == ["教务部"]  # only their part of point 7
     assert [t["id"] for t in points["21"]["tasks"]] == ["21.1", "21.2"]
     waiting = page["waiting"]
@@ -290,8 +291,9 @@ def test_brief_shows_a_leaders_parts_and_what_waits_for_them(run, monkeypatch, y
     assert changed == [(8, "point", "2022-06-15"), (21, "point", "2022-06-20")]  # June only, theirs only
 
     jing = run.json("brief", "--leader", "荆德刚")
-    assert [(e["point"], e["reason"], e["due"]) for e in jing["waiting"]["extensions"]] == [
-        (17, "待教育部批复", ["2022-12-31", "2023-03-31"])]  # fmt: skip
+    assert [(e["entity"], e["point"], e["reason"], e["due"]) for e in jing["waiting"]["extensions"]] == [
+        ("point", 17, "待教育部批复", ["2022-12-31", "2023-03-31"]),
+        ("task", 17, "待教育部批复", ["2022-12-31", "2023-03-31"])]  # fmt: skip
     ju = run.json("brief", "--leader", "鞠传进")
     assert {p["id"]: p["departments"] for p in ju["points"]}["7"] == ["应用型本科教育筹备工作组"]
     screen = run("brief", "--leader", "李松").stdout

@@ -83,14 +83,14 @@ class Terminal:
 def test_bare_progress_asks_at_the_terminal(tmp_path):
     env = _env(tmp_path)
     subprocess.run([str(BIN), "depts"], env=env, capture_output=True, check=True)
-    term = Terminal(["update", "18", "--progress", "--note", "终端输入"], env)
+    term = Terminal(["update", "5", "--progress", "--note", "终端输入"], env)  # a point without tasks
     term.read_until("新的进度")
     term.type("abc\n")  # a wrong answer is asked again
     term.read_until("进度应为")
     term.type("60\n")
     term.read_until("已更新")
     assert term.exit_code() == 0, term.screen.decode(errors="replace")
-    out = subprocess.run([str(BIN), "show", "18", "--format", "json"], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([str(BIN), "show", "5", "--format", "json"], env=env, capture_output=True, text=True, check=True)
     shown = json.loads(out.stdout)
     assert (shown["progress"], shown["note"]) == (60, "终端输入")
 
@@ -98,8 +98,8 @@ def test_bare_progress_asks_at_the_terminal(tmp_path):
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_bare_progress_on_a_point_with_tasks_asks_for_each_task(tmp_path):
     env = _env(tmp_path)
-    subprocess.run([str(BIN), "task", "add", "17", "挂牌成立国家老年大学", "--weight", "3"], env=env, capture_output=True, check=True)
-    term = Terminal(["update", "17", "--progress"], env)
+    subprocess.run([str(BIN), "task", "update", "17.2", "--weight", "3"], env=env, capture_output=True, check=True)
+    term = Terminal(["update", "17", "--progress"], env)  # the seed's document 17.1 and milestone 17.2
     term.read_until("新的进度")  # first the point's own progress …
     assert "第 17 项" in term.screen.decode(errors="replace")
     term.type("30\n")
@@ -119,7 +119,7 @@ def test_bare_progress_on_a_point_with_tasks_asks_for_each_task(tmp_path):
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_ctrl_c_half_way_through_the_questions_writes_nothing(tmp_path):
     env = _env(tmp_path)
-    subprocess.run([str(BIN), "task", "add", "17", "挂牌成立国家老年大学"], env=env, capture_output=True, check=True)
+    subprocess.run([str(BIN), "depts"], env=env, capture_output=True, check=True)
     before = subprocess.run([str(BIN), "log", "--format", "json"], env=env, capture_output=True, text=True, check=True).stdout
     term = Terminal(["update", "17", "--progress", "--note", "不该写入"], env)
     term.read_until("新的进度")

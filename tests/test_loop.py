@@ -135,9 +135,9 @@ def test_lights_for_deferred_blocked_late_tasks_and_nobody_reporting(run, ledger
     assert (lights[2], lights[3], lights[18]) == ("deferred", "yellow", "yellow")
     assert 2 not in [r["id"] for r in run.json("report", "--overdue")]  # 暂缓 is not overdue
     rows = run.json("report", "--overdue")
-    assert [(r["kind"], str(r["id"])) for r in rows] == [("point", "18"), ("task", "18.1")]  # the task under its point
+    assert [(r["kind"], str(r["id"])) for r in rows] == [("point", "18"), ("task", "18.2")]  # the task under its point
     rows = run.json("list", "--light", "red")
-    assert [(r["kind"], str(r["id"]), r["light"]) for r in rows] == [("point", "18", "yellow"), ("task", "18.1", "red")]
+    assert [(r["kind"], str(r["id"]), r["light"]) for r in rows] == [("point", "18", "yellow"), ("task", "18.2", "red")]
     monkeypatch.setenv("GKPLAN_TODAY", "2022-06-26")  # the 25th has passed: who said nothing in June is 未报送
     lights = {p["id"]: p["light"] for p in run.json("list")}
     assert (lights[1], lights[3], lights[18], lights[2]) == ("unreported", "yellow", "yellow", "deferred")

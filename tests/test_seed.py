@@ -108,7 +108,7 @@ def test_reload_is_idempotent_and_keeps_progress_and_history(run, ledger):
     result = run.json("load")
     assert (result["added"], result["changed"], result["unchanged"]) == (0, 0, 39)
     assert result["tasks_added"] == 0 and result["targets_added"] == 0 and result["changed_ids"] == []
-    assert run.json("show", "17")["progress"] == 40
+    assert run.json("show", "17")["progress"] == 20  # (40 + 0) / 2: 17.1 and the milestone 17.2
     after = run.json("show", "18")
     assert (after["progress"], after["status"], after["note"]) == (60, "in_progress", "方案已报部")
     assert after["history"] == before["history"]

@@ -108,7 +108,7 @@ def test_the_seed_gives_points_start_checkpoints_and_co_departments(run, isolate
     run("load", str(_seed(tmp_path, **FULL)))
     point = run.json("show", "1")
     assert point["start"] == "2023-03-01" and point["co"] == ["财务部", "人事部"]
-    assert json.loads(point["checkpoints"]) == [["2023-06-30", 40], ["2023-09-30", 80]]
+    assert point["checkpoints"] == [{"date": "2023-06-30", "progress": 40}, {"date": "2023-09-30", "progress": 80}]
     doc, milestone = tasks(run, "--point", "1")
     assert (doc["kind"], doc["deliverable"], doc["effective_due"], doc["co"]) == ("document", "文件", "2023-10-31", [])
     assert (milestone["kind"], milestone["effective_due"], milestone["departments"], milestone["co"]) == (
@@ -126,11 +126,12 @@ def test_a_reload_records_what_moved_and_keeps_what_the_user_changed(run, isolat
     result = run.json("load", str(_seed(tmp_path, **moved)))
     assert (result["changed"], result["tasks_added"]) == (1, 1)
     point = run.json("show", "1")
-    assert point["co"] == ["财务部"] and json.loads(point["checkpoints"]) == [["2023-07-31", 50]]
-    assert [h["action"] for h in point["history"] if h.get("entity", "point") == "point"] == ["load"]
+    assert point["co"] == ["财务部"] and point["checkpoints"] == [{"date": "2023-07-31", "progress": 50}]
+    # the reload, and what the point takes from its tasks again (the milestone's earlier date: `late`)
+    assert [h["action"] for h in point["history"] if h.get("entity", "point") == "point"] == ["derive", "load"]
     assert [t["effective_due"] for t in tasks(run, "--point", "1")] == ["2023-10-31", "2023-08-31", "2023-10-31"]
     before = run.json("show", "1", "--as-of", "2023-04-01")
-    assert before["co"] == ["财务部", "人事部"] and json.loads(before["checkpoints"])[0] == ["2023-06-30", 40]
+    assert before["co"] == ["财务部", "人事部"] and before["checkpoints"][0] == {"date": "2023-06-30", "progress": 40}
     assert [t["effective_due"] for t in tasks(run, "--point", "1", "--as-of", "2023-04-01")] == ["2023-10-31", "2023-09-30"]
     assert all(c["ok"] for c in run.json("check"))
     again = run.json("load", str(_seed(tmp_path, **moved)))

@@ -16,21 +16,25 @@ from conftest import REPO, dump
 
 
 def test_tasks_are_numbered_per_point_and_roll_up_by_weight(run, ledger):
-    assert [t["id"] for t in run.json("task", "list", "--point", "17")] == ["17.1"]  # the seed's deliverable
-    entry = run.json("task", "add", "17", "挂牌成立国家老年大学", "--due", "2022-12-20", "--owner", "王五", "--weight", "3")
-    assert (entry["point"], entry["ref"], entry["action"]) == (17, "2", "add")
+    # the seed's document and its milestone (力争年底前挂牌成立国家老年大学)
+    assert [t["id"] for t in run.json("task", "list", "--point", "17")] == ["17.1", "17.2"]
+    entry = run.json("task", "add", "17", "老年教育平台上线", "--due", "2022-12-20", "--owner", "王五", "--weight", "3")
+    assert (entry["point"], entry["ref"], entry["action"]) == (17, "3", "add")
     run("task", "update", "17.1", "--progress", "50")
     p = run.json("show", "17")
-    assert (p["progress"], p["task_progress"]) == (0, 13)  # reported progress stands; the roll-up beside it
+    assert (p["progress"], p["task_progress"]) == (0, 10)  # reported progress stands; the roll-up beside it
     run("task", "complete", "17")  # the task list is complete: the point follows its tasks
-    assert run.json("show", "17")["progress"] == 13  # (50×1 + 0×3) / 4 = 12.5, rounded half up
-    run("task", "update", "17.2", "--progress", "40")
+    assert run.json("show", "17")["progress"] == 10  # (50×1 + 0×1 + 0×3) / 5
+    run("task", "update", "17.3", "--progress", "45")
     p = run.json("show", "17")
-    assert (p["progress"], p["status"]) == (43, "in_progress")  # (50 + 120) / 4 = 42.5
-    assert [t["id"] for t in p["task_list"]] == ["17.1", "17.2"]
-    assert p["task_list"][1]["owner"] == "王五" and p["task_list"][1]["effective_due"] == "2022-12-20"
+    assert (p["progress"], p["status"]) == (37, "in_progress")  # (50 + 135) / 5 = 37
+    run("task", "update", "17.2", "--progress", "4")
+    assert run.json("show", "17")["progress"] == 38  # (50 + 4 + 135) / 5 = 37.8
+    assert [t["id"] for t in p["task_list"]] == ["17.1", "17.2", "17.3"]
+    assert p["task_list"][2]["owner"] == "王五" and p["task_list"][2]["effective_due"] == "2022-12-20"
     run("task", "update", "17.1", "--status", "已完成", "--evidence", "办结文号")
-    run("task", "update", "17.2", "--progress", "100", "--evidence", "办结文号")
+    run("task", "update", "17.2", "--status", "已完成", "--evidence", "挂牌仪式")
+    run("task", "update", "17.3", "--progress", "100", "--evidence", "办结文号")
     assert (run.json("show", "17")["progress"], run.json("show", "17")["status"]) == (100, "pending_review")
     assert "任务清单" in run("show", "17").stdout
 
@@ -39,7 +43,7 @@ def test_a_point_with_tasks_refuses_a_direct_progress(run, ledger):
     run("task", "update", "17.1", "--progress", "10")
     run("update", "17", "--progress", "50")  # a task alone never takes the progress away from the department
     run("task", "complete", "17")  # from now on 17 follows its tasks
-    assert run.json("show", "17")["progress"] == 10
+    assert run.json("show", "17")["progress"] == 5  # (10 + 0) / 2 with the seed's milestone 17.2
     before = dump(ledger)
     result = run("update", "17", "--progress", "50", code=6)
     assert "任务清单已确认完整" in result.stderr and "gkplan task update 17." in result.stderr
@@ -51,11 +55,11 @@ def test_a_point_with_tasks_refuses_a_direct_progress(run, ledger):
 
 def test_task_list_filters_like_list(run, ledger):
     run("task", "add", "3", "换届工作", "--due", "2022-05-31", "--dept", "组织")
-    assert [t["id"] for t in run.json("task", "list", "--dept", "教务部")] == ["7.1", "7.2", "21.1"]
+    assert [t["id"] for t in run.json("task", "list", "--dept", "教务部")] == ["7.1", "7.2", "21.1", "38.8"]
     assert [t["id"] for t in run.json("task", "list", "--overdue")] == ["3.1"]
     assert [t["id"] for t in run.json("task", "list", "--light", "red")] == ["3.1"]
-    assert [t["id"] for t in run.json("task", "list", "--search", "学分银行")] == ["25.1"]
-    assert len(run.json("task", "list", "--section", "1")) == 4  # 1.1, 1.2, 2.1 and the new 3.1
+    assert [t["id"] for t in run.json("task", "list", "--search", "学分银行")] == ["25.1", "38.24"]
+    assert len(run.json("task", "list", "--section", "1")) == 5  # 1.1, 1.2, 2.1, the new 3.1 and 4.1
     rows = list(csv.DictReader(io.StringIO(run("task", "list", "--point", "10", "--format", "csv").stdout)))
     assert [r["title"] for r in rows] == ["教师工作量核算办法", "教师队伍建设规划", "青年教师导师制实施办法", "中青年骨干教师培养办法", "名师名教落实办法"]
 
@@ -215,7 +219,7 @@ def test_xlsx_export_reads_back(run, ledger, tmp_path):
     row3 = {h: c.value for h, c in zip(header, points[4])}
     assert (row3["编号"], row3["进度"], row3["牵头部门"]) == (3, 40, "组织部")
     assert points.cell(row=4, column=header.index("进展情况") + 1).data_type == "s"  # text, not a formula
-    assert book["任务"].max_row == 29 and book["指标"].max_row == 15 and book["历史"].max_row == 2
+    assert book["任务"].max_row == 75 and book["指标"].max_row == 15 and book["历史"].max_row == 2
     assert points.column_dimensions["C"].width >= 2 * len("以终身教育平台为牵引统筹推进") // 2
 
 
@@ -230,7 +234,7 @@ def test_csv_export_has_bom_and_neutralises_formulas(run, ledger, tmp_path):
     assert len(rows) == 39 and rows[2]["进展情况"] == "'=cmd|' /C calc'!A0" and rows[3]["进展情况"] == "'@SUM(A1)"
     tasks = tmp_path / "任务.csv"
     run("export", "--format", "csv", "--table", "tasks", "-o", str(tasks))
-    assert len(list(csv.reader(io.StringIO(tasks.read_text(encoding="utf-8-sig"))))) == 29
+    assert len(list(csv.reader(io.StringIO(tasks.read_text(encoding="utf-8-sig"))))) == 75
     run("export", "--format", "csv", "--table", "nope", "-o", str(tmp_path / "x.csv"), code=2)
 
 
@@ -238,7 +242,7 @@ def test_json_and_markdown_exports(run, ledger, tmp_path):
     run("update", "18", "--progress", "60", "--note", "开设专栏")
     run("export", "-f", "json", "-o", str(tmp_path / "a.json"))
     data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
-    assert {k: len(data[k]) for k in ("points", "tasks", "targets", "history")} == {"points": 39, "tasks": 28, "targets": 14, "history": 1}
+    assert {k: len(data[k]) for k in ("points", "tasks", "targets", "history")} == {"points": 39, "tasks": 74, "targets": 14, "history": 1}
     run("export", "-f", "md", "-o", str(tmp_path / "r.md"))
     md = (tmp_path / "r.md").read_text(encoding="utf-8")
     assert md.startswith("# 国家开放大学 2022 年工作要点 进展通报")
@@ -312,12 +316,12 @@ def test_undo_reverts_each_kind_of_change_and_goes_further_back(run, ledger):
     run("undo")  # the target
     assert run.json("target", "list", "--point", "7")[0]["actual"] is None
     run("undo")  # the removal
-    assert [t["id"] for t in run.json("task", "list", "--point", "17")] == ["17.1", "17.2"]
-    assert run.json("show", "17")["task_progress"] == 40  # (80 + 0) / 2, beside the reported progress
+    assert [t["id"] for t in run.json("task", "list", "--point", "17")] == ["17.1", "17.2", "17.3"]
+    assert run.json("show", "17")["task_progress"] == 27  # (80 + 0 + 0) / 3, beside the reported progress
     run("undo")  # the task update
     assert run.json("show", "17")["task_list"][0]["progress"] == 0
     run("undo")  # the task add
-    assert [t["id"] for t in run.json("task", "list", "--point", "17")] == ["17.1"]
+    assert [t["id"] for t in run.json("task", "list", "--point", "17")] == ["17.1", "17.2"]
     run("undo")  # the note
     p = run.json("show", "3")
     assert p["note"] == "第一次" and p["progress"] == after_point["progress"] == 40
@@ -351,15 +355,17 @@ def test_seed_documents_alone_never_switch_a_reported_progress(run, ledger, tmp_
     run("update", "17", "--progress", "60", "--note", "方案已起草")  # 17.1 is a document the seed names
     assert run.json("show", "17")["progress"] == 60
     grown = (REPO / "data" / "workpoints_2022.yaml").read_text(encoding="utf-8").replace(
-        "    title: 持续做好老年教育\n", "    title: 持续做好老年教育\n    deliverables:\n      - 老年教育课程体系方案\n", 1)  # fmt: skip
+        "      - {title: 成立老年教育高端智库, kind: 里程碑}\n",
+        "      - {title: 成立老年教育高端智库, kind: 里程碑}\n      - 老年教育课程体系方案\n", 1)  # fmt: skip
     run("update", "18", "--progress", "40")
     path = tmp_path / "grown.yaml"
     path.write_text(grown, encoding="utf-8")
     run("load", str(path))
     assert run.json("show", "18")["progress"] == 40 and run("check").exit_code == 0
-    run("task", "update", "18.1", "--progress", "80")  # a report on the task: 18 still reports its own
+    run("task", "update", "18.1", "--progress", "80")  # reports on the tasks: 18 still reports its own
+    run("task", "update", "18.2", "--progress", "60")  # (the document the grown seed added)
     assert run.json("show", "18")["progress"] == 40 and run("check").exit_code == 0
     run("task", "complete", "18")  # declared complete: 18 follows its tasks
-    assert run.json("show", "18")["progress"] == 80 and run("check").exit_code == 0
+    assert run.json("show", "18")["progress"] == 70 and run("check").exit_code == 0
     run("undo")
     assert run.json("show", "18")["progress"] == 40 and run("check").exit_code == 0

@@ -217,7 +217,8 @@ def listed(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...]
 
 
 def _days_overdue(row: dict[str, Any]) -> dict[str, Any]:
-    row["days_overdue"] = max(0, -(row["days_left"] or 0))
+    # a point listed only as the heading of its red tasks (待销号, say) is not itself overdue
+    row["days_overdue"] = max(0, -(row["days_left"] or 0)) if row["light"] == "red" else None
     return row
 
 

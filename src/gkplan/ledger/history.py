@@ -35,6 +35,12 @@ HISTORY_COLUMNS = (
 GENESIS = "0" * 64
 
 
+def first_due(conn: sqlite3.Connection, plan: str, point: int) -> str | None:
+    """A point's `late` before any change: the earliest due date of the tasks its seed gave it from the start."""
+    return conn.execute("SELECT min(due_base) FROM tasks WHERE plan = ? AND point = ? AND timeless = 1",
+                        (plan, point)).fetchone()[0]  # fmt: skip
+
+
 def add_co(conn: sqlite3.Connection, plan: str, point: int, co: str) -> None:
     """point_co holds every department a point's `co` has ever named (so that a listing as of any day
     finds it through the index); the listing then reads the state to see whether it still co-operates."""
@@ -95,7 +101,7 @@ class HistoryMixin:
             raise NotFound(_missing(entity, key))
         if entity == "point":
             return {"progress": 0, "status": "not_started", "note": None, "due": row[0], **_LOOP_BASE, "co": row[1],
-                    "follows": 0, "checkpoints": row[2], "late": None}  # fmt: skip
+                    "follows": 0, "checkpoints": row[2], "late": first_due(conn, self.plan_key, key[0])}  # fmt: skip
         if entity == "task":
             return {"present": row[0], "due": row[1], "owner": None, "weight": 1, "progress": 0, "status": "not_started",
                     "note": None, **_LOOP_BASE, "co": row[2]}  # fmt: skip

@@ -9,7 +9,7 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from gkplan.ledger.history import add_co
+from gkplan.ledger.history import add_co, first_due
 from gkplan.ledger.points import KEY_SEPARATOR
 
 if TYPE_CHECKING:
@@ -86,18 +86,27 @@ def load_deliverables(ledger: Any, conn: sqlite3.Connection, key: str, batch: li
         "INSERT INTO tasks (plan, point, seq, title, deliverable, kind, dept, due, co, due_base, co_base, seed_loop,"
         " origin, created_at, removed, timeless) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?, ?, ?)", rows,
     )  # fmt: skip
+    # a point's `late` starts at the earliest due date of the tasks it had from the start
+    conn.executemany("UPDATE points SET late = ? WHERE plan = ? AND id = ?",
+                     [(first_due(conn, key, n), key, n) for n in sorted(fresh & set(ids))])  # fmt: skip
+    touched: dict[int, int] = {}  # point → the load entry whose tasks it derives from again
     for number, seq, title, values in later:
         task = {"point": number, "seq": seq, "title": title, "due": values["due"], "owner": None, "dept": values["dept"],
                 "deliverable": _LABELS[values["kind"]], "kind": values["kind"], "co": values["co"], "weight": 1,
                 "progress": 0, "status": "not_started", "note": None, "origin": "seed", "created_at": at, "updated_at": at}  # fmt: skip
-        ledger.record(conn, "task", (number, seq), "load", {"task": [None, task]}, None, by, effective, at)
+        entry = ledger.record(conn, "task", (number, seq), "load", {"task": [None, task]}, None, by, effective, at)
+        touched.setdefault(number, entry["id"])
     for old, values in moved:
-        _reload_task(ledger, conn, key, old, values, stamp)
+        entry = _reload_task(ledger, conn, key, old, values, stamp)
+        if entry is not None:
+            touched.setdefault(old["point"], entry["id"])
+    for number, cause in touched.items():
+        ledger.derive(conn, number, effective, cause, by, at)
     return len(rows)
 
 
 def _reload_task(ledger: Any, conn: sqlite3.Connection, key: str, old: sqlite3.Row, values: dict[str, Any],
-                 stamp: tuple[str, str, str]) -> None:  # fmt: skip
+                 stamp: tuple[str, str, str]) -> dict[str, Any] | None:  # fmt: skip
     before = json.loads(old["seed_loop"]) if old["seed_loop"] else {"kind": "document", "dept": None}
     changes = {f: [before.get(f), values[f]] for f in ("kind", "dept") if before.get(f) != values[f]}
     conn.execute("UPDATE tasks SET kind = ?, dept = ?, deliverable = ?, seed_loop = ? WHERE plan = ? AND point = ? AND seq = ?",
@@ -106,4 +115,5 @@ def _reload_task(ledger: Any, conn: sqlite3.Connection, key: str, old: sqlite3.R
         changes |= follow_seed(old["seed_loop"], {f: values[f] for f in ("due", "co")}, dict(old))
     if changes:
         by, effective, at = stamp
-        ledger.record(conn, "task", (old["point"], old["seq"]), "load", changes, None, by, effective, at)
+        return ledger.record(conn, "task", (old["point"], old["seq"]), "load", changes, None, by, effective, at)
+    return None

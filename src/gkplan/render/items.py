@@ -117,7 +117,7 @@ def point(p: dict[str, Any], fmt: str) -> None:
 
 def _overdue_cells(p: dict[str, Any]) -> list[Cell]:
     return [
-        str(p["id"]), ("└ " if p.get("kind") == "task" else "") + p["title"], (str(p["days_overdue"]), "red"), p["due"], f"{p['progress']}%", _status(p["status"]),
+        str(p["id"]), ("└ " if p.get("kind") == "task" else "") + p["title"], (str(p["days_overdue"] if p["days_overdue"] is not None else ""), "red"), p["due"], f"{p['progress']}%", _status(p["status"]),
         "、".join(p["leaders"]) or "按分工", "、".join(p["departments"]) or "各部门",
     ]  # fmt: skip
 
