@@ -54,12 +54,22 @@ def snapshot(db: Path) -> dict:
                 "SELECT plan, point, seq, title, progress, status, note, removed FROM tasks ORDER BY plan, point, seq"
             ).fetchall(),
             "targets": conn.execute("SELECT plan, point, metric, actual FROM targets ORDER BY plan, point, metric").fetchall(),
-            "history": conn.execute(
+            "history": [(*row[:8], _timeless(row[8]), *row[9:]) for row in conn.execute(
                 "SELECT id, plan, point, entity, ref, action, effective, by, changes, note, cause, undoes FROM history ORDER BY id"
-            ).fetchall(),
+            )],
         }
     finally:
         conn.close()
+
+
+def _timeless(changes: str) -> dict:
+    """An entry's changes less the clock: a task a load adds carries the second it was created."""
+    data = json.loads(changes)
+    for old_new in data.values():
+        for side in old_new if isinstance(old_new, list) else ():
+            if isinstance(side, dict):
+                side.pop("created_at", None), side.pop("updated_at", None)
+    return data
 
 
 def integrity(db: Path) -> str:
