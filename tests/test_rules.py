@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from gkplan.config import Lights, Periods
 from gkplan.reports import Frame
-from gkplan.rules import expected_progress, light, light_sql, rollup
+from gkplan.rules import ROLLUP_SQL, expected_progress, light, light_sql, rollup
 
 days = st.dates(min_value=date(2020, 1, 1), max_value=date(2025, 12, 31))
 statuses = st.sampled_from(["not_started", "in_progress", "done", "blocked", "deferred"])
@@ -72,3 +72,14 @@ def test_a_point_due_on_the_plans_first_day_is_expected_done():
     start = date(2022, 3, 31)
     assert light(start, 50, "in_progress", as_of=start - timedelta(days=1), start=start, behind_by=20,
                  due_soon_days=0, due_soon_progress=0) == "yellow"  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(tasks=st.lists(st.tuples(st.integers(1, 1000), st.integers(0, 100)), max_size=12))
+def test_the_rollup_in_sql_agrees_with_python(tasks):
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (weight INTEGER, progress INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (?, ?)", tasks)
+    in_sql = conn.execute(f"SELECT {ROLLUP_SQL} FROM t").fetchone()[0]
+    in_python = rollup(((w, p, "in_progress") for w, p in tasks), "in_progress")
+    assert in_sql == (in_python[0] if in_python else None)

@@ -81,11 +81,13 @@ def list_(
     overdue: OverdueFilter = False,
     due_before: DueBeforeFilter = None,
     search: Annotated[Optional[str], typer.Option("--search", "-q", help="在标题和全文中查找")] = None,
+    role: Annotated[Optional[str], typer.Option("--role", help="与 --dept 同用：lead 只看牵头，co 只看协办")] = None,
+    wide: Annotated[bool, typer.Option("--wide", "-w", help="多列：任务汇总进度、协办部门、最近报送")] = False,
     as_of: AsOfOpt = None,
     most: LimitOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """列出工作要点，可按部门、校领导、部分、状态、灯色、截止日期筛选（条件同时满足）。"""
+    """列出工作要点，可按部门（含协办）、校领导、部分、状态、灯色、截止日期筛选（条件同时满足）。"""
     from gkplan import reports
 
     fmt, before, rows = to_format(fmt), to_date(due_before), limit(most)
@@ -94,9 +96,10 @@ def list_(
         fr = frame(ledger, as_of)
         query = reports.build_query(
             ledger, depts=dept, leaders=leader, sections=section, statuses=status,
-            overdue=overdue, due_before=before, search=search, as_of=fr.as_of,
+            overdue=overdue, due_before=before, search=search, as_of=fr.as_of, role=role,
         )  # fmt: skip
-        render.points(lambda brief: reports.listed(ledger, query, fr, lights, brief), fmt, rows)
+        listed = lambda brief: reports.listed(ledger, query, fr, lights, brief and not wide)  # noqa: E731
+        render.points(listed, fmt, rows, role=bool(query.departments), wide=wide)
 
 
 @command(app, "show", epilog="示例：gkplan show 17 ｜ gkplan show 17 --format json")

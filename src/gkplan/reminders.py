@@ -53,7 +53,7 @@ def _item(kind: str, ident: str, row: dict[str, Any], due: str, departments: lis
         "due_original": row["due_original"] or due, "days_left": row["days_left"], "reported": row["reported"],
         "closed": row["closed"], "note": row["note"], "problem": row["problem"], "next": row["next"],
         "owner": None, "start": row.get("start") or plan_start, "checkpoints": row.get("checkpoints"), "expected": None,
-        "heads": {},
+        "heads": {}, "co": row.get("co") or [],
     }  # fmt: skip
 
 
@@ -73,7 +73,7 @@ def departments(ledger: Ledger, given: list[str]) -> tuple[str, ...]:
     """The departments the user named, resolved to exact names (unknown ones fail here)."""
     if not given:
         return ()
-    known = [n["name"] for n in ledger.names("department")]
+    known = ledger.known_departments()  # one that only co-operates too
     return tuple(resolve_name(d, known, "部门") for d in given)
 
 
@@ -124,7 +124,8 @@ def missing(ledger: Ledger, fr: Frame, period_text: str | None, depts: list[str]
 def remind(ledger: Ledger, fr: Frame, within: int, depts: list[str]) -> list[dict[str, Any]]:
     """Per department, a notice of its points and tasks that are overdue, due within `within` days, yellow,
     or not reported this period (once the period's report day has passed or falls within `within` days),
-    each with its reasons and the leader of that department's part."""
+    each with its reasons and the leader of that department's part. A co-operating department (协办) is
+    told of what it co-operates on that is overdue, due soon or yellow; reporting is the lead's."""
     from gkplan.dates import report_day
 
     wanted = departments(ledger, depts)
@@ -146,9 +147,11 @@ def remind(ledger: Ledger, fr: Frame, within: int, depts: list[str]) -> list[dic
         if not reasons:
             continue
         shown = light_now(item, fr)
-        for dept in item["departments"]:
+        co_reasons = [r for r in reasons if r != "unreported"]
+        for dept in item["departments"] + (item["co"] if co_reasons else []):
             if wanted and dept not in wanted:
                 continue
+            role = "lead" if dept in item["departments"] else "co"
             n = notices.setdefault(dept, {"department": dept, "leaders": [], "items": []})
             leaders = leaders_for(item, dept)
             n["leaders"] += [name for name in leaders if name not in n["leaders"]]
@@ -156,7 +159,8 @@ def remind(ledger: Ledger, fr: Frame, within: int, depts: list[str]) -> list[dic
                 "kind": item["kind"], "id": item["id"], "point": item["point"], "title": item["title"],
                 "due": item["due"], "days_left": item["days_left"], "progress": item["progress"],
                 "status": item["status"], "light": shown, "owner": item["owner"], "leaders": leaders,
-                "reasons": reasons, "reported": item["reported"], "_order": (item["point"], item["seq"]),
+                "reasons": reasons if role == "lead" else co_reasons, "role": role, "reported": item["reported"],
+                "_order": (item["point"], item["seq"]),
             })  # fmt: skip
     for n in notices.values():
         n["items"].sort(key=lambda i: (i["days_left"] if i["days_left"] is not None else 0, i.pop("_order")))

@@ -13,7 +13,7 @@ from gkplan.config import Lights, Periods
 from gkplan.errors import InvalidValue, NotFound
 from gkplan.ledger import Ledger, PointQuery
 from gkplan.rules import rollup
-from gkplan.values import STATUS_LABELS, parse_status
+from gkplan.values import ROLE_LABELS, STATUS_LABELS, parse_status
 
 UNASSIGNED = "（未指定）"
 _CN_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
@@ -62,9 +62,12 @@ def build_query(
     due_before: date | None = None,
     search: str | None = None,
     as_of: date,
+    role: str | None = None,
 ) -> PointQuery:
     """Turn what the user typed into exact filters; unknown names fail here, before any query runs."""
-    known_depts = [n["name"] for n in ledger.names("department")] if depts else []
+    if role and not depts:
+        raise InvalidValue("--role 须与 --dept 同用：先说是哪个部门，再说牵头还是协办")
+    known_depts = ledger.known_departments() if depts else []  # a department that only co-operates too
     known_leaders = [n["name"] for n in ledger.names("leader")] if leaders else []
     known_sections = ledger.sections() if sections else []
     return PointQuery(
@@ -75,7 +78,16 @@ def build_query(
         due_before=due_before,
         overdue_as_of=as_of if overdue else None,  # (the red light: see state_filters)
         search=search.strip() if search and search.strip() else None,
+        role=parse_role(role) if role else None,
     )
+
+
+def parse_role(text: str) -> str:
+    wanted = text.strip().lower()
+    found = wanted if wanted in ROLE_LABELS else {v: k for k, v in ROLE_LABELS.items()}.get(wanted)
+    if found is None:
+        raise InvalidValue(f"未知角色：{text!r}；可用：lead（牵头）、co（协办）")
+    return found
 
 
 LIGHTS = {"red": "红", "yellow": "黄", "green": "绿", "done": "完成", "unreported": "未报送", "deferred": "暂缓",
@@ -213,7 +225,16 @@ def with_red_tasks(ledger: Ledger, rows: Iterator[dict[str, Any]], query: PointQ
 def listed(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...], brief: bool) -> Iterator[dict[str, Any]]:
     """What `list` shows: the points; with `--light red`, each red task as a row under its point."""
     rows = iter_points(ledger, query, fr, lights, brief)
+    if query.departments:
+        rows = _with_role(rows, set(query.departments))
     return with_red_tasks(ledger, rows, query, fr, brief) if "red" in lights else rows
+
+
+def _with_role(rows: Iterator[dict[str, Any]], departments: set[str]) -> Iterator[dict[str, Any]]:
+    """Each point's role for the departments asked about: 牵头 where one of them leads it, else 协办."""
+    for row in rows:
+        row["role"] = "lead" if departments & set(row["departments"]) else "co"  # in place, as with_red_tasks
+        yield row
 
 
 def _days_overdue(row: dict[str, Any]) -> dict[str, Any]:

@@ -99,6 +99,11 @@ def light_sql(columns: dict[str, str], labels: tuple[str, ...] = tuple(f"'{x}'" 
     )  # fmt: skip
 
 
+# rollup's progress over rows of tasks (weight, progress) in SQL: NULL without tasks; integer division
+# is exact half-up rounding as in rollup (tests/test_rules.py proves they agree)
+ROLLUP_SQL = "(2 * sum(weight * progress) + sum(weight)) / (2 * sum(weight))"
+
+
 def rollup(tasks: Iterable[tuple[int, int, str]], status: str) -> tuple[int, str] | None:
     """A point with tasks takes its progress from them — the weighted mean (weight, progress, status),
     rounded half up — and its status with it: 100 is a 办结 report (待销号) until the office accepts it

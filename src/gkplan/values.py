@@ -10,6 +10,7 @@ import unicodedata
 from gkplan.errors import InvalidValue
 
 # English key (stable, in JSON/CSV and the database) → Chinese label (what people read).
+ROLE_LABELS = {"lead": "牵头", "co": "协办"}  # a department's part in a point
 STATUS_LABELS: dict[str, str] = {
     "not_started": "未启动",
     "in_progress": "进行中",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 from gkplan.errors import NotFound
 from gkplan.ledger.asof import as_of, points_brief, points_coded
-from gkplan.rules import LIGHT_INPUTS, LIGHTS, light_sql
+from gkplan.ledger.query import Params, PointQuery, co_filter, scope_filters, state_filters
+from gkplan.rules import LIGHT_INPUTS, LIGHTS, ROLLUP_SQL, light_sql
 
 KEY_SEPARATOR = "\x1f"
 STATUS_CODES = ("done", "in_progress", "not_started", "blocked", "deferred", "pending_review")
@@ -31,6 +31,9 @@ _TASK_COUNT_AS_OF = """ (SELECT count(*) FROM tasks t WHERE t.plan = p.plan AND 
   CASE WHEN t.changed IS NULL OR t.changed <= :as_of THEN NOT t.removed ELSE coalesce((SELECT s.present FROM task_states s
   WHERE s.plan = t.plan AND s.point = t.point AND s.seq = t.seq AND s.effective <= :as_of
   ORDER BY s.effective DESC, s.hid DESC LIMIT 1), t.timeless) END) AS tasks"""
+# the tasks' weighted roll-up beside the reported progress (rules.rollup, mirrored in SQL)
+_TASK_PROGRESS = f" (SELECT {ROLLUP_SQL} FROM tasks t WHERE t.plan = p.plan AND t.point = p.id AND NOT t.removed) AS task_progress"
+_TASK_PROGRESS_AS_OF = f" (SELECT {ROLLUP_SQL} FROM {as_of('task', (), 'x.point = p.id')} t WHERE t.present) AS task_progress"
 BRIEF_COLUMNS = "p.plan, p.id, p.section, p.title, p.due, p.progress, p.status, p.department_key, p.leader_key"
 # the columns each kind of read takes from the points as of a day
 _SUMMARY = ("section", "department_key", "leader_key")
@@ -39,35 +42,6 @@ _FULL = ("section", "title", "text", "leads", "due_seed", "department_key", "lea
 # lights a summary counts: 完成 and 暂缓 are the status counts already
 _LIGHT_COUNTS = dict.fromkeys(("red", "yellow", "green", "unreported", "review"), 0)
 POINT_LIGHT = {k: f"p.{k}" for k in LIGHT_INPUTS}  # a point's light: rules.light_sql over these columns
-
-
-class PointQuery(NamedTuple):
-    """Filters for `iter_points` and `iter_tasks`. Every value reaches SQL as a parameter."""
-
-    ids: tuple[int, ...] = ()
-    departments: tuple[str, ...] = ()
-    leaders: tuple[str, ...] = ()
-    sections: tuple[int, ...] = ()
-    statuses: tuple[str, ...] = ()
-    due_before: date | None = None
-    overdue_as_of: date | None = None
-    search: str | None = None
-    lights: tuple[str, ...] = ()
-
-
-class Params:
-    """Named query parameters: every value reaches SQL as a parameter, never as text."""
-
-    def __init__(self, base: dict[str, Any] | None = None) -> None:
-        self.values: dict[str, Any] = dict(base or {})
-
-    def one(self, value: Any) -> str:
-        name = f"p{len(self.values)}"
-        self.values[name] = value
-        return f":{name}"
-
-    def many(self, values: Any) -> str:
-        return ",".join(self.one(v) for v in values)
 
 
 class PointsMixin:
@@ -83,7 +57,7 @@ class PointsMixin:
         what every read of points selects from."""
         if clock is None or self.today_tables(clock["as_of"]):
             return "points"
-        return as_of("point", columns, scope) if "text" in columns else points_brief(columns, scope)
+        return as_of("point", columns, scope) if "text" in columns or "co" in columns else points_brief(columns, scope)
 
     def sections(self) -> list[dict[str, Any]]:
         with self._errors():
@@ -102,11 +76,21 @@ class PointsMixin:
         warning light. `brief` rows carry what a table shows (no text, no leads)."""
         prm = Params((clock or {}) | {"plan": self.plan_key})
         today = clock is None or self.today_tables(clock["as_of"])
-        scope = self._scope(prm, query, "p" if today else "x")  # what does not depend on the day
-        source = self.point_source(clock, BRIEF if brief else _FULL, " AND ".join(scope))
+        # 协办: only when one of the departments ever co-operated does the day's `co` need reading
+        co = bool(query.departments) and query.role != "lead" and self._co_named(query.departments)
+        scope = scope_filters(prm, query, "p" if today else "x", co)  # what does not depend on the day
+        wanted = (*BRIEF, "co") if brief and co else BRIEF if brief else _FULL
+        source = self.point_source(clock, wanted, " AND ".join(scope))
         where = ["p.plan = :plan", *(scope if today else [])]
+        if co:
+            where.append(co_filter(prm, query))
         where += state_filters(prm, query, "p.status", "p.due", ("p.title", "p.text"))
-        columns = BRIEF_COLUMNS if brief else POINT_COLUMNS + "," + (_TASK_COUNT if source == "points" else _TASK_COUNT_AS_OF)
+        if brief:
+            columns = BRIEF_COLUMNS + (", p.co" if co else "")
+        elif source == "points":
+            columns = f"{POINT_COLUMNS}, {_TASK_COUNT}, {_TASK_PROGRESS}"
+        else:
+            columns = f"{POINT_COLUMNS}, {_TASK_COUNT_AS_OF}, {_TASK_PROGRESS_AS_OF}"
         join = "" if brief else " JOIN sections s ON s.plan = p.plan AND s.id = p.section"
         if clock:
             columns += (f", {light_sql(POINT_LIGHT)} AS light,"
@@ -117,15 +101,10 @@ class PointsMixin:
         with self._errors():
             yield from map(_brief if brief else _point, self.conn.execute(sql, prm.values))
 
-    @staticmethod
-    def _scope(prm: Params, query: PointQuery, alias: str) -> list[str]:
-        scope = []
-        if query.ids:
-            scope.append(f"{alias}.id IN ({prm.many(query.ids)})")
-        for kind, names in (("department", query.departments), ("leader", query.leaders)):
-            if names:  # IN (subquery): SQLite walks the (name, plan, point) index instead of every point
-                scope.append(f"{alias}.id IN (SELECT point FROM point_{kind}s WHERE {kind} IN ({prm.many(names)}) AND plan = :plan)")
-        return scope
+    def _co_named(self, departments: tuple[str, ...]) -> bool:
+        sql = f"SELECT 1 FROM point_co WHERE department IN ({','.join('?' * len(departments))}) AND plan = ? LIMIT 1"
+        with self._errors():
+            return self.conn.execute(sql, (*departments, self.plan_key)).fetchone() is not None
 
     def point_follows_tasks(self, point_id: int, day: Any) -> bool:
         """Whether the point took its progress from its tasks on `day` (history.follows_tasks)."""
@@ -215,25 +194,6 @@ def _code(columns: dict[str, str]) -> str:
     return f"({status_code} * 8 + {light_sql(columns, tuple(map(str, range(len(LIGHTS)))))})"
 
 
-def state_filters(prm: Params, query: PointQuery, status: str, due: str, texts: tuple[str, ...]) -> list[str]:
-    """The filters points and tasks share: section, status, due date, overdue, text search."""
-    where = []
-    if query.sections:
-        where.append(f"p.section IN ({prm.many(query.sections)})")
-    if query.statuses:
-        where.append(f"{status} IN ({prm.many(query.statuses)})")
-    if query.due_before:
-        where.append(f"{due} < {prm.one(query.due_before.isoformat())}")
-    if query.overdue_as_of:  # overdue is the red light (rules.light), which the query computes with its clock
-        # red implies past due (a late 办结 report was made after the due date), so the range on the due date
-        # (an index range) comes first and the light decides
-        where.append(f"{due} < :as_of AND light = 'red'")
-    if query.search:
-        pattern = prm.one(like(query.search))
-        where.append("(" + " OR ".join(f"{column} LIKE {pattern} ESCAPE '\\'" for column in texts) + ")")
-    return where
-
-
 def names_of(leads: list[dict], kind: str) -> list[str]:
     """Departments or leaders of a point's leads, in document order, each once."""
     names: list[str] = []
@@ -278,8 +238,6 @@ def _brief(row: sqlite3.Row) -> dict[str, Any]:
     departments, leaders = point.pop("department_key"), point.pop("leader_key")
     point["departments"] = departments.split(KEY_SEPARATOR) if departments else []
     point["leaders"] = leaders.split(KEY_SEPARATOR) if leaders else []
+    if "co" in point:
+        point["co"] = point["co"].split(KEY_SEPARATOR) if point["co"] else []
     return point
-
-
-def like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

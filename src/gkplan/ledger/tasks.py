@@ -12,7 +12,8 @@ from typing import Any
 from gkplan.errors import NotFound
 from gkplan.ledger.asof import as_of
 from gkplan.ledger.history import LOOP_FIELDS
-from gkplan.ledger.points import KEY_SEPARATOR, Params, PointQuery, state_filters
+from gkplan.ledger.points import KEY_SEPARATOR
+from gkplan.ledger.query import Params, PointQuery, state_filters
 from gkplan.rules import light_sql
 
 _TASK_TODAY = "(SELECT *, NOT removed AS present FROM tasks)"

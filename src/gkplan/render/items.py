@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from gkplan.values import STATUS_LABELS
+from gkplan.values import ROLE_LABELS, STATUS_LABELS
 
 from gkplan.render.output import Rows, _emit, _emit_rows
 from gkplan.render.text import Cell, Table, _table, visible
@@ -58,9 +58,26 @@ def _point_cells(p: dict[str, Any]) -> list[Cell]:
     ]  # fmt: skip
 
 
-def points(rows: Rows, fmt: str, limit: int | None = None) -> None:
-    table = _table("编号", "工作要点", "校领导", "牵头部门", "进度", "状态", "灯", "截止日期", "剩余")
-    _emit_rows(fmt, rows, POINT_FIELDS, table, _point_cells, limit, "项")
+def points(rows: Rows, fmt: str, limit: int | None = None, *, role: bool = False, wide: bool = False) -> None:
+    """The point list; `role` adds 角色 (牵头/协办, for a department filter), `wide` the roll-up of the
+    tasks, the co-operating departments and the latest report."""
+    heads = ["编号", "工作要点", "校领导", "牵头部门", *(["角色"] if role else []), "进度", "状态", "灯", "截止日期", "剩余"]
+    fields = (*POINT_FIELDS, *(("role",) if role else ()), *(_WIDE_FIELDS if wide else ()))
+    table = _table(*heads, *(("任务汇总", "协办部门", "最近报送") if wide else ()))
+
+    def cells(p: dict[str, Any]) -> list[Cell]:
+        row = _point_cells(p)
+        if role:
+            row.insert(4, ROLE_LABELS.get(p.get("role"), "") if p.get("kind") != "task" else "")
+        if wide:
+            rolled = p.get("task_progress")
+            row += [f"{rolled}%" if rolled is not None else "", "、".join(p.get("co") or []), p.get("reported") or ""]
+        return row
+
+    _emit_rows(fmt, rows, fields, table, cells, limit, "项")
+
+
+_WIDE_FIELDS = ("task_progress", "co", "reported")
 
 
 def point(p: dict[str, Any], fmt: str) -> None:

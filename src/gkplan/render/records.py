@@ -180,6 +180,7 @@ def notices(rows: list[dict[str, Any]], fmt: str, as_of: str, within: int) -> No
             lines.append(f"截至 {as_of}，以下事项已逾期、将在 {within} 天内到期、亮黄灯或本期尚未报送进展，请抓紧推进并及时报送：")
             for i in n["items"]:
                 what = f"第 {i['id']} 项" if i["kind"] == "point" else f"任务 {i['id']}"
+                what += "（协办）" if i.get("role") == "co" else ""
                 owner = f"，责任人 {i['owner']}" if i.get("owner") else ""
                 who = f"，分管校领导 {'、'.join(i['leaders'])}" if len(n["leaders"]) > 1 and i["leaders"] else ""
                 lines.append(visible(f"  · {what} {i['title']}：{notice_reasons(i, within)}；截止 {i['due']}，"
@@ -188,7 +189,7 @@ def notices(rows: list[dict[str, Any]], fmt: str, as_of: str, within: int) -> No
         return "\n".join(lines)
 
     fields = ("department", "leaders", "kind", "id", "point", "title", "reasons", "due", "days_left", "progress", "status",
-              "light", "reported", "owner")  # fmt: skip
+              "light", "reported", "owner", "role")  # fmt: skip
     _emit(fmt, rows if fmt == "json" else flat, fields, table)
 
 

@@ -1,0 +1,89 @@
+"""What a query of points or tasks selects: the filters the user gave, as SQL with parameters."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, NamedTuple
+
+
+class PointQuery(NamedTuple):
+    """Filters for `iter_points` and `iter_tasks`. Every value reaches SQL as a parameter."""
+
+    ids: tuple[int, ...] = ()
+    departments: tuple[str, ...] = ()
+    leaders: tuple[str, ...] = ()
+    sections: tuple[int, ...] = ()
+    statuses: tuple[str, ...] = ()
+    due_before: date | None = None
+    overdue_as_of: date | None = None
+    search: str | None = None
+    lights: tuple[str, ...] = ()
+    role: str | None = None  # with departments: "lead" (牵头) or "co" (协办) only; None: either
+
+
+class Params:
+    """Named query parameters: every value reaches SQL as a parameter, never as text."""
+
+    def __init__(self, base: dict[str, Any] | None = None) -> None:
+        self.values: dict[str, Any] = dict(base or {})
+
+    def one(self, value: Any) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f":{name}"
+
+    def many(self, values: Any) -> str:
+        return ",".join(self.one(v) for v in values)
+
+
+def scope_filters(prm: Params, query: PointQuery, alias: str, co: bool = False) -> list[str]:
+    scope = []
+    if query.ids:
+        scope.append(f"{alias}.id IN ({prm.many(query.ids)})")
+    for kind, names in (("department", query.departments), ("leader", query.leaders)):
+        if not names:
+            continue
+        # IN (subquery): SQLite walks the (name, plan, point) index instead of every point
+        lead = f"{alias}.id IN (SELECT point FROM point_{kind}s WHERE {kind} IN ({prm.many(names)}) AND plan = :plan)"
+        if kind == "department" and query.role == "co" and not co:
+            scope.append("0")  # nobody of these ever co-operated
+        elif kind == "department" and co:  # every point whose `co` ever named one: the day's `co` decides
+            named = f"{alias}.id IN (SELECT point FROM point_co WHERE department IN ({prm.many(names)}) AND plan = :plan)"
+            scope.append(named if query.role == "co" else f"({lead} OR {named})")
+        else:
+            scope.append(lead)
+    return scope
+
+
+def co_filter(prm: Params, query: PointQuery) -> str:
+    """The day's test: one of the departments co-operates on the point (or, role aside, leads it)."""
+    sep = "char(31)"
+    match = " OR ".join(f"instr({sep} || coalesce(p.co, '') || {sep}, {sep} || {prm.one(n)} || {sep}) > 0"
+                        for n in query.departments)  # fmt: skip
+    if query.role == "co":
+        return f"({match})"
+    lead = f"p.id IN (SELECT point FROM point_departments WHERE department IN ({prm.many(query.departments)}) AND plan = :plan)"
+    return f"({lead} OR {match})"
+
+
+def state_filters(prm: Params, query: PointQuery, status: str, due: str, texts: tuple[str, ...]) -> list[str]:
+    """The filters points and tasks share: section, status, due date, overdue, text search."""
+    where = []
+    if query.sections:
+        where.append(f"p.section IN ({prm.many(query.sections)})")
+    if query.statuses:
+        where.append(f"{status} IN ({prm.many(query.statuses)})")
+    if query.due_before:
+        where.append(f"{due} < {prm.one(query.due_before.isoformat())}")
+    if query.overdue_as_of:  # overdue is the red light (rules.light), which the query computes with its clock
+        # red implies past due (a late 办结 report was made after the due date), so the range on the due date
+        # (an index range) comes first and the light decides
+        where.append(f"{due} < :as_of AND light = 'red'")
+    if query.search:
+        pattern = prm.one(like(query.search))
+        where.append("(" + " OR ".join(f"{column} LIKE {pattern} ESCAPE '\\'" for column in texts) + ")")
+    return where
+
+
+def like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
