@@ -293,7 +293,7 @@ def ask_tasks_progress(ledger: "Ledger", number: int) -> list[tuple[int, str]]:
 
 def progress_report(progress: str | None, status: str | None, note: str | None, done: str | None, problem: str | None,
                     next_step: str | None, evidence: str | None, due: Any, reason: str | None,
-                    co: list[str] | None = None) -> Report:  # fmt: skip
+                    co: list[str] | None = None) -> "Report":  # fmt: skip
     """What a report's options say, as one value; --note and --done are the same field."""
     from gkplan.actions import Report
 
