@@ -11,6 +11,7 @@ from pathlib import Path
 from conftest import dump
 
 V4 = Path(__file__).parent / "data" / "ledger_v4.db"
+V5 = Path(__file__).parent / "data" / "ledger_v5.db"  # made by gkplan at schema 5 (issue 8's first landing)
 
 
 def test_a_report_in_three_parts_is_what_show_and_the_exports_carry(run, ledger, tmp_path):
@@ -168,9 +169,45 @@ def test_a_version_4_ledger_migrates_to_5_and_keeps_its_reported_progress(run, t
     shutil.copy(V4, db)
     monkeypatch.setenv("GKPLAN_DB", str(db))
     assert run.json("show", "17")["progress"] == 50  # version 4 had switched 17 to its task: it keeps that value
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 5
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 6
     assert run.json("show", "3")["status"] == "done"  # done in version 4 stays 销号
     assert run("check").exit_code == 0
     run("update", "17", "--progress", "70", "--done", "升级后第一次填报")  # and reports its own from now on
     assert run.json("show", "17")["progress"] == 70
     assert run.json("show", "17", "--as-of", "2022-05-31")["progress"] == 50
+
+
+def test_a_version_5_ledger_migrates_to_6_and_reads_as_before(run, tmp_path, monkeypatch):
+    db = tmp_path / "v5.db"
+    shutil.copy(V5, db)
+    monkeypatch.setenv("GKPLAN_DB", str(db))
+    p17 = run.json("show", "17")
+    assert (p17["progress"], p17["problem"], p17["task_progress"]) == (60, "经费未落实", 40)
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 6
+    assert [e["reason"] for e in run.json("show", "3")["extensions"]] == ["换届推迟"]
+    assert run.json("show", "8")["status"] == "done"
+    assert run("check").exit_code == 0
+    run("update", "5", "--co-dept", "财务部")  # what version 6 adds works on it
+    assert [r["id"] for r in run.json("list", "--dept", "财务部", "--role", "co")] == [5]
+    assert run.json("show", "17", "--as-of", "2022-05-11")["progress"] == 60
+    assert run("check").exit_code == 0
+
+
+def test_report_counts_extensions_and_extended_points_per_department(run, ledger):
+    run("update", "3", "--due", "2023-01-31", "--reason", "换届推迟", "--date", "2022-05-01")
+    run("update", "3", "--due", "2023-03-31", "--reason", "再次推迟", "--date", "2022-06-01")
+    run("update", "5", "--due", "2022-10-31", "--date", "2022-06-02")  # earlier: no 延期
+    run("update", "32", "--due", "2023-01-31", "--reason", "预算调整", "--date", "2022-06-03")
+    rows = {r["group"]: r for r in run.json("report")}
+    assert (rows["组织部"]["extended"], rows["组织部"]["extensions"]) == (1, 2)
+    assert (rows["财务部"]["extended"], rows["财务部"]["extensions"]) == (1, 1)
+    assert (rows["宣传部"]["extended"], rows["宣传部"]["extensions"]) == (0, 0)
+    may = {r["group"]: r for r in run.json("report", "--as-of", "2022-05-15")}
+    assert (may["组织部"]["extensions"], may["财务部"]["extended"]) == (1, 0)  # reissued as it stood then
+    total = run.json("report", "--overview")["total"]
+    assert (total["extended"], total["extensions"]) == (2, 3)
+    run("undo")  # 财务部's
+    assert run.json("report", "--by", "leader")[0]["extended"] == 0
+    rows = {r["group"]: r for r in run.json("report")}
+    assert (rows["财务部"]["extended"], rows["财务部"]["extensions"]) == (0, 0)
+    assert "延期（项/次）" in run("report").stdout and "1/2" in run("report").stdout

@@ -267,17 +267,28 @@ def summary(ledger: Ledger, by: str, fr: Frame) -> list[dict[str, Any]]:
     key = GROUPINGS.get(by.strip().lower())
     if key is None:
         raise InvalidValue(f"未知分组方式：{by!r}；可用：dept / leader / section")
-    return [_group(row, key == "section") for row in ledger.summary(key, fr.clock)]
+    return _with_extensions(ledger, [_group(row, key == "section") for row in ledger.summary(key, fr.clock)], fr)
+
+
+def _with_extensions(ledger: Ledger, groups: list[dict[str, Any]], fr: Frame) -> list[dict[str, Any]]:
+    """Each group's 延期: `extended`, its points whose due date was moved later with a reason (the
+    original kept), and `extensions`, how many times (only those points' entries are read)."""
+    ids = sorted({i for g in groups for i in g["extended_ids"]})
+    events = ledger.extension_events(ids, fr.as_of.isoformat()) if ids else {}
+    for g in groups:
+        mine = set(g.pop("extended_ids"))
+        g["extended"], g["extensions"] = len(mine), sum(events.get(i, 0) for i in mine)
+    return groups
 
 
 def overview(ledger: Ledger, fr: Frame) -> dict[str, Any]:
     """One screen for the leadership: the whole plan, then each section, with lights and mean progress."""
     plan = ledger.plan()
-    total = ledger.summary(None, fr.clock)
+    total = _with_extensions(ledger, [_group(row, False) for row in ledger.summary(None, fr.clock)], fr)
     return {
         "plan": plan["key"], "title": plan["title"], "document": plan["document"], "as_of": fr.as_of.isoformat(),
-        "total": _group(total[0], False) | {"group": "合计"} if total else None,
-        "sections": [_group(row, True) for row in ledger.summary("section", fr.clock)],
+        "total": total[0] | {"group": "合计"} if total else None,
+        "sections": _with_extensions(ledger, [_group(row, True) for row in ledger.summary("section", fr.clock)], fr),
     }  # fmt: skip
 
 
@@ -285,7 +296,8 @@ SUMMARY_KEYS = ("points", *STATUS_LABELS, "overdue", "red", "yellow", "green", "
 
 
 def _group(row: dict[str, Any], with_section: bool) -> dict[str, Any]:
-    out = {"group": row["grp"] or UNASSIGNED, **{k: row[k] if row[k] is not None else 0 for k in SUMMARY_KEYS}}
+    out = {"group": row["grp"] or UNASSIGNED, **{k: row[k] if row[k] is not None else 0 for k in SUMMARY_KEYS},
+           "extended_ids": row["extended_ids"]}  # fmt: skip
     return out | {"section": row["section"]} if with_section else out
 
 

@@ -4,7 +4,8 @@
     sidefiles   -wal/-shm: taking turns to make and delete them
     plans       the plans a ledger holds, which one is in use  points   work points and the people on them
     tasks       tasks under points                             targets  quantitative targets
-    history     every change: effective date, author, hash chain; states as of any day; diff
+    history     every change: effective date, author, hash chain; states as of any day
+    journal     reading the history: entries, diff, latest reports, 延期 counts
     undo        undoing a change, with what it caused          asof     reading any past day in SQL
     load        seeds into the ledger                          check    what `gkplan check` verifies
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from gkplan.ledger.connection import Connection, create
 from gkplan.ledger.history import HistoryMixin
+from gkplan.ledger.journal import JournalMixin
 from gkplan.ledger.load import LoadMixin, LoadResult
 from gkplan.ledger.plans import PlansMixin
 from gkplan.ledger.points import PointQuery, PointsMixin
@@ -26,7 +28,7 @@ from gkplan.ledger.tasks import TasksMixin
 __all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "Ledger", "LoadResult", "PointQuery", "create"]
 
 
-class Ledger(PlansMixin, PointsMixin, TasksMixin, TargetsMixin, HistoryMixin, UndoMixin, LoadMixin, Connection):
+class Ledger(PlansMixin, PointsMixin, TasksMixin, TargetsMixin, HistoryMixin, JournalMixin, UndoMixin, LoadMixin, Connection):
     def __init__(self, path: Path, plan: str | None = None) -> None:
         Connection.__init__(self, path)
         self.wanted_plan = plan

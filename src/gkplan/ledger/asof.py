@@ -99,12 +99,12 @@ def points_coded(code, columns: tuple[str, ...]) -> str:  # noqa: ANN001 - code(
     codes, and an expression over the unpacked fields of `points_brief` would be evaluated once per
     reference: this halves their cost."""
     plain = ", ".join(f"x.{c}" for c in dict.fromkeys(("plan", "id", *columns)))
-    state = {f: f"s.{f}" for f in ("due", "progress", "status", "reported", "closed", "checkpoints", "late")}
+    state = {f: f"s.{f}" for f in ("due", "progress", "status", "reported", "closed", "checkpoints", "late", "due_original")}
     lookup = (f"SELECT {code(state | {'start': 'x.start'})} * 1000 + s.progress FROM point_states s"
               " WHERE s.plan = x.plan AND s.point = x.id AND s.effective <= :as_of"
               " ORDER BY s.effective DESC, s.hid DESC LIMIT 1")  # fmt: skip
     unchanged = code({"due": "x.due_base", "progress": "0", "status": "'not_started'", "start": "x.start",
-                      "checkpoints": "x.checkpoints_base"})
+                      "checkpoints": "x.checkpoints_base", "due_original": "NULL"})
     today = code({f: f"x.{f}" for f in (*state, "start")})
     packed = (f"CASE WHEN x.changed > :as_of THEN coalesce(({lookup}), {unchanged} * 1000)"
               f" ELSE {today} * 1000 + x.progress END")  # fmt: skip

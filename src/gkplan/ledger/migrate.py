@@ -26,8 +26,10 @@ def upgrade(ledger: Any, version: int) -> None:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if conn.execute("PRAGMA user_version").fetchone()[0] == version:  # nobody did it meanwhile
-                    if version >= 4:
+                    if version == 4:
                         _upgrade_4(conn)
+                    if version >= 4:
+                        _upgrade_5(conn)
                     else:
                         _upgrade(ledger, conn)
                 conn.execute("COMMIT")
@@ -42,14 +44,24 @@ def upgrade(ledger: Any, version: int) -> None:
 def _upgrade_4(conn: Any) -> None:
     """Version 4 → 5: new columns only. A point that version 4 had switched to its tasks' roll-up keeps the
     progress it has and reports its own from now on, until its task list is declared complete."""
-    for table, columns in schema.V5_COLUMNS.items():
-        for column in columns.split("|"):
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
-    # the covering index of tables and summaries takes the light's new inputs
+    _add_columns(conn, schema.V5_COLUMNS)
+
+
+def _upgrade_5(conn: Any) -> None:
+    """Version 5 → 6: the seed's base values (none in a version 5 ledger), point_co (empty: version 5 set
+    no co-operating departments), and the covering index of tables and summaries rebuilt with the
+    report's new input (due_original: 延期)."""
+    _add_columns(conn, schema.V6_COLUMNS)
+    schema.create_tables(conn, schema.V6_TABLES)
     conn.execute("DROP INDEX idx_points_brief")
     conn.execute(next(s for s in schema.TABLES.split(";\n") if "idx_points_brief" in s))
-    schema.create_tables(conn, schema.V5_TABLES)
     conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
+
+
+def _add_columns(conn: Any, tables: dict[str, str]) -> None:
+    for table, columns in tables.items():
+        for column in columns.split("|"):
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
 def _upgrade(ledger: Any, conn: Any) -> None:

@@ -148,18 +148,19 @@ class PointsMixin:
             key, join = ("NULL" if by is None else f"p.{by}_key"), ""
         if self.today_tables(clock["as_of"]):
             source = (f"(SELECT plan, id, section, progress, department_key, leader_key,"
-                      f" {_code({k: k for k in LIGHT_INPUTS})} AS code FROM points WHERE plan = :plan)")  # fmt: skip
+                      f" {_code({k: k for k in (*LIGHT_INPUTS, 'due_original')})} AS code FROM points WHERE plan = :plan)")  # fmt: skip
         else:
             source = points_coded(_code, _SUMMARY)
         sql = f"""
             SELECT {key} AS grp, min(p.id) AS first_seen, min(p.section) AS section, p.code, count(*) AS n,
-                   sum(p.progress) AS progress
+                   sum(p.progress) AS progress, group_concat(CASE WHEN p.code % 2 THEN p.id END) AS extended
             FROM {source} p {join}
             GROUP BY grp, p.code"""
         groups: dict[Any, dict[str, Any]] = {}
         with self._errors():
             for row in self.conn.execute(sql, clock | {"plan": self.plan_key}):
-                status, light = STATUS_CODES[row["code"] // 8], LIGHT_CODES[row["code"] % 8]
+                status, light = STATUS_CODES[row["code"] // 16], LIGHT_CODES[row["code"] // 2 % 8]
+                extended = [int(i) for i in row["extended"].split(",")] if row["extended"] else []
                 # a key names every department of its points: each counts them (two departments, twice)
                 names = row["grp"].split(KEY_SEPARATOR) if by not in (None, "section") and row["grp"] else [row["grp"]]
                 for order, name in enumerate(names):
@@ -169,7 +170,9 @@ class PointsMixin:
                         g = groups[name] = {
                             "grp": name, "first_seen": first, "section": row["section"] if by == "section" else None,
                             "points": 0, **dict.fromkeys(STATUS_CODES, 0), "overdue": 0, **_LIGHT_COUNTS, "sum": 0,
+                            "extended_ids": [],
                         }  # fmt: skip
+                    g["extended_ids"] += extended
                     g["first_seen"] = min(g["first_seen"], first)
                     g["points"] += row["n"]
                     g[status] += row["n"]
@@ -183,15 +186,17 @@ class PointsMixin:
             g["mean_progress"] = round(g.pop("sum") / g["points"], 1) if g["points"] else 0.0
         if by is None and not out:
             out = [{"grp": None, "section": None, "points": 0, **dict.fromkeys(STATUS_CODES, 0), "overdue": 0,
-                    **_LIGHT_COUNTS, "mean_progress": 0.0}]  # fmt: skip
+                    **_LIGHT_COUNTS, "mean_progress": 0.0, "extended_ids": []}]  # fmt: skip
         return out
 
 
 def _code(columns: dict[str, str]) -> str:
-    """SQL for a point's status and light as one number (status × 8 + light), which summaries count."""
+    """SQL for what summaries count of a point as one number: status × 16 + light × 2 + extended (延期:
+    an original due date kept)."""
     status = columns["status"]
     status_code = f"(CASE {status} " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(STATUS_CODES)) + " END)"
-    return f"({status_code} * 8 + {light_sql(columns, tuple(map(str, range(len(LIGHTS)))))})"
+    light = light_sql(columns, tuple(map(str, range(len(LIGHTS)))))
+    return f"({status_code} * 16 + {light} * 2 + ({columns['due_original']} IS NOT NULL))"
 
 
 def names_of(leads: list[dict], kind: str) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APPLICATION_ID = 0x676B706C  # 'gkpl' in the SQLite header: marks a file as a gkplan ledger
 
 TABLES = """
@@ -70,7 +70,7 @@ CREATE TABLE target_states (plan TEXT NOT NULL, point INTEGER NOT NULL, metric T
     PRIMARY KEY (plan, point, metric, effective, hid)) WITHOUT ROWID;
 CREATE INDEX idx_points_section ON points (plan, section);
 CREATE INDEX idx_points_brief ON points (plan, due, status, progress, section, title, department_key, leader_key, id, changed, due_base,
-    reported, closed, late, start, checkpoints);
+    reported, closed, late, start, checkpoints, due_original);
 CREATE INDEX idx_point_departments ON point_departments (department, plan, point);
 CREATE INDEX idx_point_leaders ON point_leaders (leader, plan, point);
 CREATE INDEX idx_tasks_dept ON tasks (dept);
@@ -105,16 +105,17 @@ def create(conn: sqlite3.Connection) -> None:
 # Version 4 → 5: the new columns, all empty (NULL / 0): what a version 4 ledger meant by them.
 V5_COLUMNS = {
     "points": "start TEXT|problem TEXT|next TEXT|evidence TEXT|reported TEXT|closed TEXT|due_original TEXT"
-              "|follows INTEGER NOT NULL DEFAULT 0|co TEXT|checkpoints TEXT|late TEXT|co_base TEXT|checkpoints_base TEXT"
-              "|seed_loop TEXT",
+              "|follows INTEGER NOT NULL DEFAULT 0|co TEXT|checkpoints TEXT|late TEXT",
     "point_states": "problem TEXT|next TEXT|evidence TEXT|reported TEXT|closed TEXT|due_original TEXT"
                     "|follows INTEGER NOT NULL DEFAULT 0|co TEXT|checkpoints TEXT|late TEXT",
     "tasks": "kind TEXT NOT NULL DEFAULT 'task'|problem TEXT|next TEXT|evidence TEXT|reported TEXT|closed TEXT"
-             "|due_original TEXT|co TEXT|due_base TEXT|co_base TEXT|seed_loop TEXT",
+             "|due_original TEXT|co TEXT",
     "task_states": "problem TEXT|next TEXT|evidence TEXT|reported TEXT|closed TEXT|due_original TEXT|co TEXT",
 }
-# Version 4 → 5: the new tables (empty: a version 4 ledger had no co-operating departments).
-V5_TABLES = ("point_co",)
+# Version 5 → 6: what a seed gave an item before any change (NULL: a version 5 seed gave none of it),
+# and the index of every department a point's `co` ever named.
+V6_COLUMNS = {"points": "co_base TEXT|checkpoints_base TEXT|seed_loop TEXT", "tasks": "due_base TEXT|co_base TEXT|seed_loop TEXT"}
+V6_TABLES = ("point_co",)
 
 
 def create_tables(conn: sqlite3.Connection, names: tuple[str, ...]) -> None:

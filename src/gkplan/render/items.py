@@ -147,7 +147,7 @@ def overdue(rows: Rows, fmt: str, as_of: str, limit: int | None = None) -> None:
 
 SUMMARY_FIELDS = (
     "group", "points", "done", "in_progress", "not_started", "blocked", "deferred", "overdue",
-    "red", "yellow", "green", "mean_progress",
+    "red", "yellow", "green", "mean_progress", "pending_review", "unreported", "extended", "extensions",
 )  # fmt: skip
 
 
@@ -156,7 +156,8 @@ def _summary_table(rows: list[dict[str, Any]], group_label: str, title: str, bar
     counts = ("points", "done", "overdue") if bars else SUMMARY_FIELDS[1:8]
     labels = {"points": "要点数", "done": "已完成", "in_progress": "进行中", "not_started": "未启动", "blocked": "受阻",
               "deferred": "暂缓", "overdue": "逾期"}  # fmt: skip
-    t = _table(group_label, *(labels[k] for k in counts), "红", "黄", "绿", "平均进度", *(["进度"] if bars else []), title=title)
+    t = _table(group_label, *(labels[k] for k in counts), "红", "黄", "绿", "平均进度", *(["进度"] if bars else ["延期（项/次）"]),
+               title=title)  # fmt: skip
     for r in rows:
         cells: list[Any] = [
             _esc(r["group"]), *(str(r[k]) for k in counts),
@@ -166,6 +167,8 @@ def _summary_table(rows: list[dict[str, Any]], group_label: str, title: str, bar
         if bars:
             filled = int(r["mean_progress"] / 5 + 0.5)
             cells.append(("#" * filled + "." * (20 - filled), "green"))
+        else:
+            cells.append(f"{r['extended']}/{r['extensions']}" if r["extended"] else "")
         t.add_row(*cells)
     return t
 
