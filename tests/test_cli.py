@@ -12,6 +12,8 @@ import pytest
 
 from conftest import dump
 
+from gkplan.ledger.schema import SCHEMA_VERSION
+
 
 # -- list ---------------------------------------------------------------------------------------
 
@@ -233,7 +235,7 @@ def test_report_by_department_leader_and_section(run, ledger):
     assert by_dept["教务部"] == {
         "group": "教务部", "points": 2, "pending_review": 0, "done": 1, "in_progress": 1, "not_started": 0,
         "blocked": 0, "deferred": 0, "overdue": 1, "red": 1, "yellow": 0, "green": 0, "unreported": 0, "review": 0,
-        "mean_progress": 75.0,
+        "mean_progress": 75.0, "extended": 0, "extensions": 0,
     }  # fmt: skip
     assert by_dept["党委办公室"]["points"] == 4  # points 2, 36, 37, 39
     assert by_dept["（未指定）"]["points"] == 1  # point 38
@@ -334,7 +336,7 @@ def test_a_version_3_ledger_migrates_with_its_history_intact(run, tmp_path, monk
     monkeypatch.setenv("GKPLAN_DB", str(db))
     monkeypatch.setenv("GKPLAN_TODAY", "2026-12-01")  # its changes were recorded on 2026-11-26
     assert run.ids("--dept", "教务部") == [7, 21]
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 5
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert run.json("show", "3")["progress"] == 40
     assert run.json("show", "17")["progress"] == 17  # (50 × 1 + 0 × 2) / 3, from its tasks
     assert run.json("show", "22")["due"] == "2022-09-30"

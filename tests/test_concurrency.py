@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import sqlite3
-import stat
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from gkplan.ledger.schema import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parents[1]
 V3 = REPO / "tests" / "data" / "ledger_v3.db"
@@ -153,7 +154,7 @@ def test_6_processes_migrating_one_version_3_ledger_at_once_migrate_it_once(tmp_
     commands = [("list",), ("show", "3"), ("update", "18", "--note", "迁移时"), ("log",), ("report",), ("task", "list")]
     results = _all([(c, _start(db, *c, GKPLAN_TODAY="2026-12-01")) for c in commands])
     assert [r.returncode for _, r in results] == [0] * 6, [r.stderr for _, r in results]
-    assert _pragma(db, "user_version") == 5
+    assert _pragma(db, "user_version") == SCHEMA_VERSION
     conn = sqlite3.connect(db)
     try:
         new = conn.execute(

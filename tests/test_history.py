@@ -257,7 +257,8 @@ KEYS_SHOW = {"plan", "id", "section", "section_title", "title", "text", "leads",
 KEYS = {
     ("list",): {"plan", "id", "section", "section_title", "title", "text", "leads", "leaders", "departments", "due",
                 "due_seed", "progress", "status", "status_label", "note", "updated_at", "tasks", "light", "days_left",
-                "overdue", "start", "problem", "next", "evidence", "reported", "closed", "due_original", "co", "checkpoints", "late", "follows"},
+                "overdue", "start", "problem", "next", "evidence", "reported", "closed", "due_original", "co", "checkpoints", "late", "follows",
+                "task_progress"},
     ("task", "list"): {"plan", "id", "point", "seq", "point_title", "point_due", "title", "due", "owner", "dept", "departments",
                        "deliverable", "weight", "progress", "status", "status_label", "note", "origin", "created_at",
                        "updated_at", "effective_due", "light", "days_left", "overdue", "kind", "problem", "next",
@@ -267,7 +268,7 @@ KEYS = {
     ("log",): {"id", "plan", "point", "entity", "ref", "effective", "at", "by", "action", "changes", "note", "cause",
                "undoes", "undone_by"},
     ("report",): {"group", "points", "pending_review", "done", "in_progress", "not_started", "blocked", "deferred",
-                  "overdue", "red", "yellow", "green", "unreported", "review", "mean_progress"},
+                  "overdue", "red", "yellow", "green", "unreported", "review", "mean_progress", "extended", "extensions"},
     ("remind",): {"department", "leaders", "items"},
     ("stale",): {"kind", "id", "title", "departments", "last_update", "days_since", "progress", "status", "light"},
     ("check",): {"check", "ok", "detail"},  # (the warning row adds "warning")

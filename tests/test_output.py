@@ -60,6 +60,7 @@ def hostile(run, ledger: Path) -> Path:
     _write(ledger, "UPDATE points SET title = ?, note = ? WHERE id = 18", "标题" + HOSTILE, HOSTILE)
     _write(ledger, "UPDATE point_departments SET department = ? WHERE point = 18", "老年大学" + HOSTILE)
     _write(ledger, "UPDATE points SET department_key = ? WHERE id = 18", "老年大学" + HOSTILE)
+    _write(ledger, "UPDATE tasks SET dept = ? WHERE dept = '老年大学'", "老年大学" + HOSTILE)  # its 实施方案 (38.18)
     _write(ledger, "UPDATE tasks SET owner = ? WHERE point = 18", "王五" + HOSTILE)
     _write(ledger, "UPDATE history SET by = ?, note = ? WHERE point = 18", "督查办" + HOSTILE, HOSTILE)
     return ledger
