@@ -142,9 +142,9 @@ def add_task(
     if owner is not None:
         fields["owner"] = clean_text(owner, "--owner", 100)
     if dept is not None:
-        from gkplan.reports import resolve_name
+        from gkplan.reports import resolve_department
 
-        fields["dept"] = resolve_name(dept, [n["name"] for n in ledger.names("department")], "部门")
+        fields["dept"] = resolve_department(ledger, dept)
     if deliverable is not None:
         fields["deliverable"] = clean_text(deliverable, "--deliverable", 200)
     fields["weight"] = parse_weight(weight) if weight is not None else 1

@@ -18,16 +18,15 @@ def parse_co(ledger: Ledger, values: tuple[str, ...] | None) -> list[tuple[bool,
     """Each edit as (add?, department name), resolved; an empty list when none were given."""
     if not values:
         return []
-    from gkplan.reports import resolve_name
+    from gkplan.reports import resolve_department
 
-    known = ledger.known_departments()
     edits = []
     for value in values:
         remove = value.startswith("-")
         name = value[1:] if remove else value
         if not name.strip():
             raise InvalidValue("--co-dept 须写部门名（去掉一个协办部门写 -部门名）")
-        edits.append((not remove, resolve_name(name, known, "部门")))
+        edits.append((not remove, resolve_department(ledger, name)))
     return edits
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from gkplan.errors import InvalidValue
 from gkplan.ledger import Ledger, PointQuery
-from gkplan.reports import UNASSIGNED, Frame, list_points, list_tasks, resolve_name
+from gkplan.reports import UNASSIGNED, Frame, list_points, list_tasks, resolve_department
 
 OPEN = ("not_started", "in_progress", "blocked")  # what owes a progress report each period
 REASONS = ("overdue", "due_soon", "yellow", "unreported")  # why a notice names an item, in that order
@@ -73,8 +73,7 @@ def departments(ledger: Ledger, given: list[str]) -> tuple[str, ...]:
     """The departments the user named, resolved to exact names (unknown ones fail here)."""
     if not given:
         return ()
-    known = ledger.known_departments()  # one that only co-operates too
-    return tuple(resolve_name(d, known, "部门") for d in given)
+    return tuple(resolve_department(ledger, d) for d in given)
 
 
 def period(text: str | None, fr: Frame) -> tuple[date, date]:

@@ -39,6 +39,13 @@ def resolve_name(text: str, known: list[str], what: str) -> str:
     raise NotFound(f"没有名为“{text}”的{what}{hint}")
 
 
+def resolve_department(ledger: Ledger, text: str) -> str:
+    """A department as --dept names it: an exact name by index lookups; only a partial or wrong one lists
+    every department the plan knows (leading, co-operating or owning a task)."""
+    wanted = unicodedata.normalize("NFKC", text).strip()
+    return wanted if ledger.is_department(wanted) else resolve_name(text, ledger.known_departments(), "部门")
+
+
 def resolve_section(text: str, sections: list[dict[str, Any]]) -> int:
     s = unicodedata.normalize("NFKC", text).strip().rstrip("、.")
     numbers = {sec["id"] for sec in sections}
@@ -67,11 +74,10 @@ def build_query(
     """Turn what the user typed into exact filters; unknown names fail here, before any query runs."""
     if role and not depts:
         raise InvalidValue("--role 须与 --dept 同用：先说是哪个部门，再说牵头还是协办")
-    known_depts = ledger.known_departments() if depts else []  # a department that only co-operates too
     known_leaders = [n["name"] for n in ledger.names("leader")] if leaders else []
     known_sections = ledger.sections() if sections else []
     return PointQuery(
-        departments=tuple(resolve_name(d, known_depts, "部门") for d in depts),
+        departments=tuple(resolve_department(ledger, d) for d in depts),
         leaders=tuple(resolve_name(name, known_leaders, "校领导") for name in leaders),
         sections=tuple(resolve_section(s, known_sections) for s in sections),
         statuses=tuple(parse_status(s) for s in statuses),

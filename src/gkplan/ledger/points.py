@@ -117,6 +117,14 @@ class PointsMixin:
             raise NotFound(f"没有编号为 {point_id} 的工作要点")
         return rows[0]
 
+    def is_department(self, name: str) -> bool:
+        """Whether the plan knows this exact department (three index lookups: no listing of every name)."""
+        sql = ("SELECT EXISTS (SELECT 1 FROM point_departments WHERE department = :n AND plan = :plan)"
+               " OR EXISTS (SELECT 1 FROM point_co WHERE department = :n AND plan = :plan)"
+               " OR EXISTS (SELECT 1 FROM tasks WHERE dept = :n AND plan = :plan)")  # fmt: skip
+        with self._errors():
+            return bool(self.conn.execute(sql, {"n": name, "plan": self.plan_key}).fetchone()[0])
+
     def known_departments(self) -> list[str]:
         """Every department the plan names: leading a point, co-operating on one, or owning a task."""
         sql = ("SELECT department FROM point_departments WHERE plan = :plan UNION SELECT department FROM point_co"
