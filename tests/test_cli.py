@@ -334,7 +334,7 @@ def test_a_version_3_ledger_migrates_with_its_history_intact(run, tmp_path, monk
     monkeypatch.setenv("GKPLAN_DB", str(db))
     monkeypatch.setenv("GKPLAN_TODAY", "2026-12-01")  # its changes were recorded on 2026-11-26
     assert run.ids("--dept", "教务部") == [7, 21]
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 5
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 6
     assert run.json("show", "3")["progress"] == 40
     assert run.json("show", "17")["progress"] == 17  # (50 × 1 + 0 × 2) / 3, from its tasks
     assert run.json("show", "22")["due"] == "2022-09-30"

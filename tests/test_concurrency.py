@@ -153,7 +153,7 @@ def test_6_processes_migrating_one_version_3_ledger_at_once_migrate_it_once(tmp_
     commands = [("list",), ("show", "3"), ("update", "18", "--note", "迁移时"), ("log",), ("report",), ("task", "list")]
     results = _all([(c, _start(db, *c, GKPLAN_TODAY="2026-12-01")) for c in commands])
     assert [r.returncode for _, r in results] == [0] * 6, [r.stderr for _, r in results]
-    assert _pragma(db, "user_version") == 5
+    assert _pragma(db, "user_version") == 6
     conn = sqlite3.connect(db)
     try:
         new = conn.execute(

@@ -163,12 +163,12 @@ def test_checkpoints_set_what_progress_is_expected(run, ledger, tmp_path, monkey
     assert run.json("show", "17")["light"] == "yellow"
 
 
-def test_a_version_4_ledger_migrates_to_5_and_keeps_its_reported_progress(run, tmp_path, monkeypatch):
+def test_a_version_4_ledger_migrates_and_keeps_its_reported_progress(run, tmp_path, monkeypatch):
     db = tmp_path / "v4.db"
     shutil.copy(V4, db)
     monkeypatch.setenv("GKPLAN_DB", str(db))
     assert run.json("show", "17")["progress"] == 50  # version 4 had switched 17 to its task: it keeps that value
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 5
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 6
     assert run.json("show", "3")["status"] == "done"  # done in version 4 stays 销号
     assert run("check").exit_code == 0
     run("update", "17", "--progress", "70", "--done", "升级后第一次填报")  # and reports its own from now on

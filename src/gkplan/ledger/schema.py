@@ -1,5 +1,6 @@
 """The ledger's tables, and the steps that bring an older ledger up to them.
 
+Version 6 marks a target whose value is a 约数 (`approx`: 160万人左右, met within a band around it).
 Version 5 adds the supervision loop's state (reports in three parts, evidence, the day of the latest
 report and of the 办结 report, the due date before any 延期, co-operating departments, checkpoints,
 whether a point follows its tasks) to points, tasks and their states; version 4 gave the ledger its three dimensions: plans (every table is keyed by `plan`), time
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APPLICATION_ID = 0x676B706C  # 'gkpl' in the SQLite header: marks a file as a gkplan ledger
 
 TABLES = """
@@ -49,7 +50,7 @@ CREATE TABLE tasks (
 CREATE TABLE targets (
     plan TEXT NOT NULL, point INTEGER NOT NULL, metric TEXT NOT NULL, unit TEXT NOT NULL, target_min REAL NOT NULL,
     target_max REAL, due TEXT, source TEXT, actual REAL, actual_as_of TEXT, note TEXT, updated_at TEXT, changed TEXT,
-    ord INTEGER NOT NULL DEFAULT 0,
+    ord INTEGER NOT NULL DEFAULT 0, approx INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (plan, point, metric), FOREIGN KEY (plan, point) REFERENCES points (plan, id));
 CREATE TABLE history (
     id INTEGER PRIMARY KEY, plan TEXT NOT NULL, point INTEGER NOT NULL, entity TEXT NOT NULL, ref TEXT,
@@ -115,6 +116,10 @@ V5_COLUMNS = {
 }
 # Version 4 → 5: the new tables (empty: a version 4 ledger had no co-operating departments).
 V5_TABLES = ("point_co",)
+
+
+# Version 5 → 6: the new column; which targets are 约数 follows from their words (migrate._upgrade_5).
+V6_COLUMNS = {"targets": "approx INTEGER NOT NULL DEFAULT 0"}
 
 
 def create_tables(conn: sqlite3.Connection, names: tuple[str, ...]) -> None:
