@@ -264,7 +264,8 @@ KEYS = {
                        "updated_at", "effective_due", "light", "days_left", "overdue", "kind", "problem", "next",
                        "evidence", "reported", "closed", "due_original", "co"},
     ("target", "list"): {"plan", "point", "point_title", "metric", "unit", "target_min", "target_max", "actual",
-                         "actual_as_of", "due", "source", "note", "updated_at", "attainment", "met"},
+                         "actual_as_of", "due", "source", "note", "updated_at", "attainment", "met", "approx", "low",
+                         "high", "effective_due", "light"},
     ("log",): {"id", "plan", "point", "entity", "ref", "effective", "at", "by", "action", "changes", "note", "cause",
                "undoes", "undone_by"},
     ("report",): {"group", "points", "pending_review", "done", "in_progress", "not_started", "blocked", "deferred",
@@ -287,7 +288,10 @@ def test_the_json_keys_each_command_emits_are_pinned(run, ledger):
         first = rows[0] if isinstance(rows, list) else rows
         assert set(first) == keys, command
     assert set(run.json("update", "18", "--progress", "40")) == KEYS[("log",)]
-    assert set(run.json("report", "--overview")) == {"plan", "title", "document", "as_of", "total", "sections"}
+    overview = run.json("report", "--overview")
+    assert set(overview) == {"plan", "title", "document", "as_of", "total", "sections", "targets"}
+    assert set(overview["targets"]) == {"total", "counts", "items"}
+    assert set(overview["targets"]["items"][0]) == KEYS[("target", "list")]
 
 
 def test_undoing_one_tasks_change_keeps_what_a_sibling_task_did_later(run, ledger):

@@ -164,7 +164,7 @@ def test_checkpoints_set_what_progress_is_expected(run, ledger, tmp_path, monkey
     assert run.json("show", "17")["light"] == "yellow"
 
 
-def test_a_version_4_ledger_migrates_to_5_and_keeps_its_reported_progress(run, tmp_path, monkeypatch):
+def test_a_version_4_ledger_migrates_and_keeps_its_reported_progress(run, tmp_path, monkeypatch):
     db = tmp_path / "v4.db"
     shutil.copy(V4, db)
     monkeypatch.setenv("GKPLAN_DB", str(db))
@@ -186,6 +186,7 @@ def test_a_version_5_ledger_migrates_to_6_and_reads_as_before(run, tmp_path, mon
     assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 6
     assert [e["reason"] for e in run.json("show", "3")["extensions"]] == ["换届推迟"]
     assert run.json("show", "8")["status"] == "done"
+    assert [t["approx"] for t in run.json("target", "list", "--point", "7") if t["metric"] == "总招生数"] == [True]  # 160万人左右
     assert run("check").exit_code == 0
     run("update", "5", "--co-dept", "财务部")  # what version 6 adds works on it
     assert [r["id"] for r in run.json("list", "--dept", "财务部", "--role", "co")] == [5]

@@ -35,8 +35,8 @@ TOTAL_COUNTS = ("points", "done", "pending_review", "deferred", "red", "yellow",
                 "extensions", "extended", "ahead", "on_track", "behind")  # fmt: skip
 ITEM_FIELDS = ("kind", "id", "point", "title", "departments", "leaders", "light", "status", "progress", "expected",
                "due", "due_original", "days_left", "reported", "note", "problem", "next")  # fmt: skip
-TARGET_FIELDS = ("point", "point_title", "metric", "unit", "target_min", "target_max", "due", "actual", "actual_as_of",
-                 "attainment", "met")  # fmt: skip
+TARGET_FIELDS = ("point", "point_title", "metric", "unit", "target_min", "target_max", "approx", "low", "high", "due",
+                 "effective_due", "actual", "actual_as_of", "attainment", "met", "light")  # fmt: skip
 FILE_FORMATS = {".md": "md", ".markdown": "md", ".xlsx": "xlsx", ".json": "json", ".csv": "csv"}
 
 

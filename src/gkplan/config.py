@@ -9,7 +9,7 @@ File: $GKPLAN_CONFIG, else $XDG_CONFIG_HOME/gkplan/config.toml (~/.config/gkplan
     due_soon_progress = 80  # ……且进度低于这个百分比
     on_track = 5            # 序时进度：与应有进度相差不超过这么多个百分点为“达”，高于为“超”，低于为“欠”
     diverge = 20            # gkplan check：要点填报的进度与任务汇总相差超过这么多个百分点时提醒
-    band = 5                # 指标“左右”：目标值上下这么多个百分点内为达成
+    band = 5                # 约数指标（“160万人左右”）：目标值上下这么多个百分点（0–100）之内为达成区间
 
     [periods]
     every = "month"         # 填报周期：month（每月）或 quarter（每季度）
@@ -69,8 +69,9 @@ def settings() -> tuple[Lights, Periods]:
         raise InvalidValue(f"{path}: 未知的设置节 [{'] ['.join(sorted(unknown))}]；可用：[lights] [periods]")
     section = _section(path, data, "lights", Lights)
     for key, value in section.items():
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 3650:
-            raise InvalidValue(f"{path}: [lights] {key} 应为 0–3650 的整数，收到：{value!r}")
+        top = 100 if key == "band" else 3650  # a band past 100 % would put a 约数's lower bound below zero
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
+            raise InvalidValue(f"{path}: [lights] {key} 应为 0–{top} 的整数，收到：{value!r}")
     period = _section(path, data, "periods", Periods)
     if period.get("every", "month") not in ("month", "quarter"):
         raise InvalidValue(f"{path}: [periods] every 应为 month 或 quarter，收到：{period['every']!r}")

@@ -41,9 +41,10 @@ SHEETS: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("problem", "存在问题"), ("next", "下一步计划"), ("evidence", "办结佐证"),
     ]),
     "targets": ("指标", [
-        ("point", "要点编号"), ("point_title", "所属要点"), ("metric", "指标"), ("unit", "单位"), ("target_min", "目标下限"),
-        ("target_max", "目标上限"), ("actual", "实际值"), ("actual_as_of", "统计日期"), ("attainment", "完成率（%）"),
-        ("met_label", "是否达成"), ("due", "截止日期"), ("source", "原文"),
+        ("point", "要点编号"), ("point_title", "所属要点"), ("metric", "指标"), ("unit", "单位"), ("goal", "目标"),
+        ("target_min", "目标下限"), ("target_max", "目标上限"), ("low", "达成下限"), ("high", "达成上限"),
+        ("actual", "实际值"), ("actual_as_of", "统计日期"), ("attainment", "完成率（%）"), ("met_label", "是否达成"),
+        ("light_label", "灯色"), ("effective_due", "截止日期"), ("source", "原文"),
     ]),
     "history": ("历史", [
         ("id", "序号"), ("effective", "生效日期"), ("at", "记录时间"), ("by", "记录人"), ("point", "要点编号"), ("what", "对象"), ("action_label", "操作"),
@@ -65,9 +66,13 @@ def _collect(ledger: Ledger, fr: Frame) -> dict[str, Any]:
     tasks = list_tasks(ledger, PointQuery(), fr)
     for row in points + tasks:
         row["light_label"] = LIGHTS[row["light"]]
+    from gkplan.render.targets import TARGET_WORDS, goal
+
     goals = targets(ledger, fr)
     for t in goals:
         t["met_label"] = {True: "是", False: "否", None: ""}[t["met"]]
+        t["light_label"] = TARGET_WORDS.get(t["light"], t["light"])
+        t["goal"] = goal(t)
     history = ledger.history(until=fr.as_of.isoformat())
     for h in history:
         h["what"] = _ENTITIES[h["entity"]] + (f" {h['point']}.{h['ref']}" if h["entity"] == "task" else f" {h['ref']}" if h["ref"] else "")
@@ -75,7 +80,7 @@ def _collect(ledger: Ledger, fr: Frame) -> dict[str, Any]:
         h["changes_text"] = describe_changes(h["changes"])
     plan = ledger.plan()
     data = {"plan": plan, "as_of": fr.as_of.isoformat(), "points": points, "tasks": tasks, "targets": goals, "history": history}
-    data["overview"] = overview(ledger, fr)
+    data["overview"] = overview(ledger, fr, goals)
     return data
 
 
@@ -215,6 +220,10 @@ def _markdown(data: dict[str, Any], out: BinaryIO, table: str) -> None:
                 lines.append(f"- {label}：{_md(p[key])}")
         for t in tasks_by_point.get(p["id"], []):
             lines.append(f"- 任务 {t['id']} {_md(t['title'])}：{t['progress']}%（{t['status_label']}），截止 {t['effective_due']}")
+    if data["targets"]:
+        from gkplan.render.targets import markdown
+
+        lines += ["", *markdown(data["targets"])]
     with text_writer(out) as f:
         f.write("\n".join(lines) + "\n")
 

@@ -65,6 +65,15 @@ class Target(_Model):
     max: Number | None = None  # None: no upper bound (以上)
     due: Day | None = None  # only when the text gives one (年底前, 三年)
     source: Name | None = None  # the words of the text that set it
+    # a 约数 (160万人左右): met within the configured band around min–max; left out, the words decide
+    approx: bool | None = None
+
+    @property
+    def about(self) -> bool:
+        """Whether the target is a 约数 (rules.approximate when the seed does not say)."""
+        from gkplan.rules import approximate
+
+        return self.approx if self.approx is not None else approximate(self.source)
 
     @model_validator(mode="after")
     def _ordered(self) -> Target:

@@ -13,6 +13,7 @@ from gkplan.config import Lights, Periods
 from gkplan.errors import InvalidValue, NotFound
 from gkplan.ledger import Ledger, PointQuery
 from gkplan.rules import rollup
+from gkplan.targets import target_block, targets
 from gkplan.values import ROLE_LABELS, STATUS_LABELS, parse_status
 
 UNASSIGNED = "（未指定）"
@@ -257,16 +258,6 @@ def _task_row(task: dict[str, Any], point: dict[str, Any]) -> dict[str, Any]:
                   "departments": task["departments"], "leaders": point["leaders"]}  # fmt: skip
 
 
-def targets(ledger: Ledger, fr: Frame, point: int | None = None, departments: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Targets with attainment: actual ÷ the lower bound; a range counts as met at its lower bound."""
-    rows = ledger.targets(point=point, departments=departments, clock=fr.clock)
-    for t in rows:
-        actual, low = t["actual"], t["target_min"]
-        t["attainment"] = None if actual is None else (100.0 if low == 0 else round(actual * 100 / low, 1))
-        t["met"] = None if actual is None else actual >= low
-    return rows
-
-
 def summary(ledger: Ledger, by: str, fr: Frame) -> list[dict[str, Any]]:
     """Per department / leader / section: counts by status and light, overdue, mean progress.
     A point with two departments counts under each; groups in order of first appearance."""
@@ -287,14 +278,16 @@ def _with_extensions(ledger: Ledger, groups: list[dict[str, Any]], fr: Frame) ->
     return groups
 
 
-def overview(ledger: Ledger, fr: Frame) -> dict[str, Any]:
-    """One screen for the leadership: the whole plan, then each section, with lights and mean progress."""
+def overview(ledger: Ledger, fr: Frame, goals: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One screen for the leadership: the whole plan, then each section, with lights and mean progress;
+    then the quantitative targets with theirs (`goals`: already read by the caller, as of the same day)."""
     plan = ledger.plan()
     total = _with_extensions(ledger, [_group(row, False) for row in ledger.summary(None, fr.clock)], fr)
     return {
         "plan": plan["key"], "title": plan["title"], "document": plan["document"], "as_of": fr.as_of.isoformat(),
         "total": total[0] | {"group": "合计"} if total else None,
         "sections": _with_extensions(ledger, [_group(row, True) for row in ledger.summary("section", fr.clock)], fr),
+        "targets": target_block(targets(ledger, fr) if goals is None else goals),
     }  # fmt: skip
 
 

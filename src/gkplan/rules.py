@@ -1,5 +1,6 @@
 """The ledger's business rules, each stated once: the warning light (in Python, and mirrored in SQL
-for speed — tests/test_rules.py proves the two agree) and the task roll-up. Pure: no I/O, no clock."""
+for speed — tests/test_rules.py proves the two agree), the task roll-up, and a quantitative target's
+band and light (Python only: a plan has a few dozen targets). Pure: no I/O, no clock."""
 
 from __future__ import annotations
 
@@ -132,3 +133,46 @@ def pace(progress: int, expected: float, on_track: int) -> str:
     if progress > expected + on_track:
         return "ahead"
     return "behind" if progress < expected - on_track else "on_track"
+
+
+def approximate(source: str | None) -> bool:
+    """Whether a target whose seed does not say (`approx` left out) is a 约数: its words say 左右."""
+    return source is not None and "左右" in source
+
+
+def target_band(low: float, high: float | None, approx: bool, band: int) -> tuple[float, float | None]:
+    """A target's effective bounds. A 约数 (160万人左右) is met within `band` per cent either side of its
+    values (band 5: 152万–168万); 以上 (high None) has no upper bound; any other target is met at its
+    lower bound (3—5个: from 3). Integer arithmetic first, so that 1600000 × 95 / 100 is exactly 1520000."""
+    if not approx:
+        return low, high
+    return low * (100 - band) / 100, None if high is None else high * (100 + band) / 100
+
+
+def target_light(actual: float | None, low: float, due: date | None, *, as_of: date, start: date, status: str,
+                 behind_by: int, due_soon_days: int, due_soon_progress: int) -> str:  # fmt: skip
+    """The light of a target on `as_of` (`low`: its effective lower bound, see target_band; `due`: its own
+    due date, else its point's; `status`: its point's), first rule that holds:
+    done: met — the actual reaches the lower bound (above the upper bound is still met: the band says
+    where the number should land, not a ceiling to be punished). deferred: its point is 暂缓.
+    red: past due and not met — no actual counts as below the lower bound. unreported: no actual yet.
+    yellow, as a point's light with the actual's share of the lower bound as its progress: more than
+    `behind_by` points below the straight line from its point's start to its due date, or due within
+    `due_soon_days` and below `due_soon_progress`. green: otherwise. Without a readable due date
+    (a ledger edited by hand) the rules that need one are skipped."""
+    if actual is not None and actual >= low:
+        return "done"
+    if status == "deferred":
+        return "deferred"
+    if due is not None and due < as_of:
+        return "red"
+    if actual is None:
+        return "unreported"
+    if due is None:
+        return "yellow"
+    share = actual * 100 / low  # low > 0 here: any actual reaches a lower bound of 0
+    if ((due - as_of).days <= due_soon_days and share < due_soon_progress) or (
+        share < expected_progress(due, as_of, start) - behind_by
+    ):
+        return "yellow"
+    return "green"

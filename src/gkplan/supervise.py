@@ -58,13 +58,14 @@ def review(
 
 
 def _blockers(ledger: Ledger, point: int, day: date) -> list[str]:
-    """Why a point cannot be accepted yet: a task not 销号, a target below its lower bound (no actual counts)."""
+    """Why a point cannot be accepted yet: a task not 销号, a target below its lower bound (no actual counts;
+    a 约数's band applies, as in its light: targets.below)."""
     from gkplan.reports import frame
+    from gkplan.targets import below
 
     fr = frame(ledger, day)
-    clock = fr.clock
-    tasks = [t["id"] for t in ledger.tasks(_ids(point), clock=clock) if t["status"] != "done"]
-    low = [t["metric"] for t in ledger.targets(point=point, clock=clock) if t["actual"] is None or t["actual"] < t["target_min"]]
+    tasks = [t["id"] for t in ledger.tasks(_ids(point), clock=fr.clock) if t["status"] != "done"]
+    low = below(ledger, fr, point)
     return ([f"任务 {'、'.join(tasks)} 尚未销号"] if tasks else []) + ([f"指标“{'、'.join(low)}”未达下限"] if low else [])
 
 

@@ -171,7 +171,7 @@ class LoadMixin:
         old = {
             (r["point"], r["metric"]): tuple(r)[2:]
             for r in conn.execute(
-                f"SELECT point, metric, unit, target_min, target_max, due, source FROM targets WHERE plan = ? AND point IN ({marks})",
+                f"SELECT point, metric, unit, target_min, target_max, due, source, approx FROM targets WHERE plan = ? AND point IN ({marks})",
                 (key, *ids),
             )
         }  # fmt: skip
@@ -179,7 +179,7 @@ class LoadMixin:
         rows = []
         for point in with_targets:
             for i, t in enumerate(point.targets):
-                values = (t.unit, t.min, t.max, t.due.isoformat() if t.due else None, t.source)
+                values = (t.unit, t.min, t.max, t.due.isoformat() if t.due else None, t.source, int(t.about))
                 k = (point.number, t.metric)
                 if k not in old:
                     added += 1
@@ -189,9 +189,10 @@ class LoadMixin:
                     continue
                 rows.append((key, *k, *values, i))
         conn.executemany(
-            "INSERT INTO targets (plan, point, metric, unit, target_min, target_max, due, source, ord) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (plan, point, metric) DO UPDATE SET unit = excluded.unit, target_min = excluded.target_min,"
-            " target_max = excluded.target_max, due = excluded.due, source = excluded.source",
+            "INSERT INTO targets (plan, point, metric, unit, target_min, target_max, due, source, approx, ord)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (plan, point, metric) DO UPDATE SET unit = excluded.unit,"
+            " target_min = excluded.target_min, target_max = excluded.target_max, due = excluded.due,"
+            " source = excluded.source, approx = excluded.approx",
             rows,
         )
         return added, changed

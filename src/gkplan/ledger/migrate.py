@@ -1,5 +1,5 @@
-"""Bringing a ledger of versions 1–3 (one plan, history without effective days) up to version 4, and
-version 4 up to 5.
+"""Bringing a ledger of versions 1–3 (one plan, history without effective days) up to version 4,
+version 4 up to 5, and 5 up to 6.
 
 One transaction, taken with the write lock and the version read again under it, so that two processes
 upgrading the same file at once do it once. Entries keep their numbers and get the day they were
@@ -32,6 +32,8 @@ def upgrade(ledger: Any, version: int) -> None:
                         _upgrade_5(conn)
                     else:
                         _upgrade(ledger, conn)
+                        _mark_approx(conn)
+                    conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
                 conn.execute("COMMIT")
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the recorded name reaches the file itself
             except BaseException:
@@ -49,13 +51,22 @@ def _upgrade_4(conn: Any) -> None:
 
 def _upgrade_5(conn: Any) -> None:
     """Version 5 → 6: the seed's base values (none in a version 5 ledger), point_co (empty: version 5 set
-    no co-operating departments), and the covering index of tables and summaries rebuilt with the
-    report's new input (due_original: 延期)."""
+    no co-operating departments), which targets are 约数, and the covering index of tables and summaries
+    rebuilt with the report's new input (due_original: 延期)."""
     _add_columns(conn, schema.V6_COLUMNS)
     schema.create_tables(conn, schema.V6_TABLES)
     conn.execute("DROP INDEX idx_points_brief")
     conn.execute(next(s for s in schema.TABLES.split(";\n") if "idx_points_brief" in s))
-    conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
+    _mark_approx(conn)
+
+
+def _mark_approx(conn: Any) -> None:
+    """A target loaded before seeds could say `approx` is one when its words say so (rules.approximate),
+    as a reload of the same seed would mark it: the two never disagree."""
+    from gkplan.rules import approximate
+
+    rows = conn.execute("SELECT rowid, source FROM targets").fetchall()
+    conn.executemany("UPDATE targets SET approx = 1 WHERE rowid = ?", [(r[0],) for r in rows if approximate(r[1])])
 
 
 def _add_columns(conn: Any, tables: dict[str, str]) -> None:

@@ -1,5 +1,6 @@
 """The ledger's tables, and the steps that bring an older ledger up to them.
 
+Version 6 marks a target whose value is a 约数 (`approx`: 160万人左右, met within a band around it).
 Version 5 adds the supervision loop's state (reports in three parts, evidence, the day of the latest
 report and of the 办结 report, the due date before any 延期, co-operating departments, checkpoints,
 whether a point follows its tasks) to points, tasks and their states; version 4 gave the ledger its three dimensions: plans (every table is keyed by `plan`), time
@@ -49,7 +50,7 @@ CREATE TABLE tasks (
 CREATE TABLE targets (
     plan TEXT NOT NULL, point INTEGER NOT NULL, metric TEXT NOT NULL, unit TEXT NOT NULL, target_min REAL NOT NULL,
     target_max REAL, due TEXT, source TEXT, actual REAL, actual_as_of TEXT, note TEXT, updated_at TEXT, changed TEXT,
-    ord INTEGER NOT NULL DEFAULT 0,
+    ord INTEGER NOT NULL DEFAULT 0, approx INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (plan, point, metric), FOREIGN KEY (plan, point) REFERENCES points (plan, id));
 CREATE TABLE history (
     id INTEGER PRIMARY KEY, plan TEXT NOT NULL, point INTEGER NOT NULL, entity TEXT NOT NULL, ref TEXT,
@@ -113,9 +114,10 @@ V5_COLUMNS = {
     "task_states": "problem TEXT|next TEXT|evidence TEXT|reported TEXT|closed TEXT|due_original TEXT|co TEXT",
 }
 # Version 5 → 6: what a seed gave an item before any change (NULL: a version 5 seed gave none of it),
-# and the index of every department a point's `co` ever named.
-V6_COLUMNS = {"points": "co_base TEXT|checkpoints_base TEXT|seed_loop TEXT", "tasks": "due_base TEXT|co_base TEXT|seed_loop TEXT"}
-V6_TABLES = ("point_co",)
+# the index of every department a point's `co` ever named, and targets that are 约数 (`approx`).
+V6_COLUMNS = {"points": "co_base TEXT|checkpoints_base TEXT|seed_loop TEXT", "tasks": "due_base TEXT|co_base TEXT|seed_loop TEXT",
+              "targets": "approx INTEGER NOT NULL DEFAULT 0"}  # fmt: skip
+V6_TABLES = ("point_co",)  # (which targets are 约数 follows from their words: migrate._mark_approx)
 
 
 def create_tables(conn: sqlite3.Connection, names: tuple[str, ...]) -> None:

@@ -6,11 +6,14 @@ import sqlite3
 from typing import Any
 
 from gkplan.ledger.asof import as_of
+from gkplan.ledger.points import BRIEF
 
 TARGET_COLUMNS = (
     "g.plan, g.point, p.title AS point_title, g.metric, g.unit, g.target_min, g.target_max, g.actual, g.actual_as_of,"
-    " g.due, g.source, g.note, g.updated_at"
+    " g.due, g.source, g.note, g.updated_at, g.approx"
 )
+# what a target's light needs of its point, as the point stood on the day (gkplan.targets reads and drops them)
+POINT_STATE = ", p.due AS point_due, p.start AS point_start, p.status AS point_status"
 
 
 class TargetsMixin:
@@ -24,10 +27,12 @@ class TargetsMixin:
             where.append(f"g.point IN (SELECT point FROM point_departments WHERE plan = :plan AND department IN ({names}))")
             params |= {f"d{i}": d for i, d in enumerate(departments)}
         today = clock is None or self.today_tables(clock["as_of"])
-        source = "targets" if today else as_of("target", ("unit", "target_min", "target_max", "due", "source", "ord"))
-        if not today:
-            where.append("(p.since IS NULL OR p.since <= :as_of)")
-        sql = (f"SELECT {TARGET_COLUMNS} FROM {source} g JOIN points p ON p.plan = g.plan AND p.id = g.point"
+        columns = ("unit", "target_min", "target_max", "due", "source", "ord", "approx")
+        source = "targets" if today else as_of("target", columns)
+        # only the points that have targets are looked up as of the day (a point a reload added later is absent)
+        points = self.point_source(clock, BRIEF, "x.id IN (SELECT t.point FROM targets t WHERE t.plan = :plan)")
+        sql = (f"SELECT {TARGET_COLUMNS}{POINT_STATE if clock else ''} FROM {source} g"
+               f" JOIN {points} p ON p.plan = g.plan AND p.id = g.point"
                f" WHERE {' AND '.join(where)} ORDER BY g.point, g.ord")  # fmt: skip
         with self._errors():
             return [_target(row) for row in self.conn.execute(sql, params)]
@@ -41,4 +46,5 @@ def _target(row: sqlite3.Row) -> dict[str, Any]:
     out = dict(row)
     for key in ("target_min", "target_max", "actual"):
         out[key] = _number(out[key])
+    out["approx"] = bool(out["approx"])
     return out

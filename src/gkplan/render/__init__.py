@@ -2,16 +2,18 @@
 
     output   where output goes: stdout and its failures, the one branch on the format, stderr lines
     text     what reaches a terminal: escaped, measured in CJK cells, laid out in columns (`Table`)
-    items    points, tasks, targets, summaries          records  history, changes, plans, checks, notices
+    items    points, tasks, summaries                   records  history, changes, plans, checks, notices
+    targets  quantitative targets: goals, bands, lights
     bulletin who has not reported, the period's bulletin, a leader's page
 """
 
 from gkplan.render.bulletin import brief, bulletin, bulletin_sheets, bulletin_text, missing
-from gkplan.render.items import overdue, overview, point, points, summary, targets, tasks
+from gkplan.render.items import overdue, overview, point, points, summary, tasks
 from gkplan.render.output import OUTPUT_ERRNOS, failure, flush, lost, message
 from gkplan.render.records import (
     change, checks, describe_changes, diff, history, loaded, names, notices, plans, stale,
 )  # fmt: skip
+from gkplan.render.targets import targets
 from gkplan.render.text import Table, cell_width, visible
 
 __all__ = [

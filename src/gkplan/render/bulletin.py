@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gkplan.render.items import _LIGHT_MARKS, _amount, _esc, _status, _targets_table
+from gkplan.render.items import _LIGHT_MARKS, _esc, _status
+from gkplan.render.targets import TARGET_WORDS, _targets_table, goal
+from gkplan.render.targets import markdown as target_markdown
 from gkplan.render.output import _emit
 from gkplan.render.text import _table, visible
 
@@ -180,18 +182,8 @@ def _markdown(data: dict[str, Any]) -> str:
             lines.append(f"- {_md(head)}")
             lines += [f"  - {_md(part)}" for part in parts]
     if data["targets"]:
-        lines += ["", "## 量化指标", "", "| 要点 | 指标 | 目标 | 实际值 | 完成率 | 是否达成 |", "| ---: | --- | --- | ---: | ---: | --- |"]
-        for g in data["targets"]:
-            actual = "" if g["actual"] is None else _amount(g["actual"]) + g["unit"]
-            met = {True: "是", False: "否", None: "未填报"}[g["met"]]
-            rate = "" if g["attainment"] is None else f"{g['attainment']:g}%"
-            lines.append(f"| {g['point']} | {_md(g['metric'])} | {_md(_goal(g))} | {_md(actual)} | {rate} | {met} |")
+        lines += ["", *target_markdown(data["targets"])]
     return "\n".join(lines) + "\n"
-
-
-def _goal(g: dict[str, Any]) -> str:
-    low, high = _amount(g["target_min"]), _amount(g["target_max"])
-    return f"{low}{g['unit']}以上" if g["target_max"] is None else f"{low}{g['unit']}" if high == low else f"{low}—{high}{g['unit']}"
 
 
 def bulletin_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
@@ -208,15 +200,17 @@ def bulletin_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[lis
     items = [[_LIGHT_WORDS[i["light"]], i["id"], i["title"], "、".join(i["departments"]), "、".join(i["leaders"]),
               i["progress"], i["expected"], i["due"], i["due_original"], i["reported"], i["note"], i["problem"], i["next"]]
              for i in data["items"]]  # fmt: skip
-    goals = [[g["point"], g["point_title"], g["metric"], _goal(g), g["actual"], g["actual_as_of"], g["attainment"],
-              {True: "是", False: "否", None: "未填报"}[g["met"]]] for g in data["targets"]]  # fmt: skip
+    goals = [[g["point"], g["point_title"], g["metric"], goal(g), g["actual"], g["actual_as_of"], g["attainment"],
+              {True: "是", False: "否", None: "未填报"}[g["met"]], TARGET_WORDS.get(g["light"], g["light"])]
+             for g in data["targets"]]  # fmt: skip
     return [
         (f"汇总 {data['period']['key']}", ["项目", "本期", "较上期"], summary),
         ("各部门", ["名次", "部门", "要点", "超", "达", "欠", "未报送", "逾期", "延期次数", "延期事项", "按期办结率（%）",
                   "进度偏差", "名次变化"], depts),
         ("红黄灯事项", ["灯色", "编号", "事项", "部门", "分管校领导", "进度", "应有进度", "截止日期", "原定截止日期", "上次报送",
                    "进展", "存在问题", "下一步"], items),
-        ("量化指标", ["要点", "所属要点", "指标", "目标", "实际值", "统计日期", "完成率（%）", "是否达成"], goals),
+        ("量化指标", ["要点", "所属要点", "指标", "目标", "实际值", "统计日期", "完成率（%）", "是否达成", "灯色"],
+         goals),
     ]  # fmt: skip
 
 

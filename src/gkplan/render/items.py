@@ -1,4 +1,4 @@
-"""Views of points, tasks, targets and summaries: their fields for scripts, their cells for people."""
+"""Views of points, tasks and summaries (targets: render/targets.py): their fields for scripts, their cells for people."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 from gkplan.values import ROLE_LABELS, STATUS_LABELS
 
 from gkplan.render.output import Rows, _emit, _emit_rows
+from gkplan.render.targets import _targets_table
+from gkplan.render.targets import counts as target_counts
 from gkplan.render.text import Cell, Table, _table, visible
 
 _STATUS_STYLE = {"not_started": "dim", "in_progress": "cyan", "done": "green", "blocked": "red", "deferred": "yellow",
@@ -180,7 +182,15 @@ def summary(rows: list[dict[str, Any]], fmt: str, group_label: str, as_of: str) 
 def overview(data: dict[str, Any], fmt: str) -> None:
     rows = [*data["sections"], data["total"]]
     title = f"{data['title']} · 截至 {data['as_of']} 总览"
-    _emit(fmt, data if fmt == "json" else rows, SUMMARY_FIELDS, lambda: _summary_table(rows, "部分", title, bars=True))
+
+    def screen() -> list[Any]:
+        out: list[Any] = [_summary_table(rows, "部分", title, bars=True)]
+        goals = data["targets"]["items"]
+        if goals:  # the sections' counts are of points; the targets follow with lights of their own
+            out += ["", _targets_table(goals, title=target_counts(goals))]
+        return out
+
+    _emit(fmt, data if fmt == "json" else rows, SUMMARY_FIELDS, screen)
 
 
 TASK_FIELDS = (
@@ -208,38 +218,3 @@ def _tasks_table(rows: list[dict[str, Any]], title: str | None = None) -> Table:
 
 def tasks(rows: Iterable[dict[str, Any]], fmt: str, limit: int | None = None) -> None:
     _emit_rows(fmt, rows, TASK_FIELDS, _table(*_TASK_HEADERS), _task_cells, limit, "个任务")
-
-
-TARGET_FIELDS = (
-    "plan", "point", "point_title", "metric", "unit", "target_min", "target_max", "actual", "actual_as_of",
-    "attainment", "met", "due", "source", "note",
-)  # fmt: skip
-
-
-def _amount(value: Any) -> str:
-    """1600000 → 160万, the way the plan writes amounts."""
-    if value is None:
-        return ""
-    if value >= 10_000 and value % 10_000 == 0:
-        return f"{value / 10_000:g}万"
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _targets_table(rows: list[dict[str, Any]], title: str | None = None):  # noqa: ANN202
-    t = _table("编号", "指标", "目标", "实际值", "完成率", "达成", "截止日期", title=title)
-    for r in rows:
-        low, high, unit = _amount(r["target_min"]), _amount(r["target_max"]), r["unit"]
-        goal = f"{low}{unit}以上" if r["target_max"] is None else f"{low}{unit}" if high == low else f"{low}—{high}{unit}"
-        met = {True: ("是", "green"), False: ("否", "red"), None: ""}[r["met"]]
-        rate = "" if r["attainment"] is None else f"{r['attainment']:g}%"
-        t.add_row(str(r["point"]), _esc(r["metric"]), _esc(goal), _esc(_amount(r["actual"]) + (r["unit"] if r["actual"] is not None else "")), rate, met, r["due"] or "")
-    return t
-
-
-def targets(rows: list[dict[str, Any]], fmt: str) -> None:
-    def table():  # noqa: ANN202
-        t = _targets_table(rows)
-        t.caption = f"共 {len(rows)} 个指标"
-        return t
-
-    _emit(fmt, rows, TARGET_FIELDS, table)
