@@ -1,4 +1,4 @@
-"""Supervision: reminders, stale items, exports for meetings and publication, undo and backup."""
+"""Supervision: reminders, stale items, exports for meetings, the published progress page, undo and backup."""
 
 from pathlib import Path
 from typing import Annotated, Optional
@@ -68,6 +68,47 @@ def export(
     with open_ledger(ctx, create=False) as ledger:
         written = exporter.export(ledger, frame(ledger, as_of), fmt, output, table=table, force=force)
     render.message(f"已导出到 {written}")
+
+
+@command(
+    app, "publish",
+    epilog="示例：gkplan publish -o 进展公开.db ｜ gkplan publish -o 进展公开.db --as-of 2022-06-30 --force ｜ "
+    "gkplan publish --serve --port 8001",
+)  # fmt: skip
+def publish(
+    ctx: typer.Context,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="公开用的数据库文件（旁边另写 .metadata.json）", metavar="FILE")] = None,
+    serve: Annotated[bool, typer.Option("--serve", help="用 Datasette 在 127.0.0.1 上提供网页（需 pip install 'gkplan\\[publish]'）")] = False,
+    port: Annotated[str, typer.Option("--port", help="--serve 的端口", metavar="N")] = "8001",
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="公开哪一天的进展（默认今天）", metavar="DATE")] = None,
+) -> None:
+    """生成进展公开（第 36 条）的只读数据库和 Datasette 元数据；--serve 在本机提供网页。
+
+    数据库用中文表名和列名：工作要点、任务、逾期事项、各部门汇总、量化指标，按部门查看（输入部门名）；
+    按 --as-of 那一天重算，不含记录人、审核人、任务责任人等个人姓名。网页只读：不能下载数据库，不能执行任意 SQL。
+    """
+    from gkplan import publish as publisher
+    from gkplan.errors import InvalidValue
+
+    if output is None and not serve:
+        raise InvalidValue("请用 -o 给出公开用的数据库文件（如 -o 进展公开.db），或用 --serve 直接在本机提供网页")
+    number = count(port, "--port")
+    if serve:
+        from gkplan import serve as server
+
+        server.check(number)  # before any work: Datasette missing or the port taken is said at once
+    with publisher.place(output) as target:  # without -o, a private folder that goes when serving ends
+        with open_ledger(ctx, create=False) as ledger:
+            fr = frame(ledger, as_of)
+            database, metadata = publisher.publish(ledger, fr, target, force=force)
+        day = fr.as_of.isoformat()
+        if output is not None:
+            render.message(f"已生成 {database}（截至 {day}）和 {metadata}")
+        if serve:  # the ledger is closed by now: only the published copy is ever served
+            render.message(f"正在 http://{server.HOST}:{number}/ 公开进展（截至 {day}）；按 Ctrl-C 停止")
+            server.serve(database, metadata, number)
+            render.message("已停止公开")
 
 
 @command(app, "undo", epilog="示例：gkplan undo ｜ gkplan undo 42 ｜ gkplan undo 42 --force ｜ gkplan undo --format json")

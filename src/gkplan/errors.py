@@ -94,3 +94,9 @@ class Cancelled(GkplanError):
 
     def __init__(self) -> None:
         super().__init__("已取消；此前的修改已保存，可用 gkplan log 查看" if committed else "已取消，未做任何修改")
+
+
+class Unavailable(GkplanError):
+    """Something this command needs is not installed or would not start (Datasette for `publish --serve`)."""
+
+    exit_code = 9
