@@ -4,12 +4,10 @@ what is new, and never touches reported progress, status, notes, actuals or a du
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from gkplan.errors import Conflict
-from gkplan.ledger.load_items import add_point_co, follow_seed, load_deliverables, point_loop, seed_loop
 from gkplan.ledger.points import KEY_SEPARATOR, names_of
 
 if TYPE_CHECKING:
@@ -89,6 +87,10 @@ class LoadMixin:
         self, conn: sqlite3.Connection, batch: list[Point], end: str, stamp: tuple[str, str, str], result: LoadResult,
         *, write: bool,
     ) -> None:  # fmt: skip
+        import json  # (the load path only: a listing never pays for these)
+
+        from gkplan.ledger.load_items import add_point_co, follow_seed, load_deliverables, point_loop, seed_loop
+
         if not batch or not write:
             return
         key = result.plan

@@ -9,7 +9,7 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from gkplan.ledger.history import add_co, first_due
+from gkplan.ledger.history import add_co
 from gkplan.ledger.points import KEY_SEPARATOR
 
 if TYPE_CHECKING:
@@ -86,9 +86,13 @@ def load_deliverables(ledger: Any, conn: sqlite3.Connection, key: str, batch: li
         "INSERT INTO tasks (plan, point, seq, title, deliverable, kind, dept, due, co, due_base, co_base, seed_loop,"
         " origin, created_at, removed, timeless) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?, ?, ?)", rows,
     )  # fmt: skip
-    # a point's `late` starts at the earliest due date of the tasks it had from the start
-    conn.executemany("UPDATE points SET late = ? WHERE plan = ? AND id = ?",
-                     [(first_due(conn, key, n), key, n) for n in sorted(fresh & set(ids))])  # fmt: skip
+    # a point's `late` starts at the earliest due date of the tasks it had from the start (history.first_due,
+    # from the rows in hand: one statement per point with such a task, not one per point)
+    late: dict[int, str] = {}
+    for row in rows:
+        if row[-1] and row[7]:  # timeless, with a due date
+            late[row[1]] = min(late.get(row[1], row[7]), row[7])
+    conn.executemany("UPDATE points SET late = ? WHERE plan = ? AND id = ?", [(d, key, n) for n, d in late.items()])
     touched: dict[int, int] = {}  # point → the load entry whose tasks it derives from again
     for number, seq, title, values in later:
         task = {"point": number, "seq": seq, "title": title, "due": values["due"], "owner": None, "dept": values["dept"],

@@ -4,10 +4,9 @@
     text     what reaches a terminal: escaped, measured in CJK cells, laid out in columns (`Table`)
     items    points, tasks, summaries                   records  history, changes, plans, checks, notices
     targets  quantitative targets: goals, bands, lights
-    bulletin who has not reported, the period's bulletin, a leader's page
+    bulletins who has not reported, the period's bulletin, a leader's page (imported on first use)
 """
 
-from gkplan.render.bulletin import brief, bulletin, bulletin_sheets, bulletin_text, missing
 from gkplan.render.items import overdue, overview, point, points, summary, tasks
 from gkplan.render.output import OUTPUT_ERRNOS, failure, flush, lost, message
 from gkplan.render.records import (
@@ -21,3 +20,13 @@ __all__ = [
     "loaded", "lost", "message", "missing", "names", "notices", "overdue", "overview", "plans", "point", "points", "stale",
     "summary", "targets", "tasks", "visible",
 ]  # fmt: skip
+
+_BULLETINS = ("brief", "bulletin", "bulletin_sheets", "bulletin_text", "missing")
+
+
+def __getattr__(name: str):  # noqa: ANN202 - the 通报 views load when first used: no list or show pays for them
+    if name in _BULLETINS:
+        from gkplan.render import bulletins
+
+        return getattr(bulletins, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -164,7 +164,7 @@ def loaded(result: dict[str, Any], fmt: str) -> None:
 def notices(rows: list[dict[str, Any]], fmt: str, as_of: str, within: int) -> None:
     """Reminders as notice text ready to send, one per department, each item with why it is named;
     JSON/CSV for mail merges."""
-    from gkplan.render.bulletin import notice_reasons
+    from gkplan.render.bulletins import notice_reasons
 
     flat = [
         {"department": n["department"], **item, "leaders": item["leaders"] or n["leaders"]} for n in rows for item in n["items"]

@@ -3,7 +3,6 @@ a screen, Markdown, an Excel workbook, JSON, CSV) and a leader's page (brief).""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from gkplan.render.items import _LIGHT_MARKS, _esc, _status
@@ -88,6 +87,8 @@ def bulletin(data: dict[str, Any], fmt: str) -> None:
 def bulletin_text(data: dict[str, Any], kind: str) -> str:
     """The bulletin as the text of a file: Markdown, JSON (as `--format json` prints it) or CSV."""
     if kind == "json":
+        import json
+
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if kind == "csv":
         import csv
