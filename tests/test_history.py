@@ -266,7 +266,7 @@ KEYS = {
     ("target", "list"): {"plan", "point", "point_title", "metric", "unit", "target_min", "target_max", "actual",
                          "actual_as_of", "due", "source", "note", "updated_at", "attainment", "met"},
     ("log",): {"id", "plan", "point", "entity", "ref", "effective", "at", "by", "action", "changes", "note", "cause",
-               "undoes", "undone_by"},
+               "undoes", "undone_by", "source"},
     ("report",): {"group", "points", "pending_review", "done", "in_progress", "not_started", "blocked", "deferred",
                   "overdue", "red", "yellow", "green", "unreported", "review", "mean_progress", "extended", "extensions"},
     ("remind",): {"department", "leaders", "items"},

@@ -1,5 +1,7 @@
 """The ledger's tables, and the steps that bring an older ledger up to them.
 
+Version 7 names where an entry came from (`history.source`: the workbook an `import` read) and gives
+the ledger an identity (meta `ledger_id`) that the workbooks it hands out carry.
 Version 5 adds the supervision loop's state (reports in three parts, evidence, the day of the latest
 report and of the 办结 report, the due date before any 延期, co-operating departments, checkpoints,
 whether a point follows its tasks) to points, tasks and their states; version 4 gave the ledger its three dimensions: plans (every table is keyed by `plan`), time
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APPLICATION_ID = 0x676B706C  # 'gkpl' in the SQLite header: marks a file as a gkplan ledger
 
 TABLES = """
@@ -54,7 +56,7 @@ CREATE TABLE targets (
 CREATE TABLE history (
     id INTEGER PRIMARY KEY, plan TEXT NOT NULL, point INTEGER NOT NULL, entity TEXT NOT NULL, ref TEXT,
     action TEXT NOT NULL, effective TEXT NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL, changes TEXT NOT NULL,
-    note TEXT, cause INTEGER, undoes INTEGER, hash TEXT NOT NULL);
+    note TEXT, cause INTEGER, undoes INTEGER, hash TEXT NOT NULL, source TEXT);
 CREATE TABLE point_states (plan TEXT NOT NULL, point INTEGER NOT NULL, effective TEXT NOT NULL, hid INTEGER NOT NULL,
     progress INTEGER NOT NULL, status TEXT NOT NULL, note TEXT, due TEXT NOT NULL, at TEXT,
     problem TEXT, next TEXT, evidence TEXT, reported TEXT, closed TEXT, due_original TEXT,
@@ -116,6 +118,8 @@ V5_COLUMNS = {
 # and the index of every department a point's `co` ever named.
 V6_COLUMNS = {"points": "co_base TEXT|checkpoints_base TEXT|seed_loop TEXT", "tasks": "due_base TEXT|co_base TEXT|seed_loop TEXT"}
 V6_TABLES = ("point_co",)
+# Version 6 → 7: the file an entry was imported from (NULL: typed at the command line, as everything before).
+V7_COLUMNS = {"history": "source TEXT"}
 
 
 def create_tables(conn: sqlite3.Connection, names: tuple[str, ...]) -> None:
