@@ -157,8 +157,9 @@ def _form(sheet: Any, rows: list[dict[str, Any]]) -> None:
     _validations(sheet, len(rows) + 1)
     protection = sheet.protection
     protection.sheet = True
-    protection.formatColumns = protection.formatRows = False  # widths and heights may change; nothing else
-    protection.autoFilter = False
+    # widths and heights may change, and the filter may narrow the rows: nothing else. (Unhiding 行标识 is then
+    # possible, but its cells stay locked, and the import checks them all the same.)
+    protection.formatColumns = protection.formatRows = protection.autoFilter = False
     sheet.auto_filter.ref = f"A1:{letter(len(COLUMNS))}{len(rows) + 1}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
