@@ -267,7 +267,7 @@ KEYS = {
                          "actual_as_of", "due", "source", "note", "updated_at", "attainment", "met", "approx", "low",
                          "high", "effective_due", "light"},
     ("log",): {"id", "plan", "point", "entity", "ref", "effective", "at", "by", "action", "changes", "note", "cause",
-               "undoes", "undone_by"},
+               "undoes", "undone_by", "source"},
     ("report",): {"group", "points", "pending_review", "done", "in_progress", "not_started", "blocked", "deferred",
                   "overdue", "red", "yellow", "green", "unreported", "review", "mean_progress", "extended", "extensions"},
     ("remind",): {"department", "leaders", "items"},

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from conftest import dump
+from gkplan.ledger.schema import SCHEMA_VERSION
 
 V4 = Path(__file__).parent / "data" / "ledger_v4.db"
 V5 = Path(__file__).parent / "data" / "ledger_v5.db"  # made by gkplan at schema 5 (issue 8's first landing)
@@ -169,7 +170,7 @@ def test_a_version_4_ledger_migrates_and_keeps_its_reported_progress(run, tmp_pa
     shutil.copy(V4, db)
     monkeypatch.setenv("GKPLAN_DB", str(db))
     assert run.json("show", "17")["progress"] == 50  # version 4 had switched 17 to its task: it keeps that value
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 6
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert run.json("show", "3")["status"] == "done"  # done in version 4 stays 销号
     assert run("check").exit_code == 0
     run("update", "17", "--progress", "70", "--done", "升级后第一次填报")  # and reports its own from now on
@@ -177,13 +178,13 @@ def test_a_version_4_ledger_migrates_and_keeps_its_reported_progress(run, tmp_pa
     assert run.json("show", "17", "--as-of", "2022-05-31")["progress"] == 50
 
 
-def test_a_version_5_ledger_migrates_to_6_and_reads_as_before(run, tmp_path, monkeypatch):
+def test_a_version_5_ledger_migrates_and_reads_as_before(run, tmp_path, monkeypatch):
     db = tmp_path / "v5.db"
     shutil.copy(V5, db)
     monkeypatch.setenv("GKPLAN_DB", str(db))
     p17 = run.json("show", "17")
     assert (p17["progress"], p17["problem"], p17["task_progress"]) == (60, "经费未落实", 40)
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 6
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert [e["reason"] for e in run.json("show", "3")["extensions"]] == ["换届推迟"]
     assert run.json("show", "8")["status"] == "done"
     assert [t["approx"] for t in run.json("target", "list", "--point", "7") if t["metric"] == "总招生数"] == [True]  # 160万人左右

@@ -62,8 +62,10 @@ class Report(NamedTuple):
     co: tuple[str, ...] | None = None  # --co-dept edits: 名 adds a co-operating department, -名 removes one
 
 
-def update_point(ledger: Ledger, point_id: int, report: Report, *, by: str | None, day: date) -> dict[str, Any]:
-    """Every value is checked before the ledger is touched; the write is one transaction."""
+def update_point(ledger: Ledger, point_id: int, report: Report, *, by: str | None, day: date,
+                 source: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """Every value is checked before the ledger is touched; the write is one transaction. `source`: the file
+    the report was imported from (gkplan import), kept with its history entry."""
     checked, author, when = _checked(report), who(by), _on(ledger, day)
     co = parse_co(ledger, report.co)
 
@@ -77,7 +79,8 @@ def update_point(ledger: Ledger, point_id: int, report: Report, *, by: str | Non
             )
         return _loop(current, checked, when, f"第 {point_id} 项") | ({"co": current["co"]} if co else {})
 
-    entry = ledger.change("point", (point_id,), decide, note=checked["note"], by=author, effective=when, at=now())
+    entry = ledger.change("point", (point_id,), decide, note=checked["note"], by=author, effective=when, at=now(),
+                          source=source)  # fmt: skip
     return _changed(entry, f"第 {point_id} 项")
 
 
@@ -157,7 +160,7 @@ def add_task(
 
 def update_task(
     ledger: Ledger, point_id: int, seq: int, report: Report, *, owner: str | None, weight: str | None, by: str | None,
-    day: date,
+    day: date, source: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     checked, author, when = _checked(report), who(by), _on(ledger, day)
     new_owner = clean_text(owner, "--owner", 100) if owner is not None else None
@@ -176,7 +179,8 @@ def update_task(
             wanted["weight"] = new_weight
         return wanted
 
-    entry = ledger.change("task", (point_id, seq), decide, note=checked["note"], by=author, effective=when, at=now())
+    entry = ledger.change("task", (point_id, seq), decide, note=checked["note"], by=author, effective=when, at=now(),
+                          source=source)  # fmt: skip
     return _changed(entry, f"任务 {point_id}.{seq}")
 
 

@@ -20,6 +20,10 @@ class GkplanError(Exception):
         if exit_code is not None:
             self.exit_code = exit_code
 
+    def lines(self) -> list[str]:
+        """What stderr shows: one line, except for the errors that list every problem of a file."""
+        return [str(self)]
+
 
 class InvalidValue(GkplanError):
     """A value given on the command line does not parse or is out of range."""
@@ -61,6 +65,48 @@ class SeedError(GkplanError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(format_problem(p) for p in problems))
+
+    def lines(self) -> list[str]:
+        return [format_problem(p) for p in self.problems]
+
+
+class CellProblem(NamedTuple):
+    """One thing wrong with a workbook that `gkplan import` reads, as data: the sheet, row and column
+    (a letter, with its header) it is in — row and column None where it concerns a whole sheet or row."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    header: str | None
+    message: str
+
+
+def format_cell(problem: CellProblem) -> str:
+    """工作表“填报”第 5 行 K 列（本期进度）：message"""
+    where = f"工作表“{problem.sheet}”"
+    if problem.row is not None:
+        where += f"第 {problem.row} 行"
+    if problem.column is not None:
+        where += f" {problem.column} 列" + (f"（{problem.header}）" if problem.header else "")
+    return f"{where}：{problem.message}"
+
+
+class SheetError(GkplanError):
+    """A workbook that cannot be imported, with every problem found in it, each located; nothing of it is
+    applied. Exit 2 for cells that do not validate, 6 for rows that conflict with the ledger."""
+
+    exit_code = 2
+    SHOWN = 50  # a sheet gone wrong throughout is told by its first problems and a count
+
+    def __init__(self, summary: str, problems: list[CellProblem], *, exit_code: int | None = None):
+        self.problems = problems
+        self.summary = summary
+        super().__init__("\n".join(self.lines()), exit_code=exit_code)
+
+    def lines(self) -> list[str]:
+        shown = [format_cell(p) for p in self.problems[: self.SHOWN]]
+        more = len(self.problems) - self.SHOWN
+        return [self.summary, *shown, *([f"……另有 {more} 处问题未列出"] if more > 0 else [])]
 
 
 class LedgerError(GkplanError):

@@ -48,7 +48,7 @@ SHEETS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     ]),
     "history": ("历史", [
         ("id", "序号"), ("effective", "生效日期"), ("at", "记录时间"), ("by", "记录人"), ("point", "要点编号"), ("what", "对象"), ("action_label", "操作"),
-        ("changes_text", "变更"), ("note", "说明"),
+        ("changes_text", "变更"), ("note", "说明"), ("source", "来源"),
     ]),
 }  # fmt: skip
 
@@ -159,6 +159,11 @@ def write_xlsx(sheets: list[tuple[str, list[str], list[list[Any]]]], out: Binary
         for i, w in enumerate(widths, start=1):
             sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(max(w, 4), 60) + 2
         sheet.freeze_panes = "A2"
+    save(book, out)
+
+
+def save(book: Any, out: BinaryIO) -> None:
+    """An openpyxl workbook into the file replace_atomically yields; a failure (a full disk) is its OSError, alone."""
     try:
         book.save(out)
         return

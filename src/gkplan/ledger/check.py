@@ -110,8 +110,8 @@ class CheckMixin:
     @staticmethod
     def _chain(q) -> list[str]:  # noqa: ANN001
         problems, previous, expected_id = [], GENESIS, 1
-        for row in q("SELECT id, plan, point, entity, ref, action, effective, at, by, changes, note, cause, undoes, hash"
-                     " FROM history ORDER BY id"):  # fmt: skip
+        for row in q("SELECT id, plan, point, entity, ref, action, effective, at, by, changes, note, cause, undoes, source,"
+                     " hash FROM history ORDER BY id"):  # fmt: skip
             entry = dict(row)
             if entry["id"] != expected_id:
                 problems.append(f"记录 #{expected_id} 缺失")

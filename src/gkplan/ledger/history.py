@@ -30,7 +30,7 @@ _KEYS = {"point": ("point",), "task": ("point", "seq"), "target": ("point", "met
 _TABLES = {"point": ("points", ("id",)), "task": ("tasks", ("point", "seq")), "target": ("targets", ("point", "metric"))}
 HISTORY_COLUMNS = (
     "h.id, h.plan, h.point, h.entity, h.ref, h.effective, h.at, h.by, h.action, h.changes, h.note, h.cause, h.undoes,"
-    " (SELECT u.id FROM history u WHERE u.undoes = h.id) AS undone_by"
+    " h.source, (SELECT u.id FROM history u WHERE u.undoes = h.id) AS undone_by"
 )
 GENESIS = "0" * 64
 
@@ -71,11 +71,16 @@ def apply(state: dict[str, Any], changes: dict[str, list[Any]]) -> dict[str, Any
 
 
 def entry_hash(previous: str, entry: dict[str, Any]) -> str:
-    """The chain: each entry's hash covers the one before it and everything it records."""
+    """The chain: each entry's hash covers the one before it and everything it records.
+
+    That includes `source` (the file an import read), which is provenance as much as the author is; it is
+    covered only where set, so that every entry recorded before version 7 keeps the hash it was chained with."""
     import hashlib
 
     fields = [entry[k] for k in ("id", "plan", "point", "entity", "ref", "action", "effective", "at", "by", "changes",
                                  "note", "cause", "undoes")]  # fmt: skip
+    if entry.get("source") is not None:
+        fields.append(entry["source"])
     import json  # here and below, not at start-up: a listing never reads the history
 
     text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -183,9 +188,9 @@ class HistoryMixin:
 
     def record(
         self, conn: sqlite3.Connection, entity: str, key: tuple, action: str, changes: dict, note: str | None, by: str,
-        effective: str, at: str, *, cause: int | None = None, undoes: int | None = None,
+        effective: str, at: str, *, cause: int | None = None, undoes: int | None = None, source: str | None = None,
     ) -> dict[str, Any]:  # fmt: skip
-        """Append one entry to the chain and apply it."""
+        """Append one entry to the chain and apply it. `source`: the file it was imported from."""
         import json
 
         last = conn.execute("SELECT id, hash FROM history ORDER BY id DESC LIMIT 1").fetchone()
@@ -193,6 +198,7 @@ class HistoryMixin:
             "id": (last[0] + 1) if last else 1, "plan": self.plan_key, "point": key[0], "entity": entity,
             "ref": ref_of(entity, key), "action": action, "effective": effective, "at": at, "by": by,
             "changes": json.dumps(changes, ensure_ascii=False), "note": note, "cause": cause, "undoes": undoes,
+            "source": source,
         }  # fmt: skip
         entry["hash"] = entry_hash(last[1] if last else GENESIS, entry)
         conn.execute(f"INSERT INTO history ({', '.join(entry)}) VALUES ({', '.join('?' * len(entry))})", tuple(entry.values()))
@@ -203,7 +209,7 @@ class HistoryMixin:
 
     def change(
         self, entity: str, key: tuple, decide: Callable[[dict[str, Any]], dict[str, Any]], *, note: str | None, by: str,
-        effective: str, at: str, action: str = "update",
+        effective: str, at: str, action: str = "update", source: str | None = None,
     ) -> dict[str, Any] | None:  # fmt: skip
         """Read one item as it stood on `effective`, let `decide` compute its new values, write them and
         the entry. Read and write are one transaction. None when nothing would change."""
@@ -217,7 +223,7 @@ class HistoryMixin:
                 return None
             if {"progress", "status"} & set(changes):
                 self._in_date_order(conn, entity, key, effective)
-            entry = self.record(conn, entity, key, action, changes, note, by, effective, at)
+            entry = self.record(conn, entity, key, action, changes, note, by, effective, at, source=source)
             self.derive(conn, key[0], effective, entry["id"], by, at)
             return entry
 

@@ -43,6 +43,18 @@ class JournalMixin:
         with self._errors():
             return {(r["entity"], r["point"], r["ref"]): r["day"] for r in self.conn.execute(sql, (self.plan_key, as_of))}
 
+    def last_entries(self, points: list[int]) -> dict[tuple[str, int, str | None], int]:
+        """(entity, point, ref) → the number of its latest entry, for the items of the points asked about: the
+        row version a workbook (gkplan sheet) keeps, to tell whether the item changed since."""
+        out: dict[tuple[str, int, str | None], int] = {}
+        for start in range(0, len(points), 500):
+            chunk = points[start:start + 500]
+            sql = (f"SELECT entity, point, ref, max(id) FROM history WHERE plan = ? AND point IN ({','.join('?' * len(chunk))})"
+                   " GROUP BY entity, point, ref")  # fmt: skip
+            with self._errors():
+                out |= {(r[0], r[1], r[2]): r[3] for r in self.conn.execute(sql, (self.plan_key, *chunk))}
+        return out
+
     def diff(self, start: str, end: str) -> list[dict[str, Any]]:
         """Each point, task and target whose state on `end` differs from `start`, or that got a report in
         between: the fields that changed ([value on start, value on end]) and the notes recorded."""

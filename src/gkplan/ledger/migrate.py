@@ -1,5 +1,5 @@
-"""Bringing a ledger of versions 1–3 (one plan, history without effective days) up to version 4,
-version 4 up to 5, and 5 up to 6.
+"""Bringing a ledger of versions 1–3 (one plan, history without effective days) up to today's tables, and
+versions 4, 5 and 6 up one step at a time.
 
 One transaction, taken with the write lock and the version read again under it, so that two processes
 upgrading the same file at once do it once. Entries keep their numbers and get the day they were
@@ -26,13 +26,16 @@ def upgrade(ledger: Any, version: int) -> None:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if conn.execute("PRAGMA user_version").fetchone()[0] == version:  # nobody did it meanwhile
-                    if version == 4:
-                        _upgrade_4(conn)
-                    if version >= 4:
-                        _upgrade_5(conn)
-                    else:
-                        _upgrade(ledger, conn)
+                    if version < 4:
+                        _upgrade(ledger, conn)  # builds today's tables outright
                         _mark_approx(conn)
+                    else:
+                        if version == 4:
+                            _upgrade_4(conn)
+                        if version <= 5:
+                            _upgrade_5(conn)
+                        _upgrade_6(conn)
+                    identify(conn)
                     conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
                 conn.execute("COMMIT")
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the recorded name reaches the file itself
@@ -67,6 +70,26 @@ def _mark_approx(conn: Any) -> None:
 
     rows = conn.execute("SELECT rowid, source FROM targets").fetchall()
     conn.executemany("UPDATE targets SET approx = 1 WHERE rowid = ?", [(r[0],) for r in rows if approximate(r[1])])
+
+
+def _upgrade_6(conn: Any) -> None:
+    """Version 6 → 7: where an entry came from (`source`), empty for every entry so far: all were typed at the
+    command line. No hash changes: the chain covers `source` only where it is set (history.entry_hash)."""
+    _add_columns(conn, schema.V7_COLUMNS)
+
+
+def identify(conn: Any) -> None:
+    """A ledger from before version 7 gets its identity (meta `ledger_id`) from what it already holds: the name
+    it was made under and the hash of its first entry. Derived, not drawn at random, so that a ledger this user
+    may only read, upgraded in memory at every opening, shows the same identity each time."""
+    import hashlib
+
+    if conn.execute("SELECT 1 FROM meta WHERE key = 'ledger_id'").fetchone():
+        return
+    path = conn.execute("SELECT value FROM meta WHERE key = 'path'").fetchone()
+    first = conn.execute("SELECT hash FROM history ORDER BY id LIMIT 1").fetchone()
+    basis = f"{path[0] if path else ''}\x1f{first[0] if first else ''}"
+    conn.execute("INSERT INTO meta (key, value) VALUES ('ledger_id', ?)", (hashlib.sha256(basis.encode()).hexdigest()[:32],))
 
 
 def _add_columns(conn: Any, tables: dict[str, str]) -> None:

@@ -37,6 +37,12 @@ class PlansMixin:
                 self._plan = found[0]
         return self._plan
 
+    def identity(self) -> str | None:
+        """The ledger's identity (meta `ledger_id`): a copy or backup shares it, another ledger does not."""
+        with self._errors():
+            row = self.conn.execute("SELECT value FROM meta WHERE key = 'ledger_id'").fetchone()
+        return row[0] if row else None
+
     @property
     def plan_key(self) -> str:
         return self.plan()["key"]

@@ -1,6 +1,8 @@
 """The ledger's tables, and the steps that bring an older ledger up to them.
 
 Version 6 marks a target whose value is a 约数 (`approx`: 160万人左右, met within a band around it).
+Version 7 names where an entry came from (`history.source`: the workbook an `import` read) and gives
+the ledger an identity (meta `ledger_id`) that the workbooks it hands out carry.
 Version 5 adds the supervision loop's state (reports in three parts, evidence, the day of the latest
 report and of the 办结 report, the due date before any 延期, co-operating departments, checkpoints,
 whether a point follows its tasks) to points, tasks and their states; version 4 gave the ledger its three dimensions: plans (every table is keyed by `plan`), time
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APPLICATION_ID = 0x676B706C  # 'gkpl' in the SQLite header: marks a file as a gkplan ledger
 
 TABLES = """
@@ -55,7 +57,7 @@ CREATE TABLE targets (
 CREATE TABLE history (
     id INTEGER PRIMARY KEY, plan TEXT NOT NULL, point INTEGER NOT NULL, entity TEXT NOT NULL, ref TEXT,
     action TEXT NOT NULL, effective TEXT NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL, changes TEXT NOT NULL,
-    note TEXT, cause INTEGER, undoes INTEGER, hash TEXT NOT NULL);
+    note TEXT, cause INTEGER, undoes INTEGER, hash TEXT NOT NULL, source TEXT);
 CREATE TABLE point_states (plan TEXT NOT NULL, point INTEGER NOT NULL, effective TEXT NOT NULL, hid INTEGER NOT NULL,
     progress INTEGER NOT NULL, status TEXT NOT NULL, note TEXT, due TEXT NOT NULL, at TEXT,
     problem TEXT, next TEXT, evidence TEXT, reported TEXT, closed TEXT, due_original TEXT,
@@ -118,6 +120,8 @@ V5_COLUMNS = {
 V6_COLUMNS = {"points": "co_base TEXT|checkpoints_base TEXT|seed_loop TEXT", "tasks": "due_base TEXT|co_base TEXT|seed_loop TEXT",
               "targets": "approx INTEGER NOT NULL DEFAULT 0"}  # fmt: skip
 V6_TABLES = ("point_co",)  # (which targets are 约数 follows from their words: migrate._mark_approx)
+# Version 6 → 7: the file an entry was imported from (NULL: typed at the command line, as everything before).
+V7_COLUMNS = {"history": "source TEXT"}
 
 
 def create_tables(conn: sqlite3.Connection, names: tuple[str, ...]) -> None:

@@ -5,6 +5,7 @@
     items    points, tasks, summaries                   records  history, changes, plans, checks, notices
     targets  quantitative targets: goals, bands, lights
     bulletins who has not reported, the period's bulletin, a leader's page (imported on first use)
+    sheet    the 填报 workbooks written, and what an import changes
 """
 
 from gkplan.render.items import overdue, overview, point, points, summary, tasks
@@ -12,12 +13,13 @@ from gkplan.render.output import OUTPUT_ERRNOS, failure, flush, lost, message
 from gkplan.render.records import (
     change, checks, describe_changes, diff, history, loaded, names, notices, plans, stale,
 )  # fmt: skip
+from gkplan.render.sheet import imported, sheets
 from gkplan.render.targets import targets
 from gkplan.render.text import Table, cell_width, visible
 
 __all__ = [
     "OUTPUT_ERRNOS", "Table", "brief", "bulletin", "bulletin_sheets", "bulletin_text", "cell_width", "change", "checks", "describe_changes", "diff", "failure", "flush", "history",
-    "loaded", "lost", "message", "missing", "names", "notices", "overdue", "overview", "plans", "point", "points", "stale",
+    "imported", "loaded", "lost", "message", "missing", "names", "notices", "overdue", "overview", "plans", "point", "points", "sheets", "stale",
     "summary", "targets", "tasks", "visible",
 ]  # fmt: skip
 

@@ -189,13 +189,11 @@ def message(text: str) -> None:
 
 
 def failure(exc: GkplanError) -> int:
-    """The one mapping from a GkplanError to what the user reads (one line on stderr; a seed file's
-    problems one line each) and the exit code. Used by the command boundary (clikit.command) and, for
-    what happens outside any command, by the entry point."""
+    """The one mapping from a GkplanError to what the user reads (one line on stderr; a seed file's or a
+    workbook's problems one line each) and the exit code. Used by the command boundary (clikit.command) and,
+    for what happens outside any command, by the entry point."""
     if not getattr(exc, "quiet", False):
-        from gkplan.errors import SeedError, format_problem
-
-        first, *more = [format_problem(p) for p in exc.problems] if isinstance(exc, SeedError) else [str(exc)]
+        first, *more = exc.lines()
         message(f"{exc.prefix}{first}")
         for line in more:
             message(line)

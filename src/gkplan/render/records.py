@@ -20,7 +20,7 @@ _CHANGE_LABELS = {
 
 
 HISTORY_FIELDS = ("id", "plan", "point", "entity", "ref", "effective", "at", "by", "action", "changes", "note", "cause",
-                  "undoes", "undone_by")
+                  "undoes", "undone_by", "source")
 
 
 def describe_changes(changes: dict[str, list[Any]]) -> str:
@@ -63,6 +63,8 @@ def _history_table(rows: list[dict[str, Any]], title: str | None = None):  # noq
             what += f"（由 #{h['cause']} 引起）"
         if h["undone_by"]:
             what += f"（已被 #{h['undone_by']} 撤销）"
+        if h.get("source"):
+            what += f"（导入自 {h['source']}）"
         t.add_row(f"#{h['id']}", h["effective"], _esc(_entity(h)), _esc(h["by"]), _esc(what), _esc(h["note"]))
     return t
 

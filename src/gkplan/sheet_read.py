@@ -1,0 +1,182 @@
+"""Reading a filled-in 填报 workbook back (the first half of `gkplan import`): every cell of the sheet is
+checked, and every problem is kept as a CellProblem (sheet, row, column) so that the import can refuse
+the whole file with all of them at once. Nothing here reads the ledger; sheet_import.py does.
+
+A cell's edit is seen by its fingerprint (sheet.py): the row's 行标识 holds the fingerprint of every cell as
+written, so an editable cell whose fingerprint differs was changed by the clerk, and a read-only one was
+changed where it must not be.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from gkplan.errors import CellProblem, GkplanError, InvalidValue
+from gkplan.sheet import COLUMNS, FORM, FORMAT, KEY_COLUMN, KEY_HEADER, META, STATUS_CHOICES, fingerprint, letter, normal
+
+
+class Row(NamedTuple):
+    """One row of 填报 as the clerk left it."""
+
+    number: int  # the row's number in the sheet
+    key: str  # 17 or 17.2
+    kind: str  # point / task
+    point: int
+    seq: int | None
+    version: int  # the item's latest history entry when the sheet was made
+    values: dict[str, Any]  # each editable field: progress int, status key, text; None when empty
+    edited: tuple[str, ...]  # the editable fields the clerk changed
+    prints: dict[str, str]  # each column's fingerprint as written
+
+
+class Book(NamedTuple):
+    name: str  # the file's name: what the history's `source` keeps
+    meta: dict[str, str]
+    meta_rows: dict[str, int]  # each meta key's row in _gkplan, to point at it
+    rows: list[Row]
+
+
+def read(path: Path) -> tuple[Book | None, list[CellProblem]]:
+    """The workbook's rows and every problem found in it; None for the book when it is not a 填报 workbook at all."""
+    book = _open(path)
+    problems: list[CellProblem] = []
+    if META not in book.sheetnames or FORM not in book.sheetnames:
+        missing = META if META not in book.sheetnames else FORM
+        return None, [CellProblem(missing, None, None, None, "没有这张工作表：这不是 gkplan sheet 生成的填报表，或工作表被删除、改名")]
+    meta, meta_rows = {}, {}
+    for number, (key, value) in enumerate(book[META].iter_rows(min_col=1, max_col=2, values_only=True), start=1):
+        if key is not None:
+            meta[normal(key)], meta_rows[normal(key)] = normal(value), number
+    if meta.get("format") != FORMAT:
+        where = meta_rows.get("format")
+        problems.append(CellProblem(META, where, "B" if where else None, None,
+                                    f"填报表格式为“{meta.get('format', '')}”，本程序读“{FORMAT}”；请用本程序重新生成填报表"))  # fmt: skip
+        return None, problems
+    sheet = book[FORM]
+    _header(sheet, problems)
+    rows, seen = [], {}
+    for number in range(2, sheet.max_row + 1):
+        row = _row(sheet, number, problems)
+        if row is None:
+            continue
+        if row.key in seen:
+            problems.append(CellProblem(FORM, number, letter(KEY_COLUMN), KEY_HEADER, f"与第 {seen[row.key]} 行是同一事项（{row.key}）；请删除重复的行"))
+            continue
+        seen[row.key] = number
+        rows.append(row)
+    return Book(path.name, meta, meta_rows, rows), problems
+
+
+def _open(path: Path) -> Any:
+    from openpyxl import load_workbook
+
+    target = path.expanduser()
+    if not target.is_file():
+        raise InvalidValue(f"{path}: 没有这个文件" if not target.exists() else f"{path}: 不是普通文件")
+    try:
+        return load_workbook(target, data_only=False)
+    except OSError as exc:
+        raise InvalidValue(f"{path}: 无法读取：{exc.strerror or exc}") from None
+    except Exception:  # noqa: BLE001 - a file that is no workbook fails inside openpyxl and zipfile in many ways
+        raise InvalidValue(f"{path}: 不是 .xlsx 工作簿，或文件已损坏；请在 Excel 或 WPS 中另存为 .xlsx 后再导入") from None
+
+
+def _formula(cell: Any) -> str | None:
+    """The formula a cell holds, if any (what openpyxl reads as one: '=…', array and table formulas)."""
+    value = cell.value
+    if cell.data_type == "f" or type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
+        text = getattr(value, "text", None) or str(value)
+        return text if len(text) <= 40 else text[:40] + "…"
+    return None
+
+
+def _header(sheet: Any, problems: list[CellProblem]) -> None:
+    for i, header in enumerate([c.header for c in COLUMNS] + [KEY_HEADER], start=1):
+        cell = sheet.cell(row=1, column=i)
+        if normal(cell.value) != header:
+            problems.append(CellProblem(FORM, 1, letter(i), None, f"表头应为“{header}”；请不要修改表头"))
+
+
+def _row(sheet: Any, number: int, problems: list[CellProblem]) -> Row | None:
+    cells = [sheet.cell(row=number, column=i) for i in range(1, max(sheet.max_column, KEY_COLUMN) + 1)]
+    if all(normal(c.value) == "" for c in cells):
+        return None  # an empty row (one the clerk cleared, or formatting only)
+    for cell in cells[KEY_COLUMN:]:
+        if normal(cell.value) != "":
+            problems.append(CellProblem(FORM, number, cell.column_letter, None, "这一列不属于填报表；请删除其中的内容"))
+    identity = _identity(cells[KEY_COLUMN - 1].value)
+    if identity is None:
+        where = (letter(KEY_COLUMN), KEY_HEADER)
+        what = "这一行不是生成的填报行（没有行标识）；请不要增加行" if cells[KEY_COLUMN - 1].value is None else "行标识被改动；请重新生成填报表"
+        problems.append(CellProblem(FORM, number, *where, what))
+        return None
+    key, kind, point, seq, version, prints, locked = identity
+    values, edited = {}, []
+    for i, col in enumerate(COLUMNS):
+        cell = cells[i]
+        where = (FORM, number, letter(i + 1), col.header)
+        formula = _formula(cell)
+        if formula is not None:
+            problems.append(CellProblem(*where, f"是公式（{formula}），请只填写数值或文字"))
+            continue
+        changed = fingerprint(cell.value) != prints[i]
+        if not col.editable or col.key in locked:
+            if changed and col.key in locked:
+                problems.append(CellProblem(*where, "这一项的进度由任务汇总，不能直接填写；请填写它的任务的进度"))
+            elif changed:
+                problems.append(CellProblem(*where, "只读的列不能修改；请恢复原来的内容，或重新生成填报表"))
+            continue
+        try:
+            values[col.key] = parse(col.key, cell.value)
+        except GkplanError as exc:
+            problems.append(CellProblem(*where, str(exc)))
+            continue
+        if changed:
+            edited.append(col.key)
+            if values[col.key] is None:
+                problems.append(CellProblem(*where, "已有的内容不能清空；没有新情况时请保留原来的内容"))
+    prints_by_key = {col.key: prints[i] for i, col in enumerate(COLUMNS)}
+    return Row(number, key, kind, point, seq, version, values, tuple(edited), prints_by_key)
+
+
+def _identity(raw: Any) -> tuple | None:
+    """What a row's 行标识 holds, checked: (key, kind, point, seq, version, fingerprints, locked fields)."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        data = json.loads(raw)
+        key, kind, version, prints, locked = data["id"], data["kind"], data["v"], data["h"], data["lock"]
+        head, _, tail = key.partition(".")
+        point, seq = int(head), int(tail) if tail else None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    fine = (kind == ("task" if seq is not None else "point") and isinstance(version, int) and isinstance(prints, list)
+            and len(prints) == len(COLUMNS) and all(isinstance(p, str) for p in prints) and isinstance(locked, list))  # fmt: skip
+    return (key, kind, point, seq, version, prints, set(locked)) if fine else None
+
+
+def parse(key: str, raw: Any) -> Any:
+    """An editable cell's value: progress 0–100, a status from the list (as its key), or text; None when empty."""
+    from gkplan.actions import clean_note
+    from gkplan.values import parse_progress, parse_status
+
+    text = normal(raw)
+    if text == "":
+        return None
+    if key == "progress":
+        if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+            raise InvalidValue(f"应为 0–100 的整数，收到 {text}")
+        if isinstance(raw, (int, float)) and not 0 <= raw <= 100:
+            raise InvalidValue(f"应为 0–100 的整数，收到 {text}")
+        try:
+            return parse_progress(text)
+        except InvalidValue:
+            raise InvalidValue(f"应为 0–100 的整数，收到“{text}”") from None
+    if key == "status":
+        try:
+            return parse_status(text)
+        except InvalidValue:
+            raise InvalidValue(f"未知状态“{text}”；请从下拉列表中选择：{'、'.join(STATUS_CHOICES)}") from None
+    return clean_note(text, "内容")
