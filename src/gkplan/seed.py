@@ -177,6 +177,8 @@ class SeedSource:
 
     def _dates_fit(self, point: Point, index: int, locate: Locate, label: Callable[[], Any]) -> Point | None:
         """The point's start, checkpoints and deliverables' dates against the plan and the point's span."""
+        if point.start is None and not point.checkpoints and not point.deliverables:
+            return point  # nothing dated (most points of a big seed): once per point, so skipped cheaply
         problems = point.plan_problems(self.plan.start_date, self.plan.end_date)
         for loc, message in problems:
             field = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in loc).lstrip(".")

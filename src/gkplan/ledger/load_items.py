@@ -20,13 +20,20 @@ _LABELS = {"document": "文件", "milestone": "里程碑"}  # the task's 成果�
 
 def point_loop(point: Point) -> dict[str, Any]:
     """The seed's co-operating departments and checkpoints of a point, as the state stores them."""
+    if not point.co_departments and not point.checkpoints:
+        return _NO_LOOP  # most points (read, never changed)
     co = KEY_SEPARATOR.join(point.co_departments) or None
     nodes = [[c.date.isoformat(), c.progress] for c in point.checkpoints]
     return {"co": co, "checkpoints": json.dumps(nodes, ensure_ascii=False) if nodes else None}
 
 
+_NO_LOOP: dict[str, Any] = {"co": None, "checkpoints": None}
+
+
 def seed_loop(values: dict[str, Any]) -> str | None:
     """The seed's values as last loaded (what a reload compares with), or None when it gave none."""
+    if values is _NO_LOOP:
+        return None
     return json.dumps(values, ensure_ascii=False, sort_keys=True) if any(v is not None for v in values.values()) else None
 
 
