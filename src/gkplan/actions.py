@@ -145,7 +145,7 @@ def add_task(
     if owner is not None:
         fields["owner"] = clean_text(owner, "--owner", 100)
     if dept is not None:
-        from gkplan.reports import resolve_department
+        from gkplan.filters import resolve_department
 
         fields["dept"] = resolve_department(ledger, dept)
     if deliverable is not None:
@@ -191,7 +191,7 @@ def remove_task(ledger: Ledger, point_id: int, seq: int, *, by: str | None, day:
 def set_target(
     ledger: Ledger, point_id: int, metric: str, *, actual: str, as_of: date, note: str | None, by: str | None, day: date
 ) -> dict[str, Any]:
-    from gkplan.reports import resolve_name
+    from gkplan.filters import resolve_name
 
     value = parse_number(actual)
     text, author = clean_note(note), who(by)

@@ -223,7 +223,7 @@ def brief(ledger: Ledger, fr: Frame, leader_text: str) -> dict[str, Any]:
     """One screen for a 分管校领导: the points and tasks whose departments' parts they lead, with lights;
     what changed in the current period; and what waits for them: 待销号, 延期 and red items."""
     from gkplan.dates import period_key
-    from gkplan.reports import resolve_name
+    from gkplan.filters import resolve_name
 
     leader = resolve_name(leader_text, [n["name"] for n in ledger.names("leader")], "校领导")
     start = fr.period[0].isoformat()

@@ -88,13 +88,13 @@ def list_(
     fmt: FormatOpt = "table",
 ) -> None:
     """列出工作要点，可按部门（含协办）、校领导、部分、状态、灯色、截止日期筛选（条件同时满足）。"""
-    from gkplan import reports
+    from gkplan import filters, reports
 
     fmt, before, rows = to_format(fmt), to_date(due_before), limit(most)
-    lights = tuple(reports.parse_light(x) for x in light)
+    lights = tuple(filters.parse_light(x) for x in light)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of)
-        query = reports.build_query(
+        query = filters.build_query(
             ledger, depts=dept, leaders=leader, sections=section, statuses=status,
             overdue=overdue, due_before=before, search=search, as_of=fr.as_of, role=role,
         )  # fmt: skip

@@ -145,14 +145,14 @@ def list_(
     fmt: FormatOpt = "table",
 ) -> None:
     """列出任务，筛选条件与 gkplan list 相同。"""
-    from gkplan import reports
+    from gkplan import filters, reports
 
     fmt, before, rows = to_format(fmt), to_date(due_before), limit(most)
     ids = tuple(point_id(p) for p in point)
-    lights = tuple(reports.parse_light(x) for x in light)
+    lights = tuple(filters.parse_light(x) for x in light)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of)
-        query = reports.build_query(
+        query = filters.build_query(
             ledger, depts=dept, leaders=leader, sections=section, statuses=status,
             overdue=overdue, due_before=before, search=search, as_of=fr.as_of,
         )  # fmt: skip
@@ -170,14 +170,14 @@ def target_list(
     fmt: FormatOpt = "table",
 ) -> None:
     """列出量化指标：目标值（下限—上限）、实际值和完成率（以下限计）。"""
-    from gkplan import reports
+    from gkplan import filters, reports
 
     fmt, number = to_format(fmt), point_id(point) if point is not None else None
     with open_ledger(ctx) as ledger:
         if number is not None:
             ledger.point(number)
         fr = frame(ledger, as_of)
-        query = reports.build_query(ledger, depts=[dept] if dept else [], as_of=fr.as_of)
+        query = filters.build_query(ledger, depts=[dept] if dept else [], as_of=fr.as_of)
         render.targets(reports.targets(ledger, fr, point=number, departments=query.departments), fmt)
 
 

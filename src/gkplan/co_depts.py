@@ -18,7 +18,7 @@ def parse_co(ledger: Ledger, values: tuple[str, ...] | None) -> list[tuple[bool,
     """Each edit as (add?, department name), resolved; an empty list when none were given."""
     if not values:
         return []
-    from gkplan.reports import resolve_department
+    from gkplan.filters import resolve_department
 
     edits = []
     for value in values:

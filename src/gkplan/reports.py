@@ -1,10 +1,7 @@
-"""Computes the rows the commands show: filters resolved to exact names, days left, summaries."""
+"""Computes the rows the commands show: days left, lights, summaries (filters.py resolves what was typed)."""
 
 from __future__ import annotations
 
-import json
-
-import unicodedata
 from datetime import date
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -14,93 +11,15 @@ from gkplan.errors import InvalidValue, NotFound
 from gkplan.ledger import Ledger, PointQuery
 from gkplan.rules import rollup
 from gkplan.targets import target_block, targets
-from gkplan.values import ROLE_LABELS, STATUS_LABELS, parse_status
+from gkplan.values import STATUS_LABELS
 
 UNASSIGNED = "（未指定）"
-_CN_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 GROUPINGS = {"dept": "department", "department": "department", "leader": "leader", "section": "section"}
 GROUP_LABELS = {"department": "牵头部门", "leader": "校领导", "section": "部分"}
 
 
-def resolve_name(text: str, known: list[str], what: str) -> str:
-    """Exact name, else the one known name that contains `text`; otherwise an error naming the closest."""
-    wanted = unicodedata.normalize("NFKC", text).strip()
-    if wanted in known:
-        return wanted
-    partial = [name for name in known if wanted and wanted in name]
-    if len(partial) == 1:
-        return partial[0]
-    if len(partial) > 1:
-        raise NotFound(f"“{text}”可指多个{what}：{'、'.join(partial)}；请写得更完整")
-    import difflib  # only on the error path
-
-    close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.3)
-    listing = {"部门": "gkplan depts", "校领导": "gkplan leaders", "部分": "gkplan report --by section"}.get(what)
-    hint = f"；最接近的是：{'、'.join(close)}" if close else (f"；用 {listing} 查看全部" if listing else "")
-    raise NotFound(f"没有名为“{text}”的{what}{hint}")
-
-
-def resolve_department(ledger: Ledger, text: str) -> str:
-    """A department as --dept names it: an exact name by index lookups; only a partial or wrong one lists
-    every department the plan knows (leading, co-operating or owning a task)."""
-    wanted = unicodedata.normalize("NFKC", text).strip()
-    return wanted if ledger.is_department(wanted) else resolve_name(text, ledger.known_departments(), "部门")
-
-
-def resolve_section(text: str, sections: list[dict[str, Any]]) -> int:
-    s = unicodedata.normalize("NFKC", text).strip().rstrip("、.")
-    numbers = {sec["id"] for sec in sections}
-    number = int(s) if s.isdigit() and len(s) < 9 else _CN_NUMERALS.get(s)
-    if number is not None:
-        if number in numbers:
-            return number
-        raise NotFound(f"没有第 {text} 部分；共有 {len(numbers)} 个部分")
-    titles = {sec["title"]: sec["id"] for sec in sections}
-    return titles[resolve_name(text, list(titles), "部分")]
-
-
-def build_query(
-    ledger: Ledger,
-    *,
-    depts: list[str] = (),
-    leaders: list[str] = (),
-    sections: list[str] = (),
-    statuses: list[str] = (),
-    overdue: bool = False,
-    due_before: date | None = None,
-    search: str | None = None,
-    as_of: date,
-    role: str | None = None,
-) -> PointQuery:
-    """Turn what the user typed into exact filters; unknown names fail here, before any query runs."""
-    if role and not depts:
-        raise InvalidValue("--role 须与 --dept 同用：先说是哪个部门，再说牵头还是协办")
-    known_leaders = [n["name"] for n in ledger.names("leader")] if leaders else []
-    known_sections = ledger.sections() if sections else []
-    return PointQuery(
-        departments=tuple(resolve_department(ledger, d) for d in depts),
-        leaders=tuple(resolve_name(name, known_leaders, "校领导") for name in leaders),
-        sections=tuple(resolve_section(s, known_sections) for s in sections),
-        statuses=tuple(parse_status(s) for s in statuses),
-        due_before=due_before,
-        overdue_as_of=as_of if overdue else None,  # (the red light: see state_filters)
-        search=search.strip() if search and search.strip() else None,
-        role=parse_role(role) if role else None,
-    )
-
-
-def parse_role(text: str) -> str:
-    wanted = text.strip().lower()
-    found = wanted if wanted in ROLE_LABELS else {v: k for k, v in ROLE_LABELS.items()}.get(wanted)
-    if found is None:
-        raise InvalidValue(f"未知角色：{text!r}；可用：lead（牵头）、co（协办）")
-    return found
-
-
 LIGHTS = {"red": "红", "yellow": "黄", "green": "绿", "done": "完成", "unreported": "未报送", "deferred": "暂缓",
           "review": "待销号"}  # fmt: skip
-_LIGHT_ALIASES = {v: k for k, v in LIGHTS.items()} | {"红灯": "red", "黄灯": "yellow", "绿灯": "green", "已完成": "done",
-                                                       "未报": "unreported", "缓": "deferred", "待销": "review"}  # fmt: skip
 
 
 class Frame(NamedTuple):
@@ -148,14 +67,6 @@ def frame(ledger: Ledger, as_of: date) -> Frame:
     return Frame(as_of, date.fromisoformat(ledger.plan()["start"]), *settings())
 
 
-def parse_light(text: str) -> str:
-    s = unicodedata.normalize("NFKC", text).strip().lower()
-    key = s if s in LIGHTS else _LIGHT_ALIASES.get(s)
-    if key is None:
-        raise InvalidValue(f"未知灯色：{text!r}；可用：" + " / ".join(f"{k}（{v}）" for k, v in LIGHTS.items()))
-    return key
-
-
 def _labelled(item: dict[str, Any]) -> dict[str, Any]:
     # a row edited behind gkplan's back (an unknown status, a due date that is no date) is shown as it is,
     # never a crash: `gkplan check` names it
@@ -191,6 +102,8 @@ def show_point(ledger: Ledger, point_id: int, fr: Frame, history: int = 10) -> d
     rolled = rollup(((t["weight"], t["progress"], t["status"]) for t in point["task_list"]), point["status"])
     point["task_progress"] = rolled[0] if rolled else None  # beside the reported progress (the same once `follows`)
     point["follows"] = bool(point["follows"])
+    import json  # (show only: a listing never pays for it)
+
     point["checkpoints"] = [{"date": d, "progress": v} for d, v in json.loads(point["checkpoints"] or "[]")]
     point["targets"] = targets(ledger, fr, point=point_id)
     point["history"] = ledger.history(point=point_id, limit=history, until=fr.as_of.isoformat())

@@ -16,7 +16,8 @@ from typing import Any
 from gkplan.actions import MAX_NOTE, now
 from gkplan.errors import Conflict, InvalidValue, LedgerError, NotFound
 from gkplan.ledger import Ledger
-from gkplan.reports import Frame, resolve_name
+from gkplan.filters import resolve_name
+from gkplan.reports import Frame
 from gkplan.sheet import (
     COLUMNS, EDITABLE, FORM, FORMAT, GUIDE, KEY_COLUMN, KEY_HEADER, META, STATUS_CHOICES, TEXT_FIELDS, column_of,
     department_rows, departments, fingerprint, letter, safe_name,
