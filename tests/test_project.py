@@ -33,3 +33,20 @@ def test_read_commands_import_neither_pydantic_yaml_nor_sqlite_utils(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     assert "HEAVY []" in out.stderr
+
+
+def test_a_table_listing_imports_only_what_it_draws_with(tmp_path):
+    """The cold start the benchmark measures: `list --dept` as a table needs neither json nor csv, nor any
+    of the optional or heavy libraries (a module-level `import json` in the ledger once crept back in)."""
+    env = os.environ | {"GKPLAN_DB": str(tmp_path / "l.db"), "NO_COLOR": "1"}
+    subprocess.run([sys.executable, "-m", "gkplan", "depts"], env=env, capture_output=True, check=True)
+    probe = (
+        "import sys\n"
+        "sys.argv = ['gkplan', 'list', '--dept', '教务部']\n"
+        "from gkplan.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "names = ('json', 'csv', 'pydantic', 'yaml', 'rich', 'openpyxl', 'psycopg', 'datasette', 'pypinyin')\n"
+        "print('LOADED', sorted(m for m in names if m in sys.modules), file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert "LOADED []" in out.stderr, out.stderr

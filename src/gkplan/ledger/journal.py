@@ -3,7 +3,6 @@ and the 延期 a summary counts."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from gkplan.ledger.history import HISTORY_COLUMNS, STATE_FIELDS, _shown, entry_of, key_of
@@ -88,6 +87,8 @@ class JournalMixin:
     def extension_events(self, points: list[int], until: str) -> dict[int, int]:
         """Point → its own 延期 entries effective by `until`, less those undone by then (an undo's entry
         takes the reason back). Through the (plan, point …) index: only the points asked about."""
+        import json  # (only for a summary with 延期: a listing never pays for it)
+
         out: dict[int, int] = {}
         for start in range(0, len(points), 500):
             chunk = points[start:start + 500]
