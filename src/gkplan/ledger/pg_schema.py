@@ -104,7 +104,8 @@ def table_statements() -> list[str]:
     return statements
 
 
-# Who belongs to which department: the departments whose roles the current role has the privileges of.
+# Who belongs to which department: the departments whose roles the current role has the privileges of. A point's
+# 协办 departments are its `co` today (point_co keeps every department `co` ever named, for listings as of a day).
 # Invoker's rights (not SECURITY DEFINER), so current_user is whoever runs the statement; names are
 # schema-qualified so that nothing earlier on a caller's search_path can stand in for them.
 FUNCTIONS = r"""
