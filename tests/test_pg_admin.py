@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import psycopg
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,6 +106,8 @@ def test_departments_with_the_same_initials_are_numbered_and_keep_their_roles_ac
     second = pg_server.dsn("t_second_ledger")
     seed.write_text(CLASH.format(a="技物部", b="新务部", c="教务部"), encoding="utf-8")
     result = init(run, second, "--seed", str(seed))
+    assert {a["department"]: a["reused"] for a in result["added"]} == {"技物部": True, "新务部": False, "教务部": True,
+                                                                        "Ｒ&D·中心（一）": True}  # fmt: skip
     roles = {r["department"]: r["role"] for r in run.json("admin", "roles", "--dsn", second)[1:]}
     assert roles == {"技物部": "gkplan_dept_jwb_3", "新务部": "gkplan_dept_xwb", "教务部": "gkplan_dept_jwb",
                      "Ｒ&D·中心（一）": "gkplan_dept_rdzxy"}  # fmt: skip

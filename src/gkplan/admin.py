@@ -70,7 +70,8 @@ def _roles(server: Any) -> dict[str, Any]:
     new = assign([d for d in server.departments() if d not in mapped], set(mapped.values()), existing)
     for department, role, exists in new:
         server.add_department_role(role, department, exists=exists, mapped=False)
-    return {"roles": len(mapped) + len(new), "added": [{"role": r, "department": d} for d, r, _ in new]}
+    return {"roles": len(mapped) + len(new),
+            "added": [{"role": r, "department": d, "reused": exists} for d, r, exists in new]}  # fmt: skip
 
 
 def _prepared(server: Any) -> None:

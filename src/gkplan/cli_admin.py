@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from gkplan.clikit import ByOpt, FormatOpt, command, effective, to_format
+from gkplan.clikit import FormatOpt, command, effective, to_format
 
 app = typer.Typer(
     help="多部门共用的台账（PostgreSQL）：在服务器上建立台账、部门角色和登录账号（督查办的管理员使用）。", no_args_is_help=True,
@@ -34,7 +34,6 @@ def _dsn(dsn: Optional[str]) -> str:
 def init(
     dsn: DsnArg,
     seed: Annotated[Optional[Path], typer.Option("--seed", help="种子文件（默认内置的 2022 年工作要点）", metavar="FILE")] = None,
-    by: ByOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """在服务器上建立共用的台账：建表和权限规则，载入种子中的计划，为督查办和每个部门建角色。再次运行同一计划不做修改。"""
@@ -43,7 +42,7 @@ def init(
     from gkplan.render import admin as view
 
     fmt = to_format(fmt)
-    view.initialized(admin.initialize(dsn, seed, by=who(by), day=effective(None), at=now()), fmt)
+    view.initialized(admin.initialize(dsn, seed, by=who(None), day=effective(None), at=now()), fmt)
 
 
 @command(

@@ -170,8 +170,9 @@ TRIGGERS = {
 }  # fmt: skip
 
 _DONE_ALREADY = "EXISTS (SELECT 1 FROM public.{t} x WHERE x.plan = {s}.plan AND {k} AND x.status = 'done')"
-# (table, policy) → (command, USING, WITH CHECK) for the department roles. A department reads everything;
-# writes only its own rows: a state may say 'done' only of an item already 销号 (a note added after it).
+# The department roles' policies: USING and WITH CHECK of an UPDATE, WITH CHECK of an INSERT. A department reads
+# everything and writes only its own rows; a state may say 'done' only of an item already 销号 (a note added after
+# it). A history entry names its author: the login that authenticated (session_user), which SET ROLE cannot change.
 POLICIES = {
     "update": {
         "points": ("public.gkplan_touches_point(plan, id)",) * 2,

@@ -18,7 +18,9 @@ def _group(department: str | None) -> str:
 
 
 def _roles_line(result: dict[str, Any]) -> str:
-    added = f"（新建 {len(result['added'])} 个）" if result["added"] else "（都已有）"
+    reused = sum(a["reused"] for a in result["added"])
+    also = f"，其中 {reused} 个是服务器上已有的同一部门的角色" if reused else ""
+    added = f"（新增 {len(result['added'])} 个{also}）" if result["added"] else "（都已有）"
     return f"部门角色 {result['roles']} 个{added}；用 gkplan admin roles --dsn … 查看，gkplan admin user add 登录名 --dept 部门 添加登录账号"
 
 
