@@ -90,3 +90,91 @@ def execute(db: Path, *statements: str) -> None:
         conn.commit()
     finally:
         conn.close()
+
+
+class PgServer:
+    """One real PostgreSQL server for the whole session, started by pgserver from its own wheel (as root it runs
+    the server as an unprivileged user it makes). It listens on a Unix socket in its data folder only."""
+
+    def __init__(self, folder: Path) -> None:
+        self.data = folder / "data"
+        self.start()
+        self.host = self.server.get_uri().split("host=", 1)[1]
+        self.baseline = {r[0] for r in self.sql("SELECT rolname FROM pg_roles")}
+
+    def start(self) -> None:
+        import warnings
+
+        with warnings.catch_warnings():  # platformdirs: no XDG_RUNTIME_DIR (as under CI), so /tmp/runtime-UID
+            warnings.simplefilter("ignore")
+            import pgserver
+
+        self.server = pgserver.get_server(self.data, cleanup_mode="stop")
+
+    def stop(self) -> None:
+        self.server.cleanup()  # pg_ctl stop: the last handle of this process
+
+    def running(self) -> bool:
+        import psycopg
+
+        try:
+            psycopg.connect(self.dsn(), connect_timeout=5).close()
+            return True
+        except psycopg.OperationalError:
+            return False
+
+    def dsn(self, database: str = "postgres", user: str = "postgres") -> str:
+        return f"postgresql://{user}@/{database}?host={self.host}"
+
+    def sql(self, *statements: str, database: str = "postgres") -> list:
+        import psycopg
+
+        with psycopg.connect(self.dsn(database), autocommit=True) as conn:
+            rows = []
+            for statement in statements:
+                cur = conn.execute(statement)
+                rows = cur.fetchall() if cur.description else []
+            return rows
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory):
+    import shutil
+
+    server = PgServer(tmp_path_factory.mktemp("pg"))
+    yield server
+    server.stop()
+    shutil.rmtree(server.data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg(pg_server: PgServer) -> str:
+    """The session's server: a superuser's DSN."""
+    return pg_server.dsn()
+
+
+@pytest.fixture
+def pgdb(pg_server: PgServer) -> str:
+    """A new, empty database on the session's server (CREATE DATABASE): a superuser's DSN to it. Roles belong
+    to the whole server: those a test made are dropped after it, so that every test starts with none of gkplan's."""
+    import uuid
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    pg_server.sql(f"CREATE DATABASE {name}")
+    yield pg_server.dsn(name)
+    if not pg_server.running():  # a test that stopped it and failed before starting it again
+        pg_server.start()
+    databases = [r[0] for r in pg_server.sql("SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'")]
+    pg_server.sql(*(f'DROP DATABASE "{d}" WITH (FORCE)' for d in databases))
+    made = [r[0] for r in pg_server.sql("SELECT rolname FROM pg_roles") if r[0] not in pg_server.baseline]
+    while made:  # a role that granted memberships (an administrator) goes after the roles it granted them in
+        import psycopg
+
+        left = []
+        for role in made:
+            try:
+                pg_server.sql(f'DROP ROLE "{role}"')
+            except psycopg.errors.DependentObjectsStillExist:
+                left.append(role)
+        assert len(left) < len(made), left
+        made = left

@@ -2,7 +2,8 @@
 
 The work points' commands live here; tasks and targets in cli_tasks.py; review and checkpoints in
 cli_loop.py; reminders, exports, undo and backup in cli_supervise.py; missing, bulletin and brief in
-cli_bulletin.py; the Excel 填报 round trip (sheet, import) in cli_sheet.py. Shared argument handling is in clikit.py.
+cli_bulletin.py; the Excel 填报 round trip (sheet, import) in cli_sheet.py; the shared ledger on PostgreSQL
+(admin init / push / roles / user add) in cli_admin.py. Shared argument handling is in clikit.py.
 
 Typer turns every command it has into a Click command at start-up (~0.5–1.5 ms each), so `main`
 gives it just the command the line names, and everything only for help or the other modules' commands.
@@ -283,7 +284,7 @@ CORE = {"list", "show", "update", "report", "log", "depts", "leaders", "load", "
 @cache
 def full_app() -> typer.Typer:
     """The whole command tree: what help lists, what tests drive."""
-    from gkplan import cli_bulletin, cli_loop, cli_sheet, cli_supervise, cli_tasks
+    from gkplan import cli_admin, cli_bulletin, cli_loop, cli_sheet, cli_supervise, cli_tasks
 
     install()
     app.add_typer(cli_tasks.task_app, name="task")
@@ -293,6 +294,7 @@ def full_app() -> typer.Typer:
     app.add_typer(cli_supervise.app)
     app.add_typer(cli_bulletin.app)
     app.add_typer(cli_sheet.app)
+    app.add_typer(cli_admin.app, name="admin")
     return app
 
 

@@ -8,6 +8,8 @@
     journal     reading the history: entries, diff, latest reports, 延期 counts
     undo        undoing a change, with what it caused          asof     reading any past day in SQL
     load        seeds into the ledger                          check    what `gkplan check` verifies
+    pg_schema   the tables on a PostgreSQL server, and its roles' grants, policies and triggers
+    pg_admin    an administrator's session there: schema, roles, logins    pg_copy  a ledger's rows onto it
 """
 
 from __future__ import annotations

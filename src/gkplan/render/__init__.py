@@ -6,6 +6,7 @@
     targets  quantitative targets: goals, bands, lights
     bulletins who has not reported, the period's bulletin, a leader's page (imported on first use)
     sheet    the 填报 workbooks written, and what an import changes
+    admin    the ledger on a PostgreSQL server: made, moved, its roles and logins (imported by cli_admin only)
 """
 
 from gkplan.render.items import overdue, overview, point, points, summary, tasks

@@ -1,0 +1,226 @@
+"""The ledger on a PostgreSQL server (issue 9 §1): its tables, and the rules the server itself enforces.
+
+The tables are derived from ledger/schema.py's SQLite DDL, read back through SQLite's own catalog, so a
+column added there is a column here and the two never drift. Where the types differ:
+
+    SQLite INTEGER  →  bigint            SQLite's integers are 64-bit; flags (0/1) stay integers, not boolean,
+                                         so rows copy across unchanged and the history's hashes stay equal
+    SQLite REAL     →  double precision
+    SQLite TEXT     →  text              dates and times stay ISO text, as in SQLite: the ledger's SQL compares
+                                         them as strings, and the hash chain covers them as written
+    INTEGER PRIMARY KEY (history.id)  →  bigint PRIMARY KEY without a sequence: the chain numbers its entries
+    TEXT PRIMARY KEY (meta.key)       →  NOT NULL, as every PostgreSQL key is (SQLite allows a NULL there)
+
+What is PostgreSQL's alone (roles, row-level security, triggers) is written out below: see ledger/pg_admin.py
+for who gets which role, and README「多部门共用一个台账（PostgreSQL）」for what each may do.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from functools import cache
+
+from gkplan.ledger import schema
+
+OFFICE = "gkplan_office"  # 督查办: everything, except changing or removing history
+DEPARTMENTS = "gkplan_departments"  # every department's role is a member: the policies and grants name this one
+DEPARTMENT_PREFIX = "gkplan_dept_"
+TYPES = {"TEXT": "text", "INTEGER": "bigint", "REAL": "double precision"}
+ROLES_TABLE = "gkplan_roles"  # role → department, read by the policies
+
+# What a department reports (填报) and may therefore change, per table: never the seed's words, the due date
+# (延期 is the office's), who leads or co-operates (that decides who may write), nor a task's weight.
+# `late`, `reported`, `changed`, `updated_at` move with every report; a task's `owner` is the department's own.
+REPORTING = {
+    "points": ("progress", "status", "note", "problem", "next", "evidence", "reported", "closed", "late",
+               "updated_at", "changed"),
+    "tasks": ("progress", "status", "note", "owner", "problem", "next", "evidence", "reported", "closed",
+              "updated_at", "changed"),
+    "targets": ("actual", "actual_as_of", "note", "updated_at", "changed"),
+}  # fmt: skip
+APPENDED = ("history", "point_states", "task_states", "target_states")  # a report appends to these
+GUARDED = ("points", "tasks", "targets", *APPENDED)  # row-level security: which rows a department may write
+
+
+@cache
+def catalog() -> tuple[tuple[str, tuple[tuple[str, str, bool, str | None, int], ...], tuple, tuple], ...]:
+    """(table, columns (name, PostgreSQL type, not null, default, position in the key), foreign keys, indexes)
+    for every table of schema.TABLES, in the order they are created there (a table before those referring to it)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        schema.create(conn)
+        out = []
+        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid").fetchall():
+            columns = tuple((name, TYPES[kind.upper()], bool(notnull), default, pk)
+                            for _, name, kind, notnull, default, pk in conn.execute(f"PRAGMA table_info({table})"))  # fmt: skip
+            keys: dict[int, list] = {}
+            for fk in conn.execute(f"PRAGMA foreign_key_list({table})"):
+                keys.setdefault(fk[0], []).append((fk[2], fk[3], fk[4]))
+            foreign = tuple((refs[0][0], tuple(r[1] for r in refs), tuple(r[2] for r in refs)) for _, refs in sorted(keys.items()))
+            indexes = tuple(
+                (name, tuple(c[2] for c in conn.execute(f"PRAGMA index_info({name})")))
+                for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+                                            " AND sql IS NOT NULL ORDER BY rowid", (table,)).fetchall()
+            )  # fmt: skip
+            out.append((table, columns, foreign, indexes))
+        return tuple(out)
+    finally:
+        conn.close()
+
+
+def q(name: str) -> str:
+    """An identifier, quoted: the ledger's columns include words PostgreSQL reserves (`end`) or uses (`by`)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def columns(table: str) -> tuple[str, ...]:
+    return next(tuple(c[0] for c in cols) for name, cols, _, _ in catalog() if name == table)
+
+
+def tables() -> tuple[str, ...]:
+    return tuple(t[0] for t in catalog())
+
+
+def expected_columns() -> dict[str, list[tuple[str, str]]]:
+    """What information_schema shows of the tables, to tell our schema from a different one."""
+    out = {t: [(c[0], c[1]) for c in cols] for t, cols, _, _ in catalog()}
+    out[ROLES_TABLE] = [("role", "text"), ("department", "text")]
+    return out
+
+
+def table_statements() -> list[str]:
+    statements = []
+    for table, cols, foreign, indexes in catalog():
+        parts = [f"{q(name)} {kind}" + (" NOT NULL" if notnull else "") + (f" DEFAULT {default}" if default is not None else "")
+                 for name, kind, notnull, default, _ in cols]  # fmt: skip
+        key = [c[0] for c in sorted((c for c in cols if c[4]), key=lambda c: c[4])]
+        parts.append(f"PRIMARY KEY ({', '.join(map(q, key))})")
+        for target, mine, theirs in foreign:
+            parts.append(f"FOREIGN KEY ({', '.join(map(q, mine))}) REFERENCES {q(target)} ({', '.join(map(q, theirs))})")
+        statements.append(f"CREATE TABLE {q(table)} ({', '.join(parts)})")
+        statements += [f"CREATE INDEX {q(name)} ON {q(table)} ({', '.join(map(q, cols_))})" for name, cols_ in indexes]
+    statements.append(f"CREATE TABLE {ROLES_TABLE} (role text PRIMARY KEY, department text NOT NULL UNIQUE)")
+    statements.append(f"INSERT INTO meta (key, value) VALUES ('schema_version', '{schema.SCHEMA_VERSION}')")
+    return statements
+
+
+# Who belongs to which department: the departments whose roles the current role has the privileges of. A point's
+# 协办 departments are its `co` today (point_co keeps every department `co` ever named, for listings as of a day).
+# Invoker's rights (not SECURITY DEFINER), so current_user is whoever runs the statement; names are
+# schema-qualified so that nothing earlier on a caller's search_path can stand in for them.
+FUNCTIONS = r"""
+CREATE OR REPLACE FUNCTION public.gkplan_my_departments() RETURNS text[] LANGUAGE sql STABLE AS $$
+    SELECT coalesce(array_agg(r.department), '{}') FROM public.gkplan_roles r
+    JOIN pg_catalog.pg_roles g ON g.rolname = r.role WHERE pg_catalog.pg_has_role(current_user, g.oid, 'USAGE') $$;
+CREATE OR REPLACE FUNCTION public.gkplan_leads(p_plan text, p_point bigint) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM public.point_departments d WHERE d.plan = p_plan AND d.point = p_point
+                   AND d.department = ANY (public.gkplan_my_departments())) $$;
+CREATE OR REPLACE FUNCTION public.gkplan_reports_point(p_plan text, p_point bigint) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT public.gkplan_leads(p_plan, p_point) OR EXISTS (SELECT 1 FROM public.points p WHERE p.plan = p_plan
+        AND p.id = p_point AND string_to_array(p.co, chr(31)) && public.gkplan_my_departments()) $$;
+CREATE OR REPLACE FUNCTION public.gkplan_reports_task(p_plan text, p_point bigint, p_seq bigint) RETURNS boolean
+    LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM public.tasks t WHERE t.plan = p_plan AND t.point = p_point AND t.seq = p_seq
+        AND (t.dept = ANY (public.gkplan_my_departments()) OR string_to_array(t.co, chr(31)) && public.gkplan_my_departments()
+             OR (t.dept IS NULL AND public.gkplan_leads(p_plan, p_point)))) $$;
+CREATE OR REPLACE FUNCTION public.gkplan_touches_point(p_plan text, p_point bigint) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT public.gkplan_reports_point(p_plan, p_point) OR EXISTS (SELECT 1 FROM public.tasks t WHERE t.plan = p_plan
+        AND t.point = p_point AND (t.dept = ANY (public.gkplan_my_departments())
+                                   OR string_to_array(t.co, chr(31)) && public.gkplan_my_departments())) $$;
+CREATE OR REPLACE FUNCTION public.gkplan_closes(p_changes text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce((p_changes::jsonb -> 'status' ->> 1) = 'done', false)
+        OR coalesce((p_changes::jsonb -> 'task' -> 1 ->> 'status') = 'done', false) $$;
+CREATE OR REPLACE FUNCTION public.gkplan_history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'history is append-only（历史只增不减：不能修改或删除历史记录）' USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE OR REPLACE FUNCTION public.gkplan_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- the office and the owner are not held to a department's limits
+    IF pg_catalog.pg_has_role(current_user, 'gkplan_office', 'USAGE')
+       OR cardinality(public.gkplan_my_departments()) = 0 THEN
+        RETURN NEW;
+    END IF;
+    IF NEW.status = 'done' AND OLD.status IS DISTINCT FROM 'done' THEN
+        RAISE EXCEPTION '部门不能销号：事项由督查办审核后才是“已完成”' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF TG_TABLE_NAME = 'points' THEN
+        IF NOT public.gkplan_reports_point(OLD.plan, OLD.id) THEN
+            -- a department that reaches the point only through a task of its own moves what its task's report
+            -- moves (the day of the latest report, the earliest open due date; progress once the point follows its tasks)
+            IF (NEW.note, NEW.problem, NEW.next, NEW.evidence) IS DISTINCT FROM (OLD.note, OLD.problem, OLD.next, OLD.evidence)
+               OR (OLD.follows = 0 AND (NEW.progress, NEW.status, NEW.closed) IS DISTINCT FROM (OLD.progress, OLD.status, OLD.closed)) THEN
+                RAISE EXCEPTION '第 % 项不由本部门牵头或协办：只能随本部门的任务更新它的汇总字段', OLD.id
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+        END IF;
+    END IF;
+    RETURN NEW;
+END $$;
+"""
+
+# Statement-level, so that an UPDATE or DELETE matching no row is refused too; TRUNCATE fires no row trigger.
+# They bind every role, the table's owner included (only a superuser can switch triggers off).
+TRIGGERS = {
+    "history_append_only_update": "BEFORE UPDATE ON history FOR EACH STATEMENT EXECUTE FUNCTION public.gkplan_history_append_only()",
+    "history_append_only_delete": "BEFORE DELETE ON history FOR EACH STATEMENT EXECUTE FUNCTION public.gkplan_history_append_only()",
+    "history_append_only_truncate": "BEFORE TRUNCATE ON history FOR EACH STATEMENT EXECUTE FUNCTION public.gkplan_history_append_only()",
+    "points_guard": "BEFORE UPDATE ON points FOR EACH ROW EXECUTE FUNCTION public.gkplan_guard()",
+    "tasks_guard": "BEFORE UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION public.gkplan_guard()",
+}  # fmt: skip
+
+_DONE_ALREADY = "EXISTS (SELECT 1 FROM public.{t} x WHERE x.plan = {s}.plan AND {k} AND x.status = 'done')"
+# The department roles' policies: USING and WITH CHECK of an UPDATE, WITH CHECK of an INSERT. A department reads
+# everything and writes only its own rows; a state may say 'done' only of an item already 销号 (a note added after
+# it). A history entry names its author: the login that authenticated (session_user), which SET ROLE cannot change.
+POLICIES = {
+    "update": {
+        "points": ("public.gkplan_touches_point(plan, id)",) * 2,
+        "tasks": ("public.gkplan_reports_task(plan, point, seq)",) * 2,
+        "targets": ("public.gkplan_reports_point(plan, point)",) * 2,
+    },
+    "insert": {
+        "history": 'history."by" = session_user::text AND NOT public.gkplan_closes(changes) AND CASE entity'
+                   " WHEN 'point' THEN public.gkplan_touches_point(plan, point)"
+                   " WHEN 'target' THEN public.gkplan_reports_point(plan, point)"
+                   " WHEN 'task' THEN CASE WHEN ref ~ '^[0-9]{1,18}$' THEN public.gkplan_reports_task(plan, point, ref::bigint)"
+                   " ELSE false END ELSE false END",
+        "point_states": "public.gkplan_touches_point(plan, point) AND (status <> 'done' OR "
+                        + _DONE_ALREADY.format(t="points", s="point_states", k="x.id = point_states.point") + ")",
+        "task_states": "public.gkplan_reports_task(plan, point, seq) AND (status IS DISTINCT FROM 'done' OR "
+                       + _DONE_ALREADY.format(t="tasks", s="task_states", k="x.point = task_states.point AND x.seq = task_states.seq")
+                       + ")",
+        "target_states": "public.gkplan_reports_point(plan, point)",
+    },
+}  # fmt: skip
+
+
+def policy_statements() -> dict[tuple[str, str], str]:
+    """Every policy by (table, name). Not FORCE ROW LEVEL SECURITY: the tables' owner is the administrator who
+    creates and fills them (admin init / push) and may do anything a superuser may; what must bind it too —
+    history is append-only — is a trigger, which binds every role."""
+    out = {}
+    for table in GUARDED:
+        out[(table, "office_all")] = f"CREATE POLICY office_all ON {table} FOR ALL TO {OFFICE} USING (true) WITH CHECK (true)"
+        out[(table, "department_read")] = f"CREATE POLICY department_read ON {table} FOR SELECT TO {DEPARTMENTS} USING (true)"
+    for table, (using, check) in POLICIES["update"].items():
+        out[(table, "department_report")] = (f"CREATE POLICY department_report ON {table} FOR UPDATE TO {DEPARTMENTS}"
+                                             f" USING ({using}) WITH CHECK ({check})")  # fmt: skip
+    for table, check in POLICIES["insert"].items():
+        out[(table, "department_append")] = f"CREATE POLICY department_append ON {table} FOR INSERT TO {DEPARTMENTS} WITH CHECK ({check})"
+    return out
+
+
+def grant_statements() -> list[str]:
+    """Table and column privileges. The office may do everything but change or remove history (and TRUNCATE
+    nothing: it skips row triggers); a department reads everything, changes only its reporting columns, and
+    appends to the history and the states. The role map is read by every role and written only by the owner."""
+    everything = [*tables(), ROLES_TABLE]
+    out = [f"REVOKE ALL ON {', '.join(map(q, everything))} FROM PUBLIC",
+           f"GRANT SELECT ON {', '.join(map(q, everything))} TO {OFFICE}, {DEPARTMENTS}",
+           f"GRANT INSERT, UPDATE, DELETE ON {', '.join(q(t) for t in tables() if t != 'history')} TO {OFFICE}",
+           f"GRANT INSERT ON history TO {OFFICE}",
+           f"GRANT INSERT ON {', '.join(APPENDED)} TO {DEPARTMENTS}"]  # fmt: skip
+    out += [f"GRANT UPDATE ({', '.join(map(q, cols))}) ON {table} TO {DEPARTMENTS}" for table, cols in REPORTING.items()]
+    out += [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY" for table in GUARDED]
+    return out
