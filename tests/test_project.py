@@ -20,33 +20,28 @@ def test_readme_quick_start_is_two_commands_and_ci_runs_the_second():
     assert commands[1] in (REPO / ".ci" / "run").read_text(encoding="utf-8")
 
 
-def test_read_commands_import_neither_pydantic_yaml_nor_sqlite_utils(tmp_path):
+def _loaded(tmp_path, argv: list[str], names: tuple[str, ...]) -> list[str]:
+    """Which of `names` a gkplan command has imported by the time it ends, on a bundled ledger."""
     env = os.environ | {"GKPLAN_DB": str(tmp_path / "l.db"), "NO_COLOR": "1"}
     subprocess.run([sys.executable, "-m", "gkplan", "depts"], env=env, capture_output=True, check=True)
     probe = (
-        "import sys\n"
-        "sys.argv = ['gkplan', 'list', '--dept', '教务部', '--format', 'json']\n"
-        "from gkplan.cli import main\n"
+        f"import sys\nsys.argv = {['gkplan', *argv]!r}\nfrom gkplan.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = sorted(m for m in ('pydantic', 'yaml', 'sqlite_utils', 'rich', 'dateutil') if m in sys.modules)\n"
-        "print('HEAVY', heavy, file=sys.stderr)\n"
+        f"print('LOADED', sorted(m for m in {names!r} if m in sys.modules), file=sys.stderr)\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
-    assert "HEAVY []" in out.stderr
+    import ast
+
+    return ast.literal_eval(out.stderr.rsplit("LOADED ", 1)[1].strip())  # the list the probe printed
+
+
+def test_read_commands_import_neither_pydantic_yaml_nor_sqlite_utils(tmp_path):
+    heavy = ("pydantic", "yaml", "sqlite_utils", "rich", "dateutil")
+    assert _loaded(tmp_path, ["list", "--dept", "教务部", "--format", "json"], heavy) == []
 
 
 def test_a_table_listing_imports_only_what_it_draws_with(tmp_path):
     """The cold start the benchmark measures: `list --dept` as a table needs neither json nor csv, nor any
     of the optional or heavy libraries (a module-level `import json` in the ledger once crept back in)."""
-    env = os.environ | {"GKPLAN_DB": str(tmp_path / "l.db"), "NO_COLOR": "1"}
-    subprocess.run([sys.executable, "-m", "gkplan", "depts"], env=env, capture_output=True, check=True)
-    probe = (
-        "import sys\n"
-        "sys.argv = ['gkplan', 'list', '--dept', '教务部']\n"
-        "from gkplan.cli import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "names = ('json', 'csv', 'pydantic', 'yaml', 'rich', 'openpyxl', 'psycopg', 'datasette', 'pypinyin')\n"
-        "print('LOADED', sorted(m for m in names if m in sys.modules), file=sys.stderr)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
-    assert "LOADED []" in out.stderr, out.stderr
+    names = ("json", "csv", "pydantic", "yaml", "rich", "openpyxl", "psycopg", "datasette", "pypinyin")
+    assert _loaded(tmp_path, ["list", "--dept", "教务部"], names) == []
