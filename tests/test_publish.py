@@ -238,3 +238,19 @@ def test_serve_alone_publishes_into_a_folder_that_goes_with_it(scenario, tmp_pat
     finally:
         _stop(proc)
     assert proc.returncode == 0 and not served.parent.exists()
+
+
+def test_publish_refuses_a_day_in_the_future_or_before_the_plan(run, scenario, tmp_path):
+    # the page says 数据截至 that day: a day to come would publish a projection (everything overdue) as fact
+    target = tmp_path / "进展公开.db"
+    err = run("publish", "-o", str(target), "--as-of", "2022-07-01", code=2).stderr
+    assert err == "错误：--as-of 2022-07-01 在今天（2022-06-30）之后；公开的只能是已经发生的进展\n"
+    err = run("publish", "-o", str(target), "--as-of", "2021-12-31", code=2).stderr
+    assert err == "错误：--as-of 2021-12-31 早于计划的开始日期 2022-03-31，没有可公开的进展\n"
+    assert not target.exists() and not publisher_meta(target).exists()
+    run("publish", "-o", str(target), "--as-of", "2022-03-31")  # the plan's first day and today are fine
+    run("publish", "-o", str(target), "--as-of", "2022-06-30", "--force")
+
+
+def publisher_meta(target: Path) -> Path:
+    return target.with_name(target.stem + ".metadata.json")

@@ -43,7 +43,7 @@ def sheet(
 )  # fmt: skip
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="填好的填报表（.xlsx）")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="填好的填报表（.xlsx）", readable=False)],  # said in Chinese by the import
     apply: Annotated[bool, typer.Option("--apply", help="写入台账（不写只预览）")] = False,
     force: Annotated[bool, typer.Option("--force", help="制表后台账中已有改动的行也以本表为准")] = False,
     by: Annotated[Optional[str], typer.Option("--by", help="记录人（默认为填报表的部门）")] = None,

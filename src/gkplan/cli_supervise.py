@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from gkplan import render
-from gkplan.clikit import AsOfOpt, ByOpt, FormatOpt, command, count, frame, open_ledger, to_format
+from gkplan.clikit import AsOfOpt, ByOpt, FormatOpt, command, count, frame, open_ledger, to_format, today
 
 app = typer.Typer()
 
@@ -101,7 +101,7 @@ def publish(
     with publisher.place(output) as target:  # without -o, a private folder that goes when serving ends
         with open_ledger(ctx, create=False) as ledger:
             fr = frame(ledger, as_of)
-            database, metadata = publisher.publish(ledger, fr, target, force=force)
+            database, metadata = publisher.publish(ledger, fr, target, force=force, today=today())
         day = fr.as_of.isoformat()
         if output is not None:
             render.message(f"已生成 {database}（截至 {day}）和 {metadata}")

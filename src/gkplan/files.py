@@ -123,7 +123,7 @@ def _prepare(target: Path, *, force: bool, protect: Path | None) -> tuple[str, o
     except FileNotFoundError:
         old = None
     except OSError as exc:
-        raise LedgerError(f"{shown}: 无法写入：{_why(exc)}") from None
+        raise LedgerError(f"{shown}: 无法写入：{reason(exc)}") from None
     if old is not None and not stat.S_ISREG(old.st_mode):
         raise LedgerError(f"{shown}: 不是普通文件（设备、管道等），不能写入")
     if old is not None and not force:
@@ -188,7 +188,7 @@ def _adopt(fd: int, old: os.stat_result | None) -> None:
     os.fchmod(fd, stat.S_IMODE(old.st_mode))
 
 
-def _why(exc: OSError) -> str:
+def reason(exc: OSError) -> str:
     return _WHY.get(exc.errno or 0) or exc.strerror or str(exc)
 
 
@@ -292,7 +292,7 @@ def replace_atomically(target: Path, *, force: bool, protect: Path | None = None
             name = _temp_name(real)
             fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:
-        raise _failed(shown, _why(exc)) from None
+        raise _failed(shown, reason(exc)) from None
     try:
         with os.fdopen(fd, "wb", closefd=False) as f:
             yield f
@@ -305,7 +305,7 @@ def replace_atomically(target: Path, *, force: bool, protect: Path | None = None
         else:
             _sync_folder(folder)
     except OSError as exc:
-        raise _failed(shown, _why(exc)) from None
+        raise _failed(shown, reason(exc)) from None
     finally:
         os.close(fd)
         if name is not None:
@@ -347,7 +347,7 @@ def backup_database(source: sqlite3.Connection, source_path: Path, target: Path,
             os.close(fd)
         _publish(name, real, shown, folder, force=force)
     except OSError as exc:
-        raise _failed(shown, _why(exc)) from None
+        raise _failed(shown, reason(exc)) from None
     except sqlite3.Error as exc:
         text = str(exc).lower()
         if "malformed" in text or "not a database" in text:

@@ -5,7 +5,8 @@ The file is built from the domain layer's rows as of one day (reports.py), never
 ledger: it holds only what is meant for the public. Leaders and departments are named, as in the
 public document itself; nobody from the history is — no recorder (`by`), reviewer or task owner
 (责任人) — and no record time, so the same day publishes the same bytes. Free text (进展情况, 存在问题,
-下一步计划, 办结佐证) is published as the departments wrote it, as in the Markdown report.
+下一步计划, 办结佐证) is published as the departments wrote it, as in the Markdown report — and so is a
+review's return reason, which becomes the item's 进展情况: a name typed into free text is published (README).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -152,13 +154,19 @@ def metadata_path(target: Path) -> Path:
     return target.with_name(target.stem + ".metadata.json")  # the stem is also Datasette's name for the database
 
 
-def publish(ledger: Ledger, fr: Frame, target: Path, *, force: bool) -> tuple[Path, Path]:
+def publish(ledger: Ledger, fr: Frame, target: Path, *, force: bool, today: date) -> tuple[Path, Path]:
     """Write the published database and its metadata beside it, each whole or not at all; an existing
-    file of either is only replaced with --force, and the ledger never is."""
+    file of either is only replaced with --force, and the ledger never is. The day is one that has come
+    (a day to come would publish a projection as fact) and one of the plan's."""
+    from gkplan.errors import InvalidValue
     from gkplan.publish_meta import metadata
 
     meta_target = metadata_path(target)
     plan = ledger.plan()
+    if fr.as_of > today:
+        raise InvalidValue(f"--as-of {fr.as_of} 在今天（{today}）之后；公开的只能是已经发生的进展")
+    if fr.as_of.isoformat() < plan["start"]:
+        raise InvalidValue(f"--as-of {fr.as_of} 早于计划的开始日期 {plan['start']}，没有可公开的进展")
     doc = metadata(Path(target).stem, plan, fr.as_of.isoformat())
     # both targets are checked (the database first, as the user named it) before either is written
     with replace_atomically(target, force=force, protect=ledger.path) as db_file, \

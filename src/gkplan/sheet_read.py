@@ -9,12 +9,42 @@ changed where it must not be.
 
 from __future__ import annotations
 
+import errno
 import json
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from gkplan.errors import CellProblem, GkplanError, InvalidValue
 from gkplan.sheet import COLUMNS, FORM, FORMAT, KEY_COLUMN, KEY_HEADER, META, STATUS_CHOICES, fingerprint, letter, normal
+
+
+_META_ROWS = 100  # _gkplan holds a dozen keys: what is below them is not read
+# A sheet gone wrong throughout is told by its first problems (SheetError shows 50 of them), and no department
+# answers for more items than this: either limit stops the reading, so that memory stays bounded.
+MAX_PROBLEMS, MAX_ROWS = 1000, 100_000
+MAX_SHEET_ROWS = 1_048_576  # Excel's and WPS's last row: nothing they saved goes further
+MAX_UNPACKED = 100 << 20  # a million rows of formatting alone unpack to some 40 MB
+
+
+class _Blank(NamedTuple):
+    """A cell the file does not have (read-only mode leaves a short row short)."""
+
+    value: None = None
+    data_type: str = "n"
+
+
+_BLANK = _Blank()
+
+
+def _column(index: int) -> str:
+    """A column's letter from its 1-based index, past Z too (AA, AB …)."""
+    out = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(65 + rest) + out
+    return out
 
 
 class Row(NamedTuple):
@@ -41,12 +71,23 @@ class Book(NamedTuple):
 def read(path: Path) -> tuple[Book | None, list[CellProblem]]:
     """The workbook's rows and every problem found in it; None for the book when it is not a 填报 workbook at all."""
     book = _open(path)
-    problems: list[CellProblem] = []
-    if META not in book.sheetnames or FORM not in book.sheetnames:
-        missing = META if META not in book.sheetnames else FORM
+    try:
+        return _read(book, path)
+    finally:
+        book.close()
+
+
+def _read(book: Any, path: Path) -> tuple[Book | None, list[CellProblem]]:
+    # read-only mode streams each sheet's XML: a million rows (formatting only, say) take seconds and no
+    # more memory than a few; a chart sheet under a sheet's name is no worksheet
+    names = {sheet.title for sheet in book.worksheets}
+    if META not in names or FORM not in names:
+        missing = META if META not in names else FORM
         return None, [CellProblem(missing, None, None, None, "没有这张工作表：这不是 gkplan sheet 生成的填报表，或工作表被删除、改名")]
+    problems: list[CellProblem] = []
     meta, meta_rows = {}, {}
-    for number, (key, value) in enumerate(book[META].iter_rows(min_col=1, max_col=2, values_only=True), start=1):
+    rows_of_meta = _stream(book[META].iter_rows(min_col=1, max_col=2, max_row=_META_ROWS, values_only=True), path)
+    for number, (key, value) in enumerate(rows_of_meta, start=1):
         if key is not None:
             meta[normal(key)], meta_rows[normal(key)] = normal(value), number
     if meta.get("format") != FORMAT:
@@ -55,10 +96,21 @@ def read(path: Path) -> tuple[Book | None, list[CellProblem]]:
                                     f"填报表格式为“{meta.get('format', '')}”，本程序读“{FORMAT}”；请用本程序重新生成填报表"))  # fmt: skip
         return None, problems
     sheet = book[FORM]
-    _header(sheet, problems)
-    rows, seen = [], {}
-    for number in range(2, sheet.max_row + 1):
-        row = _row(sheet, number, problems)
+    sheet.reset_dimensions()  # every row the file holds, whatever its <dimension> claims
+    rows, seen, headed = [], {}, False
+    for number, cells in enumerate(_stream(sheet.iter_rows(min_row=1, max_row=MAX_SHEET_ROWS), path), start=1):
+        cells = list(cells) + [_BLANK] * (KEY_COLUMN - len(cells))
+        if number == 1:
+            _header(cells, problems)
+            headed = True
+            continue
+        if len(problems) >= MAX_PROBLEMS or len(rows) >= MAX_ROWS:
+            if any(normal(c.value) != "" for c in cells):
+                # said of the whole sheet, so that it comes first and is not lost among the problems not shown
+                problems.append(CellProblem(FORM, None, None, None, f"问题或行数过多，只检查到第 {number - 1} 行，以下的行没有检查"))
+                break
+            continue
+        row = _row(cells, number, problems)
         if row is None:
             continue
         if row.key in seen:
@@ -66,6 +118,8 @@ def read(path: Path) -> tuple[Book | None, list[CellProblem]]:
             continue
         seen[row.key] = number
         rows.append(row)
+    if not headed:  # a sheet emptied of everything: its header is gone too
+        _header([_BLANK] * KEY_COLUMN, problems)
     return Book(path.name, meta, meta_rows, rows), problems
 
 
@@ -76,11 +130,33 @@ def _open(path: Path) -> Any:
     if not target.is_file():
         raise InvalidValue(f"{path}: 没有这个文件" if not target.exists() else f"{path}: 不是普通文件")
     try:
-        return load_workbook(target, data_only=False)
+        # what the parts unpack to, as the archive declares it (zipfile never reads a part past its declared
+        # size): a zip bomb is refused before anything is unpacked
+        with zipfile.ZipFile(target) as archive:
+            unpacked = sum(part.file_size for part in archive.infolist())
+        if unpacked > MAX_UNPACKED:
+            raise InvalidValue(f"{path}: 解压后超过 {MAX_UNPACKED >> 20} MB，不是 gkplan sheet 生成的填报表")
+        return load_workbook(target, read_only=True, data_only=False)
     except OSError as exc:
-        raise InvalidValue(f"{path}: 无法读取：{exc.strerror or exc}") from None
+        why = "没有读权限" if exc.errno in (errno.EACCES, errno.EPERM) else exc.strerror or str(exc)
+        raise InvalidValue(f"{path}: 无法读取：{why}") from None
+    except GkplanError:
+        raise
     except Exception:  # noqa: BLE001 - a file that is no workbook fails inside openpyxl and zipfile in many ways
-        raise InvalidValue(f"{path}: 不是 .xlsx 工作簿，或文件已损坏；请在 Excel 或 WPS 中另存为 .xlsx 后再导入") from None
+        raise _damaged(path) from None
+
+
+def _damaged(path: Path) -> InvalidValue:
+    return InvalidValue(f"{path}: 不是 .xlsx 工作簿，或文件已损坏；请在 Excel 或 WPS 中另存为 .xlsx 后再导入")
+
+
+def _stream(rows: Iterator[Any], path: Path) -> Iterator[Any]:
+    """A sheet's rows as openpyxl parses them from the file, one at a time: XML or a zip part found broken
+    on the way is a damaged file (only what openpyxl and zipfile raise is caught here, never our own)."""
+    try:
+        yield from rows
+    except Exception:  # noqa: BLE001 - as in _open
+        raise _damaged(path) from None
 
 
 def _formula(cell: Any) -> str | None:
@@ -92,20 +168,18 @@ def _formula(cell: Any) -> str | None:
     return None
 
 
-def _header(sheet: Any, problems: list[CellProblem]) -> None:
+def _header(cells: list[Any], problems: list[CellProblem]) -> None:
     for i, header in enumerate([c.header for c in COLUMNS] + [KEY_HEADER], start=1):
-        cell = sheet.cell(row=1, column=i)
-        if normal(cell.value) != header:
+        if normal(cells[i - 1].value) != header:
             problems.append(CellProblem(FORM, 1, letter(i), None, f"表头应为“{header}”；请不要修改表头"))
 
 
-def _row(sheet: Any, number: int, problems: list[CellProblem]) -> Row | None:
-    cells = [sheet.cell(row=number, column=i) for i in range(1, max(sheet.max_column, KEY_COLUMN) + 1)]
+def _row(cells: list[Any], number: int, problems: list[CellProblem]) -> Row | None:
     if all(normal(c.value) == "" for c in cells):
         return None  # an empty row (one the clerk cleared, or formatting only)
-    for cell in cells[KEY_COLUMN:]:
+    for i, cell in enumerate(cells[KEY_COLUMN:], start=KEY_COLUMN + 1):
         if normal(cell.value) != "":
-            problems.append(CellProblem(FORM, number, cell.column_letter, None, "这一列不属于填报表；请删除其中的内容"))
+            problems.append(CellProblem(FORM, number, _column(i), None, "这一列不属于填报表；请删除其中的内容"))
     identity = _identity(cells[KEY_COLUMN - 1].value)
     if identity is None:
         where = (letter(KEY_COLUMN), KEY_HEADER)
@@ -165,18 +239,19 @@ def parse(key: str, raw: Any) -> Any:
     text = normal(raw)
     if text == "":
         return None
+    shown = text if len(text) <= 30 else text[:30] + "…"  # what was typed, quoted: a cell may hold a page
     if key == "progress":
         if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-            raise InvalidValue(f"应为 0–100 的整数，收到 {text}")
+            raise InvalidValue(f"应为 0–100 的整数，收到 {shown}")
         if isinstance(raw, (int, float)) and not 0 <= raw <= 100:
-            raise InvalidValue(f"应为 0–100 的整数，收到 {text}")
+            raise InvalidValue(f"应为 0–100 的整数，收到 {shown}")
         try:
             return parse_progress(text)
         except InvalidValue:
-            raise InvalidValue(f"应为 0–100 的整数，收到“{text}”") from None
+            raise InvalidValue(f"应为 0–100 的整数，收到“{shown}”") from None
     if key == "status":
         try:
             return parse_status(text)
         except InvalidValue:
-            raise InvalidValue(f"未知状态“{text}”；请从下拉列表中选择：{'、'.join(STATUS_CHOICES)}") from None
+            raise InvalidValue(f"未知状态“{shown}”；请从下拉列表中选择：{'、'.join(STATUS_CHOICES)}") from None
     return clean_note(text, "内容")

@@ -30,6 +30,7 @@ def make(ledger: Ledger, fr: Frame, *, department: str | None, every: bool, peri
          force: bool) -> list[dict[str, Any]]:  # fmt: skip
     """Write the sheets; what was written, one dict per file. Every target is checked before any is written."""
     from gkplan.dates import period_key, report_day
+    from gkplan.files import reason
     from gkplan.reminders import period as period_of
 
     if every == (department is not None):
@@ -40,6 +41,8 @@ def make(ledger: Ledger, fr: Frame, *, department: str | None, every: bool, peri
     if every and folder.exists() and not folder.is_dir():
         raise InvalidValue(f"{folder}: 不是目录；--all 的 -o 应为一个目录")
     plan = ledger.plan()
+    if span[1].isoformat() < plan["start"]:  # the import would refuse the sheet: it is not made
+        raise InvalidValue(f"填报期 {key} 早于计划的开始日期 {plan['start']}；请换一个填报期")
     jobs = []
     with ledger.snapshot():  # every sheet of the run reads one state of the ledger
         names = departments(ledger) if every else [resolve_name(department or "", ledger.known_departments(), "部门")]
@@ -59,7 +62,7 @@ def make(ledger: Ledger, fr: Frame, *, department: str | None, every: bool, peri
         try:
             folder.mkdir(exist_ok=True)
         except OSError as exc:
-            raise LedgerError(f"{folder}: 无法创建目录：{exc.strerror or exc}") from None
+            raise LedgerError(f"{folder}: 无法创建目录：{reason(exc)}") from None
     meta = {"format": FORMAT, "plan": plan["key"], "plan_title": plan["title"], "ledger": identity or "", "period": key,
             "period_start": span[0].isoformat(), "period_end": span[1].isoformat(),
             "report_day": report_day(span[1], fr.periods.report_day).isoformat(), "made_at": now()}  # fmt: skip

@@ -1,0 +1,208 @@
+"""The Excel 填报 round trip against hostile files and places (the review of issue 9 §2): a workbook of a
+million rows, a cell of a whole page, a file nobody may read, a file name that would drive the terminal,
+a period before the plan, a folder that cannot be made."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from conftest import dump
+from test_sheet import FORM, fill, make
+
+
+def _rows_appended(source: Path, target: Path, rows: int, last: str) -> None:
+    """The sheet with `rows` rows that hold only formatting (as when a clerk formats whole columns) and then
+    one row with `last` in column A, written into the 填报 sheet's XML as a stream."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename != "xl/worksheets/sheet2.xml":
+                zout.writestr(item, data)
+                continue
+            head, tail = data.decode().split("</sheetData>")
+            with zout.open(item.filename, "w", force_zip64=True) as out:
+                out.write(head.encode())
+                for r in range(100, 100 + rows):
+                    out.write(f'<row r="{r}"><c r="A{r}" s="1"/></row>'.encode())
+                r = 100 + rows
+                out.write(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{last}</t></is></c></row>'.encode())
+                out.write(("</sheetData>" + tail).encode())
+
+
+def test_a_million_rows_are_read_in_bounded_memory_and_time(run, ledger, tmp_path):
+    import signal
+    import threading
+
+    path = make(run, tmp_path)
+    big = tmp_path / "big.xlsx"
+    _rows_appended(path, big, 1_000_000, "最后一行")
+    env = os.environ | {"GKPLAN_DB": str(ledger)}
+    with open(tmp_path / "stderr", "w+", encoding="utf-8") as err:
+        child = subprocess.Popen([sys.executable, "-m", "gkplan", "import", str(big)], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=err)  # fmt: skip
+        timer = threading.Timer(180, lambda: os.kill(child.pid, signal.SIGKILL))  # (before the fix: hours)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(child.pid, 0)
+        finally:
+            timer.cancel()
+        child.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        said = err.read()
+    assert child.returncode == 2, (child.returncode, said)
+    assert f"工作表“{FORM}”第 1000100 行 S 列（行标识（勿改））：这一行不是生成的填报行" in said, said  # every row was read
+    assert usage.ru_maxrss < 300 * 1024, f"peak RSS {usage.ru_maxrss // 1024} MiB"  # (kilobytes on Linux)
+
+
+def test_a_workbook_that_is_nothing_but_problems_is_told_by_its_first_thousand(run, ledger, tmp_path):
+    path = make(run, tmp_path)
+    junk = tmp_path / "junk.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(junk, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                head, tail = data.decode().split("</sheetData>")
+                rows = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>x</t></is></c></row>' for r in range(100, 5100))
+                data = (head + rows + "</sheetData>" + tail).encode()
+            zout.writestr(item, data)
+    lines = run("import", str(junk), code=2).stderr.splitlines()
+    assert lines[:3] == ["错误：junk.xlsx：1001 处问题，没有导入任何内容", "工作表“填报”：问题或行数过多，只检查到第 1099 行，以下的行没有检查",
+                         "工作表“填报”第 100 行 S 列（行标识（勿改））：这一行不是生成的填报行（没有行标识）；请不要增加行"]  # fmt: skip
+    assert lines[-1] == "……另有 951 处问题未列出"
+
+
+def test_a_page_of_text_where_a_number_or_a_status_goes_is_quoted_short(run, ledger, tmp_path):
+    path = make(run, tmp_path)
+    page = "长" * 32_767  # as much as a cell holds
+    fill(path, {("21", "本期进度"): page, ("7", "状态"): page, ("7", "本期进度"): 1e300})
+    lines = run("import", str(path), code=2).stderr.splitlines()
+    assert len(lines) == 4 and all(len(line) < 200 for line in lines), [len(line) for line in lines]
+    assert "第 5 行 K 列（本期进度）：应为 0–100 的整数，收到“长长长" in lines[3] and "…”" in lines[3]
+
+
+def test_a_chart_sheet_in_place_of_a_sheet_is_no_sheet(run, ledger, tmp_path):
+    from openpyxl import load_workbook
+    from openpyxl.chart import BarChart
+
+    path = make(run, tmp_path)
+    book = load_workbook(path)
+    del book["_gkplan"]
+    book.create_chartsheet("_gkplan").add_chart(BarChart())
+    book.save(path)
+    err = run("import", str(path), code=2).stderr
+    assert "工作表“_gkplan”：没有这张工作表" in err
+
+
+def test_a_file_nobody_may_read_is_said_in_one_chinese_line(run, ledger, tmp_path, monkeypatch):
+    path = make(run, tmp_path)
+    real = os.access
+    # (the tests may run as root, whom no mode keeps out: what the system says to anyone else is simulated)
+    monkeypatch.setattr(os, "access", lambda p, mode, *a, **kw: False if str(p) == str(path) else real(p, mode, *a, **kw))
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **kw: (_ for _ in ()).throw(PermissionError(13, "Permission denied")))
+    err = run("import", str(path), code=2).stderr
+    assert err == f"错误：{path}: 无法读取：没有读权限\n"
+
+
+def test_a_file_name_cannot_drive_the_terminal(run, ledger, tmp_path):
+    path = make(run, tmp_path)
+    fill(path, {("21", "本期进度"): 30})
+    evil = path.rename(tmp_path / "a\x1b[2Jb.xlsx")
+    for args in ((), ("--apply",)):
+        out = run("import", str(evil), *args).stdout
+        assert "\x1b" not in out and "a\\x1b[2Jb.xlsx" in out
+
+
+def test_a_period_before_the_plan_gets_no_sheet(run, ledger, tmp_path):
+    target = tmp_path / "2021.xlsx"
+    err = run("sheet", "--dept", "教务部", "--period", "2021-06", "-o", str(target), code=2).stderr
+    assert err == "错误：填报期 2021-06 早于计划的开始日期 2022-03-31；请换一个填报期\n"
+    assert not target.exists()
+
+
+def test_a_folder_that_cannot_be_made_is_said_in_chinese(run, ledger, tmp_path):
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    err = run("sheet", "--all", "--period", "2022-06", "-o", str(tmp_path / "file" / "sub"), code=5).stderr
+    assert err == f"错误：{tmp_path / 'file' / 'sub'}: 无法创建目录：所在目录不存在\n"
+
+
+def _with_row(source: Path, target: Path, row: bytes | None = None, cell_of: int = 0) -> None:
+    """The sheet with one more row in 填报's XML: `row` as given, or a cell of `cell_of` bytes of text."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename != "xl/worksheets/sheet2.xml":
+                zout.writestr(item, data)
+                continue
+            head, tail = data.split(b"</sheetData>")
+            with zout.open(item.filename, "w", force_zip64=True) as out:
+                out.write(head + (row or b'<row r="100"><c r="A100" t="inlineStr"><is><t>'))
+                for _ in range(cell_of >> 20):
+                    out.write(b"x" * (1 << 20))
+                out.write((b"" if row else b"</t></is></c></row>") + b"</sheetData>" + tail)
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(run, ledger, tmp_path):
+    path = make(run, tmp_path)
+    bomb = tmp_path / "bomb.xlsx"
+    _with_row(path, bomb, cell_of=200 << 20)  # 200 MB of text in a cell, 200 KB as a file
+    assert bomb.stat().st_size < 1 << 20
+    err = run("import", str(bomb), code=2).stderr
+    assert err == f"错误：{bomb}: 解压后超过 100 MB，不是 gkplan sheet 生成的填报表\n"
+
+
+def test_a_sheet_broken_inside_is_a_damaged_file_however_it_is_read(run, ledger, tmp_path):
+    path = make(run, tmp_path)
+    for name, row in (("coordinate", b'<row r="100"><c r="ZZZZZ100" t="inlineStr"><is><t>x</t></is></c></row>'),
+                      ("xml", b'<row r="100"><c r="A100"><v>1</v></row>')):  # fmt: skip
+        broken = tmp_path / f"{name}.xlsx"
+        _with_row(path, broken, row)
+        err = run("import", str(broken), code=2).stderr
+        assert err == f"错误：{broken}: 不是 .xlsx 工作簿，或文件已损坏；请在 Excel 或 WPS 中另存为 .xlsx 后再导入\n", name
+
+
+def test_the_import_says_how_to_undo_it_and_that_works(run, ledger, tmp_path):
+    path = make(run, tmp_path)
+    before = {p["id"]: p["progress"] for p in run.json("list")}
+    fill(path, {("21", "本期进度"): 50, ("7", "本期进度"): 20})
+    caption = run("import", str(path), "--apply").stdout
+    assert "撤销：gkplan undo --by 教务部（每次撤销一项，共 2 项）" in caption  # the office's own undo would find nothing
+    for _ in range(2):
+        run("undo", "--by", "教务部")
+    assert {p["id"]: p["progress"] for p in run.json("list")} == before
+
+
+def test_a_sheet_saved_by_libreoffice_imports(run, ledger, tmp_path):
+    import shutil
+
+    import pytest
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    path = make(run, tmp_path, name="填报.xlsx")
+    fill(path, {("21", "本期进度"): 35, ("21", "进展情况"): "LibreOffice 里填的"})
+    out = tmp_path / "lo"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=180)  # fmt: skip
+    run("import", str(out / "填报.xlsx"), "--apply")
+    shown = run.json("show", "21")
+    assert (shown["progress"], shown["note"]) == (35, "LibreOffice 里填的")
+
+
+def test_a_sheet_emptied_of_everything_or_with_merged_cells_is_refused(run, ledger, tmp_path):
+    from openpyxl import load_workbook
+
+    path = make(run, tmp_path)
+    book = load_workbook(path)
+    book[FORM].merge_cells("K5:L5")  # 21's progress and status in one cell
+    book.save(path)
+    assert "第 5 行 L 列（状态）：已有的内容不能清空" in run("import", str(path), code=2).stderr
+    book = load_workbook(path)
+    book[FORM].delete_rows(1, book[FORM].max_row)
+    book.save(path)
+    lines = run("import", str(path), code=2).stderr.splitlines()
+    assert lines[1] == "工作表“填报”第 1 行 A 列：表头应为“编号”；请不要修改表头"
