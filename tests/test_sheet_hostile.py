@@ -10,7 +10,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-from conftest import dump
 from test_sheet import FORM, fill, make
 
 
