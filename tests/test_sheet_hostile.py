@@ -13,23 +13,32 @@ from pathlib import Path
 from test_sheet import FORM, fill, make
 
 
-def _rows_appended(source: Path, target: Path, rows: int, last: str) -> None:
-    """The sheet with `rows` rows that hold only formatting (as when a clerk formats whole columns) and then
-    one row with `last` in column A, written into the 填报 sheet's XML as a stream."""
+def _form_rewritten(source: Path, target: Path, rows) -> None:  # noqa: ANN001 - rows(out): writes XML rows
+    """The workbook with rows added at the end of the 填报 sheet's XML, written as a stream by `rows`."""
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename != "xl/worksheets/sheet2.xml":
                 zout.writestr(item, data)
                 continue
-            head, tail = data.decode().split("</sheetData>")
+            head, tail = data.split(b"</sheetData>")
             with zout.open(item.filename, "w", force_zip64=True) as out:
-                out.write(head.encode())
-                for r in range(100, 100 + rows):
-                    out.write(f'<row r="{r}"><c r="A{r}" s="1"/></row>'.encode())
-                r = 100 + rows
-                out.write(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{last}</t></is></c></row>'.encode())
-                out.write(("</sheetData>" + tail).encode())
+                out.write(head)
+                rows(out)
+                out.write(b"</sheetData>" + tail)
+
+
+def _rows_appended(source: Path, target: Path, rows: int, last: str) -> None:
+    """`rows` rows that hold only formatting (as when a clerk formats whole columns), then one row with
+    `last` in column A."""
+
+    def write(out) -> None:  # noqa: ANN001
+        for r in range(100, 100 + rows):
+            out.write(f'<row r="{r}"><c r="A{r}" s="1"/></row>'.encode())
+        r = 100 + rows
+        out.write(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{last}</t></is></c></row>'.encode())
+
+    _form_rewritten(source, target, write)
 
 
 def test_a_million_rows_are_all_read_and_end_in_one_answer(run, ledger, tmp_path):
@@ -129,19 +138,18 @@ def test_a_folder_that_cannot_be_made_is_said_in_chinese(run, ledger, tmp_path):
 
 
 def _with_row(source: Path, target: Path, row: bytes | None = None, cell_of: int = 0) -> None:
-    """The sheet with one more row in 填报's XML: `row` as given, or a cell of `cell_of` bytes of text."""
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename != "xl/worksheets/sheet2.xml":
-                zout.writestr(item, data)
-                continue
-            head, tail = data.split(b"</sheetData>")
-            with zout.open(item.filename, "w", force_zip64=True) as out:
-                out.write(head + (row or b'<row r="100"><c r="A100" t="inlineStr"><is><t>'))
-                for _ in range(cell_of >> 20):
-                    out.write(b"x" * (1 << 20))
-                out.write((b"" if row else b"</t></is></c></row>") + b"</sheetData>" + tail)
+    """One more row: `row` as given, or a cell of `cell_of` bytes of text."""
+
+    def write(out) -> None:  # noqa: ANN001
+        if row:
+            out.write(row)
+            return
+        out.write(b'<row r="100"><c r="A100" t="inlineStr"><is><t>')
+        for _ in range(cell_of >> 20):
+            out.write(b"x" * (1 << 20))
+        out.write(b"</t></is></c></row>")
+
+    _form_rewritten(source, target, write)
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(run, ledger, tmp_path):
