@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,8 +65,38 @@ def run() -> Run:
     return Run()
 
 
+def server() -> str | None:
+    """The superuser's DSN to this test's server ledger, when the test runs on PostgreSQL (GKPLAN_DB a URL)."""
+    import os
+
+    db = os.environ.get("GKPLAN_DB", "")
+    return db.replace(f"//{OFFICE_LOGIN}@", "//postgres@") if db.startswith("postgresql://") else None
+
+
+def db_env(db: Path) -> str:
+    """GKPLAN_DB for a gkplan a test starts itself: the ledger's file, or this test's server ledger."""
+    import os
+
+    return os.environ["GKPLAN_DB"] if server() is not None else str(db)
+
+
+def fingerprint(db: Path) -> str:
+    """What must not change when a command fails: the file byte for byte, or the server ledger's every row."""
+    import hashlib
+
+    return hashlib.sha256(db.read_bytes() if server() is None else "\n".join(dump(db)).encode()).hexdigest()
+
+
 def dump(db: Path) -> list[str]:
     """The ledger's whole logical content, to assert that a failed command changed nothing."""
+    dsn = server()
+    if dsn is not None:
+        import psycopg
+
+        from gkplan.ledger import pg_schema
+
+        with psycopg.connect(dsn) as conn:
+            return [f"{t} {r!r}" for t in pg_schema.tables() for r in sorted(conn.execute(f'SELECT * FROM "{t}"'), key=repr)]
     if not db.exists():
         return []
     conn = sqlite3.connect(db)
@@ -74,15 +106,75 @@ def dump(db: Path) -> list[str]:
         conn.close()
 
 
+ENGINES = ("sqlite", "postgresql")
+OFFICE_LOGIN = "督查办"  # the office's login on the server: GKPLAN_USER's name, so that `by` reads the same on both
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: reads or changes the ledger's file itself: not for a server")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test of the file itself (its bytes, its locks, its -wal) runs on SQLite only: deselected, not skipped."""
+    items[:] = [i for i in items if not (i.get_closest_marker("sqlite_only") and getattr(i, "callspec", None)
+                                         and i.callspec.params.get("engine") == "postgresql")]  # fmt: skip
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Every test of a ledger runs on both engines: a SQLite file, and a database on a real PostgreSQL server."""
+    return request.param
+
+
 @pytest.fixture
-def ledger(run: Run, isolated: Path) -> Path:
-    """A ledger already created and seeded with the bundled 2022 plan."""
-    run("depts")
+def ledger(run: Run, isolated: Path, engine: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A ledger already created and seeded with the bundled 2022 plan: a file, or a server's database
+    (GKPLAN_DB its URL, the office's login) made by `gkplan admin init` as of TODAY."""
+    if engine == "sqlite":
+        run("depts")
+        return isolated
+    monkeypatch.setenv("GKPLAN_DB", request.getfixturevalue("pg_ledger"))
     return isolated
 
 
+@pytest.fixture(scope="session")
+def ledger_server(tmp_path_factory: pytest.TempPathFactory):
+    """The server the ledgers of the engine-parametrised tests live on: not the admin tests' (pg_server), whose
+    tests start from a server without gkplan's roles (roles belong to a whole server)."""
+    import shutil
+
+    server = PgServer(tmp_path_factory.mktemp("pg-ledgers"))
+    yield server
+    server.stop()
+    shutil.rmtree(server.data, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_ledger(ledger_server: "PgServer") -> str:
+    """A copy of the session's initialised ledger database: the DSN of the office's login to it (a login made for
+    the test: roles belong to the whole server, and admin's tests count the office's members)."""
+    import uuid
+
+    template = ledger_server.ledger_template()
+    name = f"l_{uuid.uuid4().hex[:12]}"
+    ledger_server.sql(f"CREATE DATABASE {name} TEMPLATE {template}", f'CREATE ROLE "{OFFICE_LOGIN}" LOGIN IN ROLE gkplan_office')
+    yield ledger_server.dsn(name, OFFICE_LOGIN)
+    if not ledger_server.running():
+        ledger_server.start()
+    ledger_server.sql(f'DROP DATABASE "{name}" WITH (FORCE)', f'DROP ROLE "{OFFICE_LOGIN}"')
+
+
 def execute(db: Path, *statements: str) -> None:
-    """Statements run on a ledger file behind gkplan's back (to build or tamper with one)."""
+    """Statements run on a ledger behind gkplan's back (to build or tamper with one): on its file, or on its
+    server's database as the superuser."""
+    dsn = server()
+    if dsn is not None:
+        import psycopg
+
+        with psycopg.connect(dsn) as conn:
+            for sql in statements:
+                conn.execute(sql)
+        return
     conn = sqlite3.connect(db)
     try:
         for sql in statements:
@@ -110,6 +202,24 @@ class PgServer:
             import pgserver
 
         self.server = pgserver.get_server(self.data, cleanup_mode="stop")
+        # a test server's data is thrown away: no waiting for the disk (each test copies a database)
+        self.server.psql("ALTER SYSTEM SET fsync = off; ALTER SYSTEM SET synchronous_commit = off;"
+                         " ALTER SYSTEM SET full_page_writes = off; SELECT pg_reload_conf();")  # fmt: skip
+
+    def ledger_template(self) -> str:
+        """A database made once by `gkplan admin init` (the bundled plan, as of TODAY): each test's server ledger
+        is a copy of it. Its roles belong to the server from then on."""
+        if getattr(self, "template", None) is None:
+            import os
+
+            self.sql("CREATE DATABASE gk_template")
+            env = {**os.environ, "GKPLAN_TODAY": TODAY, "GKPLAN_USER": OFFICE_LOGIN}
+            done = subprocess.run([sys.executable, "-m", "gkplan", "admin", "init", self.dsn("gk_template")], env=env,
+                                  capture_output=True, text=True)  # fmt: skip
+            assert done.returncode == 0, done.stderr
+            self.baseline |= {r[0] for r in self.sql("SELECT rolname FROM pg_roles")}
+            self.template = "gk_template"
+        return self.template
 
     def stop(self) -> None:
         self.server.cleanup()  # pg_ctl stop: the last handle of this process
@@ -178,3 +288,9 @@ def pgdb(pg_server: PgServer) -> str:
                 left.append(role)
         assert len(left) < len(made), left
         made = left
+
+
+def by(name: str) -> str:
+    """The history's `by` for a person's name given with --by or GKPLAN_USER: on a server, the office's login
+    with the name after it (identity comes from the login), unless the name is the login's."""
+    return name if server() is None or name == OFFICE_LOGIN else f"{OFFICE_LOGIN}（{name}）"

@@ -36,3 +36,13 @@ def test_runner_measures_and_writes_a_table(tmp_path):
     table = out.read_text(encoding="utf-8")
     assert "| cold start" in table and "| `report --overdue` (table, all rows) |" in table
     assert table.count("\n|") >= 11
+
+
+def test_the_server_benchmark_runs_and_loses_no_update(tmp_path):
+    out = tmp_path / "pg.md"
+    result = subprocess.run([sys.executable, str(BENCH / "pg.py"), "--n", "39", "--runs", "1", "--updates", "8", "--out", str(out)],
+                            capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    table = out.read_text(encoding="utf-8")
+    assert "| cold `list --dept " in table and "| cold `update` |" in table
+    assert [line.split(" | ")[3:5] for line in table.splitlines() if line.startswith(("| 1 |", "| 8 |", "| 32 |"))] == [["8", "yes |"]] * 3

@@ -5,7 +5,6 @@ Each test says its figure in its name or its assertion (8 × 50 writers, 60 kill
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -19,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import db_env, fingerprint
 
 REPO = Path(__file__).resolve().parents[1]
 WORKER = """
@@ -37,7 +37,7 @@ for n in range(50):
 
 
 def _env(db: Path) -> dict[str, str]:
-    return os.environ | {"GKPLAN_DB": str(db), "NO_COLOR": "1", "GKPLAN_TODAY": "2022-06-30", "GKPLAN_USER": "测试"}
+    return os.environ | {"GKPLAN_DB": db_env(db), "NO_COLOR": "1", "GKPLAN_TODAY": "2022-06-30", "GKPLAN_USER": "测试"}
 
 
 def _gkplan(db: Path, *args: str, **kw) -> subprocess.CompletedProcess:  # noqa: ANN003
@@ -233,13 +233,13 @@ BAD = [
 
 def test_at_least_40_bad_invocations_are_refused_cleanly(run, ledger):
     assert len(BAD) >= 40
-    digest = hashlib.sha256(ledger.read_bytes()).hexdigest()
+    digest = fingerprint(ledger)
     for args in BAD:
         result = run(*args, code=None)
         assert result.exit_code not in (0, None), args
         assert result.stderr.strip(), args
         assert "Traceback" not in result.stderr, args
-        assert hashlib.sha256(ledger.read_bytes()).hexdigest() == digest, args
+        assert fingerprint(ledger) == digest, args
 
 
 BAD_SEEDS = {
@@ -264,10 +264,10 @@ def test_bad_seed_files_leave_the_ledger_byte_for_byte(run, ledger, tmp_path, na
     path = tmp_path / "seed.yaml"
     text = BAD_SEEDS[name]
     path.write_bytes(text.encode("latin-1") if name == "not utf-8" else text.encode("utf-8"))
-    digest = hashlib.sha256(ledger.read_bytes()).hexdigest()
+    digest = fingerprint(ledger)
     result = run("load", str(path), code=4)
     assert result.stderr.startswith("错误：") and str(path) in result.stderr
-    assert hashlib.sha256(ledger.read_bytes()).hexdigest() == digest
+    assert fingerprint(ledger) == digest
 
 
 def test_an_export_taken_while_others_write_reads_one_consistent_snapshot(run, ledger, tmp_path, monkeypatch):

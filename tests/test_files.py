@@ -22,14 +22,14 @@ from pathlib import Path
 import pytest
 
 from gkplan.files import APPLICATION_ID, is_ledger_file
-from conftest import execute
+from conftest import db_env, execute
 
 FORMATS = ("xlsx", "csv", "json", "md")
 ROOT = os.geteuid() == 0
 
 
 def _env(db: Path) -> dict[str, str]:
-    return os.environ | {"GKPLAN_DB": str(db), "NO_COLOR": "1", "GKPLAN_TODAY": "2022-06-30", "GKPLAN_USER": "测试"}
+    return os.environ | {"GKPLAN_DB": db_env(db), "NO_COLOR": "1", "GKPLAN_TODAY": "2022-06-30", "GKPLAN_USER": "测试"}
 
 
 def gkplan(db: Path, *args: str, preexec=None, cwd=None, prefix=(), env=None) -> subprocess.CompletedProcess:  # noqa: ANN001

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, dump, execute
+from conftest import REPO, by, dump, execute
 
 SEED = REPO / "data" / "workpoints_2022.yaml"
 
@@ -165,7 +165,7 @@ def test_undo_reverts_the_callers_own_change_not_a_colleagues(run, ledger, monke
     run("update", "18", "--progress", "30", "--by", "张三")
     run("update", "3", "--progress", "50", "--by", "李四")
     undone = run.json("undo", "--by", "张三")
-    assert undone["undoes"] == 1 and undone["by"] == "张三"
+    assert undone["undoes"] == 1 and undone["by"] == by("张三")
     assert run.json("show", "18")["progress"] == 0 and run.json("show", "3")["progress"] == 50
     assert "没有可以撤销的修改" in run("undo", "--by", "张三", code=6).stderr
 
@@ -231,6 +231,7 @@ def test_a_reload_keeps_reports_and_removed_tasks_and_undo_works_after_it(run, l
         (["UPDATE points SET progress = 'abc' WHERE plan = '2022' AND id = 5"], "记录格式"),
     ],
 )  # fmt: skip
+@pytest.mark.sqlite_only
 def test_check_finds_what_was_done_behind_gkplans_back(run, ledger, statements, failed):
     run("update", "18", "--progress", "30", "--note", "第一次")
     run("update", "18", "--progress", "40")
@@ -240,6 +241,7 @@ def test_check_finds_what_was_done_behind_gkplans_back(run, ledger, statements, 
     assert [r["check"] for r in rows if not r["ok"]][:1] == [failed]
 
 
+@pytest.mark.sqlite_only
 def test_a_malformed_row_never_crashes_a_command(run, ledger):
     execute(ledger, "UPDATE points SET progress = 'abc', due = 'soon' WHERE plan = '2022' AND id = 5",
             "UPDATE points SET leads = 'not json' WHERE plan = '2022' AND id = 6")  # fmt: skip
@@ -253,7 +255,7 @@ def test_a_malformed_row_never_crashes_a_command(run, ledger):
 
 KEYS_SHOW = {"plan", "id", "section", "section_title", "title", "text", "leads", "leaders", "departments", "due", "due_seed",
              "progress", "status", "status_label", "note", "updated_at", "tasks", "light", "days_left", "overdue",
-             "task_list", "targets", "history", "task_progress", "extensions", "start", "problem", "next", "evidence", "reported", "closed", "due_original", "co", "checkpoints", "late", "follows"}  # fmt: skip
+             "task_list", "targets", "history", "task_progress", "extensions", "extension_request", "start", "problem", "next", "evidence", "reported", "closed", "due_original", "co", "checkpoints", "late", "follows"}  # fmt: skip
 KEYS = {
     ("list",): {"plan", "id", "section", "section_title", "title", "text", "leads", "leaders", "departments", "due",
                 "due_seed", "progress", "status", "status_label", "note", "updated_at", "tasks", "light", "days_left",

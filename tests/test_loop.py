@@ -8,7 +8,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from conftest import dump
+from conftest import by, dump
 from gkplan.ledger.schema import SCHEMA_VERSION
 
 V4 = Path(__file__).parent / "data" / "ledger_v4.db"
@@ -51,7 +51,7 @@ def test_banjie_needs_evidence_and_waits_for_review(run, ledger):
     # reported again, accepted: 已完成, with the reviewer and the day in the history
     run("update", "3", "--progress", "100", "--evidence", "验收报告")
     entry = run.json("review", "3", "--accept", "--by", "督查办 王五")
-    assert (entry["by"], entry["effective"], entry["changes"]["status"]) == ("督查办 王五", "2022-06-30", ["pending_review", "done"])
+    assert (entry["by"], entry["effective"], entry["changes"]["status"]) == (by("督查办 王五"), "2022-06-30", ["pending_review", "done"])
     assert run.json("show", "3")["light"] == "done"
     run("undo", "--by", "督查办 王五")
     assert run.json("show", "3")["status"] == "pending_review"

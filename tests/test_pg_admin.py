@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import psycopg
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -172,6 +173,7 @@ def _local_ledger(run, isolated: Path) -> Path:  # noqa: ANN001
     return isolated
 
 
+@pytest.mark.sqlite_only
 def test_push_moves_a_ledger_with_its_history_and_hashes(run, ledger, pgdb, pg_server):
     path = _local_ledger(run, ledger)
     result = run.json("admin", "push", str(path), pgdb)

@@ -95,6 +95,7 @@ def test_publish_as_of_a_day_is_the_same_file_whenever_it_is_made(run, scenario,
     ]
 
 
+@pytest.mark.sqlite_only
 def test_publish_never_overwrites_without_force_nor_ever_the_ledger(run, scenario, tmp_path):
     target = tmp_path / "进展公开.db"
     run("publish", "-o", str(target), "--as-of", "2022-05-31")

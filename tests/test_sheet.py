@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import dump
+from conftest import by, dump
 from gkplan.ledger.schema import SCHEMA_VERSION
 
 V6 = Path(__file__).parent / "data" / "ledger_v6.db"  # made by gkplan at schema 6, before history had a source
@@ -61,6 +61,7 @@ def test_a_version_6_ledger_migrates_with_its_chain_intact_and_gets_an_identity(
     assert run("check").exit_code == 0
 
 
+@pytest.mark.sqlite_only
 def test_a_new_ledger_draws_its_own_identity(run, ledger, tmp_path, monkeypatch):
     first = _meta(ledger)["ledger_id"]
     monkeypatch.setenv("GKPLAN_DB", str(tmp_path / "second.db"))
@@ -159,7 +160,7 @@ def test_a_department_fills_its_sheet_and_the_office_imports_it(run, ledger, tmp
     t71 = next(t for t in p7["task_list"] if t["id"] == "7.1")
     assert (t71["status"], t71["evidence"]) == ("pending_review", "国开发〔2022〕9号")
     log = [h for h in run.json("log") if h["source"]]
-    assert len(log) == 3 and {h["by"] for h in log} == {"教务部"} and {h["source"] for h in log} == {"教务部-2022-06.xlsx"}
+    assert len(log) == 3 and {h["by"] for h in log} == {by("教务部")} and {h["source"] for h in log} == {"教务部-2022-06.xlsx"}
     assert {h["effective"] for h in log} == {"2022-06-30"}
     assert "导入自 教务部-2022-06.xlsx" in run("log").stdout
     assert run("check").exit_code == 0
@@ -177,7 +178,7 @@ def test_by_names_another_author_and_the_period_decides_the_effective_day(run, l
     entry = run.json("import", str(path), "--apply", "--by", "张老师")[0]
     assert entry["record"] is not None
     log = run.json("log")[0]
-    assert (log["by"], log["effective"], log["source"]) == ("张老师", "2022-05-31", "may.xlsx")  # May's report
+    assert (log["by"], log["effective"], log["source"]) == (by("张老师"), "2022-05-31", "may.xlsx")  # May's report
     assert run.json("missing", "--period", "2022-05", "--dept", "教务部")["departments"][0]["points"] == 1  # 7, not 21
 
 

@@ -10,6 +10,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+from conftest import db_env
 from test_sheet import FORM, fill, make
 
 
@@ -49,7 +50,7 @@ def test_a_million_rows_are_all_read_and_end_in_one_answer(run, ledger, tmp_path
     path = make(run, tmp_path)
     big = tmp_path / "big.xlsx"
     _rows_appended(path, big, 1_000_000, "最后一行")
-    env = os.environ | {"GKPLAN_DB": str(ledger)}
+    env = os.environ | {"GKPLAN_DB": db_env(ledger)}
     with open(tmp_path / "stderr", "w+", encoding="utf-8") as err:
         child = subprocess.Popen([sys.executable, "-m", "gkplan", "import", str(big)], env=env,
                                  stdout=subprocess.DEVNULL, stderr=err)  # fmt: skip

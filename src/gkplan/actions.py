@@ -17,14 +17,14 @@ MAX_NOTE = 5000
 
 def who(by: str | None) -> str:
     """--by, else $GKPLAN_USER, else the login name."""
-    name = by if by is not None else os.environ.get("GKPLAN_USER") or _login()
+    name = by if by is not None else os.environ.get("GKPLAN_USER") or login_name()
     name = name.strip()
     if not name or len(name) > 100 or not name.isprintable():
         raise InvalidValue(f"记录人姓名无效：{name!r}")
     return name
 
 
-def _login() -> str:
+def login_name() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry, as in some containers
@@ -77,7 +77,7 @@ def update_point(ledger: Ledger, point_id: int, report: Report, *, by: str | Non
                 f"第 {point_id} 项的任务清单已确认完整，进度由 {current['tasks']} 个任务按权重计算，不能直接修改；"
                 f"请更新任务：gkplan task update {point_id}.N --progress …（或撤销 task complete）"
             )
-        return _loop(current, checked, when, f"第 {point_id} 项") | ({"co": current["co"]} if co else {})
+        return _loop(current, checked, when, f"第 {point_id} 项", not ledger.office) | ({"co": current["co"]} if co else {})
 
     entry = ledger.change("point", (point_id,), decide, note=checked["note"], by=author, effective=when, at=now(),
                           source=source)  # fmt: skip
@@ -94,10 +94,11 @@ def _checked(report: Report) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _loop(current: dict[str, Any], r: dict[str, Any], day: str, what: str) -> dict[str, Any]:
+def _loop(current: dict[str, Any], r: dict[str, Any], day: str, what: str, request: bool = False) -> dict[str, Any]:
     """A report's changes under the supervision loop's rules: 100 or 已完成 is a 办结 report and needs
     evidence; reopening a closed item needs a reason; a later due date is a 延期 and needs a reason,
-    and the due date before the first one is kept."""
+    and the due date before the first one is kept. With `request` (a department on a shared ledger) a new
+    due date is a request the office decides (extensions.py): recorded, the due date unmoved."""
     wanted = _progress_and_status(current, r["progress"], r["status"])
     closed = ("pending_review", "done")
     if wanted["status"] == "pending_review" and current["status"] != "pending_review":
@@ -113,6 +114,13 @@ def _loop(current: dict[str, Any], r: dict[str, Any], day: str, what: str) -> di
             wanted[field] = r[field]
     if r["progress"] is not None or r["status"] is not None or r["note"] or r["problem"] or r["next"]:
         wanted["reported"] = day
+    if r["due"] is not None and request:
+        if r["due"] == current["due"]:
+            raise Conflict(f"{what}的截止日期已是 {r['due']}")
+        if r["due"] > current["due"] and not r["reason"]:
+            raise InvalidValue(f"{what}申请延期（{current['due']} → {r['due']}）须写明理由：请加 --reason")
+        wanted["request"] = {"due": r["due"], "reason": r["reason"]}  # an entry of its own; not a field of the item
+        return wanted
     if r["due"] is not None:
         wanted["due"] = r["due"]
         if current["due"] is not None and r["due"] > current["due"]:
@@ -170,7 +178,7 @@ def update_task(
     leads = ledger.point(point_id)["departments"] if co else []
 
     def decide(current: dict[str, Any]) -> dict[str, Any]:
-        wanted = _loop(current, checked, when, f"任务 {point_id}.{seq} ")
+        wanted = _loop(current, checked, when, f"任务 {point_id}.{seq} ", not ledger.office)
         if co:
             wanted["co"] = apply_co(current["co"], co, owners_of(current) or leads, f"任务 {point_id}.{seq} ")
         if new_owner is not None:

@@ -49,8 +49,9 @@ def _version(wanted: bool) -> None:
 def root(
     ctx: typer.Context,
     db: Annotated[
-        Optional[Path],
-        typer.Option("--db", help="台账文件，须已存在（默认 $GKPLAN_DB，或 $XDG_DATA_HOME/gkplan/ledger.db）", metavar="PATH"),
+        Optional[str],
+        typer.Option("--db", help="台账文件，须已存在；或共用台账的 PostgreSQL 连接串 postgresql://用户@主机/数据库"
+                     "（默认 $GKPLAN_DB，或 $XDG_DATA_HOME/gkplan/ledger.db）", metavar="PATH|URL"),
     ] = None,
     plan: Annotated[
         Optional[str],

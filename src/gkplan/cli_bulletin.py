@@ -56,7 +56,7 @@ def bulletin(
         if output is None:
             render.bulletin(data, fmt)
             return
-        written = domain.save(data, output, fmt, force=force, protect=ledger.path)
+        written = domain.save(data, output, fmt, force=force, protect=ledger.file)
     render.message(f"已写出 {data['period']['key']} 通报：{written}")
 
 

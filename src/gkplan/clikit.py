@@ -137,8 +137,20 @@ def open_ledger(ctx: typer.Context, *, create: bool = True, seed: Any = None) ->
     GKPLAN_DB, by a command that may create it, with `seed` (default: the bundled plan); the load that
     made it is `ledger.created`. A path given with --db must exist."""
     from gkplan.errors import LedgerError
-    from gkplan.ledger import Ledger
+    from gkplan.ledger import Ledger, is_server
 
+    plan = (ctx.find_root().obj or {}).get("plan")
+    server = str((ctx.find_root().obj or {}).get("db") or os.environ.get("GKPLAN_DB") or "")
+    if is_server(server):  # a shared ledger: made by `gkplan admin init`, never by a first command
+        from gkplan.ledger import open_server
+
+        ledger = open_server(server, plan)
+        ledger.created, ledger.seed_spent = None, False
+        try:
+            yield ledger
+        finally:
+            ledger.close()
+        return
     path, source = db_path(ctx)
     created, spent = None, False
     try:

@@ -121,6 +121,13 @@ class Conflict(GkplanError):
     exit_code = 6
 
 
+class Forbidden(GkplanError):
+    """The shared ledger's server refused a change this login may not make (another department's item,
+    销号, the history): its grants and row-level security decide, not gkplan."""
+
+    exit_code = 10
+
+
 class OutputError(GkplanError):
     """The result could not be written: stdout closed, the reading end of a pipe gone, a full disk.
     When the reader simply went away (`gkplan list | head -1`) it says nothing, as Unix tools do."""

@@ -88,7 +88,7 @@ def export(ledger: Ledger, fr: Frame, fmt: str, target: Path, *, table: str = "p
     if fmt == "csv" and table not in SHEETS:
         raise InvalidValue(f"未知的表：{table!r}；可用：{' / '.join(SHEETS)}")
     # the target is checked before the (slow) collection, which runs while nothing is visible yet
-    with replace_atomically(target, force=force, protect=ledger.path) as f:
+    with replace_atomically(target, force=force, protect=ledger.file) as f:
         {"xlsx": _xlsx, "csv": _csv, "json": _json, "md": _markdown}[fmt](collect(ledger, fr), f, table)
     return target
 

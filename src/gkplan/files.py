@@ -21,7 +21,7 @@ import re
 import secrets
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -323,9 +323,15 @@ def _publish(name: str, real: str, shown: Path, folder: str, *, force: bool) -> 
 
 def backup_database(source: sqlite3.Connection, source_path: Path, target: Path, *, force: bool) -> Path:
     """SQLite's online backup of `source` into `target` (safe while others write), published like an export.
+    SQLite copies page by page: memory stays small."""
+    return write_database(source.backup, source_path, target, force=force)
 
-    SQLite needs a file name to write to, so the copy is made under a pid-named temporary file that
-    sweep() deletes if this process is killed. SQLite copies page by page: memory stays small."""
+
+def write_database(fill: Callable[[sqlite3.Connection], None], source_path: Path | None, target: Path, *, force: bool) -> Path:
+    """A SQLite file that `fill` writes through the connection it is given, published like an export.
+
+    SQLite needs a file name to write to, so the file is made under a pid-named temporary file that
+    sweep() deletes if this process is killed."""
     shown = target.expanduser()
     real, old = _prepare(target, force=force, protect=source_path)
     folder = os.path.dirname(real)
@@ -335,7 +341,7 @@ def backup_database(source: sqlite3.Connection, source_path: Path, target: Path,
         os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # made by us: the umask applies
         dest = sqlite3.connect(name)
         try:
-            source.backup(dest)
+            fill(dest)
             dest.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
         finally:
             dest.close()
@@ -350,7 +356,7 @@ def backup_database(source: sqlite3.Connection, source_path: Path, target: Path,
         raise _failed(shown, reason(exc)) from None
     except sqlite3.Error as exc:
         text = str(exc).lower()
-        if "malformed" in text or "not a database" in text:
+        if source_path is not None and ("malformed" in text or "not a database" in text):
             raise LedgerError(f"{source_path}: 台账文件已损坏；请从备份恢复") from None
         # SQLite reports a full disk as "full" or (a write refused outright, as past RLIMIT_FSIZE) "I/O"
         why = "磁盘空间不足或超出文件大小限制" if "full" in text else "磁盘 I/O 错误（磁盘可能已满或超出文件大小限制）" if "i/o" in text else str(exc)

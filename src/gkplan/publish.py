@@ -169,8 +169,8 @@ def publish(ledger: Ledger, fr: Frame, target: Path, *, force: bool, today: date
         raise InvalidValue(f"--as-of {fr.as_of} 早于计划的开始日期 {plan['start']}，没有可公开的进展")
     doc = metadata(Path(target).stem, plan, fr.as_of.isoformat())
     # both targets are checked (the database first, as the user named it) before either is written
-    with replace_atomically(target, force=force, protect=ledger.path) as db_file, \
-            replace_atomically(meta_target, force=force, protect=ledger.path) as meta_file:  # fmt: skip
+    with replace_atomically(target, force=force, protect=ledger.file) as db_file, \
+            replace_atomically(meta_target, force=force, protect=ledger.file) as meta_file:  # fmt: skip
         db_file.write(database(rows(ledger, fr)))
         meta_file.write((json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode())
     return target, meta_target

@@ -113,6 +113,10 @@ def show_point(ledger: Ledger, point_id: int, fr: Frame, history: int = 10) -> d
         for h in reversed(ledger.history(point=point_id, entity="point", until=fr.as_of.isoformat()))
         if "extension" in h["changes"] and h["action"] != "undo" and h["undone_by"] is None
     ]  # fmt: skip
+    asked = ledger.pending_request("point", (point_id,))  # a department's 延期 request the office has not answered
+    point["extension_request"] = None if asked is None else {
+        "record": asked["id"], "effective": asked["effective"], "by": asked["by"], "due": asked["changes"]["request"][1]["due"],
+        "reason": asked["changes"]["request"][1]["reason"]}  # fmt: skip
     return point
 
 

@@ -64,36 +64,42 @@ LIGHT_INPUTS = {"due": None, "progress": None, "status": None, "reported": "NULL
                 "checkpoints": "NULL", "late": "NULL"}  # fmt: skip
 
 
-def light_sql(columns: dict[str, str], labels: tuple[str, ...] = tuple(f"'{x}'" for x in LIGHTS)) -> str:
+def light_sql(columns: dict[str, str], d, labels: tuple[str, ...] = tuple(f"'{x}'" for x in LIGHTS)) -> str:  # noqa: ANN001
     """`light` as an SQL expression over the named columns (see LIGHT_INPUTS; a point's `start` NULL is the
     plan's, `checkpoints` is JSON [[day, progress], …] in day order), so that filters and per-group counts
     run inside the database. Parameters: :as_of, :start, :start_jd (julianday of the plan's start),
     :elapsed (days from it to as-of), :soon (as-of + due_soon_days), :behind_by, :due_soon_progress,
-    :period_start and :report_due (0/1)."""
+    :period_start and :report_due (0/1). `d`: the engine's dialect (ledger/dialect.py)."""
     c = {k: columns.get(k) or default for k, default in LIGHT_INPUTS.items()}
     done, red, yellow, green, unreported, deferred, review = labels
     due, progress, status, start = c["due"], c["progress"], c["status"], c["start"]
+    jd = d.jd
+
+    def share(part: str, whole: str) -> str:
+        return d.least("100.0", d.greatest("0.0", f"{part} * 100.0 / ({whole})"))
+
+    as_of, due_jd, start_jd = jd(":as_of"), jd(due), jd(start)
     straight = (
         f"(CASE WHEN {start} IS NULL THEN (CASE WHEN {due} <= :start THEN 100.0"
-        f" ELSE min(100.0, max(0.0, :elapsed * 100.0 / (julianday({due}) - :start_jd))) END)"
+        f" ELSE {share(':elapsed', f'{due_jd} - :start_jd')} END)"
         f" WHEN {due} <= {start} THEN 100.0"
-        f" ELSE min(100.0, max(0.0, (julianday(:as_of) - julianday({start})) * 100.0 / (julianday({due}) - julianday({start}))))"
+        f" ELSE {share(f'({as_of} - {start_jd})', f'{due_jd} - {start_jd}')}"
         " END)"
     )  # fmt: skip
-    nodes = (f"SELECT coalesce({start}, :start) AS d, 0 AS v UNION ALL SELECT json_extract(j.value, '$[0]'),"
-             f" json_extract(j.value, '$[1]') FROM json_each({c['checkpoints']}) j UNION ALL SELECT {due}, 100")  # fmt: skip
+    nodes = (f"SELECT coalesce({start}, :start) AS d, 0 AS v UNION ALL {d.pairs(c['checkpoints'])}"
+             f" UNION ALL SELECT {due}, 100")  # fmt: skip
     along = (
         f"(SELECT CASE WHEN a.d IS NULL THEN 0.0 WHEN b.d IS NULL THEN a.v * 1.0"
-        " ELSE a.v + (b.v - a.v) * ((julianday(:as_of) - julianday(a.d)) / (julianday(b.d) - julianday(a.d))) END"
-        f" FROM (SELECT 1) LEFT JOIN (SELECT d, v FROM ({nodes}) WHERE d <= :as_of ORDER BY d DESC, v DESC LIMIT 1) a"
-        f" LEFT JOIN (SELECT d, v FROM ({nodes}) WHERE d > :as_of ORDER BY d, v LIMIT 1) b)"
+        f" ELSE a.v + (b.v - a.v) * (({as_of} - {jd('a.d')}) / ({jd('b.d')} - {jd('a.d')})) END"
+        f" FROM (SELECT 1 AS one) o LEFT JOIN (SELECT n.d, n.v FROM ({nodes}) n WHERE n.d <= :as_of ORDER BY n.d DESC, n.v DESC LIMIT 1) a ON TRUE"
+        f" LEFT JOIN (SELECT n.d, n.v FROM ({nodes}) n WHERE n.d > :as_of ORDER BY n.d, n.v LIMIT 1) b ON TRUE)"
     )  # fmt: skip
     expected = f"(CASE WHEN {c['checkpoints']} IS NULL THEN {straight} ELSE {along} END)"
     return (
         f"(CASE WHEN {status} = 'done' THEN {done}"
         f" WHEN {status} = 'pending_review' THEN (CASE WHEN {c['closed']} IS NULL OR {c['closed']} <= {due} THEN {review} ELSE {red} END)"
         f" WHEN {status} = 'deferred' THEN {deferred} WHEN {due} < :as_of THEN {red}"
-        f" WHEN :report_due AND coalesce({start}, :start) <= :as_of AND coalesce({c['reported']}, '') < :period_start THEN {unreported}"
+        f" WHEN :report_due = 1 AND coalesce({start}, :start) <= :as_of AND coalesce({c['reported']}, '') < :period_start THEN {unreported}"
         f" WHEN {status} = 'blocked' OR {c['late']} < :as_of THEN {yellow}"
         f" WHEN ({due} <= :soon AND {progress} < :due_soon_progress) OR {progress} < {expected} - :behind_by"
         f" THEN {yellow} ELSE {green} END)"
@@ -102,7 +108,8 @@ def light_sql(columns: dict[str, str], labels: tuple[str, ...] = tuple(f"'{x}'" 
 
 # rollup's progress over rows of tasks (weight, progress) in SQL: NULL without tasks; integer division
 # is exact half-up rounding as in rollup (tests/test_rules.py proves they agree)
-ROLLUP_SQL = "(2 * sum(weight * progress) + sum(weight)) / (2 * sum(weight))"
+def rollup_sql(d) -> str:  # noqa: ANN001 - the engine's dialect (ledger/dialect.py)
+    return d.int_div("2 * sum(weight * progress) + sum(weight)", "2 * sum(weight)")
 
 
 def rollup(tasks: Iterable[tuple[int, int, str]], status: str) -> tuple[int, str] | None:

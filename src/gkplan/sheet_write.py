@@ -73,7 +73,7 @@ def _write(ledger: Ledger, meta: dict[str, Any], rows: list[dict[str, Any]], tar
     from gkplan.export import save
     from gkplan.files import replace_atomically
 
-    with replace_atomically(target, force=force, protect=ledger.path) as f:
+    with replace_atomically(target, force=force, protect=ledger.file) as f:
         save(_book(meta, rows), f)
     points = sum(r["kind"] == "point" for r in rows)
     return {"department": meta["department"], "period": meta["period"], "file": str(target), "points": points,

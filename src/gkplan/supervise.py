@@ -27,6 +27,10 @@ def review(
     by: str | None, day: date,
 ) -> dict[str, Any]:  # fmt: skip
     """销号 (accept: 已完成) or 退办 (return: back to 进行中 with the reason) an item waiting for review."""
+    if not ledger.office:
+        from gkplan.errors import Forbidden
+
+        raise Forbidden("销号和退办由督查办审核；部门报办结请用 gkplan update … --status 已完成 --evidence 佐证")
     point, seq = parse_item(item)
     entity, key = ("point", (point,)) if seq is None else ("task", (point, seq))
     what = f"第 {point} 项" if seq is None else f"任务 {point}.{seq}"
@@ -54,6 +58,35 @@ def review(
     text = "；".join(t for t in (reason, f"特批：{why}" if why and blockers else None) if t) or None
     entry = ledger.change(entity, key, decide, note=text, by=author, effective=when, at=now(), action="review")
     assert entry is not None  # the status always changes
+    return entry
+
+
+def decide_extension(ledger: Ledger, item: str, *, accept: bool, note: str | None, by: str | None, day: date) -> dict[str, Any]:
+    """The office's answer to a department's 延期 request (review --accept-extension / --reject-extension): the
+    due date moves as asked, with the department's reason and the first due date kept, or stays; either way
+    an entry that names the request it answers (changes["request"]: [its record number, accepted/rejected])."""
+    from gkplan.actions import _loop
+    from gkplan.errors import Forbidden
+
+    point, seq = parse_item(item)
+    entity, key = ("point", (point,)) if seq is None else ("task", (point, seq))
+    what = f"第 {point} 项" if seq is None else f"任务 {point}.{seq}"
+    if not ledger.office:
+        raise Forbidden(f"只有督查办可以审批延期申请（{what}）")
+    pending = ledger.pending_request(entity, key)
+    if pending is None:
+        raise Conflict(f"{what}没有待审批的延期申请；部门用 gkplan update {item} --due 日期 --reason 理由 申请")
+    asked, text, when = pending["changes"]["request"][1], clean_note(note), _on(ledger, day)
+
+    def decide(current: dict[str, Any]) -> dict[str, Any]:
+        current["request"] = pending["id"]  # the entry's change reads [the request's number, the answer]
+        if not accept:
+            return {"request": "rejected"}
+        report = dict.fromkeys(("progress", "status", "note", "problem", "next", "evidence")) | asked
+        return _loop(current, report, when, what) | {"request": "accepted"}
+
+    entry = ledger.change(entity, key, decide, note=text, by=who(by), effective=when, at=now(), action="review")
+    assert entry is not None  # the request's answer is always a change
     return entry
 
 

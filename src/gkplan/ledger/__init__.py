@@ -27,7 +27,7 @@ from gkplan.ledger.targets import TargetsMixin
 from gkplan.ledger.undo import UndoMixin
 from gkplan.ledger.tasks import TasksMixin
 
-__all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "Ledger", "LoadResult", "PointQuery", "create"]
+__all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "Ledger", "LoadResult", "PointQuery", "create", "is_server", "open_server"]
 
 
 class Ledger(PlansMixin, PointsMixin, TasksMixin, TargetsMixin, HistoryMixin, JournalMixin, UndoMixin, LoadMixin, Connection):
@@ -41,3 +41,21 @@ class Ledger(PlansMixin, PointsMixin, TasksMixin, TargetsMixin, HistoryMixin, Jo
         from gkplan.ledger.check import CheckMixin
 
         return CheckMixin.check(self, full, diverge)
+
+
+def is_server(db: str) -> bool:
+    """Whether --db / GKPLAN_DB names a PostgreSQL database rather than a file."""
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+def open_server(dsn: str, plan: str | None = None) -> Ledger:
+    """The ledger in a PostgreSQL database: the same reads and writes, over ledger/pg_connection.py."""
+    from gkplan.ledger.pg_connection import PgConnection
+
+    class ServerLedger(PlansMixin, PointsMixin, TasksMixin, TargetsMixin, HistoryMixin, JournalMixin, UndoMixin, LoadMixin,
+                       PgConnection):  # fmt: skip
+        check = Ledger.check
+
+    ledger = ServerLedger(dsn)
+    ledger.wanted_plan, ledger._plan = plan, None
+    return ledger  # type: ignore[return-value]

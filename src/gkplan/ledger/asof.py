@@ -3,7 +3,7 @@
 An item whose latest change is on or before that day is today's row. For any other, one index lookup
 finds its last state on or before the day (`k`: that state's day and record number, '' for none), and
 one join fetches it; with no state yet, the item's state before any change. The inner select is kept
-from being flattened (LIMIT -1), so that the lookup runs once per item and only for the items the
+from being flattened (the dialect's fence), so that the lookup runs once per item and only for the items the
 caller's scope selects, walked in the order of their states.
 """
 
@@ -16,7 +16,7 @@ _ITEMS = {
                                   "note": ("note", "NULL"), "due": ("due", "due_base"), **_LOOP,
                                   "co": ("co", "co_base"), "follows": ("follows", "0"), "checkpoints": ("checkpoints", "checkpoints_base"),
                                   "late": ("late", "NULL")}),
-    "task": ("tasks", ("point", "seq"), {"present": ("NOT removed", "timeless"), "due": ("due", "due_base"),
+    "task": ("tasks", ("point", "seq"), {"present": ("1 - removed", "timeless"), "due": ("due", "due_base"),
                                          "owner": ("owner", "NULL"), "weight": ("weight", "1"),
                                          "progress": ("progress", "0"), "status": ("status", "'not_started'"),
                                          "note": ("note", "NULL"), **_LOOP, "co": ("co", "co_base")}),
@@ -26,7 +26,7 @@ _ITEMS = {
 _BASES = ("due_base", "timeless", "co_base", "checkpoints_base")  # columns: the state before any change
 
 
-def as_of(entity: str, columns: tuple[str, ...], scope: str = "") -> str:
+def as_of(d, entity: str, columns: tuple[str, ...], scope: str = "") -> str:  # noqa: ANN001 - d: dialect
     """A subquery with `columns` of `entity`'s rows in this plan that `scope` (SQL over alias x) selects,
     its state fields as they stood on :as_of, and `updated_at`."""
     table, keys, fields = _ITEMS[entity]
@@ -47,14 +47,14 @@ def as_of(entity: str, columns: tuple[str, ...], scope: str = "") -> str:
         " CASE WHEN p.k IS NULL THEN p.updated_at ELSE v.at END AS updated_at"
         f" FROM (SELECT {inner}, CASE WHEN x.changed > :as_of THEN coalesce(({lookup}), '') END AS k"
         f" FROM {table} x WHERE x.plan = :plan{f' AND {scope}' if scope else ''}"
-        f" ORDER BY {', '.join(f'x.{k}' for k in keys)} LIMIT -1) p"
+        f" ORDER BY {', '.join(f'x.{k}' for k in keys)} {d.fence}) p"
         f" LEFT JOIN {entity}_states v ON v.plan = p.plan AND {join} AND v.effective = substr(p.k, 1, 10)"
-        " AND v.hid = CAST(substr(p.k, 12) AS INTEGER))"
+        " AND v.hid = CAST(nullif(substr(p.k, 12), '') AS INTEGER))"
     )
 
 
 def _x(expr: str) -> str:
-    return expr.replace("removed", "x.removed") if expr.startswith("NOT") else f"x.{expr}"
+    return expr.replace("removed", "x.removed") if " " in expr else f"x.{expr}"
 
 
 def _p(expr: str) -> str:
@@ -67,15 +67,14 @@ _PACKED = (("progress", 3), ("status", 14), ("due", 10), ("reported", 10), ("clo
 _UNCHANGED = {"progress": "0", "status": "'not_started'", "due": "due_base", "checkpoints": "checkpoints_base"}
 
 
-def points_brief(columns: tuple[str, ...], scope: str = "") -> str:
+def points_brief(d, columns: tuple[str, ...], scope: str = "") -> str:  # noqa: ANN001 - d: dialect
     """Points as of :as_of with only what tables and lights need of their state: the lookup returns it
     packed in fixed widths (_PACKED), which saves the join to the state and halves the cost of a
     table of 100,000 points."""
     scope = "(x.since IS NULL OR x.since <= :as_of)" + (f" AND {scope}" if scope else "")
     fields = [f for f, _ in _PACKED]
     plain = [c for c in dict.fromkeys(("plan", "id", *columns)) if c not in fields]
-    pack = "printf('" + "".join("%03d" if w == 3 else f"%-{w}s" if w else "%s" for _, w in _PACKED) + "', " + ", ".join(
-        f"coalesce(s.{f}, '')" if f != "progress" else "s.progress" for f in fields) + ")"
+    pack = d.pack(tuple((f"coalesce(s.{f}, '')" if f != "progress" else "s.progress", w) for f, w in _PACKED))
     lookup = (f"SELECT {pack} FROM point_states s WHERE s.plan = x.plan AND s.point = x.id AND s.effective <= :as_of"
               " ORDER BY s.effective DESC, s.hid DESC LIMIT 1")  # fmt: skip
     picks, at = [], 1
@@ -89,11 +88,11 @@ def points_brief(columns: tuple[str, ...], scope: str = "") -> str:
         f"(SELECT {', '.join(plain)}, {', '.join(picks)}"
         f" FROM (SELECT {', '.join(f'x.{c}' for c in plain)}, {', '.join(f'x.{f}' for f in fields)}, x.due_base, x.checkpoints_base,"
         f" CASE WHEN x.changed > :as_of THEN coalesce(({lookup}), '') END AS k"
-        f" FROM points x WHERE x.plan = :plan AND {scope} ORDER BY x.id LIMIT -1))"
+        f" FROM points x WHERE x.plan = :plan AND {scope} ORDER BY x.id {d.fence}) b)"
     )
 
 
-def points_coded(code, columns: tuple[str, ...]) -> str:  # noqa: ANN001 - code(columns of the light) → SQL
+def points_coded(d, code, columns: tuple[str, ...]) -> str:  # noqa: ANN001 - d: dialect; code(columns of the light) → SQL
     """Points as of :as_of with `columns`, `progress`, and `code`: `code` of their state (a dict of the
     light's inputs, see rules.LIGHT_INPUTS), evaluated once inside the lookup. Summaries only count
     codes, and an expression over the unpacked fields of `points_brief` would be evaluated once per
@@ -110,5 +109,5 @@ def points_coded(code, columns: tuple[str, ...]) -> str:  # noqa: ANN001 - code(
               f" ELSE {today} * 1000 + x.progress END")  # fmt: skip
     return (
         f"(SELECT *, kc / 1000 AS code, kc % 1000 AS progress FROM (SELECT {plain}, {packed} AS kc FROM points x"
-        " WHERE x.plan = :plan AND (x.since IS NULL OR x.since <= :as_of) ORDER BY x.id LIMIT -1))"
+        f" WHERE x.plan = :plan AND (x.since IS NULL OR x.since <= :as_of) ORDER BY x.id {d.fence}) c)"
     )

@@ -27,48 +27,62 @@ class CheckMixin:
 
         with self.snapshot() as conn:
             q = conn.execute
-            result = [r[0] for r in q("PRAGMA integrity_check" if full else "PRAGMA quick_check")]
-            add("文件完整性", [] if result == ["ok"] else result, "SQLite " + ("integrity_check" if full else "quick_check") + " 通过")
-            version, app = q("PRAGMA user_version").fetchone()[0], q("PRAGMA application_id").fetchone()[0]
-            wrong = ([f"版本 {version}，应为 {schema.SCHEMA_VERSION}"] if version != schema.SCHEMA_VERSION else []) + (
-                ["文件头没有 gkplan 标记"] if app != schema.APPLICATION_ID else [])  # fmt: skip
-            add("结构版本", wrong, f"版本 {version}")
-            foreign = [f"{r[0]} {r[1]}" for r in q(
-                "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
-                if r[1] not in schema.OWN_OBJECTS]  # fmt: skip
-            add("没有外来对象", foreign, "只有 gkplan 自己的表、索引和触发器")
-            keys = [f"{r[0]} 第 {r[1]} 行" for r in q("PRAGMA foreign_key_check")]
-            add("引用完整", keys, "任务、指标、部门都指向存在的要点")
-            add("记录格式", CheckMixin._malformed(q), "每条记录的进度、状态、日期、牵头信息格式正确")
-            orphans = [f"{r[0]} 第 {r[1]} 项" for r in q(
-                "SELECT plan, id FROM points p WHERE NOT EXISTS (SELECT 1 FROM point_departments d WHERE d.plan = p.plan"
-                " AND d.point = p.id) AND NOT EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(p.leads) THEN p.leads"
-                " ELSE '[]' END) WHERE json_extract(value, '$.note') IS NOT NULL)")]  # fmt: skip
-            add("牵头部门", orphans, "每项要点都有牵头部门或分工说明")
-            stale = []
-            for plan, pid, leads, dkey, lkey in q("SELECT plan, id, leads, department_key, leader_key FROM points"):
-                try:
-                    decoded = json.loads(leads)
-                    fine = dkey == (KEY_SEPARATOR.join(names_of(decoded, "departments")) or None) and lkey == (
-                        KEY_SEPARATOR.join(names_of(decoded, "leader")) or None)  # fmt: skip
-                except (ValueError, TypeError, KeyError):
-                    fine = False
-                if not fine:
-                    stale.append(f"{plan} 第 {pid} 项")
-            add("汇总索引", stale, "按部门、校领导汇总所用的名称与牵头信息一致")
-            closed = "(progress = 100) != (status IN ('done', 'pending_review'))"
-            bad = [f"{r[0]} 第 {r[1]} 项" for r in q(f"SELECT plan, id FROM points WHERE {closed}")] + [
-                f"{r[0]} 任务 {r[1]}.{r[2]}" for r in q(f"SELECT plan, point, seq FROM tasks WHERE NOT removed AND {closed}")]  # fmt: skip
-            add("进度与状态一致", bad, "进度 100 与“待销号”或“已完成”一一对应")
-            follows, apart = CheckMixin._rollups(q, diverge)
-            add("任务汇总", follows, "任务清单已确认完整的要点，进度等于任务的加权平均")
-            out.append({"check": "填报与任务", "ok": True, "warning": bool(apart), "detail": (
-                f"提醒：以下要点填报的进度与任务汇总相差超过 {diverge} 个百分点：" + "；".join(apart[:10])
-                + (f"……共 {len(apart)} 处" if len(apart) > 10 else "")) if apart
-                else f"填报的进度与任务汇总相差都不超过 {diverge} 个百分点"})  # fmt: skip
-            add("历史链", CheckMixin._chain(q), "每条历史记录都与前一条相连，没有被改动、删除或插入")
-            add("历史重放", CheckMixin._replay(self, q), "按生效日期重放历史，得到的状态与台账一致")
+            if self.dialect.name == "sqlite":
+                CheckMixin._file(q, add, full)
+            else:
+                from gkplan.ledger.pg_schema import server_checks
+
+                server_checks(q, add)
+            CheckMixin._rows(self, q, add, out, diverge)
         return out
+
+    @staticmethod
+    def _file(q, add, full: bool) -> None:  # noqa: ANN001
+        """The SQLite file: its pages, its header, nothing but gkplan's objects, its keys, its rows' formats."""
+        result = [r[0] for r in q("PRAGMA integrity_check" if full else "PRAGMA quick_check")]
+        add("文件完整性", [] if result == ["ok"] else result, "SQLite " + ("integrity_check" if full else "quick_check") + " 通过")
+        version, app = q("PRAGMA user_version").fetchone()[0], q("PRAGMA application_id").fetchone()[0]
+        wrong = ([f"版本 {version}，应为 {schema.SCHEMA_VERSION}"] if version != schema.SCHEMA_VERSION else []) + (
+            ["文件头没有 gkplan 标记"] if app != schema.APPLICATION_ID else [])  # fmt: skip
+        add("结构版本", wrong, f"版本 {version}")
+        foreign = [f"{r[0]} {r[1]}" for r in q(
+            "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+            if r[1] not in schema.OWN_OBJECTS]  # fmt: skip
+        add("没有外来对象", foreign, "只有 gkplan 自己的表、索引和触发器")
+        keys = [f"{r[0]} 第 {r[1]} 行" for r in q("PRAGMA foreign_key_check")]
+        add("引用完整", keys, "任务、指标、部门都指向存在的要点")
+        add("记录格式", CheckMixin._malformed(q), "每条记录的进度、状态、日期、牵头信息格式正确")
+        orphans = [f"{r[0]} 第 {r[1]} 项" for r in q(
+            "SELECT plan, id FROM points p WHERE NOT EXISTS (SELECT 1 FROM point_departments d WHERE d.plan = p.plan"
+            " AND d.point = p.id) AND NOT EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(p.leads) THEN p.leads"
+            " ELSE '[]' END) WHERE json_extract(value, '$.note') IS NOT NULL)")]  # fmt: skip
+        add("牵头部门", orphans, "每项要点都有牵头部门或分工说明")
+
+    def _rows(self, q, add, out: list, diverge: int) -> None:  # noqa: ANN001
+        """What both engines check alike: the rows against each other, the chain, the replay."""
+        stale = []
+        for plan, pid, leads, dkey, lkey in q("SELECT plan, id, leads, department_key, leader_key FROM points"):
+            try:
+                decoded = json.loads(leads)
+                fine = dkey == (KEY_SEPARATOR.join(names_of(decoded, "departments")) or None) and lkey == (
+                    KEY_SEPARATOR.join(names_of(decoded, "leader")) or None)  # fmt: skip
+            except (ValueError, TypeError, KeyError):
+                fine = False
+            if not fine:
+                stale.append(f"{plan} 第 {pid} 项")
+        add("汇总索引", stale, "按部门、校领导汇总所用的名称与牵头信息一致")
+        closed = "(progress = 100) <> (status IN ('done', 'pending_review'))"
+        bad = [f"{r[0]} 第 {r[1]} 项" for r in q(f"SELECT plan, id FROM points WHERE {closed}")] + [
+            f"{r[0]} 任务 {r[1]}.{r[2]}" for r in q(f"SELECT plan, point, seq FROM tasks WHERE removed = 0 AND {closed}")]  # fmt: skip
+        add("进度与状态一致", bad, "进度 100 与“待销号”或“已完成”一一对应")
+        follows, apart = CheckMixin._rollups(q, diverge)
+        add("任务汇总", follows, "任务清单已确认完整的要点，进度等于任务的加权平均")
+        out.append({"check": "填报与任务", "ok": True, "warning": bool(apart), "detail": (
+            f"提醒：以下要点填报的进度与任务汇总相差超过 {diverge} 个百分点：" + "；".join(apart[:10])
+            + (f"……共 {len(apart)} 处" if len(apart) > 10 else "")) if apart
+            else f"填报的进度与任务汇总相差都不超过 {diverge} 个百分点"})  # fmt: skip
+        add("历史链", CheckMixin._chain(q), "每条历史记录都与前一条相连，没有被改动、删除或插入")
+        add("历史重放", CheckMixin._replay(self, q), "按生效日期重放历史，得到的状态与台账一致")
 
     @staticmethod
     def _malformed(q) -> list[str]:  # noqa: ANN001
@@ -90,7 +104,7 @@ class CheckMixin:
         """Points that follow their tasks and whose progress is not their roll-up (a failure); points that
         report their own and differ from it by more than `diverge` points (a warning)."""
         tasks: dict[tuple, list] = {}
-        for r in q("SELECT plan, point, weight, progress, status FROM tasks WHERE NOT removed"):
+        for r in q("SELECT plan, point, weight, progress, status FROM tasks WHERE removed = 0"):
             tasks.setdefault((r[0], r[1]), []).append((r[2], r[3], r[4]))
         problems, apart = [], []
         for (plan, pid), rows in tasks.items():
@@ -137,7 +151,7 @@ class CheckMixin:
             stored = [dict(zip(fields, r)) for r in q(
                 f"SELECT {', '.join(fields)} FROM {entity}_states WHERE {where} ORDER BY effective, hid", (plan, *key))]  # fmt: skip
             table, idcols = {"point": ("points", "id"), "task": ("tasks", "point, seq"), "target": ("targets", "point, metric")}[entity]
-            today_cols = [f if f != "present" else "NOT removed" for f in fields]
+            today_cols = [f if f != "present" else "1 - removed" for f in fields]
             today = q(f"SELECT {', '.join(today_cols)} FROM {table} WHERE plan = ? AND ({idcols}) = ({', '.join('?' * len(key))})",
                       (plan, *key)).fetchone()  # fmt: skip
             if stored != states or today is None or dict(zip(fields, today)) != state:
@@ -145,7 +159,8 @@ class CheckMixin:
 
         saved = self._plan
         try:
-            for row in q("SELECT plan, entity, point, ref, changes FROM history WHERE json_valid(changes)"
+            valid = " WHERE json_valid(changes)" if self.dialect.name == "sqlite" else ""  # (a server's are checked on insert)
+            for row in q(f"SELECT plan, entity, point, ref, changes FROM history{valid}"
                          " ORDER BY plan, entity, point, ref, effective, id"):  # fmt: skip
                 item = (row[0], row[1], key_of(row[1], row[2], row[3]))
                 if item != current:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from gkplan.errors import LedgerError
 from gkplan.ledger import schema, sidefiles
+from gkplan.ledger.dialect import SQLITE
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -52,6 +53,25 @@ def header(path: Path) -> tuple[int, int] | None:
 
 class Connection:
     """The file and its connection; `readonly` when this user may only read it."""
+
+    dialect = SQLITE
+    office = True  # on a file, whoever may write it keeps the ledger (a server decides by login: pg_connection)
+
+    @property
+    def file(self) -> Path:
+        """The ledger's file: what no export or backup may overwrite."""
+        return self.path
+
+    def author(self, name: str) -> str:
+        """The history's `by` for a person's name: on a file, the name as given."""
+        return name
+
+    def authored(self, by: str) -> bool:  # noqa: ARG002 - on a file the caller keeps the ledger: every record is theirs
+        return True
+
+    def mine(self, column: str, by: str) -> tuple[str, tuple]:
+        """SQL (and its parameters) for: the entry was made by this caller."""
+        return f"{column} = ?", (by,)
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -33,6 +33,7 @@ HISTORY_COLUMNS = (
     " h.source, (SELECT u.id FROM history u WHERE u.undoes = h.id) AS undone_by"
 )
 GENESIS = "0" * 64
+_CHANGED = "coalesce(changed, '')"
 
 
 def first_due(conn: sqlite3.Connection, plan: str, point: int) -> str | None:
@@ -44,7 +45,7 @@ def first_due(conn: sqlite3.Connection, plan: str, point: int) -> str | None:
 def add_co(conn: sqlite3.Connection, plan: str, point: int, co: str) -> None:
     """point_co holds every department a point's `co` has ever named (so that a listing as of any day
     finds it through the index); the listing then reads the state to see whether it still co-operates."""
-    conn.executemany("INSERT OR IGNORE INTO point_co (plan, point, department) VALUES (?, ?, ?)",
+    conn.executemany("INSERT INTO point_co (plan, point, department) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                      [(plan, point, name) for name in co.split("\x1f")])
 
 
@@ -155,7 +156,7 @@ class HistoryMixin:
             conn.execute(f"DELETE FROM {entity}_states WHERE {where}", params)
             state = self.base_state(conn, entity, key)
             rows = conn.execute(
-                "SELECT id, effective, at, changes FROM history WHERE plan = ? AND point = ? AND entity = ? AND ref IS ?"
+                "SELECT id, effective, at, changes FROM history WHERE plan = ? AND point = ? AND entity = ? AND ref IS NOT DISTINCT FROM ?"
                 " ORDER BY effective, id", (self.plan_key, key[0], entity, ref_of(entity, key)),
             ).fetchall()  # fmt: skip
             for row in rows:
@@ -177,10 +178,13 @@ class HistoryMixin:
         values["updated_at"] = entry["at"]
         if entity == "point" and values.get("co"):
             add_co(conn, self.plan_key, key[0], values["co"])
-        assignments = ", ".join(f"{k} = ?" for k in values)
         where = " AND ".join(f"{c} = ?" for c in ("plan", *columns))
+        # only what changed: on a shared ledger a department may write its reporting columns and no other
+        stored = conn.execute(f"SELECT {', '.join(values)} FROM {table} WHERE {where}", (self.plan_key, *key)).fetchone()
+        values = {k: v for (k, v), old in zip(values.items(), stored) if k == "updated_at" or _number(old) != v}
+        assignments = ", ".join(f"{k} = ?" for k in values)
         conn.execute(
-            f"UPDATE {table} SET {assignments}, changed = max(coalesce(changed, ''), ?) WHERE {where}",
+            f"UPDATE {table} SET {assignments}, changed = {self.dialect.greatest(_CHANGED, '?')} WHERE {where}",
             (*values.values(), entry["effective"], self.plan_key, *key),
         )
 
@@ -193,6 +197,7 @@ class HistoryMixin:
         """Append one entry to the chain and apply it. `source`: the file it was imported from."""
         import json
 
+        by = self.author(by)
         last = conn.execute("SELECT id, hash FROM history ORDER BY id DESC LIMIT 1").fetchone()
         entry = {
             "id": (last[0] + 1) if last else 1, "plan": self.plan_key, "point": key[0], "entity": entity,
@@ -231,7 +236,7 @@ class HistoryMixin:
         """Progress and status go together (100 is 已完成): a report of them for a day before one already
         recorded would be replayed under it half-way. Late reports are entered in date order."""
         for row in conn.execute(
-            f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.plan = ? AND h.point = ? AND h.entity = ? AND h.ref IS ?"
+            f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.plan = ? AND h.point = ? AND h.entity = ? AND h.ref IS NOT DISTINCT FROM ?"
             " AND h.effective > ? ORDER BY h.effective", (self.plan_key, key[0], entity, ref_of(entity, key), day),
         ):  # fmt: skip
             later = entry_of(row)

@@ -20,7 +20,7 @@ class JournalMixin:
                 params.append(value)
         # one point's entries come through the (plan, point …) index; left to itself SQLite would take the range
         # on the day (the (plan, effective) index) and read the whole plan's history (50 ms at 300,000 entries)
-        day = "+h.effective" if point is not None else "h.effective"
+        day = f"{self.dialect.unindexed}h.effective" if point is not None else "h.effective"
         if since is not None:
             where.append(f"{day} >= ?")
             params.append(since)
@@ -60,8 +60,8 @@ class JournalMixin:
         out = []
         with self.snapshot() as conn:
             items = conn.execute(
-                "SELECT DISTINCT entity, point, ref FROM history WHERE plan = ? AND effective > ? AND effective <= ?"
-                " ORDER BY point, entity = 'target', entity = 'task', ref", (self.plan_key, start, end),
+                "SELECT entity, point, ref FROM (SELECT DISTINCT entity, point, ref FROM history WHERE plan = ? AND effective > ?"
+                " AND effective <= ?) d ORDER BY point, entity = 'target', entity = 'task', ref", (self.plan_key, start, end),
             ).fetchall()  # fmt: skip
             for entity, point, ref in items:
                 key = key_of(entity, point, ref)
@@ -71,7 +71,7 @@ class JournalMixin:
                 changes = {f: [_shown(f, before[f]), _shown(f, after[f])] for f in STATE_FIELDS[entity]
                            if before[f] != after[f] and f != "note"}  # fmt: skip
                 notes = [r[0] for r in conn.execute(
-                    "SELECT note FROM history WHERE plan = ? AND point = ? AND entity = ? AND ref IS ? AND effective > ?"
+                    "SELECT note FROM history WHERE plan = ? AND point = ? AND entity = ? AND ref IS NOT DISTINCT FROM ? AND effective > ?"
                     " AND effective <= ? AND note IS NOT NULL AND action = 'update' ORDER BY effective, id",
                     (self.plan_key, point, entity, ref, start, end))]  # fmt: skip
                 if changes or notes:  # (new points come below)
@@ -90,13 +90,22 @@ class JournalMixin:
         import json  # (only for a summary with 延期: a listing never pays for it)
 
         out: dict[int, int] = {}
+        extended = self.dialect.contains("changes", "'\"extension\"'")
         for start in range(0, len(points), 500):
             chunk = points[start:start + 500]
             sql = (f"SELECT point, changes FROM history WHERE plan = ? AND point IN ({','.join('?' * len(chunk))})"
-                   " AND entity = 'point' AND +effective <= ? AND instr(changes, '\"extension\"') ORDER BY id")  # fmt: skip
+                   f" AND entity = 'point' AND {self.dialect.unindexed}effective <= ? AND {extended} ORDER BY id")  # fmt: skip
             with self._errors():
                 for point, changes in self.conn.execute(sql, (self.plan_key, *chunk, until)):
                     old, new = json.loads(changes)["extension"]
                     step = 1 if new and not old else -1 if old and not new else 0
                     out[point] = max(0, out.get(point, 0) + step)
         return out
+
+    def pending_request(self, entity: str, key: tuple) -> dict[str, Any] | None:
+        """An item's latest 延期 request (a department's new due date on a shared ledger) that no decision
+        answers and nobody undid: its entry, whose changes["request"][1] is {due, reason}."""
+        entries = self.history(point=key[0], entity=entity, ref=None if entity == "point" else str(key[1]))
+        asked = [e for e in entries if "request" in e["changes"] and e["undone_by"] is None]
+        decided = {e["changes"]["request"][0] for e in asked if e["changes"]["request"][0] is not None}
+        return next((e for e in asked if e["changes"]["request"][0] is None and e["id"] not in decided), None)

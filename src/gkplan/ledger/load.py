@@ -47,7 +47,8 @@ class LoadMixin:
             end = plan.end_date.isoformat() if plan else ""
             stamp = (by, effective, at)
             # into a ledger with no points yet, rows go in faster without the indexes, built once at the end
-            deferred = _drop_indexes(conn) if seed.ok and conn.execute("SELECT 1 FROM points").fetchone() is None else []
+            bulk = seed.ok and self.dialect.name == "sqlite" and conn.execute("SELECT 1 FROM points").fetchone() is None
+            deferred = _drop_indexes(conn) if bulk else []
             batch: list[Point] = []
             for point in seed.points():
                 batch.append(point)
@@ -146,7 +147,8 @@ class LoadMixin:
         )  # fmt: skip
         add_point_co(conn, key, new_rows)
         if new_rows and not result.new_plan:
-            conn.execute("UPDATE plans SET grown = max(coalesce(grown, ''), ?) WHERE key = ?", (stamp[1], key))
+            grown = self.dialect.greatest("coalesce(grown, '')", "?")
+            conn.execute(f"UPDATE plans SET grown = {grown} WHERE key = ?", (stamp[1], key))
         conn.executemany(
             "UPDATE points SET section=:section, title=:title, text=:text, leads=:leads, due_seed=:due_seed,"
             " department_key=:department_key, leader_key=:leader_key, start=:start, seed_loop=:seed_loop"

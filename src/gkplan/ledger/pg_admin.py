@@ -42,6 +42,12 @@ def driver() -> Any:
     return psycopg
 
 
+def connect_failure(exc: Exception) -> str:
+    """Why a connection failed, for a person."""
+    text = str(exc).lower()
+    return next((line for needle, line in _CONNECT if needle in text), "服务器没有运行，或无法访问")
+
+
 def describe(dsn: str) -> str:
     """user@host:port/database, from a connection string: never its password."""
     if not dsn.startswith(("postgresql://", "postgres://")):
@@ -67,9 +73,7 @@ class Server:
         try:
             self.conn = psycopg.connect(dsn, connect_timeout=10)
         except psycopg.OperationalError as exc:
-            text = str(exc).lower()
-            why = next((line for needle, line in _CONNECT if needle in text), "服务器没有运行，或无法访问")
-            raise LedgerError(f"无法连接 PostgreSQL 服务器 {self.where}：{why}") from None
+            raise LedgerError(f"无法连接 PostgreSQL 服务器 {self.where}：{connect_failure(exc)}") from None
         version = self.conn.info.server_version
         if version < MIN_SERVER:
             self.conn.close()

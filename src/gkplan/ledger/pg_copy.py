@@ -94,3 +94,28 @@ def seed_difference(server: Server, src: sqlite3.Connection, plan: str) -> str |
 
 def _same(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def copy_out(ledger: Any, target: Any, *, force: bool) -> Any:
+    """Every row of the server's ledger (as `ledger`'s snapshot sees it) into a new SQLite ledger at `target`,
+    written and published like any backup (files.write_database). It keeps the server's identity (a backup
+    shares it) and names its own path; the history arrives with its hashes, so `check` verifies the chain."""
+    from gkplan.files import write_database
+    from gkplan.ledger import schema
+
+    def fill(dest: sqlite3.Connection) -> None:
+        schema.create(dest)
+        for table in pg_schema.tables():
+            columns = pg_schema.columns(table)
+            where = f" WHERE key NOT IN ({', '.join('?' * len(_LOCAL_META))})" if table == "meta" else ""
+            rows = ledger.conn.execute(f"SELECT {', '.join(map(q, columns))} FROM {q(table)}{where}", _LOCAL_META if where else ())
+            insert = f"INSERT INTO {q(table)} ({', '.join(map(q, columns))}) VALUES ({', '.join('?' * len(columns))})"
+            while batch := rows.fetchmany(1000):
+                dest.executemany(insert, [tuple(r) for r in batch])
+        dest.execute("INSERT INTO meta (key, value) VALUES ('path', ?)", (str(Path(target).expanduser().resolve()),))
+        dest.commit()
+
+    from pathlib import Path
+
+    with ledger._errors():
+        return write_database(fill, None, Path(target), force=force)

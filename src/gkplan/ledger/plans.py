@@ -51,8 +51,8 @@ class PlansMixin:
         """The latest day any change of this plan is effective on: reading as of any later day is reading today's tables."""
         with self._errors():
             return self.conn.execute(
-                "SELECT max(coalesce((SELECT max(effective) FROM history WHERE plan = :p), ''),"
-                " coalesce((SELECT grown FROM plans WHERE key = :p), '')) ", {"p": self.plan_key},
+                "SELECT " + self.dialect.greatest("coalesce((SELECT max(effective) FROM history WHERE plan = :p), '')",
+                                                  "coalesce((SELECT grown FROM plans WHERE key = :p), '')"), {"p": self.plan_key},
             ).fetchone()[0] or None  # fmt: skip
 
     def plan_totals(self, clock_for) -> list[dict[str, Any]]:  # noqa: ANN001 - clock_for(plan) → light parameters
@@ -66,7 +66,7 @@ class PlansMixin:
                 source = self.point_source(clock, BRIEF)
                 with self._errors():
                     row = self.conn.execute(
-                        f"SELECT count(*), avg(p.progress), sum({light_sql(POINT_LIGHT)} = 'red')"
+                        f"SELECT count(*), avg(p.progress), sum(CASE WHEN {light_sql(POINT_LIGHT, self.dialect)} = 'red' THEN 1 ELSE 0 END)"
                         f" FROM {source} p WHERE p.plan = :plan", clock | {"plan": plan["key"]},
                     ).fetchone()  # fmt: skip
                 out.append(plan | {"points": row[0], "progress": round(row[1] or 0, 1), "overdue": row[2] or 0})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
@@ -9,31 +10,30 @@ from typing import Any
 from gkplan.errors import NotFound
 from gkplan.ledger.asof import as_of, points_brief, points_coded
 from gkplan.ledger.query import Params, PointQuery, co_filter, scope_filters, state_filters
-from gkplan.rules import LIGHT_INPUTS, LIGHTS, ROLLUP_SQL, light_sql
+from gkplan.rules import LIGHT_INPUTS, LIGHTS, light_sql, rollup_sql
 
 KEY_SEPARATOR = "\x1f"
 STATUS_CODES = ("done", "in_progress", "not_started", "blocked", "deferred", "pending_review")
 LIGHT_CODES = LIGHTS
-
-def _names_key(kind: str, plan: str, point: str) -> str:
-    """SQL for a point's departments or leaders in document order, joined by U+001F."""
-    return (f"(SELECT group_concat({kind}, char(31)) FROM (SELECT {kind} FROM point_{kind}s x"
-            f" WHERE x.plan = {plan} AND x.point = {point} ORDER BY x.ord))")  # fmt: skip
-
 
 POINT_COLUMNS = (
     "p.plan, p.id, p.section, s.title AS section_title, p.title, p.text, p.leads, p.due, p.due_seed, p.progress,"
     " p.status, p.note, p.updated_at, p.start, p.problem, p.next, p.evidence, p.reported, p.closed, p.due_original,"
     " p.co, p.checkpoints, p.late, p.follows"
 )
-_TASK_COUNT = " (SELECT count(*) FROM tasks t WHERE t.plan = p.plan AND t.point = p.id AND NOT t.removed) AS tasks"
+_TASK_COUNT = " (SELECT count(*) FROM tasks t WHERE t.plan = p.plan AND t.point = p.id AND t.removed = 0) AS tasks"
 _TASK_COUNT_AS_OF = """ (SELECT count(*) FROM tasks t WHERE t.plan = p.plan AND t.point = p.id AND
-  CASE WHEN t.changed IS NULL OR t.changed <= :as_of THEN NOT t.removed ELSE coalesce((SELECT s.present FROM task_states s
+  CASE WHEN t.changed IS NULL OR t.changed <= :as_of THEN 1 - t.removed ELSE coalesce((SELECT s.present FROM task_states s
   WHERE s.plan = t.plan AND s.point = t.point AND s.seq = t.seq AND s.effective <= :as_of
-  ORDER BY s.effective DESC, s.hid DESC LIMIT 1), t.timeless) END) AS tasks"""
+  ORDER BY s.effective DESC, s.hid DESC LIMIT 1), t.timeless) END = 1) AS tasks"""
 # the tasks' weighted roll-up beside the reported progress (rules.rollup, mirrored in SQL)
-_TASK_PROGRESS = f" (SELECT {ROLLUP_SQL} FROM tasks t WHERE t.plan = p.plan AND t.point = p.id AND NOT t.removed) AS task_progress"
-_TASK_PROGRESS_AS_OF = f" (SELECT {ROLLUP_SQL} FROM {as_of('task', (), 'x.point = p.id')} t WHERE t.present) AS task_progress"
+def _task_progress(d, today: bool) -> str:  # noqa: ANN001 - d: dialect
+    source = "tasks t WHERE t.plan = p.plan AND t.point = p.id AND t.removed = 0" if today else \
+        f"{as_of(d, 'task', (), 'x.point = p.id')} t WHERE t.present = 1"
+    return f" (SELECT {rollup_sql(d)} FROM {source}) AS task_progress"
+
+
+
 BRIEF_COLUMNS = "p.plan, p.id, p.section, p.title, p.due, p.progress, p.status, p.department_key, p.leader_key"
 # the columns each kind of read takes from the points as of a day
 _SUMMARY = ("section", "department_key", "leader_key")
@@ -57,7 +57,8 @@ class PointsMixin:
         what every read of points selects from."""
         if clock is None or self.today_tables(clock["as_of"]):
             return "points"
-        return as_of("point", columns, scope) if "text" in columns or "co" in columns else points_brief(columns, scope)
+        d = self.dialect
+        return as_of(d, "point", columns, scope) if "text" in columns or "co" in columns else points_brief(d, columns, scope)
 
     def sections(self) -> list[dict[str, Any]]:
         with self._errors():
@@ -83,20 +84,20 @@ class PointsMixin:
         source = self.point_source(clock, wanted, " AND ".join(scope))
         where = ["p.plan = :plan", *(scope if today else [])]
         if co:
-            where.append(co_filter(prm, query))
-        where += state_filters(prm, query, "p.status", "p.due", ("p.title", "p.text"))
+            where.append(co_filter(prm, query, self.dialect))
+        light = light_sql(POINT_LIGHT, self.dialect) if clock else None
+        where += state_filters(prm, query, "p.status", "p.due", ("p.title", "p.text"), light)
         if brief:
             columns = BRIEF_COLUMNS + (", p.co" if co else "")
         elif source == "points":
-            columns = f"{POINT_COLUMNS}, {_TASK_COUNT}, {_TASK_PROGRESS}"
+            columns = f"{POINT_COLUMNS}, {_TASK_COUNT}, {_task_progress(self.dialect, True)}"
         else:
-            columns = f"{POINT_COLUMNS}, {_TASK_COUNT_AS_OF}, {_TASK_PROGRESS_AS_OF}"
+            columns = f"{POINT_COLUMNS}, {_TASK_COUNT_AS_OF}, {_task_progress(self.dialect, False)}"
         join = "" if brief else " JOIN sections s ON s.plan = p.plan AND s.id = p.section"
         if clock:
-            columns += (f", {light_sql(POINT_LIGHT)} AS light,"
-                        " CAST(julianday(p.due) - julianday(:as_of) AS INTEGER) AS days_left")  # fmt: skip
-            if query.lights:
-                where.append(f"light IN ({prm.many(query.lights)})")
+            columns += f", {light} AS light, {self.dialect.days('p.due', ':as_of')} AS days_left"
+            if query.lights:  # (the expression, not its alias: PostgreSQL has no aliases in WHERE)
+                where.append(f"{light} IN ({prm.many(query.lights)})")
         sql = f"SELECT {columns} FROM {source} p{join} WHERE {' AND '.join(where)} ORDER BY {order}"
         with self._errors():
             yield from map(_brief if brief else _point, self.conn.execute(sql, prm.values))
@@ -136,8 +137,8 @@ class PointsMixin:
         """Known departments or leaders with the points they own, in order of first appearance."""
         assert kind in ("department", "leader")
         sql = (
-            f"SELECT {kind} AS name, group_concat(point) AS points, min(point) AS first FROM"
-            f" (SELECT {kind}, point FROM point_{kind}s WHERE plan = ? ORDER BY point) GROUP BY {kind} ORDER BY first"
+            f"SELECT {kind} AS name, {self.dialect.concat('point', order='point')} AS points, min(point) AS first FROM"
+            f" (SELECT {kind}, point FROM point_{kind}s WHERE plan = ? ORDER BY point) n GROUP BY {kind} ORDER BY first"
         )
         with self._errors():
             return [
@@ -154,14 +155,15 @@ class PointsMixin:
             key, join = "s.title", "JOIN sections s ON s.plan = p.plan AND s.id = p.section"
         else:
             key, join = ("NULL" if by is None else f"p.{by}_key"), ""
+        code = functools.partial(_code, self.dialect)
         if self.today_tables(clock["as_of"]):
             source = (f"(SELECT plan, id, section, progress, department_key, leader_key,"
-                      f" {_code({k: k for k in (*LIGHT_INPUTS, 'due_original')})} AS code FROM points WHERE plan = :plan)")  # fmt: skip
+                      f" {code({k: k for k in (*LIGHT_INPUTS, 'due_original')})} AS code FROM points WHERE plan = :plan)")  # fmt: skip
         else:
-            source = points_coded(_code, _SUMMARY)
+            source = points_coded(self.dialect, code, _SUMMARY)
         sql = f"""
             SELECT {key} AS grp, min(p.id) AS first_seen, min(p.section) AS section, p.code, count(*) AS n,
-                   sum(p.progress) AS progress, group_concat(CASE WHEN p.code % 2 THEN p.id END) AS extended
+                   sum(p.progress) AS progress, {self.dialect.concat("CASE WHEN p.code % 2 = 1 THEN p.id END", order="p.id")} AS extended
             FROM {source} p {join}
             GROUP BY grp, p.code"""
         groups: dict[Any, dict[str, Any]] = {}
@@ -198,13 +200,13 @@ class PointsMixin:
         return out
 
 
-def _code(columns: dict[str, str]) -> str:
+def _code(d, columns: dict[str, str]) -> str:  # noqa: ANN001 - d: dialect
     """SQL for what summaries count of a point as one number: status × 16 + light × 2 + extended (延期:
     an original due date kept)."""
     status = columns["status"]
     status_code = f"(CASE {status} " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(STATUS_CODES)) + " END)"
-    light = light_sql(columns, tuple(map(str, range(len(LIGHTS)))))
-    return f"({status_code} * 16 + {light} * 2 + ({columns['due_original']} IS NOT NULL))"
+    light = light_sql(columns, d, tuple(map(str, range(len(LIGHTS)))))
+    return f"({status_code} * 16 + {light} * 2 + CASE WHEN {columns['due_original']} IS NULL THEN 0 ELSE 1 END)"
 
 
 def names_of(leads: list[dict], kind: str) -> list[str]:

@@ -46,7 +46,7 @@ def scope_filters(prm: Params, query: PointQuery, alias: str, co: bool = False) 
         # IN (subquery): SQLite walks the (name, plan, point) index instead of every point
         lead = f"{alias}.id IN (SELECT point FROM point_{kind}s WHERE {kind} IN ({prm.many(names)}) AND plan = :plan)"
         if kind == "department" and query.role == "co" and not co:
-            scope.append("0")  # nobody of these ever co-operated
+            scope.append("1 = 0")  # nobody of these ever co-operated
         elif kind == "department" and co:  # every point whose `co` ever named one: the day's `co` decides
             named = f"{alias}.id IN (SELECT point FROM point_co WHERE department IN ({prm.many(names)}) AND plan = :plan)"
             scope.append(named if query.role == "co" else f"({lead} OR {named})")
@@ -55,10 +55,10 @@ def scope_filters(prm: Params, query: PointQuery, alias: str, co: bool = False) 
     return scope
 
 
-def co_filter(prm: Params, query: PointQuery) -> str:
+def co_filter(prm: Params, query: PointQuery, d) -> str:  # noqa: ANN001 - d: dialect
     """The day's test: one of the departments co-operates on the point (or, role aside, leads it)."""
-    sep = "char(31)"
-    match = " OR ".join(f"instr({sep} || coalesce(p.co, '') || {sep}, {sep} || {prm.one(n)} || {sep}) > 0"
+    sep = "'\x1f'"  # the separator of `co`, as a literal: both engines take it in a string
+    match = " OR ".join(d.contains(f"{sep} || coalesce(p.co, '') || {sep}", f"{sep} || {prm.one(n)} || {sep}")
                         for n in query.departments)  # fmt: skip
     if query.role == "co":
         return f"({match})"
@@ -66,8 +66,9 @@ def co_filter(prm: Params, query: PointQuery) -> str:
     return f"({lead} OR {match})"
 
 
-def state_filters(prm: Params, query: PointQuery, status: str, due: str, texts: tuple[str, ...]) -> list[str]:
-    """The filters points and tasks share: section, status, due date, overdue, text search."""
+def state_filters(prm: Params, query: PointQuery, status: str, due: str, texts: tuple[str, ...], light: str | None) -> list[str]:
+    """The filters points and tasks share: section, status, due date, overdue, text search. `light`: the
+    light's expression, with a clock (PostgreSQL has no select aliases in WHERE)."""
     where = []
     if query.sections:
         where.append(f"p.section IN ({prm.many(query.sections)})")
@@ -78,7 +79,7 @@ def state_filters(prm: Params, query: PointQuery, status: str, due: str, texts: 
     if query.overdue_as_of:  # overdue is the red light (rules.light), which the query computes with its clock
         # red implies past due (a late 办结 report was made after the due date), so the range on the due date
         # (an index range) comes first and the light decides
-        where.append(f"{due} < :as_of AND light = 'red'")
+        where.append(f"{due} < :as_of AND {light} = 'red'")
     if query.search:
         pattern = prm.one(like(query.search))
         where.append("(" + " OR ".join(f"{column} LIKE {pattern} ESCAPE '\\'" for column in texts) + ")")

@@ -28,7 +28,7 @@ class TargetsMixin:
             params |= {f"d{i}": d for i, d in enumerate(departments)}
         today = clock is None or self.today_tables(clock["as_of"])
         columns = ("unit", "target_min", "target_max", "due", "source", "ord", "approx")
-        source = "targets" if today else as_of("target", columns)
+        source = "targets" if today else as_of(self.dialect, "target", columns)
         # only the points that have targets are looked up as of the day (a point a reload added later is absent)
         points = self.point_source(clock, BRIEF, "x.id IN (SELECT t.point FROM targets t WHERE t.plan = :plan)")
         sql = (f"SELECT {TARGET_COLUMNS}{POINT_STATE if clock else ''} FROM {source} g"

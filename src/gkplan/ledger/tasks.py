@@ -16,7 +16,7 @@ from gkplan.ledger.points import KEY_SEPARATOR
 from gkplan.ledger.query import Params, PointQuery, state_filters
 from gkplan.rules import light_sql
 
-_TASK_TODAY = "(SELECT *, NOT removed AS present FROM tasks)"
+_TASK_TODAY = "(SELECT tasks.*, 1 - removed AS present FROM tasks)"
 _TASK_COLUMNS = ("title", "dept", "deliverable", "origin", "created_at", "kind")
 _POINT_COLUMNS = ("section", "title", "department_key", "start")
 
@@ -30,7 +30,7 @@ class TasksMixin:
     def task_source(self, clock: dict[str, Any] | None, scope: str = "") -> str:
         if clock is None or self.today_tables(clock["as_of"]):
             return _TASK_TODAY
-        return as_of("task", _TASK_COLUMNS, scope)
+        return as_of(self.dialect, "task", _TASK_COLUMNS, scope)
 
     def tasks(self, query: PointQuery = PointQuery(), seq: int | None = None, clock: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         return list(self.iter_tasks(query, seq, clock))
@@ -41,7 +41,7 @@ class TasksMixin:
         """Tasks of the points that `query` selects, as they stood on the clock's day; a task's own
         department and due date win over its point's."""
         prm = Params((clock or {}) | {"plan": self.plan_key})
-        where = ["t.plan = :plan", "t.present"]
+        where = ["t.plan = :plan", "t.present = 1"]
         if query.ids:
             where.append(f"t.point IN ({prm.many(query.ids)})")
         if seq is not None:
@@ -54,18 +54,17 @@ class TasksMixin:
             )
         if query.leaders:
             where.append(f"t.point IN (SELECT point FROM point_leaders WHERE leader IN ({prm.many(query.leaders)}) AND plan = :plan)")
-        where += state_filters(prm, query, "t.status", "coalesce(t.due, p.due)", ("t.title", "t.deliverable", "t.note"))
+        due, light = "coalesce(t.due, p.due)", None
         columns = TASK_COLUMNS
         if clock:
-            due = "coalesce(t.due, p.due)"
             # a task of a 暂缓 point is paused with it: not red, not counted as overdue
             status = "(CASE WHEN p.status = 'deferred' AND t.status != 'done' THEN 'deferred' ELSE t.status END)"
-            light = {"due": due, "progress": "t.progress", "status": status, "reported": "t.reported",
-                     "closed": "t.closed", "start": "p.start"}  # fmt: skip
-            columns += (f", {light_sql(light)} AS light,"
-                        f" CAST(julianday({due}) - julianday(:as_of) AS INTEGER) AS days_left")  # fmt: skip
-            if query.lights:
-                where.append(f"light IN ({prm.many(query.lights)})")
+            light = light_sql({"due": due, "progress": "t.progress", "status": status, "reported": "t.reported",
+                               "closed": "t.closed", "start": "p.start"}, self.dialect)  # fmt: skip
+            columns += f", {light} AS light, {self.dialect.days(due, ':as_of')} AS days_left"
+            if query.lights:  # (the expression, not its alias: PostgreSQL has no aliases in WHERE)
+                where.append(f"{light} IN ({prm.many(query.lights)})")
+        where += state_filters(prm, query, "t.status", due, ("t.title", "t.deliverable", "t.note"), light)
         scope = f"x.{{}} IN ({prm.many(query.ids)})" if query.ids else ""  # points, and their tasks, as of the day
         tasks, points = self.task_source(clock, scope.format("point")), self.point_source(clock, _POINT_COLUMNS, scope.format("id"))
         sql = (f"SELECT {columns} FROM {tasks} t JOIN {points} p"

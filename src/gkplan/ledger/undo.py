@@ -16,10 +16,11 @@ class UndoMixin:
         anyone touched the same field, unless `force` (then the revert takes effect after it)."""
         with self._write() as conn:
             if number is None:
+                mine, who = self.mine("h.by", by)
                 row = conn.execute(
-                    f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.plan = ? AND h.by = ? AND h.cause IS NULL"
+                    f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.plan = ? AND {mine} AND h.cause IS NULL"
                     " AND h.action IN ('update', 'add', 'remove', 'review', 'complete', 'checkpoint') AND NOT EXISTS (SELECT 1 FROM history u WHERE u.undoes = h.id)"
-                    " ORDER BY h.id DESC LIMIT 1", (self.plan_key, by),
+                    " ORDER BY h.id DESC LIMIT 1", (self.plan_key, *who),
                 ).fetchone()  # fmt: skip
                 if row is None:
                     return None
@@ -28,6 +29,10 @@ class UndoMixin:
                 if row is None:
                     raise NotFound(f"没有编号为 #{number} 的历史记录；用 gkplan log 查看")
             main = entry_of(row)
+            if not self.office and not self.authored(main["by"]):  # a department undoes its own records only
+                from gkplan.errors import Forbidden
+
+                raise Forbidden(f"记录 #{main['id']} 是 {main['by']} 的修改，只能由督查办撤销；用 gkplan undo 撤销自己的修改")
             if main["plan"] != self.plan_key:  # `undo N` acts in the plan of record N
                 self._plan = next(p for p in self.all_plans() if p["key"] == main["plan"])
             n = main["id"]
@@ -65,7 +70,7 @@ class UndoMixin:
         fields = set(entry["changes"])
         whole = "task" in fields  # a task added or removed: any later change to it stands on that
         for row in conn.execute(
-            f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.plan = ? AND h.point = ? AND h.entity = ? AND h.ref IS ?"
+            f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.plan = ? AND h.point = ? AND h.entity = ? AND h.ref IS NOT DISTINCT FROM ?"
             " AND h.id > ? ORDER BY h.id", (entry["plan"], entry["point"], entry["entity"], entry["ref"], entry["id"]),
         ):  # fmt: skip
             later = entry_of(row)

@@ -112,6 +112,10 @@ def point(p: dict[str, Any], fmt: str) -> None:
         grid.add_row("截止日期", Text.assemble(p["due"], "（", days if isinstance(days, str) else Text(*days), "）") if p["status"] != "done" else p["due"])
         if p["due_original"]:
             grid.add_row("原定截止", p["due_original"])
+        if p.get("extension_request"):
+            r = p["extension_request"]
+            grid.add_row("延期申请", f"{r['by']} 申请改到 {r['due']}" + (f"（{r['reason']}）" if r["reason"] else "")
+                         + f"，记录 #{r['record']}，待督查办审批：gkplan review {p['id']} --accept-extension")  # fmt: skip
         for e in p["extensions"]:
             grid.add_row("延期", Text(visible(f"{e['effective']} {e['from']} → {e['to']}（{e['by']}）：{e['reason']}")))
         if p["checkpoints"]:

@@ -37,6 +37,16 @@ def describe_changes(changes: dict[str, list[Any]]) -> str:
         if key == "extension":
             parts.append(f"延期理由：{new}" if new else "撤销延期")
             continue
+        if key == "request":  # a department's 延期 request on a shared ledger, and the office's answer
+            if isinstance(new, dict):
+                parts.append(f"申请截止日期改为 {new['due']}" + (f"（理由：{new['reason']}）" if new.get("reason") else "") + "，待督查办审批")
+            elif isinstance(old, dict):
+                parts.append("撤回延期申请")
+            elif new is None:
+                parts.append(f"撤销对申请 #{old} 的审批")
+            else:
+                parts.append(f"{'批准' if new == 'accepted' else '不批准'}延期申请 #{old}")
+            continue
         if key == "follows":
             parts.append("任务清单确认完整，进度按任务汇总" if new else "进度改为直接填报")
             continue

@@ -1,0 +1,227 @@
+"""A ledger on a PostgreSQL server (`--db postgresql://…`): the same interface as ledger/connection.py.
+
+The queries are the SQLite ones (see ledger/dialect.py for what differs); this module translates their
+placeholders (`?`, `:name` → psycopg's), returns rows that read like sqlite3.Row (by index and by name),
+and numbers as SQLite gives them (sum() of integers an int, avg() a float, never a Decimal). Writers take
+turns, as on a SQLite file: each write transaction first takes one advisory lock, so that the history's
+numbers and hash chain stay one sequence however many departments write at once. What a login may change
+is the server's to decide (grants, row-level security, triggers: ledger/pg_schema.py); its refusals come
+back as one Chinese line (Forbidden, exit 10). psycopg is imported only when a PostgreSQL ledger is opened.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from gkplan.errors import Forbidden, LedgerError
+from gkplan.ledger.dialect import POSTGRES
+
+WRITE_LOCK = 0x676B7772  # 'gkwr': one writer at a time on a ledger's database
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
+
+
+@lru_cache(maxsize=1024)
+def translate(sql: str) -> str:
+    """SQLite's placeholders as psycopg's; a literal % doubled (psycopg reads % everywhere, quotes or not)."""
+
+    def one(m: re.Match) -> str:
+        token = m.group(0)
+        if token[0] in "'\"":
+            return token.replace("%", "%%")
+        if token == "?":
+            return "%s"
+        if token == "%":
+            return "%%"
+        return f"%({m.group(1)})s"
+
+    return _TOKENS.sub(one, sql)
+
+
+class Row:
+    """A row as sqlite3.Row gives it: by position, by column name, dict(row), row.keys()."""
+
+    __slots__ = ("_values", "_index")
+
+    def __init__(self, values: Any, index: dict[str, int]) -> None:
+        self._values, self._index = values, index
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._values[self._index[key]] if isinstance(key, str) else self._values[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+def _row_factory(cursor: Any) -> Any:
+    if cursor.description is None:
+        return tuple
+    index = {c.name: i for i, c in enumerate(cursor.description)}
+    return lambda values: Row(values, index)
+
+
+class _Conn:
+    """What the ledger's SQL calls on a connection: execute and executemany with SQLite's placeholders."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        return self.raw.cursor().execute(translate(sql), params if params is not None else ())
+
+    def executemany(self, sql: str, rows: Any) -> Any:
+        cur = self.raw.cursor()
+        cur.executemany(translate(sql), list(rows))
+        return cur
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != self.raw.info.transaction_status.IDLE
+
+
+def _number_loader(psycopg: Any) -> type:
+    class Number(psycopg.adapt.Loader):
+        """numeric as SQLite would give it: sum() of integers an int, an average a float."""
+
+        def load(self, data: Any) -> Any:
+            text = bytes(data).decode()
+            return int(text) if text.lstrip("-").isdigit() else float(text)
+
+    return Number
+
+
+class PgConnection:
+    """The server's database and one connection to it; `login`: who the server says we are."""
+
+    dialect = POSTGRES
+    readonly = False
+
+    def __init__(self, dsn: str) -> None:
+        from gkplan.ledger import pg_admin
+
+        psycopg = pg_admin.driver()
+        self.psycopg = psycopg
+        self.dsn = dsn
+        self.path = pg_admin.describe(dsn)  # where a file's name would be, in messages: never the password
+        self._depth = 0
+        try:
+            raw = psycopg.connect(dsn, autocommit=True, connect_timeout=10, row_factory=_row_factory)
+        except psycopg.OperationalError as exc:
+            raise LedgerError(f"无法连接 PostgreSQL 服务器 {self.path}：{pg_admin.connect_failure(exc)}") from None
+        raw.adapters.register_loader("numeric", _number_loader(psycopg))
+        self.conn = _Conn(raw)
+        with self._errors():
+            found = self.conn.execute(
+                "SELECT (SELECT value FROM meta WHERE key = 'schema_version'), session_user,"
+                " pg_has_role(session_user, 'gkplan_office', 'USAGE') OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)"
+                " OR (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'history') = session_user"
+            ).fetchone()  # fmt: skip
+        from gkplan.ledger import schema
+
+        if found[0] != str(schema.SCHEMA_VERSION):
+            raw.close()
+            raise LedgerError(f"{self.path}: 服务器上的台账结构版本为 {found[0]}，本程序是 {schema.SCHEMA_VERSION}；请使用相同版本的 gkplan")
+        self.login, self.office = found[1], bool(found[2])
+
+    def close(self) -> None:
+        self.conn.raw.close()
+
+    file = None  # no local file to keep exports and backups off
+
+    def backup(self, target: Any, *, force: bool) -> Any:
+        """A local SQLite ledger with every row of the server's (`gkplan backup FILE`): it passes `check`."""
+        from gkplan.ledger.pg_copy import copy_out
+
+        with self.snapshot():
+            return copy_out(self, target, force=force)
+
+    def author(self, name: str) -> str:
+        """The history's `by`: the login the server authenticated, with the person's name when one was given
+        that is not the computer's login name (`--by` or GKPLAN_USER): never a name alone."""
+        from gkplan.actions import login_name
+
+        return self.login if name in (self.login, login_name()) else f"{self.login}（{name}）"
+
+    def mine(self, column: str, by: str) -> tuple[str, tuple]:
+        """SQL (and its parameters) for: the entry was made by this caller — this login, and when a person's
+        name was given, that person through it (colleagues sharing the office's login undo their own)."""
+        author = self.author(by)
+        if author != self.login:
+            return f"{column} = ?", (author,)
+        own = f"{self.login}（"
+        return f"({column} = ? OR substr({column}, 1, {len(own)}) = ?)", (self.login, own)
+
+    def authored(self, by: str) -> bool:
+        """Whether a history entry's `by` names this login (alone, or with a person's name after it)."""
+        return by == self.login or by.startswith(f"{self.login}（")
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """The server's refusals and failures as one Chinese line; a mistake in our SQL stays a bug."""
+        psycopg = self.psycopg
+        e = psycopg.errors
+        try:
+            yield
+        except e.InsufficientPrivilege as exc:
+            raise Forbidden(_refusal(self.login, exc.diag.message_primary or "")) from None
+        except (e.UndefinedTable, e.UndefinedColumn, e.UndefinedFunction) as exc:
+            raise LedgerError(f"{self.path}: 服务器上的台账结构不完整（{exc.diag.message_primary}）；请由管理员运行 gkplan admin init") from None
+        except psycopg.OperationalError as exc:
+            line = (str(exc).strip().splitlines() or ["?"])[0]
+            raise LedgerError(f"{self.path}: 与 PostgreSQL 服务器的连接中断或服务器出错（{line}）；未写入任何内容，请稍后重试") from None
+
+    @contextmanager
+    def _write(self) -> Iterator[_Conn]:
+        """One transaction, after the writers' lock: all of it lands, or none of it does."""
+        if self._depth:
+            yield self.conn
+            return
+        with self._errors():
+            self.conn.execute("BEGIN")
+            self._depth = 1
+            try:
+                self.conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if not self.conn.raw.closed:
+                    self.conn.raw.execute("ROLLBACK")
+                raise
+            finally:
+                self._depth = 0
+        from gkplan import errors
+
+        errors.committed = True
+
+    def transaction(self):  # noqa: ANN201
+        return self._write()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[_Conn]:
+        """Reads that must agree with each other see one state of the ledger."""
+        if self._depth or self.conn.in_transaction:
+            yield self.conn
+            return
+        with self._errors():
+            self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield self.conn
+            finally:
+                if not self.conn.raw.closed:
+                    self.conn.execute("COMMIT")
+
+
+def _refusal(login: str, message: str) -> str:
+    """What a refused statement says, for a person: the server's own words when they are ours (Chinese)."""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in message):
+        return f"权限不足（{login}）：{message.split('（')[0] if message.startswith('history') else message}"
+    return f"权限不足：{login} 不能修改这一项（只能填报本部门牵头或协办的事项；销号、延期、改计划由督查办办理）"
