@@ -1,6 +1,7 @@
 """The ledger: the only package that speaks SQL. One module for each thing it stores.
 
     connection  opening the file, transactions, errors        schema   tables; migrate: older ledgers
+    new         making a new ledger file whole                 dialect  where SQLite's and PostgreSQL's SQL differ
     sidefiles   -wal/-shm: taking turns to make and delete them
     plans       the plans a ledger holds, which one is in use  points   work points and the people on them
     tasks       tasks under points                             targets  quantitative targets
@@ -9,14 +10,16 @@
     undo        undoing a change, with what it caused          asof     reading any past day in SQL
     load        seeds into the ledger                          check    what `gkplan check` verifies
     pg_schema   the tables on a PostgreSQL server, and its roles' grants, policies and triggers
-    pg_admin    an administrator's session there: schema, roles, logins    pg_copy  a ledger's rows onto it
+    pg_admin    an administrator's session there: schema, roles, logins    pg_copy  a ledger's rows onto it, and back
+    pg_connection  a ledger on a server: the same reads and writes as on a file
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from gkplan.ledger.connection import Connection, create
+from gkplan.ledger.connection import Connection
+from gkplan.ledger.new import create
 from gkplan.ledger.history import HistoryMixin
 from gkplan.ledger.journal import JournalMixin
 from gkplan.ledger.load import LoadMixin, LoadResult

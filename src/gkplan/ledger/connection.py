@@ -1,8 +1,6 @@
 """Opening a ledger file, and the transactions every write goes through.
 
-A ledger is only ever created whole: the schema and its first plan are written to a temporary file
-which is then linked into place, so two processes starting at once on an empty path end with one
-ledger (the second opens the first's). A file that is not a gkplan ledger is refused from its header,
+A ledger is only ever created whole (ledger/new.py). A file that is not a gkplan ledger is refused from its header,
 before SQLite reads or writes anything. A reader without write access opens the file so that it
 leaves nothing behind (opening and closing take turns with other processes: sidefiles); an older
 ledger it cannot write is upgraded in memory for reading.
@@ -292,73 +290,3 @@ def _canonical(path: Path) -> tuple[Path, bool]:
     if row and os.path.exists(row[0]) and os.path.samefile(row[0], resolved):
         return Path(row[0]), False
     return resolved, True
-
-
-def create(path: Path, fill) -> bool:  # noqa: ANN001 - fill(Ledger) loads the first plan
-    """Make a ledger at `path` whole or not at all: built in a temporary file beside it, then linked into
-    place. If another process got there first, theirs stands, ours is discarded, and the answer is False."""
-    import tempfile
-
-    folder = path.parent
-    if not folder.is_dir():
-        raise LedgerError(f"{path}: 所在目录不存在")
-    if not os.access(folder, os.W_OK):
-        raise LedgerError(f"{path}: 无法在该目录创建台账（没有写权限）")
-    _sweep(folder, path.name)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".new", dir=folder)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())
-        conn = sqlite3.connect(tmp, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("BEGIN IMMEDIATE")
-            schema.create(conn)
-            import secrets
-
-            # the identity the workbooks it hands out carry (gkplan sheet): a new ledger draws one
-            conn.execute("INSERT INTO meta (key, value) VALUES ('path', ?), ('ledger_id', ?)",
-                         (str(path.resolve()), secrets.token_hex(16)))  # fmt: skip
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise LedgerError(f"{path}: 无法创建台账：{exc}") from None
-        finally:
-            conn.close()
-        from gkplan.ledger import Ledger
-
-        ledger = Ledger(tmp)
-        try:
-            fill(ledger)
-            ledger.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            ledger.close()
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False  # another process created it meanwhile: use theirs
-        except OSError as exc:
-            raise LedgerError(f"{path}: 无法创建台账：{exc.strerror or exc}") from None
-        return True
-    finally:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
-
-
-def _sweep(folder: Path, name: str) -> None:
-    """Remove what a creator killed half-way left behind: its temporary ledger, named with its process id."""
-    for tmp in folder.glob(f".{name}.*.new"):
-        try:
-            pid = int(tmp.name[len(name) + 2 :].split(".", 1)[0])
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{tmp}{suffix}").unlink(missing_ok=True)
-        except (ValueError, PermissionError):
-            pass  # not ours to judge: another user's, or not our name
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -6,8 +6,9 @@ column added there is a column here and the two never drift. Where the types dif
     SQLite INTEGER  →  bigint            SQLite's integers are 64-bit; flags (0/1) stay integers, not boolean,
                                          so rows copy across unchanged and the history's hashes stay equal
     SQLite REAL     →  double precision
-    SQLite TEXT     →  text              dates and times stay ISO text, as in SQLite: the ledger's SQL compares
-                                         them as strings, and the hash chain covers them as written
+    SQLite TEXT     →  text COLLATE "C"  dates and times stay ISO text, as in SQLite: the ledger's SQL compares
+                                         them as strings, and the hash chain covers them as written; every text
+                                         compares and sorts by its bytes, as SQLite's does, whatever the server's locale
     INTEGER PRIMARY KEY (history.id)  →  bigint PRIMARY KEY without a sequence: the chain numbers its entries
     TEXT PRIMARY KEY (meta.key)       →  NOT NULL, as every PostgreSQL key is (SQLite allows a NULL there)
 
@@ -91,7 +92,7 @@ def expected_columns() -> dict[str, list[tuple[str, str]]]:
 def table_statements() -> list[str]:
     statements = []
     for table, cols, foreign, indexes in catalog():
-        parts = [f"{q(name)} {kind}" + (" NOT NULL" if notnull else "") + (f" DEFAULT {default}" if default is not None else "")
+        parts = [f"{q(name)} {kind}" + (' COLLATE "C"' if kind == "text" else "") + (" NOT NULL" if notnull else "") + (f" DEFAULT {default}" if default is not None else "")
                  for name, kind, notnull, default, _ in cols]  # fmt: skip
         key = [c[0] for c in sorted((c for c in cols if c[4]), key=lambda c: c[4])]
         parts.append(f"PRIMARY KEY ({', '.join(map(q, key))})")

@@ -1,0 +1,80 @@
+"""Making a new ledger file: whole or not at all, even when two processes start at once on an empty path."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from gkplan.errors import LedgerError
+from gkplan.ledger import schema
+
+
+def create(path: Path, fill) -> bool:  # noqa: ANN001 - fill(Ledger) loads the first plan
+    """Make a ledger at `path` whole or not at all: built in a temporary file beside it, then linked into
+    place. If another process got there first, theirs stands, ours is discarded, and the answer is False."""
+    import tempfile
+
+    folder = path.parent
+    if not folder.is_dir():
+        raise LedgerError(f"{path}: 所在目录不存在")
+    if not os.access(folder, os.W_OK):
+        raise LedgerError(f"{path}: 无法在该目录创建台账（没有写权限）")
+    _sweep(folder, path.name)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".new", dir=folder)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            schema.create(conn)
+            import secrets
+
+            # the identity the workbooks it hands out carry (gkplan sheet): a new ledger draws one
+            conn.execute("INSERT INTO meta (key, value) VALUES ('path', ?), ('ledger_id', ?)",
+                         (str(path.resolve()), secrets.token_hex(16)))  # fmt: skip
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise LedgerError(f"{path}: 无法创建台账：{exc}") from None
+        finally:
+            conn.close()
+        from gkplan.ledger import Ledger
+
+        ledger = Ledger(tmp)
+        try:
+            fill(ledger)
+            ledger.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            ledger.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False  # another process created it meanwhile: use theirs
+        except OSError as exc:
+            raise LedgerError(f"{path}: 无法创建台账：{exc.strerror or exc}") from None
+        return True
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+
+
+def _sweep(folder: Path, name: str) -> None:
+    """Remove what a creator killed half-way left behind: its temporary ledger, named with its process id."""
+    for tmp in folder.glob(f".{name}.*.new"):
+        try:
+            pid = int(tmp.name[len(name) + 2 :].split(".", 1)[0])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+        except (ValueError, PermissionError):
+            pass  # not ours to judge: another user's, or not our name
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
