@@ -159,3 +159,17 @@ def test_a_server_restart_between_two_commands_is_one_clear_line_then_works_agai
     assert run.json("show", "3")["progress"] == 10
     run("update", "3", "--progress", "20")
     assert run.json("show", "3")["progress"] == 20
+
+
+
+def test_a_department_asks_for_a_due_date_on_a_task_that_has_none_and_the_office_grants_it(run, shared):
+    _, login = shared
+    jwb = login("教务部")
+    seq = run.json("task", "add", "7", "无期限的任务")["ref"]
+    asked = gk(jwb, "task", "update", f"7.{seq}", "--due", "2022-09-30")
+    assert asked.returncode == 0, asked.stderr  # not a 延期 (there was no due date): no reason needed
+    refused = gk(jwb, "update", "7", "--due", "2022-10-31", "--reason", "提前")  # earlier: --reason is for 延期 only
+    assert refused.returncode == 2 and "--reason 只用于延期" in refused.stderr and "Traceback" not in refused.stderr
+    run("review", f"7.{seq}", "--accept-extension")
+    assert run.json("task", "list", "--point", "7")[int(seq) - 1]["due"] == "2022-09-30"
+    assert run("check").exit_code == 0

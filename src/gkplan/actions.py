@@ -117,8 +117,11 @@ def _loop(current: dict[str, Any], r: dict[str, Any], day: str, what: str, reque
     if r["due"] is not None and request:
         if r["due"] == current["due"]:
             raise Conflict(f"{what}的截止日期已是 {r['due']}")
-        if r["due"] > current["due"] and not r["reason"]:
+        later = current["due"] is not None and r["due"] > current["due"]  # a task may have had no due date
+        if later and not r["reason"]:
             raise InvalidValue(f"{what}申请延期（{current['due']} → {r['due']}）须写明理由：请加 --reason")
+        if r["reason"] is not None and not later:  # as without a request: the office could not grant it as asked
+            raise InvalidValue("--reason 只用于延期（把截止日期推后的 --due）")
         wanted["request"] = {"due": r["due"], "reason": r["reason"]}  # an entry of its own; not a field of the item
         return wanted
     if r["due"] is not None:
