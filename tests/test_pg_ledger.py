@@ -173,3 +173,14 @@ def test_a_department_asks_for_a_due_date_on_a_task_that_has_none_and_the_office
     run("review", f"7.{seq}", "--accept-extension")
     assert run.json("task", "list", "--point", "7")[int(seq) - 1]["due"] == "2022-09-30"
     assert run("check").exit_code == 0
+
+
+
+def test_a_request_the_office_overtook_can_still_be_answered(run, shared):
+    _, login = shared
+    jwb = login("教务部")
+    assert gk(jwb, "update", "7", "--due", "2023-03-31", "--reason", "经费未到位").returncode == 0
+    run("update", "7", "--due", "2023-06-30", "--reason", "督查办统一调整")  # the office moved it further meanwhile
+    entry = run.json("review", "7", "--accept-extension")  # what was asked is now earlier: no 延期 reason to record
+    assert entry["changes"]["due"] == ["2023-06-30", "2023-03-31"] and "extension" not in entry["changes"]
+    assert run.json("show", "7")["extension_request"] is None
