@@ -184,3 +184,31 @@ def test_a_request_the_office_overtook_can_still_be_answered(run, shared):
     entry = run.json("review", "7", "--accept-extension")  # what was asked is now earlier: no 延期 reason to record
     assert entry["changes"]["due"] == ["2023-06-30", "2023-03-31"] and "extension" not in entry["changes"]
     assert run.json("show", "7")["extension_request"] is None
+
+
+
+def test_a_later_request_replaces_an_earlier_one(run, shared):
+    _, login = shared
+    jwb = login("教务部")
+    assert gk(jwb, "update", "7", "--due", "2023-03-31", "--reason", "一").returncode == 0
+    assert gk(jwb, "update", "7", "--due", "2023-06-30", "--reason", "改为半年").returncode == 0
+    assert run.json("show", "7")["extension_request"]["due"] == "2023-06-30"
+    run("review", "7", "--accept-extension")
+    assert run.json("show", "7")["extension_request"] is None  # the first request does not come back
+    assert "没有待审批的延期申请" in run("review", "7", "--accept-extension", code=6).stderr
+    assert run.json("show", "7")["due"] == "2023-06-30"
+
+
+
+def test_a_department_withdraws_its_request_with_undo(run, shared):
+    _, login = shared
+    jwb = login("教务部")
+    assert gk(jwb, "update", "7", "--due", "2023-03-31", "--reason", "经费未到位").returncode == 0
+    withdrawn = gk(jwb, "undo")
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    assert run.json("show", "7")["extension_request"] is None
+    assert "没有待审批的延期申请" in run("review", "7", "--reject-extension", code=6).stderr
+    assert gk(jwb, "update", "7", "--due", "2023-06-30", "--reason", "再议").returncode == 0  # asking again works
+    assert run.json("show", "7")["extension_request"]["due"] == "2023-06-30"
+    run("review", "7", "--accept-extension")
+    assert run.json("show", "7")["due"] == "2023-06-30"
