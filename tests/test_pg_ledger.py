@@ -212,3 +212,17 @@ def test_a_department_withdraws_its_request_with_undo(run, shared):
     assert run.json("show", "7")["extension_request"]["due"] == "2023-06-30"
     run("review", "7", "--accept-extension")
     assert run.json("show", "7")["due"] == "2023-06-30"
+
+
+
+def test_a_login_of_no_department_is_told_so_in_one_line(shared, ledger_server):
+    database, _ = shared
+    ledger_server.sql('CREATE ROLE "路人" LOGIN')
+    try:
+        done = gk(ledger_server.dsn(database, "路人"), "list")
+        assert done.returncode == 10 and done.stderr.count("\n") == 1 and "路人" in done.stderr, done.stderr
+        ledger_server.sql(f"REVOKE CONNECT ON DATABASE {database} FROM PUBLIC")  # and one that may not even connect
+        done = gk(ledger_server.dsn(database, "路人"), "list")
+        assert done.returncode == 5 and "没有连接该数据库的权限" in done.stderr, done.stderr
+    finally:
+        ledger_server.sql('DROP ROLE "路人"')
