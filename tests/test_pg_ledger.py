@@ -226,3 +226,10 @@ def test_a_login_of_no_department_is_told_so_in_one_line(shared, ledger_server):
         assert done.returncode == 5 and "没有连接该数据库的权限" in done.stderr, done.stderr
     finally:
         ledger_server.sql('DROP ROLE "路人"')
+
+
+
+def test_nothing_to_undo_names_the_login(shared):
+    _, login = shared
+    done = gk(login("教务部"), "undo")
+    assert done.returncode == 6 and "u_jwb 没有可以撤销的修改" in done.stderr, done.stderr

@@ -224,7 +224,7 @@ def undo(ledger: Ledger, *, by: str | None, number: int | None = None, force: bo
     author = who(by)
     entry = ledger.undo(by=author, at=now(), number=number, force=force)
     if entry is None:
-        raise Conflict(f"{author} 没有可以撤销的修改（只撤销自己的修改；撤销别人的请写 gkplan undo 记录号）")
+        raise Conflict(f"{ledger.author(author)} 没有可以撤销的修改（只撤销自己的修改；撤销别人的请写 gkplan undo 记录号）")
     return entry
 
 
