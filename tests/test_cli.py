@@ -270,6 +270,13 @@ def test_depts_and_leaders_list_names_with_counts(run, ledger):
     assert leaders == {"曹国永": 2, "刘臣": 5, "刘向虹": 3, "李松": 6, "鞠传进": 10, "范贤睿": 9, "荆德刚": 3}
 
 
+def test_names_come_in_one_order_on_either_engine(run, ledger):
+    names = [r["name"] for r in run.json("depts")]
+    assert names.index("纪检监察部") < names.index("审计部")  # both first lead point 4, named there in this order
+    named = run("list", "--dept", "学", code=3).stderr.split("部门：", 1)[1].split("；")[0].split("、")
+    assert named == sorted(named) and len(named) == 9
+
+
 # -- the ledger file ------------------------------------------------------------------------------
 
 

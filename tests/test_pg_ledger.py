@@ -159,3 +159,77 @@ def test_a_server_restart_between_two_commands_is_one_clear_line_then_works_agai
     assert run.json("show", "3")["progress"] == 10
     run("update", "3", "--progress", "20")
     assert run.json("show", "3")["progress"] == 20
+
+
+
+def test_a_department_asks_for_a_due_date_on_a_task_that_has_none_and_the_office_grants_it(run, shared):
+    _, login = shared
+    jwb = login("教务部")
+    seq = run.json("task", "add", "7", "无期限的任务")["ref"]
+    asked = gk(jwb, "task", "update", f"7.{seq}", "--due", "2022-09-30")
+    assert asked.returncode == 0, asked.stderr  # not a 延期 (there was no due date): no reason needed
+    refused = gk(jwb, "update", "7", "--due", "2022-10-31", "--reason", "提前")  # earlier: --reason is for 延期 only
+    assert refused.returncode == 2 and "--reason 只用于延期" in refused.stderr and "Traceback" not in refused.stderr
+    run("review", f"7.{seq}", "--accept-extension")
+    assert run.json("task", "list", "--point", "7")[int(seq) - 1]["due"] == "2022-09-30"
+    assert run("check").exit_code == 0
+
+
+
+def test_a_request_the_office_overtook_can_still_be_answered(run, shared):
+    _, login = shared
+    jwb = login("教务部")
+    assert gk(jwb, "update", "7", "--due", "2023-03-31", "--reason", "经费未到位").returncode == 0
+    run("update", "7", "--due", "2023-06-30", "--reason", "督查办统一调整")  # the office moved it further meanwhile
+    entry = run.json("review", "7", "--accept-extension")  # what was asked is now earlier: no 延期 reason to record
+    assert entry["changes"]["due"] == ["2023-06-30", "2023-03-31"] and "extension" not in entry["changes"]
+    assert run.json("show", "7")["extension_request"] is None
+
+
+
+def test_a_later_request_replaces_an_earlier_one(run, shared):
+    _, login = shared
+    jwb = login("教务部")
+    assert gk(jwb, "update", "7", "--due", "2023-03-31", "--reason", "一").returncode == 0
+    assert gk(jwb, "update", "7", "--due", "2023-06-30", "--reason", "改为半年").returncode == 0
+    assert run.json("show", "7")["extension_request"]["due"] == "2023-06-30"
+    run("review", "7", "--accept-extension")
+    assert run.json("show", "7")["extension_request"] is None  # the first request does not come back
+    assert "没有待审批的延期申请" in run("review", "7", "--accept-extension", code=6).stderr
+    assert run.json("show", "7")["due"] == "2023-06-30"
+
+
+
+def test_a_department_withdraws_its_request_with_undo(run, shared):
+    _, login = shared
+    jwb = login("教务部")
+    assert gk(jwb, "update", "7", "--due", "2023-03-31", "--reason", "经费未到位").returncode == 0
+    withdrawn = gk(jwb, "undo")
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    assert run.json("show", "7")["extension_request"] is None
+    assert "没有待审批的延期申请" in run("review", "7", "--reject-extension", code=6).stderr
+    assert gk(jwb, "update", "7", "--due", "2023-06-30", "--reason", "再议").returncode == 0  # asking again works
+    assert run.json("show", "7")["extension_request"]["due"] == "2023-06-30"
+    run("review", "7", "--accept-extension")
+    assert run.json("show", "7")["due"] == "2023-06-30"
+
+
+
+def test_a_login_of_no_department_is_told_so_in_one_line(shared, ledger_server):
+    database, _ = shared
+    ledger_server.sql('CREATE ROLE "路人" LOGIN')
+    try:
+        done = gk(ledger_server.dsn(database, "路人"), "list")
+        assert done.returncode == 10 and done.stderr.count("\n") == 1 and "路人" in done.stderr, done.stderr
+        ledger_server.sql(f"REVOKE CONNECT ON DATABASE {database} FROM PUBLIC")  # and one that may not even connect
+        done = gk(ledger_server.dsn(database, "路人"), "list")
+        assert done.returncode == 5 and "没有连接该数据库的权限" in done.stderr, done.stderr
+    finally:
+        ledger_server.sql('DROP ROLE "路人"')
+
+
+
+def test_nothing_to_undo_names_the_login(shared):
+    _, login = shared
+    done = gk(login("教务部"), "undo")
+    assert done.returncode == 6 and "u_jwb 没有可以撤销的修改" in done.stderr, done.stderr

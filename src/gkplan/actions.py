@@ -117,8 +117,11 @@ def _loop(current: dict[str, Any], r: dict[str, Any], day: str, what: str, reque
     if r["due"] is not None and request:
         if r["due"] == current["due"]:
             raise Conflict(f"{what}的截止日期已是 {r['due']}")
-        if r["due"] > current["due"] and not r["reason"]:
+        later = current["due"] is not None and r["due"] > current["due"]  # a task may have had no due date
+        if later and not r["reason"]:
             raise InvalidValue(f"{what}申请延期（{current['due']} → {r['due']}）须写明理由：请加 --reason")
+        if r["reason"] is not None and not later:  # as without a request: the office could not grant it as asked
+            raise InvalidValue("--reason 只用于延期（把截止日期推后的 --due）")
         wanted["request"] = {"due": r["due"], "reason": r["reason"]}  # an entry of its own; not a field of the item
         return wanted
     if r["due"] is not None:
@@ -221,7 +224,7 @@ def undo(ledger: Ledger, *, by: str | None, number: int | None = None, force: bo
     author = who(by)
     entry = ledger.undo(by=author, at=now(), number=number, force=force)
     if entry is None:
-        raise Conflict(f"{author} 没有可以撤销的修改（只撤销自己的修改；撤销别人的请写 gkplan undo 记录号）")
+        raise Conflict(f"{ledger.author(author)} 没有可以撤销的修改（只撤销自己的修改；撤销别人的请写 gkplan undo 记录号）")
     return entry
 
 

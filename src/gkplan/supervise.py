@@ -83,6 +83,8 @@ def decide_extension(ledger: Ledger, item: str, *, accept: bool, note: str | Non
         if not accept:
             return {"request": "rejected"}
         report = dict.fromkeys(("progress", "status", "note", "problem", "next", "evidence")) | asked
+        if current["due"] is None or asked["due"] <= current["due"]:  # the due date moved past the request since
+            report["reason"] = None  # not a 延期 any more: the reason would be refused (--reason is for 延期 only)
         return _loop(current, report, when, what) | {"request": "accepted"}
 
     entry = ledger.change(entity, key, decide, note=text, by=who(by), effective=when, at=now(), action="review")

@@ -103,9 +103,11 @@ class JournalMixin:
         return out
 
     def pending_request(self, entity: str, key: tuple) -> dict[str, Any] | None:
-        """An item's latest 延期 request (a department's new due date on a shared ledger) that no decision
-        answers and nobody undid: its entry, whose changes["request"][1] is {due, reason}."""
+        """An item's latest 延期 request (a department's new due date on a shared ledger), when no decision
+        answers it and nobody undid it: its entry, whose changes["request"][1] is {due, reason}. A later request
+        replaces an earlier one; an undo's entry (a request withdrawn, a decision revoked) is neither."""
         entries = self.history(point=key[0], entity=entity, ref=None if entity == "point" else str(key[1]))
-        asked = [e for e in entries if "request" in e["changes"] and e["undone_by"] is None]
-        decided = {e["changes"]["request"][0] for e in asked if e["changes"]["request"][0] is not None}
-        return next((e for e in asked if e["changes"]["request"][0] is None and e["id"] not in decided), None)
+        live = [e for e in entries if "request" in e["changes"] and e["undone_by"] is None and e["action"] != "undo"]
+        latest = next((e for e in live if e["changes"]["request"][0] is None), None)
+        answered = {e["changes"]["request"][0] for e in live if e["action"] == "review"}
+        return latest if latest is not None and latest["id"] not in answered else None

@@ -25,6 +25,7 @@ GROUP_COMMENTS = {OFFICE: "督查办", DEPARTMENTS: "全部部门（各部门角
 _CONNECT = (
     ("password authentication failed", "用户名或密码不对"),
     ("no password supplied", "服务器要求密码，连接串中没有密码"),
+    ("permission denied for database", "这个用户没有连接该数据库的权限（CONNECT）"),  # (names the database too)
     ('database "', "数据库不存在；请先在服务器上建立它（CREATE DATABASE）"),
     ('role "', "服务器上没有这个用户"),
     ("timeout", "连接超时"),

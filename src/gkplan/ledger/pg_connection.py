@@ -120,11 +120,17 @@ class PgConnection:
         raw.adapters.register_loader("numeric", _number_loader(psycopg))
         self.conn = _Conn(raw)
         with self._errors():
-            found = self.conn.execute(
-                "SELECT (SELECT value FROM meta WHERE key = 'schema_version'), session_user,"
-                " pg_has_role(session_user, 'gkplan_office', 'USAGE') OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)"
-                " OR (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'history') = session_user"
-            ).fetchone()  # fmt: skip
+            try:
+                found = self.conn.execute(
+                    "SELECT (SELECT value FROM meta WHERE key = 'schema_version'), session_user,"
+                    " pg_has_role(session_user, 'gkplan_office', 'USAGE') OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)"
+                    " OR (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'history') = session_user"
+                ).fetchone()  # fmt: skip
+            except psycopg.errors.InsufficientPrivilege:  # reading is granted to the office's and the departments' roles only
+                login = self.conn.execute("SELECT session_user").fetchone()[0]
+                raw.close()
+                raise Forbidden(f"{self.path}: 登录账号 {login} 不属于督查办或任何部门，不能使用这个台账；"
+                                "请管理员用 gkplan admin user add 把它加入") from None
         from gkplan.ledger import schema
 
         if found[0] != str(schema.SCHEMA_VERSION):

@@ -130,20 +130,23 @@ class PointsMixin:
         """Every department the plan names: leading a point, co-operating on one, or owning a task."""
         sql = ("SELECT department FROM point_departments WHERE plan = :plan UNION SELECT department FROM point_co"
                " WHERE plan = :plan UNION SELECT dept FROM tasks WHERE plan = :plan AND dept IS NOT NULL")  # fmt: skip
-        with self._errors():
-            return [r[0] for r in self.conn.execute(sql, {"plan": self.plan_key})]
+        with self._errors():  # sorted as SQLite's text (by code point): the server's collation may be a locale's
+            return sorted(r[0] for r in self.conn.execute(sql, {"plan": self.plan_key}))
 
     def names(self, kind: str) -> list[dict[str, Any]]:
         """Known departments or leaders with the points they own, in order of first appearance."""
         assert kind in ("department", "leader")
+        # two that first appear on the same point: as that point names them (neither engine keeps an order there)
         sql = (
-            f"SELECT {kind} AS name, {self.dialect.concat('point', order='point')} AS points, min(point) AS first FROM"
-            f" (SELECT {kind}, point FROM point_{kind}s WHERE plan = ? ORDER BY point) n GROUP BY {kind} ORDER BY first"
-        )
+            f"SELECT g.name, g.points FROM (SELECT {kind} AS name, {self.dialect.concat('point', order='point')} AS points,"
+            f" min(point) AS first FROM (SELECT {kind}, point FROM point_{kind}s WHERE plan = ? ORDER BY point) n"
+            f" GROUP BY {kind}) g ORDER BY g.first, (SELECT min(o.ord) FROM point_{kind}s o WHERE o.plan = ?"
+            f" AND o.point = g.first AND o.{kind} = g.name)"
+        )  # fmt: skip
         with self._errors():
             return [
                 {"name": row["name"], "count": len(ids := [int(i) for i in row["points"].split(",")]), "points": ids}
-                for row in self.conn.execute(sql, (self.plan_key,))
+                for row in self.conn.execute(sql, (self.plan_key, self.plan_key))
             ]
 
     def summary(self, by: str | None, clock: dict[str, Any]) -> list[dict[str, Any]]:
