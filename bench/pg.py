@@ -47,7 +47,11 @@ def main() -> int:
     try:
         dsn = lambda user, db="bench": f"postgresql://{user}@/{db}?host={host}"  # noqa: E731
         server.psql("CREATE DATABASE bench;")
-        _, seed_json, _ = generate.write(args.n, work)
+        # written by a child: a parent that held the records would lend its size to every child's peak memory
+        # (Linux counts the memory a process had before exec in its children's max RSS)
+        subprocess.run([sys.executable, "-c", f"import generate; generate.write({args.n}, __import__('pathlib').Path({str(work)!r}))"],
+                       cwd=Path(__file__).parent, check=True)  # fmt: skip
+        seed_json = work / f"seed-{args.n}.json"
         db, gk = work / "ledger.db", args.gkplan
         base = os.environ | {"NO_COLOR": "1", "COLUMNS": "160", "GKPLAN_TODAY": generate.AS_OF.isoformat(), "GKPLAN_USER": "bench"}
         file_env = base | {"GKPLAN_DB": str(db)}
