@@ -9,6 +9,7 @@ from gkplan.render.items import _LIGHT_MARKS, _esc, _status
 from gkplan.render.targets import TARGET_WORDS, _targets_table, goal
 from gkplan.render.targets import markdown as target_markdown
 from gkplan.render.output import _emit
+from gkplan.render.records import describe_changes, entity_label
 from gkplan.render.text import _table, visible
 
 PACE_LABELS = {"ahead": "超序时进度", "on_track": "达序时进度", "behind": "欠序时进度"}
@@ -247,27 +248,17 @@ def brief(data: dict[str, Any], fmt: str) -> None:
             out.append(f"  {label} {len(rows)} 项" + ("：" + "；".join(f"{_what(r)} {r['title']}" for r in rows) if rows else ""))
         ext = waiting["extensions"]
         out.append(f"  本期延期 {len(ext)} 次" + ("：" + "；".join(
-            f"{_ref(e)} {e['due'][0]} → {e['due'][1]}（{e['reason']}）" for e in ext) if ext else ""))  # fmt: skip
+            f"{entity_label(e)} {e['due'][0]} → {e['due'][1]}（{e['reason']}）" for e in ext) if ext else ""))  # fmt: skip
         out = [visible(line) if isinstance(line, str) else line for line in out]
         out += ["", f"本期变化（{p['start']} 起，{len(data['changes'])} 条）" + ("" if data["changes"] else "：无")]
         if data["changes"]:
-            from gkplan.render.records import describe_changes
-
             for e in data["changes"]:
                 shown = {k: v for k, v in e["changes"].items() if k not in ("reported", "closed", "due_original")}
                 note = f"：{e['note']}" if e["note"] else ""
-                out.append(visible(f"  {e['effective']} {_ref(e)} {describe_changes(shown) or '报送进展'}{note}（{e['by']}）"))
+                out.append(visible(f"  {e['effective']} {entity_label(e)} {describe_changes(shown) or '报送进展'}{note}（{e['by']}）"))
         return out
 
     _emit(fmt, data if fmt == "json" else flat, BRIEF_FIELDS, screen)
-
-
-def _ref(entry: dict[str, Any]) -> str:
-    if entry["entity"] == "task":
-        return f"任务 {entry['point']}.{entry['ref']}"
-    if entry["entity"] == "target":
-        return f"第 {entry['point']} 项指标 {entry['ref']}"
-    return f"第 {entry['point']} 项"
 
 
 def notice_reasons(item: dict[str, Any], within: int) -> str:

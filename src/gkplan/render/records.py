@@ -75,11 +75,12 @@ def _history_table(rows: list[dict[str, Any]], title: str | None = None):  # noq
             what += f"（已被 #{h['undone_by']} 撤销）"
         if h.get("source"):
             what += f"（导入自 {h['source']}）"
-        t.add_row(f"#{h['id']}", h["effective"], _esc(_entity(h)), _esc(h["by"]), _esc(what), _esc(h["note"]))
+        t.add_row(f"#{h['id']}", h["effective"], _esc(entity_label(h)), _esc(h["by"]), _esc(what), _esc(h["note"]))
     return t
 
 
-def _entity(h: dict[str, Any]) -> str:
+def entity_label(h: dict[str, Any]) -> str:
+    """What a history entry is about, as people name it: 第 17 项, 任务 17.2, 第 7 项指标 总招生数."""
     if h["entity"] == "task":
         return f"任务 {h['point']}.{h['ref']}"
     if h["entity"] == "target":
@@ -100,11 +101,11 @@ def change(entry: dict[str, Any], fmt: str) -> None:
     def table():  # noqa: ANN202
         what = describe_changes(entry["changes"]) or "记录进展"
         if entry["action"] == "undo":
-            return _esc(f"已撤销记录 #{entry['undoes']}（{_entity(entry)}）：{what}")
+            return _esc(f"已撤销记录 #{entry['undoes']}（{entity_label(entry)}）：{what}")
         if entry["action"] in ("add", "remove"):
             return _esc(f"已{what}，编号 {entry['point']}.{entry['ref']}")
         note = f"；说明：{entry['note']}" if entry["note"] else ""
-        return _esc(f"已更新{_entity(entry)}：{what}{note}")
+        return _esc(f"已更新{entity_label(entry)}：{what}{note}")
 
     _emit(fmt, entry, HISTORY_FIELDS, table)
 
