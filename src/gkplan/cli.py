@@ -261,7 +261,7 @@ def plans(ctx: typer.Context, as_of: AsOfOpt = None, fmt: FormatOpt = "table") -
 
     fmt = to_format(fmt)
     with open_ledger(ctx) as ledger:
-        render.plans(reports.plans(ledger, to_date(as_of, today())), fmt)
+        render.plans(reports.plans(ledger, to_date(as_of, today(), ledger)), fmt)
 
 
 @command(app, "diff", epilog="示例：gkplan diff 2022-06-30 2022-09-30 ｜ gkplan diff 2022-06-30 2022-12-31 --format json")

@@ -11,7 +11,7 @@ from gkplan.clikit import AsOfOpt, FormatOpt, command, frame, open_ledger, to_fo
 app = typer.Typer()
 
 PeriodOpt = Annotated[
-    Optional[str], typer.Option("--period", help="填报期：2022-06、2022年6月、2022-Q2（默认：截至日期所在的一期）", metavar="PERIOD")
+    Optional[str], typer.Option("--period", help="填报期：2022-06、2022年6月、2022-Q2、2022-H1，或 6月、三季度、上半年（默认：截至日期所在的一期）", metavar="PERIOD")
 ]
 
 

@@ -20,7 +20,7 @@ def sheet(
     dept: Annotated[Optional[str], typer.Option("--dept", "-d", help="部门（可写部门名的一部分）", metavar="DEPT")] = None,
     every: Annotated[bool, typer.Option("--all", help="每个部门一份，写到 -o 目录中（部门-填报期.xlsx）")] = False,
     period: Annotated[Optional[str], typer.Option(
-        "--period", help="这份表收集哪一期的填报：2022-06、2022年6月、2022-Q2（默认：今天所在的一期）", metavar="PERIOD")] = None,
+        "--period", help="这份表收集哪一期的填报：2022-06、2022年6月、2022-Q2，或 6月、三季度、上半年（默认：今天所在的一期）", metavar="PERIOD")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="文件（--all 时为目录；默认 部门-填报期.xlsx）",
                                                    metavar="PATH")] = None,  # fmt: skip
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,

@@ -13,22 +13,23 @@ app = typer.Typer()
 
 @command(
     app, "remind",
-    epilog="示例：gkplan remind ｜ gkplan remind --within 30d --dept 教务部 ｜ gkplan remind --format json",
+    epilog="示例：gkplan remind ｜ gkplan remind --within 30d --dept 教务部 ｜ gkplan remind --within 10工作日 ｜ gkplan remind --format json",
 )  # fmt: skip
 def remind(
     ctx: typer.Context,
-    within: Annotated[str, typer.Option("--within", help="提醒多少天内到期的事项，如 14d、2w、30", metavar="DAYS")] = "14d",
+    within: Annotated[str, typer.Option("--within", help="提醒多少天内到期的事项，如 14d、2w、30；或多少个工作日内（按国家法定节假日和调休），如 10工作日", metavar="DAYS")] = "14d",
     dept: Annotated[list[str], typer.Option("--dept", "-d", help="只给这些部门（可重复）")] = [],  # noqa: B006
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """按部门生成催办通知：逾期、即将到期、黄灯和本期未报送的要点与任务，写明原因，附该部门所承担部分的分管校领导。"""
     from gkplan import reminders
-    from gkplan.dates import parse_duration_days
+    from gkplan.dates import parse_window, window_days
 
-    fmt, days = to_format(fmt), parse_duration_days(within)
+    fmt, span = to_format(fmt), parse_window(within)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of)
+        days = window_days(span, fr.as_of)  # 10工作日: the calendar days to the 10th workday after the as-of day
         render.notices(reminders.remind(ledger, fr, days, dept), fmt, fr.as_of.isoformat(), days)
 
 

@@ -55,7 +55,7 @@ LimitOpt = Annotated[
     typer.Option("--limit", "-n", help="表格最多显示多少行（终端上默认 200，0 为全部；JSON/CSV 总是全部）", metavar="N"),
 ]
 DueOpt = Annotated[
-    Optional[str], typer.Option("--due", help="截止日期：2022-06-30、2022/6/30、2022年6月30日、+14d", metavar="DATE")
+    Optional[str], typer.Option("--due", help="截止日期：2022-06-30、2022/6/30、2022年6月30日、+14d，或 年底前、三季度末、9月底、下周五、国庆节前、10个工作日", metavar="DATE")
 ]
 
 
@@ -208,26 +208,47 @@ def today() -> date:
     return date.today()
 
 
-def effective(text: str | None) -> date:
+def effective(text: str | None, ledger: Optional["Ledger"] = None) -> date:
     """The day a change reports on: --date, else today; never in the future."""
-    day = to_date(text, today())
+    day = to_date(text, today(), ledger)
     if day > today():
         raise InvalidValue(f"--date 不能晚于今天（{today().isoformat()}），收到：{text!r}")
     return day
 
 
-def to_date(text: str | None, default: date | None = None) -> date | None:
+def to_date(text: str | None, default: date | None = None, ledger: Optional["Ledger"] = None) -> date | None:
+    """A date option as written: 2022-06-30, +14d, or a phrase (年底前, 9月底, 下周五, 10个工作日); a phrase
+    without a year resolves against the year of `ledger`'s plan (or this command's ledger) while it is current."""
     if text is None:
         return default
     from gkplan.dates import parse_date
 
-    return parse_date(text, today())
+    return parse_date(text, today(), lambda: plan_year(ledger))
+
+
+def plan_year(ledger: Optional["Ledger"] = None) -> int:
+    """The year date phrases resolve against: the plan's while today falls within it, else today's. Without
+    a ledger at hand (an option converted before the ledger opens), this command's ledger is read, never made."""
+    import click
+
+    from gkplan.dates import phrase_year
+
+    if ledger is not None:
+        return phrase_year(ledger.plan(), today())
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return today().year
+    try:
+        with open_ledger(ctx, create=False) as opened:
+            return phrase_year(opened.plan(), today())
+    except GkplanError:  # no ledger yet, or no plan in it: today's year
+        return today().year
 
 
 def frame(ledger: "Ledger", as_of: Optional[str]) -> "Frame":
     from gkplan.reports import frame as make
 
-    return make(ledger, to_date(as_of, today()))
+    return make(ledger, to_date(as_of, today(), ledger), today())
 
 
 def to_format(fmt: str, choices: tuple[str, ...] = ("table", "json", "csv")) -> str:

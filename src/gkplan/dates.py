@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any, Union
 
 from gkplan.errors import InvalidValue
 
-FORMATS_HINT = "2022-06-30、2022/6/30、2022年6月30日、+14d、+2w、+1m、today"
+FORMATS_HINT = "2022-06-30、2022/6/30、2022年6月30日、+14d、+2w、+1m、today，或 年底前、上半年、三季度末、9月底、月底、下周五、国庆节前、10个工作日"
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # a work plan's dates; beyond, date arithmetic overflows
 
 _YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
@@ -17,15 +19,25 @@ _RELATIVE = re.compile(r"([+-]?)\s*(\d{1,6})\s*(d|day|days|天|日|w|wk|week|wee
 _WORDS = {"today": 0, "今天": 0, "今日": 0, "tomorrow": 1, "明天": 1, "yesterday": -1, "昨天": -1}
 
 
-def parse_date(text: str, today: date) -> date:
-    day = _parse(text, today)
+def phrase_year(plan: dict[str, Any] | None, today: date) -> int:
+    """The year 年底前, 上半年, 9月底 … resolve against: the plan's while today falls within it, else today's."""
+    if plan and plan["start"] <= today.isoformat() <= (plan.get("end") or f"{plan['year']}-12-31"):
+        return int(plan["year"])
+    return today.year
+
+
+def parse_date(text: str, today: date, year: Union[int, Callable[[], int], None] = None) -> date:
+    """A date as written (see _parse). `year` is the one a phrase without a year resolves against (default
+    today's), or a function giving it, called only when a phrase needs it (see phrase_year)."""
+    day = _parse(text, today, today.year if year is None else year)
     if not EARLIEST <= day <= LATEST:
         raise InvalidValue(f"日期超出范围：{text!r}；应在 {EARLIEST.year}—{LATEST.year} 年之间")
     return day
 
 
-def _parse(text: str, today: date) -> date:
-    """Parse ISO, 2022/6/30, 2022.6.30, 20220630, 2022年6月30日, relative (+14d, -1w, +2m, +1y) and today/明天.
+def _parse(text: str, today: date, year: Union[int, Callable[[], int]]) -> date:
+    """Parse ISO, 2022/6/30, 2022.6.30, 20220630, 2022年6月30日, relative (+14d, -1w, +2m, +1y), today/明天,
+    and the phrases of dates_zh (年底前, 三季度末, 9月底, 下周五, 国庆节前, 10个工作日).
 
     Anything else that names a four-digit year is handed to python-dateutil (e.g. "June 30, 2022").
     """
@@ -40,6 +52,11 @@ def _parse(text: str, today: date) -> date:
             return date(int(m[1]), int(m[2]), int(m[3]))
         if m := _RELATIVE.fullmatch(s):
             return _shift(today, -int(m[2]) if m[1] == "-" else int(m[2]), m[3])
+        if not s.isascii() or "q" in s:
+            from gkplan.dates_zh import parse_phrase
+
+            if (day := parse_phrase(re.sub(r"\s+", "", s), today, year)) is not None:
+                return day
         if re.search(r"\d{4}", s):
             return _dateutil_parse(s, today)
     except (ValueError, OverflowError):
@@ -47,16 +64,34 @@ def _parse(text: str, today: date) -> date:
     raise InvalidValue(f"无法识别的日期：{raw!r}；可用格式：{FORMATS_HINT}")
 
 
-def parse_duration_days(text: str) -> int:
-    """'14d', '2w', '30' (days), '1m' (30 days) → number of days; for windows such as --within."""
-    s = unicodedata.normalize("NFKC", text).strip().lower()
+def parse_window(text: str) -> tuple[int, bool]:
+    """'14d', '2w', '30' (days), '1m' (30 days), '10工作日' / '10个工作日' → (count, whether workdays);
+    for windows such as --within. window_days turns it into days from a given start."""
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).lower())
     if s.isdigit() and len(s) <= 6:
-        return int(s)
+        return int(s), False
     m = _RELATIVE.fullmatch(s)
     if m and m[1] != "-":
         n, unit = int(m[2]), m[3]
-        return n * {"w": 7, "m": 30, "y": 365}.get(_unit(unit), 1)
-    raise InvalidValue(f"无法识别的天数：{text!r}；例如 14d、2w、30")
+        return n * {"w": 7, "m": 30, "y": 365}.get(_unit(unit), 1), False
+    if m := re.fullmatch(r"\+?(\d{1,4}|[一二两三四五六七八九十]{1,3})个?工作日(?:内|以内|之内)?", s):
+        from gkplan.dates_zh import number
+
+        try:
+            return number(m[1]), True
+        except ValueError:
+            pass
+    raise InvalidValue(f"无法识别的天数：{text!r}；例如 14d、2w、30、10工作日")
+
+
+def window_days(window: tuple[int, bool], start: date) -> int:
+    """The calendar days a window spans from `start`: n days, or up to the n-th workday after `start`."""
+    n, workdays = window
+    if not workdays:
+        return n
+    from gkplan.dates_zh import workdays_span
+
+    return workdays_span(start, n)
 
 
 def _unit(u: str) -> str:
@@ -90,9 +125,10 @@ def _dateutil_parse(s: str, today: date) -> date:
 
 
 def period_of(day: date, every: str) -> tuple[date, date]:
-    """The reporting period (a month or a quarter) that `day` falls in: its first and last day."""
-    first_month = day.month if every == "month" else day.month - (day.month - 1) % 3
-    last_month = first_month if every == "month" else first_month + 2
+    """The reporting period (a month, a quarter or a half-year) that `day` falls in: its first and last day."""
+    months = {"month": 1, "quarter": 3, "half": 6}[every]
+    first_month = day.month - (day.month - 1) % months
+    last_month = first_month + months - 1
     start = date(day.year, first_month, 1)
     end = (date(day.year + 1, 1, 1) if last_month == 12 else date(day.year, last_month + 1, 1)) - timedelta(days=1)
     return start, end
@@ -103,29 +139,56 @@ def report_day(period_end: date, day_of_month: int) -> date:
     return period_end.replace(day=min(day_of_month, period_end.day))
 
 
-def parse_period(text: str, every: str) -> tuple[date, date]:
-    """'2022-06', '2022年6月', '2022-Q2', '2022年第二季度' → the period's first and last day."""
-    s = unicodedata.normalize("NFKC", text).strip().upper().replace("年", "-").replace("月", "").replace("第", "")
-    quarters = {"一": 1, "二": 2, "三": 3, "四": 4}
-    if m := re.fullmatch(r"(\d{4})-?Q([1-4])|(\d{4})-?([一二三四1-4])季度", s):
-        year = int(m[1] or m[3])
-        q = int(m[2]) if m[2] else quarters.get(m[4]) or int(m[4])
-        return period_of(date(year, 3 * q, 1), "quarter")
-    if m := re.fullmatch(r"(\d{4})[-/.]?(\d{1,2})", s):
-        if 1 <= int(m[2]) <= 12 and EARLIEST.year <= int(m[1]) <= LATEST.year:
-            return period_of(date(int(m[1]), int(m[2]), 1), every)
-    raise InvalidValue(f"无法识别的填报期：{text!r}；可用格式：2022-06、2022年6月、2022-Q2")
+_PERIOD_YEAR = r"(?:(\d{4})(?:年|[-/.])?)?"
+_QUARTER = re.compile(_PERIOD_YEAR + r"(?:Q([1-4])|([一二三四1-4])季度[末底]?)")
+_HALF = re.compile(_PERIOD_YEAR + r"(?:H([12])|([上下])半年)")
+_MONTH = re.compile(r"(\d{4})[-/.]?(\d{1,2})|" + _PERIOD_YEAR + r"(\d{1,2}|[一二三四五六七八九十]{1,3})月份?")
+
+
+def parse_period(text: str, every: str, year: Union[int, Callable[[], int], None] = None) -> tuple[date, date]:
+    """'2022-06', '2022年6月', '2022-Q2', '2022年第二季度', '2022-H1', '2022年上半年' → the period's first and
+    last day; without a year (6月, 三季度, 上半年) in `year` (or what a function `year` gives)."""
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper().replace("第", "")
+
+    def in_year(written: str | None) -> int:
+        if written:
+            return int(written)
+        if year is None:
+            raise InvalidValue(f"填报期 {text!r} 没有写年份；请写成 2022-06、2022-Q2 或 2022年上半年")
+        return year() if callable(year) else year
+
+    if m := _QUARTER.fullmatch(s):
+        q = {"一": 1, "二": 2, "三": 3, "四": 4}.get(m[3]) or int(m[2] or m[3])
+        found = in_year(m[1]), 3 * q, "quarter"
+    elif m := _HALF.fullmatch(s):
+        found = in_year(m[1]), 6 if (m[2] == "1" or m[3] == "上") else 12, "half"
+    elif m := _MONTH.fullmatch(s):
+        from gkplan.dates_zh import number
+
+        try:
+            found = in_year(m[1] or m[3]), number(m[2] or m[4]), every
+        except ValueError:
+            found = 0, 0, every
+    else:
+        found = 0, 0, every
+    y, month, kind = found
+    if 1 <= month <= 12 and EARLIEST.year <= y <= LATEST.year:
+        return period_of(date(y, month, 1), kind)
+    raise InvalidValue(f"无法识别的填报期：{text!r}；可用格式：2022-06、2022年6月、2022-Q2、2022年上半年，或 6月、三季度、上半年")
 
 
 def period_key(period: tuple[date, date]) -> str:
-    """A period as users write it: '2022-06' for a month, '2022-Q2' for a quarter."""
+    """A period as users write it: '2022-06' for a month, '2022-Q2' for a quarter, '2022-H1' for a half-year."""
     start, end = period
     if start.month == end.month:
         return f"{start.year}-{start.month:02d}"
+    if end.month - start.month == 5:
+        return f"{start.year}-H{start.month // 6 + 1}"
     return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
 
 
 def previous_period(period: tuple[date, date]) -> tuple[date, date]:
-    """The period of the same kind (month or quarter) just before `period`."""
+    """The period of the same kind (month, quarter or half-year) just before `period`."""
     start, end = period
-    return period_of(start - timedelta(days=1), "month" if start.month == end.month else "quarter")
+    kind = {0: "month", 2: "quarter", 5: "half"}[end.month - start.month]
+    return period_of(start - timedelta(days=1), kind)

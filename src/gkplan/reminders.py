@@ -78,12 +78,13 @@ def departments(ledger: Ledger, given: list[str]) -> tuple[str, ...]:
 
 
 def period(text: str | None, fr: Frame) -> tuple[date, date]:
-    """The reporting period the user named (2022-06, 2022-Q2 …), else the one containing the as-of day."""
+    """The reporting period the user named (2022-06, 2022-Q2, 2022-H1, 上半年 …), else the one containing the
+    as-of day. A period without a year is in the frame's year (dates.phrase_year), else the as-of day's."""
     from gkplan.dates import parse_period, period_key
 
     if text is None:
         return fr.period
-    found = parse_period(text, fr.periods.every)
+    found = parse_period(text, fr.periods.every, fr.year or fr.as_of.year)
     if found[0] > fr.as_of:
         raise InvalidValue(f"填报期 {period_key(found)} 在 {fr.as_of.isoformat()} 时尚未开始；请用 --as-of 指定更晚的日期")
     return found

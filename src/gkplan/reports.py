@@ -29,6 +29,7 @@ class Frame(NamedTuple):
     start: date
     lights: Lights
     periods: Periods = Periods()
+    year: int | None = None  # the year a period without one (上半年, 三季度, 6月) is in: dates.phrase_year
 
     @property
     def clock(self) -> dict[str, Any]:
@@ -61,10 +62,13 @@ class Frame(NamedTuple):
         return self.start <= day < self.as_of
 
 
-def frame(ledger: Ledger, as_of: date) -> Frame:
+def frame(ledger: Ledger, as_of: date, today: date | None = None) -> Frame:
+    """The frame as of a day; with `today`, also the year a period without one resolves against."""
     from gkplan.config import settings
+    from gkplan.dates import phrase_year
 
-    return Frame(as_of, date.fromisoformat(ledger.plan()["start"]), *settings())
+    plan = ledger.plan()
+    return Frame(as_of, date.fromisoformat(plan["start"]), *settings(), phrase_year(plan, today) if today else None)
 
 
 def _labelled(item: dict[str, Any]) -> dict[str, Any]:
