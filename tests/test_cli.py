@@ -54,8 +54,8 @@ def test_list_overdue_and_due_before_follow_the_as_of_date(run, ledger):
 
 def test_unknown_names_are_errors_that_name_the_closest(run, ledger):
     before = dump(ledger)
-    r = run("list", "--dept", "教务处", code=3)
-    assert "没有名为“教务处”的部门" in r.stderr and "教务部" in r.stderr
+    r = run("list", "--dept", "教务科研处", code=3)
+    assert "没有名为“教务科研处”的部门" in r.stderr and "教务部" in r.stderr
     r = run("list", "--dept", "部", code=3)
     assert "可指多个部门" in r.stderr
     r = run("list", "--leader", "李四", code=3)

@@ -43,5 +43,13 @@ def test_read_commands_import_neither_pydantic_yaml_nor_sqlite_utils(tmp_path):
 def test_a_table_listing_imports_only_what_it_draws_with(tmp_path):
     """The cold start the benchmark measures: `list --dept` as a table needs neither json nor csv, nor any
     of the optional or heavy libraries (a module-level `import json` in the ledger once crept back in)."""
-    names = ("json", "csv", "pydantic", "yaml", "rich", "openpyxl", "psycopg", "datasette", "pypinyin")
+    names = ("json", "csv", "pydantic", "yaml", "rich", "openpyxl", "psycopg", "datasette", "pypinyin", "chinese_calendar",
+             "gkplan.dates_zh")  # fmt: skip
     assert _loaded(tmp_path, ["list", "--dept", "教务部"], names) == []
+    assert _loaded(tmp_path, ["list", "--dept", "教务", "--due-before", "2022-10-01"], names) == []
+
+
+def test_pinyin_and_the_workday_calendar_load_only_when_a_name_or_date_needs_them(tmp_path):
+    names = ("pypinyin", "chinese_calendar", "gkplan.dates_zh")
+    assert _loaded(tmp_path, ["list", "--dept", "jwb", "--due-before", "年底前"], names) == ["gkplan.dates_zh", "pypinyin"]
+    assert _loaded(tmp_path, ["list", "--due-before", "10个工作日"], names) == ["chinese_calendar", "gkplan.dates_zh"]

@@ -28,7 +28,7 @@ def initials(department: str) -> str:
     try:
         from pypinyin import Style, lazy_pinyin
     except ImportError:
-        raise Unavailable("需要 pypinyin（由部门名称生成角色名）：pip install 'gkplan[postgres]'") from None
+        raise Unavailable("需要 pypinyin（由部门名称生成角色名）：pip install pypinyin") from None
     text = unicodedata.normalize("NFKC", department)  # full-width Ａ and ① become A and 1
     letters = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")).lower()
     return "".join(ch for ch in letters if ch in _SAFE) or "x"

@@ -18,11 +18,15 @@ _LIGHT_ALIASES = {v: k for k, v in LIGHTS.items()} | {"红灯": "red", "黄灯":
 
 
 def resolve_name(text: str, known: list[str], what: str) -> str:
-    """Exact name, else the one known name that contains `text`; otherwise an error naming the closest."""
+    """Exact name, else the one known name that contains `text`, else the one its abbreviation (党办 → 党委办公室,
+    教务处 → 教务部) or its pinyin (jwb, jiaowubu, lisong) names; otherwise an error naming the candidates or
+    the closest names."""
     wanted = unicodedata.normalize("NFKC", text).strip()
     if wanted in known:
         return wanted
     partial = [name for name in known if wanted and wanted in name]
+    if not partial:
+        partial = abbreviated(wanted, known) or spelled(wanted, known)
     if len(partial) == 1:
         return partial[0]
     if len(partial) > 1:
@@ -33,6 +37,38 @@ def resolve_name(text: str, known: list[str], what: str) -> str:
     listing = {"部门": "gkplan depts", "校领导": "gkplan leaders", "部分": "gkplan report --by section"}.get(what)
     hint = f"；最接近的是：{'、'.join(close)}" if close else (f"；用 {listing} 查看全部" if listing else "")
     raise NotFound(f"没有名为“{text}”的{what}{hint}")
+
+
+_SUFFIXES = ("办公室", "中心", "处", "部", "办", "室", "科", "院", "组")
+
+
+def abbreviated(wanted: str, known: list[str]) -> list[str]:
+    """The names a Chinese abbreviation means: another suffix (教务处 → 教务部, 信息中心 → 信息化部), else its
+    characters in order (党办 → 党委办公室, 马院 → 马克思主义学院)."""
+    if len(wanted) < 2 or wanted.isascii():
+        return []
+    stem = next((wanted[: -len(x)] for x in _SUFFIXES if wanted.endswith(x) and len(wanted) > len(x) + 1), None)
+    found = [name for name in known if stem and stem in name]
+    return found or [name for name in known if _in_order(wanted, name)]
+
+
+def _in_order(chars: str, name: str) -> bool:
+    rest = iter(name)
+    return all(c in rest for c in chars)
+
+
+def spelled(wanted: str, known: list[str]) -> list[str]:
+    """The names `wanted` spells in pinyin: initials (jwb) or in full (jiaowubu, lisong), else their beginning
+    (jiaowu). pypinyin loads here, only for letters that no name contains."""
+    letters = "".join(wanted.lower().split()).replace("'", "")
+    if not (letters.isascii() and letters.isalpha()):
+        return []
+    from pypinyin import Style, lazy_pinyin
+
+    spellings = {name: ("".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower(), "".join(lazy_pinyin(name)).lower())
+                 for name in known}  # fmt: skip
+    exact = [name for name, forms in spellings.items() if letters in forms]
+    return exact or [name for name, forms in spellings.items() if len(letters) >= 2 and forms[1].startswith(letters)]
 
 
 def resolve_department(ledger: Ledger, text: str) -> str:
