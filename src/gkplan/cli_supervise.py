@@ -6,9 +6,10 @@ from typing import Annotated, Optional
 import typer
 
 from gkplan import render
+from gkplan.clizh import ZhGroup
 from gkplan.clikit import AsOfOpt, ByOpt, FormatOpt, command, count, frame, open_ledger, to_format, today
 
-app = typer.Typer()
+app = typer.Typer(cls=ZhGroup)
 
 
 @command(
@@ -28,7 +29,7 @@ def remind(
 
     fmt, days = to_format(fmt), parse_duration_days(within)
     with open_ledger(ctx) as ledger:
-        fr = frame(ledger, as_of)
+        fr = frame(ledger, as_of, fmt)
         render.notices(reminders.remind(ledger, fr, days, dept), fmt, fr.as_of.isoformat(), days)
 
 
@@ -44,7 +45,7 @@ def stale(
 
     fmt, n = to_format(fmt), count(days, "--days")
     with open_ledger(ctx) as ledger:
-        fr = frame(ledger, as_of)
+        fr = frame(ledger, as_of, fmt)
         render.stale(reminders.stale(ledger, fr, n), fmt, n)
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
-from typer.core import TyperCommand
 
 from gkplan import errors, render
+from gkplan.clizh import ZhCommand
 from gkplan.errors import Cancelled, GkplanError, InvalidValue
 
 if TYPE_CHECKING:
@@ -96,22 +96,27 @@ def install(app: Optional[typer.Typer] = None, only: Optional[str] = None) -> No
     for entry in _pending:
         owner, name, kwargs, run = entry
         if only is None or (owner is app and name == only):
-            owner.command(name, **kwargs)(run)
+            owner.command(name, **{"cls": ZhCommand, **kwargs})(run)
         else:
             keep.append(entry)
     _pending = keep
 
 
-class AskableCommand(TyperCommand):
+class AskableCommand(ZhCommand):
     """Lets `--progress` stand without a value, exactly as in `gkplan update 17 --progress`."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        # an option that takes a value takes the next word whatever it is (`--note --progress` is a note)
+        valued = {name for p in self.get_params(ctx) if p.param_type_name == "option" and not getattr(p, "is_flag", False)
+                  for name in p.opts}  # fmt: skip
         out: list[str] = []
         for i, arg in enumerate(args):
             out.append(arg)
             if arg == "--":
                 out += args[i + 1 :]
                 break
+            if i and args[i - 1] in valued and args[i - 1] not in ("--progress", "-p"):
+                continue
             if arg in ("--progress", "-p"):
                 following = args[i + 1] if i + 1 < len(args) else None
                 if following is None or (following.startswith("-") and not re.fullmatch(r"-\d+%?", following)):
@@ -224,10 +229,19 @@ def to_date(text: str | None, default: date | None = None) -> date | None:
     return parse_date(text, today())
 
 
-def frame(ledger: "Ledger", as_of: Optional[str]) -> "Frame":
+def frame(ledger: "Ledger", as_of: Optional[str], fmt: Optional[str] = None) -> "Frame":
+    """The as-of frame; a table for today, past the plan's end, says so on stderr (the ledger's red rows
+    and 逾期 days are then counted from today, and --as-of shows the plan as it stood)."""
     from gkplan.reports import frame as make
 
-    return make(ledger, to_date(as_of, today()))
+    fr = make(ledger, to_date(as_of, today()))
+    if fmt == "table" and as_of is None:
+        plan = ledger.plan()
+        end = date.fromisoformat(str(plan.get("end") or "9999-12-31"))
+        if fr.as_of > end:
+            render.message(f"提示：今天（{fr.as_of.isoformat()}）已过计划“{plan.get('key')}”的结束日期 {end.isoformat()}，"
+                           f"逾期和灯色按今天计算；要看计划期末的情况，请加 --as-of {end.isoformat()}")
+    return fr
 
 
 def to_format(fmt: str, choices: tuple[str, ...] = ("table", "json", "csv")) -> str:
