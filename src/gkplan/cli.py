@@ -19,6 +19,7 @@ from functools import cache
 import typer
 
 from gkplan import render
+from gkplan.clizh import ZhGroup
 from gkplan.errors import Cancelled, GkplanError
 from gkplan.clikit import (
     CoDeptOpt,
@@ -29,6 +30,7 @@ from gkplan.clikit import (
 )  # fmt: skip
 
 app = typer.Typer(
+    cls=ZhGroup,
     name="gkplan",
     help="国家开放大学年度工作要点督查台账：查询、更新、汇总每项工作要点的进度。",
     no_args_is_help=True,
@@ -95,7 +97,7 @@ def list_(
     fmt, before, rows = to_format(fmt), to_date(due_before), limit(most)
     lights = tuple(filters.parse_light(x) for x in light)
     with open_ledger(ctx) as ledger:
-        fr = frame(ledger, as_of)
+        fr = frame(ledger, as_of, fmt)
         query = filters.build_query(
             ledger, depts=dept, leaders=leader, sections=section, statuses=status,
             overdue=overdue, due_before=before, search=search, as_of=fr.as_of, role=role,
@@ -116,7 +118,7 @@ def show(
 
     fmt, number = to_format(fmt), point_id(pid)
     with open_ledger(ctx) as ledger:
-        render.point(reports.show_point(ledger, number, frame(ledger, as_of)), fmt)
+        render.point(reports.show_point(ledger, number, frame(ledger, as_of, fmt)), fmt)
 
 
 @command(
@@ -189,7 +191,7 @@ def report(
 
     fmt, rows = to_format(fmt), limit(most)
     with open_ledger(ctx) as ledger:
-        fr = frame(ledger, as_of)
+        fr = frame(ledger, as_of, fmt)
         if overdue:
             render.overdue(lambda brief: reports.overdue(ledger, fr, brief), fmt, fr.as_of.isoformat(), rows)
         elif overview:

@@ -5,12 +5,14 @@ from typing import Annotated, Optional
 
 import typer
 
+from gkplan.clizh import ZhGroup
 from gkplan.clikit import FormatOpt, command, effective, to_format
 
 app = typer.Typer(
+    cls=ZhGroup,
     help="多部门共用的台账（PostgreSQL）：在服务器上建立台账、部门角色和登录账号（督查办的管理员使用）。", no_args_is_help=True,
 )  # fmt: skip
-user_app = typer.Typer(help="登录账号：每人一个，属于督查办或一个部门。", no_args_is_help=True)
+user_app = typer.Typer(cls=ZhGroup, help="登录账号：每人一个，属于督查办或一个部门。", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
 DsnArg = Annotated[str, typer.Argument(metavar="DSN", help="PostgreSQL 连接串：postgresql://用户@主机:端口/数据库（管理员账号）")]

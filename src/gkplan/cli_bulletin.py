@@ -6,9 +6,10 @@ from typing import Annotated, Optional
 import typer
 
 from gkplan import render
+from gkplan.clizh import ZhGroup
 from gkplan.clikit import AsOfOpt, FormatOpt, command, frame, open_ledger, to_format
 
-app = typer.Typer()
+app = typer.Typer(cls=ZhGroup)
 
 PeriodOpt = Annotated[
     Optional[str], typer.Option("--period", help="填报期：2022-06、2022年6月、2022-Q2、2022-H1，或 6月、三季度、上半年（默认：截至日期所在的一期）", metavar="PERIOD")
@@ -31,7 +32,7 @@ def missing(
 
     fmt = to_format(fmt)
     with open_ledger(ctx) as ledger:
-        render.missing(reminders.missing(ledger, frame(ledger, as_of), period, dept), fmt)
+        render.missing(reminders.missing(ledger, frame(ledger, as_of, fmt), period, dept), fmt)
 
 
 @command(
@@ -72,4 +73,4 @@ def brief(
 
     fmt = to_format(fmt)
     with open_ledger(ctx) as ledger:
-        render.brief(domain.brief(ledger, frame(ledger, as_of), leader), fmt)
+        render.brief(domain.brief(ledger, frame(ledger, as_of, fmt), leader), fmt)

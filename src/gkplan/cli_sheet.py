@@ -6,9 +6,10 @@ from typing import Annotated, Optional
 import typer
 
 from gkplan import render
+from gkplan.clizh import ZhGroup
 from gkplan.clikit import FormatOpt, command, frame, open_ledger, to_format, today
 
-app = typer.Typer()
+app = typer.Typer(cls=ZhGroup)
 
 
 @command(

@@ -6,9 +6,10 @@ from typing import Annotated, Optional
 import typer
 
 from gkplan import render
+from gkplan.clizh import ZhGroup
 from gkplan.clikit import AsOfOpt, ByOpt, FormatOpt, command, count, frame, open_ledger, to_format, today
 
-app = typer.Typer()
+app = typer.Typer(cls=ZhGroup)
 
 
 @command(
@@ -28,7 +29,7 @@ def remind(
 
     fmt, span = to_format(fmt), parse_window(within)
     with open_ledger(ctx) as ledger:
-        fr = frame(ledger, as_of)
+        fr = frame(ledger, as_of, fmt)
         days = window_days(span, fr.as_of)  # 10工作日: the calendar days to the 10th workday after the as-of day
         render.notices(reminders.remind(ledger, fr, days, dept), fmt, fr.as_of.isoformat(), days)
 
@@ -45,7 +46,7 @@ def stale(
 
     fmt, n = to_format(fmt), count(days, "--days")
     with open_ledger(ctx) as ledger:
-        fr = frame(ledger, as_of)
+        fr = frame(ledger, as_of, fmt)
         render.stale(reminders.stale(ledger, fr, n), fmt, n)
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from gkplan import render
+from gkplan.clizh import ZhGroup
 from gkplan.clikit import (
     CoDeptOpt,
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
@@ -13,8 +14,8 @@ from gkplan.clikit import (
     progress_report, task_id, to_date, to_format,
 )  # fmt: skip
 
-task_app = typer.Typer(help="任务清单：把一项要点分解为有截止日期、责任人和成果形式的任务（编号如 17.2）。", no_args_is_help=True)
-target_app = typer.Typer(help="量化指标：目标值、实际值和完成率。", no_args_is_help=True)
+task_app = typer.Typer(cls=ZhGroup, help="任务清单：把一项要点分解为有截止日期、责任人和成果形式的任务（编号如 17.2）。", no_args_is_help=True)
+target_app = typer.Typer(cls=ZhGroup, help="量化指标：目标值、实际值和完成率。", no_args_is_help=True)
 
 OwnerOpt = Annotated[Optional[str], typer.Option("--owner", help="责任人")]
 WeightOpt = Annotated[Optional[str], typer.Option("--weight", help="权重（1–1000，默认 1），要点进度按权重平均", metavar="N")]
@@ -151,7 +152,7 @@ def list_(
     ids = tuple(point_id(p) for p in point)
     lights = tuple(filters.parse_light(x) for x in light)
     with open_ledger(ctx) as ledger:
-        fr = frame(ledger, as_of)
+        fr = frame(ledger, as_of, fmt)
         query = filters.build_query(
             ledger, depts=dept, leaders=leader, sections=section, statuses=status,
             overdue=overdue, due_before=before, search=search, as_of=fr.as_of,
@@ -176,7 +177,7 @@ def target_list(
     with open_ledger(ctx) as ledger:
         if number is not None:
             ledger.point(number)
-        fr = frame(ledger, as_of)
+        fr = frame(ledger, as_of, fmt)
         query = filters.build_query(ledger, depts=[dept] if dept else [], as_of=fr.as_of)
         render.targets(reports.targets(ledger, fr, point=number, departments=query.departments), fmt)
 

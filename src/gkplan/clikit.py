@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
-from typer.core import TyperCommand
 
 from gkplan import errors, render
+from gkplan.clizh import ZhCommand
 from gkplan.errors import Cancelled, GkplanError, InvalidValue
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ DueOpt = Annotated[
 
 
 _pending: list[tuple[typer.Typer, str, dict[str, Any], Callable]] = []
+_running: Optional[typer.Context] = None  # the context of the command being run (plan_year reads its --db and --plan)
 
 
 def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
@@ -72,7 +73,9 @@ def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
     def register(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def run(*args: Any, **kw: Any) -> Any:
+            global _running
             errors.committed = False  # this command's own changes (an in-process caller runs many)
+            _running = kw.get("ctx")  # for a date phrase that needs the plan's year before the ledger is open
             try:
                 result = fn(*args, **kw)
                 render.flush()  # the last of the output fails here, inside the boundary, not at exit
@@ -96,22 +99,27 @@ def install(app: Optional[typer.Typer] = None, only: Optional[str] = None) -> No
     for entry in _pending:
         owner, name, kwargs, run = entry
         if only is None or (owner is app and name == only):
-            owner.command(name, **kwargs)(run)
+            owner.command(name, **{"cls": ZhCommand, **kwargs})(run)
         else:
             keep.append(entry)
     _pending = keep
 
 
-class AskableCommand(TyperCommand):
+class AskableCommand(ZhCommand):
     """Lets `--progress` stand without a value, exactly as in `gkplan update 17 --progress`."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        # an option that takes a value takes the next word whatever it is (`--note --progress` is a note)
+        valued = {name for p in self.get_params(ctx) if p.param_type_name == "option" and not getattr(p, "is_flag", False)
+                  for name in p.opts}  # fmt: skip
         out: list[str] = []
         for i, arg in enumerate(args):
             out.append(arg)
             if arg == "--":
                 out += args[i + 1 :]
                 break
+            if i and args[i - 1] in valued and args[i - 1] not in ("--progress", "-p"):
+                continue
             if arg in ("--progress", "-p"):
                 following = args[i + 1] if i + 1 < len(args) else None
                 if following is None or (following.startswith("-") and not re.fullmatch(r"-\d+%?", following)):
@@ -229,13 +237,11 @@ def to_date(text: str | None, default: date | None = None, ledger: Optional["Led
 def plan_year(ledger: Optional["Ledger"] = None) -> int:
     """The year date phrases resolve against: the plan's while today falls within it, else today's. Without
     a ledger at hand (an option converted before the ledger opens), this command's ledger is read, never made."""
-    import click
-
     from gkplan.dates import phrase_year
 
     if ledger is not None:
         return phrase_year(ledger.plan(), today())
-    ctx = click.get_current_context(silent=True)
+    ctx = _running
     if ctx is None:
         return today().year
     try:
@@ -245,10 +251,19 @@ def plan_year(ledger: Optional["Ledger"] = None) -> int:
         return today().year
 
 
-def frame(ledger: "Ledger", as_of: Optional[str]) -> "Frame":
+def frame(ledger: "Ledger", as_of: Optional[str], fmt: Optional[str] = None) -> "Frame":
+    """The as-of frame; a table for today, past the plan's end, says so on stderr (the ledger's red rows
+    and 逾期 days are then counted from today, and --as-of shows the plan as it stood)."""
     from gkplan.reports import frame as make
 
-    return make(ledger, to_date(as_of, today(), ledger), today())
+    fr = make(ledger, to_date(as_of, today(), ledger), today())
+    if fmt == "table" and as_of is None:
+        plan = ledger.plan()
+        end = date.fromisoformat(str(plan.get("end") or "9999-12-31"))
+        if fr.as_of > end:
+            render.message(f"提示：今天（{fr.as_of.isoformat()}）已过计划“{plan.get('key')}”的结束日期 {end.isoformat()}，"
+                           f"逾期和灯色按今天计算；要看计划期末的情况，请加 --as-of {end.isoformat()}")
+    return fr
 
 
 def to_format(fmt: str, choices: tuple[str, ...] = ("table", "json", "csv")) -> str:

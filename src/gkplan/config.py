@@ -61,9 +61,15 @@ def settings() -> tuple[Lights, Periods]:
     import tomllib
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InvalidValue(f"{path}: 配置文件无法读取：{exc}") from None
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidValue(f"{path}: 配置文件无法读取：{exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InvalidValue(f"{path}: 配置文件不是 UTF-8 文本") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidValue(toml_error(path, str(exc))) from None
     unknown = set(data) - {"lights", "periods"}
     if unknown:
         raise InvalidValue(f"{path}: 未知的设置节 [{'] ['.join(sorted(unknown))}]；可用：[lights] [periods]")
@@ -87,3 +93,49 @@ def _section(path: Path, data: dict, name: str, kind: type) -> dict:
     if not isinstance(section, dict) or set(section) - known:
         raise InvalidValue(f"{path}: [{name}] 只能包含 {'、'.join(sorted(known))}")
     return section
+
+
+# What the TOML parser (tomllib) says, in Chinese: its message, without the position it appends
+_TOML = (
+    (r"Cannot declare (.+) twice", "{0} 重复声明"),
+    (r"Cannot mutate immutable namespace (.+)", "不能改动 {0}"),
+    (r"Cannot overwrite a value", "同一个键赋了两次值"),
+    (r"Cannot redefine namespace (.+)", "{0} 重复定义"),
+    (r"Duplicate inline table key (.+)", "内联表中的键 {0} 重复"),
+    (r"Escaped character is not a Unicode scalar value", "转义字符不是有效的 Unicode 字符"),
+    (r"Expected '=' after a key in a key/value pair", "键后面应有 ="),
+    (r"Expected '\]' at the end of a table declaration", "节名后面应有 ]"),
+    (r"Expected '\]\]' at the end of an array declaration", "数组表名后面应有 ]]"),
+    (r"Expected (.+)", "这里应有 {0}"),
+    (r"Found invalid character (.+)", "无效的字符 {0}"),
+    (r"Illegal character (.+)", "不允许的字符 {0}"),
+    (r"Invalid date or datetime", "日期或时间无效"),
+    (r"Invalid hex value", "十六进制值无效"),
+    (r"Invalid initial character for a key part", "键以不允许的字符开头"),
+    (r"Invalid statement", "无法识别的一行"),
+    (r"Invalid value", "值无效（字符串要加引号，数字不加）"),
+    (r"Unclosed array", "数组缺少 ]"),
+    (r"Unclosed inline table", "内联表缺少 }"),
+    (r"Unescaped '\\' in a string", "字符串中的 \\ 没有转义"),
+    (r"Unterminated string", "字符串缺少结束引号"),
+)
+
+
+def toml_error(path: Path, message: str) -> str:
+    """`path:line:column: 配置文件不是有效的 TOML：reason` from a tomllib error's English message."""
+    import re
+
+    where = ""
+    m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message) or re.search(r"\s*\(at end of document\)$", message)
+    if m:
+        where = f":{m[1]}:{m[2]}" if m.groups() else ""
+        message = message[: m.start()]
+    reason = "语法错误"
+    for pattern, chinese in _TOML:
+        found = re.fullmatch(pattern, message.strip())
+        if found:
+            reason = chinese.format(*found.groups())
+            break
+    if m and not m.groups():
+        reason += "（在文件末尾）"
+    return f"{path}{where}: 配置文件不是有效的 TOML：{reason}"
