@@ -84,7 +84,8 @@ VIEWS = [
 
 
 @pytest.mark.parametrize("args", VIEWS, ids=" ".join)
-def test_control_characters_in_the_ledger_are_shown_escaped(run, hostile, args):
+def test_control_characters_in_the_ledger_are_shown_escaped(run, hostile, args, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")  # every cell whole: a table fitted to a terminal is test_tables.py's
     out = run(*args).stdout
     _clean(out)
     assert "\\x1b[2J" in out  # visible, not dropped: the reader sees that something odd is stored

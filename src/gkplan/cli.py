@@ -22,7 +22,7 @@ from gkplan import render
 from gkplan.clizh import ZhGroup
 from gkplan.errors import Cancelled, GkplanError
 from gkplan.clikit import (
-    CoDeptOpt,
+    CoDeptOpt, WideOpt,
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
     LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, ProblemOpt, ProgressOpt, ReasonOpt,
     SectionFilter, StatusFilter, StatusOpt, ask_progress, ask_tasks_progress, command, count, effective, progress_report,
@@ -86,7 +86,7 @@ def list_(
     due_before: DueBeforeFilter = None,
     search: Annotated[Optional[str], typer.Option("--search", "-q", help="在标题和全文中查找")] = None,
     role: Annotated[Optional[str], typer.Option("--role", help="与 --dept 同用：lead 只看牵头，co 只看协办")] = None,
-    wide: Annotated[bool, typer.Option("--wide", "-w", help="多列：任务汇总进度、协办部门、最近报送")] = False,
+    wide: Annotated[bool, typer.Option("--wide", "-w", help="全部列、全文，不按终端宽度省略或截断；另加任务汇总进度、协办部门、最近报送")] = False,
     as_of: AsOfOpt = None,
     most: LimitOpt = None,
     fmt: FormatOpt = "table",
@@ -182,6 +182,7 @@ def report(
     overdue: Annotated[bool, typer.Option("--overdue", help="列出逾期未完成的要点，逾期最久的在前")] = False,
     overview: Annotated[bool, typer.Option("--overview", help="一屏总览：全局和各部分的进度条与灯色")] = False,
     by: Annotated[str, typer.Option("--by", help="汇总方式：dept（部门）/ leader（校领导）/ section（部分）")] = "dept",
+    wide: WideOpt = False,
     as_of: AsOfOpt = None,
     most: LimitOpt = None,
     fmt: FormatOpt = "table",
@@ -193,12 +194,13 @@ def report(
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
         if overdue:
-            render.overdue(lambda brief: reports.overdue(ledger, fr, brief), fmt, fr.as_of.isoformat(), rows)
+            render.overdue(lambda brief: reports.overdue(ledger, fr, brief), fmt, fr.as_of.isoformat(), rows, wide=wide)
         elif overview:
-            render.overview(reports.overview(ledger, fr), fmt)
+            render.overview(reports.overview(ledger, fr), fmt, wide=wide)
         else:
             rows = reports.summary(ledger, by, fr)
-            render.summary(rows, fmt, reports.GROUP_LABELS[reports.GROUPINGS[by.strip().lower()]], fr.as_of.isoformat())
+            label = reports.GROUP_LABELS[reports.GROUPINGS[by.strip().lower()]]
+            render.summary(rows, fmt, label, fr.as_of.isoformat(), wide=wide)
 
 
 @command(app, "log", epilog="示例：gkplan log ｜ gkplan log 17 ｜ gkplan log --since 2022-06-01 --format csv")

@@ -7,7 +7,7 @@ import typer
 from gkplan import render
 from gkplan.clizh import ZhGroup
 from gkplan.clikit import (
-    CoDeptOpt,
+    CoDeptOpt, WideOpt,
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
     LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, ProblemOpt, ProgressOpt, ReasonOpt,
     SectionFilter, StatusFilter, StatusOpt, ask_progress, command, frame, effective, limit, open_ledger, point_id,
@@ -141,6 +141,7 @@ def list_(
     overdue: OverdueFilter = False,
     due_before: DueBeforeFilter = None,
     search: Annotated[Optional[str], typer.Option("--search", "-q", help="在任务名称、成果形式和说明中查找")] = None,
+    wide: WideOpt = False,
     as_of: AsOfOpt = None,
     most: LimitOpt = None,
     fmt: FormatOpt = "table",
@@ -159,7 +160,7 @@ def list_(
         )  # fmt: skip
         for number in ids:
             ledger.point(number)  # an unknown point is an error, not an empty list
-        render.tasks(reports.iter_tasks(ledger, query._replace(ids=ids), fr, lights), fmt, rows)
+        render.tasks(reports.iter_tasks(ledger, query._replace(ids=ids), fr, lights), fmt, rows, wide=wide)
 
 
 @command(target_app, "list", epilog="示例：gkplan target list ｜ gkplan target list --point 27 ｜ gkplan target list --dept 改革发展部")
@@ -167,6 +168,7 @@ def target_list(
     ctx: typer.Context,
     point: Annotated[Optional[str], typer.Option("--point", help="要点编号")] = None,
     dept: Annotated[Optional[str], typer.Option("--dept", "-d", help="牵头部门")] = None,
+    wide: WideOpt = False,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -179,7 +181,7 @@ def target_list(
             ledger.point(number)
         fr = frame(ledger, as_of, fmt)
         query = filters.build_query(ledger, depts=[dept] if dept else [], as_of=fr.as_of)
-        render.targets(reports.targets(ledger, fr, point=number, departments=query.departments), fmt)
+        render.targets(reports.targets(ledger, fr, point=number, departments=query.departments), fmt, wide=wide)
 
 
 @command(

@@ -54,6 +54,7 @@ LimitOpt = Annotated[
     Optional[str],
     typer.Option("--limit", "-n", help="表格最多显示多少行（终端上默认 200，0 为全部；JSON/CSV 总是全部）", metavar="N"),
 ]
+WideOpt = Annotated[bool, typer.Option("--wide", "-w", help="全部列、全文，不按终端宽度省略或截断（窄终端上各行可能折行）")]
 DueOpt = Annotated[
     Optional[str], typer.Option("--due", help="截止日期：2022-06-30、2022/6/30、2022年6月30日、+14d，或 年底前、三季度末、9月底、下周五、国庆节前、10个工作日", metavar="DATE")
 ]

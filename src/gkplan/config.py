@@ -14,6 +14,9 @@ File: $GKPLAN_CONFIG, else $XDG_CONFIG_HOME/gkplan/config.toml (~/.config/gkplan
     [periods]
     every = "month"         # 填报周期：month（每月）或 quarter（每季度）
     report_day = 25         # 每期最后一个月的这一天前报送；过了这一天仍未报送的为“未报送”
+
+    [display]
+    ambiguous_wide = true   # 引号“ ”、省略号…等按两格宽对齐（中文终端多如此）；不写则按 LANG 等区域设置判断
 """
 
 from __future__ import annotations
@@ -70,9 +73,10 @@ def settings() -> tuple[Lights, Periods]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidValue(toml_error(path, str(exc))) from None
-    unknown = set(data) - {"lights", "periods"}
+    unknown = set(data) - {"lights", "periods", "display"}
     if unknown:
-        raise InvalidValue(f"{path}: 未知的设置节 [{'] ['.join(sorted(unknown))}]；可用：[lights] [periods]")
+        raise InvalidValue(f"{path}: 未知的设置节 [{'] ['.join(sorted(unknown))}]；可用：[lights] [periods] [display]")
+    _display(path, data)
     section = _section(path, data, "lights", Lights)
     for key, value in section.items():
         top = 100 if key == "band" else 3650  # a band past 100 % would put a 约数's lower bound below zero
@@ -85,6 +89,30 @@ def settings() -> tuple[Lights, Periods]:
     if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 31:
         raise InvalidValue(f"{path}: [periods] report_day 应为 1–31 的整数，收到：{day!r}")
     return Lights(**section), Periods(**period)
+
+
+def ambiguous_wide() -> bool | None:
+    """[display] ambiguous_wide, None when not set. A file that cannot be read is reported by the commands
+    that need its lights and periods, never half-way through drawing a table."""
+    path = config_path()
+    try:
+        if not path.is_file():
+            return None
+        import tomllib
+
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return _display(path, data).get("ambiguous_wide")
+    except (OSError, UnicodeDecodeError, ValueError, InvalidValue):
+        return None
+
+
+def _display(path: Path, data: dict) -> dict:
+    section = data.get("display", {})
+    if not isinstance(section, dict) or set(section) - {"ambiguous_wide"}:
+        raise InvalidValue(f"{path}: [display] 只能包含 ambiguous_wide")
+    if not isinstance(section.get("ambiguous_wide", False), bool):
+        raise InvalidValue(f"{path}: [display] ambiguous_wide 应为 true 或 false，收到：{section['ambiguous_wide']!r}")
+    return section
 
 
 def _section(path: Path, data: dict, name: str, kind: type) -> dict:

@@ -10,7 +10,6 @@ import csv
 import gc
 import json
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -125,7 +124,10 @@ def _json(data: dict[str, Any], out: BinaryIO, table: str) -> None:
 
 
 def _width(value: Any) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
+    """Cells the value takes, measured as the terminal's tables measure it (render.width)."""
+    from gkplan.render.width import cell_width
+
+    return cell_width(str(value))
 
 
 def _xlsx(data: dict[str, Any], out: BinaryIO, table: str) -> None:

@@ -113,12 +113,11 @@ def _put(cell: Any, value: Any) -> Any:
 
 def _lines(value: Any, width: int) -> int:
     """How many lines a wrapped cell of `width` characters needs (CJK characters count two)."""
-    import unicodedata
+    from gkplan.render.width import cell_width
 
     if not isinstance(value, str):
         return 1
-    return sum(max(1, -(-sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) // width))
-               for line in value.split("\n"))  # fmt: skip
+    return sum(max(1, -(-cell_width(line) // width)) for line in value.split("\n"))
 
 
 def _form(sheet: Any, rows: list[dict[str, Any]]) -> None:

@@ -10,7 +10,7 @@ from gkplan.values import ROLE_LABELS, STATUS_LABELS
 from gkplan.render.output import Rows, _emit, _emit_rows
 from gkplan.render.targets import _targets_table
 from gkplan.render.targets import counts as target_counts
-from gkplan.render.text import Cell, Table, _table, visible
+from gkplan.render.text import WIDE_HINT, Cell, Prose, Table, _table, visible
 
 _STATUS_STYLE = {"not_started": "dim", "in_progress": "cyan", "done": "green", "blocked": "red", "deferred": "yellow",
                  "pending_review": "cyan"}  # fmt: skip
@@ -65,7 +65,7 @@ def points(rows: Rows, fmt: str, limit: int | None = None, *, role: bool = False
     tasks, the co-operating departments and the latest report."""
     heads = ["编号", "工作要点", "校领导", "牵头部门", *(["角色"] if role else []), "进度", "状态", "灯", "截止日期", "剩余"]
     fields = (*POINT_FIELDS, *(("role",) if role else ()), *(_WIDE_FIELDS if wide else ()))
-    table = _table(*heads, *(("任务汇总", "协办部门", "最近报送") if wide else ()))
+    table = _table(*heads, *(("任务汇总", "协办部门", "最近报送") if wide else ()), drop=_POINT_DROP, wide=wide)
 
     def cells(p: dict[str, Any]) -> list[Cell]:
         row = _point_cells(p)
@@ -80,6 +80,12 @@ def points(rows: Rows, fmt: str, limit: int | None = None, *, role: bool = False
 
 
 _WIDE_FIELDS = ("task_progress", "co", "reported")
+# what gives way, in this order, when a table is wider than the terminal (--wide keeps every column, every cell whole)
+_POINT_DROP = ("剩余", "状态", "角色", "校领导")
+_OVERDUE_DROP = ("状态", "校领导")
+_TASK_DROP = ("权重", "成果形式", "剩余", "责任人", "状态")
+_SUMMARY_DROP = ("延期（项/次）", "暂缓", "受阻", "未启动", "进行中", "要点数")
+_OVERVIEW_DROP = ("进度", "要点数")
 
 
 def point(p: dict[str, Any], fmt: str) -> None:
@@ -124,11 +130,11 @@ def point(p: dict[str, Any], fmt: str) -> None:
             if p[key]:
                 grid.add_row(label, Text(visible(p[key], one_line=False)))
         title, text = visible(f"第 {p['id']} 项  {p['title']}"), visible(p["text"], one_line=False)
-        parts: list[Any] = [Text(title, style="bold"), grid, Text(""), Text(text)]
+        parts: list[Any] = [Text(title, style="bold"), grid, Text(""), Prose(text)]
         if p["task_list"]:
-            parts += [Text(""), _tasks_table(p["task_list"], title="任务清单")]
+            parts += [Text(""), _tasks_table(p["task_list"], title="任务清单", hint=f"gkplan task list --point {p['id']} --wide 显示")]
         if p["targets"]:
-            parts += [Text(""), _targets_table(p["targets"], title="量化指标")]
+            parts += [Text(""), _targets_table(p["targets"], title="量化指标", hint=f"gkplan target list --point {p['id']} --wide 显示")]
         if p["history"]:
             from gkplan.render.records import _history_table  # records draws history; it uses this module's cells
 
@@ -145,9 +151,10 @@ def _overdue_cells(p: dict[str, Any]) -> list[Cell]:
     ]  # fmt: skip
 
 
-def overdue(rows: Rows, fmt: str, as_of: str, limit: int | None = None) -> None:
+def overdue(rows: Rows, fmt: str, as_of: str, limit: int | None = None, *, wide: bool = False) -> None:
     title = f"截至 {as_of} 逾期未完成"
-    table = _table("编号", "工作要点", "逾期天数", "截止日期", "进度", "状态", "校领导", "牵头部门", title=title)
+    table = _table("编号", "工作要点", "逾期天数", "截止日期", "进度", "状态", "校领导", "牵头部门", title=title,
+                   drop=_OVERDUE_DROP, wide=wide)  # fmt: skip
     _emit_rows(fmt, rows, ("kind", "days_overdue", *POINT_FIELDS), table, _overdue_cells, limit, "项逾期")
 
 
@@ -157,13 +164,14 @@ SUMMARY_FIELDS = (
 )  # fmt: skip
 
 
-def _summary_table(rows: list[dict[str, Any]], group_label: str, title: str, bars: bool = False):  # noqa: ANN202
+def _summary_table(rows: list[dict[str, Any]], group_label: str, title: str, bars: bool = False, wide: bool = False):  # noqa: ANN202
     # the overview trades the per-status columns for a progress bar, to stay on one screen
     counts = ("points", "done", "overdue") if bars else SUMMARY_FIELDS[1:8]
     labels = {"points": "要点数", "done": "已完成", "in_progress": "进行中", "not_started": "未启动", "blocked": "受阻",
               "deferred": "暂缓", "overdue": "逾期"}  # fmt: skip
     t = _table(group_label, *(labels[k] for k in counts), "红", "黄", "绿", "平均进度", *(["进度"] if bars else ["延期（项/次）"]),
-               title=title)  # fmt: skip
+               title=title, drop=_OVERVIEW_DROP if bars else _SUMMARY_DROP, wide=wide,
+               fit={group_label: (8, 24, 2)})  # the group names the row: it keeps more of itself  # fmt: skip
     for r in rows:
         cells: list[Any] = [
             _esc(r["group"]), *(str(r[k]) for k in counts),
@@ -179,19 +187,19 @@ def _summary_table(rows: list[dict[str, Any]], group_label: str, title: str, bar
     return t
 
 
-def summary(rows: list[dict[str, Any]], fmt: str, group_label: str, as_of: str) -> None:
-    _emit(fmt, rows, SUMMARY_FIELDS, lambda: _summary_table(rows, group_label, f"截至 {as_of} 按{group_label}汇总"))
+def summary(rows: list[dict[str, Any]], fmt: str, group_label: str, as_of: str, *, wide: bool = False) -> None:
+    _emit(fmt, rows, SUMMARY_FIELDS, lambda: _summary_table(rows, group_label, f"截至 {as_of} 按{group_label}汇总", wide=wide))
 
 
-def overview(data: dict[str, Any], fmt: str) -> None:
+def overview(data: dict[str, Any], fmt: str, *, wide: bool = False) -> None:
     rows = [*data["sections"], data["total"]]
     title = f"{data['title']} · 截至 {data['as_of']} 总览"
 
     def screen() -> list[Any]:
-        out: list[Any] = [_summary_table(rows, "部分", title, bars=True)]
+        out: list[Any] = [_summary_table(rows, "部分", title, bars=True, wide=wide)]
         goals = data["targets"]["items"]
         if goals:  # the sections' counts are of points; the targets follow with lights of their own
-            out += ["", _targets_table(goals, title=target_counts(goals))]
+            out += ["", _targets_table(goals, title=target_counts(goals), hint=WIDE_HINT, wide=wide)]
         return out
 
     _emit(fmt, data if fmt == "json" else rows, SUMMARY_FIELDS, screen)
@@ -213,12 +221,13 @@ def _task_cells(r: dict[str, Any]) -> list[Cell]:
     ]  # fmt: skip
 
 
-def _tasks_table(rows: list[dict[str, Any]], title: str | None = None) -> Table:
-    t = _table(*_TASK_HEADERS, title=title)
+def _tasks_table(rows: list[dict[str, Any]], title: str | None = None, hint: str = "") -> Table:
+    t = _table(*_TASK_HEADERS, title=title, drop=_TASK_DROP, hint=hint)
     for r in rows:
         t.add_row(*_task_cells(r))
     return t
 
 
-def tasks(rows: Iterable[dict[str, Any]], fmt: str, limit: int | None = None) -> None:
-    _emit_rows(fmt, rows, TASK_FIELDS, _table(*_TASK_HEADERS), _task_cells, limit, "个任务")
+def tasks(rows: Iterable[dict[str, Any]], fmt: str, limit: int | None = None, *, wide: bool = False) -> None:
+    table = _table(*_TASK_HEADERS, drop=_TASK_DROP, wide=wide)
+    _emit_rows(fmt, rows, TASK_FIELDS, table, _task_cells, limit, "个任务")

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from gkplan.errors import GkplanError
 
 from gkplan.render.text import Table, visible
+from gkplan.render.width import terminal_columns
 
 
 def _writes(fn: Callable) -> Callable:
@@ -160,13 +161,9 @@ def _color() -> bool:
 
 
 def _print(renderable: Any) -> None:
-    if isinstance(renderable, Table):
-        import shutil
-
-        tty = sys.stdout.isatty()
-        width = shutil.get_terminal_size().columns if tty else None
+    if isinstance(renderable, Table):  # as wide as the terminal (or COLUMNS); to a file or a pipe, as wide as it is
         write = sys.stdout.write
-        for text in renderable.lines(color=_color(), max_width=width):
+        for text in renderable.lines(color=_color(), max_width=terminal_columns(None)):
             write(text + "\n")
     elif isinstance(renderable, str):
         sys.stdout.write(visible(renderable, one_line=False) + "\n")
@@ -176,7 +173,8 @@ def _print(renderable: Any) -> None:
     else:
         from rich.console import Console
 
-        Console(highlight=False, soft_wrap=False).print(renderable)
+        # the detail view wraps its text and tables at the terminal's width (or COLUMNS), to a file at 80
+        Console(highlight=False, soft_wrap=False, width=terminal_columns(80)).print(renderable)
 
 
 def message(text: str) -> None:

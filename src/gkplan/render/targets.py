@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from gkplan.render.output import _emit
-from gkplan.render.text import Cell, _table, visible
+from gkplan.render.text import WIDE_HINT, Cell, _table, visible
 
 TARGET_FIELDS = (
     "plan", "point", "point_title", "metric", "unit", "target_min", "target_max", "approx", "low", "high", "actual",
@@ -68,8 +68,10 @@ def markdown(goals: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _targets_table(rows: list[dict[str, Any]], title: str | None = None):  # noqa: ANN202
-    t = _table("编号", "指标", "目标", "实际值", "完成率", "灯", "截止日期", title=title)
+def _targets_table(rows: list[dict[str, Any]], title: str | None = None, hint: str = "gkplan target list --wide 显示",
+                   wide: bool = False):  # noqa: ANN202
+    t = _table("编号", "指标", "目标", "实际值", "完成率", "灯", "截止日期", title=title, drop=("完成率",), wide=wide,
+               hint=hint)  # fmt: skip
     for r in rows:
         light: Cell = TARGET_MARKS.get(r["light"], (str(r["light"]), "red"))
         t.add_row(str(r["point"]), visible(r["metric"]), visible(goal(r)), visible(actual(r)), rate(r), light,
@@ -77,9 +79,9 @@ def _targets_table(rows: list[dict[str, Any]], title: str | None = None):  # noq
     return t
 
 
-def targets(rows: list[dict[str, Any]], fmt: str) -> None:
+def targets(rows: list[dict[str, Any]], fmt: str, *, wide: bool = False) -> None:
     def table():  # noqa: ANN202
-        t = _targets_table(rows)
+        t = _targets_table(rows, hint=WIDE_HINT, wide=wide)
         t.caption = f"共 {len(rows)} 个指标"
         return t
 

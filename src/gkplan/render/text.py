@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, Union
 
+from gkplan.render.width import cell_width, settle, truncate, wrap
+
 _NUMERIC_HEADERS = {"编号", "进度", "要点数", "已完成", "进行中", "未启动", "受阻", "暂缓", "逾期", "逾期天数", "平均进度",
                     "红", "黄", "绿", "权重", "目标下限", "目标上限", "实际值", "完成率", "天数",
                     "要点", "任务数", "超", "达", "欠", "未报送", "延期", "按期办结率", "办结率", "应有", "名次"}  # fmt: skip
@@ -54,58 +56,39 @@ Cell = Union[str, tuple[str, str]]  # text, or (text, style)
 _STYLES = {"red": "31", "green": "32", "yellow": "33", "cyan": "36", "dim": "2", "bold": "1"}
 
 
-_wide = None
-
-
-_widths: dict[str, int] = {}  # names, statuses and labels repeat down a column
-
-
-def cell_width(text: str) -> int:
-    """Terminal cells: East Asian Wide and Fullwidth characters take two. Ambiguous ones (“ ” — …)
-    take one, as in Rich and most terminals."""
-    if text.isascii():
-        return len(text)
-    known = _widths.get(text)
-    if known is not None:
-        return known
-    global _wide
-    if _wide is None:  # compiled on first use: JSON and CSV output never pay for it
-        import re
-
-        _wide = re.compile(
-            "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3"
-            "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U0001f300-\U0001f64f\U0001f900-\U0001f9ff"
-            "\U00020000-\U0003fffd]"
-        )
-    width = 2 * len(text) - len(_wide.sub("", text))
-    if len(_widths) < 10_000:
-        _widths[text] = width
-    return width
-
-
-def _truncate(text: str, width: int) -> str:
-    if cell_width(text) <= width:
-        return text
-    out, used = [], 0
-    for ch in text:
-        w = cell_width(ch)
-        if used + w > width - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + "…"
+# A column's fit: (fewest cells it may shrink to, cells it keeps before a low-priority column gives way,
+# its share of any room left). Titles keep 6 CJK characters at least, departments 4, people 3. A column
+# named in neither list shrinks to 8 cells; those in _FIXED (ids, dates, lights, numbers) never shrink.
+_TITLE, _DEPT, _PERSON = (12, 24, 2), (8, 12, 1), (6, 6, 1)
+_FIT = {"工作要点": _TITLE, "任务": _TITLE, "事项": _TITLE, "指标": _TITLE, "标题": _TITLE, "部分": _TITLE,
+        "牵头部门": _DEPT, "负责部门": _DEPT, "协办部门": _DEPT, "部门": _DEPT, "校领导": _PERSON, "责任人": _PERSON,
+        "操作人": _PERSON, "目标": (12, 16, 2), "变更": (12, 12, 1), "说明": (12, 12, 1), "对象": (12, 12, 1)}  # fmt: skip
+_FIXED = {"截止日期", "生效日期", "原定截止", "灯", "状态", "剩余", "记录", "上次更新", "上次报送", "填报期", "计划",
+          "文号", "角色", "升降", "字段", "行", "冲突", "延期（项/次）"}  # fmt: skip
+WIDE_HINT = "加 --wide 显示"
 
 
 class Table:
     """Columns of CJK text that line up: headers, a rule, rows; numbers right-aligned. Two spaces
-    between columns and an ASCII rule, since box-drawing characters are ambiguous-width in CJK terminals."""
+    between columns and an ASCII rule, since box-drawing characters are ambiguous-width in CJK terminals.
 
-    def __init__(self, *headers: str, title: str | None = None) -> None:
+    Laid out for a width, a row stays one line: the columns named in `drop` give way first, in that order,
+    while the titles would otherwise be cut below a comfortable width; then titles, departments and names
+    shrink, with an ellipsis, never below their least (6 CJK characters for a title, 4 for a department);
+    if the table still does not fit, the rest of `drop` gives way. Ids, dates, progress and lights never
+    shrink. A line under the table names the columns left out and how to see them (`hint`). With `wrap`
+    (a table inside the detail view) a long cell goes on over more lines instead of being cut."""
+
+    def __init__(self, *headers: str, title: str | None = None, drop: Sequence[str] = (), hint: str = WIDE_HINT,
+                 fit: dict[str, tuple[int, int, int]] | None = None, wide: bool = False) -> None:
         self.headers = headers
         self.right = [h in _NUMERIC_HEADERS for h in headers]
         self.title = title
         self.caption: str | None = None
+        self.drop, self.hint, self.wrap, self.fit = drop, hint, False, _FIT if fit is None else _FIT | fit
+        self.wide = wide  # --wide: every column, every cell whole, however wide the terminal
         self.rows: list[tuple[Sequence[Cell], list[int]]] = []  # cells, their widths
+        settle()  # the ambiguous width, for what the environment says now
         self.widths = [cell_width(h) for h in headers]
 
     def add_row(self, *cells: Cell) -> None:
@@ -118,42 +101,99 @@ class Table:
         sizes = [len(t) if t.isascii() else cell_width(t) for t in texts]
         self.rows.append((cells, sizes))
 
-    def lines(self, color: bool = False, max_width: int | None = None) -> Iterator[str]:
-        widths = [max(column) for column in zip(self.widths, *(sizes for _, sizes in self.rows))]
-        if max_width:  # on a terminal: shrink the widest columns until the table fits
-            while sum(widths) + 2 * (len(widths) - 1) > max_width and max(widths) > 8:
-                widths[widths.index(max(widths))] -= 1
-        last, right = len(widths) - 1, self.right
+    def layout(self, max_width: int | None) -> tuple[list[int], list[int], list[str]]:
+        """The columns shown (their indexes), the cells each takes, and the headers of those left out."""
+        natural = [max(column) for column in zip(self.widths, *(sizes for _, sizes in self.rows))]
+        keep = list(range(len(natural)))
+        if not max_width or self.wide:
+            return keep, natural, []
+        fits = [self.fit.get(h) or ((0, 0, 0) if h in _FIXED or h in _NUMERIC_HEADERS else (8, 8, 1)) for h in self.headers]
+        least = [min(natural[i], max(fits[i][0], self.widths[i])) if fits[i][2] else natural[i] for i in keep]
+        easy = [min(natural[i], max(fits[i][1], least[i])) for i in keep]
+        dropped: list[str] = []
 
-        def line(cells: Sequence[Cell], sizes: list[int]) -> str:
-            parts = []
-            for i, cell in enumerate(cells):
-                text, style = (cell, None) if cell.__class__ is str else cell
-                w = sizes[i]
-                if w > widths[i]:
-                    text = _truncate(text, widths[i])
-                    w = cell_width(text)
-                pad = " " * (widths[i] - w)
-                text = pad + text if right[i] else (text + pad if i < last else text)
-                if color and style:
-                    text = f"\x1b[{_STYLES[style]}m{text}\x1b[0m"
-                parts.append(text)
-            return "  ".join(parts).rstrip()
+        def need(widths: list[int]) -> int:
+            return sum(widths[i] for i in keep) + 2 * (len(keep) - 1)
+
+        for bound in (easy, least):
+            for header in self.drop:
+                if need(bound) <= max_width:
+                    break
+                if header in self.headers and header not in dropped and len(keep) > 1:
+                    keep.remove(self.headers.index(header))
+                    dropped.append(header)
+        widths = list(natural)
+        over = need(widths) - max_width
+        while over > 0:  # a cell at a time from the shrinkable column widest for its share
+            i = max((i for i in keep if widths[i] > least[i]), key=lambda i: widths[i] / fits[i][2], default=None)
+            if i is None:
+                break
+            widths[i] -= 1
+            over -= 1
+        return keep, widths, dropped
+
+    def lines(self, color: bool = False, max_width: int | None = None) -> Iterator[str]:
+        keep, widths, dropped = self.layout(max_width)
+        last, right = keep[-1], self.right
+
+        def line(cells: Sequence[Cell], sizes: list[int]) -> Iterator[str]:
+            columns, height = [], 1
+            for i in keep:
+                text, style = (cells[i], None) if cells[i].__class__ is str else cells[i]
+                if sizes[i] <= widths[i]:
+                    pieces = [text]
+                elif self.wrap:
+                    pieces = wrap(text, widths[i])
+                else:
+                    pieces = [truncate(text, widths[i])]
+                columns.append((i, pieces, style, sizes[i] if len(pieces) == 1 and sizes[i] <= widths[i] else None))
+                height = max(height, len(pieces))
+            for row in range(height):
+                parts = []
+                for i, pieces, style, size in columns:
+                    text = pieces[row] if row < len(pieces) else ""
+                    w = size if size is not None and row == 0 else cell_width(text)
+                    pad = " " * (widths[i] - w)
+                    text = pad + text if right[i] else (text + pad if i != last else text)
+                    if color and style and text.strip():
+                        text = f"\x1b[{_STYLES[style]}m{text}\x1b[0m"
+                    parts.append(text)
+                yield "  ".join(parts).rstrip()
+
+        def prose(text: str) -> Iterator[str]:
+            yield from (wrap(text, max_width) if max_width and cell_width(text) > max_width else [text])
 
         if self.title:
-            yield self.title
-        yield line([(h, "bold") for h in self.headers], [cell_width(h) for h in self.headers])
-        yield "-" * (sum(widths) + 2 * last)
+            yield from prose(self.title)
+        yield from line([(h, "bold") for h in self.headers], self.widths)
+        yield "-" * (sum(widths[i] for i in keep) + 2 * (len(keep) - 1))
         for cells, sizes in self.rows:
-            yield line(cells, sizes)
+            yield from line(cells, sizes)
         if self.caption:
-            yield self.caption
+            yield from prose(self.caption)
+        if dropped:
+            yield from prose(f"未显示：{'、'.join(dropped)}（{self.hint}）")
 
     def __rich_console__(self, console, options):  # noqa: ANN001, ANN204 - nested in the Rich detail view
         from rich.text import Text
 
+        self.wrap = True  # the detail view wraps its tables as it wraps its text
         yield Text.from_ansi("\n".join(self.lines(color=True, max_width=options.max_width)), no_wrap=True)
 
+class Prose:
+    """Paragraphs for the detail view, wrapped as its tables are: between Chinese characters, never inside
+    a number or a Latin word, never before a closing mark (Rich would break only at spaces)."""
 
-def _table(*headers: str, title: str | None = None) -> Table:
-    return Table(*headers, title=title)
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __rich_console__(self, console, options):  # noqa: ANN001, ANN204
+        from rich.text import Text
+
+        lines = [line for paragraph in self.text.split("\n") for line in wrap(paragraph, options.max_width)]
+        yield Text("\n".join(lines), no_wrap=True)
+
+
+def _table(*headers: str, title: str | None = None, drop: Sequence[str] = (), hint: str = WIDE_HINT,
+           fit: dict[str, tuple[int, int, int]] | None = None, wide: bool = False) -> Table:
+    return Table(*headers, title=title, drop=drop, hint=hint, fit=fit, wide=wide)

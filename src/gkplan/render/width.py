@@ -1,0 +1,167 @@
+"""How many terminal cells text takes: the one measure for tables on a terminal and for the widths of
+exported sheets. East Asian Wide and Fullwidth characters take two cells; the ambiguous ones (“ ” ‘ ’
+… — ① ×) take two where the terminal draws them wide (a CJK locale, or the setting) and one elsewhere.
+
+The setting, first found wins:
+    GKPLAN_AMBIGUOUS_WIDE=1 (or 0)      in the environment
+    [display] ambiguous_wide = true     in the config file (see gkplan.config)
+    LC_ALL, LC_CTYPE, LANG              the first set: zh_…, ja_…, ko_… count them wide
+"""
+
+from __future__ import annotations
+
+import os
+
+_YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+_LOCALE_VARS = ("LC_ALL", "LC_CTYPE", "LANG")
+
+_cjk = None  # the common wide blocks, matched at C speed; the rest of non-ASCII text asks unicodedata
+_widths: dict[str, int] = {}  # names, statuses and labels repeat down a column
+_key: tuple | None = None  # what the ambiguous setting was decided from
+_ambiguous = False
+
+
+def ambiguous_wide() -> bool:
+    """Whether ambiguous-width characters take two cells here (decided once for what the environment says)."""
+    settle()
+    return _ambiguous
+
+
+def settle() -> None:
+    """Decide the ambiguous width again if what it depends on changed (a test, a long-lived process); a
+    change empties the cache of measured text."""
+    global _key, _ambiguous
+    env = os.environ
+    key = (env.get("GKPLAN_AMBIGUOUS_WIDE"), env.get("GKPLAN_CONFIG"), env.get("XDG_CONFIG_HOME"),
+           *(env.get(v) for v in _LOCALE_VARS))  # fmt: skip
+    if key != _key:
+        _key, _ambiguous = key, _decide(key[0])
+        _widths.clear()
+
+
+def _decide(given: str | None) -> bool:
+    given = (given or "").strip().lower()
+    if given in _YES or given in _NO:
+        return given in _YES
+    from gkplan.config import ambiguous_wide as configured
+
+    setting = configured()
+    if setting is not None:
+        return setting
+    for name in _LOCALE_VARS:
+        value = os.environ.get(name)
+        if value:
+            return value.lower().startswith(("zh", "ja", "ko"))
+    return False
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells `text` takes (no control characters: tables show text `visible` first)."""
+    if text.isascii():
+        return len(text)
+    if _key is None:
+        settle()
+    known = _widths.get(text)
+    if known is not None:
+        return known
+    global _cjk
+    if _cjk is None:  # compiled on first use: JSON and CSV output never pay for it
+        import re
+
+        _cjk = re.compile("[\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff01-\uff60]")
+    rest = _cjk.sub("", text)
+    width = 2 * (len(text) - len(rest))
+    if rest.isascii():
+        width += len(rest)
+    else:
+        from unicodedata import combining, east_asian_width
+
+        wide = ("W", "F", "A") if _ambiguous else ("W", "F")
+        for ch in rest:
+            if ch < "\u00a1":
+                width += 1
+            elif not combining(ch) and ch != "\u200d":
+                width += 2 if east_asian_width(ch) in wide else 1
+    if len(_widths) < 10_000:
+        _widths[text] = width
+    return width
+
+
+def truncate(text: str, width: int) -> str:
+    """`text` cut to `width` cells, an ellipsis (…) saying so."""
+    if cell_width(text) <= width:
+        return text
+    mark = cell_width("…")
+    out, used = [], 0
+    for ch in text:
+        w = cell_width(ch)
+        if used + w > width - mark:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+_NO_START = "，。、；：？！）》」』】〕”’…,.;:?!)]%"  # never the first character of a wrapped line
+_NO_END = "（《「『【〔“‘("  # never the last
+_word = None
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` cells: broken between Chinese characters or at spaces, never
+    inside a run of Latin letters or digits (unless it alone is wider than a line), never before a
+    closing mark such as ， 。 ” ）; a line neither starts nor ends with a space."""
+    global _word
+    if _word is None:
+        import re
+
+        _word = re.compile(r"[!-~]+|.", re.S)  # a run of printable ASCII, or one character
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0
+    for token in _word.findall(text):
+        w = cell_width(token)
+        if used + w > width and line:
+            if token == " ":
+                lines.append("".join(line).rstrip())
+                line, used = [], 0
+                continue
+            carry: list[str] = []
+            if token[0] in _NO_START and len(line) > 1 and line[-1] not in _NO_START:
+                carry.append(line.pop())  # a closing mark takes the character before it along
+            while len(line) > 1 and line[-1] in _NO_END:
+                carry.insert(0, line.pop())  # an opening mark goes on with what it opens
+            if carry and sum(cell_width(t) for t in carry) + w > width:
+                line, carry = line + carry, []  # no room to take them along
+            lines.append("".join(line).rstrip())
+            line, used = carry, sum(cell_width(t) for t in carry)
+        while w > width and not line:  # a word wider than a line: cut it
+            cut = truncate(token, width + 1)[:-1] or token[0]
+            lines.append(cut)
+            token = token[len(cut):]
+            w = cell_width(token)
+            if not token:
+                break
+        if token:
+            line.append(token)
+            used += w
+    lines.append("".join(line).rstrip())
+    return [ln.lstrip(" ") for ln in lines]
+
+
+def terminal_columns(default: int | None) -> int | None:
+    """The width output is laid out for: COLUMNS when set, else the terminal's, else `default` (output
+    to a file or a pipe: None for as wide as the text, or a width such as 80 for a view that wraps)."""
+    given = os.environ.get("COLUMNS", "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    import sys
+
+    try:
+        if sys.stdout.isatty():
+            import shutil
+
+            return shutil.get_terminal_size().columns
+    except (AttributeError, ValueError, OSError):
+        pass
+    return default
