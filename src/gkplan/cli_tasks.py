@@ -6,7 +6,7 @@ import typer
 
 from gkplan import render
 from gkplan.clikit import (
-    CoDeptOpt,
+    CoDeptOpt, ForceOpt, OutputOpt, destination,
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
     LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, ProblemOpt, ProgressOpt, ReasonOpt,
     SectionFilter, StatusFilter, StatusOpt, ask_progress, command, frame, effective, limit, open_ledger, point_id,
@@ -143,11 +143,13 @@ def list_(
     as_of: AsOfOpt = None,
     most: LimitOpt = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """列出任务，筛选条件与 gkplan list 相同。"""
     from gkplan import filters, reports
 
-    fmt, before, rows = to_format(fmt), to_date(due_before), limit(most)
+    fmt, before, rows = destination(output, fmt, force), to_date(due_before), limit(most)
     ids = tuple(point_id(p) for p in point)
     lights = tuple(filters.parse_light(x) for x in light)
     with open_ledger(ctx) as ledger:
@@ -168,11 +170,13 @@ def target_list(
     dept: Annotated[Optional[str], typer.Option("--dept", "-d", help="牵头部门")] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """列出量化指标：目标值（下限—上限）、实际值和完成率（以下限计）。"""
     from gkplan import filters, reports
 
-    fmt, number = to_format(fmt), point_id(point) if point is not None else None
+    fmt, number = destination(output, fmt, force), point_id(point) if point is not None else None
     with open_ledger(ctx) as ledger:
         if number is not None:
             ledger.point(number)
