@@ -101,7 +101,7 @@ class _Styles:
     def __init__(self, book: Any) -> None:
         from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 
-        self.book, self.names = book, set()
+        self.book, self.names, self._arrays = book, set(), {}
         self._make = lambda name, **kw: self._add(NamedStyle(name=name, **kw))
         top = Alignment(vertical="top")
         thin = Side(style="thin", color="BFBFBF")
@@ -124,6 +124,15 @@ class _Styles:
     def _add(self, style: Any) -> None:
         self.book.add_named_style(style)
         self.names.add(style.name)
+
+    def array(self, name: str) -> Any:
+        """A copy of the named style's array: what `cell.style = name` sets, without its lookup per cell."""
+        from copy import copy
+
+        found = self._arrays.get(name)
+        if found is None:
+            found = self._arrays[name] = self.book._named_styles[name].as_tuple()
+        return copy(found)
 
     def amount(self, unit: str) -> str:
         """The style of an amount in 万 of `unit` (1500 shown as 1500万元)."""
@@ -182,7 +191,7 @@ def _cell(ws: Any, styles: _Styles, kind: str, value: Any) -> Any:
     cell = WriteOnlyCell(ws, value=_clean(value))
     if cell.data_type == "f":
         cell.data_type = "s"  # text, never a formula
-    cell.style = style
+    cell._style = styles.array(style)
     return cell
 
 
