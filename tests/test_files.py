@@ -60,7 +60,7 @@ def complete_xlsx(path: Path, rows: int) -> bool:
 
     book = load_workbook(path, read_only=True)
     try:
-        return book.sheetnames == ["要点", "任务", "指标", "历史"] and book["要点"].max_row == rows
+        return book.sheetnames == ["概况", "要点", "任务", "指标", "历史"] and book["要点"].max_row == rows
     finally:
         book.close()
 

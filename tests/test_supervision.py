@@ -212,9 +212,9 @@ def test_xlsx_export_reads_back(run, ledger, tmp_path):
     path = tmp_path / "台账.xlsx"
     run("export", "--format", "xlsx", "-o", str(path))
     book = load_workbook(path)
-    assert book.sheetnames == ["要点", "任务", "指标", "历史"]
+    assert book.sheetnames == ["概况", "要点", "任务", "指标", "历史"]
     points = book["要点"]
-    assert points.freeze_panes == "A2" and points.max_row == 40
+    assert points.freeze_panes == "B2" and points.max_row == 40
     header = [c.value for c in points[1]]
     assert header[:3] == ["编号", "部分", "工作要点"]
     row3 = {h: c.value for h, c in zip(header, points[4])}

@@ -167,7 +167,7 @@ def test_every_export_carries_target_lights_and_bounds(run, ledger, tmp_path):
     sheet = load_workbook(tmp_path / "e.xlsx")["指标"]
     headers = [c.value for c in sheet[1]]
     first = dict(zip(headers, [c.value for c in sheet[2]]))
-    assert (first["指标"], first["灯色"], first["达成下限"], first["是否达成"]) == ("总招生数", "达成", 1520000, "是")
+    assert (first["指标"], first["灯色"], first["达成下限"], first["是否达成"]) == ("总招生数", "达成", 152, "是")  # in 万人, as the plan writes it
 
     run("export", "-f", "md", "-o", str(tmp_path / "e.md"))
     md = (tmp_path / "e.md").read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ from gkplan import render
 from gkplan.clizh import ZhGroup
 from gkplan.errors import Cancelled, GkplanError
 from gkplan.clikit import (
-    CoDeptOpt, WideOpt,
+    CoDeptOpt, ForceOpt, OutputOpt, WideOpt, destination,
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
     LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, ProblemOpt, ProgressOpt, ReasonOpt,
     SectionFilter, StatusFilter, StatusOpt, ask_progress, ask_tasks_progress, command, count, effective, progress_report,
@@ -90,11 +90,13 @@ def list_(
     as_of: AsOfOpt = None,
     most: LimitOpt = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """列出工作要点，可按部门（含协办）、校领导、部分、状态、灯色、截止日期筛选（条件同时满足）。"""
     from gkplan import filters, reports
 
-    fmt, before, rows = to_format(fmt), to_date(due_before), limit(most)
+    fmt, before, rows = destination(output, fmt, force), to_date(due_before), limit(most)
     lights = tuple(filters.parse_light(x) for x in light)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
@@ -186,11 +188,13 @@ def report(
     as_of: AsOfOpt = None,
     most: LimitOpt = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """汇总进度：按部门、校领导或部分统计状态和红黄绿灯，或一屏总览，或列出逾期未完成的要点。"""
     from gkplan import reports
 
-    fmt, rows = to_format(fmt), limit(most)
+    fmt, rows = destination(output, fmt, force), limit(most)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
         if overdue:
@@ -210,9 +214,11 @@ def log(
     since: Annotated[Optional[str], typer.Option("--since", help="只看此日期以来的记录", metavar="DATE")] = None,
     limit: Annotated[Optional[str], typer.Option("--limit", "-n", help="最多显示多少条（默认全部）", metavar="N")] = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """修改历史，最新的在前。"""
-    fmt, number, after = to_format(fmt), point_id(pid) if pid else None, to_date(since)
+    fmt, number, after = destination(output, fmt, force), point_id(pid) if pid else None, to_date(since)
     most = count(limit, "--limit") if limit is not None else None
     with open_ledger(ctx) as ledger:
         if number is not None:
@@ -221,17 +227,19 @@ def log(
 
 
 @command(app, "depts", epilog="示例：gkplan depts ｜ gkplan depts --format csv")
-def depts(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
+def depts(ctx: typer.Context, fmt: FormatOpt = "table", output: OutputOpt = None,
+          force: ForceOpt = False) -> None:
     """所有牵头部门及其负责的要点数，便于查到准确名称。"""
-    fmt = to_format(fmt)
+    fmt = destination(output, fmt, force)
     with open_ledger(ctx) as ledger:
         render.names(ledger.names("department"), fmt, "牵头部门")
 
 
 @command(app, "leaders", epilog="示例：gkplan leaders ｜ gkplan leaders --format json")
-def leaders(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
+def leaders(ctx: typer.Context, fmt: FormatOpt = "table", output: OutputOpt = None,
+            force: ForceOpt = False) -> None:
     """所有牵头校领导及其负责的要点数。"""
-    fmt = to_format(fmt)
+    fmt = destination(output, fmt, force)
     with open_ledger(ctx) as ledger:
         render.names(ledger.names("leader"), fmt, "校领导")
 
@@ -259,11 +267,12 @@ def load(
 
 
 @command(app, "plans", epilog="示例：gkplan plans ｜ gkplan plans --format json ｜ gkplan --plan 2022 list")
-def plans(ctx: typer.Context, as_of: AsOfOpt = None, fmt: FormatOpt = "table") -> None:
+def plans(ctx: typer.Context, as_of: AsOfOpt = None, fmt: FormatOpt = "table",
+          output: OutputOpt = None, force: ForceOpt = False) -> None:
     """台账中的全部计划（年度工作要点）：要点数、平均进度、逾期数；标明默认使用的计划。"""
     from gkplan import reports
 
-    fmt = to_format(fmt)
+    fmt = destination(output, fmt, force)
     with open_ledger(ctx) as ledger:
         render.plans(reports.plans(ledger, to_date(as_of, today(), ledger)), fmt)
 
@@ -274,11 +283,13 @@ def diff(
     start: Annotated[str, typer.Argument(metavar="DATE1", help="起始日期")],
     end: Annotated[str, typer.Argument(metavar="DATE2", help="结束日期")],
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """对账：两个日期之间发生了什么变化——每项要点、任务、指标的进度、状态、截止日期从什么变成什么，以及期间的进展说明。"""
     from gkplan import reports
 
-    fmt, first, second = to_format(fmt), to_date(start), to_date(end)
+    fmt, first, second = destination(output, fmt, force), to_date(start), to_date(end)
     with open_ledger(ctx) as ledger:
         render.diff(reports.diff(ledger, first, second), fmt, first.isoformat(), second.isoformat())
 

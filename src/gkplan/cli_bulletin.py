@@ -7,7 +7,7 @@ import typer
 
 from gkplan import render
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import AsOfOpt, FormatOpt, command, frame, open_ledger, to_format
+from gkplan.clikit import AsOfOpt, ForceOpt, FormatOpt, OutputOpt, command, destination, frame, open_ledger, to_format
 
 app = typer.Typer(cls=ZhGroup)
 
@@ -26,11 +26,13 @@ def missing(
     dept: Annotated[list[str], typer.Option("--dept", "-d", help="只看这些部门（可重复）")] = [],  # noqa: B006
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """未报送：按责任部门列出这一填报期（到截至日期为止）没有报送进展的要点和任务。"""
     from gkplan import reminders
 
-    fmt = to_format(fmt)
+    fmt = destination(output, fmt, force)
     with open_ledger(ctx) as ledger:
         render.missing(reminders.missing(ledger, frame(ledger, as_of, fmt), period, dept), fmt)
 
@@ -67,10 +69,12 @@ def brief(
     leader: Annotated[str, typer.Option("--leader", "-l", help="校领导（可写名字的一部分）")],
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """分管校领导一页纸：所分管部门承担的要点和任务及灯色，本期以来的变化，待处理事项（待销号、延期、红灯）。"""
     from gkplan import bulletin as domain
 
-    fmt = to_format(fmt)
+    fmt = destination(output, fmt, force)
     with open_ledger(ctx) as ledger:
         render.brief(domain.brief(ledger, frame(ledger, as_of, fmt), leader), fmt)

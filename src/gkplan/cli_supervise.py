@@ -7,7 +7,7 @@ import typer
 
 from gkplan import render
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import AsOfOpt, ByOpt, FormatOpt, command, count, frame, open_ledger, to_format, today
+from gkplan.clikit import AsOfOpt, ByOpt, ForceOpt, FormatOpt, OutputOpt, command, destination, count, frame, open_ledger, to_format, today
 
 app = typer.Typer(cls=ZhGroup)
 
@@ -22,12 +22,14 @@ def remind(
     dept: Annotated[list[str], typer.Option("--dept", "-d", help="只给这些部门（可重复）")] = [],  # noqa: B006
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """按部门生成催办通知：逾期、即将到期、黄灯和本期未报送的要点与任务，写明原因，附该部门所承担部分的分管校领导。"""
     from gkplan import reminders
     from gkplan.dates import parse_window, window_days
 
-    fmt, span = to_format(fmt), parse_window(within)
+    fmt, span = destination(output, fmt, force), parse_window(within)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
         days = window_days(span, fr.as_of)  # 10工作日: the calendar days to the 10th workday after the as-of day
@@ -40,11 +42,13 @@ def stale(
     days: Annotated[str, typer.Option("--days", help="多少天没有更新记录", metavar="N")] = "30",
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """长时间没有更新记录（无人报送进展）的未完成要点和任务，从未更新的在前。"""
     from gkplan import reminders
 
-    fmt, n = to_format(fmt), count(days, "--days")
+    fmt, n = destination(output, fmt, force), count(days, "--days")
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
         render.stale(reminders.stale(ledger, fr, n), fmt, n)

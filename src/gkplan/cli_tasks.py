@@ -7,7 +7,7 @@ import typer
 from gkplan import render
 from gkplan.clizh import ZhGroup
 from gkplan.clikit import (
-    CoDeptOpt, WideOpt,
+    CoDeptOpt, ForceOpt, OutputOpt, WideOpt, destination,
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
     LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, ProblemOpt, ProgressOpt, ReasonOpt,
     SectionFilter, StatusFilter, StatusOpt, ask_progress, command, frame, effective, limit, open_ledger, point_id,
@@ -145,11 +145,13 @@ def list_(
     as_of: AsOfOpt = None,
     most: LimitOpt = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """列出任务，筛选条件与 gkplan list 相同。"""
     from gkplan import filters, reports
 
-    fmt, before, rows = to_format(fmt), to_date(due_before), limit(most)
+    fmt, before, rows = destination(output, fmt, force), to_date(due_before), limit(most)
     ids = tuple(point_id(p) for p in point)
     lights = tuple(filters.parse_light(x) for x in light)
     with open_ledger(ctx) as ledger:
@@ -171,11 +173,13 @@ def target_list(
     wide: WideOpt = False,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """列出量化指标：目标值（下限—上限）、实际值和完成率（以下限计）。"""
     from gkplan import filters, reports
 
-    fmt, number = to_format(fmt), point_id(point) if point is not None else None
+    fmt, number = destination(output, fmt, force), point_id(point) if point is not None else None
     with open_ledger(ctx) as ledger:
         if number is not None:
             ledger.point(number)

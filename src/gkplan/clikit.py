@@ -17,6 +17,7 @@ import typer
 
 from gkplan import errors, render
 from gkplan.clizh import ZhCommand
+from gkplan.render import output
 from gkplan.errors import Cancelled, GkplanError, InvalidValue
 
 if TYPE_CHECKING:
@@ -55,6 +56,10 @@ LimitOpt = Annotated[
     typer.Option("--limit", "-n", help="表格最多显示多少行（终端上默认 200，0 为全部；JSON/CSV 总是全部）", metavar="N"),
 ]
 WideOpt = Annotated[bool, typer.Option("--wide", "-w", help="全部列、全文，不按终端宽度省略或截断（窄终端上各行可能折行）")]
+OutputOpt = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", help="写入文件，格式由扩展名决定：.csv（带 BOM 和中文表头，Excel/WPS 可直接打开）/ .xlsx / .json",
+    metavar="FILE")]  # fmt: skip
+ForceOpt = Annotated[bool, typer.Option("--force", help="覆盖 -o 的已有文件")]
 DueOpt = Annotated[
     Optional[str], typer.Option("--due", help="截止日期：2022-06-30、2022/6/30、2022年6月30日、+14d，或 年底前、三季度末、9月底、下周五、国庆节前、10个工作日", metavar="DATE")
 ]
@@ -85,6 +90,8 @@ def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
                 code = render.failure(exc)
             except (KeyboardInterrupt, typer.Abort):  # Abort: Ctrl-C or end of input at a prompt
                 code = render.failure(Cancelled())
+            finally:
+                output.target = None  # `-o` is this command's (an in-process caller runs many)
             raise typer.Exit(code)
 
         _pending.append((app, name, kwargs, run))
@@ -172,6 +179,8 @@ def open_ledger(ctx: typer.Context, *, create: bool = True, seed: Any = None) ->
             raise LedgerError(f"{path}: 没有台账（文件不存在）{hint}")
         created, spent = _create(path, source, seed), seed is not None
     ledger = Ledger(path, plan=(ctx.find_root().obj or {}).get("plan"))
+    if output.target is not None:
+        output.target["protect"] = ledger.file  # `-o` never writes over the ledger
     ledger.created, ledger.seed_spent = created, spent  # spent: read by a creation another process won
     try:
         yield ledger
@@ -272,6 +281,25 @@ def to_format(fmt: str, choices: tuple[str, ...] = ("table", "json", "csv")) -> 
     if s not in choices:
         raise InvalidValue(f"未知输出格式：{fmt!r}；可用：{' / '.join(choices)}")
     return s
+
+
+def destination(output_file: Optional[Path], fmt: str, force: bool) -> str:
+    """The format of this command's records: `--format`, or with `-o FILE` the file's suffix (.csv / .xlsx /
+    .json), the records then going to the file. An existing file is refused here, before any work, unless --force."""
+    if output_file is None:
+        return to_format(fmt)
+    from gkplan.render.tofile import SUFFIXES, kind_of
+
+    kind = kind_of(output_file)
+    if kind is None:
+        raise InvalidValue(f"无法从文件名 {output_file.name} 判断格式；-o 的文件请用 {' / '.join(SUFFIXES)} 结尾")
+    asked = fmt.strip().lower()
+    if asked not in ("table", kind):
+        raise InvalidValue(f"--format {fmt} 与文件 {output_file.name} 的格式（{kind}）不一致；写文件时可以不写 --format")
+    if not force and os.path.lexists(output_file.expanduser()):
+        raise errors.Conflict(f"{output_file} 已存在；要覆盖请加 --force")
+    output.target = {"path": output_file, "force": force, "protect": None}
+    return kind
 
 
 def point_id(text: str) -> int:

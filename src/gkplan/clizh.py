@@ -66,7 +66,7 @@ def _unquote(text: str) -> str:
 def usage_message(exc: Any) -> str:
     """What a usage error means, in Chinese, from the exception Click raised."""
     kind = type(exc).__name__
-    ctx, param = getattr(exc, "ctx", None), getattr(exc, "param", None)
+    param = getattr(exc, "param", None)
     if kind == "MissingParameter" and param is not None:
         name = _param_name(param)
         what = "参数" if param.param_type_name == "argument" else "选项"

@@ -11,6 +11,7 @@ import gc
 import json
 import sys
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from gkplan.errors import InvalidValue
@@ -123,45 +124,76 @@ def _json(data: dict[str, Any], out: BinaryIO, table: str) -> None:
         f.write("\n")
 
 
-def _width(value: Any) -> int:
-    """Cells the value takes, measured as the terminal's tables measure it (render.width)."""
-    from gkplan.render.width import cell_width
-
-    return cell_width(str(value))
+# how each exported field is written in a workbook: its kind (xlsx.py) and, for long text, its width
+_KINDS: dict[str, tuple[str, float | None]] = {
+    "section_title": ("wrap", 16), "title": ("wrap", 30), "point_title": ("wrap", 22), "departments": ("wrap", 16),
+    "metric": ("wrap", 18), "goal": ("wrap", 18), "source": ("wrap", 28), "note": ("wrap", 36), "problem": ("wrap", 24),
+    "next": ("wrap", 24), "evidence": ("wrap", 20), "changes_text": ("wrap", 40), "text": ("wrap", 60),
+    "progress": ("percent", None), "light_label": ("light", None), "due": ("date", None), "due_original": ("date", None),
+    "effective_due": ("date", None), "reported": ("date", None), "actual_as_of": ("date", None), "effective": ("date", None),
+    "updated_at": ("time", None), "at": ("time", None), "days_left": ("number", None), "tasks": ("number", None),
+    "weight": ("number", None), "attainment": ("number", None), "target_min": ("amount", None),
+    "target_max": ("amount", None), "low": ("amount", None), "high": ("amount", None), "actual": ("amount", None),
+}  # fmt: skip
+_SCREEN_ONLY = {"text"}  # a point's whole text: in the workbook, not on the printed pages
 
 
 def _xlsx(data: dict[str, Any], out: BinaryIO, table: str) -> None:
-    write_xlsx([(title, [header for _, header in columns], [[_value(row.get(k)) for k, _ in columns] for row in data[key]])
-                for key, (title, columns) in SHEETS.items()], out)  # fmt: skip
+    from gkplan.xlsx import Column, Sheet, write
+
+    sheets = []
+    for key, (title, columns) in SHEETS.items():
+        cols = [Column(header, *_KINDS.get(k, ("text", None)), printed=k not in _SCREEN_ONLY) for k, header in columns]
+        sheets.append(Sheet(title, cols, _rows(data[key], [k for k, _ in columns]), len(data[key])))
+    plan = data["plan"]
+    write(out, sheets, paper="A3", cover=cover(data), title=f"{plan.get('title', '工作要点')} · 截至 {data['as_of']}")
 
 
-def write_xlsx(sheets: list[tuple[str, list[str], list[list[Any]]]], out: BinaryIO) -> None:
-    """A workbook of (title, headers, rows) sheets: bold headers, fitted widths, text never run as a formula."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+def _rows(rows: list[dict[str, Any]], keys: list[str]) -> Iterator[list[Any]]:
+    amounts = {k for k in keys if _KINDS.get(k, ("",))[0] == "amount"}
+    for row in rows:
+        yield [_amount(k, row) if k in amounts else row.get(k) for k in keys]
 
-    book = Workbook()
-    book.remove(book.active)
-    for title, headers, rows in sheets:
-        sheet = book.create_sheet(title)
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        widths = [_width(header) for header in headers]
-        for values in rows:
-            values = [_value(v) for v in values]
-            sheet.append(values)
-            for i, v in enumerate(values):
-                widths[i] = max(widths[i], _width(v) if v is not None else 0)
-        for cells in sheet.iter_rows(min_row=2):
-            for cell in cells:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # text, never a formula
-                cell.alignment = Alignment(vertical="top", wrap_text=_width(cell.value or "") > 60)
-        for i, w in enumerate(widths, start=1):
-            sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(max(w, 4), 60) + 2
-        sheet.freeze_panes = "A2"
-    save(book, out)
+
+def _amount(key: str, row: dict[str, Any]) -> Any:
+    """A target's amount with its unit, in 万 where the plan's words are (1500万元)."""
+    value = row.get(key)
+    return None if value is None else (value, row.get("unit") or "", "万" in str(row.get("goal") or ""))
+
+
+def cover(data: dict[str, Any]) -> list[Any]:
+    """The workbook's first sheet: the plan, the as-of date, the totals, the sections and the targets."""
+    plan, ov = data["plan"], data["overview"]
+    total = ov["total"]
+    doc = f"（{plan['document']}）" if plan.get("document") else ""
+    lines: list[Any] = [
+        f"{plan.get('title', '工作要点')} 督查台账",
+        f"截至 {data['as_of']}{doc}",
+        "",
+        f"共 {total['points']} 项工作要点：" + "，".join(f"{STATUS_LABELS[k]} {total[k]} 项" for k in STATUS_LABELS)
+        + f"；红灯 {total['red']}、黄灯 {total['yellow']}、绿灯 {total['green']}；平均进度 {total['mean_progress']:.1f}%。",
+        "",
+        (["部分", "要点数", "平均进度", "红灯", "黄灯", "绿灯", "已完成", "逾期"],
+         [[s["group"], s["points"], f"{s['mean_progress']:.1f}%", s["red"], s["yellow"], s["green"], s["done"], s["overdue"]]
+          for s in [*ov["sections"], total]]),
+        "",
+    ]  # fmt: skip
+    if data["targets"]:
+        from gkplan.render.targets import counts
+
+        lines.append(counts(data["targets"]) + "。")
+    lines += ["", "本工作簿各表：" + "，".join(f"{title} {len(data[key])} 行" for key, (title, _) in SHEETS.items())
+              + "。各表首行冻结、可筛选，打印时每页重复表头；要点的全文只在表中，不打印。"]  # fmt: skip
+    return lines
+
+
+def write_xlsx(sheets: list[tuple[str, list[str], list[list[Any]]]], out: BinaryIO, *, cover: list[Any] | None = None,
+               title: str = "") -> None:  # fmt: skip
+    """A meeting-ready workbook of (title, headers, rows) sheets, each column's kind told by its header."""
+    from gkplan.xlsx import Column, Sheet, kind_of, write
+
+    write(out, [Sheet(name, [Column(h, kind_of(h)) for h in headers], rows, len(rows)) for name, headers, rows in sheets],
+          cover=cover, title=title)  # fmt: skip
 
 
 def save(book: Any, out: BinaryIO) -> None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from gkplan.actions import MAX_NOTE, now
 from gkplan.errors import Conflict, InvalidValue, LedgerError, NotFound
 from gkplan.ledger import Ledger
+from gkplan.xlsx import PAPER, light_fill
 from gkplan.filters import resolve_name
 from gkplan.reports import Frame
 from gkplan.sheet import (
@@ -139,10 +141,15 @@ def _form(sheet: Any, rows: list[dict[str, Any]]) -> None:
         written = []
         for i, col in enumerate(COLUMNS, start=1):
             cell = sheet.cell(row=r, column=i)
-            written.append(_put(cell, row["cells"][col.key]))
+            value = row["cells"][col.key]
+            if col.key in ("due", "reported") and value:
+                value = date.fromisoformat(value)  # a real date (its fingerprint is the same ISO text)
+                cell.number_format = "yyyy-mm-dd"
+            written.append(_put(cell, value))
             open_ = col.editable and col.key not in row["locked"]
             cell.protection = Protection(locked=not open_)
-            cell.fill = fill(_YELLOW if open_ else _GREY)
+            lit = light_fill(value) if col.key == "light" else None
+            cell.fill = fill(_YELLOW if open_ else lit or _GREY)
             if col.key in TEXT_FIELDS or (col.editable and col.key == "status"):
                 cell.number_format = "@"  # what a clerk types stays text: '=…' is not run, '001' keeps its zeros
             cell.alignment = Alignment(vertical="top", wrap_text=col.key in wrapped)
@@ -165,6 +172,7 @@ def _form(sheet: Any, rows: list[dict[str, Any]]) -> None:
     protection.formatColumns = protection.formatRows = protection.autoFilter = False
     sheet.auto_filter.ref = f"A1:{letter(len(COLUMNS))}{len(rows) + 1}"
     sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = PAPER["A4"]
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = "1:1"

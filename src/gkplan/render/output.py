@@ -71,9 +71,40 @@ def _ascii_json() -> bool:
     return codecs.lookup(encoding).name != "utf-8"
 
 
+# where `-o FILE` sends this command's records ({path, force, protect}); None: stdout. Set by clikit.destination.
+target: dict[str, Any] | None = None
+
+
+def _guarded(value: Any) -> str:
+    """A CSV cell for a script: text that a spreadsheet would run as a formula gets an apostrophe, numbers stay."""
+    text = _cell(value)
+    if text[:1] in _FORMULA_STARTS and not isinstance(value, (int, float)):
+        return "'" + text
+    return text
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _hint_excel() -> None:
+    """CSV redirected into a file (`> 汇总.csv`) is likely bound for Excel: say how to get a file it reads."""
+    import stat
+
+    try:
+        regular = stat.S_ISREG(os.fstat(sys.stdout.fileno()).st_mode)
+    except (AttributeError, ValueError, OSError):
+        return
+    if regular:
+        message("提示：标准输出的 CSV 供脚本读取（英文字段名、无 BOM）；要用 Excel/WPS 打开，请用 -o 文件.csv 或 -o 文件.xlsx")
+
+
 @_writes
 def _emit(fmt: str, data: Any, fields: Sequence[str], table: Callable[[], Any]) -> None:
-    if fmt == "json":
+    if target is not None and fmt != "table":
+        from gkplan.render.tofile import save
+
+        save(target, fmt, data, tuple(fields))
+    elif fmt == "json":
         import json
 
         json.dump(data, sys.stdout, ensure_ascii=_ascii_json(), indent=2)
@@ -82,9 +113,10 @@ def _emit(fmt: str, data: Any, fields: Sequence[str], table: Callable[[], Any]) 
         import csv
 
         rows = data if isinstance(data, list) else [data]
+        _hint_excel()
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(fields)
-        writer.writerows([_cell(row.get(f)) for f in fields] for row in rows)
+        writer.writerows([_guarded(row.get(f)) for f in fields] for row in rows)
     else:
         _print(table())
 
@@ -102,7 +134,11 @@ def _emit_rows(
     if callable(rows):
         rows = rows(fmt == "table")
     out = sys.stdout
-    if fmt == "json":
+    if target is not None and fmt != "table":
+        from gkplan.render.tofile import save
+
+        save(target, fmt, rows, tuple(fields))
+    elif fmt == "json":
         import json
 
         first, ascii_only = True, _ascii_json()
@@ -113,9 +149,10 @@ def _emit_rows(
     elif fmt == "csv":
         import csv
 
+        _hint_excel()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(fields)
-        writer.writerows([_cell(row.get(f)) for f in fields] for row in rows)
+        writer.writerows([_guarded(row.get(f)) for f in fields] for row in rows)
     else:
         if limit is None:
             limit = DEFAULT_LIMIT if out.isatty() else 0

@@ -1,0 +1,166 @@
+"""`-o FILE` of any listing: the records a command would print, written to a file for Excel, WPS or a script.
+
+The file's suffix chooses: `.csv` (UTF-8 with a BOM, Chinese headers, values in words, text that a
+spreadsheet would run as a formula prefixed with an apostrophe), `.xlsx` (a meeting-ready sheet, xlsx.py),
+`.json` (exactly what `--format json` prints). Like every file gkplan writes it appears whole or not at all
+and an existing file is only replaced with --force (files.replace_atomically).
+
+CSV on stdout (`--format csv`) is for scripts and stays as it was: the field keys as headers, no BOM; it
+gets the formula guard too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
+
+# a field's header in a file for people; a field not named here keeps its key
+LABELS = {
+    "plan": "计划", "id": "编号", "section": "部分编号", "section_title": "部分", "title": "事项", "leaders": "校领导",
+    "departments": "部门", "status": "状态", "progress": "进度", "light": "灯色", "due": "截止日期", "days_left": "剩余天数",
+    "overdue": "逾期", "tasks": "任务数", "note": "进展情况", "problem": "存在问题", "next": "下一步计划",
+    "evidence": "办结佐证", "updated_at": "更新时间", "text": "全文", "role": "角色", "task_progress": "任务汇总进度",
+    "co": "协办部门", "reported": "最近报送", "kind": "类型", "days_overdue": "逾期天数", "point": "要点编号",
+    "seq": "任务序号", "point_title": "所属要点", "owner": "责任人", "deliverable": "成果形式", "weight": "权重",
+    "effective_due": "截止日期", "origin": "来源", "group": "分组", "points": "要点数", "done": "已完成",
+    "in_progress": "进行中", "not_started": "未启动", "blocked": "受阻", "deferred": "暂缓", "red": "红灯", "yellow": "黄灯",
+    "green": "绿灯", "mean_progress": "平均进度", "pending_review": "待销号", "unreported": "未报送", "extended": "延期事项",
+    "extensions": "延期次数", "entity": "对象类型", "ref": "对象", "effective": "生效日期", "at": "记录时间", "by": "记录人",
+    "action": "操作", "changes": "变更", "cause": "起因记录", "undoes": "撤销记录", "undone_by": "被撤销于", "source": "来源",
+    "document": "文号", "year": "年份", "current": "默认计划", "notes": "期间进展", "name": "名称", "count": "要点数",
+    "metric": "指标", "unit": "单位", "target_min": "目标下限", "target_max": "目标上限", "approx": "约数", "low": "达成下限",
+    "high": "达成上限", "actual": "实际值", "actual_as_of": "统计日期", "attainment": "完成率（%）", "met": "是否达成",
+    "department": "部门", "reasons": "原因", "last_update": "上次更新", "days_since": "未更新天数", "expected": "应有进度",
+    "check": "检查项", "ok": "结果", "detail": "说明",
+}  # fmt: skip
+# how a field is written in a workbook (xlsx.py's kinds); the rest is short text
+KINDS = {
+    "title": "wrap", "point_title": "wrap", "section_title": "wrap", "departments": "wrap", "note": "wrap", "problem": "wrap",
+    "next": "wrap", "evidence": "wrap", "text": "wrap", "changes": "wrap", "notes": "wrap", "detail": "wrap",
+    "reasons": "wrap", "metric": "wrap", "source": "wrap", "progress": "percent", "mean_progress": "percent",
+    "task_progress": "percent", "expected": "percent", "light": "light", "due": "date", "effective_due": "date",
+    "due_original": "date", "reported": "date", "effective": "date", "actual_as_of": "date", "updated_at": "time",
+    "at": "time", "last_update": "time", "target_min": "amount", "target_max": "amount", "low": "amount", "high": "amount",
+    "actual": "amount",
+}  # fmt: skip
+_WORDS: dict[str, dict[Any, str]] = {
+    "kind": {"point": "要点", "task": "任务", "target": "指标", "document": "文件", "milestone": "里程碑"}, "entity": {"point": "要点", "task": "任务", "target": "指标"},
+    "action": {"update": "修改", "add": "新增", "remove": "删除", "undo": "撤销", "load": "载入"},
+    "reasons": {"overdue": "逾期", "due_soon": "即将到期", "yellow": "黄灯", "unreported": "本期未报送"},
+}  # fmt: skip
+
+
+def kind_of(path: Path) -> str | None:
+    return SUFFIXES.get(path.suffix.lower())
+
+
+def save(target: dict[str, Any], fmt: str, data: Any, fields: tuple[str, ...] | list[str]) -> None:
+    """Write `data` (a record or a list of them) to the file `target` names, in `fmt`."""
+    from gkplan.files import replace_atomically, text_writer
+    from gkplan.render.output import message
+
+    path: Path = target["path"]
+    rows = data if isinstance(data, dict) and fmt == "json" else list(data) if not isinstance(data, dict) else [data]
+    with replace_atomically(path, force=target["force"], protect=target.get("protect")) as f:
+        if fmt == "json":
+            import json
+
+            with text_writer(f) as out:
+                json.dump(rows, out, ensure_ascii=False, indent=2)
+                out.write("\n")
+        elif fmt == "csv":
+            import csv
+
+            keys = columns(fields)
+            with text_writer(f, "utf-8-sig") as out:  # the BOM: Excel and WPS then read the Chinese correctly
+                writer = csv.writer(out)
+                writer.writerow([header(k, keys) for k in keys])
+                writer.writerows([neutralise(text(k, r.get(k))) for k in keys] for r in rows)
+        else:
+            _xlsx(f, path, rows, fields)
+    count = len(rows) if isinstance(rows, list) else 1
+    message(f"已写出 {path}（{count} 行）")
+
+
+def columns(fields: tuple[str, ...] | list[str]) -> list[str]:
+    """The fields a person reads: a status once (its label), not twice."""
+    return [k for k in fields if not (k == "status_label" and "status" in fields)]
+
+
+def header(key: str, keys: list[str]) -> str:
+    if key == "points" and "count" in keys:  # depts / leaders: the count, then the points' numbers
+        return "要点编号"
+    if key == "due" and "effective_due" in keys:  # a target: its own date beside the one it is held to
+        return "本身截止日期"
+    return LABELS.get(key, key)
+
+
+def text(key: str, value: Any) -> Any:
+    """A value as a person reads it: a status, light, kind or action in words, yes and no, a list joined."""
+    from gkplan.values import ROLE_LABELS, STATUS_LABELS
+    from gkplan.xlsx import LIGHT_WORDS
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key == "status":
+        return STATUS_LABELS.get(value, value)
+    if key == "light":
+        return LIGHT_WORDS.get(value, value)
+    if key == "role":
+        return ROLE_LABELS.get(value, value)
+    if key == "changes" and isinstance(value, dict):
+        from gkplan.render.records import describe_changes
+
+        return describe_changes(value)
+    words = _WORDS.get(key)
+    if isinstance(value, list):
+        return "、".join(str(words.get(v, v) if words else v) for v in value)
+    if words:
+        return words.get(value, value)
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (=, +, -, @) is prefixed with an apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+# fields for scripts that a printed sheet leaves out: the plan's key, numbers other columns repeat, the clock
+_NOT_PRINTED = {"plan", "section", "seq", "origin", "updated_at"}
+
+
+def _xlsx(f: Any, path: Path, rows: list[dict[str, Any]], fields: tuple[str, ...] | list[str]) -> None:
+    from gkplan.xlsx import Column, Sheet, write
+
+    keys = [k for k in columns(fields) if k not in _NOT_PRINTED]
+    cols = [Column(header(k, keys), KINDS.get(k, "text"), printed=k != "text") for k in keys]
+    keys = [k for k in keys if k != "text"] + (["text"] if "text" in keys else [])  # the whole text last: not printed
+    cols = sorted(cols, key=lambda c: not c.printed)
+
+    def cells(row: dict[str, Any]) -> list[Any]:
+        out = []
+        for k in keys:
+            value = row.get(k)
+            kind = KINDS.get(k)
+            if kind == "amount" and value is not None:
+                out.append((value, row.get("unit") or "", value >= 10_000 and value % 10_000 == 0))
+            elif kind in ("date", "time", "percent") or isinstance(value, (int, float)) and not isinstance(value, bool):
+                out.append(value)
+            else:
+                out.append(text(k, value) if value is not None else None)
+        return out
+
+    write(f, [Sheet(path.stem, cols, (cells(r) for r in rows), len(rows))], title=path.stem)

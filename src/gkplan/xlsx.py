@@ -1,0 +1,349 @@
+"""Meeting-ready workbooks: every XLSX gkplan writes (the ledger export, the bulletin, `-o FILE.xlsx` of
+any listing) goes through `write`, so that each prints the same way.
+
+A sheet prints landscape (A4; A3 for the whole ledger), fitted to the page's width and as many pages
+down as it takes, its header row repeated on every page and frozen on the screen, with an autofilter;
+lights are filled red / yellow / green (grey for 完成, blue for 待销号), dates are dates (not text),
+progress is a number shown with %, amounts the plan writes in 万 are shown in 万 (1500万元).
+
+Written in openpyxl's write-only mode with shared, named styles: 100,000 rows stream straight into the
+file. openpyxl is imported here only, inside the functions: nothing else pays for it.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from itertools import islice
+from typing import Any, BinaryIO, NamedTuple
+
+# kinds of column: how a value is written and how wide the column may grow
+TEXT, WRAP, DATE, TIME, PERCENT, NUMBER, LIGHT, AMOUNT = "text", "wrap", "date", "time", "percent", "number", "light", "amount"
+_WIDTHS = {TEXT: (4, 24), WRAP: (10, 40), DATE: (11, 11), TIME: (17, 17), PERCENT: (6, 8), NUMBER: (6, 12), LIGHT: (6, 8),
+           AMOUNT: (9, 14)}  # fmt: skip
+# what a light cell says → its fill (light words of points, tasks and targets alike)
+LIGHT_FILLS = {"红": "FFC7CE", "黄": "FFEB9C", "绿": "C6EFCE", "完成": "D9D9D9", "达成": "D9D9D9", "待销": "BDD7EE",
+               "暂缓": "EDEDED", "缓": "EDEDED"}  # fmt: skip
+LIGHT_WORDS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "完成", "review": "待销号", "unreported": "未报送",
+               "deferred": "暂缓"}  # fmt: skip
+PAPER = {"A4": 9, "A3": 8}  # OOXML paperSize codes
+_SAMPLE = 300  # rows looked at to size the columns (a write-only sheet's widths come before its rows)
+
+
+class Column(NamedTuple):
+    header: str
+    kind: str = TEXT
+    width: float | None = None  # characters; None: fitted to the values, within the kind's bounds
+    printed: bool = True  # False: on the screen only (a point's whole text), after the printed columns
+
+
+class Sheet(NamedTuple):
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+    count: int | None = None  # how many rows, when known: the sheet then states its size (readers' max_row)
+
+
+def light_fill(word: Any) -> str | None:
+    text = str(word or "")
+    return next((color for mark, color in LIGHT_FILLS.items() if text.startswith(mark)), None)
+
+
+def width(value: Any) -> int:
+    """Columns a value takes in a spreadsheet: a CJK character two, measured as the terminal's tables measure it."""
+    from gkplan.render.width import cell_width
+
+    return cell_width(value if isinstance(value, str) else "" if value is None else str(value))
+
+
+def sheet_name(text: str) -> str:
+    """A worksheet's name: at most 31 characters, none of []:*?/\\ (Excel refuses them)."""
+    return "".join("_" if ch in "[]:*?/\\" else ch for ch in text).strip("'")[:31] or "Sheet"
+
+
+def write(out: BinaryIO, sheets: Sequence[Sheet], *, paper: str = "A4", cover: list[Any] | None = None,
+          title: str = "") -> None:  # fmt: skip
+    """The workbook: an optional cover sheet (`cover`: lines of text and (header, rows) tables), then
+    each sheet. `title` goes in every page's header."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    book.properties.creator = "gkplan"
+    book.properties.title = title or None
+    styles = None
+    try:  # a write-only sheet streams its rows into a temporary file as they come: a full disk can strike anywhere
+        styles = _Styles(book)
+        if cover is not None:
+            _cover(book, styles, cover, paper)
+        for sheet in sheets:
+            _sheet(book, styles, sheet, paper, title)
+        book.save(out)
+        return
+    except OSError as exc:  # the message is made by files.replace_atomically
+        failure = OSError(exc.errno, exc.strerror)
+    # the half-written sheets' streams go now, quietly (their finalisers would write to closed files at exit)
+    book = styles = None
+    hook, sys.unraisablehook = sys.unraisablehook, lambda _: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    raise failure
+
+
+class _Styles:
+    """Named styles, registered once per workbook; a cell refers to one by name (shared, not copied)."""
+
+    def __init__(self, book: Any) -> None:
+        from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+
+        self.book, self.names, self._arrays = book, set(), {}
+        self._make = lambda name, **kw: self._add(NamedStyle(name=name, **kw))
+        top = Alignment(vertical="top")
+        thin = Side(style="thin", color="BFBFBF")
+        self._make("gk 表头", font=Font(bold=True), fill=PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2"),
+                   alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+                   border=Border(left=thin, right=thin, top=thin, bottom=thin))  # fmt: skip
+        self._make("gk 文字", alignment=top)
+        self._make("gk 换行", alignment=Alignment(vertical="top", wrap_text=True))
+        self._make("gk 日期", alignment=top, number_format="yyyy-mm-dd")
+        self._make("gk 时间", alignment=top, number_format="yyyy-mm-dd hh:mm")
+        self._make("gk 进度", alignment=top, number_format='0"%"')
+        self._make("gk 数值", alignment=top, number_format="General")
+        self._make("gk 右", alignment=Alignment(horizontal="right", vertical="top"))
+        self._make("gk 标题", font=Font(bold=True, size=16))
+        self._make("gk 粗体", font=Font(bold=True))
+        for color in sorted(set(LIGHT_FILLS.values())):
+            self._make(f"gk 灯 {color}", alignment=Alignment(horizontal="center", vertical="top"),
+                       fill=PatternFill("solid", start_color=color, end_color=color))  # fmt: skip
+
+    def _add(self, style: Any) -> None:
+        self.book.add_named_style(style)
+        self.names.add(style.name)
+
+    def array(self, name: str) -> Any:
+        """A copy of the named style's array: what `cell.style = name` sets, without its lookup per cell."""
+        from copy import copy
+
+        found = self._arrays.get(name)
+        if found is None:
+            found = self._arrays[name] = self.book._named_styles[name].as_tuple()
+        return copy(found)
+
+    def amount(self, unit: str) -> str:
+        """The style of an amount in 万 of `unit` (1500 shown as 1500万元)."""
+        name = f"gk 万{unit}"
+        if name not in self.names:
+            from openpyxl.styles import Alignment, NamedStyle
+
+            shown = unit.replace('"', "").replace("\\", "")
+            self._add(NamedStyle(name=name, alignment=Alignment(vertical="top"), number_format=f'General"万{shown}"'))
+        return name
+
+
+_STYLE_OF = {TEXT: "gk 文字", WRAP: "gk 换行", DATE: "gk 日期", TIME: "gk 时间", PERCENT: "gk 进度", NUMBER: "gk 数值",
+             AMOUNT: "gk 数值", LIGHT: "gk 文字"}  # fmt: skip
+
+
+def _clean(value: Any) -> Any:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, list):
+        value = "、".join(str(v) for v in value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value
+
+
+def _day(value: Any, kind: str) -> Any:
+    """An ISO date (or date and time) as a real date; anything else as it is."""
+    if not isinstance(value, str) or len(value) < 10:
+        return value
+    try:
+        if kind == DATE:
+            return date.fromisoformat(value[:10]) if len(value) == 10 or value[10] in "T " else value
+        return datetime.fromisoformat(value).replace(tzinfo=None, microsecond=0)  # Excel knows no time zones
+    except ValueError:
+        return value
+
+
+def _cell(ws: Any, styles: _Styles, kind: str, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    style = _STYLE_OF[kind]
+    if kind in (DATE, TIME):
+        value = _day(value, kind)
+        if not isinstance(value, date):
+            style = "gk 文字"
+    elif kind == LIGHT:
+        value = LIGHT_WORDS.get(value, value)
+        color = light_fill(value)
+        style = f"gk 灯 {color}" if color else style
+    elif kind == AMOUNT and isinstance(value, tuple):  # (number, unit, in 万)
+        number, unit, wan = value
+        value = number
+        if wan and number is not None:
+            value, style = (number / 10_000 if number % 10_000 else number // 10_000), styles.amount(unit)
+    cell = WriteOnlyCell(ws, value=_clean(value))
+    if cell.data_type == "f":
+        cell.data_type = "s"  # text, never a formula
+    cell._style = styles.array(style)
+    return cell
+
+
+def _widths(columns: Sequence[Column], sample: list[Sequence[Any]]) -> list[float]:
+    out = []
+    for i, col in enumerate(columns):
+        if col.width:
+            out.append(col.width)
+            continue
+        low, high = _WIDTHS[col.kind]
+        seen = max((width(_shown(row[i])) for row in sample if i < len(row)), default=0)
+        out.append(max(low, min(high, seen), min(width(col.header), 12)) + 2)
+    return out
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, tuple):  # an amount
+        return value[0]
+    return "、".join(map(str, value)) if isinstance(value, list) else value
+
+
+def _lines(values: Sequence[Any], columns: Sequence[Column], widths: list[float]) -> int:
+    """How many lines the row's wrapped cells need (Excel and WPS do not fit a row's height on opening)."""
+    most = 1
+    for value, col, w in zip(values, columns, widths):
+        if col.kind == WRAP and col.printed and isinstance(value, str) and value:
+            most = max(most, sum(-(-width(line) // int(w - 1)) or 1 for line in value.split("\n")))
+    return min(most, 6)
+
+
+def _setup(ws: Any, paper: str, title: str, columns: int, rows: int) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = PAPER[paper]
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    if title:
+        ws.oddHeader.center.text = title.replace("&", "&&")
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if rows:
+        ws.print_title_rows = "1:1"
+        ws.print_area = f"A1:{get_column_letter(max(columns, 1))}{rows}"
+
+
+def _sheet(book: Any, styles: _Styles, sheet: Sheet, paper: str, title: str) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
+    ws = book.create_sheet(sheet_name(sheet.title))
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # written with the sheet's top, before any row
+    if sheet.count is not None:  # the <dimension> a write-only sheet cannot know before its rows
+        ref = f"A1:{get_column_letter(max(len(sheet.columns), 1))}{sheet.count + 1}"
+        ws.calculate_dimension = lambda: ref
+    columns = list(sheet.columns)
+    rows = iter(sheet.rows)
+    sample = list(islice(rows, _SAMPLE))
+    widths = _widths(columns, sample)
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "B2" if columns and columns[0].header in ("编号", "序号") else "A2"
+    ws.row_dimensions[1].height = 30 if any(width(c.header) > widths[i] - 2 for i, c in enumerate(columns)) else None
+    head = []
+    for col in columns:
+        cell = WriteOnlyCell(ws, value=col.header)
+        cell.style = "gk 表头"
+        head.append(cell)
+    ws.append(head)
+    wraps = any(c.kind == WRAP for c in columns)
+    n = 1
+    for values in _chain(sample, rows):
+        n += 1
+        if wraps:
+            lines = _lines(values, columns, widths)
+            if lines > 1:
+                ws.row_dimensions[n].height = 15 * lines
+        ws.append([_cell(ws, styles, col.kind, v) if v is not None else None for col, v in zip(columns, values)])
+    last = get_column_letter(max(len(columns), 1))
+    ws.auto_filter.ref = f"A1:{last}{n}"
+    printed = sum(1 for c in columns if c.printed)
+    _setup(ws, paper, title or sheet.title, printed, n)
+
+
+def _chain(first: list[Any], rest: Iterable[Any]) -> Iterable[Any]:
+    yield from first
+    yield from rest
+
+
+def _cover(book: Any, styles: _Styles, parts: list[Any], paper: str) -> None:
+    """The first sheet: the plan's title, the as-of date and the summary, lines and small tables."""
+    from openpyxl.cell import WriteOnlyCell
+
+    ws = book.create_sheet("概况")
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.column_dimensions["A"].width = 30
+    for letter in "BCDEFGHI":
+        ws.column_dimensions[letter].width = 10
+    ws.sheet_view.showGridLines = False
+    n = 0
+    for i, part in enumerate(parts):
+        n += 1
+        if isinstance(part, str):
+            cell = WriteOnlyCell(ws, value=_clean(part))
+            cell.style = "gk 标题" if i == 0 else "gk 文字"
+            ws.append([cell])
+            continue
+        header, rows = part
+        ws.append([_head(ws, h) for h in header])
+        for row in rows:
+            n += 1
+            ws.append([_cover_cell(ws, styles, h, v) for h, v in zip(header, row)])
+    _setup(ws, paper, "", 0, 0)
+    ws.page_setup.paperSize = PAPER["A4"]
+
+
+def _head(ws: Any, text: str) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=text)
+    cell.style = "gk 表头"
+    return cell
+
+
+def _cover_cell(ws: Any, styles: _Styles, header: str, value: Any) -> Any:
+    color = {"红灯": "FFC7CE", "黄灯": "FFEB9C", "绿灯": "C6EFCE"}.get(header)
+    if color and value:
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(ws, value=value)
+        cell.style = f"gk 灯 {color}"
+        return cell
+    cell = _cell(ws, styles, TEXT, value)
+    if isinstance(value, (int, float)) or str(value).endswith("%"):
+        cell.style = "gk 右"
+    return cell
+
+
+_WRAPPED = ("事项", "工作要点", "任务", "所属要点", "指标", "目标", "进展", "问题", "下一步", "变更", "说明", "全文", "原文",
+            "办结佐证", "原因")  # fmt: skip
+
+
+def kind_of(header: str) -> str:
+    """A column's kind from its (Chinese) header, for sheets made from headers and rows alone."""
+    if header in ("灯色", "灯", "是否达成灯色"):
+        return LIGHT
+    if header.endswith(("日期", "报送")) or header in ("截止", "统计日期"):
+        return DATE
+    if header.endswith(("时间", "更新")):
+        return TIME
+    if header.endswith("进度") and "偏差" not in header:
+        return PERCENT
+    if header.endswith(_WRAPPED):
+        return WRAP
+    return TEXT
