@@ -214,7 +214,7 @@ def test_wrapped_lines_fit_and_keep_every_character(text, width):
 
 
 def test_one_width_for_tables_and_exports():
-    from gkplan.export import _width
+    from gkplan.xlsx import width  # what sizes the columns of every workbook gkplan writes
 
     for text in ("国家开放大学", "“四个平台”", "abc", "１５００万元", "①"):
-        assert _width(text) == cell_width(text)
+        assert width(text) == cell_width(text)
