@@ -138,15 +138,15 @@ def ledger(run: Run, isolated: Path, engine: str, request: pytest.FixtureRequest
 
 
 @pytest.fixture(scope="session")
-def ledger_server(tmp_path_factory: pytest.TempPathFactory):
+def ledger_server():
     """The server the ledgers of the engine-parametrised tests live on: not the admin tests' (pg_server), whose
     tests start from a server without gkplan's roles (roles belong to a whole server)."""
     import shutil
 
-    server = PgServer(tmp_path_factory.mktemp("pg-ledgers"))
+    server = PgServer(_server_folder("pg-ledgers"))
     yield server
     server.stop()
-    shutil.rmtree(server.data, ignore_errors=True)
+    shutil.rmtree(server.data.parent, ignore_errors=True)
 
 
 @pytest.fixture
@@ -247,14 +247,23 @@ class PgServer:
             return rows
 
 
+def _server_folder(name: str) -> Path:
+    """A folder for a test server's data outside pytest's numbered temporary folders: pytest removes the older
+    of those when other sessions start (two pytest runs at once), which would pull the data from under a
+    running server."""
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=f"gkplan-{name}-"))
+
+
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory):
+def pg_server():
     import shutil
 
-    server = PgServer(tmp_path_factory.mktemp("pg"))
+    server = PgServer(_server_folder("pg"))
     yield server
     server.stop()
-    shutil.rmtree(server.data, ignore_errors=True)
+    shutil.rmtree(server.data.parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

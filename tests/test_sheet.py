@@ -109,7 +109,7 @@ def fill(path: Path, edits: dict[tuple[str, str], Any], as_text: bool = False) -
     book.save(path)
 
 
-def test_a_department_fills_its_sheet_and_the_office_imports_it(run, ledger, tmp_path):
+def test_a_department_fills_its_sheet_and_the_office_imports_it(run, ledger, tmp_path, monkeypatch):
     from openpyxl import load_workbook
 
     made = run.json("sheet", "--dept", "教务", "--period", "2022-06", "-o", str(tmp_path / "教务部-2022-06.xlsx"))
@@ -162,6 +162,7 @@ def test_a_department_fills_its_sheet_and_the_office_imports_it(run, ledger, tmp
     log = [h for h in run.json("log") if h["source"]]
     assert len(log) == 3 and {h["by"] for h in log} == {by("教务部")} and {h["source"] for h in log} == {"教务部-2022-06.xlsx"}
     assert {h["effective"] for h in log} == {"2022-06-30"}
+    monkeypatch.setenv("COLUMNS", "240")  # wide enough for the 说明 column whole (narrower, it shrinks to fit)
     assert "导入自 教务部-2022-06.xlsx" in run("log").stdout
     assert run("check").exit_code == 0
     again = run("import", str(path))  # the ledger now says what the sheet says: nothing to do, no conflict
