@@ -5,9 +5,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from gkplan import render
+from gkplan import jsonfields, render
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import AsOfOpt, FormatOpt, command, frame, open_ledger, to_format
+from gkplan.clikit import AsOfOpt, FormatOpt, JsonOpt, RecordFormatOpt, command, frame, open_ledger, record_format, to_format
 
 app = typer.Typer(cls=ZhGroup)
 
@@ -25,12 +25,13 @@ def missing(
     period: PeriodOpt = None,
     dept: Annotated[list[str], typer.Option("--dept", "-d", help="只看这些部门（可重复）")] = [],  # noqa: B006
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: RecordFormatOpt = "table",
+    pick: JsonOpt = None,
 ) -> None:
     """未报送：按责任部门列出这一填报期（到截至日期为止）没有报送进展的要点和任务。"""
     from gkplan import reminders
 
-    fmt = to_format(fmt)
+    fmt = record_format(fmt, pick, jsonfields.MISSING)
     with open_ledger(ctx) as ledger:
         render.missing(reminders.missing(ledger, frame(ledger, as_of, fmt), period, dept), fmt)
 

@@ -5,9 +5,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from gkplan import render
+from gkplan import jsonfields, render
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import AsOfOpt, ByOpt, FormatOpt, command, count, frame, open_ledger, to_format, today
+from gkplan.clikit import (
+    AsOfOpt, ByOpt, FormatOpt, JsonOpt, RecordFormatOpt, command, count, frame, open_ledger, record_format, to_format, today,
+)  # fmt: skip
 
 app = typer.Typer(cls=ZhGroup)
 
@@ -21,13 +23,14 @@ def remind(
     within: Annotated[str, typer.Option("--within", help="提醒多少天内到期的事项，如 14d、2w、30；或多少个工作日内（按国家法定节假日和调休），如 10工作日", metavar="DAYS")] = "14d",
     dept: Annotated[list[str], typer.Option("--dept", "-d", help="只给这些部门（可重复）")] = [],  # noqa: B006
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: RecordFormatOpt = "table",
+    pick: JsonOpt = None,
 ) -> None:
     """按部门生成催办通知：逾期、即将到期、黄灯和本期未报送的要点与任务，写明原因，附该部门所承担部分的分管校领导。"""
     from gkplan import reminders
     from gkplan.dates import parse_window, window_days
 
-    fmt, span = to_format(fmt), parse_window(within)
+    fmt, span = record_format(fmt, pick, jsonfields.NOTICES), parse_window(within)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
         days = window_days(span, fr.as_of)  # 10工作日: the calendar days to the 10th workday after the as-of day
@@ -39,12 +42,13 @@ def stale(
     ctx: typer.Context,
     days: Annotated[str, typer.Option("--days", help="多少天没有更新记录", metavar="N")] = "30",
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: RecordFormatOpt = "table",
+    pick: JsonOpt = None,
 ) -> None:
     """长时间没有更新记录（无人报送进展）的未完成要点和任务，从未更新的在前。"""
     from gkplan import reminders
 
-    fmt, n = to_format(fmt), count(days, "--days")
+    fmt, n = record_format(fmt, pick, jsonfields.STALE), count(days, "--days")
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
         render.stale(reminders.stale(ledger, fr, n), fmt, n)
@@ -145,12 +149,13 @@ def backup(
 def check(
     ctx: typer.Context,
     full: Annotated[bool, typer.Option("--full", help="完整检查文件（SQLite integrity_check，大台账较慢）")] = False,
-    fmt: FormatOpt = "table",
+    fmt: RecordFormatOpt = "table",
+    pick: JsonOpt = None,
 ) -> None:
     """检查台账：文件完整性、结构版本、外来对象、记录格式、牵头部门、进度与状态、任务汇总、历史链、历史重放；全部通过才返回 0。"""
     from gkplan.errors import GkplanError
 
-    fmt = to_format(fmt)
+    fmt = record_format(fmt, pick, jsonfields.CHECKS)
     with open_ledger(ctx, create=False) as ledger:
         from gkplan.config import lights
 
