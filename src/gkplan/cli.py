@@ -18,15 +18,15 @@ from functools import cache
 
 import typer
 
-from gkplan import render
+from gkplan import jsonfields, render
 from gkplan.clizh import ZhGroup
 from gkplan.errors import Cancelled, GkplanError
 from gkplan.clikit import (
-    CoDeptOpt, ForceOpt, OutputOpt, WideOpt, destination,
+    CoDeptOpt, ForceOpt, OutputOpt, WideOpt,
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
     LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, ProblemOpt, ProgressOpt, ReasonOpt,
-    SectionFilter, StatusFilter, StatusOpt, ask_progress, ask_tasks_progress, command, count, effective, progress_report,
-    frame, install, limit, open_ledger, point_id, to_date, to_format, today,
+    JsonOpt, RecordFormatOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress, ask_tasks_progress, command, count, effective, progress_report,
+    frame, install, limit, open_ledger, point_id, record_format, to_date, to_format, today,
 )  # fmt: skip
 
 app = typer.Typer(
@@ -89,14 +89,15 @@ def list_(
     wide: Annotated[bool, typer.Option("--wide", "-w", help="全部列、全文，不按终端宽度省略或截断；另加任务汇总进度、协办部门、最近报送")] = False,
     as_of: AsOfOpt = None,
     most: LimitOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: RecordFormatOpt = "table",
+    pick: JsonOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """列出工作要点，可按部门（含协办）、校领导、部分、状态、灯色、截止日期筛选（条件同时满足）。"""
     from gkplan import filters, reports
 
-    fmt, before, rows = destination(output, fmt, force), to_date(due_before), limit(most)
+    fmt, before, rows = record_format(fmt, pick, jsonfields.LIST, output, force), to_date(due_before), limit(most)
     lights = tuple(filters.parse_light(x) for x in light)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
@@ -113,12 +114,13 @@ def show(
     ctx: typer.Context,
     pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号")],
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: RecordFormatOpt = "table",
+    pick: JsonOpt = None,
 ) -> None:
     """显示一项工作要点的全部内容：全文、牵头人、进度、灯色、任务、指标和最近记录。"""
     from gkplan import reports
 
-    fmt, number = to_format(fmt), point_id(pid)
+    fmt, number = record_format(fmt, pick, jsonfields.SHOW), point_id(pid)
     with open_ledger(ctx) as ledger:
         render.point(reports.show_point(ledger, number, frame(ledger, as_of, fmt)), fmt)
 
@@ -187,14 +189,15 @@ def report(
     wide: WideOpt = False,
     as_of: AsOfOpt = None,
     most: LimitOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: RecordFormatOpt = "table",
+    pick: JsonOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """汇总进度：按部门、校领导或部分统计状态和红黄绿灯，或一屏总览，或列出逾期未完成的要点。"""
     from gkplan import reports
 
-    fmt, rows = destination(output, fmt, force), limit(most)
+    fmt, rows = record_format(fmt, pick, _report_fields(overdue, overview), output, force), limit(most)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
         if overdue:
@@ -207,18 +210,23 @@ def report(
             render.summary(rows, fmt, label, fr.as_of.isoformat(), wide=wide)
 
 
+def _report_fields(overdue: bool, overview: bool) -> tuple[str, ...]:
+    return jsonfields.OVERDUE if overdue else jsonfields.OVERVIEW if overview else jsonfields.SUMMARY
+
+
 @command(app, "log", epilog="示例：gkplan log ｜ gkplan log 17 ｜ gkplan log --since 2022-06-01 --format csv")
 def log(
     ctx: typer.Context,
     pid: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="只看这一项（含其任务和指标）")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="只看此日期以来的记录", metavar="DATE")] = None,
     limit: Annotated[Optional[str], typer.Option("--limit", "-n", help="最多显示多少条（默认全部）", metavar="N")] = None,
-    fmt: FormatOpt = "table",
+    fmt: RecordFormatOpt = "table",
+    pick: JsonOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """修改历史，最新的在前。"""
-    fmt, number, after = destination(output, fmt, force), point_id(pid) if pid else None, to_date(since)
+    fmt, number, after = record_format(fmt, pick, jsonfields.HISTORY, output, force), point_id(pid) if pid else None, to_date(since)
     most = count(limit, "--limit") if limit is not None else None
     with open_ledger(ctx) as ledger:
         if number is not None:
@@ -227,19 +235,19 @@ def log(
 
 
 @command(app, "depts", epilog="示例：gkplan depts ｜ gkplan depts --format csv")
-def depts(ctx: typer.Context, fmt: FormatOpt = "table", output: OutputOpt = None,
+def depts(ctx: typer.Context, fmt: RecordFormatOpt = "table", pick: JsonOpt = None, output: OutputOpt = None,
           force: ForceOpt = False) -> None:
     """所有牵头部门及其负责的要点数，便于查到准确名称。"""
-    fmt = destination(output, fmt, force)
+    fmt = record_format(fmt, pick, jsonfields.NAMES, output, force)
     with open_ledger(ctx) as ledger:
         render.names(ledger.names("department"), fmt, "牵头部门")
 
 
 @command(app, "leaders", epilog="示例：gkplan leaders ｜ gkplan leaders --format json")
-def leaders(ctx: typer.Context, fmt: FormatOpt = "table", output: OutputOpt = None,
+def leaders(ctx: typer.Context, fmt: RecordFormatOpt = "table", pick: JsonOpt = None, output: OutputOpt = None,
             force: ForceOpt = False) -> None:
     """所有牵头校领导及其负责的要点数。"""
-    fmt = destination(output, fmt, force)
+    fmt = record_format(fmt, pick, jsonfields.NAMES, output, force)
     with open_ledger(ctx) as ledger:
         render.names(ledger.names("leader"), fmt, "校领导")
 
@@ -267,12 +275,12 @@ def load(
 
 
 @command(app, "plans", epilog="示例：gkplan plans ｜ gkplan plans --format json ｜ gkplan --plan 2022 list")
-def plans(ctx: typer.Context, as_of: AsOfOpt = None, fmt: FormatOpt = "table",
+def plans(ctx: typer.Context, as_of: AsOfOpt = None, fmt: RecordFormatOpt = "table", pick: JsonOpt = None,
           output: OutputOpt = None, force: ForceOpt = False) -> None:
     """台账中的全部计划（年度工作要点）：要点数、平均进度、逾期数；标明默认使用的计划。"""
     from gkplan import reports
 
-    fmt = destination(output, fmt, force)
+    fmt = record_format(fmt, pick, jsonfields.PLANS, output, force)
     with open_ledger(ctx) as ledger:
         render.plans(reports.plans(ledger, to_date(as_of, today(), ledger)), fmt)
 
@@ -282,14 +290,15 @@ def diff(
     ctx: typer.Context,
     start: Annotated[str, typer.Argument(metavar="DATE1", help="起始日期")],
     end: Annotated[str, typer.Argument(metavar="DATE2", help="结束日期")],
-    fmt: FormatOpt = "table",
+    fmt: RecordFormatOpt = "table",
+    pick: JsonOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """对账：两个日期之间发生了什么变化——每项要点、任务、指标的进度、状态、截止日期从什么变成什么，以及期间的进展说明。"""
     from gkplan import reports
 
-    fmt, first, second = destination(output, fmt, force), to_date(start), to_date(end)
+    fmt, first, second = record_format(fmt, pick, jsonfields.DIFF, output, force), to_date(start), to_date(end)
     with open_ledger(ctx) as ledger:
         render.diff(reports.diff(ledger, first, second), fmt, first.isoformat(), second.isoformat())
 

@@ -5,9 +5,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from gkplan import render
+from gkplan import jsonfields, render
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import AsOfOpt, ForceOpt, FormatOpt, OutputOpt, command, destination, frame, open_ledger, to_format
+from gkplan.clikit import (
+    AsOfOpt, ForceOpt, FormatOpt, JsonOpt, OutputOpt, RecordFormatOpt, command, destination, frame, open_ledger, record_format, to_format,
+)  # fmt: skip
 
 app = typer.Typer(cls=ZhGroup)
 
@@ -25,14 +27,15 @@ def missing(
     period: PeriodOpt = None,
     dept: Annotated[list[str], typer.Option("--dept", "-d", help="只看这些部门（可重复）")] = [],  # noqa: B006
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: RecordFormatOpt = "table",
+    pick: JsonOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """未报送：按责任部门列出这一填报期（到截至日期为止）没有报送进展的要点和任务。"""
     from gkplan import reminders
 
-    fmt = destination(output, fmt, force)
+    fmt = record_format(fmt, pick, jsonfields.MISSING, output, force)
     with open_ledger(ctx) as ledger:
         render.missing(reminders.missing(ledger, frame(ledger, as_of, fmt), period, dept), fmt)
 

@@ -5,9 +5,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from gkplan import render
+from gkplan import jsonfields, render
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import AsOfOpt, ByOpt, ForceOpt, FormatOpt, OutputOpt, command, destination, count, frame, open_ledger, to_format, today
+from gkplan.clikit import (
+    AsOfOpt, ByOpt, ForceOpt, FormatOpt, JsonOpt, OutputOpt, RecordFormatOpt, command, count, frame, open_ledger, record_format, to_format, today,
+)  # fmt: skip
 
 app = typer.Typer(cls=ZhGroup)
 
@@ -21,7 +23,8 @@ def remind(
     within: Annotated[str, typer.Option("--within", help="提醒多少天内到期的事项，如 14d、2w、30；或多少个工作日内（按国家法定节假日和调休），如 10工作日", metavar="DAYS")] = "14d",
     dept: Annotated[list[str], typer.Option("--dept", "-d", help="只给这些部门（可重复）")] = [],  # noqa: B006
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: RecordFormatOpt = "table",
+    pick: JsonOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
@@ -29,7 +32,7 @@ def remind(
     from gkplan import reminders
     from gkplan.dates import parse_window, window_days
 
-    fmt, span = destination(output, fmt, force), parse_window(within)
+    fmt, span = record_format(fmt, pick, jsonfields.NOTICES, output, force), parse_window(within)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
         days = window_days(span, fr.as_of)  # 10工作日: the calendar days to the 10th workday after the as-of day
@@ -41,14 +44,15 @@ def stale(
     ctx: typer.Context,
     days: Annotated[str, typer.Option("--days", help="多少天没有更新记录", metavar="N")] = "30",
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: RecordFormatOpt = "table",
+    pick: JsonOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """长时间没有更新记录（无人报送进展）的未完成要点和任务，从未更新的在前。"""
     from gkplan import reminders
 
-    fmt, n = destination(output, fmt, force), count(days, "--days")
+    fmt, n = record_format(fmt, pick, jsonfields.STALE, output, force), count(days, "--days")
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
         render.stale(reminders.stale(ledger, fr, n), fmt, n)
@@ -149,12 +153,13 @@ def backup(
 def check(
     ctx: typer.Context,
     full: Annotated[bool, typer.Option("--full", help="完整检查文件（SQLite integrity_check，大台账较慢）")] = False,
-    fmt: FormatOpt = "table",
+    fmt: RecordFormatOpt = "table",
+    pick: JsonOpt = None,
 ) -> None:
     """检查台账：文件完整性、结构版本、外来对象、记录格式、牵头部门、进度与状态、任务汇总、历史链、历史重放；全部通过才返回 0。"""
     from gkplan.errors import GkplanError
 
-    fmt = to_format(fmt)
+    fmt = record_format(fmt, pick, jsonfields.CHECKS)
     with open_ledger(ctx, create=False) as ledger:
         from gkplan.config import lights
 

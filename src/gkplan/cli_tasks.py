@@ -4,14 +4,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from gkplan import render
+from gkplan import jsonfields, render
 from gkplan.clizh import ZhGroup
 from gkplan.clikit import (
-    CoDeptOpt, ForceOpt, OutputOpt, WideOpt, destination,
+    CoDeptOpt, ForceOpt, OutputOpt, WideOpt,
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
     LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, ProblemOpt, ProgressOpt, ReasonOpt,
-    SectionFilter, StatusFilter, StatusOpt, ask_progress, command, frame, effective, limit, open_ledger, point_id,
-    progress_report, task_id, to_date, to_format,
+    JsonOpt, RecordFormatOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress, command, frame, effective, limit, open_ledger, point_id,
+    progress_report, record_format, task_id, to_date, to_format,
 )  # fmt: skip
 
 task_app = typer.Typer(cls=ZhGroup, help="任务清单：把一项要点分解为有截止日期、责任人和成果形式的任务（编号如 17.2）。", no_args_is_help=True)
@@ -144,14 +144,15 @@ def list_(
     wide: WideOpt = False,
     as_of: AsOfOpt = None,
     most: LimitOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: RecordFormatOpt = "table",
+    pick: JsonOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """列出任务，筛选条件与 gkplan list 相同。"""
     from gkplan import filters, reports
 
-    fmt, before, rows = destination(output, fmt, force), to_date(due_before), limit(most)
+    fmt, before, rows = record_format(fmt, pick, jsonfields.TASK, output, force), to_date(due_before), limit(most)
     ids = tuple(point_id(p) for p in point)
     lights = tuple(filters.parse_light(x) for x in light)
     with open_ledger(ctx) as ledger:
@@ -172,14 +173,15 @@ def target_list(
     dept: Annotated[Optional[str], typer.Option("--dept", "-d", help="牵头部门")] = None,
     wide: WideOpt = False,
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: RecordFormatOpt = "table",
+    pick: JsonOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """列出量化指标：目标值（下限—上限）、实际值和完成率（以下限计）。"""
     from gkplan import filters, reports
 
-    fmt, number = destination(output, fmt, force), point_id(point) if point is not None else None
+    fmt, number = record_format(fmt, pick, jsonfields.TARGET, output, force), point_id(point) if point is not None else None
     with open_ledger(ctx) as ledger:
         if number is not None:
             ledger.point(number)

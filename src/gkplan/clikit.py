@@ -26,8 +26,15 @@ if TYPE_CHECKING:
     from gkplan.reports import Frame
 
 ASK = "\x00ask"  # stands for a bare `--progress`: ask for the value at the terminal
+FIELDS = "\x00fields"  # stands for a bare `--json`: list the fields it can select
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="输出格式：table / json / csv", metavar="FORMAT")]
+# A command that prints records: ndjson and --json as well (read with record_format)
+RecordFormatOpt = Annotated[str, typer.Option(
+    "--format", "-f", help="输出格式：table / json / ndjson（每行一个 JSON 对象，边查边输出）/ csv", metavar="FORMAT")]
+JsonOpt = Annotated[Optional[str], typer.Option(
+    "--json", help="只输出这些字段的 JSON（逗号分隔，如 id,title,progress，按所写顺序）；与 --format ndjson 同用则每行一个；"
+    "只写 --json 不写字段则列出可用字段", metavar="[FIELDS]")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="显示台账在这一天的状态：进度、状态、灯色和各项统计（默认今天）", metavar="DATE")]
 ByOpt = Annotated[Optional[str], typer.Option("--by", help="记录人（默认 $GKPLAN_USER 或登录名）")]
 DateOpt = Annotated[
@@ -53,7 +60,7 @@ OverdueFilter = Annotated[bool, typer.Option("--overdue", help="只看已逾期�
 DueBeforeFilter = Annotated[Optional[str], typer.Option("--due-before", help="截止日期早于此日期", metavar="DATE")]
 LimitOpt = Annotated[
     Optional[str],
-    typer.Option("--limit", "-n", help="表格最多显示多少行（终端上默认 200，0 为全部；JSON/CSV 总是全部）", metavar="N"),
+    typer.Option("--limit", "-n", help="表格最多显示多少行（终端上默认 200，0 为全部；JSON/NDJSON/CSV 总是全部）", metavar="N"),
 ]
 WideOpt = Annotated[bool, typer.Option("--wide", "-w", help="全部列、全文，不按终端宽度省略或截断（窄终端上各行可能折行）")]
 OutputOpt = Annotated[Optional[Path], typer.Option(
@@ -107,32 +114,44 @@ def install(app: Optional[typer.Typer] = None, only: Optional[str] = None) -> No
     for entry in _pending:
         owner, name, kwargs, run = entry
         if only is None or (owner is app and name == only):
-            owner.command(name, **{"cls": ZhCommand, **kwargs})(run)
+            owner.command(name, **{"cls": Command, **kwargs})(run)
         else:
             keep.append(entry)
     _pending = keep
 
 
-class AskableCommand(ZhCommand):
-    """Lets `--progress` stand without a value, exactly as in `gkplan update 17 --progress`."""
+class Command(ZhCommand):
+    """Every command's class: lets an option whose value may be left out stand alone — `--json` (list the
+    fields it can select), and, for AskableCommand, `--progress` — by giving it its stand-in value."""
+
+    bare = {"--json": FIELDS}
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         # an option that takes a value takes the next word whatever it is (`--note --progress` is a note)
         valued = {name for p in self.get_params(ctx) if p.param_type_name == "option" and not getattr(p, "is_flag", False)
                   for name in p.opts}  # fmt: skip
+        bare = {name: stand for name, stand in self.bare.items() if name in valued}
+        if not bare:
+            return super().parse_args(ctx, args)
         out: list[str] = []
         for i, arg in enumerate(args):
             out.append(arg)
             if arg == "--":
                 out += args[i + 1 :]
                 break
-            if i and args[i - 1] in valued and args[i - 1] not in ("--progress", "-p"):
+            if i and args[i - 1] in valued and args[i - 1] not in bare:
                 continue
-            if arg in ("--progress", "-p"):
+            if arg in bare:
                 following = args[i + 1] if i + 1 < len(args) else None
                 if following is None or (following.startswith("-") and not re.fullmatch(r"-\d+%?", following)):
-                    out.append(ASK)
+                    out.append(bare[arg])
         return super().parse_args(ctx, out)
+
+
+class AskableCommand(Command):
+    """Lets `--progress` stand without a value, exactly as in `gkplan update 17 --progress`."""
+
+    bare = {**Command.bare, "--progress": ASK, "-p": ASK}
 
 
 def db_path(ctx: typer.Context) -> tuple[Path, str]:
@@ -300,6 +319,37 @@ def destination(output_file: Optional[Path], fmt: str, force: bool) -> str:
         raise errors.Conflict(f"{output_file} 已存在；要覆盖请加 --force")
     output.target = {"path": output_file, "force": force, "protect": None}
     return kind
+
+
+RECORD_FORMATS = ("table", "json", "ndjson", "csv")
+
+
+def record_format(fmt: str, pick: Optional[str], fields: tuple[str, ...], output_file: Optional[Path] = None,
+                  force: bool = False) -> str:
+    """`--format`, `--json` and `-o` of a command that prints records, as the render layer reads them. `--json a,b`
+    means JSON (an array, or with `--format ndjson` one object a line) of those keys only, in that order;
+    an unknown field is a usage error naming the fields there are; a bare `--json` prints them and exits 0.
+    With `-o FILE` the file's suffix decides (destination); `--json` then needs a .json file."""
+    if output_file is not None:
+        kind = destination(output_file, fmt, force)
+        if pick is None:
+            return render.Format(kind)
+        if kind != "json":
+            raise InvalidValue(f"--json 输出 JSON：-o 的文件请用 .json 结尾（收到 {output_file.name}）")
+        fmt = "json"
+    name = to_format(fmt, RECORD_FORMATS)
+    if pick is None:
+        return render.Format(name)
+    wanted = tuple(dict.fromkeys(f.strip() for f in re.split(r"[,，、]", pick.replace(FIELDS, "")) if f.strip()))
+    if not wanted:  # `--json` alone (or `--json ""`): what can it select?
+        render.field_names(fields)
+        raise typer.Exit(0)
+    if name == "csv":
+        raise InvalidValue("--json 输出 JSON，不能与 --format csv 同用；CSV 总是输出全部列")
+    unknown = [f for f in wanted if f not in fields]
+    if unknown:
+        raise InvalidValue(f"--json 中没有字段 {'、'.join(map(repr, unknown))}；可用字段：{','.join(fields)}")
+    return render.Format("ndjson" if name == "ndjson" else "json", wanted)
 
 
 def point_id(text: str) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 from gkplan.render.items import _LIGHT_MARKS, _esc, _status
 from gkplan.render.targets import TARGET_WORDS, _targets_table, goal
 from gkplan.render.targets import markdown as target_markdown
-from gkplan.render.output import _emit
+from gkplan.render.output import JSON_FORMATS, _emit
 from gkplan.render.records import describe_changes, entity_label
 from gkplan.render.text import _table, visible
 
@@ -66,7 +66,7 @@ def missing(data: dict[str, Any], fmt: str) -> None:
         t.caption = f"{len(data['departments'])} 个部门、{items} 项（要点和任务）未报送"
         return t
 
-    _emit(fmt, data if fmt == "json" else flat, MISSING_FIELDS, table)
+    _emit(fmt, data if fmt in JSON_FORMATS else flat, MISSING_FIELDS, table)
 
 
 # -- the bulletin ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 
 from gkplan.values import ROLE_LABELS, STATUS_LABELS
 
-from gkplan.render.output import Rows, _emit, _emit_rows
+from gkplan.render.output import JSON_FORMATS, Rows, _emit, _emit_rows
 from gkplan.render.targets import _targets_table
 from gkplan.render.targets import counts as target_counts
 from gkplan.render.text import WIDE_HINT, Cell, Prose, Table, _table, visible
@@ -202,7 +202,7 @@ def overview(data: dict[str, Any], fmt: str, *, wide: bool = False) -> None:
             out += ["", _targets_table(goals, title=target_counts(goals), hint=WIDE_HINT, wide=wide)]
         return out
 
-    _emit(fmt, data if fmt == "json" else rows, SUMMARY_FIELDS, screen)
+    _emit(fmt, data if fmt in JSON_FORMATS else rows, SUMMARY_FIELDS, screen)
 
 
 TASK_FIELDS = (

@@ -1,4 +1,5 @@
-"""Output: tables for people, JSON and CSV for scripts. The only module that imports rich.
+"""Output: tables for people, JSON (an array, or one object a line: ndjson) and CSV for scripts. The only module
+that imports rich.
 
 Every view goes through `_emit` / `_emit_rows`, the one place that branches on the format.
 Record tables are drawn by `Table` below: Rich costs ~40 ms to import and ~0.4 ms a row, which
@@ -103,12 +104,16 @@ def _emit(fmt: str, data: Any, fields: Sequence[str], table: Callable[[], Any]) 
     if target is not None and fmt != "table":
         from gkplan.render.tofile import save
 
-        save(target, fmt, data, tuple(fields))
+        picked = [_pick(fmt, row) for row in data] if isinstance(data, list) else _pick(fmt, data)
+        save(target, fmt, picked, tuple(fields))
     elif fmt == "json":
         import json
 
-        json.dump(data, sys.stdout, ensure_ascii=_ascii_json(), indent=2)
+        picked = [_pick(fmt, row) for row in data] if isinstance(data, list) else _pick(fmt, data)
+        json.dump(picked, sys.stdout, ensure_ascii=_ascii_json(), indent=2)
         sys.stdout.write("\n")
+    elif fmt == "ndjson":
+        _lines(fmt, data if isinstance(data, list) else [data])
     elif fmt == "csv":
         import csv
 
@@ -121,6 +126,45 @@ def _emit(fmt: str, data: Any, fields: Sequence[str], table: Callable[[], Any]) 
         _print(table())
 
 
+class Format(str):
+    """An output format as a record command parsed it: equal to its name ("json", "ndjson" …), and carrying
+    `fields`, the keys `--json` selected, in the order given (None: every key)."""
+
+    fields: tuple[str, ...] | None = None
+
+    def __new__(cls, name: str, fields: tuple[str, ...] | None = None) -> Format:
+        made = super().__new__(cls, name)
+        made.fields = fields
+        return made
+
+
+JSON_FORMATS = ("json", "ndjson")  # the formats that print the records' own JSON shape
+
+
+def _pick(fmt: str, record: Any) -> Any:
+    """A record with only the keys `--json` selected, in that order (a key the record lacks as null)."""
+    fields = getattr(fmt, "fields", None)
+    if fields is None or not isinstance(record, dict):
+        return record
+    return {f: record.get(f) for f in fields}
+
+
+def _lines(fmt: str, records: Iterable[Any]) -> None:
+    """ndjson: one compact JSON object a line, written as each record comes from the iterator (never the
+    whole list in memory), so a pipe's reader starts on the first record at once."""
+    import json
+
+    ascii_only, write = _ascii_json(), sys.stdout.write
+    for record in records:
+        write(json.dumps(_pick(fmt, record), ensure_ascii=ascii_only, separators=(",", ":")) + "\n")
+
+
+@_writes
+def field_names(fields: Sequence[str]) -> None:
+    """What a bare `--json` prints: the fields it can select, one a line."""
+    sys.stdout.write("".join(f"{f}\n" for f in fields))
+
+
 Rows = Union[Iterable[dict[str, Any]], Callable[[bool], Iterable[dict[str, Any]]]]
 
 
@@ -128,7 +172,7 @@ Rows = Union[Iterable[dict[str, Any]], Callable[[bool], Iterable[dict[str, Any]]
 def _emit_rows(
     fmt: str, rows: Rows, fields: Sequence[str], table: Table, cells: Callable[[dict], list], limit: int | None, unit: str
 ) -> None:
-    """A list view, streamed: JSON and CSV write every row as it comes; a table keeps only the cells of
+    """A list view, streamed: JSON, ndjson and CSV write every row as it comes; a table keeps only the cells of
     the first `limit` rows (default 200 on a terminal, all when piped) and says how many more there are.
     `rows` may be a function of `brief`: a table asks for brief rows, which are cheaper to fetch."""
     if callable(rows):
@@ -137,15 +181,18 @@ def _emit_rows(
     if target is not None and fmt != "table":
         from gkplan.render.tofile import save
 
-        save(target, fmt, rows, tuple(fields))
+        save(target, fmt, (_pick(fmt, row) for row in rows), tuple(fields))
     elif fmt == "json":
         import json
 
         first, ascii_only = True, _ascii_json()
         for row in rows:
+            row = _pick(fmt, row)
             out.write(("[\n" if first else ",\n") + "  " + json.dumps(row, ensure_ascii=ascii_only, indent=2).replace("\n", "\n  "))
             first = False
         out.write("[]\n" if first else "\n]\n")
+    elif fmt == "ndjson":
+        _lines(fmt, rows)
     elif fmt == "csv":
         import csv
 

@@ -7,7 +7,7 @@ from typing import Any
 from gkplan.values import STATUS_LABELS
 
 from gkplan.render.items import _esc, _red, _status
-from gkplan.render.output import _emit
+from gkplan.render.output import JSON_FORMATS, _emit
 from gkplan.render.text import _table, visible
 
 _CHANGE_LABELS = {
@@ -203,7 +203,7 @@ def notices(rows: list[dict[str, Any]], fmt: str, as_of: str, within: int) -> No
 
     fields = ("department", "leaders", "kind", "id", "point", "title", "reasons", "due", "days_left", "progress", "status",
               "light", "reported", "owner", "role")  # fmt: skip
-    _emit(fmt, rows if fmt == "json" else flat, fields, table)
+    _emit(fmt, rows if fmt in JSON_FORMATS else flat, fields, table)
 
 
 STALE_FIELDS = ("kind", "id", "title", "departments", "last_update", "days_since", "progress", "status", "light")
