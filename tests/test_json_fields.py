@@ -174,3 +174,11 @@ def test_json_streams_the_same_way_and_selection_applies_per_record(monkeypatch)
 def test_ndjson_help_and_json_help_are_chinese(run):
     text = run("list", "-h").stdout
     assert "ndjson" in text and "--json" in text and "可用字段" in text
+
+
+def test_json_fields_written_to_a_file_are_the_fields_selected(run, ledger, tmp_path):
+    out = tmp_path / "要点.json"
+    run("list", "--json", "id,title", "-o", str(out))
+    assert [list(p) for p in json.loads(out.read_text(encoding="utf-8"))][:2] == [["id", "title"]] * 2
+    refused = run("list", "--json", "id", "-o", str(tmp_path / "要点.csv"), code=2)
+    assert "请用 .json 结尾" in refused.stderr and not (tmp_path / "要点.csv").exists()
