@@ -10,7 +10,7 @@ gives it just the command the line names, and everything only for help or the ot
 """
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Callable, Optional
 
 import os
 import sys
@@ -24,20 +24,50 @@ from gkplan.errors import Cancelled, GkplanError
 from gkplan.clikit import (
     CoDeptOpt, ForceOpt, OutputOpt, WideOpt,
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
-    LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, ProblemOpt, ProgressOpt, ReasonOpt,
-    JsonOpt, RecordFormatOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress, ask_tasks_progress, command, count, effective, progress_report,
-    frame, install, limit, open_ledger, point_id, record_format, to_date, to_format, today,
+    JsonOpt, LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, PointArg, ProblemOpt, ProgressOpt, ReasonOpt, RecordFormatOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress, ask_tasks_progress, command, completes, count, effective, frame, install, limit, open_ledger, point_id, progress_report, record_format, to_date, to_format, today,
 )  # fmt: skip
 
+COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
+COMPLETE_VAR = "_GKPLAN_COMPLETE"  # Typer's completion protocol: set by the shell's completion script
+
+
+class RootGroup(ZhGroup):
+    """The root: --install-completion and --show-completion take a shell's name, or stand alone for the
+    shell this runs in (as Typer's own options do)."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if not ctx.resilient_parsing and any(a in COMPLETION_OPTIONS for a in args):
+            out = []
+            for i, arg in enumerate(args):
+                out.append(arg)
+                if arg in COMPLETION_OPTIONS and (i + 1 == len(args) or args[i + 1].startswith("-")):
+                    out.append("")  # the shell this runs in
+            args = out
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
-    cls=ZhGroup,
+    cls=RootGroup,
     name="gkplan",
     help="国家开放大学年度工作要点督查台账：查询、更新、汇总每项工作要点的进度。",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=False,  # ours instead (root below): Chinese help, an optional shell name; Typer's scripts and protocol
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_show_locals=False,
 )
+
+
+def _completion(action: str) -> Callable[[typer.Context, Optional[str]], None]:
+    """--show-completion / --install-completion: the completion module loads only when one is given."""
+
+    def callback(ctx: typer.Context, value: Optional[str]) -> None:
+        if value is not None and not ctx.resilient_parsing:
+            from gkplan.complete import option
+
+            option(action)(ctx, value)
+
+    return callback
+
 
 def _version(wanted: bool) -> None:
     if wanted:
@@ -57,11 +87,20 @@ def root(
     ] = None,
     plan: Annotated[
         Optional[str],
-        typer.Option("--plan", envvar="GKPLAN_PLAN", help="使用哪个计划（年份，如 2022；默认最新的计划）", metavar="KEY"),
+        typer.Option("--plan", envvar="GKPLAN_PLAN", help="使用哪个计划（年份，如 2022；默认最新的计划）", metavar="KEY",
+                     autocompletion=completes("plans")),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", help="显示版本号并退出", is_eager=True, callback=lambda v: _version(v))
     ] = False,
+    install_completion: Annotated[Optional[str], typer.Option(
+        "--install-completion", metavar="[SHELL]", is_eager=True, expose_value=False, callback=_completion("install"),
+        autocompletion=completes("shells"),
+        help="为当前的 shell 安装命令补全（或写明 bash / zsh / fish / powershell），重新打开终端后生效")] = None,
+    show_completion: Annotated[Optional[str], typer.Option(
+        "--show-completion", metavar="[SHELL]", is_eager=True, expose_value=False, callback=_completion("show"),
+        autocompletion=completes("shells"),
+        help="显示当前的 shell（或写明的 bash / zsh / fish / powershell）的补全脚本，可复制或自行安装")] = None,
 ) -> None:
     """国家开放大学年度工作要点督查台账。
 
@@ -112,7 +151,7 @@ def list_(
 @command(app, "show", epilog="示例：gkplan show 17 ｜ gkplan show 17 --format json")
 def show(
     ctx: typer.Context,
-    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号")],
+    pid: PointArg,
     as_of: AsOfOpt = None,
     fmt: RecordFormatOpt = "table",
     pick: JsonOpt = None,
@@ -132,7 +171,7 @@ def show(
 )  # fmt: skip
 def update(
     ctx: typer.Context,
-    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号")],
+    pid: PointArg,
     progress: ProgressOpt = None,
     status: StatusOpt = None,
     done: DoneOpt = None,
@@ -217,7 +256,8 @@ def _report_fields(overdue: bool, overview: bool) -> tuple[str, ...]:
 @command(app, "log", epilog="示例：gkplan log ｜ gkplan log 17 ｜ gkplan log --since 2022-06-01 --format csv")
 def log(
     ctx: typer.Context,
-    pid: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="只看这一项（含其任务和指标）")] = None,
+    pid: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="只看这一项（含其任务和指标）",
+                                                 autocompletion=completes("points"))] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="只看此日期以来的记录", metavar="DATE")] = None,
     limit: Annotated[Optional[str], typer.Option("--limit", "-n", help="最多显示多少条（默认全部）", metavar="N")] = None,
     fmt: RecordFormatOpt = "table",
@@ -375,7 +415,12 @@ def main() -> None:
     try:
         try:
             name = _command_name(sys.argv[1:])
-            if name in CORE:
+            if os.environ.get(COMPLETE_VAR):  # the shell asks for candidates: every command, Typer's protocol
+                from gkplan.complete import prepare
+
+                prepare()
+                full_app()(prog_name="gkplan", complete_var=COMPLETE_VAR)
+            elif name in CORE:
                 install(app, only=name)
                 app()
             else:

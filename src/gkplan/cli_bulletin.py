@@ -8,7 +8,7 @@ import typer
 from gkplan import jsonfields, render
 from gkplan.clizh import ZhGroup
 from gkplan.clikit import (
-    AsOfOpt, ForceOpt, FormatOpt, JsonOpt, OutputOpt, RecordFormatOpt, command, destination, frame, open_ledger, record_format, to_format,
+    AsOfOpt, ForceOpt, FormatOpt, JsonOpt, OutputOpt, RecordFormatOpt, command, completes, destination, frame, open_ledger, record_format, to_format,
 )  # fmt: skip
 
 app = typer.Typer(cls=ZhGroup)
@@ -25,7 +25,7 @@ PeriodOpt = Annotated[
 def missing(
     ctx: typer.Context,
     period: PeriodOpt = None,
-    dept: Annotated[list[str], typer.Option("--dept", "-d", help="只看这些部门（可重复）")] = [],  # noqa: B006
+    dept: Annotated[list[str], typer.Option("--dept", "-d", help="只看这些部门（可重复）", autocompletion=completes("departments"))] = [],  # noqa: B006
     as_of: AsOfOpt = None,
     fmt: RecordFormatOpt = "table",
     pick: JsonOpt = None,
@@ -51,7 +51,7 @@ def bulletin(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="写入文件：.md / .xlsx / .json / .csv", metavar="FILE")] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
     as_of: AsOfOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="输出格式：table / json / csv / md（写文件时另可 xlsx）", metavar="FORMAT")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="输出格式：table / json / csv / md（写文件时另可 xlsx）", metavar="FORMAT", autocompletion=completes("formats"))] = "table",
 ) -> None:
     """一期的进展通报：总体情况及较上期变化，各部门超/达/欠序时进度、未报送、逾期、延期、按期办结率和排名，红黄灯事项的进展、问题和下一步，量化指标完成情况。按该期期末（或更早的截至日期）的历史计算，日后重出内容不变。"""
     from gkplan import bulletin as domain
@@ -69,7 +69,7 @@ def bulletin(
 @command(app, "brief", epilog="示例：gkplan brief --leader 李松 ｜ gkplan brief --leader 李松 --as-of 2022-09-30 --format json")
 def brief(
     ctx: typer.Context,
-    leader: Annotated[str, typer.Option("--leader", "-l", help="校领导（可写名字的一部分）")],
+    leader: Annotated[str, typer.Option("--leader", "-l", help="校领导（可写名字的一部分）", autocompletion=completes("leaders"))],
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,

@@ -6,7 +6,9 @@ import typer
 
 from gkplan import render
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import ByOpt, DateOpt, FormatOpt, command, effective, open_ledger, point_id, to_date, to_format
+from gkplan.clikit import (
+    ByOpt, DateOpt, FormatOpt, command, completes, effective, open_ledger, point_id, to_date, to_format,
+)
 
 app = typer.Typer(cls=ZhGroup)
 checkpoint_app = typer.Typer(cls=ZhGroup, help="节点：要点在某日应达到的进度，黄灯按节点判断是否落后。", no_args_is_help=True)
@@ -19,7 +21,7 @@ checkpoint_app = typer.Typer(cls=ZhGroup, help="节点：要点在某日应达�
 )  # fmt: skip
 def review(
     ctx: typer.Context,
-    item: Annotated[str, typer.Argument(metavar="ID", help="要点编号（17）或任务编号（17.2）")],
+    item: Annotated[str, typer.Argument(metavar="ID", help="要点编号（17）或任务编号（17.2）", autocompletion=completes("items"))],
     accept: Annotated[bool, typer.Option("--accept", help="审核通过，销号（已完成）")] = False,
     back: Annotated[bool, typer.Option("--return", help="退办：退回进行中，须写 --note 原因")] = False,
     accept_extension: Annotated[bool, typer.Option("--accept-extension", help="批准部门的延期申请（共用台账）：截止日期按申请推后")] = False,
@@ -50,7 +52,7 @@ def review(
 @command(checkpoint_app, "add", epilog="示例：gkplan checkpoint add 17 2022-06-30 40")
 def add(
     ctx: typer.Context,
-    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号")],
+    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号", autocompletion=completes("points"))],
     when: Annotated[str, typer.Argument(metavar="DATE", help="节点日期")],
     progress: Annotated[str, typer.Argument(metavar="PROGRESS", help="到这一天应达到的进度 0–100")],
     by: ByOpt = None,
@@ -64,7 +66,7 @@ def add(
 @command(checkpoint_app, "rm", epilog="示例：gkplan checkpoint rm 17 2022-06-30")
 def rm(
     ctx: typer.Context,
-    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号")],
+    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号", autocompletion=completes("points"))],
     when: Annotated[str, typer.Argument(metavar="DATE", help="节点日期")],
     by: ByOpt = None,
     date: DateOpt = None,

@@ -7,7 +7,7 @@ import typer
 
 from gkplan import render
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import FormatOpt, command, frame, open_ledger, to_format, today
+from gkplan.clikit import FormatOpt, command, completes, frame, open_ledger, to_format, today
 
 app = typer.Typer(cls=ZhGroup)
 
@@ -18,7 +18,7 @@ app = typer.Typer(cls=ZhGroup)
 )  # fmt: skip
 def sheet(
     ctx: typer.Context,
-    dept: Annotated[Optional[str], typer.Option("--dept", "-d", help="部门（可写部门名的一部分）", metavar="DEPT")] = None,
+    dept: Annotated[Optional[str], typer.Option("--dept", "-d", help="部门（可写部门名的一部分）", metavar="DEPT", autocompletion=completes("departments"))] = None,
     every: Annotated[bool, typer.Option("--all", help="每个部门一份，写到 -o 目录中（部门-填报期.xlsx）")] = False,
     period: Annotated[Optional[str], typer.Option(
         "--period", help="这份表收集哪一期的填报：2022-06、2022年6月、2022-Q2，或 6月、三季度、上半年（默认：今天所在的一期）", metavar="PERIOD")] = None,

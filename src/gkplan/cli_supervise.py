@@ -8,7 +8,7 @@ import typer
 from gkplan import jsonfields, render
 from gkplan.clizh import ZhGroup
 from gkplan.clikit import (
-    AsOfOpt, ByOpt, ForceOpt, FormatOpt, JsonOpt, OutputOpt, RecordFormatOpt, command, count, frame, open_ledger, record_format, to_format, today,
+    AsOfOpt, ByOpt, ForceOpt, FormatOpt, JsonOpt, OutputOpt, RecordFormatOpt, command, completes, count, frame, open_ledger, record_format, to_format, today,
 )  # fmt: skip
 
 app = typer.Typer(cls=ZhGroup)
@@ -21,7 +21,7 @@ app = typer.Typer(cls=ZhGroup)
 def remind(
     ctx: typer.Context,
     within: Annotated[str, typer.Option("--within", help="提醒多少天内到期的事项，如 14d、2w、30；或多少个工作日内（按国家法定节假日和调休），如 10工作日", metavar="DAYS")] = "14d",
-    dept: Annotated[list[str], typer.Option("--dept", "-d", help="只给这些部门（可重复）")] = [],  # noqa: B006
+    dept: Annotated[list[str], typer.Option("--dept", "-d", help="只给这些部门（可重复）", autocompletion=completes("departments"))] = [],  # noqa: B006
     as_of: AsOfOpt = None,
     fmt: RecordFormatOpt = "table",
     pick: JsonOpt = None,
@@ -66,7 +66,7 @@ def stale(
 def export(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("--output", "-o", help="输出文件", metavar="FILE")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx / csv / json / md", metavar="FORMAT")] = "xlsx",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx / csv / json / md", metavar="FORMAT", autocompletion=completes("formats"))] = "xlsx",
     table: Annotated[str, typer.Option("--table", help="CSV 导出哪张表：points / tasks / targets / history")] = "points",
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
     as_of: AsOfOpt = None,

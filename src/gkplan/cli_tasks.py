@@ -10,8 +10,7 @@ from gkplan.clikit import (
     CoDeptOpt, ForceOpt, OutputOpt, WideOpt,
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
     LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, ProblemOpt, ProgressOpt, ReasonOpt,
-    JsonOpt, RecordFormatOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress, command, frame, effective, limit, open_ledger, point_id,
-    progress_report, record_format, task_id, to_date, to_format,
+    JsonOpt, RecordFormatOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress, command, completes, effective, frame, limit, open_ledger, point_id, progress_report, record_format, task_id, to_date, to_format,
 )  # fmt: skip
 
 task_app = typer.Typer(cls=ZhGroup, help="任务清单：把一项要点分解为有截止日期、责任人和成果形式的任务（编号如 17.2）。", no_args_is_help=True)
@@ -27,11 +26,11 @@ WeightOpt = Annotated[Optional[str], typer.Option("--weight", help="权重（1�
 )  # fmt: skip
 def add(
     ctx: typer.Context,
-    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号")],
+    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号", autocompletion=completes("points"))],
     title: Annotated[str, typer.Argument(metavar="TITLE", help="任务名称")],
     due: DueOpt = None,
     owner: OwnerOpt = None,
-    dept: Annotated[Optional[str], typer.Option("--dept", "-d", help="负责部门（默认为要点的牵头部门）")] = None,
+    dept: Annotated[Optional[str], typer.Option("--dept", "-d", help="负责部门（默认为要点的牵头部门）", autocompletion=completes("departments"))] = None,
     deliverable: Annotated[Optional[str], typer.Option("--deliverable", help="成果形式，如 文件、平台、报告")] = None,
     weight: WeightOpt = None,
     co_dept: CoDeptOpt = None,
@@ -57,7 +56,7 @@ def add(
 )  # fmt: skip
 def update(
     ctx: typer.Context,
-    tid: Annotated[str, typer.Argument(metavar="ID", help="任务编号，如 17.2")],
+    tid: Annotated[str, typer.Argument(metavar="ID", help="任务编号，如 17.2", autocompletion=completes("tasks"))],
     progress: ProgressOpt = None,
     status: StatusOpt = None,
     done: DoneOpt = None,
@@ -96,7 +95,7 @@ def update(
 @command(task_app, "complete", epilog="示例：gkplan task complete 17（可用 gkplan undo 撤销）")
 def complete(
     ctx: typer.Context,
-    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号")],
+    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号", autocompletion=completes("points"))],
     by: ByOpt = None,
     date: DateOpt = None,
     fmt: FormatOpt = "table",
@@ -112,7 +111,7 @@ def complete(
 @command(task_app, "rm", epilog="示例：gkplan task rm 17.2（可用 gkplan undo 恢复）")
 def rm(
     ctx: typer.Context,
-    tid: Annotated[str, typer.Argument(metavar="ID", help="任务编号，如 17.2")],
+    tid: Annotated[str, typer.Argument(metavar="ID", help="任务编号，如 17.2", autocompletion=completes("tasks"))],
     by: ByOpt = None,
     date: DateOpt = None,
     fmt: FormatOpt = "table",
@@ -170,7 +169,7 @@ def list_(
 def target_list(
     ctx: typer.Context,
     point: Annotated[Optional[str], typer.Option("--point", help="要点编号")] = None,
-    dept: Annotated[Optional[str], typer.Option("--dept", "-d", help="牵头部门")] = None,
+    dept: Annotated[Optional[str], typer.Option("--dept", "-d", help="牵头部门", autocompletion=completes("departments"))] = None,
     wide: WideOpt = False,
     as_of: AsOfOpt = None,
     fmt: RecordFormatOpt = "table",
@@ -196,7 +195,7 @@ def target_list(
 )  # fmt: skip
 def target_set(
     ctx: typer.Context,
-    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号")],
+    pid: Annotated[str, typer.Argument(metavar="ID", help="要点编号", autocompletion=completes("points"))],
     metric: Annotated[str, typer.Argument(metavar="METRIC", help="指标名称（可写一部分）")],
     actual: Annotated[str, typer.Option("--actual", help="实际值，如 1580000、158万", metavar="N")],
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="实际值的统计日期（默认同 --date）", metavar="DATE")] = None,

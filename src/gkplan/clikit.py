@@ -28,10 +28,26 @@ if TYPE_CHECKING:
 ASK = "\x00ask"  # stands for a bare `--progress`: ask for the value at the terminal
 FIELDS = "\x00fields"  # stands for a bare `--json`: list the fields it can select
 
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="输出格式：table / json / csv", metavar="FORMAT")]
+
+def completes(kind: str) -> Callable:
+    """A parameter's shell completion (Typer's `autocompletion`): the candidates gkplan.complete lists for
+    `kind`. That module, and the ledger, load only when the shell asks, never on a normal command."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list:
+        from gkplan.complete import candidates
+
+        return candidates(kind, ctx, incomplete)
+
+    return complete
+
+
+FormatOpt = Annotated[
+    str, typer.Option("--format", "-f", help="输出格式：table / json / csv", metavar="FORMAT", autocompletion=completes("formats"))
+]
 # A command that prints records: ndjson and --json as well (read with record_format)
 RecordFormatOpt = Annotated[str, typer.Option(
-    "--format", "-f", help="输出格式：table / json / ndjson（每行一个 JSON 对象，边查边输出）/ csv", metavar="FORMAT")]
+    "--format", "-f", help="输出格式：table / json / ndjson（每行一个 JSON 对象，边查边输出）/ csv", metavar="FORMAT",
+    autocompletion=completes("record_formats"))]
 JsonOpt = Annotated[Optional[str], typer.Option(
     "--json", help="只输出这些字段的 JSON（逗号分隔，如 id,title,progress，按所写顺序）；与 --format ndjson 同用则每行一个；"
     "只写 --json 不写字段则列出可用字段", metavar="[FIELDS]")]
@@ -47,15 +63,18 @@ NextOpt = Annotated[Optional[str], typer.Option("--next", help="下一步计划"
 EvidenceOpt = Annotated[Optional[str], typer.Option("--evidence", help="办结佐证：文号、链接或一句话说明（报办结时必填）")]
 ReasonOpt = Annotated[Optional[str], typer.Option("--reason", help="延期理由（把截止日期推后时必填）")]
 CoDeptOpt = Annotated[Optional[list[str]], typer.Option(
-    "--co-dept", help="协办部门（可重复；-部门名 去掉一个，如 --co-dept=-财务部）", metavar="DEPT")]
+    "--co-dept", help="协办部门（可重复；-部门名 去掉一个，如 --co-dept=-财务部）", metavar="DEPT",
+    autocompletion=completes("departments"))]
 ProgressOpt = Annotated[Optional[str], typer.Option("--progress", "-p", help="进度 0–100；不写数值则在终端询问", metavar="[N]")]
-StatusOpt = Annotated[Optional[str], typer.Option("--status", help="未启动/进行中/已完成（即报办结，待销号）/受阻/暂缓")]
+StatusOpt = Annotated[Optional[str], typer.Option("--status", help="未启动/进行中/已完成（即报办结，待销号）/受阻/暂缓", autocompletion=completes("statuses"))]
+PointArg = Annotated[str, typer.Argument(metavar="ID", help="要点编号", autocompletion=completes("points"))]
+TaskArg = Annotated[str, typer.Argument(metavar="ID", help="任务编号，如 17.2", autocompletion=completes("tasks"))]
 # The filters that `list` and `task list` share
-DeptFilter = Annotated[list[str], typer.Option("--dept", "-d", help="牵头部门（可重复；可写部门名的一部分）")]
-LeaderFilter = Annotated[list[str], typer.Option("--leader", "-l", help="牵头校领导（可重复）")]
+DeptFilter = Annotated[list[str], typer.Option("--dept", "-d", help="牵头部门（可重复；可写部门名的一部分）", autocompletion=completes("departments"))]
+LeaderFilter = Annotated[list[str], typer.Option("--leader", "-l", help="牵头校领导（可重复）", autocompletion=completes("leaders"))]
 SectionFilter = Annotated[list[str], typer.Option("--section", "-s", help="部分：编号（3、三）或标题")]
-StatusFilter = Annotated[list[str], typer.Option("--status", help="状态：未启动/进行中/已完成/受阻/暂缓")]
-LightFilter = Annotated[list[str], typer.Option("--light", help="灯色：red/yellow/green/done（红/黄/绿/完成）")]
+StatusFilter = Annotated[list[str], typer.Option("--status", help="状态：未启动/进行中/已完成/受阻/暂缓", autocompletion=completes("statuses"))]
+LightFilter = Annotated[list[str], typer.Option("--light", help="灯色：red/yellow/green/done（红/黄/绿/完成）", autocompletion=completes("lights"))]
 OverdueFilter = Annotated[bool, typer.Option("--overdue", help="只看已逾期且未完成的")]
 DueBeforeFilter = Annotated[Optional[str], typer.Option("--due-before", help="截止日期早于此日期", metavar="DATE")]
 LimitOpt = Annotated[
