@@ -88,7 +88,7 @@ def test_statuses_lights_and_formats(ledger):
     assert bash("gkplan task update 17.1 --status 已") == ["已完成"]
     assert bash("gkplan list --light r") == ["red", "review"]
     assert bash("gkplan list --light 红") == ["red"]
-    assert bash("gkplan list --format ") == ["table", "json", "csv"]
+    assert bash("gkplan list --format ") == ["table", "json", "ndjson", "csv"]
     assert bash("gkplan list -f j") == ["json"]
     assert bash("gkplan export --format ") == ["xlsx", "csv", "json", "md"]
 
@@ -109,7 +109,7 @@ def test_without_a_ledger_there_are_no_candidates_and_none_is_made(tmp_path):
     assert bash("gkplan show 1", GKPLAN_DB=str(missing)) == []
     assert bash("gkplan --db /no/such/file.db list --dept jw") == []
     assert not missing.exists() and not missing.parent.exists()
-    assert bash("gkplan list --format ", GKPLAN_DB=str(missing)) == ["table", "json", "csv"]  # fixed lists still
+    assert bash("gkplan list --format ", GKPLAN_DB=str(missing)) == ["table", "json", "ndjson", "csv"]  # fixed lists still
 
 
 def test_the_db_option_on_the_line_is_the_ledger_completed_from(ledger, tmp_path):
