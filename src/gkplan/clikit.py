@@ -343,9 +343,9 @@ def _read(question: str) -> str:
     boundary reports as 已取消, exit 130, before anything has been written."""
     import sys
 
-    sys.stderr.write(question)
-    sys.stderr.flush()
-    try:
+    try:  # Ctrl-C typed as soon as the question shows may come before input() is reached
+        sys.stderr.write(question)
+        sys.stderr.flush()
         return input()
     except (KeyboardInterrupt, EOFError):
         sys.stderr.write("\n")  # the terminal echoed ^C (or nothing) on the question's line: end it
