@@ -202,6 +202,13 @@ def test_bare_progress_without_a_terminal_is_a_clear_error(run, ledger):
     assert dump(ledger) == before
 
 
+def test_bare_task_progress_without_a_terminal_is_a_clear_error(run, ledger):
+    before = dump(ledger)
+    result = run("task", "update", "18.1", "--progress", code=2)
+    assert "没有终端可以询问" in result.stderr and "新的进度" not in result.stderr
+    assert dump(ledger) == before
+
+
 # -- reports ------------------------------------------------------------------------------------
 
 

@@ -84,6 +84,19 @@ def update_point(ledger: Ledger, point_id: int, report: Report, *, by: str | Non
     return _changed(entry, f"第 {point_id} 项")
 
 
+def check_report(report: Report) -> None:
+    """What the options say besides the progress, checked before anything is asked at the terminal:
+    a wrong --note is said at once, not after the last question."""
+    _checked(report._replace(progress=None))
+
+
+def check_answer(current: dict[str, Any], report: Report, what: str, day: date) -> None:
+    """Whether `report`, with a progress answered at the terminal, would be accepted for an item now at
+    `current` (a point's or a task's row): the same rules the write applies (a 100 is a 办结 report and needs
+    evidence; reopening needs a reason), so that a refused answer is asked again with the reason."""
+    _loop(current, _checked(report), day.isoformat(), what)
+
+
 def _checked(report: Report) -> dict[str, Any]:
     return {
         "progress": parse_progress(report.progress) if report.progress is not None else None,

@@ -24,7 +24,10 @@ from gkplan.errors import Cancelled, GkplanError
 from gkplan.clikit import (
     CoDeptOpt, ForceOpt, OutputOpt, WideOpt,
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
-    JsonOpt, LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, PointArg, ProblemOpt, ProgressOpt, ReasonOpt, RecordFormatOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress, ask_tasks_progress, command, completes, count, effective, frame, install, limit, open_ledger, point_id, progress_report, record_format, to_date, to_format, today,
+    JsonOpt, LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, PointArg, ProblemOpt,
+    ProgressOpt, ReasonOpt, RecordFormatOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress,
+    ask_tasks_progress, command, completes, count, effective, frame, install, limit, need_terminal, open_ledger,
+    point_id, progress_report, record_format, to_date, to_format, today, written,
 )  # fmt: skip
 
 COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
@@ -197,22 +200,38 @@ def update(
     report = progress_report(progress, status, note, done, problem, next_step, evidence, to_date(due), reason, co_dept)
     with open_ledger(ctx) as ledger:
         if progress == ASK:
-            current = ledger.point(number)
-            follows = ledger.point_follows_tasks(number, day)
-            asked = None if follows else ask_progress(current["progress"], f"第 {number} 项：{current['title']}", keep=True)
-            answers = ask_tasks_progress(ledger, number) if current["tasks"] else []
-            report = report._replace(progress=asked if asked is not None and int(asked) != current["progress"] else None)
-            if not answers:
-                render.change(actions.update_point(ledger, number, report, by=by, day=day), fmt)
-                return
-            with ledger.transaction():  # every answer, or (Ctrl-C, an error) none of them
-                entries = [actions.update_task(ledger, number, seq, actions.Report(progress=answer), owner=None,
-                                               weight=None, by=by, day=day) for seq, answer in answers]  # fmt: skip
-                if any(v is not None for v in report):
-                    entries.append(actions.update_point(ledger, number, report, by=by, day=day))
-            render.history(entries, fmt)
+            _update_asked(ledger, number, report, by, day, fmt)
             return
         render.change(actions.update_point(ledger, number, report, by=by, day=day), fmt)
+
+
+def _update_asked(ledger, number: int, report, by: Optional[str], day, fmt: str) -> None:  # noqa: ANN001
+    """`update N --progress` without a value: ask the point's progress (unless its tasks give it), then each
+    task's, showing the current value, Enter keeping it; write every answer together (Ctrl-C: nothing);
+    show what was written and the point as it is now."""
+    from gkplan import actions, reports
+
+    current = ledger.point(number)
+    need_terminal(f"，任务写成 gkplan task update {number}.N --progress 60" if current["tasks"] else "")
+    actions.check_report(report)  # a wrong --note is said before the first question
+    what = f"第 {number} 项"
+    if ledger.point_follows_tasks(number, day):
+        asked = None
+        render.message(f"{what}的进度由任务按权重计算，不单独询问")
+    else:
+        check = lambda answer: actions.check_answer(current, report._replace(progress=answer), what, day)  # noqa: E731
+        asked = ask_progress(current["progress"], what, current["title"], check)
+    answers = ask_tasks_progress(ledger, number, day) if current["tasks"] else []
+    report = report._replace(progress=asked)
+    entries = []
+    if answers or any(v is not None for v in report):
+        with ledger.transaction():  # every answer, or (Ctrl-C, an error) none of them
+            entries = [actions.update_task(ledger, number, seq, actions.Report(progress=answer), owner=None,
+                                           weight=None, by=by, day=day) for seq, answer in answers]  # fmt: skip
+            if any(v is not None for v in report):
+                entries.append(actions.update_point(ledger, number, report, by=by, day=day))
+    written(entries, fmt)
+    render.state(reports.state(ledger, number, frame(ledger, None)), fmt)
 
 
 @command(

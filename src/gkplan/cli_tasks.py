@@ -10,7 +10,9 @@ from gkplan.clikit import (
     CoDeptOpt, ForceOpt, OutputOpt, WideOpt,
     ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
     LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, ProblemOpt, ProgressOpt, ReasonOpt,
-    JsonOpt, RecordFormatOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress, command, completes, effective, frame, limit, open_ledger, point_id, progress_report, record_format, task_id, to_date, to_format,
+    JsonOpt, RecordFormatOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress, command, completes, effective,
+    frame, limit, need_terminal, open_ledger, point_id, progress_report, record_format, task_id, to_date, to_format,
+    written,
 )  # fmt: skip
 
 task_app = typer.Typer(cls=ZhGroup, help="任务清单：把一项要点分解为有截止日期、责任人和成果形式的任务（编号如 17.2）。", no_args_is_help=True)
@@ -85,9 +87,19 @@ def update(
         report = actions.Report(progress, status, note if note is not None else done, problem, next_step, evidence,
                                 to_date(due), reason, tuple(co_dept) if co_dept else None)  # fmt: skip
     with open_ledger(ctx) as ledger:
-        if progress == ASK:
-            current = ledger.task(number, seq)
-            report = report._replace(progress=ask_progress(current["progress"], f"任务 {number}.{seq}：{current['title']}"))
+        if progress == ASK:  # asked at the terminal: the current value shown, Enter keeping it
+            from gkplan import reports
+
+            current, what = ledger.task(number, seq), f"任务 {number}.{seq}"
+            need_terminal()
+            actions.check_report(report)  # a wrong --note is said before the question
+            check = lambda answer: actions.check_answer(current, report._replace(progress=answer), what, day)  # noqa: E731
+            report = report._replace(progress=ask_progress(current["progress"], what, current["title"], check))
+            changes = any(v is not None for v in report) or owner is not None or weight is not None
+            entries = [actions.update_task(ledger, number, seq, report, owner=owner, weight=weight, by=by, day=day)] if changes else []
+            written(entries, fmt)
+            render.state(reports.state(ledger, number, frame(ledger, None)), fmt)
+            return
         entry = actions.update_task(ledger, number, seq, report, owner=owner, weight=weight, by=by, day=day)
         render.change(entry, fmt)
 

@@ -97,6 +97,15 @@ def list_tasks(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, 
     return list(iter_tasks(ledger, query, fr, lights))
 
 
+def state(ledger: Ledger, point_id: int, fr: Frame) -> dict[str, Any]:
+    """A point as `list` shows it, with its tasks as `show` lists them: what a change leaves behind."""
+    point = next(iter_points(ledger, PointQuery(ids=(point_id,)), fr), None)
+    if point is None:
+        raise NotFound(f"没有编号为 {point_id} 的工作要点")
+    point["task_list"] = list_tasks(ledger, PointQuery(ids=(point_id,)), fr)
+    return point
+
+
 def show_point(ledger: Ledger, point_id: int, fr: Frame, history: int = 10) -> dict[str, Any]:
     point = next(iter_points(ledger, PointQuery(ids=(point_id,)), fr), None)
     if point is None:

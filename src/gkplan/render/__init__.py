@@ -9,7 +9,7 @@
     admin    the ledger on a PostgreSQL server: made, moved, its roles and logins (imported by cli_admin only)
 """
 
-from gkplan.render.items import overdue, overview, point, points, summary, tasks
+from gkplan.render.items import overdue, overview, point, points, state, summary, tasks
 from gkplan.render.output import OUTPUT_ERRNOS, Format, failure, field_names, flush, lost, message
 from gkplan.render.records import (
     change, checks, describe_changes, diff, history, loaded, names, notices, plans, stale,
@@ -19,8 +19,10 @@ from gkplan.render.targets import targets
 from gkplan.render.text import Table, cell_width, visible
 
 __all__ = [
-    "OUTPUT_ERRNOS", "Format", "Table", "brief", "bulletin", "bulletin_sheets", "bulletin_text", "cell_width", "change", "checks", "describe_changes", "diff", "failure", "field_names", "flush", "history",
-    "imported", "loaded", "lost", "message", "missing", "names", "notices", "overdue", "overview", "plans", "point", "points", "sheets", "stale",
+    "Format", "OUTPUT_ERRNOS", "Table", "brief", "bulletin", "bulletin_sheets", "bulletin_text", "cell_width",
+    "change", "checks", "describe_changes", "diff", "failure", "field_names", "flush", "history", "imported",
+    "loaded", "lost", "message", "missing", "names", "notices", "overdue", "overview", "plans", "point", "points",
+    "sheets", "stale", "state",
     "summary", "targets", "tasks", "visible",
 ]  # fmt: skip
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from gkplan.values import ROLE_LABELS, STATUS_LABELS
 
-from gkplan.render.output import JSON_FORMATS, Rows, _emit, _emit_rows
+from gkplan.render.output import JSON_FORMATS, Rows, _emit, _emit_rows, _print, _writes
 from gkplan.render.targets import _targets_table
 from gkplan.render.targets import counts as target_counts
 from gkplan.render.text import WIDE_HINT, Cell, Prose, Table, _table, visible
@@ -142,6 +142,21 @@ def point(p: dict[str, Any], fmt: str) -> None:
         return Group(*parts)
 
     _emit(fmt, p, POINT_FIELDS, table)
+
+
+@_writes
+def state(p: dict[str, Any], fmt: str) -> None:
+    """What an item is now, after a change at the terminal: the point's row as `list` draws it, and its
+    tasks as `show` lists them. Only for people: JSON and CSV carry the changes written, nothing else."""
+    if fmt != "table":
+        return
+    row = _table("编号", "工作要点", "校领导", "牵头部门", "进度", "状态", "灯", "截止日期", "剩余", title="现在：", drop=_POINT_DROP,
+                 hint=f"gkplan show {p['id']} 查看全部")
+    row.add_row(*_point_cells(p))
+    parts: list[Any] = [row]
+    if p["task_list"]:
+        parts.append(_tasks_table(p["task_list"], title="任务清单", hint=f"gkplan task list --point {p['id']} --wide 显示"))
+    _print(parts)
 
 
 def _overdue_cells(p: dict[str, Any]) -> list[Cell]:
