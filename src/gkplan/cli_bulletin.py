@@ -7,9 +7,8 @@ import typer
 
 from gkplan import jsonfields, render
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import (
-    AsOfOpt, ForceOpt, FormatOpt, JsonOpt, OutputOpt, RecordFormatOpt, command, completes, destination, frame, open_ledger, record_format, to_format,
-)  # fmt: skip
+from gkplan.clikit import command, destination, frame, open_ledger, record_format, to_format
+from gkplan.cliopts import AsOfOpt, ForceOpt, FormatOpt, JsonOpt, OutputOpt, RecordFormatOpt, completes
 
 app = typer.Typer(cls=ZhGroup)
 

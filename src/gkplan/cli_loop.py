@@ -6,9 +6,8 @@ import typer
 
 from gkplan import render
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import (
-    ByOpt, DateOpt, FormatOpt, command, completes, effective, open_ledger, point_id, to_date, to_format,
-)
+from gkplan.clikit import command, effective, open_ledger, point_id, to_date, to_format
+from gkplan.cliopts import ByOpt, DateOpt, FormatOpt, completes
 
 app = typer.Typer(cls=ZhGroup)
 checkpoint_app = typer.Typer(cls=ZhGroup, help="节点：要点在某日应达到的进度，黄灯按节点判断是否落后。", no_args_is_help=True)

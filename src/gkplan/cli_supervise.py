@@ -7,9 +7,8 @@ import typer
 
 from gkplan import jsonfields, render
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import (
-    AsOfOpt, ByOpt, ForceOpt, FormatOpt, JsonOpt, OutputOpt, RecordFormatOpt, command, completes, count, frame, open_ledger, record_format, to_format, today,
-)  # fmt: skip
+from gkplan.clikit import command, count, frame, open_ledger, record_format, to_format, today
+from gkplan.cliopts import AsOfOpt, ByOpt, ForceOpt, FormatOpt, JsonOpt, OutputOpt, RecordFormatOpt, completes
 
 app = typer.Typer(cls=ZhGroup)
 

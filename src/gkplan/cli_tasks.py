@@ -7,13 +7,15 @@ import typer
 from gkplan import jsonfields, render
 from gkplan.clizh import ZhGroup
 from gkplan.clikit import (
-    CoDeptOpt, ForceOpt, OutputOpt, WideOpt,
-    ASK, AskableCommand, AsOfOpt, ByOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, FormatOpt,
-    LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OverdueFilter, ProblemOpt, ProgressOpt, ReasonOpt,
-    JsonOpt, RecordFormatOpt, SectionFilter, StatusFilter, StatusOpt, ask_progress, command, completes, effective,
-    frame, limit, need_terminal, open_ledger, point_id, progress_report, record_format, task_id, to_date, to_format,
-    written,
+    AskableCommand, command, effective, frame, limit, open_ledger, point_id, progress_report, record_format,
+    task_id, to_date, to_format,
 )  # fmt: skip
+from gkplan.cliopts import (
+    ASK, AsOfOpt, ByOpt, CoDeptOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, ForceOpt,
+    FormatOpt, JsonOpt, LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OutputOpt, OverdueFilter, ProblemOpt,
+    ProgressOpt, ReasonOpt, RecordFormatOpt, SectionFilter, StatusFilter, StatusOpt, WideOpt, completes,
+)  # fmt: skip
+from gkplan.prompts import ask_progress, need_terminal, written
 
 task_app = typer.Typer(cls=ZhGroup, help="任务清单：把一项要点分解为有截止日期、责任人和成果形式的任务（编号如 17.2）。", no_args_is_help=True)
 target_app = typer.Typer(cls=ZhGroup, help="量化指标：目标值、实际值和完成率。", no_args_is_help=True)

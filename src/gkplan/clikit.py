@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
 from gkplan import errors, render
+from gkplan.cliopts import ASK, FIELDS
 from gkplan.clizh import ZhCommand
 from gkplan.render import output
 from gkplan.errors import Cancelled, GkplanError, InvalidValue
@@ -24,72 +25,6 @@ if TYPE_CHECKING:
     from gkplan.actions import Report
     from gkplan.ledger import Ledger
     from gkplan.reports import Frame
-
-ASK = "\x00ask"  # stands for a bare `--progress`: ask for the value at the terminal
-FIELDS = "\x00fields"  # stands for a bare `--json`: list the fields it can select
-
-
-def completes(kind: str) -> Callable:
-    """A parameter's shell completion (Typer's `autocompletion`): the candidates gkplan.complete lists for
-    `kind`. That module, and the ledger, load only when the shell asks, never on a normal command."""
-
-    def complete(ctx: typer.Context, incomplete: str) -> list:
-        from gkplan.complete import candidates
-
-        return candidates(kind, ctx, incomplete)
-
-    return complete
-
-
-FormatOpt = Annotated[
-    str, typer.Option("--format", "-f", help="输出格式：table / json / csv", metavar="FORMAT", autocompletion=completes("formats"))
-]
-# A command that prints records: ndjson and --json as well (read with record_format)
-RecordFormatOpt = Annotated[str, typer.Option(
-    "--format", "-f", help="输出格式：table / json / ndjson（每行一个 JSON 对象，边查边输出）/ csv", metavar="FORMAT",
-    autocompletion=completes("record_formats"))]
-JsonOpt = Annotated[Optional[str], typer.Option(
-    "--json", help="只输出这些字段的 JSON（逗号分隔，如 id,title,progress，按所写顺序）；与 --format ndjson 同用则每行一个；"
-    "只写 --json 不写字段则列出可用字段", metavar="[FIELDS]")]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="显示台账在这一天的状态：进度、状态、灯色和各项统计（默认今天）", metavar="DATE")]
-ByOpt = Annotated[Optional[str], typer.Option("--by", help="记录人（默认 $GKPLAN_USER 或登录名）")]
-DateOpt = Annotated[
-    Optional[str], typer.Option("--date", help="这次修改报告的是哪一天的情况（生效日期，默认今天，不能晚于今天）", metavar="DATE")
-]
-NoteOpt = Annotated[Optional[str], typer.Option("--note", "-m", help="进展说明（即 --done）")]
-DoneOpt = Annotated[Optional[str], typer.Option("--done", help="进展情况：本期做了什么")]
-ProblemOpt = Annotated[Optional[str], typer.Option("--problem", help="存在问题")]
-NextOpt = Annotated[Optional[str], typer.Option("--next", help="下一步计划")]
-EvidenceOpt = Annotated[Optional[str], typer.Option("--evidence", help="办结佐证：文号、链接或一句话说明（报办结时必填）")]
-ReasonOpt = Annotated[Optional[str], typer.Option("--reason", help="延期理由（把截止日期推后时必填）")]
-CoDeptOpt = Annotated[Optional[list[str]], typer.Option(
-    "--co-dept", help="协办部门（可重复；-部门名 去掉一个，如 --co-dept=-财务部）", metavar="DEPT",
-    autocompletion=completes("departments"))]
-ProgressOpt = Annotated[Optional[str], typer.Option("--progress", "-p", help="进度 0–100；不写数值则在终端询问", metavar="[N]")]
-StatusOpt = Annotated[Optional[str], typer.Option("--status", help="未启动/进行中/已完成（即报办结，待销号）/受阻/暂缓", autocompletion=completes("statuses"))]
-PointArg = Annotated[str, typer.Argument(metavar="ID", help="要点编号", autocompletion=completes("points"))]
-TaskArg = Annotated[str, typer.Argument(metavar="ID", help="任务编号，如 17.2", autocompletion=completes("tasks"))]
-# The filters that `list` and `task list` share
-DeptFilter = Annotated[list[str], typer.Option("--dept", "-d", help="牵头部门（可重复；可写部门名的一部分）", autocompletion=completes("departments"))]
-LeaderFilter = Annotated[list[str], typer.Option("--leader", "-l", help="牵头校领导（可重复）", autocompletion=completes("leaders"))]
-SectionFilter = Annotated[list[str], typer.Option("--section", "-s", help="部分：编号（3、三）或标题")]
-StatusFilter = Annotated[list[str], typer.Option("--status", help="状态：未启动/进行中/已完成/受阻/暂缓", autocompletion=completes("statuses"))]
-LightFilter = Annotated[list[str], typer.Option("--light", help="灯色：red/yellow/green/done（红/黄/绿/完成）", autocompletion=completes("lights"))]
-OverdueFilter = Annotated[bool, typer.Option("--overdue", help="只看已逾期且未完成的")]
-DueBeforeFilter = Annotated[Optional[str], typer.Option("--due-before", help="截止日期早于此日期", metavar="DATE")]
-LimitOpt = Annotated[
-    Optional[str],
-    typer.Option("--limit", "-n", help="表格最多显示多少行（终端上默认 200，0 为全部；JSON/NDJSON/CSV 总是全部）", metavar="N"),
-]
-WideOpt = Annotated[bool, typer.Option("--wide", "-w", help="全部列、全文，不按终端宽度省略或截断（窄终端上各行可能折行）")]
-OutputOpt = Annotated[Optional[Path], typer.Option(
-    "--output", "-o", help="写入文件，格式由扩展名决定：.csv（带 BOM 和中文表头，Excel/WPS 可直接打开）/ .xlsx / .json",
-    metavar="FILE")]  # fmt: skip
-ForceOpt = Annotated[bool, typer.Option("--force", help="覆盖 -o 的已有文件")]
-DueOpt = Annotated[
-    Optional[str], typer.Option("--due", help="截止日期：2022-06-30、2022/6/30、2022年6月30日、+14d，或 年底前、三季度末、9月底、下周五、国庆节前、10个工作日", metavar="DATE")
-]
-
 
 _pending: list[tuple[typer.Typer, str, dict[str, Any], Callable]] = []
 _running: Optional[typer.Context] = None  # the context of the command being run (plan_year reads its --db and --plan)
@@ -396,88 +331,6 @@ def count(text: str, option: str) -> int:
     if len(s) > 9:
         raise InvalidValue(f"{option} 过大，收到：{text!r}")
     return int(s)
-
-
-def need_terminal(hint: str = "") -> None:
-    """A bare --progress asks at the terminal; without one it is a clear error, never a wait on a pipe."""
-    import sys
-
-    if not sys.stdin.isatty():
-        raise InvalidValue(f"--progress 没有给出数值，且没有终端可以询问；请写成 --progress 60{hint}")
-
-
-def _read(question: str) -> str:
-    """One answer typed at the terminal. The question goes to stderr, so that stdout holds only the command's
-    output (`--format json | jq` stays valid JSON); Ctrl-C or end of input is typer.Abort, which the error
-    boundary reports as 已取消, exit 130, before anything has been written."""
-    import sys
-
-    try:  # Ctrl-C typed as soon as the question shows may come before input() is reached
-        sys.stderr.write(question)
-        sys.stderr.flush()
-        return input()
-    except (KeyboardInterrupt, EOFError):
-        sys.stderr.write("\n")  # the terminal echoed ^C (or nothing) on the question's line: end it
-        raise typer.Abort() from None
-
-
-def ask_progress(current: int, label: str, title: str, check: Optional[Callable[[str], None]] = None) -> Optional[str]:
-    """Ask for the new progress of `label` (第 18 项, 任务 17.1), showing the current one. Enter keeps it, and so
-    does typing the same value: None. A wrong answer — not a progress, or one the ledger's rules refuse
-    (`check` raises) — is said with the reason and asked again."""
-    from gkplan.values import parse_progress
-
-    render.message(f"{label}：{title}")
-    question = f"{label} 当前进度 {current}%，新的进度（回车保留）："
-    while True:
-        answer = _read(question).strip()
-        if not answer:
-            return None
-        try:
-            value = parse_progress(answer)
-            if value == current:
-                return None
-            if check is not None:
-                check(str(value))
-            return str(value)
-        except GkplanError as exc:
-            render.message(f"{exc}；请重新输入，直接回车保留 {current}%")
-
-
-def ask_tasks_progress(ledger: "Ledger", number: int, day: date) -> list[tuple[int, str]]:
-    """For a point with tasks: ask each task's progress (Enter keeps it); the answers that change something.
-    Only asks: the caller writes the answers together, so that Ctrl-C half-way writes nothing."""
-    from gkplan import actions
-    from gkplan.ledger import PointQuery
-
-    tasks = ledger.tasks(PointQuery(ids=(number,)))
-    render.message(f"第 {number} 项有 {len(tasks)} 个任务，请逐个填写任务的进度（直接回车保留）")
-    answers = []
-    for task in tasks:
-        label = f"任务 {task['id']}"
-
-        def check(answer: str, task: dict[str, Any] = task, label: str = label) -> None:
-            try:
-                actions.check_answer(task, actions.Report(progress=answer), label, day)
-            except GkplanError as exc:  # this question takes a progress only: the rest goes by the task's own command
-                raise InvalidValue(f"{exc}（这里只填进度；请另行运行 gkplan task update {task['id']} …）") from None
-
-        answer = ask_progress(task["progress"], label, task["title"], check)
-        if answer is not None:
-            answers.append((task["seq"], answer))
-    return answers
-
-
-def written(entries: list[dict[str, Any]], fmt: str) -> None:
-    """What an update at the terminal wrote: a line a change for people, or that nothing was (every answer
-    kept the value it had); the list of changes for scripts (empty when nothing was written)."""
-    if fmt != "table":
-        render.history(entries, fmt)
-    elif not entries:
-        render.message("没有变化：各项均保留原值，台账未写入")
-    else:
-        for entry in entries:
-            render.change(entry, fmt)
 
 
 def progress_report(progress: str | None, status: str | None, note: str | None, done: str | None, problem: str | None,
