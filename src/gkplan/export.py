@@ -18,10 +18,9 @@ from gkplan.errors import InvalidValue
 from gkplan.files import replace_atomically, text_writer
 from gkplan.ledger import Ledger, PointQuery
 from gkplan.reports import LIGHTS, Frame, list_points, list_tasks, overview, targets
-from gkplan.values import STATUS_LABELS
+from gkplan.values import STATUS_LABELS, neutralise
 
 FORMATS = ("xlsx", "csv", "json", "md")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ACTIONS = {"update": "修改", "add": "新增", "remove": "删除", "undo": "撤销"}
 _ENTITIES = {"point": "要点", "task": "任务", "target": "指标"}
 
@@ -100,12 +99,6 @@ def _value(value: Any) -> Any:
         return json.dumps(value, ensure_ascii=False)
     return value
 
-
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula (=, +, -, @) is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _csv(data: dict[str, Any], out: BinaryIO, table: str) -> None:

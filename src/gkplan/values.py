@@ -5,12 +5,22 @@ Kept free of pydantic so that the read path stays cheap to import.
 
 from __future__ import annotations
 
+from typing import Any
+
 import unicodedata
 
 from gkplan.errors import InvalidValue
 
 # English key (stable, in JSON/CSV and the database) → Chinese label (what people read).
 ROLE_LABELS = {"lead": "牵头", "co": "协办"}  # a department's part in a point
+FORMULA_STARTS = "=+-@\t\r"  # at the start of a cell, what a spreadsheet would run as a formula
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (=, +, -, @) is prefixed with an apostrophe."""
+    if isinstance(value, str) and value and value[0] in FORMULA_STARTS:
+        return "'" + value
+    return value
 STATUS_LABELS: dict[str, str] = {
     "not_started": "未启动",
     "in_progress": "进行中",

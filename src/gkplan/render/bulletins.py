@@ -95,7 +95,7 @@ def bulletin_text(data: dict[str, Any], kind: str) -> str:
         import csv
         import io
 
-        from gkplan.export import neutralise
+        from gkplan.values import neutralise
 
         out = io.StringIO()
         writer = csv.writer(out)

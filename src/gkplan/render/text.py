@@ -136,8 +136,18 @@ class Table:
         keep, widths, dropped = self.layout(max_width)
         last, right = keep[-1], self.right
 
-        def line(cells: Sequence[Cell], sizes: list[int]) -> Iterator[str]:
-            columns, height = [], 1
+        def line(cells: Sequence[Cell], sizes: list[int]) -> list[str]:
+            if all(sizes[i] <= widths[i] for i in keep):  # the usual row: every cell whole, one line
+                parts = []
+                for i in keep:
+                    text, style = (cells[i], None) if cells[i].__class__ is str else cells[i]
+                    pad = " " * (widths[i] - sizes[i])
+                    text = pad + text if right[i] else (text + pad if i != last else text)
+                    if color and style and text.strip():
+                        text = f"\x1b[{_STYLES[style]}m{text}\x1b[0m"
+                    parts.append(text)
+                return ["  ".join(parts).rstrip()]
+            out, columns, height = [], [], 1
             for i in keep:
                 text, style = (cells[i], None) if cells[i].__class__ is str else cells[i]
                 if sizes[i] <= widths[i]:
@@ -158,7 +168,8 @@ class Table:
                     if color and style and text.strip():
                         text = f"\x1b[{_STYLES[style]}m{text}\x1b[0m"
                     parts.append(text)
-                yield "  ".join(parts).rstrip()
+                out.append("  ".join(parts).rstrip())
+            return out
 
         def prose(text: str) -> Iterator[str]:
             yield from (wrap(text, max_width) if max_width and cell_width(text) > max_width else [text])

@@ -14,6 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gkplan.values import neutralise
+
 SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
 
 # a field's header in a file for people; a field not named here keeps its key
@@ -128,14 +130,7 @@ def text(key: str, value: Any) -> Any:
     return value
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula (=, +, -, @) is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 # fields for scripts that a printed sheet leaves out: the plan's key, numbers other columns repeat, the clock
