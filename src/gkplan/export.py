@@ -7,9 +7,7 @@ kill -9 or a full disk), an existing file is only replaced with --force, and a l
 from __future__ import annotations
 
 import csv
-import gc
 import json
-import sys
 from pathlib import Path
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -196,14 +194,9 @@ def save(book: Any, out: BinaryIO) -> None:
         return
     except OSError as exc:  # a full disk: the message is made by files.replace_atomically
         failure = OSError(exc.errno, exc.strerror)
-    # The failed save's frames hold a half-written zip and worksheet streams whose finalisers would print
-    # tracebacks at exit; with the traceback gone they can be collected now, quietly.
-    hook, sys.unraisablehook = sys.unraisablehook, lambda _: None
-    try:
-        gc.collect()
-    finally:
-        sys.unraisablehook = hook
-    raise failure
+    from gkplan.xlsx import raise_alone
+
+    raise_alone(failure)
 
 
 _MARKS = {"red": "🔴 红灯", "yellow": "🟡 黄灯", "green": "🟢 绿灯", "done": "✅ 已完成", "unreported": "⚪ 未报送",

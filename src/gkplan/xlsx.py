@@ -85,6 +85,12 @@ def write(out: BinaryIO, sheets: Sequence[Sheet], *, paper: str = "A4", cover: l
         failure = OSError(exc.errno, exc.strerror)
     # the half-written sheets' streams go now, quietly (their finalisers would write to closed files at exit)
     book = styles = None
+    raise_alone(failure)
+
+
+def raise_alone(failure: OSError) -> None:
+    """Raise a failed save's OSError once what the save left half-written (a zip, worksheet streams, held by
+    the failed frames) is collected: quietly, or their finalisers would print tracebacks at exit."""
     hook, sys.unraisablehook = sys.unraisablehook, lambda _: None
     try:
         gc.collect()
