@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -47,6 +49,25 @@ def test_a_table_listing_imports_only_what_it_draws_with(tmp_path):
              "gkplan.dates_zh", "gkplan.complete")  # fmt: skip
     assert _loaded(tmp_path, ["list", "--dept", "教务部"], names) == []
     assert _loaded(tmp_path, ["list", "--dept", "教务", "--due-before", "2022-10-01"], names) == []
+
+
+CLI_MODULES = ("gkplan.cli_points", "gkplan.cli_reports", "gkplan.cli_tasks", "gkplan.cli_loop", "gkplan.cli_supervise",
+               "gkplan.cli_bulletin", "gkplan.cli_sheet", "gkplan.cli_admin")  # fmt: skip
+
+
+@pytest.mark.parametrize(("argv", "module"), [
+    (["show", "17"], "gkplan.cli_points"), (["task", "list"], "gkplan.cli_tasks"), (["target", "list"], "gkplan.cli_tasks"),
+    (["stale"], "gkplan.cli_supervise"), (["remind"], "gkplan.cli_supervise"), (["bulletin"], "gkplan.cli_bulletin"),
+    (["review", "--help"], "gkplan.cli_loop"), (["checkpoint", "--help"], "gkplan.cli_loop"), (["report"], "gkplan.cli_reports"),
+], ids=" ".join)  # fmt: skip
+def test_a_command_imports_its_own_module_and_never_rich(tmp_path, argv, module):
+    """Every command starts alone: Typer is given only it (or its group), the other commands' modules are never
+    imported, and nothing imports Rich (the detail view is drawn by render.detail)."""
+    assert _loaded(tmp_path, argv, (*CLI_MODULES, "rich")) == [module]
+
+
+def test_help_lists_every_command_without_rich(tmp_path):
+    assert _loaded(tmp_path, ["--help"], (*CLI_MODULES, "rich")) == sorted(CLI_MODULES)
 
 
 def test_pinyin_and_the_workday_calendar_load_only_when_a_name_or_date_needs_them(tmp_path):

@@ -107,26 +107,56 @@ def root(
     ctx.obj = {"db": db, "plan": plan}
 
 
-# the commands `main` can start alone (the others' modules are loaded with the whole tree), and their modules
-CORE = {**dict.fromkeys(("list", "show", "update"), "gkplan.cli_points"),
-        **dict.fromkeys(("report", "log", "depts", "leaders", "load", "plans", "diff"), "gkplan.cli_reports")}
+# every command `main` can start alone, and the module declaring it; a group (task …) is added whole, as the
+# named Typer of its module. Help, completion and an unknown name load the whole tree.
+COMMANDS = {**dict.fromkeys(("list", "show", "update"), "gkplan.cli_points"),
+            **dict.fromkeys(("report", "log", "depts", "leaders", "load", "plans", "diff"), "gkplan.cli_reports"),
+            "review": "gkplan.cli_loop",
+            **dict.fromkeys(("remind", "stale", "export", "publish", "undo", "backup", "check"), "gkplan.cli_supervise"),
+            **dict.fromkeys(("missing", "bulletin", "brief"), "gkplan.cli_bulletin"),
+            **dict.fromkeys(("sheet", "import"), "gkplan.cli_sheet")}  # fmt: skip
+GROUPS = {"task": ("gkplan.cli_tasks", "task_app"), "target": ("gkplan.cli_tasks", "target_app"),
+          "checkpoint": ("gkplan.cli_loop", "checkpoint_app"), "admin": ("gkplan.cli_admin", "app")}  # fmt: skip
+# the order help lists them in: the root's own commands, then these groups and modules
+_TREE = ("task", "target", "checkpoint", "gkplan.cli_loop", "gkplan.cli_supervise", "gkplan.cli_bulletin", "gkplan.cli_sheet", "admin")
+
+
+def _add(part: str) -> None:
+    """Give the root one group (by its command name) or one module's commands (by the module's name)."""
+    import importlib
+
+    if part in GROUPS:
+        module, attr = GROUPS[part]
+        app.add_typer(getattr(importlib.import_module(module), attr), name=part)
+    else:
+        sub = importlib.import_module(part).app
+        if sub is not app:
+            app.add_typer(sub)
 
 
 @cache
 def full_app() -> typer.Typer:
     """The whole command tree: what help lists, what tests drive."""
-    from gkplan import cli_admin, cli_bulletin, cli_loop, cli_points, cli_reports, cli_sheet, cli_supervise, cli_tasks  # noqa: F401
+    from gkplan import cli_points, cli_reports  # noqa: F401 - the root's own commands
 
+    for part in _TREE:
+        _add(part)
     install()
-    app.add_typer(cli_tasks.task_app, name="task")
-    app.add_typer(cli_tasks.target_app, name="target")
-    app.add_typer(cli_loop.checkpoint_app, name="checkpoint")
-    app.add_typer(cli_loop.app)
-    app.add_typer(cli_supervise.app)
-    app.add_typer(cli_bulletin.app)
-    app.add_typer(cli_sheet.app)
-    app.add_typer(cli_admin.app, name="admin")
     return app
+
+
+def _start_alone(name: str) -> None:
+    """Give Typer only the command the line names (or its group): the rest are never imported."""
+    import importlib
+
+    if name in GROUPS:
+        module = GROUPS[name][0]
+        importlib.import_module(module)
+        install(module=module)
+        _add(name)
+    else:
+        _add(COMMANDS[name])
+        install(importlib.import_module(COMMANDS[name]).app, only=name)
 
 
 def _command_name(args: list[str]) -> Optional[str]:
@@ -186,11 +216,8 @@ def main() -> None:
 
                 prepare()
                 full_app()(prog_name="gkplan", complete_var=COMPLETE_VAR)
-            elif name in CORE:
-                import importlib
-
-                importlib.import_module(CORE[name])
-                install(app, only=name)
+            elif name in COMMANDS or name in GROUPS:
+                _start_alone(name)
                 app()
             else:
                 full_app()()

@@ -61,13 +61,14 @@ def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
     return register
 
 
-def install(app: Optional[typer.Typer] = None, only: Optional[str] = None) -> None:
-    """Give Typer the recorded commands: every one, in the order declared, or just `app`'s `only`."""
+def install(app: Optional[typer.Typer] = None, only: Optional[str] = None, module: Optional[str] = None) -> None:
+    """Give Typer the recorded commands: every one, in the order declared; or just `app`'s `only`; or every
+    one that `module` declares (a group's)."""
     global _pending
     keep = []
     for entry in _pending:
         owner, name, kwargs, run = entry
-        if only is None or (owner is app and name == only):
+        if (module is None and only is None) or (owner is app and name == only) or run.__module__ == module:
             owner.command(name, **{"cls": Command, **kwargs})(run)
         else:
             keep.append(entry)

@@ -1,8 +1,9 @@
-"""Output: tables for people, JSON and CSV for scripts; the only package that draws (and imports rich).
+"""Output: tables for people, JSON and CSV for scripts; the only package that draws.
 
     output   where output goes: stdout and its failures, the one branch on the format, stderr lines
     text     what reaches a terminal: escaped, measured in CJK cells, laid out in columns (`Table`)
     items    points, tasks, summaries                   records  history, changes, plans, checks, notices
+    detail   the detail view of one point (`show`): labelled lines, its text, its tables
     targets  quantitative targets: goals, bands, lights
     bulletins who has not reported, the period's bulletin, a leader's page (imported on first use)
     sheet    the 填报 workbooks written, and what an import changes

@@ -10,7 +10,8 @@ from gkplan.values import ROLE_LABELS, STATUS_LABELS
 from gkplan.render.output import JSON_FORMATS, Rows, _emit, _emit_rows, _print, _writes
 from gkplan.render.targets import _targets_table
 from gkplan.render.targets import counts as target_counts
-from gkplan.render.text import WIDE_HINT, Cell, Prose, Table, _table, visible
+from gkplan.render.detail import Detail, bar
+from gkplan.render.text import WIDE_HINT, Cell, Table, _table, visible
 
 _STATUS_STYLE = {"not_started": "dim", "in_progress": "cyan", "done": "green", "blocked": "red", "deferred": "yellow",
                  "pending_review": "cyan"}  # fmt: skip
@@ -89,57 +90,45 @@ _OVERVIEW_DROP = ("进度", "要点数")
 
 
 def point(p: dict[str, Any], fmt: str) -> None:
-    def table():  # noqa: ANN202
-        from rich.console import Group
-        from rich.progress_bar import ProgressBar
-        from rich.table import Table as RichTable
-        from rich.text import Text
-
-        grid = RichTable.grid(padding=(0, 2))
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column()
-        grid.add_row("部分", Text(visible(_section_name(p["section"], p["section_title"]))))
+    def table() -> Detail:
+        d = Detail(f"第 {p['id']} 项  {p['title']}")
+        d.add("部分", _section_name(p["section"], p["section_title"]))
         for i, lead in enumerate(p["leads"]):
             who = lead["leader"] or lead["note"]
             depts = "、".join(lead["departments"]) or "各部门分工负责"
             scope = f"（{lead['scope']}）" if lead["scope"] else ""
-            grid.add_row("牵头" if i == 0 else "", Text(visible(f"校领导：{who}；部门：{depts}{scope}")))
-        status = Text(*_status(p["status"]))
+            d.add("牵头" if i == 0 else "", f"校领导：{who}；部门：{depts}{scope}")
+        state: list[Any] = [_status(p["status"])]
         if p["light"] != "done":
-            status.append("  ").append(Text(*_LIGHT_MARKS[p["light"]])).append("灯")
-        grid.add_row("状态", status)
-        bar = RichTable.grid(padding=(0, 1))
-        done = p["progress"] if isinstance(p["progress"], int) else 0
-        bar.add_row(ProgressBar(total=100, completed=done, width=30), f"{_esc(p['progress'])}%")
-        grid.add_row("进度", bar)
+            state += ["  ", _LIGHT_MARKS[p["light"]], "灯"]
+        d.add("状态", state)
+        d.add("进度", bar(p["progress"]))
         if p["task_list"]:
-            grid.add_row("", f"（任务汇总 {p['task_progress']}%{'，进度按任务汇总' if p['follows'] else '；进度由部门填报'}）")
-        days = _days(p)
-        grid.add_row("截止日期", Text.assemble(p["due"], "（", days if isinstance(days, str) else Text(*days), "）") if p["status"] != "done" else p["due"])
+            d.add("", f"（任务汇总 {p['task_progress']}%{'，进度按任务汇总' if p['follows'] else '；进度由部门填报'}）")
+        d.add("截止日期", [p["due"], "（", _days(p), "）"] if p["status"] != "done" else p["due"])
         if p["due_original"]:
-            grid.add_row("原定截止", p["due_original"])
+            d.add("原定截止", p["due_original"])
         if p.get("extension_request"):
             r = p["extension_request"]
-            grid.add_row("延期申请", f"{r['by']} 申请改到 {r['due']}" + (f"（{r['reason']}）" if r["reason"] else "")
-                         + f"，记录 #{r['record']}，待督查办审批：gkplan review {p['id']} --accept-extension")  # fmt: skip
+            d.add("延期申请", f"{r['by']} 申请改到 {r['due']}" + (f"（{r['reason']}）" if r["reason"] else "")
+                  + f"，记录 #{r['record']}，待督查办审批：gkplan review {p['id']} --accept-extension")  # fmt: skip
         for e in p["extensions"]:
-            grid.add_row("延期", Text(visible(f"{e['effective']} {e['from']} → {e['to']}（{e['by']}）：{e['reason']}")))
+            d.add("延期", f"{e['effective']} {e['from']} → {e['to']}（{e['by']}）：{e['reason']}")
         if p["checkpoints"]:
-            grid.add_row("节点", "；".join(f"{c['date']} 应达 {c['progress']}%" for c in p["checkpoints"]))
+            d.add("节点", "；".join(f"{c['date']} 应达 {c['progress']}%" for c in p["checkpoints"]))
         for label, key in (("进展情况", "note"), ("存在问题", "problem"), ("下一步计划", "next"), ("办结佐证", "evidence")):
             if p[key]:
-                grid.add_row(label, Text(visible(p[key], one_line=False)))
-        title, text = visible(f"第 {p['id']} 项  {p['title']}"), visible(p["text"], one_line=False)
-        parts: list[Any] = [Text(title, style="bold"), grid, Text(""), Prose(text)]
+                d.add(label, p[key], multiline=True)
+        d.parts.append(visible(p["text"], one_line=False))
         if p["task_list"]:
-            parts += [Text(""), _tasks_table(p["task_list"], title="任务清单", hint=f"gkplan task list --point {p['id']} --wide 显示")]
+            d.parts.append(_tasks_table(p["task_list"], title="任务清单", hint=f"gkplan task list --point {p['id']} --wide 显示"))
         if p["targets"]:
-            parts += [Text(""), _targets_table(p["targets"], title="量化指标", hint=f"gkplan target list --point {p['id']} --wide 显示")]
+            d.parts.append(_targets_table(p["targets"], title="量化指标", hint=f"gkplan target list --point {p['id']} --wide 显示"))
         if p["history"]:
             from gkplan.render.records import _history_table  # records draws history; it uses this module's cells
 
-            parts += [Text(""), _history_table(p["history"], title="最近记录")]
-        return Group(*parts)
+            d.parts.append(_history_table(p["history"], title="最近记录"))
+        return d
 
     _emit(fmt, p, POINT_FIELDS, table)
 

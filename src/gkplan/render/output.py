@@ -1,10 +1,8 @@
-"""Output: tables for people, JSON (an array, or one object a line: ndjson) and CSV for scripts. The only module
-that imports rich.
+"""Output: tables for people, JSON (an array, or one object a line: ndjson) and CSV for scripts.
 
 Every view goes through `_emit` / `_emit_rows`, the one place that branches on the format.
-Record tables are drawn by `Table` below: Rich costs ~40 ms to import and ~0.4 ms a row, which
-is most of a command's time, so long listings and the cold start use this plain, CJK-aware
-renderer; Rich draws the one detail view (`show`), where its layout pays for itself.
+Tables are drawn by `render.text.Table`, the detail view by `render.detail.Detail`: plain, CJK-aware lines.
+Rich is never imported: it cost ~40 ms to import and ~0.4 ms a row, most of a command's time.
 """
 
 from __future__ import annotations
@@ -250,16 +248,17 @@ def _print(renderable: Any) -> None:
         write = sys.stdout.write
         for text in renderable.lines(color=_color(), max_width=terminal_columns(None)):
             write(text + "\n")
+    elif hasattr(renderable, "lines"):  # the detail view (render.detail): wrapped, to a file or a pipe at 80
+        write = sys.stdout.write
+        for text in renderable.lines(color=_color(), max_width=terminal_columns(80)):
+            write(text + "\n")
     elif isinstance(renderable, str):
         sys.stdout.write(visible(renderable, one_line=False) + "\n")
     elif isinstance(renderable, list):  # a screen of several parts: lines of text and tables
         for part in renderable:
             _print(part)
     else:
-        from rich.console import Console
-
-        # the detail view wraps its text and tables at the terminal's width (or COLUMNS), to a file at 80
-        Console(highlight=False, soft_wrap=False, width=terminal_columns(80)).print(renderable)
+        raise TypeError(f"nothing draws {type(renderable).__name__}")  # a bug: every view is one of the above
 
 
 def message(text: str) -> None:

@@ -185,25 +185,6 @@ class Table:
         if dropped:
             yield from prose(f"未显示：{'、'.join(dropped)}（{self.hint}）")
 
-    def __rich_console__(self, console, options):  # noqa: ANN001, ANN204 - nested in the Rich detail view
-        from rich.text import Text
-
-        self.wrap = True  # the detail view wraps its tables as it wraps its text
-        yield Text.from_ansi("\n".join(self.lines(color=True, max_width=options.max_width)), no_wrap=True)
-
-class Prose:
-    """Paragraphs for the detail view, wrapped as its tables are: between Chinese characters, never inside
-    a number or a Latin word, never before a closing mark (Rich would break only at spaces)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __rich_console__(self, console, options):  # noqa: ANN001, ANN204
-        from rich.text import Text
-
-        lines = [line for paragraph in self.text.split("\n") for line in wrap(paragraph, options.max_width)]
-        yield Text("\n".join(lines), no_wrap=True)
-
 
 def _table(*headers: str, title: str | None = None, drop: Sequence[str] = (), hint: str = WIDE_HINT,
            fit: dict[str, tuple[int, int, int]] | None = None, wide: bool = False) -> Table:
