@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from gkplan.errors import LedgerError
 from gkplan.ledger import schema, sidefiles
@@ -201,6 +202,10 @@ class Connection:
 
     def transaction(self):  # noqa: ANN201 - several changes that land together or not at all
         return self._write()
+
+    def rows(self, sql: str, params: Any = ()) -> Iterator[Any]:
+        """The rows of a long listing one at a time, never all held (a SQLite cursor already steps)."""
+        yield from self.conn.execute(sql, params)
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:

@@ -11,6 +11,7 @@ back as one Chinese line (Forbidden, exit 10). psycopg is imported only when a P
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from typing import Any
 from gkplan.errors import Forbidden, LedgerError
 from gkplan.ledger.dialect import POSTGRES
 
+_names = itertools.count()  # server-side cursors need names unique on the connection
 WRITE_LOCK = 0x676B7772  # 'gkwr': one writer at a time on a ledger's database
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
 
@@ -210,6 +212,21 @@ class PgConnection:
 
     def transaction(self):  # noqa: ANN201
         return self._write()
+
+    def rows(self, sql: str, params: Any = ()) -> Iterator[Any]:
+        """The rows of a long listing one at a time, never all held: a server-side cursor read in batches,
+        inside the reader's snapshot (psycopg's ordinary cursor takes the whole result at once). Other
+        statements may run between the rows, as between a SQLite cursor's steps."""
+        with self.snapshot():
+            with self._errors():
+                cursor = self.conn.raw.cursor(name=f"gk_rows_{next(_names)}", row_factory=_row_factory)
+                cursor.itersize = 2000
+                try:
+                    cursor.execute(translate(sql), params if params is not None else ())
+                    yield from cursor
+                finally:
+                    if not self.conn.raw.closed:
+                        cursor.close()
 
     @contextmanager
     def snapshot(self) -> Iterator[_Conn]:
