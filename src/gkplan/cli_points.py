@@ -57,18 +57,20 @@ def list_(
         render.points(listed, fmt, rows, role=bool(query.departments), wide=wide)
 
 
-@command(app, "show", epilog="示例：gkplan show 17 ｜ gkplan show 17 --format json")
+@command(app, "show", epilog="示例：gkplan show 17 ｜ gkplan show 17 --format json ｜ gkplan show 17 -o 第17项.xlsx")
 def show(
     ctx: typer.Context,
     pid: PointArg,
     as_of: AsOfOpt = None,
     fmt: RecordFormatOpt = "table",
     pick: JsonOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """显示一项工作要点的全部内容：全文、牵头人、进度、灯色、任务、指标和最近记录。"""
     from gkplan import reports
 
-    fmt, number = record_format(fmt, pick, jsonfields.SHOW), point_id(pid)
+    fmt, number = record_format(fmt, pick, jsonfields.SHOW, output, force), point_id(pid)
     with open_ledger(ctx) as ledger:
         render.point(reports.show_point(ledger, number, frame(ledger, as_of, fmt)), fmt)
 
