@@ -13,9 +13,10 @@ from gkplan.errors import InvalidValue
 FORMATS_HINT = "2022-06-30、2022/6/30、2022年6月30日、+14d、+2w、+1m、today，或 年底前、上半年、三季度末、9月底、月底、下周五、国庆节前、10个工作日"
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # a work plan's dates; beyond, date arithmetic overflows
 
-_YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_RELATIVE = re.compile(r"([+-]?)\s*(\d{1,6})\s*(d|day|days|天|日|w|wk|week|weeks|周|星期|m|mo|month|months|个月|月|y|yr|year|years|年)")
+# patterns, not compiled: re compiles (and caches) each when a date is first parsed, never at start-up
+_YMD = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+_COMPACT = r"(\d{4})(\d{2})(\d{2})"
+_RELATIVE = r"([+-]?)\s*(\d{1,6})\s*(d|day|days|天|日|w|wk|week|weeks|周|星期|m|mo|month|months|个月|月|y|yr|year|years|年)"
 _WORDS = {"today": 0, "今天": 0, "今日": 0, "tomorrow": 1, "明天": 1, "yesterday": -1, "昨天": -1}
 
 
@@ -48,9 +49,9 @@ def _parse(text: str, today: date, year: Union[int, Callable[[], int]]) -> date:
     try:
         if s in _WORDS:
             return today + timedelta(days=_WORDS[s])
-        if m := _YMD.fullmatch(s) or _COMPACT.fullmatch(s):
+        if m := re.fullmatch(_YMD, s) or re.fullmatch(_COMPACT, s):
             return date(int(m[1]), int(m[2]), int(m[3]))
-        if m := _RELATIVE.fullmatch(s):
+        if m := re.fullmatch(_RELATIVE, s):
             return _shift(today, -int(m[2]) if m[1] == "-" else int(m[2]), m[3])
         if not s.isascii() or "q" in s:
             from gkplan.dates_zh import parse_phrase
@@ -70,7 +71,7 @@ def parse_window(text: str) -> tuple[int, bool]:
     s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).lower())
     if s.isdigit() and len(s) <= 6:
         return int(s), False
-    m = _RELATIVE.fullmatch(s)
+    m = re.fullmatch(_RELATIVE, s)
     if m and m[1] != "-":
         n, unit = int(m[2]), m[3]
         return n * {"w": 7, "m": 30, "y": 365}.get(_unit(unit), 1), False
@@ -140,9 +141,9 @@ def report_day(period_end: date, day_of_month: int) -> date:
 
 
 _PERIOD_YEAR = r"(?:(\d{4})(?:年|[-/.])?)?"
-_QUARTER = re.compile(_PERIOD_YEAR + r"(?:Q([1-4])|([一二三四1-4])季度[末底]?)")
-_HALF = re.compile(_PERIOD_YEAR + r"(?:H([12])|([上下])半年)")
-_MONTH = re.compile(r"(\d{4})[-/.]?(\d{1,2})|" + _PERIOD_YEAR + r"(\d{1,2}|[一二三四五六七八九十]{1,3})月份?")
+_QUARTER = _PERIOD_YEAR + r"(?:Q([1-4])|([一二三四1-4])季度[末底]?)"
+_HALF = _PERIOD_YEAR + r"(?:H([12])|([上下])半年)"
+_MONTH = r"(\d{4})[-/.]?(\d{1,2})|" + _PERIOD_YEAR + r"(\d{1,2}|[一二三四五六七八九十]{1,3})月份?"
 
 
 def parse_period(text: str, every: str, year: Union[int, Callable[[], int], None] = None) -> tuple[date, date]:
@@ -157,12 +158,12 @@ def parse_period(text: str, every: str, year: Union[int, Callable[[], int], None
             raise InvalidValue(f"填报期 {text!r} 没有写年份；请写成 2022-06、2022-Q2 或 2022年上半年")
         return year() if callable(year) else year
 
-    if m := _QUARTER.fullmatch(s):
+    if m := re.fullmatch(_QUARTER, s):
         q = {"一": 1, "二": 2, "三": 3, "四": 4}.get(m[3]) or int(m[2] or m[3])
         found = in_year(m[1]), 3 * q, "quarter"
-    elif m := _HALF.fullmatch(s):
+    elif m := re.fullmatch(_HALF, s):
         found = in_year(m[1]), 6 if (m[2] == "1" or m[3] == "上") else 12, "half"
-    elif m := _MONTH.fullmatch(s):
+    elif m := re.fullmatch(_MONTH, s):
         from gkplan.dates_zh import number
 
         try:

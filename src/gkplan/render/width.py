@@ -15,7 +15,12 @@ import os
 _YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 _LOCALE_VARS = ("LC_ALL", "LC_CTYPE", "LANG")
 
-_cjk = None  # the common wide blocks, matched at C speed; the rest of non-ASCII text asks unicodedata
+# the common wide blocks (CJK, kana, hangul, fullwidth forms): two cells, whatever unicodedata says of their gaps
+_WIDE = (("\u2e80", "\u303e"), ("\u3041", "\u33ff"), ("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uac00", "\ud7a3"),
+         ("\uf900", "\ufaff"), ("\uff01", "\uff60"))  # fmt: skip
+_cjk = None  # those blocks as one pattern, matched at C speed; the rest of non-ASCII text asks unicodedata
+_BY_HAND = 300  # texts measured a character at a time before the pattern is compiled (a long table pays once)
+_measured = 0
 _widths: dict[str, int] = {}  # names, statuses and labels repeat down a column
 _key: tuple | None = None  # what the ambiguous setting was decided from
 _ambiguous = False
@@ -64,26 +69,34 @@ def cell_width(text: str) -> int:
     known = _widths.get(text)
     if known is not None:
         return known
-    global _cjk
-    if _cjk is None:  # compiled on first use: JSON and CSV output never pay for it
-        import re
-
-        _cjk = re.compile("[\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff01-\uff60]")
-    rest = _cjk.sub("", text)
-    width = 2 * (len(text) - len(rest))
-    if rest.isascii():
-        width += len(rest)
+    global _cjk, _measured
+    wide = ("W", "F", "A") if _ambiguous else ("W", "F")
+    if _cjk is None and _measured < _BY_HAND:  # a short table: compiling the pattern (~3 ms) costs more than it saves
+        _measured += 1
+        width = _by_hand(text, wide)
     else:
-        from unicodedata import combining, east_asian_width
+        if _cjk is None:
+            import re
 
-        wide = ("W", "F", "A") if _ambiguous else ("W", "F")
-        for ch in rest:
-            if ch < "\u00a1":
-                width += 1
-            elif not combining(ch) and ch != "\u200d":
-                width += 2 if east_asian_width(ch) in wide else 1
+            _cjk = re.compile("[" + "".join(f"{lo}-{hi}" for lo, hi in _WIDE) + "]")
+        rest = _cjk.sub("", text)
+        width = 2 * (len(text) - len(rest)) + (len(rest) if rest.isascii() else _by_hand(rest, wide))
     if len(_widths) < 10_000:
         _widths[text] = width
+    return width
+
+
+def _by_hand(text: str, wide: tuple[str, ...]) -> int:
+    from unicodedata import combining, east_asian_width
+
+    width = 0
+    for ch in text:
+        if ch < "\u00a1":
+            width += 1
+        elif "\u4e00" <= ch <= "\u9fff" or any(lo <= ch <= hi for lo, hi in _WIDE):
+            width += 2
+        elif not combining(ch) and ch != "\u200d":
+            width += 2 if east_asian_width(ch) in wide else 1
     return width
 
 
