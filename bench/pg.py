@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
-from run import fmt, run  # noqa: E402
+from measure import fmt, run  # noqa: E402
 
 UPDATES = 64
 
