@@ -35,15 +35,21 @@ def _names(text: str) -> list[str]:
 
 
 def discover(gk: str, env: dict[str, str]) -> list[Command]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:  # some forty helps, two at a time on each core
+        names = _names(_help(gk, env))
+        helps = dict(zip(names, pool.map(lambda name: _help(gk, env, name), names)))
+        paths = [(n, sub) for n in names for sub in _names(helps[n])] or []
+        helps |= dict(zip(paths, pool.map(lambda path: _help(gk, env, *path), paths)))
     out = []
-    for name in _names(_help(gk, env)):
-        text = _help(gk, env, name)
-        subs = _names(text)
-        for path in [(name, sub) for sub in subs] or [(name,)]:
-            text = _help(gk, env, *path) if subs else text
+    for name in names:
+        subs = [p for p in paths if p[0] == name]
+        for path in subs or [name]:
+            text = helps[path]
             option = re.search(r"--format[^\n]*(?:\n {20,}[^\n]*)*", text)
             formats = tuple(f for f in FORMATS if option and re.search(rf"\b{f}\b", option.group(0)))
-            out.append(Command(path, formats, bool(re.search(r"-o, --output", text))))
+            out.append(Command(path if subs else (name,), formats, bool(re.search(r"-o, --output", text))))
     return out
 
 

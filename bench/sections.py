@@ -28,8 +28,20 @@ class Bench:
     work: Path
     runs: int
     runs_large: int  # at 1,000,000 records and more
+    startup_runs: int
+    match: tuple[str, ...]  # only questions whose label contains one of these (all when empty)
     argv: str  # how this run was started, for the reproduction lines
     results: dict[int, dict[str, Sample]] = field(default_factory=dict)  # N → question → gkplan's sample
+    found: list[commands.Command] = field(default_factory=list)
+
+    def commands(self, env: dict[str, str]) -> list[commands.Command]:
+        """The CLI's commands, read once a run."""
+        if not self.found:
+            self.found = commands.discover(self.gk, env)
+        return self.found
+
+    def wanted(self, label: str) -> bool:
+        return not self.match or any(m in label for m in self.match)
 
     def runs_at(self, n: int) -> int:
         return self.runs_large if n >= 1_000_000 else self.runs
@@ -63,9 +75,9 @@ def startup(b: Bench) -> list[str]:
         subprocess.run([b.gk, "load"], env=env, check=True, capture_output=True)
     sheet = b.out / "sheet-in.xlsx"
     subprocess.run([b.gk, "sheet", "--dept", "教务部", "-o", str(sheet), "--force"], env=env, capture_output=True)
-    cmds = commands.discover(b.gk, env)
+    cmds = b.commands(env)
     questions, unknown = commands.startup(cmds, str(b.out), str(sheet))
-    runs = max(b.runs, 9)
+    questions, runs = [q for q in questions if b.wanted(q.label)], b.startup_runs
     progress(f"cold start: {len(questions)} questions × {runs} runs, each beside `import sqlite3`")
     rows, failures = [], []
     for q in questions:
@@ -88,11 +100,10 @@ def startup(b: Bench) -> list[str]:
 def every_command(b: Bench, ds: data.Dataset, only_growth: bool = False) -> list[str]:
     """Time and peak memory of every command at N records (each as a table and in each output format)."""
     env = ds.env(b.base)
-    cmds = commands.discover(b.gk, env)
+    cmds = b.commands(env)
     dept, leader = "教务部", "曹国永"
     questions, missing = commands.at_size(cmds, ds.n, dept, leader, str(b.out), (str(ds.seed_json), str(ds.seed_yaml)))
-    if only_growth:
-        questions = [q for q in questions if "growth" in q.tags]
+    questions = [q for q in questions if b.wanted(q.label) and (not only_growth or "growth" in q.tags)]
     runs = b.runs_at(ds.n)
     progress(f"N = {ds.n:,}: {len(questions)} questions × {runs} runs")
     scratch = fresh = None
@@ -157,7 +168,7 @@ def floor(b: Bench, ds: data.Dataset) -> list[str]:
     sql, m, runs = prepare_floor(b, ds), str(max(1, ds.n // 2)), b.runs_at(ds.n)
     progress(f"N = {ds.n:,}: floor, {len(FLOOR)} questions × {runs} runs")
     rows, failures = [], []
-    for label, ours, theirs, target in FLOOR:
+    for label, ours, theirs, target in [f for f in FLOOR if b.wanted(f[0])]:
         ours, theirs = [a.replace("{m}", m) for a in ours], [a.replace("{m}", m) for a in theirs]
         writes = ours[0] == "update"
         db_ours = ds.scratch("floor-gk.db") if writes else ds.db
