@@ -28,7 +28,7 @@ def peak_of(cmd: list[str], env: dict[str, str]) -> float | None:
     import tempfile
 
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as f:
-        subprocess.run([TIME, "-f", "%M", "-o", f.name, *cmd], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        subprocess.run([TIME, "-f", "%M", "-o", f.name, "--", *cmd], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)  # fmt: skip
         text = f.read().strip().splitlines()
     return int(text[-1]) / 1024 if text and text[-1].isdigit() else None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     base.pop("GKPLAN_DB", None)
     b = sections.Bench(gk, python, os.path.realpath(python), base, args.workdir.resolve(), args.runs, args.runs_large,
                        args.startup_runs, tuple(m for m in args.match.split(",") if m),
-                       " ".join(["python bench/run.py", *(argv if argv is not None else sys.argv[1:])]))  # fmt: skip
+                       shlex.join(["python", "bench/run.py", *(argv if argv is not None else sys.argv[1:])]))  # fmt: skip
 
     everything: list[str] = []
     lines = ["<!-- made by bench/run.py -->", f"Machine: {machine(python)}; gkplan {gk}.", "",

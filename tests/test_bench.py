@@ -21,6 +21,7 @@ sys.path.insert(0, str(BENCH))
 import commands  # noqa: E402
 import data  # noqa: E402
 import generate  # noqa: E402
+import measure  # noqa: E402
 
 GK = str(Path(sys.executable).parent / "gkplan")
 N = 300
@@ -112,6 +113,13 @@ def test_the_floor_update_writes_what_gkplan_writes(bench_data, tmp_path):
                 {k: last[k] for k in ("id", "effective", "by", "action", "changes", "note")})  # fmt: skip
 
     assert after(theirs) == after(ours)
+
+
+@pytest.mark.skipif(not Path(measure.TIME).exists(), reason="no GNU time")
+def test_the_peak_is_the_commands_own_whatever_its_options(bench_data):
+    """GNU time takes the command's own --format for its own, unless told where its options end."""
+    ds, env, _ = bench_data
+    assert measure.peak_of([GK, "report", "--overdue", "--format", "json"], env) is not None
 
 
 def test_every_section_runs(tmp_path):
