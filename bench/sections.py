@@ -138,7 +138,7 @@ def growth(b: Bench) -> list[str]:
     """Each question's median at every size measured, and the factor between neighbouring sizes."""
     sizes = sorted(b.results)
     labels = [q for q in next(iter(b.results.values()), {}) if all(q in b.results[n] for n in sizes)]
-    header = ["question", *(f"N = {n:,}" for n in sizes), *(f"× {b2 // b1}× records" for b1, b2 in zip(sizes, sizes[1:]))]
+    header = ["question", *(f"N = {n:,}" for n in sizes), *(f"× {b1:,} → {b2:,}" for b1, b2 in zip(sizes, sizes[1:]))]
     rows = []
     for q in labels:
         s = [b.results[n][q] for n in sizes]
