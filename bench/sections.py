@@ -168,15 +168,17 @@ def floor(b: Bench, ds: data.Dataset) -> list[str]:
     sql, m, runs = prepare_floor(b, ds), str(max(1, ds.n // 2)), b.runs_at(ds.n)
     progress(f"N = {ds.n:,}: floor, {len(FLOOR)} questions × {runs} runs")
     rows, failures = [], []
-    for label, ours, theirs, target in [f for f in FLOOR if b.wanted(f[0])]:
-        ours, theirs = [a.replace("{m}", m) for a in ours], [a.replace("{m}", m) for a in theirs]
+    for label, ours, theirs, target in FLOOR:
+        label, ours, theirs = label.replace("{m}", m), [a.replace("{m}", m) for a in ours], [a.replace("{m}", m) for a in theirs]
+        if not b.wanted(label):
+            continue
         writes = ours[0] == "update"
         db_ours = ds.scratch("floor-gk.db") if writes else ds.db
         db_floor = ds.scratch("floor-floor.db") if writes else ds.db
         s1 = Sample(label, [b.gk, *ours], ds.env(b.base, db_ours))
         s2 = Sample("floor", [b.python, str(HERE / "floor" / theirs[0]), str(db_floor), str(sql), *theirs[1:]], ds.env(b.base))
         alternate([s1, s2], runs)
-        rows.append([f"`{label.replace('{m}', m)}`", fmt(s1.times), peak(s1), fmt(s2.times), peak(s2), ratio(s1, s2), f"≤ {target}×"])
+        rows.append([f"`{label}`", fmt(s1.times), peak(s1), fmt(s2.times), peak(s2), ratio(s1, s2), f"≤ {target}×"])
         failures += s1.failures + s2.failures
         if writes:
             for p in (db_ours, db_floor):
