@@ -69,17 +69,18 @@ def main(argv: list[str] | None = None) -> int:
         if not wanted and not ("growth" in only and len(sizes) > 1):
             continue
         ds = data.dataset(b.work, n, gk, python, base)
-        lines += [f"### N = {n:,}", ""]
+        part: list[str] = []
         if "memory" in wanted:
-            lines += ["#### Every command: time and peak memory", "", *sections.every_command(b, ds), ""]
+            part += ["#### Every command: time and peak memory", "", *sections.every_command(b, ds), ""]
         elif "growth" in only:  # growth alone: only the questions the growth table reads
             sections.every_command(b, ds, only_growth=True)
         if "floor" in wanted:
-            lines += ["#### Against the floor", "", *sections.floor(b, ds), ""]
+            part += ["#### Against the floor", "", *sections.floor(b, ds), ""]
         if "tw" in wanted:
-            lines += ["#### Against Taskwarrior", "", *compare.taskwarrior(b, ds), ""]
+            part += ["#### Against Taskwarrior", "", *compare.taskwarrior(b, ds), ""]
         if "ratios" in wanted:
-            lines += ["#### Table ÷ CSV, as of a day ÷ today", "", *compare.ratios(b, ds), ""]
+            part += ["#### Table ÷ CSV, as of a day ÷ today", "", *compare.ratios(b, ds), ""]
+        lines += [f"### N = {n:,}", "", *part] if part else []
         lines = _emit(lines, everything)  # each size as it is done: a long run's early figures are kept
     if "growth" in only and len(b.results) > 1:
         lines += ["### Growth from size to size", "", *sections.growth(b), ""]
