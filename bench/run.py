@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         progress(f"PostgreSQL at {n:,} records (bench/pg.py)")
         result = subprocess.run([python, str(Path(__file__).with_name("pg.py")), "--n", str(n), "--runs", str(args.runs),
                                  "--gkplan", gk], capture_output=True, text=True)  # fmt: skip
-        lines += ["### The shared ledger (PostgreSQL)", "", result.stdout if result.returncode == 0 else
+        lines += [result.stdout if result.returncode == 0 else
                   f"bench/pg.py failed (exit {result.returncode}): {result.stderr.strip().splitlines()[-1:]}", ""]  # fmt: skip
     _emit(lines, everything)
     if args.out:
