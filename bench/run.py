@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         lines += [result.stdout if result.returncode == 0 else
                   f"bench/pg.py failed (exit {result.returncode}): {result.stderr.strip().splitlines()[-1:]}", ""]  # fmt: skip
     _emit(lines, everything)
+    sections.cleanup(b)  # the exports' files
     if args.out:
         args.out.write_text("\n".join(everything) + "\n", encoding="utf-8")
     return 0
