@@ -1,17 +1,30 @@
-"""The benchmark's smoke test: the generator and the runner work at N = 39. Times are not asserted."""
+"""The benchmark's smoke tests at a few hundred records: the generator, the command catalogue, the floor
+scripts (they print the rows gkplan prints and write what it writes: a real correctness check), and every
+section of bench/run.py. Times are never asserted."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 sys.path.insert(0, str(BENCH))
+import commands  # noqa: E402
+import data  # noqa: E402
 import generate  # noqa: E402
+import measure  # noqa: E402
+
+GK = str(Path(sys.executable).parent / "gkplan")
+N = 300
 
 
 def test_generator_writes_the_same_records_three_ways(tmp_path):
@@ -25,23 +38,114 @@ def test_generator_writes_the_same_records_three_ways(tmp_path):
     assert len(overdue) == 13  # a third
 
 
-def test_runner_measures_and_writes_a_table(tmp_path):
+def test_the_catalogue_has_arguments_for_every_command(tmp_path):
+    """A new command makes this fail until bench/commands.py says how to start it (or why it cannot)."""
+    env = os.environ | {"GKPLAN_DB": str(tmp_path / "x.db")}
+    found = commands.discover(GK, env)
+    assert {c.path[0] for c in found} >= {"list", "show", "update", "report", "export", "check", "bulletin", "task"}
+    assert ("task", "list") in {c.path for c in found} and "ndjson" in next(c for c in found if c.path == ("list",)).formats
+    _, unknown = commands.startup(found, "/out", "/sheet.xlsx")
+    assert unknown == []
+
+
+@pytest.fixture(scope="module")
+def bench_data(tmp_path_factory):
+    """N generated points with 3 × N history entries, one point blocked and one extended (延期)."""
+    work = tmp_path_factory.mktemp("bench")
+    base = {k: v for k, v in os.environ.items() if k != "GKPLAN_DB"} | {"NO_COLOR": "1", "GKPLAN_USER": "bench"}
+    ds = data.dataset(work, N, GK, sys.executable, base)
+    env = ds.env(base)
+    for args in (["update", "30", "--status", "blocked"], ["update", "31", "--due", "2026-01-01", "--reason", "推迟"],
+                 ["update", "32", "--progress", "100", "--evidence", "文号"]):  # fmt: skip
+        subprocess.run([GK, *args], env=env, check=True, capture_output=True)
+    sql = work / "floor.sql"
+    subprocess.run([sys.executable, str(BENCH / "floor" / "prepare.py"), str(ds.db), env["GKPLAN_TODAY"], str(sql)], check=True)
+    return ds, env, sql
+
+
+def floor(script: str, db: Path, sql: Path, *args: str, env: dict[str, str] | None = None) -> list[list[str]]:
+    out = subprocess.run([sys.executable, str(BENCH / "floor" / script), str(db), str(sql), *args], capture_output=True,
+                         text=True, check=True, env=env).stdout  # fmt: skip
+    return [line.split("\t") for line in out.splitlines()]
+
+
+def gkplan_csv(env: dict[str, str], *args: str, columns: list[str]) -> list[list[str]]:
+    out = subprocess.run([GK, *args, "--format", "csv"], env=env, capture_output=True, text=True, check=True).stdout
+    return [[row[c].replace("true", "True") for c in columns] for row in csv.DictReader(io.StringIO(out))]
+
+
+def test_the_floor_prints_the_rows_gkplan_prints(bench_data):
+    ds, env, sql = bench_data
+    report = floor("report.py", ds.db, sql)
+    assert report == gkplan_csv(env, "report", columns=[
+        "group", "points", "done", "in_progress", "not_started", "blocked", "deferred", "overdue", "red", "yellow", "green",
+        "mean_progress", "pending_review", "unreported", "extended", "extensions"])  # fmt: skip
+    assert sum(int(r[14]) for r in report) == 1 and sum(int(r[5]) for r in report) == 1  # the extension and the 受阻 counted
+    overdue = floor("overdue.py", ds.db, sql)
+    assert len(overdue) >= N // 3 - 5
+    assert overdue == gkplan_csv(env, "report", "--overdue", columns=[
+        "id", "title", "days_overdue", "due", "progress", "status_label", "leaders", "departments"])  # fmt: skip
+    dept = generate.records(1)[0]["department"]
+    listed = floor("list_dept.py", ds.db, sql, dept)
+    assert listed and listed == gkplan_csv(env, "list", "--dept", dept, columns=[
+        "id", "title", "leaders", "departments", "role", "progress", "status_label", "light", "due", "days_left"])  # fmt: skip
+    shown = floor("show.py", ds.db, sql, "31")
+    point = json.loads(subprocess.run([GK, "show", "31", "--format", "json"], env=env, capture_output=True, text=True,
+                                      check=True).stdout)  # fmt: skip
+    assert shown[0][:4] == [str(point["id"]), point["title"], point["section_title"], json.dumps(point["leads"], ensure_ascii=False)]
+    assert shown[0][5:9] == [point["status_label"], point["light"], point["due"], str(point["days_left"])]
+    assert [int(r[0]) for r in shown[1:]] == [h["id"] for h in point["history"]]
+
+
+def test_the_floor_update_writes_what_gkplan_writes(bench_data, tmp_path):
+    ds, env, sql = bench_data
+    ours, theirs = data.copy_ledger(ds.db, tmp_path / "ours.db"), data.copy_ledger(ds.db, tmp_path / "floor.db")
+    subprocess.run([GK, "update", "100", "--progress", "77", "--note", "进展"], env=env | {"GKPLAN_DB": str(ours)}, check=True,
+                   capture_output=True)  # fmt: skip
+    floor("update.py", theirs, sql, "100", "77", "进展", env=env)
+
+    def after(db: Path) -> tuple:
+        e = env | {"GKPLAN_DB": str(db)}
+        shown = json.loads(subprocess.run([GK, "show", "100", "--format", "json"], env=e, capture_output=True, check=True).stdout)
+        last = shown["history"][0]
+        subprocess.run([GK, "check"], env=e, check=True, capture_output=True)  # the hash chain and the replay agree
+        return ({k: shown[k] for k in ("progress", "status", "note", "reported", "light")},
+                {k: last[k] for k in ("id", "effective", "by", "action", "changes", "note")})  # fmt: skip
+
+    assert after(theirs) == after(ours)
+
+
+@pytest.mark.skipif(not Path(measure.TIME).exists(), reason="no GNU time")
+def test_the_peak_is_the_commands_own_whatever_its_options(bench_data):
+    """GNU time takes the command's own --format for its own, unless told where its options end."""
+    ds, env, _ = bench_data
+    assert measure.peak_of([GK, "report", "--overdue", "--format", "json"], env) is not None
+
+
+def test_every_section_runs(tmp_path):
     out = tmp_path / "perf.md"
     result = subprocess.run(
-        [sys.executable, str(BENCH / "run.py"), "--n", "39", "--runs", "1", "--without-taskwarrior",
-         "--workdir", str(tmp_path / "work"), "--out", str(out)],
+        [sys.executable, str(BENCH / "run.py"), "--sizes", "60,120", "--runs", "1", "--runs-large", "1", "--startup-runs", "1",
+         "--only", "startup,memory,growth,floor,tw,ratios", "--match", "report --overdue,load 60 records (JSON",
+         "--gkplan", GK, "--workdir", str(tmp_path / "work"), "--out", str(out)],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    table = out.read_text(encoding="utf-8")
-    assert "| cold start" in table and "| `report --overdue` (table, all rows) |" in table
-    assert table.count("\n|") >= 11
+    text = out.read_text(encoding="utf-8")
+    assert "[bench " in result.stderr and "Machine: " in text and "Reproduce: `python bench/run.py --sizes 60,120" in text
+    for heading in ("### Cold start", "### N = 60", "### N = 120", "#### Every command", "#### Against the floor",
+                    "#### Table ÷ CSV", "### Growth from size to size"):  # fmt: skip
+        assert heading in text
+    assert "| `report --overdue` | " in text and "| `report --overdue --format ndjson` | " in text
+    assert "Commands that failed" not in text
+    if shutil.which("task"):
+        assert "| `load 60 records (JSON)` | " in text and "`task +OVERDUE list`" in text
 
 
 def test_the_server_benchmark_runs_and_loses_no_update(tmp_path):
     out = tmp_path / "pg.md"
-    result = subprocess.run([sys.executable, str(BENCH / "pg.py"), "--n", "39", "--runs", "1", "--updates", "8", "--out", str(out)],
-                            capture_output=True, text=True, timeout=600)  # fmt: skip
+    result = subprocess.run([sys.executable, str(BENCH / "pg.py"), "--n", "39", "--runs", "1", "--updates", "8", "--out", str(out),
+                             "--gkplan", GK], capture_output=True, text=True, timeout=600)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     table = out.read_text(encoding="utf-8")
     assert "| cold `list --dept " in table and "| cold `update` |" in table
