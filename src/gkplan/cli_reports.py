@@ -71,7 +71,8 @@ def log(
     with open_ledger(ctx) as ledger:
         if number is not None:
             ledger.point(number)  # an unknown id is an error, not an empty history
-        render.history(ledger.history(point=number, since=after.isoformat() if after else None, limit=most), fmt)
+        day = after.isoformat() if after else None
+        render.history(lambda brief: ledger.iter_history(point=number, since=day, limit=most), fmt)
 
 
 @command(app, "depts", epilog="示例：gkplan depts ｜ gkplan depts --format csv")

@@ -7,8 +7,8 @@ from typing import Any
 from gkplan.values import STATUS_LABELS
 
 from gkplan.render.items import _esc, _red, _status
-from gkplan.render.output import JSON_FORMATS, _emit
-from gkplan.render.text import _table, visible
+from gkplan.render.output import JSON_FORMATS, Rows, _emit, _emit_rows
+from gkplan.render.text import Table, _table, visible
 
 _CHANGE_LABELS = {
     "progress": "进度", "status": "状态", "due": "截止日期", "owner": "责任人", "weight": "权重",
@@ -62,21 +62,29 @@ def describe_changes(changes: dict[str, list[Any]]) -> str:
 
 
 def _history_table(rows: list[dict[str, Any]], title: str | None = None):  # noqa: ANN202
-    t = _table("记录", "生效日期", "对象", "操作人", "变更", "说明", title=title)
+    t = _history_head(title)
     for h in rows:
-        what = describe_changes(h["changes"]) or "（进展报告）"
-        if h["action"] == "load":
-            what = "载入种子：" + what
-        if h["undoes"]:
-            what += f"（撤销 #{h['undoes']}）"
-        elif h["cause"]:
-            what += f"（由 #{h['cause']} 引起）"
-        if h["undone_by"]:
-            what += f"（已被 #{h['undone_by']} 撤销）"
-        if h.get("source"):
-            what += f"（导入自 {h['source']}）"
-        t.add_row(f"#{h['id']}", h["effective"], _esc(entity_label(h)), _esc(h["by"]), _esc(what), _esc(h["note"]))
+        t.add_row(*_history_cells(h))
     return t
+
+
+def _history_head(title: str | None = None) -> Table:
+    return _table("记录", "生效日期", "对象", "操作人", "变更", "说明", title=title)
+
+
+def _history_cells(h: dict[str, Any]) -> list[str]:
+    what = describe_changes(h["changes"]) or "（进展报告）"
+    if h["action"] == "load":
+        what = "载入种子：" + what
+    if h["undoes"]:
+        what += f"（撤销 #{h['undoes']}）"
+    elif h["cause"]:
+        what += f"（由 #{h['cause']} 引起）"
+    if h["undone_by"]:
+        what += f"（已被 #{h['undone_by']} 撤销）"
+    if h.get("source"):
+        what += f"（导入自 {h['source']}）"
+    return [f"#{h['id']}", h["effective"], _esc(entity_label(h)), _esc(h["by"]), _esc(what), _esc(h["note"])]
 
 
 def entity_label(h: dict[str, Any]) -> str:
@@ -88,13 +96,9 @@ def entity_label(h: dict[str, Any]) -> str:
     return f"第 {h['point']} 项"
 
 
-def history(rows: list[dict[str, Any]], fmt: str) -> None:
-    def table():  # noqa: ANN202
-        t = _history_table(rows)
-        t.caption = f"共 {len(rows)} 条记录" if rows else "没有记录"
-        return t
-
-    _emit(fmt, rows, HISTORY_FIELDS, table)
+def history(rows: Rows, fmt: str) -> None:
+    """Entries as they come from the cursor (`rows`: a list, or a function of `brief` that reads them afresh)."""
+    _emit_rows(fmt, rows, HISTORY_FIELDS, _history_head(), _history_cells, 0, "条记录", empty="没有记录")
 
 
 def change(entry: dict[str, Any], fmt: str) -> None:
