@@ -9,6 +9,7 @@ those, the leader of that department's part of the point (the lead in the point'
 from __future__ import annotations
 
 from datetime import date, timedelta
+from collections.abc import Iterator
 from typing import Any
 
 from gkplan.errors import InvalidValue
@@ -177,25 +178,21 @@ def light_now(item: dict[str, Any], fr: Frame) -> str:
     return item["light"]
 
 
-def stale(ledger: Ledger, fr: Frame, days: int) -> list[dict[str, Any]]:
+def stale(ledger: Ledger, fr: Frame, days: int) -> Iterator[dict[str, Any]]:
     """Points and tasks not done with no recorded update for `days` days (or never): where nobody reported.
-    A point counts as reported when the point itself, one of its tasks or one of its targets was updated."""
-    last = ledger.last_updates(fr.as_of.isoformat())
-    latest_for_point: dict[int, str] = {}
-    for (_, point, _), at in last.items():
-        latest_for_point[point] = max(at, latest_for_point.get(point, ""))
-    out = []
-    for kind, item in [("point", p) for p in list_points(ledger, PointQuery(), fr)] + [
-        ("task", t) for t in list_tasks(ledger, PointQuery(), fr)
-    ]:
-        if item["status"] == "done":
-            continue
-        at = latest_for_point.get(item["id"]) if kind == "point" else last.get(("task", item["point"], str(item["seq"])))
-        age = (fr.as_of - date.fromisoformat(at)).days if at else None
-        if age is None or age >= days:
-            out.append({
-                "kind": kind, "id": str(item["id"]), "title": item["title"], "departments": item["departments"],
-                "last_update": at, "days_since": age, "progress": item["progress"], "status": item["status"],
-                "light": item["light"],
-            })  # fmt: skip
-    return sorted(out, key=lambda r: (r["days_since"] is not None, -(r["days_since"] or 0)))
+    A point counts as reported when the point itself, one of its tasks or one of its targets was updated.
+    Never updated first, then the longest without; points before tasks on the same day. Each listing comes
+    sorted by the database, and the two are merged as they stream."""
+    from heapq import merge
+
+    day = fr.as_of.isoformat()
+    since = (day, (fr.as_of - timedelta(days=days)).isoformat())
+    points = (p | {"kind": "point", "id": str(p["id"])} for p in ledger.iter_points(PointQuery(), fr.clock, brief=True, quiet_since=since))
+    tasks = ({"kind": "task"} | t for t in ledger.iter_tasks(PointQuery(), clock=fr.clock, quiet_since=since))
+    for item in merge(points, tasks, key=lambda r: (r["last_update"] is not None, r["last_update"] or "")):
+        at = item["last_update"]
+        yield {
+            "kind": item["kind"], "id": item["id"], "title": item["title"], "departments": item["departments"],
+            "last_update": at, "days_since": (fr.as_of - date.fromisoformat(at)).days if at else None,
+            "progress": item["progress"], "status": item["status"], "light": item["light"],
+        }  # fmt: skip

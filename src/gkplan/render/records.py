@@ -213,17 +213,16 @@ def notices(rows: list[dict[str, Any]], fmt: str, as_of: str, within: int) -> No
 STALE_FIELDS = ("kind", "id", "title", "departments", "last_update", "days_since", "progress", "status", "light")
 
 
-def stale(rows: list[dict[str, Any]], fmt: str, days: int) -> None:
-    def table():  # noqa: ANN202
-        t = _table("编号", "事项", "部门", "上次更新", "天数", "进度", "状态", title=f"{days} 天以上没有更新记录的事项")
-        for r in rows:
-            what = f"任务 {r['id']}" if r["kind"] == "task" else f"第 {r['id']} 项"
-            last = r["last_update"][:10] if r["last_update"] else "从未更新"
-            t.add_row(what, _esc(r["title"]), _esc("、".join(r["departments"])), last, "" if r["days_since"] is None else str(r["days_since"]), f"{r['progress']}%", _status(r["status"]))
-        t.caption = f"共 {len(rows)} 项" if rows else "没有久未更新的事项"
-        return t
+def stale(rows: Rows, fmt: str, days: int) -> None:
+    """`rows`: a function of `brief` that reads them afresh (a table reads them twice), or a list."""
+    def cells(r: dict[str, Any]) -> list:
+        what = f"任务 {r['id']}" if r["kind"] == "task" else f"第 {r['id']} 项"
+        last = r["last_update"][:10] if r["last_update"] else "从未更新"
+        return [what, _esc(r["title"]), _esc("、".join(r["departments"])), last,
+                "" if r["days_since"] is None else str(r["days_since"]), f"{r['progress']}%", _status(r["status"])]  # fmt: skip
 
-    _emit(fmt, rows, STALE_FIELDS, table)
+    t = _table("编号", "事项", "部门", "上次更新", "天数", "进度", "状态", title=f"{days} 天以上没有更新记录的事项")
+    _emit_rows(fmt, rows, STALE_FIELDS, t, cells, 0, "项", empty="没有久未更新的事项")
 
 
 def checks(rows: list[dict[str, Any]], fmt: str) -> None:
