@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable
 from typing import Any
 
 from gkplan.values import STATUS_LABELS
 
 from gkplan.render.items import _esc, _red, _status
-from gkplan.render.output import JSON_FORMATS, Rows, _emit, _emit_rows
+from gkplan.render.output import JSON_FORMATS, Rows, _emit, _emit_rows, _writes
 from gkplan.render.text import Table, _table, visible
 
 _CHANGE_LABELS = {
@@ -178,36 +180,39 @@ def loaded(result: dict[str, Any], fmt: str) -> None:
     _emit(fmt, result, fields, table)
 
 
-def notices(rows: list[dict[str, Any]], fmt: str, as_of: str, within: int) -> None:
+def notices(rows: Iterable[dict[str, Any]], fmt: str, as_of: str, within: int) -> None:
     """Reminders as notice text ready to send, one per department, each item with why it is named;
-    JSON/CSV for mail merges."""
-    from gkplan.render.bulletins import notice_reasons
-
-    flat = [
-        {"department": n["department"], **item, "leaders": item["leaders"] or n["leaders"]} for n in rows for item in n["items"]
-    ]
-
-    def table() -> str:
-        if not rows:
-            return f"截至 {as_of}，没有逾期、{within} 天内到期、黄灯或本期未报送的事项。"
-        lines = []
-        for n in rows:
-            leaders = f"（分管校领导：{'、'.join(n['leaders'])}）" if n["leaders"] else ""
-            lines.append(visible(f"致 {n['department']}{leaders}："))
-            lines.append(f"截至 {as_of}，以下事项已逾期、将在 {within} 天内到期、亮黄灯或本期尚未报送进展，请抓紧推进并及时报送：")
-            for i in n["items"]:
-                what = f"第 {i['id']} 项" if i["kind"] == "point" else f"任务 {i['id']}"
-                what += "（协办）" if i.get("role") == "co" else ""
-                owner = f"，责任人 {i['owner']}" if i.get("owner") else ""
-                who = f"，分管校领导 {'、'.join(i['leaders'])}" if len(n["leaders"]) > 1 and i["leaders"] else ""
-                lines.append(visible(f"  · {what} {i['title']}：{notice_reasons(i, within)}；截止 {i['due']}，"
-                                     f"当前进度 {i['progress']}%{owner}{who}"))  # fmt: skip
-            lines.append("")
-        return "\n".join(lines)
-
+    JSON/CSV for mail merges. `rows` come one department at a time and are written as they come."""
     fields = ("department", "leaders", "kind", "id", "point", "title", "reasons", "due", "days_left", "progress", "status",
               "light", "reported", "owner", "role")  # fmt: skip
-    _emit(fmt, rows if fmt in JSON_FORMATS else flat, fields, table)
+    if fmt != "table":
+        flat = ({"department": n["department"], **item, "leaders": item["leaders"] or n["leaders"]}
+                for n in rows for item in n["items"])  # fmt: skip
+        _emit_rows(fmt, rows if fmt in JSON_FORMATS else flat, fields, _table(*fields), lambda r: [], None, "")
+    else:
+        _notice_text(rows, as_of, within)
+
+
+@_writes
+def _notice_text(rows: Iterable[dict[str, Any]], as_of: str, within: int) -> None:
+    from gkplan.render.bulletins import notice_reasons
+
+    write, empty = sys.stdout.write, True
+    for n in rows:
+        empty = False
+        leaders = f"（分管校领导：{'、'.join(n['leaders'])}）" if n["leaders"] else ""
+        write(visible(f"致 {n['department']}{leaders}：") + "\n")
+        write(f"截至 {as_of}，以下事项已逾期、将在 {within} 天内到期、亮黄灯或本期尚未报送进展，请抓紧推进并及时报送：\n")
+        for i in n["items"]:
+            what = f"第 {i['id']} 项" if i["kind"] == "point" else f"任务 {i['id']}"
+            what += "（协办）" if i.get("role") == "co" else ""
+            owner = f"，责任人 {i['owner']}" if i.get("owner") else ""
+            who = f"，分管校领导 {'、'.join(i['leaders'])}" if len(n["leaders"]) > 1 and i["leaders"] else ""
+            write(visible(f"  · {what} {i['title']}：{notice_reasons(i, within)}；截止 {i['due']}，"
+                          f"当前进度 {i['progress']}%{owner}{who}") + "\n")  # fmt: skip
+        write("\n")
+    if empty:
+        write(f"截至 {as_of}，没有逾期、{within} 天内到期、黄灯或本期未报送的事项。\n")
 
 
 STALE_FIELDS = ("kind", "id", "title", "departments", "last_update", "days_since", "progress", "status", "light")
