@@ -211,7 +211,7 @@ def stale(ledger: Ledger, fr: Frame, days: int) -> Iterator[dict[str, Any]]:
     day = fr.as_of.isoformat()
     since = (day, (fr.as_of - timedelta(days=days)).isoformat())
     points = (p | {"kind": "point", "id": str(p["id"])} for p in ledger.iter_points(PointQuery(), fr.clock, brief=True, quiet_since=since))
-    tasks = ({"kind": "task"} | t for t in ledger.iter_tasks(PointQuery(), clock=fr.clock, quiet_since=since))
+    tasks = (t | {"kind": "task"} for t in ledger.iter_tasks(PointQuery(), clock=fr.clock, quiet_since=since))
     for item in merge(points, tasks, key=lambda r: (r["last_update"] is not None, r["last_update"] or "")):
         at = item["last_update"]
         yield {
