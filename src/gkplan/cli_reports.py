@@ -81,7 +81,7 @@ def depts(ctx: typer.Context, fmt: RecordFormatOpt = "table", pick: JsonOpt = No
     """所有牵头部门及其负责的要点数，便于查到准确名称。"""
     fmt = record_format(fmt, pick, jsonfields.NAMES, output, force)
     with open_ledger(ctx) as ledger:
-        render.names(ledger.names("department"), fmt, "牵头部门")
+        render.names(lambda brief: ledger.iter_names("department"), fmt, "牵头部门")
 
 
 @command(app, "leaders", epilog="示例：gkplan leaders ｜ gkplan leaders --format json")
@@ -90,7 +90,7 @@ def leaders(ctx: typer.Context, fmt: RecordFormatOpt = "table", pick: JsonOpt = 
     """所有牵头校领导及其负责的要点数。"""
     fmt = record_format(fmt, pick, jsonfields.NAMES, output, force)
     with open_ledger(ctx) as ledger:
-        render.names(ledger.names("leader"), fmt, "校领导")
+        render.names(lambda brief: ledger.iter_names("leader"), fmt, "校领导")
 
 
 @command(app, "load", epilog="示例：gkplan load ｜ gkplan load workpoints_2023.yaml")

@@ -138,7 +138,10 @@ class PointsMixin:
             return sorted(r[0] for r in self.conn.execute(sql, {"plan": self.plan_key}))
 
     def names(self, kind: str) -> list[dict[str, Any]]:
-        """Known departments or leaders with the points they own, in order of first appearance."""
+        return list(self.iter_names(kind))
+
+    def iter_names(self, kind: str) -> Iterator[dict[str, Any]]:
+        """Known departments or leaders with the points they own, in order of first appearance, one at a time."""
         assert kind in ("department", "leader")
         # two that first appear on the same point: as that point names them (neither engine keeps an order there)
         sql = (
@@ -148,10 +151,9 @@ class PointsMixin:
             f" AND o.point = g.first AND o.{kind} = g.name)"
         )  # fmt: skip
         with self._errors():
-            return [
-                {"name": row["name"], "count": len(ids := [int(i) for i in row["points"].split(",")]), "points": ids}
-                for row in self.conn.execute(sql, (self.plan_key, self.plan_key))
-            ]
+            for row in self.conn.execute(sql, (self.plan_key, self.plan_key)):
+                ids = [int(i) for i in row["points"].split(",")]
+                yield {"name": row["name"], "count": len(ids), "points": ids}
 
     def summary(self, by: str | None, clock: dict[str, Any]) -> list[dict[str, Any]]:
         """Per department / leader / section (or the whole plan when `by` is None): counts by status and

@@ -181,14 +181,14 @@ def _again(rows: Rows, brief: bool) -> Callable[[], Iterable[dict[str, Any]]] | 
 
 @_writes
 def _emit_rows(
-    fmt: str, rows: Rows, fields: Sequence[str], table: Table, cells: Callable[[dict], list], limit: int | None, unit: str,
-    empty: str = "没有符合条件的记录",
+    fmt: str, rows: Rows, fields: Sequence[str], table: Table, cells: Callable[[dict], list], limit: int | None,
+    unit: str | None, empty: str = "没有符合条件的记录",
 ) -> None:
     """A list view, streamed: JSON, ndjson and CSV write every row as it comes; a table of the first `limit` rows
     (default 200 on a terminal) keeps their cells and counts the rest; a table of every row (`limit` 0, the
     default when piped) is drawn in two passes over the rows, column widths first, so that it keeps no row.
     `rows` may be a function of `brief`: a table asks for brief rows, which are cheaper to fetch. `empty`: the
-    line under a table without rows."""
+    line under a table without rows; `unit` None: no line under the table at all."""
     out = sys.stdout
     if fmt == "table":
         if limit is None:
@@ -206,7 +206,8 @@ def _emit_rows(
                 shown += 1
             prepared = table.prepared
             table.source = lambda: (prepared(cells(row)) for row in again())
-        table.caption = _footer(shown, more, unit) if shown or more else empty
+        if unit is not None:
+            table.caption = _footer(shown, more, unit) if shown or more else empty
         _print(table)
         return
     if callable(rows):

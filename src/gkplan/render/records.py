@@ -157,14 +157,11 @@ def diff(rows: list[dict[str, Any]], fmt: str, start: str, end: str) -> None:
     _emit(fmt, rows, ("plan", "id", "kind", "point", "title", "changes", "notes"), table)
 
 
-def names(rows: list[dict[str, Any]], fmt: str, label: str) -> None:
-    def table():  # noqa: ANN202
-        t = _table(label, "要点数", "要点编号")
-        for r in rows:
-            t.add_row(_esc(r["name"]), str(r["count"]), "、".join(map(str, r["points"])))
-        return t
+def names(rows: Rows, fmt: str, label: str) -> None:
+    def cells(r: dict[str, Any]) -> list[str]:
+        return [_esc(r["name"]), str(r["count"]), "、".join(map(str, r["points"]))]
 
-    _emit(fmt, rows, ("name", "count", "points"), table)
+    _emit_rows(fmt, rows, ("name", "count", "points"), _table(label, "要点数", "要点编号"), cells, 0, None)
 
 
 def loaded(result: dict[str, Any], fmt: str) -> None:
