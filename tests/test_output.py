@@ -305,12 +305,12 @@ def test_ctrl_c_while_the_cli_loads_is_one_line_and_130(ledger):
 
 
 def test_json_listing_writer_is_json_dumps_byte_for_byte() -> None:
-    """A JSON listing is written by render.output._pretty (json's indenting encoder is pure Python and slow):
+    """A JSON listing is written by render.jsontext.pretty (json's indenting encoder is pure Python and slow):
     it must give exactly what json.dumps(indent=2) gives, for any record, non-ASCII escaped or not."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from gkplan.render.output import _pretty
+    from gkplan.render.jsontext import pretty as _pretty
 
     scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
     values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),

@@ -17,7 +17,7 @@ from typing import Any
 from gkplan.errors import InvalidValue
 from gkplan.ledger import Ledger, PointQuery
 from gkplan.filters import resolve_department
-from gkplan.reports import UNASSIGNED, Frame, list_points, list_tasks
+from gkplan.reports import UNASSIGNED, Frame
 
 OPEN = ("not_started", "in_progress", "blocked")  # what owes a progress report each period
 REASONS = ("overdue", "due_soon", "yellow", "unreported")  # why a notice names an item, in that order
