@@ -137,7 +137,8 @@ def remind(ledger: Ledger, fr: Frame, within: int, depts: list[str]) -> Iterator
     told of what it co-operates on that is overdue, due soon or yellow; reporting is the lead's.
 
     Departments in the order they first come up, each notice's items soonest due first. The items are regrouped
-    through a spool on disk (ledger.Spool), so only one department's notice is held at a time. An unknown
+    through a spool on disk (ledger.Spool), and each notice's `items` is an iterator over it: no notice is
+    held whole, and each must be read before the next. An unknown
     department fails here, before anything is written."""
     from gkplan.dates import report_day
 
@@ -187,7 +188,8 @@ def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], du
         names_of = list(order)
         for place, group in groupby(spool.sorted(), key=itemgetter(0)):
             dept = names_of[place]
-            yield {"department": dept, "leaders": heads[dept], "items": [entry for _, entry in group]}
+            # `items` as they come off the spool: read them before the next notice
+            yield {"department": dept, "leaders": heads[dept], "items": map(itemgetter(1), group)}
     finally:
         spool.close()
 

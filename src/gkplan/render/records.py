@@ -9,6 +9,7 @@ from typing import Any
 from gkplan.values import STATUS_LABELS
 
 from gkplan.render.items import _esc, _red, _status
+from gkplan.render import output
 from gkplan.render.output import JSON_FORMATS, Rows, _emit, _emit_rows, _writes
 from gkplan.render.text import Table, _table, visible
 
@@ -182,12 +183,38 @@ def notices(rows: Iterable[dict[str, Any]], fmt: str, as_of: str, within: int) -
     JSON/CSV for mail merges. `rows` come one department at a time and are written as they come."""
     fields = ("department", "leaders", "kind", "id", "point", "title", "reasons", "due", "days_left", "progress", "status",
               "light", "reported", "owner", "role")  # fmt: skip
-    if fmt != "table":
+    if fmt == "table":
+        _notice_text(rows, as_of, within)
+    elif fmt not in JSON_FORMATS:
         flat = ({"department": n["department"], **item, "leaders": item["leaders"] or n["leaders"]}
                 for n in rows for item in n["items"])  # fmt: skip
-        _emit_rows(fmt, rows if fmt in JSON_FORMATS else flat, fields, _table(*fields), lambda r: [], None, "")
-    else:
-        _notice_text(rows, as_of, within)
+        _emit_rows(fmt, flat, fields, _table(*fields), lambda r: [], None, "")
+    elif fmt == "json" and output.target is None and getattr(fmt, "fields", None) is None:
+        _notice_json(rows)
+    else:  # one line a notice (ndjson), a file, or the keys --json picked: each notice whole
+        _emit_rows(fmt, ({**n, "items": list(n["items"])} for n in rows), fields, _table(*fields), lambda r: [], None, "")
+
+
+@_writes
+def _notice_json(rows: Iterable[dict[str, Any]]) -> None:
+    """The notices as `json.dumps(notices, indent=2)` writes them, an item at a time (a department's notice of
+    a million-point plan is tens of thousands of items)."""
+    from gkplan.render.jsontext import pretty
+
+    write, value, first = sys.stdout.write, pretty(output._ascii_json()), True
+    for n in rows:
+        write("[\n  {" if first else ",\n  {")
+        first = False
+        for key, field in n.items():
+            if key != "items":
+                write(f"\n    {value(key, '')}: {value(field, '    ')},")
+        write('\n    "items": [')
+        none = True
+        for item in n["items"]:
+            write(("\n      " if none else ",\n      ") + value(item, "      "))
+            none = False
+        write("]\n  }" if none else "\n    ]\n  }")
+    write("[]\n" if first else "\n]\n")
 
 
 @_writes
