@@ -302,3 +302,26 @@ main()
 def test_ctrl_c_while_the_cli_loads_is_one_line_and_130(ledger):
     out = subprocess.run([sys.executable, "-c", STARTING], env=_env(ledger), capture_output=True, text=True)
     assert (out.returncode, out.stderr) == (130, "已取消，未做任何修改\n")
+
+
+def test_json_listing_writer_is_json_dumps_byte_for_byte() -> None:
+    """A JSON listing is written by render.jsontext.pretty (json's indenting encoder is pure Python and slow):
+    it must give exactly what json.dumps(indent=2) gives, for any record, non-ASCII escaped or not."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from gkplan.render.jsontext import pretty as _pretty
+
+    scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
+    values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+                          max_leaves=12)  # fmt: skip
+    records = st.dictionaries(st.text(), values, max_size=6)
+
+    @settings(max_examples=300, deadline=None)
+    @given(records, st.booleans())
+    def same(record: dict, ascii_only: bool) -> None:
+        expected = json.dumps(record, ensure_ascii=ascii_only, indent=2).replace("\n", "\n  ")
+        assert _pretty(ascii_only)(record, "  ") == expected
+
+    same()
+    assert _pretty(False)({"k": {1: "a"}, "t": ("x",)}, "  ") == json.dumps({"k": {1: "a"}, "t": ("x",)}, indent=2).replace("\n", "\n  ")

@@ -71,7 +71,8 @@ def log(
     with open_ledger(ctx) as ledger:
         if number is not None:
             ledger.point(number)  # an unknown id is an error, not an empty history
-        render.history(ledger.history(point=number, since=after.isoformat() if after else None, limit=most), fmt)
+        day = after.isoformat() if after else None
+        render.history(lambda brief: ledger.iter_history(point=number, since=day, limit=most), fmt)
 
 
 @command(app, "depts", epilog="示例：gkplan depts ｜ gkplan depts --format csv")
@@ -80,7 +81,7 @@ def depts(ctx: typer.Context, fmt: RecordFormatOpt = "table", pick: JsonOpt = No
     """所有牵头部门及其负责的要点数，便于查到准确名称。"""
     fmt = record_format(fmt, pick, jsonfields.NAMES, output, force)
     with open_ledger(ctx) as ledger:
-        render.names(ledger.names("department"), fmt, "牵头部门")
+        render.names(lambda brief: ledger.iter_names("department"), fmt, "牵头部门")
 
 
 @command(app, "leaders", epilog="示例：gkplan leaders ｜ gkplan leaders --format json")
@@ -89,7 +90,7 @@ def leaders(ctx: typer.Context, fmt: RecordFormatOpt = "table", pick: JsonOpt = 
     """所有牵头校领导及其负责的要点数。"""
     fmt = record_format(fmt, pick, jsonfields.NAMES, output, force)
     with open_ledger(ctx) as ledger:
-        render.names(ledger.names("leader"), fmt, "校领导")
+        render.names(lambda brief: ledger.iter_names("leader"), fmt, "校领导")
 
 
 @command(app, "load", epilog="示例：gkplan load ｜ gkplan load workpoints_2023.yaml")

@@ -54,7 +54,7 @@ def stale(
     fmt, n = record_format(fmt, pick, jsonfields.STALE, output, force), count(days, "--days")
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
-        render.stale(reminders.stale(ledger, fr, n), fmt, n)
+        render.stale(lambda brief: reminders.stale(ledger, fr, n), fmt, n)
 
 
 @command(

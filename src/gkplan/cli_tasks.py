@@ -176,7 +176,7 @@ def list_(
         )  # fmt: skip
         for number in ids:
             ledger.point(number)  # an unknown point is an error, not an empty list
-        render.tasks(reports.iter_tasks(ledger, query._replace(ids=ids), fr, lights), fmt, rows, wide=wide)
+        render.tasks(lambda brief: reports.iter_tasks(ledger, query._replace(ids=ids), fr, lights), fmt, rows, wide=wide)
 
 
 @command(target_app, "list", epilog="示例：gkplan target list ｜ gkplan target list --point 27 ｜ gkplan target list --dept 改革发展部")

@@ -9,40 +9,48 @@ those, the leader of that department's part of the point (the lead in the point'
 from __future__ import annotations
 
 from datetime import date, timedelta
+from collections.abc import Iterator
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from gkplan.errors import InvalidValue
 from gkplan.ledger import Ledger, PointQuery
 from gkplan.filters import resolve_department
-from gkplan.reports import UNASSIGNED, Frame, list_points, list_tasks
+from gkplan.reports import UNASSIGNED, Frame
 
 OPEN = ("not_started", "in_progress", "blocked")  # what owes a progress report each period
 REASONS = ("overdue", "due_soon", "yellow", "unreported")  # why a notice names an item, in that order
 
 
 def items(ledger: Ledger, fr: Frame, *, plain_lights: bool = False) -> list[dict[str, Any]]:
-    """Every point followed by its tasks, as they stood on the frame's day. `plain_lights`: the lights as
-    if no report were due yet (red, yellow, green …, never `unreported`), for telling yellow apart."""
+    return list(iter_items(ledger, fr, plain_lights=plain_lights))
+
+
+def iter_items(ledger: Ledger, fr: Frame, *, plain_lights: bool = False) -> Iterator[dict[str, Any]]:
+    """Every point followed by its tasks, as they stood on the frame's day, one at a time from two cursors read
+    side by side (both in point order). `plain_lights`: the lights as if no report were due yet (red, yellow,
+    green …, never `unreported`), for telling yellow apart."""
     clock = fr.clock | ({"report_due": 0} if plain_lights else {})
-    points = {p["id"]: p for p in ledger.iter_points(PointQuery(), clock)}
-    tasks: dict[int, list[dict[str, Any]]] = {}
-    for t in ledger.iter_tasks(PointQuery(), clock=clock):
-        tasks.setdefault(t["point"], []).append(t)
     start = fr.start.isoformat()
-    heads: dict[str, list[str]] = {}  # department → the leaders of its parts anywhere in the plan
-    for p in points.values():
+    heads: dict[str, list[str]] = {}  # department → the leaders of its parts anywhere in the plan (a first pass)
+    for p in ledger.iter_points(PointQuery(), clock):
         for lead in p["leads"]:
             for dept in lead.get("departments") or []:
                 if lead.get("leader") and lead["leader"] not in heads.setdefault(dept, []):
                     heads[dept].append(lead["leader"])
-    out = []
-    for number, p in points.items():
-        leads = p["leads"]
-        out.append(_item("point", str(number), p, p["due"], p["departments"], leads, p["leaders"], start) | {"heads": heads})
-        for t in tasks.get(number, []):
-            out.append(_item("task", t["id"], t, t["effective_due"], t["departments"], leads, p["leaders"], start)
+    tasks = groupby(ledger.iter_tasks(PointQuery(), clock=clock), key=itemgetter("point"))
+    pending = next(tasks, None)
+    for p in ledger.iter_points(PointQuery(), clock):
+        number, leads = p["id"], p["leads"]
+        yield _item("point", str(number), p, p["due"], p["departments"], leads, p["leaders"], start) | {"heads": heads}
+        while pending is not None and pending[0] < number:  # tasks of a point not listed: not shown, as before
+            pending = next(tasks, None)
+        if pending is not None and pending[0] == number:
+            for t in pending[1]:
+                yield (_item("task", t["id"], t, t["effective_due"], t["departments"], leads, p["leaders"], start)
                        | {"seq": t["seq"], "owner": t["owner"], "start": p["start"] or start, "heads": heads})  # fmt: skip
-    return out
+            pending = next(tasks, None)
 
 
 def _item(kind: str, ident: str, row: dict[str, Any], due: str, departments: list[str], leads: list[dict[str, Any]],
@@ -122,50 +130,68 @@ def missing(ledger: Ledger, fr: Frame, period_text: str | None, depts: list[str]
             "report_day": due_day.isoformat(), "as_of": day.isoformat(), "departments": list(groups.values())}  # fmt: skip
 
 
-def remind(ledger: Ledger, fr: Frame, within: int, depts: list[str]) -> list[dict[str, Any]]:
+def remind(ledger: Ledger, fr: Frame, within: int, depts: list[str]) -> Iterator[dict[str, Any]]:
     """Per department, a notice of its points and tasks that are overdue, due within `within` days, yellow,
     or not reported this period (once the period's report day has passed or falls within `within` days),
     each with its reasons and the leader of that department's part. A co-operating department (协办) is
-    told of what it co-operates on that is overdue, due soon or yellow; reporting is the lead's."""
+    told of what it co-operates on that is overdue, due soon or yellow; reporting is the lead's.
+
+    Departments in the order they first come up, each notice's items soonest due first. The items are regrouped
+    through a spool on disk (ledger.Spool), and each notice's `items` is an iterator over it: no notice is
+    held whole, and each must be read before the next. An unknown
+    department fails here, before anything is written."""
     from gkplan.dates import report_day
 
-    wanted = departments(ledger, depts)
     due_day = report_day(fr.period[1], fr.periods.report_day)
-    chase = fr.as_of + timedelta(days=within) >= due_day
-    notices: dict[str, dict[str, Any]] = {}
-    for item in items(ledger, fr, plain_lights=True):
-        if item["status"] in ("done", "pending_review", "deferred"):
-            continue
-        reasons = []
-        if item["light"] == "red":
-            reasons.append("overdue")
-        elif item["days_left"] is not None and item["days_left"] <= within:
-            reasons.append("due_soon")
-        if item["light"] == "yellow":
-            reasons.append("yellow")
-        if chase and owes_report(item, fr.period, due_day):
-            reasons.append("unreported")
-        if not reasons:
-            continue
-        shown = light_now(item, fr)
-        co_reasons = [r for r in reasons if r != "unreported"]
-        for dept in item["departments"] + (item["co"] if co_reasons else []):
-            if wanted and dept not in wanted:
+    return _notices(ledger, fr, within, departments(ledger, depts), due_day, fr.as_of + timedelta(days=within) >= due_day)
+
+
+def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], due_day: date,
+             chase: bool) -> Iterator[dict[str, Any]]:  # fmt: skip
+    from gkplan.ledger.spool import Spool
+
+    order: dict[str, int] = {}  # department → its place
+    heads: dict[str, list[str]] = {}  # department → the leaders its notice names
+    spool = Spool(4)
+    try:
+        for item in iter_items(ledger, fr, plain_lights=True):
+            if item["status"] in ("done", "pending_review", "deferred"):
                 continue
-            role = "lead" if dept in item["departments"] else "co"
-            n = notices.setdefault(dept, {"department": dept, "leaders": [], "items": []})
-            leaders = leaders_for(item, dept)
-            n["leaders"] += [name for name in leaders if name not in n["leaders"]]
-            n["items"].append({
-                "kind": item["kind"], "id": item["id"], "point": item["point"], "title": item["title"],
-                "due": item["due"], "days_left": item["days_left"], "progress": item["progress"],
-                "status": item["status"], "light": shown, "owner": item["owner"], "leaders": leaders,
-                "reasons": reasons if role == "lead" else co_reasons, "role": role, "reported": item["reported"],
-                "_order": (item["point"], item["seq"]),
-            })  # fmt: skip
-    for n in notices.values():
-        n["items"].sort(key=lambda i: (i["days_left"] if i["days_left"] is not None else 0, i.pop("_order")))
-    return list(notices.values())
+            reasons = []
+            if item["light"] == "red":
+                reasons.append("overdue")
+            elif item["days_left"] is not None and item["days_left"] <= within:
+                reasons.append("due_soon")
+            if item["light"] == "yellow":
+                reasons.append("yellow")
+            if chase and owes_report(item, fr.period, due_day):
+                reasons.append("unreported")
+            if not reasons:
+                continue
+            shown = light_now(item, fr)
+            co_reasons = [r for r in reasons if r != "unreported"]
+            for dept in item["departments"] + (item["co"] if co_reasons else []):
+                if wanted and dept not in wanted:
+                    continue
+                role = "lead" if dept in item["departments"] else "co"
+                place = order.setdefault(dept, len(order))
+                names = heads.setdefault(dept, [])
+                leaders = leaders_for(item, dept)
+                names += [name for name in leaders if name not in names]
+                days = item["days_left"] if item["days_left"] is not None else 0
+                spool.add((place, days, item["point"], item["seq"]), (place, {
+                    "kind": item["kind"], "id": item["id"], "point": item["point"], "title": item["title"],
+                    "due": item["due"], "days_left": item["days_left"], "progress": item["progress"],
+                    "status": item["status"], "light": shown, "owner": item["owner"], "leaders": leaders,
+                    "reasons": reasons if role == "lead" else co_reasons, "role": role, "reported": item["reported"],
+                }))  # fmt: skip
+        names_of = list(order)
+        for place, group in groupby(spool.sorted(), key=itemgetter(0)):
+            dept = names_of[place]
+            # `items` as they come off the spool: read them before the next notice
+            yield {"department": dept, "leaders": heads[dept], "items": map(itemgetter(1), group)}
+    finally:
+        spool.close()
 
 
 def light_now(item: dict[str, Any], fr: Frame) -> str:
@@ -177,25 +203,21 @@ def light_now(item: dict[str, Any], fr: Frame) -> str:
     return item["light"]
 
 
-def stale(ledger: Ledger, fr: Frame, days: int) -> list[dict[str, Any]]:
+def stale(ledger: Ledger, fr: Frame, days: int) -> Iterator[dict[str, Any]]:
     """Points and tasks not done with no recorded update for `days` days (or never): where nobody reported.
-    A point counts as reported when the point itself, one of its tasks or one of its targets was updated."""
-    last = ledger.last_updates(fr.as_of.isoformat())
-    latest_for_point: dict[int, str] = {}
-    for (_, point, _), at in last.items():
-        latest_for_point[point] = max(at, latest_for_point.get(point, ""))
-    out = []
-    for kind, item in [("point", p) for p in list_points(ledger, PointQuery(), fr)] + [
-        ("task", t) for t in list_tasks(ledger, PointQuery(), fr)
-    ]:
-        if item["status"] == "done":
-            continue
-        at = latest_for_point.get(item["id"]) if kind == "point" else last.get(("task", item["point"], str(item["seq"])))
-        age = (fr.as_of - date.fromisoformat(at)).days if at else None
-        if age is None or age >= days:
-            out.append({
-                "kind": kind, "id": str(item["id"]), "title": item["title"], "departments": item["departments"],
-                "last_update": at, "days_since": age, "progress": item["progress"], "status": item["status"],
-                "light": item["light"],
-            })  # fmt: skip
-    return sorted(out, key=lambda r: (r["days_since"] is not None, -(r["days_since"] or 0)))
+    A point counts as reported when the point itself, one of its tasks or one of its targets was updated.
+    Never updated first, then the longest without; points before tasks on the same day. Each listing comes
+    sorted by the database, and the two are merged as they stream."""
+    from heapq import merge
+
+    day = fr.as_of.isoformat()
+    since = (day, (fr.as_of - timedelta(days=days)).isoformat())
+    points = (p | {"kind": "point", "id": str(p["id"])} for p in ledger.iter_points(PointQuery(), fr.clock, brief=True, quiet_since=since))
+    tasks = (t | {"kind": "task"} for t in ledger.iter_tasks(PointQuery(), clock=fr.clock, quiet_since=since))
+    for item in merge(points, tasks, key=lambda r: (r["last_update"] is not None, r["last_update"] or "")):
+        at = item["last_update"]
+        yield {
+            "kind": item["kind"], "id": item["id"], "title": item["title"], "departments": item["departments"],
+            "last_update": at, "days_since": (fr.as_of - date.fromisoformat(at)).days if at else None,
+            "progress": item["progress"], "status": item["status"], "light": item["light"],
+        }  # fmt: skip

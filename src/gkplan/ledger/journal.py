@@ -3,6 +3,7 @@ and the 延期 a summary counts."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from gkplan.ledger.history import HISTORY_COLUMNS, STATE_FIELDS, _shown, entry_of, key_of
@@ -13,6 +14,13 @@ class JournalMixin:
         self, point: int | None = None, since: str | None = None, limit: int | None = None, entity: str | None = None,
         ref: str | None = None, until: str | None = None,
     ) -> list[dict[str, Any]]:  # fmt: skip
+        return list(self.iter_history(point, since, limit, entity, ref, until))
+
+    def iter_history(
+        self, point: int | None = None, since: str | None = None, limit: int | None = None, entity: str | None = None,
+        ref: str | None = None, until: str | None = None,
+    ) -> Iterator[dict[str, Any]]:  # fmt: skip
+        """Entries, newest first, one at a time from the cursor (`log` of 300,000 entries holds none of them)."""
         where, params = ["h.plan = ?"], [self.plan_key]
         for column, value in (("point", point), ("entity", entity), ("ref", ref)):
             if value is not None:
@@ -32,7 +40,7 @@ class JournalMixin:
             sql += " LIMIT ?"
             params.append(limit)
         with self._errors():
-            return [entry_of(row) for row in self.conn.execute(sql, params)]
+            yield from map(entry_of, self.conn.execute(sql, params))
 
     def last_updates(self, as_of: str) -> dict[tuple[str, int, str | None], str]:
         """(entity, point, ref) → the effective day of its latest report up to `as_of`, for finding what

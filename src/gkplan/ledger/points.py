@@ -9,7 +9,7 @@ from typing import Any
 
 from gkplan.errors import NotFound
 from gkplan.ledger.asof import as_of, points_brief, points_coded
-from gkplan.ledger.query import Params, PointQuery, co_filter, scope_filters, state_filters
+from gkplan.ledger.query import Params, PointQuery, co_filter, last_report, quiet, scope_filters, state_filters
 from gkplan.rules import LIGHT_INPUTS, LIGHTS, light_sql, rollup_sql
 
 KEY_SEPARATOR = "\x1f"
@@ -70,11 +70,12 @@ class PointsMixin:
 
     def iter_points(
         self, query: PointQuery = PointQuery(), clock: dict[str, Any] | None = None, order: str = "p.id",
-        brief: bool = False,
+        brief: bool = False, quiet_since: tuple[str, str] | None = None,
     ) -> Iterator[dict[str, Any]]:  # fmt: skip
         """Points one at a time from the cursor, so that a 100,000-point listing never sits in memory whole.
         With a `clock` (see rules.light_sql) each comes as it stood on that day, with its days left and
-        warning light. `brief` rows carry what a table shows (no text, no leads)."""
+        warning light. `brief` rows carry what a table shows (no text, no leads). `quiet_since` (day, cutoff):
+        only those not reported between cutoff and day, with `last_update`, longest unreported first (`stale`)."""
         prm = Params((clock or {}) | {"plan": self.plan_key})
         today = clock is None or self.today_tables(clock["as_of"])
         # 协办: only when one of the departments ever co-operated does the day's `co` need reading
@@ -98,7 +99,10 @@ class PointsMixin:
             columns += f", {light} AS light, {self.dialect.days('p.due', ':as_of')} AS days_left"
             if query.lights:  # (the expression, not its alias: PostgreSQL has no aliases in WHERE)
                 where.append(f"{light} IN ({prm.many(query.lights)})")
-        sql = f"SELECT {columns} FROM {source} p{join} WHERE {' AND '.join(where)} ORDER BY {order}"
+        if quiet_since:
+            columns += ", " + last_report(prm, self.dialect, "p", "p.id", None, quiet_since[0])
+        sql = f"SELECT {columns} FROM {source} p{join} WHERE {' AND '.join(where)}"
+        sql = quiet(prm, self.dialect, sql, "q.id", quiet_since[1]) if quiet_since else f"{sql} ORDER BY {order}"
         with self._errors():
             yield from map(_brief if brief else _point, self.conn.execute(sql, prm.values))
 
@@ -134,7 +138,10 @@ class PointsMixin:
             return sorted(r[0] for r in self.conn.execute(sql, {"plan": self.plan_key}))
 
     def names(self, kind: str) -> list[dict[str, Any]]:
-        """Known departments or leaders with the points they own, in order of first appearance."""
+        return list(self.iter_names(kind))
+
+    def iter_names(self, kind: str) -> Iterator[dict[str, Any]]:
+        """Known departments or leaders with the points they own, in order of first appearance, one at a time."""
         assert kind in ("department", "leader")
         # two that first appear on the same point: as that point names them (neither engine keeps an order there)
         sql = (
@@ -144,10 +151,9 @@ class PointsMixin:
             f" AND o.point = g.first AND o.{kind} = g.name)"
         )  # fmt: skip
         with self._errors():
-            return [
-                {"name": row["name"], "count": len(ids := [int(i) for i in row["points"].split(",")]), "points": ids}
-                for row in self.conn.execute(sql, (self.plan_key, self.plan_key))
-            ]
+            for row in self.conn.execute(sql, (self.plan_key, self.plan_key)):
+                ids = [int(i) for i in row["points"].split(",")]
+                yield {"name": row["name"], "count": len(ids), "points": ids}
 
     def summary(self, by: str | None, clock: dict[str, Any]) -> list[dict[str, Any]]:
         """Per department / leader / section (or the whole plan when `by` is None): counts by status and

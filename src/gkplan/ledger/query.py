@@ -88,3 +88,21 @@ def state_filters(prm: Params, query: PointQuery, status: str, due: str, texts: 
 
 def like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+
+def last_report(prm: Params, d, alias: str, point: str, ref: str | None, day: str) -> str:  # noqa: ANN001 - d: dialect
+    """The day of an item's latest report (update or add) up to `day`: a point's are its own, its tasks' and its
+    targets'; a task's (`ref`: its number as text) only its own."""
+    own = f" AND h.entity = 'task' AND h.ref = {ref}" if ref else ""
+    # through the (plan, point …) index: on the day's range (+, unindexed) or for max() of a bare column (its min/max
+    # shortcut) SQLite would take the (plan, effective) index and read the plan's whole history for every row
+    return (f"(SELECT max(h.effective || '') FROM history h WHERE h.plan = {alias}.plan AND h.point = {point}{own}"
+            f" AND {d.unindexed}h.effective <= {prm.one(day)} AND h.action IN ('update', 'add')) AS last_update")  # fmt: skip
+
+
+def quiet(prm: Params, d, sql: str, key: str, cutoff: str) -> str:  # noqa: ANN001 - d: dialect
+    """The rows of `sql` (a listing with `last_update`) not done and not reported since `cutoff`: never reported
+    first, then the longest unreported, then by `key`. The database sorts, so the rows stream."""
+    return (f"SELECT * FROM ({sql} {d.fence}) q WHERE q.status != 'done' AND (q.last_update IS NULL OR q.last_update <= "
+            f"{prm.one(cutoff)}) ORDER BY q.last_update IS NOT NULL, q.last_update, {key}")  # fmt: skip

@@ -13,7 +13,7 @@ from gkplan.errors import NotFound
 from gkplan.ledger.asof import as_of
 from gkplan.ledger.history import LOOP_FIELDS
 from gkplan.ledger.points import KEY_SEPARATOR
-from gkplan.ledger.query import Params, PointQuery, state_filters
+from gkplan.ledger.query import Params, PointQuery, last_report, quiet, state_filters
 from gkplan.rules import light_sql
 
 _TASK_TODAY = "(SELECT tasks.*, 1 - removed AS present FROM tasks)"
@@ -36,10 +36,11 @@ class TasksMixin:
         return list(self.iter_tasks(query, seq, clock))
 
     def iter_tasks(
-        self, query: PointQuery = PointQuery(), seq: int | None = None, clock: dict[str, Any] | None = None
+        self, query: PointQuery = PointQuery(), seq: int | None = None, clock: dict[str, Any] | None = None,
+        quiet_since: tuple[str, str] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Tasks of the points that `query` selects, as they stood on the clock's day; a task's own
-        department and due date win over its point's."""
+        department and due date win over its point's. `quiet_since`: as for PointsMixin.iter_points."""
         prm = Params((clock or {}) | {"plan": self.plan_key})
         where = ["t.plan = :plan", "t.present = 1"]
         if query.ids:
@@ -67,8 +68,10 @@ class TasksMixin:
         where += state_filters(prm, query, "t.status", due, ("t.title", "t.deliverable", "t.note"), light)
         scope = f"x.{{}} IN ({prm.many(query.ids)})" if query.ids else ""  # points, and their tasks, as of the day
         tasks, points = self.task_source(clock, scope.format("point")), self.point_source(clock, _POINT_COLUMNS, scope.format("id"))
-        sql = (f"SELECT {columns} FROM {tasks} t JOIN {points} p"
-               f" ON p.plan = t.plan AND p.id = t.point WHERE {' AND '.join(where)} ORDER BY t.point, t.seq")  # fmt: skip
+        if quiet_since:
+            columns += ", " + last_report(prm, self.dialect, "t", "t.point", "CAST(t.seq AS TEXT)", quiet_since[0])
+        sql = f"SELECT {columns} FROM {tasks} t JOIN {points} p ON p.plan = t.plan AND p.id = t.point WHERE {' AND '.join(where)}"
+        sql = quiet(prm, self.dialect, sql, "q.point, q.seq", quiet_since[1]) if quiet_since else f"{sql} ORDER BY t.point, t.seq"
         with self._errors():
             yield from (_task(row) for row in self.conn.execute(sql, prm.values))
 
@@ -121,6 +124,9 @@ def _task(row: sqlite3.Row) -> dict[str, Any]:
     own = row["dept"]
     task["departments"] = [own] if own else row["point_departments"].split(KEY_SEPARATOR) if row["point_departments"] else []
     task["co"] = task["co"].split(KEY_SEPARATOR) if task["co"] else []  # co-operating departments (协办)
-    if "light" in row.keys():
+    names = row.keys()
+    if "light" in names:
         task["light"], task["days_left"] = row["light"], row["days_left"]
+    if "last_update" in names:
+        task["last_update"] = row["last_update"]
     return task

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from gkplan.values import ROLE_LABELS, STATUS_LABELS
@@ -232,6 +231,6 @@ def _tasks_table(rows: list[dict[str, Any]], title: str | None = None, hint: str
     return t
 
 
-def tasks(rows: Iterable[dict[str, Any]], fmt: str, limit: int | None = None, *, wide: bool = False) -> None:
+def tasks(rows: Rows, fmt: str, limit: int | None = None, *, wide: bool = False) -> None:
     table = _table(*_TASK_HEADERS, drop=_TASK_DROP, wide=wide)
     _emit_rows(fmt, rows, TASK_FIELDS, table, _task_cells, limit, "个任务")

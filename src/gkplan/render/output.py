@@ -167,46 +167,71 @@ def field_names(fields: Sequence[str]) -> None:
 Rows = Union[Iterable[dict[str, Any]], Callable[[bool], Iterable[dict[str, Any]]]]
 
 
+def _again(rows: Rows, brief: bool) -> Callable[[], Iterable[dict[str, Any]]] | None:
+    """The rows as a function that reads them afresh each time it is called (a query run again), or None when
+    they can be read only once (an iterator): a streamed table reads them twice, widths first, then lines."""
+    if callable(rows):
+        return lambda: rows(brief)
+    if iter(rows) is rows:
+        return None
+    return lambda: rows
+
+
 @_writes
 def _emit_rows(
-    fmt: str, rows: Rows, fields: Sequence[str], table: Table, cells: Callable[[dict], list], limit: int | None, unit: str
+    fmt: str, rows: Rows, fields: Sequence[str], table: Table, cells: Callable[[dict], list], limit: int | None,
+    unit: str | None, empty: str = "没有符合条件的记录",
 ) -> None:
-    """A list view, streamed: JSON, ndjson and CSV write every row as it comes; a table keeps only the cells of
-    the first `limit` rows (default 200 on a terminal, all when piped) and says how many more there are.
-    `rows` may be a function of `brief`: a table asks for brief rows, which are cheaper to fetch."""
-    if callable(rows):
-        rows = rows(fmt == "table")
+    """A list view, streamed: JSON, ndjson and CSV write every row as it comes; a table of the first `limit` rows
+    (default 200 on a terminal) keeps their cells and counts the rest; a table of every row (`limit` 0, the
+    default when piped) is drawn in two passes over the rows, column widths first, so that it keeps no row.
+    `rows` may be a function of `brief`: a table asks for brief rows, which are cheaper to fetch. `empty`: the
+    line under a table without rows; `unit` None: no line under the table at all."""
     out = sys.stdout
-    if target is not None and fmt != "table":
+    if fmt == "table":
+        if limit is None:
+            limit = DEFAULT_LIMIT if out.isatty() else 0
+        again = _again(rows, True) if not limit else None
+        if again is None:
+            iterator = iter(rows(True) if callable(rows) else rows)
+            for row in islice(iterator, limit) if limit else iterator:
+                table.add_row(*cells(row))
+            shown, more = len(table.rows), sum(1 for _ in iterator)
+        else:
+            shown, more, measure = 0, 0, table.measure
+            for row in again():
+                measure(*cells(row))
+                shown += 1
+            prepared = table.prepared
+            table.source = lambda: (prepared(cells(row)) for row in again())
+        if unit is not None:
+            table.caption = _footer(shown, more, unit) if shown or more else empty
+        _print(table)
+        return
+    if callable(rows):
+        rows = rows(False)
+    if target is not None:
         from gkplan.render.tofile import save
 
         save(target, fmt, (_pick(fmt, row) for row in rows), tuple(fields))
     elif fmt == "json":
-        import json
+        write, first = out.write, True
+        from gkplan.render.jsontext import pretty as indented
 
-        first, ascii_only = True, _ascii_json()
+        pretty = indented(_ascii_json())
         for row in rows:
-            row = _pick(fmt, row)
-            out.write(("[\n" if first else ",\n") + "  " + json.dumps(row, ensure_ascii=ascii_only, indent=2).replace("\n", "\n  "))
+            write(("[\n  " if first else ",\n  ") + pretty(_pick(fmt, row), "  "))
             first = False
-        out.write("[]\n" if first else "\n]\n")
+        write("[]\n" if first else "\n]\n")
     elif fmt == "ndjson":
         _lines(fmt, rows)
-    elif fmt == "csv":
+    else:
         import csv
 
         _hint_excel()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(fields)
         writer.writerows([_guarded(row.get(f)) for f in fields] for row in rows)
-    else:
-        if limit is None:
-            limit = DEFAULT_LIMIT if out.isatty() else 0
-        iterator = iter(rows)
-        for row in islice(iterator, limit) if limit else iterator:
-            table.add_row(*cells(row))
-        table.caption = _footer(len(table.rows), sum(1 for _ in iterator), unit)
-        _print(table)
 
 
 DEFAULT_LIMIT = 200

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable
 from typing import Any
 
 from gkplan.values import STATUS_LABELS
 
 from gkplan.render.items import _esc, _red, _status
-from gkplan.render.output import JSON_FORMATS, _emit
-from gkplan.render.text import _table, visible
+from gkplan.render import output
+from gkplan.render.output import JSON_FORMATS, Rows, _emit, _emit_rows, _writes
+from gkplan.render.text import Table, _table, visible
 
 _CHANGE_LABELS = {
     "progress": "进度", "status": "状态", "due": "截止日期", "owner": "责任人", "weight": "权重",
@@ -62,21 +65,29 @@ def describe_changes(changes: dict[str, list[Any]]) -> str:
 
 
 def _history_table(rows: list[dict[str, Any]], title: str | None = None):  # noqa: ANN202
-    t = _table("记录", "生效日期", "对象", "操作人", "变更", "说明", title=title)
+    t = _history_head(title)
     for h in rows:
-        what = describe_changes(h["changes"]) or "（进展报告）"
-        if h["action"] == "load":
-            what = "载入种子：" + what
-        if h["undoes"]:
-            what += f"（撤销 #{h['undoes']}）"
-        elif h["cause"]:
-            what += f"（由 #{h['cause']} 引起）"
-        if h["undone_by"]:
-            what += f"（已被 #{h['undone_by']} 撤销）"
-        if h.get("source"):
-            what += f"（导入自 {h['source']}）"
-        t.add_row(f"#{h['id']}", h["effective"], _esc(entity_label(h)), _esc(h["by"]), _esc(what), _esc(h["note"]))
+        t.add_row(*_history_cells(h))
     return t
+
+
+def _history_head(title: str | None = None) -> Table:
+    return _table("记录", "生效日期", "对象", "操作人", "变更", "说明", title=title)
+
+
+def _history_cells(h: dict[str, Any]) -> list[str]:
+    what = describe_changes(h["changes"]) or "（进展报告）"
+    if h["action"] == "load":
+        what = "载入种子：" + what
+    if h["undoes"]:
+        what += f"（撤销 #{h['undoes']}）"
+    elif h["cause"]:
+        what += f"（由 #{h['cause']} 引起）"
+    if h["undone_by"]:
+        what += f"（已被 #{h['undone_by']} 撤销）"
+    if h.get("source"):
+        what += f"（导入自 {h['source']}）"
+    return [f"#{h['id']}", h["effective"], _esc(entity_label(h)), _esc(h["by"]), _esc(what), _esc(h["note"])]
 
 
 def entity_label(h: dict[str, Any]) -> str:
@@ -88,13 +99,9 @@ def entity_label(h: dict[str, Any]) -> str:
     return f"第 {h['point']} 项"
 
 
-def history(rows: list[dict[str, Any]], fmt: str) -> None:
-    def table():  # noqa: ANN202
-        t = _history_table(rows)
-        t.caption = f"共 {len(rows)} 条记录" if rows else "没有记录"
-        return t
-
-    _emit(fmt, rows, HISTORY_FIELDS, table)
+def history(rows: Rows, fmt: str) -> None:
+    """Entries as they come from the cursor (`rows`: a list, or a function of `brief` that reads them afresh)."""
+    _emit_rows(fmt, rows, HISTORY_FIELDS, _history_head(), _history_cells, 0, "条记录", empty="没有记录")
 
 
 def change(entry: dict[str, Any], fmt: str) -> None:
@@ -151,14 +158,11 @@ def diff(rows: list[dict[str, Any]], fmt: str, start: str, end: str) -> None:
     _emit(fmt, rows, ("plan", "id", "kind", "point", "title", "changes", "notes"), table)
 
 
-def names(rows: list[dict[str, Any]], fmt: str, label: str) -> None:
-    def table():  # noqa: ANN202
-        t = _table(label, "要点数", "要点编号")
-        for r in rows:
-            t.add_row(_esc(r["name"]), str(r["count"]), "、".join(map(str, r["points"])))
-        return t
+def names(rows: Rows, fmt: str, label: str) -> None:
+    def cells(r: dict[str, Any]) -> list[str]:
+        return [_esc(r["name"]), str(r["count"]), "、".join(map(str, r["points"]))]
 
-    _emit(fmt, rows, ("name", "count", "points"), table)
+    _emit_rows(fmt, rows, ("name", "count", "points"), _table(label, "要点数", "要点编号"), cells, 0, None)
 
 
 def loaded(result: dict[str, Any], fmt: str) -> None:
@@ -174,52 +178,80 @@ def loaded(result: dict[str, Any], fmt: str) -> None:
     _emit(fmt, result, fields, table)
 
 
-def notices(rows: list[dict[str, Any]], fmt: str, as_of: str, within: int) -> None:
+def notices(rows: Iterable[dict[str, Any]], fmt: str, as_of: str, within: int) -> None:
     """Reminders as notice text ready to send, one per department, each item with why it is named;
-    JSON/CSV for mail merges."""
-    from gkplan.render.bulletins import notice_reasons
-
-    flat = [
-        {"department": n["department"], **item, "leaders": item["leaders"] or n["leaders"]} for n in rows for item in n["items"]
-    ]
-
-    def table() -> str:
-        if not rows:
-            return f"截至 {as_of}，没有逾期、{within} 天内到期、黄灯或本期未报送的事项。"
-        lines = []
-        for n in rows:
-            leaders = f"（分管校领导：{'、'.join(n['leaders'])}）" if n["leaders"] else ""
-            lines.append(visible(f"致 {n['department']}{leaders}："))
-            lines.append(f"截至 {as_of}，以下事项已逾期、将在 {within} 天内到期、亮黄灯或本期尚未报送进展，请抓紧推进并及时报送：")
-            for i in n["items"]:
-                what = f"第 {i['id']} 项" if i["kind"] == "point" else f"任务 {i['id']}"
-                what += "（协办）" if i.get("role") == "co" else ""
-                owner = f"，责任人 {i['owner']}" if i.get("owner") else ""
-                who = f"，分管校领导 {'、'.join(i['leaders'])}" if len(n["leaders"]) > 1 and i["leaders"] else ""
-                lines.append(visible(f"  · {what} {i['title']}：{notice_reasons(i, within)}；截止 {i['due']}，"
-                                     f"当前进度 {i['progress']}%{owner}{who}"))  # fmt: skip
-            lines.append("")
-        return "\n".join(lines)
-
+    JSON/CSV for mail merges. `rows` come one department at a time and are written as they come."""
     fields = ("department", "leaders", "kind", "id", "point", "title", "reasons", "due", "days_left", "progress", "status",
               "light", "reported", "owner", "role")  # fmt: skip
-    _emit(fmt, rows if fmt in JSON_FORMATS else flat, fields, table)
+    if fmt == "table":
+        _notice_text(rows, as_of, within)
+    elif fmt not in JSON_FORMATS:
+        flat = ({"department": n["department"], **item, "leaders": item["leaders"] or n["leaders"]}
+                for n in rows for item in n["items"])  # fmt: skip
+        _emit_rows(fmt, flat, fields, _table(*fields), lambda r: [], None, "")
+    elif fmt == "json" and output.target is None and getattr(fmt, "fields", None) is None:
+        _notice_json(rows)
+    else:  # one line a notice (ndjson), a file, or the keys --json picked: each notice whole
+        _emit_rows(fmt, ({**n, "items": list(n["items"])} for n in rows), fields, _table(*fields), lambda r: [], None, "")
+
+
+@_writes
+def _notice_json(rows: Iterable[dict[str, Any]]) -> None:
+    """The notices as `json.dumps(notices, indent=2)` writes them, an item at a time (a department's notice of
+    a million-point plan is tens of thousands of items)."""
+    from gkplan.render.jsontext import pretty
+
+    write, value, first = sys.stdout.write, pretty(output._ascii_json()), True
+    for n in rows:
+        write("[\n  {" if first else ",\n  {")
+        first = False
+        for key, field in n.items():
+            if key != "items":
+                write(f"\n    {value(key, '')}: {value(field, '    ')},")
+        write('\n    "items": [')
+        none = True
+        for item in n["items"]:
+            write(("\n      " if none else ",\n      ") + value(item, "      "))
+            none = False
+        write("]\n  }" if none else "\n    ]\n  }")
+    write("[]\n" if first else "\n]\n")
+
+
+@_writes
+def _notice_text(rows: Iterable[dict[str, Any]], as_of: str, within: int) -> None:
+    from gkplan.render.bulletins import notice_reasons
+
+    write, empty = sys.stdout.write, True
+    for n in rows:
+        empty = False
+        leaders = f"（分管校领导：{'、'.join(n['leaders'])}）" if n["leaders"] else ""
+        write(visible(f"致 {n['department']}{leaders}：") + "\n")
+        write(f"截至 {as_of}，以下事项已逾期、将在 {within} 天内到期、亮黄灯或本期尚未报送进展，请抓紧推进并及时报送：\n")
+        for i in n["items"]:
+            what = f"第 {i['id']} 项" if i["kind"] == "point" else f"任务 {i['id']}"
+            what += "（协办）" if i.get("role") == "co" else ""
+            owner = f"，责任人 {i['owner']}" if i.get("owner") else ""
+            who = f"，分管校领导 {'、'.join(i['leaders'])}" if len(n["leaders"]) > 1 and i["leaders"] else ""
+            write(visible(f"  · {what} {i['title']}：{notice_reasons(i, within)}；截止 {i['due']}，"
+                          f"当前进度 {i['progress']}%{owner}{who}") + "\n")  # fmt: skip
+        write("\n")
+    if empty:
+        write(f"截至 {as_of}，没有逾期、{within} 天内到期、黄灯或本期未报送的事项。\n")
 
 
 STALE_FIELDS = ("kind", "id", "title", "departments", "last_update", "days_since", "progress", "status", "light")
 
 
-def stale(rows: list[dict[str, Any]], fmt: str, days: int) -> None:
-    def table():  # noqa: ANN202
-        t = _table("编号", "事项", "部门", "上次更新", "天数", "进度", "状态", title=f"{days} 天以上没有更新记录的事项")
-        for r in rows:
-            what = f"任务 {r['id']}" if r["kind"] == "task" else f"第 {r['id']} 项"
-            last = r["last_update"][:10] if r["last_update"] else "从未更新"
-            t.add_row(what, _esc(r["title"]), _esc("、".join(r["departments"])), last, "" if r["days_since"] is None else str(r["days_since"]), f"{r['progress']}%", _status(r["status"]))
-        t.caption = f"共 {len(rows)} 项" if rows else "没有久未更新的事项"
-        return t
+def stale(rows: Rows, fmt: str, days: int) -> None:
+    """`rows`: a function of `brief` that reads them afresh (a table reads them twice), or a list."""
+    def cells(r: dict[str, Any]) -> list:
+        what = f"任务 {r['id']}" if r["kind"] == "task" else f"第 {r['id']} 项"
+        last = r["last_update"][:10] if r["last_update"] else "从未更新"
+        return [what, _esc(r["title"]), _esc("、".join(r["departments"])), last,
+                "" if r["days_since"] is None else str(r["days_since"]), f"{r['progress']}%", _status(r["status"])]  # fmt: skip
 
-    _emit(fmt, rows, STALE_FIELDS, table)
+    t = _table("编号", "事项", "部门", "上次更新", "天数", "进度", "状态", title=f"{days} 天以上没有更新记录的事项")
+    _emit_rows(fmt, rows, STALE_FIELDS, t, cells, 0, "项", empty="没有久未更新的事项")
 
 
 def checks(rows: list[dict[str, Any]], fmt: str) -> None:

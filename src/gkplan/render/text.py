@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Union
 
 from gkplan.render.width import cell_width, settle, truncate, wrap
@@ -88,22 +88,34 @@ class Table:
         self.drop, self.hint, self.wrap, self.fit = drop, hint, False, _FIT if fit is None else _FIT | fit
         self.wide = wide  # --wide: every column, every cell whole, however wide the terminal
         self.rows: list[tuple[Sequence[Cell], list[int]]] = []  # cells, their widths
+        # a streamed table keeps no rows: pass one measured them (`measure`), pass two reads them again from `source`
+        self.measured: list[int] | None = None
+        self.source: Callable[[], Iterable[tuple[Sequence[Cell], list[int]]]] | None = None
         settle()  # the ambiguous width, for what the environment says now
         self.widths = [cell_width(h) for h in headers]
 
     def add_row(self, *cells: Cell) -> None:
-        """Keep the row's cells and their widths (counted now), never the record they came from.
-        Every cell is shown `visible`; one test on the joined row keeps that cheap."""
+        """Keep the row's cells and their widths (counted now), never the record they came from."""
+        self.rows.append(self.prepared(cells))
+
+    def measure(self, *cells: Cell) -> None:
+        """Pass one of a streamed table: count the row's cells into the column widths, keep nothing else."""
+        sizes = self.prepared(cells)[1]
+        self.measured = sizes if self.measured is None else list(map(max, self.measured, sizes))
+
+    @staticmethod
+    def prepared(cells: Sequence[Cell]) -> tuple[Sequence[Cell], list[int]]:
+        """A row's cells shown `visible` (one test on the joined row keeps that cheap) and their widths."""
         texts = [c if c.__class__ is str else c[0] for c in cells]
         if not "".join(texts).isprintable():
             cells = tuple(visible(c) if c.__class__ is str else (visible(c[0]), c[1]) for c in cells)
             texts = [c if c.__class__ is str else c[0] for c in cells]
-        sizes = [len(t) if t.isascii() else cell_width(t) for t in texts]
-        self.rows.append((cells, sizes))
+        return cells, [len(t) if t.isascii() else cell_width(t) for t in texts]
 
     def layout(self, max_width: int | None) -> tuple[list[int], list[int], list[str]]:
         """The columns shown (their indexes), the cells each takes, and the headers of those left out."""
-        natural = [max(column) for column in zip(self.widths, *(sizes for _, sizes in self.rows))]
+        measured = [self.measured] if self.measured is not None else []
+        natural = [max(column) for column in zip(self.widths, *measured, *(sizes for _, sizes in self.rows))]
         keep = list(range(len(natural)))
         if not max_width or self.wide:
             return keep, natural, []
@@ -178,7 +190,7 @@ class Table:
             yield from prose(self.title)
         yield from line([(h, "bold") for h in self.headers], self.widths)
         yield "-" * (sum(widths[i] for i in keep) + 2 * (len(keep) - 1))
-        for cells, sizes in self.rows:
+        for cells, sizes in self.rows if self.source is None else self.source():
             yield from line(cells, sizes)
         if self.caption:
             yield from prose(self.caption)

@@ -1,0 +1,43 @@
+"""A sort too big to hold: records go to a private temporary SQLite database on disk and come back in the order of
+their keys, so a view that has to regroup a whole listing (reminders by department) holds no more than SQLite's
+page cache, on a file ledger or a server alike."""
+
+from __future__ import annotations
+
+import marshal
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+_BATCH = 1000
+
+
+class Spool:
+    """`add(keys, record)` with the same number of integer keys each time, then `sorted()`: the records in the order
+    of their keys (ties in the order added). A record is what marshal writes: dicts, lists, str, int, None."""
+
+    def __init__(self, keys: int) -> None:
+        self.conn = sqlite3.connect("")  # "": a private database in a temporary file, deleted when closed
+        self.conn.execute("PRAGMA journal_mode = OFF")
+        self.conn.execute("PRAGMA synchronous = OFF")
+        self.columns = [f"k{i}" for i in range(keys)]
+        self.conn.execute(f"CREATE TABLE s ({', '.join(f'{c} INTEGER' for c in self.columns)}, v BLOB)")
+        self.batch: list[tuple[Any, ...]] = []
+
+    def add(self, keys: tuple[int, ...], record: Any) -> None:
+        self.batch.append((*keys, marshal.dumps(record)))
+        if len(self.batch) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        marks = ", ".join("?" * (len(self.columns) + 1))
+        self.conn.executemany(f"INSERT INTO s VALUES ({marks})", self.batch)
+        self.batch = []
+
+    def sorted(self) -> Iterator[Any]:
+        self._flush()
+        order = ", ".join((*self.columns, "rowid"))
+        yield from (marshal.loads(v) for (v,) in self.conn.execute(f"SELECT v FROM s ORDER BY {order}"))
+
+    def close(self) -> None:
+        self.conn.close()
