@@ -40,7 +40,7 @@ class JournalMixin:
             sql += " LIMIT ?"
             params.append(limit)
         with self._errors():
-            yield from map(entry_of, self.conn.execute(sql, params))
+            yield from map(entry_of, self.rows(sql, params))
 
     def last_updates(self, as_of: str) -> dict[tuple[str, int, str | None], str]:
         """(entity, point, ref) → the effective day of its latest report up to `as_of`, for finding what

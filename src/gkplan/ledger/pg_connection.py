@@ -214,19 +214,18 @@ class PgConnection:
         return self._write()
 
     def rows(self, sql: str, params: Any = ()) -> Iterator[Any]:
-        """The rows of a long listing one at a time, never all held: a server-side cursor read in batches,
-        inside the reader's snapshot (psycopg's ordinary cursor takes the whole result at once). Other
-        statements may run between the rows, as between a SQLite cursor's steps."""
-        with self.snapshot():
-            with self._errors():
-                cursor = self.conn.raw.cursor(name=f"gk_rows_{next(_names)}", row_factory=_row_factory)
-                cursor.itersize = 2000
-                try:
-                    cursor.execute(translate(sql), params if params is not None else ())
-                    yield from cursor
-                finally:
-                    if not self.conn.raw.closed:
-                        cursor.close()
+        """The rows of a long listing one at a time, never all held: a server-side cursor read in batches
+        (psycopg's ordinary cursor takes the whole result at once). WITH HOLD, so it needs no transaction left
+        open by a listing read only in part; other statements may run between the rows."""
+        with self._errors():
+            cursor = self.conn.raw.cursor(name=f"gk_rows_{next(_names)}", row_factory=_row_factory, withhold=True)
+            cursor.itersize = 2000
+            try:
+                cursor.execute(translate(sql), params if params is not None else ())
+                yield from cursor
+            finally:
+                if not self.conn.raw.closed:
+                    cursor.close()
 
     @contextmanager
     def snapshot(self) -> Iterator[_Conn]:

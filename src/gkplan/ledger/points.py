@@ -104,7 +104,7 @@ class PointsMixin:
         sql = f"SELECT {columns} FROM {source} p{join} WHERE {' AND '.join(where)}"
         sql = quiet(prm, self.dialect, sql, "q.id", quiet_since[1]) if quiet_since else f"{sql} ORDER BY {order}"
         with self._errors():
-            yield from map(_brief if brief else _point, self.conn.execute(sql, prm.values))
+            yield from map(_brief if brief else _point, self.rows(sql, prm.values))
 
     def _co_named(self, departments: tuple[str, ...]) -> bool:
         sql = f"SELECT 1 FROM point_co WHERE department IN ({','.join('?' * len(departments))}) AND plan = ? LIMIT 1"

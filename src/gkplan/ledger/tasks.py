@@ -73,7 +73,7 @@ class TasksMixin:
         sql = f"SELECT {columns} FROM {tasks} t JOIN {points} p ON p.plan = t.plan AND p.id = t.point WHERE {' AND '.join(where)}"
         sql = quiet(prm, self.dialect, sql, "q.point, q.seq", quiet_since[1]) if quiet_since else f"{sql} ORDER BY t.point, t.seq"
         with self._errors():
-            yield from (_task(row) for row in self.conn.execute(sql, prm.values))
+            yield from map(_task, self.rows(sql, prm.values))
 
     def task(self, point_id: int, seq: int, clock: dict[str, Any] | None = None) -> dict[str, Any]:
         rows = self.tasks(PointQuery(ids=(point_id,)), seq=seq, clock=clock)
