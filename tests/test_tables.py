@@ -234,3 +234,27 @@ def test_the_two_ways_of_measuring_agree(text, ambiguous):
     rest = pattern.sub("", text)
     by_pattern = 2 * (len(text) - len(rest)) + w._by_hand(rest, wide)
     assert w._by_hand(text, wide) == by_pattern
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("args", [("log",), ("stale", "--days", "1"), ("plans",), ("diff", "2022-01-01", "2022-07-01")], ids=" ".join)
+def test_the_other_listings_fit_and_say_what_they_left_out(run, ledger, monkeypatch, width, args):
+    """log, stale, plans and diff keep one line a row too: their least needed columns give way first, the
+    footer names them, and --wide brings them back."""
+    run("update", "13", "--progress", "30", "--note", "办好“互联网+”中等职业教育的专项调研已经完成，形成报告初稿并征求意见")
+    run("update", "22", "--progress", "10", "--status", "受阻", "--note", "等待批复")
+    monkeypatch.setenv("COLUMNS", str(width))
+    lines = fits(run(*args).stdout, width)
+    entries = run.json(*args)
+    if args[0] == "log":
+        for h in entries:  # every entry on its own line, its number and object whole
+            line = row(lines, f"#{h['id']}")
+            assert (f"第 {h['point']} 项" if h["entity"] == "point" else f"任务 {h['point']}.{h['ref']}") in line
+    if args[0] == "stale":
+        assert sum(1 for line in lines if re.match(r"\s*(第 \d+ 项|任务 [\d.]+)\s", line)) == len(entries)
+    dropped = [line for line in lines if line.startswith("未显示：")]
+    if dropped:
+        assert dropped[0].endswith("（加 --wide 显示）")
+        wide = run(*args, "--wide").stdout
+        header = wide.splitlines()[1 if args[0] in ("stale", "diff") else 0]
+        assert all(name in header for name in dropped[0][4:].split("（")[0].split("、"))

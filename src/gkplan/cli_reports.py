@@ -60,6 +60,7 @@ def log(
                                                  autocompletion=completes("points"))] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="只看此日期以来的记录", metavar="DATE")] = None,
     limit: Annotated[Optional[str], typer.Option("--limit", "-n", help="最多显示多少条（默认全部）", metavar="N")] = None,
+    wide: WideOpt = False,
     fmt: RecordFormatOpt = "table",
     pick: JsonOpt = None,
     output: OutputOpt = None,
@@ -72,7 +73,7 @@ def log(
         if number is not None:
             ledger.point(number)  # an unknown id is an error, not an empty history
         day = after.isoformat() if after else None
-        render.history(lambda brief: ledger.iter_history(point=number, since=day, limit=most), fmt)
+        render.history(lambda brief: ledger.iter_history(point=number, since=day, limit=most), fmt, wide=wide)
 
 
 @command(app, "depts", epilog="示例：gkplan depts ｜ gkplan depts --format csv")
@@ -116,14 +117,14 @@ def load(
 
 
 @command(app, "plans", epilog="示例：gkplan plans ｜ gkplan plans --format json ｜ gkplan --plan 2022 list")
-def plans(ctx: typer.Context, as_of: AsOfOpt = None, fmt: RecordFormatOpt = "table", pick: JsonOpt = None,
+def plans(ctx: typer.Context, as_of: AsOfOpt = None, wide: WideOpt = False, fmt: RecordFormatOpt = "table", pick: JsonOpt = None,
           output: OutputOpt = None, force: ForceOpt = False) -> None:
     """台账中的全部计划（年度工作要点）：要点数、平均进度、逾期数；标明默认使用的计划。"""
     from gkplan import reports
 
     fmt = record_format(fmt, pick, jsonfields.PLANS, output, force)
     with open_ledger(ctx) as ledger:
-        render.plans(reports.plans(ledger, to_date(as_of, today(), ledger)), fmt)
+        render.plans(reports.plans(ledger, to_date(as_of, today(), ledger)), fmt, wide=wide)
 
 
 @command(app, "diff", epilog="示例：gkplan diff 2022-06-30 2022-09-30 ｜ gkplan diff 2022-06-30 2022-12-31 --format json")
@@ -131,6 +132,7 @@ def diff(
     ctx: typer.Context,
     start: Annotated[str, typer.Argument(metavar="DATE1", help="起始日期")],
     end: Annotated[str, typer.Argument(metavar="DATE2", help="结束日期")],
+    wide: WideOpt = False,
     fmt: RecordFormatOpt = "table",
     pick: JsonOpt = None,
     output: OutputOpt = None,
@@ -141,4 +143,4 @@ def diff(
 
     fmt, first, second = record_format(fmt, pick, jsonfields.DIFF, output, force), to_date(start), to_date(end)
     with open_ledger(ctx) as ledger:
-        render.diff(reports.diff(ledger, first, second), fmt, first.isoformat(), second.isoformat())
+        render.diff(reports.diff(ledger, first, second), fmt, first.isoformat(), second.isoformat(), wide=wide)

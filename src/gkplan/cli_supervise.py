@@ -8,7 +8,7 @@ import typer
 from gkplan import jsonfields, render
 from gkplan.clizh import ZhGroup
 from gkplan.clikit import command, count, frame, open_ledger, record_format, to_format, today
-from gkplan.cliopts import AsOfOpt, ByOpt, ForceOpt, FormatOpt, JsonOpt, OutputOpt, RecordFormatOpt, completes
+from gkplan.cliopts import AsOfOpt, ByOpt, ForceOpt, FormatOpt, JsonOpt, OutputOpt, RecordFormatOpt, WideOpt, completes
 
 app = typer.Typer(cls=ZhGroup)
 
@@ -43,6 +43,7 @@ def stale(
     ctx: typer.Context,
     days: Annotated[str, typer.Option("--days", help="多少天没有更新记录", metavar="N")] = "30",
     as_of: AsOfOpt = None,
+    wide: WideOpt = False,
     fmt: RecordFormatOpt = "table",
     pick: JsonOpt = None,
     output: OutputOpt = None,
@@ -54,7 +55,7 @@ def stale(
     fmt, n = record_format(fmt, pick, jsonfields.STALE, output, force), count(days, "--days")
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
-        render.stale(lambda brief: reminders.stale(ledger, fr, n), fmt, n)
+        render.stale(lambda brief: reminders.stale(ledger, fr, n), fmt, n, wide=wide)
 
 
 @command(

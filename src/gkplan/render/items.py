@@ -126,7 +126,7 @@ def point(p: dict[str, Any], fmt: str) -> None:
         if p["history"]:
             from gkplan.render.records import _history_table  # records draws history; it uses this module's cells
 
-            d.parts.append(_history_table(p["history"], title="最近记录"))
+            d.parts.append(_history_table(p["history"], title="最近记录", hint=f"gkplan log {p['id']} --wide 显示"))
         return d
 
     _emit(fmt, p, POINT_FIELDS, table)

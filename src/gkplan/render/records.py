@@ -11,7 +11,7 @@ from gkplan.values import STATUS_LABELS
 from gkplan.render.items import _esc, _red, _status
 from gkplan.render import output
 from gkplan.render.output import JSON_FORMATS, Rows, _emit, _emit_rows, _writes
-from gkplan.render.text import Table, _table, visible
+from gkplan.render.text import WIDE_HINT, Table, _table, visible
 
 _CHANGE_LABELS = {
     "progress": "进度", "status": "状态", "due": "截止日期", "owner": "责任人", "weight": "权重",
@@ -64,15 +64,22 @@ def describe_changes(changes: dict[str, list[Any]]) -> str:
     return "；".join(parts)
 
 
-def _history_table(rows: list[dict[str, Any]], title: str | None = None):  # noqa: ANN202
-    t = _history_head(title)
+def _history_table(rows: list[dict[str, Any]], title: str | None = None, hint: str = WIDE_HINT):  # noqa: ANN202
+    t = _history_head(title, hint=hint)
     for h in rows:
         t.add_row(*_history_cells(h))
     return t
 
 
-def _history_head(title: str | None = None) -> Table:
-    return _table("记录", "生效日期", "对象", "操作人", "变更", "说明", title=title)
+# what gives way first when a table is wider than the terminal (--wide keeps every column whole)
+_HISTORY_DROP = ("说明", "操作人", "生效日期")
+_STALE_DROP = ("状态", "进度", "部门")
+_PLANS_DROP = ("文号", "逾期", "平均进度")
+_DIFF_DROP = ("期间进展",)
+
+
+def _history_head(title: str | None = None, wide: bool = False, hint: str = WIDE_HINT) -> Table:
+    return _table("记录", "生效日期", "对象", "操作人", "变更", "说明", title=title, drop=_HISTORY_DROP, wide=wide, hint=hint)
 
 
 def _history_cells(h: dict[str, Any]) -> list[str]:
@@ -99,9 +106,9 @@ def entity_label(h: dict[str, Any]) -> str:
     return f"第 {h['point']} 项"
 
 
-def history(rows: Rows, fmt: str) -> None:
+def history(rows: Rows, fmt: str, *, wide: bool = False) -> None:
     """Entries as they come from the cursor (`rows`: a list, or a function of `brief` that reads them afresh)."""
-    _emit_rows(fmt, rows, HISTORY_FIELDS, _history_head(), _history_cells, 0, "条记录", empty="没有记录")
+    _emit_rows(fmt, rows, HISTORY_FIELDS, _history_head(wide=wide), _history_cells, 0, "条记录", empty="没有记录")
 
 
 def change(entry: dict[str, Any], fmt: str) -> None:
@@ -120,9 +127,9 @@ def change(entry: dict[str, Any], fmt: str) -> None:
 PLAN_FIELDS = ("plan", "title", "document", "year", "points", "progress", "overdue", "current")
 
 
-def plans(rows: list[dict[str, Any]], fmt: str) -> None:
+def plans(rows: list[dict[str, Any]], fmt: str, *, wide: bool = False) -> None:
     def table():  # noqa: ANN202
-        t = _table("计划", "标题", "文号", "要点数", "平均进度", "逾期", "默认")
+        t = _table("计划", "标题", "文号", "要点数", "平均进度", "逾期", "默认", drop=_PLANS_DROP, wide=wide)
         for r in rows:
             t.add_row(_esc(r["plan"]), _esc(r["title"]), _esc(r["document"] or ""), str(r["points"]),
                       f"{r['progress']:.1f}%", _red(r["overdue"]), "是" if r["current"] else "")  # fmt: skip
@@ -137,7 +144,7 @@ _DIFF_VALUES = {"present": lambda v: "存在" if v else "不存在", "status": l
                 "kind": lambda v: {"document": "文件", "milestone": "里程碑", "task": "任务"}.get(v, v)}  # fmt: skip
 
 
-def diff(rows: list[dict[str, Any]], fmt: str, start: str, end: str) -> None:
+def diff(rows: list[dict[str, Any]], fmt: str, start: str, end: str, *, wide: bool = False) -> None:
     def describe(r: dict[str, Any]) -> str:
         parts = []
         for key, (old, new) in r["changes"].items():
@@ -147,7 +154,7 @@ def diff(rows: list[dict[str, Any]], fmt: str, start: str, end: str) -> None:
         return "；".join(parts)
 
     def table():  # noqa: ANN202
-        t = _table("编号", "对象", "变化", "期间进展", title=f"{start} → {end} 的变化")
+        t = _table("编号", "对象", "变化", "期间进展", title=f"{start} → {end} 的变化", drop=_DIFF_DROP, wide=wide)
         for r in rows:
             what = {"point": "要点", "task": "任务", "target": "指标"}[r["kind"]]
             t.add_row(r["id"], _esc(f"{what} {r['title']}" if r["kind"] == "point" else what), _esc(describe(r)),
@@ -242,7 +249,7 @@ def _notice_text(rows: Iterable[dict[str, Any]], as_of: str, within: int) -> Non
 STALE_FIELDS = ("kind", "id", "title", "departments", "last_update", "days_since", "progress", "status", "light")
 
 
-def stale(rows: Rows, fmt: str, days: int) -> None:
+def stale(rows: Rows, fmt: str, days: int, *, wide: bool = False) -> None:
     """`rows`: a function of `brief` that reads them afresh (a table reads them twice), or a list."""
     def cells(r: dict[str, Any]) -> list:
         what = f"任务 {r['id']}" if r["kind"] == "task" else f"第 {r['id']} 项"
@@ -250,7 +257,8 @@ def stale(rows: Rows, fmt: str, days: int) -> None:
         return [what, _esc(r["title"]), _esc("、".join(r["departments"])), last,
                 "" if r["days_since"] is None else str(r["days_since"]), f"{r['progress']}%", _status(r["status"])]  # fmt: skip
 
-    t = _table("编号", "事项", "部门", "上次更新", "天数", "进度", "状态", title=f"{days} 天以上没有更新记录的事项")
+    t = _table("编号", "事项", "部门", "上次更新", "天数", "进度", "状态", title=f"{days} 天以上没有更新记录的事项", drop=_STALE_DROP,
+               wide=wide)
     _emit_rows(fmt, rows, STALE_FIELDS, t, cells, 0, "项", empty="没有久未更新的事项")
 
 
