@@ -168,10 +168,15 @@ def test_a_department_asks_for_a_due_date_on_a_task_that_has_none_and_the_office
     seq = run.json("task", "add", "7", "无期限的任务")["ref"]
     asked = gk(jwb, "task", "update", f"7.{seq}", "--due", "2022-09-30")
     assert asked.returncode == 0, asked.stderr  # not a 延期 (there was no due date): no reason needed
+    shown = run.json("show", "7")  # the task's request is on show, beside the task, until the office answers it
+    request = next(t for t in shown["task_list"] if t["seq"] == int(seq))["extension_request"]
+    assert request["due"] == "2022-09-30" and request["by"] != "督查办" and shown["extension_request"] is None
+    assert f"任务 7.{seq}：" in run("show", "7").stdout and f"gkplan review 7.{seq} --accept-extension" in run("show", "7").stdout
     refused = gk(jwb, "update", "7", "--due", "2022-10-31", "--reason", "提前")  # earlier: --reason is for 延期 only
     assert refused.returncode == 2 and "--reason 只用于延期" in refused.stderr and "Traceback" not in refused.stderr
     run("review", f"7.{seq}", "--accept-extension")
     assert run.json("task", "list", "--point", "7")[int(seq) - 1]["due"] == "2022-09-30"
+    assert all(t["extension_request"] is None for t in run.json("show", "7")["task_list"])
     assert run("check").exit_code == 0
 
 

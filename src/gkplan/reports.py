@@ -126,11 +126,18 @@ def show_point(ledger: Ledger, point_id: int, fr: Frame, history: int = 10) -> d
         for h in reversed(ledger.history(point=point_id, entity="point", until=fr.as_of.isoformat()))
         if "extension" in h["changes"] and h["action"] != "undo" and h["undone_by"] is None
     ]  # fmt: skip
-    asked = ledger.pending_request("point", (point_id,))  # a department's 延期 request the office has not answered
-    point["extension_request"] = None if asked is None else {
-        "record": asked["id"], "effective": asked["effective"], "by": asked["by"], "due": asked["changes"]["request"][1]["due"],
-        "reason": asked["changes"]["request"][1]["reason"]}  # fmt: skip
+    # a department's 延期 request the office has not answered, on the point and on each of its tasks
+    point["extension_request"] = _request(ledger.pending_request("point", (point_id,)))
+    for task in point["task_list"]:
+        task["extension_request"] = _request(ledger.pending_request("task", (point_id, task["seq"])))
     return point
+
+
+def _request(asked: dict[str, Any] | None) -> dict[str, Any] | None:
+    if asked is None:
+        return None
+    wanted = asked["changes"]["request"][1]
+    return {"record": asked["id"], "effective": asked["effective"], "by": asked["by"], "due": wanted["due"], "reason": wanted["reason"]}
 
 
 def overdue(ledger: Ledger, fr: Frame, brief: bool = False) -> Iterator[dict[str, Any]]:

@@ -107,10 +107,12 @@ def point(p: dict[str, Any], fmt: str) -> None:
         d.add("截止日期", [p["due"], "（", _days(p), "）"] if p["status"] != "done" else p["due"])
         if p["due_original"]:
             d.add("原定截止", p["due_original"])
-        if p.get("extension_request"):
-            r = p["extension_request"]
-            d.add("延期申请", f"{r['by']} 申请改到 {r['due']}" + (f"（{r['reason']}）" if r["reason"] else "")
-                  + f"，记录 #{r['record']}，待督查办审批：gkplan review {p['id']} --accept-extension")  # fmt: skip
+        asked = [(p["id"], p.get("extension_request"))] + [(t["id"], t.get("extension_request")) for t in p["task_list"]]
+        for ident, r in asked:
+            if r:
+                whose = "" if ident == p["id"] else f"任务 {ident}："
+                d.add("延期申请", f"{whose}{r['by']} 申请改到 {r['due']}" + (f"（{r['reason']}）" if r["reason"] else "")
+                      + f"，记录 #{r['record']}，待督查办审批：gkplan review {ident} --accept-extension")  # fmt: skip
         for e in p["extensions"]:
             d.add("延期", f"{e['effective']} {e['from']} → {e['to']}（{e['by']}）：{e['reason']}")
         if p["checkpoints"]:
