@@ -202,12 +202,19 @@ def _shown(value: Any) -> Any:
     return "、".join(map(str, value)) if isinstance(value, list) else value
 
 
-def _lines(values: Sequence[Any], columns: Sequence[Column], widths: list[float]) -> int:
+def _wrapped(columns: Sequence[Column], widths: list[float]) -> list[tuple[int, int]]:
+    """(index, characters a line holds) of the printed long-text columns: the ones a row's height follows."""
+    return [(i, int(w - 1)) for i, (c, w) in enumerate(zip(columns, widths)) if c.kind == WRAP and c.printed]
+
+
+def _lines(values: Sequence[Any], wrapped: list[tuple[int, int]]) -> int:
     """How many lines the row's wrapped cells need (Excel and WPS do not fit a row's height on opening)."""
     most = 1
-    for value, col, w in zip(values, columns, widths):
-        if col.kind == WRAP and col.printed and isinstance(value, str) and value:
-            most = max(most, sum(-(-width(line) // int(w - 1)) or 1 for line in value.split("\n")))
+    for i, room in wrapped:
+        value = values[i] if i < len(values) else None
+        if not isinstance(value, str) or 2 * len(value) <= room and "\n" not in value:
+            continue  # (no character is wider than two: fits on one line, unmeasured)
+        most = max(most, sum(-(-width(line) // room) or 1 for line in value.split("\n")))
     return min(most, 6)
 
 
@@ -256,11 +263,11 @@ def _sheet(book: Any, styles: _Styles, sheet: Sheet, paper: str, title: str) -> 
 
     raw(ws)
     writer = RowWriter([c.kind for c in columns], _STYLE_OF, styles.id, styles.amount)
-    wraps = any(c.kind == WRAP for c in columns)
+    wrapped = _wrapped(columns, widths)
     n, batch = 1, []
     for values in _chain(sample, rows):
         n += 1
-        lines = _lines(values, columns, widths) if wraps else 1
+        lines = _lines(values, wrapped) if wrapped else 1
         batch.append(writer.row(n, values, 15 * lines if lines > 1 else None))
         if len(batch) == 256:
             ws.append(("".join(batch),))

@@ -62,7 +62,14 @@ class RowWriter:
                 if wan and number is not None:
                     value = number / 10_000 if number % 10_000 else number // 10_000
                     s = self._id(self._amount(unit))
-            parts.append(cell(f"{letter}{n}", s, value))
+            if type(value) is str and value and value.isprintable() and not value[0].isspace() and not value[-1].isspace():
+                if len(value) > 32767 or "&" in value or "<" in value or ">" in value:
+                    value = value[:32767].translate(_ESCAPE)
+                parts.append(f'<c r="{letter}{n}" s="{s}" t="inlineStr"><is><t>{value}</t></is></c>')
+            elif type(value) is int:
+                parts.append(f'<c r="{letter}{n}" s="{s}"><v>{value}</v></c>')
+            else:
+                parts.append(cell(f"{letter}{n}", s, value))
         parts.append("</row>")
         return "".join(parts)
 
