@@ -149,6 +149,8 @@ def _csv(data: Data, out: BinaryIO, table: str) -> None:
 
 def _json(data: Data, out: BinaryIO, table: str) -> None:
     """What json.dump(…, indent=2) of the whole export would write, its long lists one item at a time."""
+    from gkplan.render.tofile import dumps as _dumps
+
     with text_writer(out) as f:
         f.write("{")
         head = {"plan": data.plan, "as_of": data.as_of}
@@ -164,10 +166,6 @@ def _json(data: Data, out: BinaryIO, table: str) -> None:
             else:
                 f.write(_dumps(head[key] if key in head else data.overview, "\n  "))
         f.write("\n}\n")
-
-
-def _dumps(value: Any, newline: str) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", newline)
 
 
 _SCREEN_ONLY = {"text"}  # a point's whole text: in the workbook, not on the printed pages

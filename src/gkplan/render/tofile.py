@@ -88,17 +88,29 @@ class _Counted:
 
 def _json(out: Any, data: Any) -> None:
     """What json.dump(data, indent=2) writes, a list of records one record at a time."""
-    import json
-
     if isinstance(data, dict):
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        out.write(dumps(data, "\n") + "\n")
         return
     out.write("[")
     empty = True
     for row in data:
-        out.write(("\n  " if empty else ",\n  ") + json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+        out.write(("\n  " if empty else ",\n  ") + dumps(row, "\n  "))
         empty = False
     out.write("]\n" if empty else "\n]\n")
+
+
+def dumps(value: Any, newline: str) -> str:
+    """json.dumps(value, indent=2, ensure_ascii=False), each line break followed by `newline`'s indent. A
+    record's plain values go through json's C encoder (the indenting one is Python, 5× slower)."""
+    import json
+
+    if isinstance(value, list) and value:
+        return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", newline)
+    if not isinstance(value, dict) or not value:
+        return json.dumps(value, ensure_ascii=False)
+    inner = newline + "  "
+    parts = [f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {dumps(v, inner)}" for k, v in value.items()]
+    return "{" + ",".join(parts) + newline + "}"
 
 
 def columns(fields: tuple[str, ...] | list[str]) -> list[str]:
