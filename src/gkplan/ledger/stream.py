@@ -36,3 +36,15 @@ def count_history(ledger: Any, until: str) -> int:
     with ledger._errors():
         return ledger.conn.execute("SELECT count(*) FROM history WHERE plan = ? AND effective <= ?",
                                    (ledger.plan_key, until)).fetchone()[0]  # fmt: skip
+
+
+def extension_entries(ledger: Any, until: str) -> Iterator[tuple[str, int, str | None, dict[str, Any]]]:
+    """(entity, point, ref, changes) of the entries effective by `until` that touch a 延期 (`extension`),
+    oldest first: what a bulletin counts, without reading the rest of the history."""
+    import json
+
+    extended = ledger.dialect.contains("changes", "'\"extension\"'")
+    sql = f"SELECT entity, point, ref, changes FROM history WHERE plan = ? AND effective <= ? AND {extended} ORDER BY id"
+    with ledger._errors():
+        for entity, point, ref, changes in ledger.conn.execute(sql, (ledger.plan_key, until)):
+            yield entity, point, ref, json.loads(changes)
