@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from gkplan.kinds import AMOUNT, DATE, LIGHT, LIGHT_WORDS, TIME, light_fill
+from gkplan.kinds import AMOUNT, DATE, LIGHT, LIGHT_WORDS, TEXT, TIME, WRAP, light_fill
 
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # openpyxl's ILLEGAL_CHARACTERS_RE
@@ -30,7 +30,7 @@ class RowWriter:
                  amount: Callable[[str], str]) -> None:  # fmt: skip
         from openpyxl.utils import get_column_letter
 
-        self.kinds = list(kinds)
+        self.kinds = [{TEXT: TEXT, WRAP: WRAP}.get(k, k) for k in kinds]  # (the constants themselves: `is` below)
         self.letters = [get_column_letter(i) for i in range(1, len(self.kinds) + 1)]
         self.plain = [style(styles[k]) for k in self.kinds]
         self.text = style(_TEXT_STYLE)
@@ -47,7 +47,19 @@ class RowWriter:
         for letter, kind, s, value in zip(self.letters, self.kinds, self.plain, values):
             if value is None:
                 continue
-            if kind == DATE or kind == TIME:
+            if kind is TEXT or kind is WRAP:  # (the commonest first: text as it is)
+                pass
+            elif kind == DATE and type(value) is str and len(value) == 10:  # an ISO day, the usual date
+                try:
+                    days = date.fromisoformat(value).toordinal() - _EPOCH
+                except ValueError:
+                    s = self.text
+                else:
+                    if days > 60:
+                        parts.append(f'<c r="{letter}{n}" s="{s}"><v>{days}</v></c>')
+                        continue
+                    value = date.fromisoformat(value)
+            elif kind == DATE or kind == TIME:
                 value = day(value, kind)
                 if not isinstance(value, date):
                     s = self.text
