@@ -12,6 +12,7 @@ file. openpyxl is imported here only, inside the functions: nothing else pays fo
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
 from collections.abc import Iterable, Sequence
@@ -74,6 +75,11 @@ def write(out: BinaryIO, sheets: Sequence[Sheet], *, paper: str = "A4", cover: l
         return
     except OSError as exc:  # the message is made by files.replace_atomically
         failure = OSError(exc.errno, exc.strerror)
+    except BaseException:  # the rows' source failed (the ledger): end each sheet's stream while its file is open,
+        for ws in book.worksheets:  # not in a finaliser at exit (a traceback on stderr)
+            with contextlib.suppress(Exception):
+                ws.close()
+        raise
     # the half-written sheets' streams go now, quietly (their finalisers would write to closed files at exit)
     book = styles = None
     raise_alone(failure)

@@ -18,7 +18,7 @@ def iter_history(ledger: Any, until: str) -> Iterator[dict[str, Any]]:
 
     An undo is recorded after what it undoes, so read newest first (the table's own order, no sort)
     each entry's `undone_by` has been met already; only undos whose entry is still to come are held."""
-    sql = f"SELECT {_COLUMNS} FROM history h WHERE +h.plan = ? ORDER BY h.id DESC"
+    sql = f"SELECT {_COLUMNS} FROM history h WHERE {ledger.dialect.unindexed}h.plan = ? ORDER BY h.id DESC"
     undone: dict[int, int] = {}
     with ledger._errors():
         for row in ledger.conn.execute(sql, (ledger.plan_key,)):
