@@ -1,5 +1,5 @@
-"""Whole-plan reads for exports, one row at a time from the cursor: a 300,000-entry history is written,
-never held. (Functions over a ledger, not a mixin: only an export imports them.)"""
+"""Whole-plan reads for exports, one row at a time from the cursor (Ledger.rows: a server-side cursor on
+PostgreSQL): a 300,000-entry history is written, never held. (Functions over a ledger, not a mixin: only an export imports them.)"""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def iter_history(ledger: Any, until: str) -> Iterator[dict[str, Any]]:
     sql = f"SELECT {_COLUMNS} FROM history h WHERE {ledger.dialect.unindexed}h.plan = ? ORDER BY h.id DESC"
     undone: dict[int, int] = {}
     with ledger._errors():
-        for row in ledger.conn.execute(sql, (ledger.plan_key,)):
+        for row in ledger.rows(sql, (ledger.plan_key,)):
             if row["undoes"] is not None:
                 undone[row["undoes"]] = row["id"]  # the earliest undo wins, as the lookup's index order has it
             by = undone.pop(row["id"], None)
@@ -46,5 +46,5 @@ def extension_entries(ledger: Any, until: str) -> Iterator[tuple[str, int, str |
     extended = ledger.dialect.contains("changes", "'\"extension\"'")
     sql = f"SELECT entity, point, ref, changes FROM history WHERE plan = ? AND effective <= ? AND {extended} ORDER BY id"
     with ledger._errors():
-        for entity, point, ref, changes in ledger.conn.execute(sql, (ledger.plan_key, until)):
+        for entity, point, ref, changes in ledger.rows(sql, (ledger.plan_key, until)):
             yield entity, point, ref, json.loads(changes)
