@@ -277,13 +277,13 @@ def test_an_export_taken_while_others_write_reads_one_consistent_snapshot(run, l
 
     run("task", "add", "17", "老年教育平台上线", "--weight", "3")
     run("task", "complete", "17")  # 17's progress is its tasks' roll-up
-    read_tasks = export.list_tasks
+    read_tasks = export.iter_tasks
 
     def tasks_after_a_colleague_wrote(*args, **kw):  # noqa: ANN002, ANN003, ANN202
         assert _gkplan(ledger, "task", "update", "17.1", "--progress", "90").returncode == 0
         return read_tasks(*args, **kw)
 
-    monkeypatch.setattr(export, "list_tasks", tasks_after_a_colleague_wrote)
+    monkeypatch.setattr(export, "iter_tasks", tasks_after_a_colleague_wrote)
     run("export", "-f", "json", "-o", str(tmp_path / "e.json"))
     data = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
     point = next(p for p in data["points"] if p["id"] == 17)

@@ -48,7 +48,7 @@ def bulletin(ledger: Ledger, fr: Frame, period_text: str | None) -> dict[str, An
     with ledger.snapshot():
         now = _state(ledger, fr, span, day)
         before = previous_period(span)
-        then = _state(ledger, fr, before, before[1]) if before[1] >= fr.start else None
+        then = _state(ledger, fr, before, before[1], detail=False) if before[1] >= fr.start else None
     plan = ledger.plan()
     totals = now["totals"] | {"change": _change(now["totals"], then["totals"]) if then else None}
     departments = [
@@ -64,8 +64,9 @@ def bulletin(ledger: Ledger, fr: Frame, period_text: str | None) -> dict[str, An
     }  # fmt: skip
 
 
-def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date) -> dict[str, Any]:
-    """Everything a bulletin counts, as the ledger stood on `day`, for the period `span`."""
+def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail: bool = True) -> dict[str, Any]:
+    """Everything a bulletin counts, as the ledger stood on `day`, for the period `span`; with `detail`, also
+    the red and yellow items and the targets it lists (the previous period's state is only compared)."""
     from gkplan.dates import report_day
     from gkplan.reports import targets
 
@@ -116,7 +117,7 @@ def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date) -> dic
                 if pace_of:
                     d[pace_of] += 1
                     d["_deviations"].append(item["progress"] - item["expected"])
-        if item["light"] in ("red", "yellow"):
+        if detail and item["light"] in ("red", "yellow"):
             names = [n for dept in item["departments"] for n in leaders_for(item, dept)]
             shown.append({k: item[k] for k in ITEM_FIELDS if k != "leaders"} | {"leaders": list(dict.fromkeys(names))})
     totals["on_time_rate"] = _rate(*closing)
@@ -126,7 +127,7 @@ def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date) -> dic
         deviations = d.pop("_deviations")
         d["deviation"] = round(sum(deviations) / len(deviations), 1) if deviations else None
     shown.sort(key=lambda i: i["light"] != "red")  # red first, each in the plan's order
-    goals = [{k: t[k] for k in TARGET_FIELDS} for t in targets(ledger, at)]
+    goals = [{k: t[k] for k in TARGET_FIELDS} for t in targets(ledger, at)] if detail else []
     return {"totals": totals, "departments": _ranked(depts), "items": shown, "targets": goals}
 
 
@@ -155,12 +156,14 @@ def _rate(on_time: int, counted: int) -> float | None:
 
 def _extensions(ledger: Ledger, day: date) -> dict[tuple[int, int], int]:
     """(point, task seq or 0) → 延期 events effective by `day`, less those undone by then."""
+    from gkplan.ledger.stream import extension_entries
+
     out: dict[tuple[int, int], int] = {}
-    for h in reversed(ledger.history(until=day.isoformat())):  # oldest first
-        old, new = h["changes"].get("extension") or (None, None)
+    for entity, point, ref, changes in extension_entries(ledger, day.isoformat()):  # oldest first
+        old, new = changes.get("extension") or (None, None)
         step = 1 if new and not old else -1 if old and not new else 0
-        if step and h["entity"] in ("point", "task"):
-            key = (h["point"], int(h["ref"]) if h["entity"] == "task" else 0)
+        if step and entity in ("point", "task"):
+            key = (point, int(ref) if entity == "task" else 0)
             out[key] = max(0, out.get(key, 0) + step)
     return out
 

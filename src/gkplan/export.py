@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import csv
 import json
+from functools import cached_property
 from pathlib import Path
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
 from gkplan.errors import InvalidValue
 from gkplan.files import replace_atomically, text_writer
 from gkplan.ledger import Ledger, PointQuery
-from gkplan.reports import LIGHTS, Frame, list_points, list_tasks, overview, targets
+from gkplan.kinds import kind_of
+from gkplan.reports import LIGHTS, Frame, iter_points, iter_tasks, overview, targets
 from gkplan.values import STATUS_LABELS, neutralise
 
 FORMATS = ("xlsx", "csv", "json", "md")
@@ -50,43 +52,81 @@ SHEETS: dict[str, tuple[str, list[tuple[str, str]]]] = {
 }  # fmt: skip
 
 
-def collect(ledger: Ledger, fr: Frame) -> dict[str, Any]:
-    """Everything an export shows, as the ledger stood on the frame's day, read from one snapshot."""
-    with ledger.snapshot():
-        return _collect(ledger, fr)
+class Data:
+    """Everything an export shows, as the ledger stood on the frame's day, read within one snapshot (the
+    caller's). The long tables (points, tasks, history) come from the cursor each time `rows` is asked:
+    written row by row, never held; the targets (a plan has dozens) and the overview are read once."""
+
+    def __init__(self, ledger: Ledger, fr: Frame) -> None:
+        self.ledger, self.fr = ledger, fr
+        self.plan, self.as_of = ledger.plan(), fr.as_of.isoformat()
+        self._counts: dict[str, int] = {}
+
+    @cached_property
+    def targets(self) -> list[dict[str, Any]]:
+        from gkplan.render.targets import TARGET_WORDS, goal
+
+        goals = targets(self.ledger, self.fr)
+        for t in goals:
+            t["met_label"] = {True: "是", False: "否", None: ""}[t["met"]]
+            t["light_label"] = TARGET_WORDS.get(t["light"], t["light"])
+            t["goal"] = goal(t)
+        return goals
+
+    @cached_property
+    def overview(self) -> dict[str, Any]:  # (a CSV of one table never asks)
+        return overview(self.ledger, self.fr, self.targets)
+
+    def rows(self, table: str) -> Iterator[dict[str, Any]]:
+        if table == "targets":
+            return iter(self.targets)
+        if table == "history":
+            return self._history()
+        read = iter_points if table == "points" else iter_tasks
+        return map(_lit, read(self.ledger, PointQuery(), self.fr))
+
+    def count(self, table: str) -> int:
+        """How many rows `rows(table)` yields, without holding them."""
+        if table not in self._counts:
+            self._counts[table] = self._count(table)
+        return self._counts[table]
+
+    def _count(self, table: str) -> int:
+        if table == "points":
+            return self.overview["total"]["points"] if self.overview["total"] else 0
+        if table == "targets":
+            return len(self.targets)
+        if table == "history":
+            from gkplan.ledger.stream import count_history
+
+            return count_history(self.ledger, self.as_of)
+        return sum(1 for _ in self.ledger.iter_tasks(clock=self.fr.clock))
+
+    def _history(self) -> Iterator[dict[str, Any]]:
+        from gkplan.ledger.stream import iter_history
+        from gkplan.render import describe_changes
+
+        for h in iter_history(self.ledger, self.as_of):
+            h["what"] = _ENTITIES[h["entity"]] + (f" {h['point']}.{h['ref']}" if h["entity"] == "task" else f" {h['ref']}" if h["ref"] else "")
+            h["action_label"] = _ACTIONS.get(h["action"], h["action"])
+            h["changes_text"] = describe_changes(h["changes"])
+            yield h
 
 
-def _collect(ledger: Ledger, fr: Frame) -> dict[str, Any]:
-    from gkplan.render import describe_changes
-
-    points = list_points(ledger, PointQuery(), fr)
-    tasks = list_tasks(ledger, PointQuery(), fr)
-    for row in points + tasks:
-        row["light_label"] = LIGHTS[row["light"]]
-    from gkplan.render.targets import TARGET_WORDS, goal
-
-    goals = targets(ledger, fr)
-    for t in goals:
-        t["met_label"] = {True: "是", False: "否", None: ""}[t["met"]]
-        t["light_label"] = TARGET_WORDS.get(t["light"], t["light"])
-        t["goal"] = goal(t)
-    history = ledger.history(until=fr.as_of.isoformat())
-    for h in history:
-        h["what"] = _ENTITIES[h["entity"]] + (f" {h['point']}.{h['ref']}" if h["entity"] == "task" else f" {h['ref']}" if h["ref"] else "")
-        h["action_label"] = _ACTIONS.get(h["action"], h["action"])
-        h["changes_text"] = describe_changes(h["changes"])
-    plan = ledger.plan()
-    data = {"plan": plan, "as_of": fr.as_of.isoformat(), "points": points, "tasks": tasks, "targets": goals, "history": history}
-    data["overview"] = overview(ledger, fr, goals)
-    return data
+def _lit(row: dict[str, Any]) -> dict[str, Any]:
+    row["light_label"] = LIGHTS[row["light"]]
+    return row
 
 
 def export(ledger: Ledger, fr: Frame, fmt: str, target: Path, *, table: str = "points", force: bool = False) -> Path:
     if fmt == "csv" and table not in SHEETS:
         raise InvalidValue(f"未知的表：{table!r}；可用：{' / '.join(SHEETS)}")
-    # the target is checked before the (slow) collection, which runs while nothing is visible yet
-    with replace_atomically(target, force=force, protect=ledger.file) as f:
-        {"xlsx": _xlsx, "csv": _csv, "json": _json, "md": _markdown}[fmt](collect(ledger, fr), f, table)
+    # the target is checked before the (slow) writing, which runs while nothing is visible yet
+    with replace_atomically(target, force=force, protect=ledger.file) as f, ledger.snapshot():
+        write = {"xlsx": _xlsx, "csv": _csv, "json": _json}.get(fmt)
+        if write is None:
+            from gkplan.export_md import markdown as write
+        write(Data(ledger, fr), f, table)
     return target
 
 
@@ -98,50 +138,53 @@ def _value(value: Any) -> Any:
     return value
 
 
-
-def _csv(data: dict[str, Any], out: BinaryIO, table: str) -> None:
+def _csv(data: Data, out: BinaryIO, table: str) -> None:
     _, columns = SHEETS[table]
     # utf-8-sig: the BOM makes Excel and WPS read the Chinese correctly
     with text_writer(out, "utf-8-sig") as f:
         writer = csv.writer(f)
         writer.writerow([header for _, header in columns])
-        for row in data[table]:
-            writer.writerow([neutralise(_value(row.get(key))) for key, _ in columns])
+        writer.writerows([neutralise(_value(row.get(key))) for key, _ in columns] for row in data.rows(table))
 
 
-def _json(data: dict[str, Any], out: BinaryIO, table: str) -> None:
+def _json(data: Data, out: BinaryIO, table: str) -> None:
+    """What json.dump(…, indent=2) of the whole export would write, its long lists one item at a time."""
+    from gkplan.render.tofile import dumps as _dumps
+
     with text_writer(out) as f:
-        json.dump(data, f, ensure_ascii=False, indent=2)
-        f.write("\n")
+        f.write("{")
+        head = {"plan": data.plan, "as_of": data.as_of}
+        for i, key in enumerate((*head, *SHEETS, "overview")):
+            f.write(("," if i else "") + f"\n  {json.dumps(key)}: ")
+            if key in SHEETS:
+                f.write("[")
+                empty = True
+                for row in data.rows(key):
+                    f.write(("\n    " if empty else ",\n    ") + _dumps(row, "\n    "))
+                    empty = False
+                f.write("]" if empty else "\n  ]")
+            else:
+                f.write(_dumps(head[key] if key in head else data.overview, "\n  "))
+        f.write("\n}\n")
 
 
-# how each exported field is written in a workbook: its kind (xlsx.py) and, for long text, its width
-_KINDS: dict[str, tuple[str, float | None]] = {
-    "section_title": ("wrap", 16), "title": ("wrap", 30), "point_title": ("wrap", 22), "departments": ("wrap", 16),
-    "metric": ("wrap", 18), "goal": ("wrap", 18), "source": ("wrap", 28), "note": ("wrap", 36), "problem": ("wrap", 24),
-    "next": ("wrap", 24), "evidence": ("wrap", 20), "changes_text": ("wrap", 40), "text": ("wrap", 60),
-    "progress": ("percent", None), "light_label": ("light", None), "due": ("date", None), "due_original": ("date", None),
-    "effective_due": ("date", None), "reported": ("date", None), "actual_as_of": ("date", None), "effective": ("date", None),
-    "updated_at": ("time", None), "at": ("time", None), "days_left": ("number", None), "tasks": ("number", None),
-    "weight": ("number", None), "attainment": ("number", None), "target_min": ("amount", None),
-    "target_max": ("amount", None), "low": ("amount", None), "high": ("amount", None), "actual": ("amount", None),
-}  # fmt: skip
 _SCREEN_ONLY = {"text"}  # a point's whole text: in the workbook, not on the printed pages
 
 
-def _xlsx(data: dict[str, Any], out: BinaryIO, table: str) -> None:
+def _xlsx(data: Data, out: BinaryIO, table: str) -> None:
+    from gkplan.kinds import width_of
     from gkplan.xlsx import Column, Sheet, write
 
     sheets = []
     for key, (title, columns) in SHEETS.items():
-        cols = [Column(header, *_KINDS.get(k, ("text", None)), printed=k not in _SCREEN_ONLY) for k, header in columns]
-        sheets.append(Sheet(title, cols, _rows(data[key], [k for k, _ in columns]), len(data[key])))
-    plan = data["plan"]
-    write(out, sheets, paper="A3", cover=cover(data), title=f"{plan.get('title', '工作要点')} · 截至 {data['as_of']}")
+        cols = [Column(header, kind_of(k), width_of(k), printed=k not in _SCREEN_ONLY) for k, header in columns]
+        sheets.append(Sheet(title, cols, _rows(data.rows(key), [k for k, _ in columns]), data.count(key)))
+    plan = data.plan
+    write(out, sheets, paper="A3", cover=cover(data), title=f"{plan.get('title', '工作要点')} · 截至 {data.as_of}")
 
 
-def _rows(rows: list[dict[str, Any]], keys: list[str]) -> Iterator[list[Any]]:
-    amounts = {k for k in keys if _KINDS.get(k, ("",))[0] == "amount"}
+def _rows(rows: Iterable[dict[str, Any]], keys: list[str]) -> Iterator[list[Any]]:
+    amounts = {k for k in keys if kind_of(k) == "amount"}
     for row in rows:
         yield [_amount(k, row) if k in amounts else row.get(k) for k in keys]
 
@@ -152,14 +195,14 @@ def _amount(key: str, row: dict[str, Any]) -> Any:
     return None if value is None else (value, row.get("unit") or "", "万" in str(row.get("goal") or ""))
 
 
-def cover(data: dict[str, Any]) -> list[Any]:
+def cover(data: Data) -> list[Any]:
     """The workbook's first sheet: the plan, the as-of date, the totals, the sections and the targets."""
-    plan, ov = data["plan"], data["overview"]
+    plan, ov = data.plan, data.overview
     total = ov["total"]
     doc = f"（{plan['document']}）" if plan.get("document") else ""
     lines: list[Any] = [
         f"{plan.get('title', '工作要点')} 督查台账",
-        f"截至 {data['as_of']}{doc}",
+        f"截至 {data.as_of}{doc}",
         "",
         f"共 {total['points']} 项工作要点：" + "，".join(f"{STATUS_LABELS[k]} {total[k]} 项" for k in STATUS_LABELS)
         + f"；红灯 {total['red']}、黄灯 {total['yellow']}、绿灯 {total['green']}；平均进度 {total['mean_progress']:.1f}%。",
@@ -169,11 +212,11 @@ def cover(data: dict[str, Any]) -> list[Any]:
           for s in [*ov["sections"], total]]),
         "",
     ]  # fmt: skip
-    if data["targets"]:
+    if data.targets:
         from gkplan.render.targets import counts
 
-        lines.append(counts(data["targets"]) + "。")
-    lines += ["", "本工作簿各表：" + "，".join(f"{title} {len(data[key])} 行" for key, (title, _) in SHEETS.items())
+        lines.append(counts(data.targets) + "。")
+    lines += ["", "本工作簿各表：" + "，".join(f"{title} {data.count(key)} 行" for key, (title, _) in SHEETS.items())
               + "。各表首行冻结、可筛选，打印时每页重复表头；要点的全文只在表中，不打印。"]  # fmt: skip
     return lines
 
@@ -181,7 +224,7 @@ def cover(data: dict[str, Any]) -> list[Any]:
 def write_xlsx(sheets: list[tuple[str, list[str], list[list[Any]]]], out: BinaryIO, *, cover: list[Any] | None = None,
                title: str = "") -> None:  # fmt: skip
     """A meeting-ready workbook of (title, headers, rows) sheets, each column's kind told by its header."""
-    from gkplan.xlsx import Column, Sheet, kind_of, write
+    from gkplan.xlsx import Column, Sheet, write
 
     write(out, [Sheet(name, [Column(h, kind_of(h)) for h in headers], rows, len(rows)) for name, headers, rows in sheets],
           cover=cover, title=title)  # fmt: skip
@@ -197,60 +240,6 @@ def save(book: Any, out: BinaryIO) -> None:
     from gkplan.xlsx import raise_alone
 
     raise_alone(failure)
-
-
-_MARKS = {"red": "🔴 红灯", "yellow": "🟡 黄灯", "green": "🟢 绿灯", "done": "✅ 已完成", "unreported": "⚪ 未报送",
-          "deferred": "⏸ 暂缓", "review": "🔵 待销号"}  # fmt: skip
-_NUMERALS = "一二三四五六七八九十"
-
-
-def _markdown(data: dict[str, Any], out: BinaryIO, table: str) -> None:
-    plan, ov = data["plan"], data["overview"]
-    total = ov["total"]
-    lines = [
-        f"# {_md(plan.get('title', '工作要点'))} 进展通报",
-        "",
-        f"截至 {data['as_of']}" + (f"（{_md(plan['document'])}）" if plan.get("document") else ""),
-        "",
-        f"共 {total['points']} 项：" + "，".join(f"{STATUS_LABELS[k]} {total[k]} 项" for k in STATUS_LABELS)
-        + f"；红灯 {total['red']}、黄灯 {total['yellow']}、绿灯 {total['green']}；平均进度 {total['mean_progress']}%。",
-        "",
-        "| 部分 | 要点数 | 平均进度 | 红灯 | 黄灯 | 绿灯 | 已完成 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for s in ov["sections"]:
-        lines.append(f"| {_md(s['group'])} | {s['points']} | {s['mean_progress']}% | {s['red']} | {s['yellow']} | {s['green']} | {s['done']} |")
-    tasks_by_point: dict[int, list[dict[str, Any]]] = {}
-    for t in data["tasks"]:
-        tasks_by_point.setdefault(t["point"], []).append(t)
-    section = None
-    for p in data["points"]:
-        if p["section"] != section:
-            section = p["section"]
-            numeral = _NUMERALS[section - 1] if 1 <= section <= 10 else str(section)
-            lines += ["", f"## {numeral}、{_md(p['section_title'])}"]
-        owners = "；".join(
-            f"{lead['leader'] or lead['note']} · {'、'.join(lead['departments']) or '各部门'}" for lead in p["leads"]
-        )
-        days = "" if p["status"] == "done" else (f"，逾期 {-p['days_left']} 天" if p["days_left"] < 0 else f"，剩 {p['days_left']} 天")
-        lines += [
-            "",
-            f"### {p['id']}. {_md(p['title'])} {_MARKS[p['light']]}",
-            "",
-            f"- 牵头：{_md(owners)}",
-            f"- 进度：{p['progress']}%（{p['status_label']}），截止 {p['due']}{days}",
-        ]
-        for label, key in (("最新进展", "note"), ("存在问题", "problem"), ("下一步计划", "next"), ("办结佐证", "evidence")):
-            if p[key]:
-                lines.append(f"- {label}：{_md(p[key])}")
-        for t in tasks_by_point.get(p["id"], []):
-            lines.append(f"- 任务 {t['id']} {_md(t['title'])}：{t['progress']}%（{t['status_label']}），截止 {t['effective_due']}")
-    if data["targets"]:
-        from gkplan.render.targets import markdown
-
-        lines += ["", *markdown(data["targets"])]
-    with text_writer(out) as f:
-        f.write("\n".join(lines) + "\n")
 
 
 _MD_ESCAPES = str.maketrans({

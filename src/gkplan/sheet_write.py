@@ -52,23 +52,28 @@ def make(ledger: Ledger, fr: Frame, *, department: str | None, every: bool, peri
             rows = department_rows(ledger, fr, name)
             if not rows and not every:
                 raise NotFound(f"{name}在计划“{plan['key']}”中没有牵头的要点或负责的任务，不需要填报")
-            if rows:
+            if rows:  # (--all: each department's rows are read again when its sheet is written, not held for the run)
                 target = folder / f"{safe_name(name)}-{key}.xlsx" if every else output or Path(f"{safe_name(name)}-{key}.xlsx")
-                jobs.append((name, rows, target))
+                jobs.append((name, None if every else rows, target))
+            del rows
         identity = ledger.identity()
-    taken = [str(t) for _, _, t in jobs if os.path.lexists(t.expanduser())]
-    if taken and not force:
-        more = f" 等 {len(taken)} 个文件" if len(taken) > 3 else ""
-        raise Conflict(f"{'、'.join(taken[:3])}{more} 已存在；要覆盖请加 --force")
-    if every:
-        try:
-            folder.mkdir(exist_ok=True)
-        except OSError as exc:
-            raise LedgerError(f"{folder}: 无法创建目录：{reason(exc)}") from None
-    meta = {"format": FORMAT, "plan": plan["key"], "plan_title": plan["title"], "ledger": identity or "", "period": key,
-            "period_start": span[0].isoformat(), "period_end": span[1].isoformat(),
-            "report_day": report_day(span[1], fr.periods.report_day).isoformat(), "made_at": now()}  # fmt: skip
-    return [_write(ledger, meta | {"department": name, "rows": len(rows)}, rows, target, force) for name, rows, target in jobs]
+        taken = [str(t) for _, _, t in jobs if os.path.lexists(t.expanduser())]
+        if taken and not force:
+            more = f" 等 {len(taken)} 个文件" if len(taken) > 3 else ""
+            raise Conflict(f"{'、'.join(taken[:3])}{more} 已存在；要覆盖请加 --force")
+        if every:
+            try:
+                folder.mkdir(exist_ok=True)
+            except OSError as exc:
+                raise LedgerError(f"{folder}: 无法创建目录：{reason(exc)}") from None
+        meta = {"format": FORMAT, "plan": plan["key"], "plan_title": plan["title"], "ledger": identity or "", "period": key,
+                "period_start": span[0].isoformat(), "period_end": span[1].isoformat(),
+                "report_day": report_day(span[1], fr.periods.report_day).isoformat(), "made_at": now()}  # fmt: skip
+        done = []
+        for name, rows, target in jobs:
+            rows = rows or department_rows(ledger, fr, name)
+            done.append(_write(ledger, meta | {"department": name, "rows": len(rows)}, rows, target, force))
+        return done
 
 
 def _write(ledger: Ledger, meta: dict[str, Any], rows: list[dict[str, Any]], target: Path, force: bool) -> dict[str, Any]:

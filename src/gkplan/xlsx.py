@@ -12,22 +12,19 @@ file. openpyxl is imported here only, inside the functions: nothing else pays fo
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date
 from itertools import islice
 from typing import Any, BinaryIO, NamedTuple
 
-# kinds of column: how a value is written and how wide the column may grow
-TEXT, WRAP, DATE, TIME, PERCENT, NUMBER, LIGHT, AMOUNT = "text", "wrap", "date", "time", "percent", "number", "light", "amount"
+# the column kinds and the lights' words and fills: kinds.py, the one rule (imported from here too)
+from gkplan.kinds import AMOUNT, DATE, LIGHT, LIGHT_FILLS, LIGHT_WORDS, NUMBER, PERCENT, TEXT, TIME, WRAP, light_fill
+# how wide a column of each kind may grow
 _WIDTHS = {TEXT: (4, 24), WRAP: (10, 40), DATE: (11, 11), TIME: (17, 17), PERCENT: (6, 8), NUMBER: (6, 12), LIGHT: (6, 8),
            AMOUNT: (9, 14)}  # fmt: skip
-# what a light cell says → its fill (light words of points, tasks and targets alike)
-LIGHT_FILLS = {"红": "FFC7CE", "黄": "FFEB9C", "绿": "C6EFCE", "完成": "D9D9D9", "达成": "D9D9D9", "待销": "BDD7EE",
-               "暂缓": "EDEDED", "缓": "EDEDED"}  # fmt: skip
-LIGHT_WORDS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "完成", "review": "待销号", "unreported": "未报送",
-               "deferred": "暂缓"}  # fmt: skip
 PAPER = {"A4": 9, "A3": 8}  # OOXML paperSize codes
 _SAMPLE = 300  # rows looked at to size the columns (a write-only sheet's widths come before its rows)
 
@@ -44,11 +41,6 @@ class Sheet(NamedTuple):
     columns: Sequence[Column]
     rows: Iterable[Sequence[Any]]
     count: int | None = None  # how many rows, when known: the sheet then states its size (readers' max_row)
-
-
-def light_fill(word: Any) -> str | None:
-    text = str(word or "")
-    return next((color for mark, color in LIGHT_FILLS.items() if text.startswith(mark)), None)
 
 
 def width(value: Any) -> int:
@@ -83,6 +75,11 @@ def write(out: BinaryIO, sheets: Sequence[Sheet], *, paper: str = "A4", cover: l
         return
     except OSError as exc:  # the message is made by files.replace_atomically
         failure = OSError(exc.errno, exc.strerror)
+    except BaseException:  # the rows' source failed (the ledger): end each sheet's stream while its file is open,
+        for ws in book.worksheets:  # not in a finaliser at exit (a traceback on stderr)
+            with contextlib.suppress(Exception):
+                ws.close()
+        raise
     # the half-written sheets' streams go now, quietly (their finalisers would write to closed files at exit)
     book = styles = None
     raise_alone(failure)
@@ -138,6 +135,10 @@ class _Styles:
             found = self._arrays[name] = self.book._named_styles[name].as_tuple()
         return copy(found)
 
+    def id(self, name: str) -> int:
+        """The workbook's number (cellXfs) of the named style: what a raw row's cells refer to."""
+        return self.book._cell_styles.add(self.array(name))
+
     def amount(self, unit: str) -> str:
         """The style of an amount in 万 of `unit` (1500 shown as 1500万元)."""
         name = f"gk 万{unit}"
@@ -163,24 +164,14 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _day(value: Any, kind: str) -> Any:
-    """An ISO date (or date and time) as a real date; anything else as it is."""
-    if not isinstance(value, str) or len(value) < 10:
-        return value
-    try:
-        if kind == DATE:
-            return date.fromisoformat(value[:10]) if len(value) == 10 or value[10] in "T " else value
-        return datetime.fromisoformat(value).replace(tzinfo=None, microsecond=0)  # Excel knows no time zones
-    except ValueError:
-        return value
-
-
 def _cell(ws: Any, styles: _Styles, kind: str, value: Any) -> Any:
     from openpyxl.cell import WriteOnlyCell
 
+    from gkplan.xlsx_rows import day
+
     style = _STYLE_OF[kind]
     if kind in (DATE, TIME):
-        value = _day(value, kind)
+        value = day(value, kind)
         if not isinstance(value, date):
             style = "gk 文字"
     elif kind == LIGHT:
@@ -217,12 +208,19 @@ def _shown(value: Any) -> Any:
     return "、".join(map(str, value)) if isinstance(value, list) else value
 
 
-def _lines(values: Sequence[Any], columns: Sequence[Column], widths: list[float]) -> int:
+def _wrapped(columns: Sequence[Column], widths: list[float]) -> list[tuple[int, int]]:
+    """(index, characters a line holds) of the printed long-text columns: the ones a row's height follows."""
+    return [(i, int(w - 1)) for i, (c, w) in enumerate(zip(columns, widths)) if c.kind == WRAP and c.printed]
+
+
+def _lines(values: Sequence[Any], wrapped: list[tuple[int, int]]) -> int:
     """How many lines the row's wrapped cells need (Excel and WPS do not fit a row's height on opening)."""
     most = 1
-    for value, col, w in zip(values, columns, widths):
-        if col.kind == WRAP and col.printed and isinstance(value, str) and value:
-            most = max(most, sum(-(-width(line) // int(w - 1)) or 1 for line in value.split("\n")))
+    for i, room in wrapped:
+        value = values[i] if i < len(values) else None
+        if not isinstance(value, str) or 2 * len(value) <= room and "\n" not in value:
+            continue  # (no character is wider than two: fits on one line, unmeasured)
+        most = max(most, sum(-(-width(line) // room) or 1 for line in value.split("\n")))
     return min(most, 6)
 
 
@@ -267,15 +265,21 @@ def _sheet(book: Any, styles: _Styles, sheet: Sheet, paper: str, title: str) -> 
         cell.style = "gk 表头"
         head.append(cell)
     ws.append(head)
-    wraps = any(c.kind == WRAP for c in columns)
-    n = 1
+    from gkplan.xlsx_rows import RowWriter, raw
+
+    raw(ws)
+    writer = RowWriter([c.kind for c in columns], _STYLE_OF, styles.id, styles.amount)
+    wrapped = _wrapped(columns, widths)
+    n, batch = 1, []
     for values in _chain(sample, rows):
         n += 1
-        if wraps:
-            lines = _lines(values, columns, widths)
-            if lines > 1:
-                ws.row_dimensions[n].height = 15 * lines
-        ws.append([_cell(ws, styles, col.kind, v) if v is not None else None for col, v in zip(columns, values)])
+        lines = _lines(values, wrapped) if wrapped else 1
+        batch.append(writer.row(n, values, 15 * lines if lines > 1 else None))
+        if len(batch) == 256:
+            ws.append(("".join(batch),))
+            batch.clear()
+    if batch:
+        ws.append(("".join(batch),))
     last = get_column_letter(max(len(columns), 1))
     ws.auto_filter.ref = f"A1:{last}{n}"
     printed = sum(1 for c in columns if c.printed)
@@ -334,22 +338,3 @@ def _cover_cell(ws: Any, styles: _Styles, header: str, value: Any) -> Any:
     if isinstance(value, (int, float)) or str(value).endswith("%"):
         cell.style = "gk 右"
     return cell
-
-
-_WRAPPED = ("事项", "工作要点", "任务", "所属要点", "指标", "目标", "进展", "问题", "下一步", "变更", "说明", "全文", "原文",
-            "办结佐证", "原因")  # fmt: skip
-
-
-def kind_of(header: str) -> str:
-    """A column's kind from its (Chinese) header, for sheets made from headers and rows alone."""
-    if header in ("灯色", "灯", "是否达成灯色"):
-        return LIGHT
-    if header.endswith(("日期", "报送")) or header in ("截止", "统计日期"):
-        return DATE
-    if header.endswith(("时间", "更新")):
-        return TIME
-    if header.endswith("进度") and "偏差" not in header:
-        return PERCENT
-    if header.endswith(_WRAPPED):
-        return WRAP
-    return TEXT

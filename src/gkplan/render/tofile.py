@@ -37,16 +37,6 @@ LABELS = {
     "department": "部门", "reasons": "原因", "last_update": "上次更新", "days_since": "未更新天数", "expected": "应有进度",
     "check": "检查项", "ok": "结果", "detail": "说明",
 }  # fmt: skip
-# how a field is written in a workbook (xlsx.py's kinds); the rest is short text
-KINDS = {
-    "title": "wrap", "point_title": "wrap", "section_title": "wrap", "departments": "wrap", "note": "wrap", "problem": "wrap",
-    "next": "wrap", "evidence": "wrap", "text": "wrap", "changes": "wrap", "notes": "wrap", "detail": "wrap",
-    "reasons": "wrap", "metric": "wrap", "source": "wrap", "progress": "percent", "mean_progress": "percent",
-    "task_progress": "percent", "expected": "percent", "light": "light", "due": "date", "effective_due": "date",
-    "due_original": "date", "reported": "date", "effective": "date", "actual_as_of": "date", "updated_at": "time",
-    "at": "time", "last_update": "time", "target_min": "amount", "target_max": "amount", "low": "amount", "high": "amount",
-    "actual": "amount",
-}  # fmt: skip
 _WORDS: dict[str, dict[Any, str]] = {
     "kind": {"point": "要点", "task": "任务", "target": "指标", "document": "文件", "milestone": "里程碑"}, "entity": {"point": "要点", "task": "任务", "target": "指标"},
     "action": {"update": "修改", "add": "新增", "remove": "删除", "undo": "撤销", "load": "载入"},
@@ -59,19 +49,18 @@ def kind_of(path: Path) -> str | None:
 
 
 def save(target: dict[str, Any], fmt: str, data: Any, fields: tuple[str, ...] | list[str]) -> None:
-    """Write `data` (a record or a list of them) to the file `target` names, in `fmt`."""
+    """Write `data` (a record, or any iterable of them: written as they come, never held) to the file
+    `target` names, in `fmt`."""
     from gkplan.files import replace_atomically, text_writer
     from gkplan.render.output import message
 
     path: Path = target["path"]
-    rows = data if isinstance(data, dict) and fmt == "json" else list(data) if not isinstance(data, dict) else [data]
+    one = isinstance(data, dict)
+    counted = _Counted([data] if one else data)
     with replace_atomically(path, force=target["force"], protect=target.get("protect")) as f:
         if fmt == "json":
-            import json
-
             with text_writer(f) as out:
-                json.dump(rows, out, ensure_ascii=False, indent=2)
-                out.write("\n")
+                _json(out, data if one else counted)
         elif fmt == "csv":
             import csv
 
@@ -79,11 +68,49 @@ def save(target: dict[str, Any], fmt: str, data: Any, fields: tuple[str, ...] | 
             with text_writer(f, "utf-8-sig") as out:  # the BOM: Excel and WPS then read the Chinese correctly
                 writer = csv.writer(out)
                 writer.writerow([header(k, keys) for k in keys])
-                writer.writerows([neutralise(text(k, r.get(k))) for k in keys] for r in rows)
+                writer.writerows([neutralise(text(k, r.get(k))) for k in keys] for r in counted)
         else:
-            _xlsx(f, path, rows, fields)
-    count = len(rows) if isinstance(rows, list) else 1
-    message(f"已写出 {path}（{count} 行）")
+            _xlsx(f, path, counted, fields)
+    message(f"已写出 {path}（{1 if one else counted.n} 行）")
+
+
+class _Counted:
+    """The records, counted as they pass (the message says how many were written)."""
+
+    def __init__(self, rows: Any) -> None:
+        self.rows, self.n = rows, 0
+
+    def __iter__(self) -> Any:
+        for row in self.rows:
+            self.n += 1
+            yield row
+
+
+def _json(out: Any, data: Any) -> None:
+    """What json.dump(data, indent=2) writes, a list of records one record at a time."""
+    if isinstance(data, dict):
+        out.write(dumps(data, "\n") + "\n")
+        return
+    out.write("[")
+    empty = True
+    for row in data:
+        out.write(("\n  " if empty else ",\n  ") + dumps(row, "\n  "))
+        empty = False
+    out.write("]\n" if empty else "\n]\n")
+
+
+def dumps(value: Any, newline: str) -> str:
+    """json.dumps(value, indent=2, ensure_ascii=False), each line break followed by `newline`'s indent: one
+    record of a list written record by record."""
+    global _indented
+    if _indented is None:
+        import json
+
+        _indented = json.JSONEncoder(ensure_ascii=False, indent=2).encode
+    return _indented(value).replace("\n", newline)
+
+
+_indented: Any = None
 
 
 def columns(fields: tuple[str, ...] | list[str]) -> list[str]:
@@ -102,7 +129,7 @@ def header(key: str, keys: list[str]) -> str:
 def text(key: str, value: Any) -> Any:
     """A value as a person reads it: a status, light, kind or action in words, yes and no, a list joined."""
     from gkplan.values import ROLE_LABELS, STATUS_LABELS
-    from gkplan.xlsx import LIGHT_WORDS
+    from gkplan.kinds import LIGHT_WORDS
 
     if value is None:
         return ""
@@ -137,19 +164,20 @@ def text(key: str, value: Any) -> Any:
 _NOT_PRINTED = {"plan", "section", "seq", "origin", "updated_at"}
 
 
-def _xlsx(f: Any, path: Path, rows: list[dict[str, Any]], fields: tuple[str, ...] | list[str]) -> None:
+def _xlsx(f: Any, path: Path, rows: Any, fields: tuple[str, ...] | list[str]) -> None:
+    from gkplan.kinds import kind_of
     from gkplan.xlsx import Column, Sheet, write
 
     keys = [k for k in columns(fields) if k not in _NOT_PRINTED]
-    cols = [Column(header(k, keys), KINDS.get(k, "text"), printed=k != "text") for k in keys]
+    cols = [Column(header(k, keys), kind_of(k), printed=k != "text") for k in keys]
     keys = [k for k in keys if k != "text"] + (["text"] if "text" in keys else [])  # the whole text last: not printed
     cols = sorted(cols, key=lambda c: not c.printed)
+    kinds = [kind_of(k) for k in keys]
 
     def cells(row: dict[str, Any]) -> list[Any]:
         out = []
-        for k in keys:
+        for k, kind in zip(keys, kinds):
             value = row.get(k)
-            kind = KINDS.get(k)
             if kind == "amount" and value is not None:
                 out.append((value, row.get("unit") or "", value >= 10_000 and value % 10_000 == 0))
             elif kind in ("date", "time", "percent") or isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -158,4 +186,4 @@ def _xlsx(f: Any, path: Path, rows: list[dict[str, Any]], fields: tuple[str, ...
                 out.append(text(k, value) if value is not None else None)
         return out
 
-    write(f, [Sheet(path.stem, cols, (cells(r) for r in rows), len(rows))], title=path.stem)
+    write(f, [Sheet(path.stem, cols, map(cells, rows))], title=path.stem)
