@@ -193,8 +193,10 @@ class CheckMixin:
         saved = self._plan
         try:
             valid = " AND json_valid(changes)" if self.dialect.name == "sqlite" else ""  # (a server's are checked on insert)
-            # (the recent points' whole histories, through idx_history_item)
-            recent = " JOIN (SELECT DISTINCT plan AS p, point AS n FROM history WHERE id > ?) r ON plan = r.p AND point = r.n"
+            # the recent points' whole histories, through idx_history_item (the inner ORDER BY keeps SQLite on the
+            # rowid range: a bare DISTINCT would scan the whole item index to avoid a sort)
+            recent = (" JOIN (SELECT DISTINCT p, n FROM (SELECT plan AS p, point AS n FROM history WHERE id > ? ORDER BY id) i) r"
+                      " ON plan = r.p AND point = r.n")  # fmt: skip
             for row in q(f"SELECT plan, entity, point, ref, changes FROM history{recent if since else ''} WHERE 1 = 1{valid}"
                          " ORDER BY plan, entity, point, ref, effective, id", (since,) if since else ()):  # fmt: skip
                 item = (row[0], row[1], key_of(row[1], row[2], row[3]))
