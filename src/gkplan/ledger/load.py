@@ -34,6 +34,11 @@ class LoadMixin:
     def load(self, seed: SeedSource, *, by: str, effective: str, at: str) -> LoadResult:
         """Points arrive one at a time from `seed` and are written in batches inside one transaction; if the
         seed has any problem, anywhere, the transaction is rolled back and every problem is reported."""
+        import gc
+
+        # what is loaded by now (modules, pydantic's validators) lives as long as the process: out of the
+        # collector's sight, the full collections that a stream of new objects sets off stay cheap (≈ 8% of a load)
+        gc.freeze()
         with self._write() as conn:
             plan = seed.plan
             result = LoadResult(plan.plan_key if plan is not None else "")
