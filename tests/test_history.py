@@ -410,3 +410,15 @@ def test_check_by_default_is_bounded_and_full_checks_every_row(run, ledger, monk
     assert [r["check"] for r in run.json("check", code=7) if not r["ok"]] == ["历史重放"]
     execute(ledger, "DROP TRIGGER history_append_only_delete", "DELETE FROM history WHERE id = 2")
     assert [r["check"] for r in run.json("check", code=7) if not r["ok"]][:1] == ["历史链"]
+
+
+def test_the_bounded_check_reads_the_newest_entries_on_either_engine(run, ledger, monkeypatch):
+    from gkplan.ledger import check
+
+    monkeypatch.setattr(check, "WINDOW", 2)
+    run("task", "add", "17", "课程上线")
+    for progress in ("20", "30", "40"):
+        run("update", "18", "--progress", progress)
+    rows = {r["check"]: r for r in run.json("check")}
+    assert all(r["ok"] for r in rows.values()) and "最近 2 条" in rows["历史重放"]["detail"]
+    assert all(r["ok"] for r in run.json("check", "--full"))
