@@ -274,7 +274,7 @@ KEYS = {
                   "overdue", "red", "yellow", "green", "unreported", "review", "mean_progress", "extended", "extensions"},
     ("remind",): {"department", "leaders", "items"},
     ("stale",): {"kind", "id", "title", "departments", "last_update", "days_since", "progress", "status", "light"},
-    ("check",): {"check", "ok", "detail"},  # (the warning row adds "warning")
+    ("check",): {"check", "ok", "detail", "scope"},  # (the warning row adds "warning")
     ("plans",): {"plan", "title", "document", "year", "points", "progress", "overdue", "current"},
     ("show", "3"): KEYS_SHOW,
     ("load",): {"source", "plan", "new_plan", "added", "changed", "unchanged", "changed_ids", "not_in_seed", "tasks_added",
@@ -383,3 +383,42 @@ def test_a_point_under_way_cannot_be_marked_not_started_and_a_huge_record_number
     run("update", "18", "--progress", "0", "--status", "未启动")
     assert run.json("show", "18")["status"] == "not_started"
     assert "过大" in run("undo", "9" * 20, code=2).stderr
+
+
+@pytest.mark.sqlite_only
+def test_check_by_default_is_bounded_and_full_checks_every_row(run, ledger, monkeypatch):
+    from gkplan.ledger import check
+
+    monkeypatch.setattr(check, "WINDOW", 2)  # so that a few entries are "old"
+    run("update", "17", "--progress", "10")
+    for progress in ("20", "30", "40"):
+        run("update", "18", "--progress", progress)
+    quick, full = run.json("check"), run.json("check", "--full")
+    assert {r["scope"] for r in quick} == {"quick"} and {r["scope"] for r in full} == {"full"}
+    assert set(check.FULL_ONLY) <= {r["check"] for r in full} and not set(check.FULL_ONLY) & {r["check"] for r in quick}
+    assert quick[-1]["check"] == "检查范围" and "--full" in quick[-1]["detail"] and "检查范围" not in str(full)
+    assert "最近 2 条" in {r["check"]: r["detail"] for r in quick}["历史链"]
+    # an old entry rewritten, and a point whose entries are all old changed: only the full check reads them
+    execute(ledger, "DROP TRIGGER history_append_only_update", "UPDATE history SET note = '改过' WHERE id = 1",
+            "UPDATE points SET progress = 90 WHERE plan = '2022' AND id = 17",
+            "UPDATE points SET department_key = 'x' WHERE plan = '2022' AND id = 5")  # fmt: skip
+    assert run("check").exit_code == 0
+    failed = [r["check"] for r in run.json("check", "--full", code=7) if not r["ok"]]
+    assert failed == ["汇总索引", "历史链", "历史重放"]
+    # a recent point changed, or an entry deleted anywhere: the default check finds it
+    execute(ledger, "UPDATE points SET progress = 90 WHERE plan = '2022' AND id = 18")
+    assert [r["check"] for r in run.json("check", code=7) if not r["ok"]] == ["历史重放"]
+    execute(ledger, "DROP TRIGGER history_append_only_delete", "DELETE FROM history WHERE id = 2")
+    assert [r["check"] for r in run.json("check", code=7) if not r["ok"]][:1] == ["历史链"]
+
+
+def test_the_bounded_check_reads_the_newest_entries_on_either_engine(run, ledger, monkeypatch):
+    from gkplan.ledger import check
+
+    monkeypatch.setattr(check, "WINDOW", 2)
+    run("task", "add", "17", "课程上线")
+    for progress in ("20", "30", "40"):
+        run("update", "18", "--progress", progress)
+    rows = {r["check"]: r for r in run.json("check")}
+    assert all(r["ok"] for r in rows.values()) and "最近 2 条" in rows["历史重放"]["detail"]
+    assert all(r["ok"] for r in run.json("check", "--full"))

@@ -72,10 +72,21 @@ def spelled(wanted: str, known: list[str]) -> list[str]:
 
 
 def resolve_department(ledger: Ledger, text: str) -> str:
-    """A department as --dept names it: an exact name by index lookups; only a partial or wrong one lists
-    every department the plan knows (leading, co-operating or owning a task)."""
+    """A department as --dept names it: an exact name by index lookups; only a partial or wrong one reads
+    the distinct departments the plan knows (leading, co-operating or owning a task), one index seek each."""
+    return _resolve_known(ledger, "department", text, "部门")
+
+
+def resolve_leader(ledger: Ledger, text: str) -> str:
+    """A leader as --leader names it, as resolve_department does: never a listing of every point id."""
+    return _resolve_known(ledger, "leader", text, "校领导")
+
+
+def _resolve_known(ledger: Ledger, kind: str, text: str, what: str) -> str:
+    from gkplan.ledger import lookup
+
     wanted = unicodedata.normalize("NFKC", text).strip()
-    return wanted if ledger.is_department(wanted) else resolve_name(text, ledger.known_departments(), "部门")
+    return wanted if lookup.knows(ledger, kind, wanted) else resolve_name(text, lookup.known(ledger, kind), what)
 
 
 def resolve_section(text: str, sections: list[dict[str, Any]]) -> int:
@@ -106,11 +117,10 @@ def build_query(
     """Turn what the user typed into exact filters; unknown names fail here, before any query runs."""
     if role and not depts:
         raise InvalidValue("--role 须与 --dept 同用：先说是哪个部门，再说牵头还是协办")
-    known_leaders = [n["name"] for n in ledger.names("leader")] if leaders else []
     known_sections = ledger.sections() if sections else []
     return PointQuery(
         departments=tuple(resolve_department(ledger, d) for d in depts),
-        leaders=tuple(resolve_name(name, known_leaders, "校领导") for name in leaders),
+        leaders=tuple(resolve_leader(ledger, name) for name in leaders),
         sections=tuple(resolve_section(s, known_sections) for s in sections),
         statuses=tuple(parse_status(s) for s in statuses),
         due_before=due_before,

@@ -156,10 +156,10 @@ class SeedSource:
         except invalid as exc:
             self._report(exc, ("points", index), locate, f"要点 {label()} 的", label())
             point = None
-        if point is not None and self.plan is not None:
-            point = self._dates_fit(point, index, locate, label)
+        if point is not None and self.plan is not None and (point.start or point.checkpoints or point.deliverables):
+            point = self._dates_fit(point, index, locate, label)  # (most points of a big seed have no dates to fit)
         number = raw.get("number") if isinstance(raw, dict) else None
-        if _bounded(number):
+        if type(number) is int and 1 <= number <= MAX_NUMBER:  # (_bounded, inline: once per point)
             if number in self.numbers:
                 first = self._first_line(number, index)
                 self.problem(locate(("points", index, "number")),

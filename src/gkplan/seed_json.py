@@ -204,9 +204,24 @@ class _JsonReader:
         if self._peek() == "]":
             self._pos += 1
             return
+        decode, faults = self._decode, (self._error, _Duplicate, RecursionError)
         while True:
             self._peek()
             where = self._where()
-            yield self.value(), where
+            # the common case inline: a value that ends inside the buffer, followed by a comma (once per point)
+            buf, pos = self._buf, self._pos
+            try:
+                value, end = decode(buf, pos)
+            except faults:
+                end = len(buf)  # value() decodes it again, reading on or reporting the fault
+            if end < len(buf) - 1:
+                if buf[end] == ",":
+                    self._pos = end + 1
+                    yield value, where
+                    continue
+                self._pos = end
+            else:
+                value = self.value()
+            yield value, where
             if self._expect(",]") == "]":
                 return

@@ -44,10 +44,10 @@ def follow_seed(old_seed: str | None, new: dict[str, Any], current: dict[str, An
     return {f: [current[f], v] for f, v in new.items() if before.get(f) != v and current[f] == before.get(f) and current[f] != v}
 
 
-def add_point_co(conn: sqlite3.Connection, key: str, rows: list[dict[str, Any]]) -> None:
-    for row in rows:
-        if row["co"]:
-            add_co(conn, key, row["id"], row["co"])
+def add_point_co(conn: sqlite3.Connection, key: str, rows: list[tuple[int, str]]) -> None:
+    """rows: (point, its co-operating departments) of the points new in this load that have any."""
+    for point, co in rows:
+        add_co(conn, key, point, co)
 
 
 def _task_values(point: Point, item: Deliverable) -> dict[str, Any]:

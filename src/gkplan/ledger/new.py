@@ -45,10 +45,16 @@ def create(path: Path, fill) -> bool:  # noqa: ANN001 - fill(Ledger) loads the f
 
         ledger = Ledger(tmp)
         try:
+            # nobody else can see the temporary file, and it is linked into place only when whole: its first load
+            # keeps its rollback journal in memory (a new file's pages have nothing to save) and writes every page
+            # once, not to the WAL and again at the checkpoint; the file is synced before it is linked
+            ledger.conn.execute("PRAGMA journal_mode = MEMORY")
+            ledger.conn.execute("PRAGMA synchronous = OFF")
             fill(ledger)
-            ledger.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            ledger.conn.execute("PRAGMA journal_mode = WAL")
         finally:
             ledger.close()
+        _sync(tmp)
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -59,6 +65,14 @@ def create(path: Path, fill) -> bool:  # noqa: ANN001 - fill(Ledger) loads the f
     finally:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+
+
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _sweep(folder: Path, name: str) -> None:
