@@ -29,13 +29,13 @@ def remind(
 ) -> None:
     """按部门生成催办通知：逾期、即将到期、黄灯和本期未报送的要点与任务，写明原因，附该部门所承担部分的分管校领导。"""
     from gkplan import reminders
-    from gkplan.dates import parse_window, window_days
+    from gkplan.dates import parse_window, window_days, window_words
 
     fmt, span = record_format(fmt, pick, jsonfields.NOTICES, output, force), parse_window(within)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
         days = window_days(span, fr.as_of)  # 10工作日: the calendar days to the 10th workday after the as-of day
-        render.notices(reminders.remind(ledger, fr, days, dept), fmt, fr.as_of.isoformat(), days)
+        render.notices(reminders.remind(ledger, fr, days, dept), fmt, fr.as_of.isoformat(), days, window_words(span, fr.as_of))
 
 
 @command(app, "stale", epilog="示例：gkplan stale ｜ gkplan stale --days 14 --format csv")

@@ -95,6 +95,14 @@ def window_days(window: tuple[int, bool], start: date) -> int:
     return workdays_span(start, n)
 
 
+def window_words(window: tuple[int, bool], start: date) -> str:
+    """A window as a notice says it: 14 天, or 10 个工作日（至 2022-07-15）, the workdays counted as offices count them."""
+    n, workdays = window
+    if not workdays:
+        return f"{n} 天"
+    return f"{n} 个工作日（至 {(start + timedelta(days=window_days(window, start))).isoformat()}）"
+
+
 def _unit(u: str) -> str:
     if u in ("d", "day", "days", "天", "日"):
         return "d"

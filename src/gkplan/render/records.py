@@ -185,13 +185,13 @@ def loaded(result: dict[str, Any], fmt: str) -> None:
     _emit(fmt, result, fields, table)
 
 
-def notices(rows: Iterable[dict[str, Any]], fmt: str, as_of: str, within: int) -> None:
+def notices(rows: Iterable[dict[str, Any]], fmt: str, as_of: str, within: int, window: str = "") -> None:
     """Reminders as notice text ready to send, one per department, each item with why it is named;
     JSON/CSV for mail merges. `rows` come one department at a time and are written as they come."""
     fields = ("department", "leaders", "kind", "id", "point", "title", "reasons", "due", "days_left", "progress", "status",
               "light", "reported", "owner", "role")  # fmt: skip
     if fmt == "table":
-        _notice_text(rows, as_of, within)
+        _notice_text(rows, as_of, within, window or f"{within} 天")
     elif fmt not in JSON_FORMATS:
         flat = ({"department": n["department"], **item, "leaders": item["leaders"] or n["leaders"]}
                 for n in rows for item in n["items"])  # fmt: skip
@@ -225,7 +225,7 @@ def _notice_json(rows: Iterable[dict[str, Any]]) -> None:
 
 
 @_writes
-def _notice_text(rows: Iterable[dict[str, Any]], as_of: str, within: int) -> None:
+def _notice_text(rows: Iterable[dict[str, Any]], as_of: str, within: int, window: str) -> None:
     from gkplan.render.bulletins import notice_reasons
 
     write, empty = sys.stdout.write, True
@@ -233,7 +233,7 @@ def _notice_text(rows: Iterable[dict[str, Any]], as_of: str, within: int) -> Non
         empty = False
         leaders = f"（分管校领导：{'、'.join(n['leaders'])}）" if n["leaders"] else ""
         write(visible(f"致 {n['department']}{leaders}：") + "\n")
-        write(f"截至 {as_of}，以下事项已逾期、将在 {within} 天内到期、亮黄灯或本期尚未报送进展，请抓紧推进并及时报送：\n")
+        write(f"截至 {as_of}，以下事项已逾期、将在 {window}内到期、亮黄灯或本期尚未报送进展，请抓紧推进并及时报送：\n")
         for i in n["items"]:
             what = f"第 {i['id']} 项" if i["kind"] == "point" else f"任务 {i['id']}"
             what += "（协办）" if i.get("role") == "co" else ""
@@ -243,7 +243,7 @@ def _notice_text(rows: Iterable[dict[str, Any]], as_of: str, within: int) -> Non
                           f"当前进度 {i['progress']}%{owner}{who}") + "\n")  # fmt: skip
         write("\n")
     if empty:
-        write(f"截至 {as_of}，没有逾期、{within} 天内到期、黄灯或本期未报送的事项。\n")
+        write(f"截至 {as_of}，没有逾期、{window}内到期、黄灯或本期未报送的事项。\n")
 
 
 STALE_FIELDS = ("kind", "id", "title", "departments", "last_update", "days_since", "progress", "status", "light")
