@@ -154,7 +154,7 @@ def test_remind_within_workdays(run, monkeypatch):
     run("remind", "--within", "十十工作日", code=2)
     # the notice says the window as it was asked: workdays, and the day they run to (not 19 calendar days)
     notice = run("remind", "--within", "10工作日").stdout
-    assert "将在 10 个工作日（至 2022-10-09）内到期" in notice and "19 天" not in notice
+    assert "将在 10 个工作日（至 2022-10-09）内到期" in notice and "将在 19 天内" not in notice
     assert "将在 14 天内到期" in run("remind", "--within", "14d").stdout
 
 
