@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 import typer
 
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import command, effective, to_format
+from gkplan.cliargs import to_format
+from gkplan.clikit import command, effective
 from gkplan.cliopts import FormatOpt
 
 app = typer.Typer(

@@ -7,7 +7,8 @@ import typer
 
 from gkplan import jsonfields, render
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import command, destination, frame, open_ledger, record_format, to_format
+from gkplan.cliargs import destination, record_format, to_format
+from gkplan.clikit import command, frame, open_ledger
 from gkplan.cliopts import AsOfOpt, ForceOpt, FormatOpt, JsonOpt, OutputOpt, RecordFormatOpt, completes
 
 app = typer.Typer(cls=ZhGroup)

@@ -6,7 +6,8 @@ import typer
 
 from gkplan import render
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import command, effective, open_ledger, point_id, to_date, to_format
+from gkplan.cliargs import point_id, to_format
+from gkplan.clikit import command, effective, open_ledger, to_date
 from gkplan.cliopts import ByOpt, DateOpt, FormatOpt, completes
 
 app = typer.Typer(cls=ZhGroup)

@@ -6,10 +6,8 @@ import typer
 
 from gkplan import jsonfields, render
 from gkplan.cli import app
-from gkplan.clikit import (
-    AskableCommand, command, effective, frame, limit, open_ledger, point_id, progress_report, record_format,
-    to_date, to_format,
-)  # fmt: skip
+from gkplan.cliargs import limit, point_id, progress_report, record_format, to_format
+from gkplan.clikit import AskableCommand, command, effective, frame, open_ledger, to_date
 from gkplan.cliopts import (
     ASK, AsOfOpt, ByOpt, CoDeptOpt, DateOpt, DeptFilter, DoneOpt, DueBeforeFilter, DueOpt, EvidenceOpt, ForceOpt,
     FormatOpt, JsonOpt, LeaderFilter, LightFilter, LimitOpt, NextOpt, NoteOpt, OutputOpt, OverdueFilter, PointArg,

@@ -7,9 +7,8 @@ import typer
 
 from gkplan import jsonfields, render
 from gkplan.cli import app
-from gkplan.clikit import (
-    command, count, effective, frame, limit, open_ledger, point_id, record_format, to_date, to_format, today,
-)  # fmt: skip
+from gkplan.cliargs import count, limit, point_id, record_format, to_format
+from gkplan.clikit import command, effective, frame, open_ledger, to_date, today
 from gkplan.cliopts import (
     AsOfOpt, ByOpt, ForceOpt, FormatOpt, JsonOpt, LimitOpt, OutputOpt, RecordFormatOpt, WideOpt, completes,
 )  # fmt: skip

@@ -7,7 +7,8 @@ import typer
 
 from gkplan import render
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import command, frame, open_ledger, to_format, today
+from gkplan.cliargs import to_format
+from gkplan.clikit import command, frame, open_ledger, today
 from gkplan.cliopts import FormatOpt, completes
 
 app = typer.Typer(cls=ZhGroup)

@@ -7,7 +7,8 @@ import typer
 
 from gkplan import jsonfields, render
 from gkplan.clizh import ZhGroup
-from gkplan.clikit import command, count, frame, open_ledger, record_format, to_format, today
+from gkplan.cliargs import count, record_format, to_format
+from gkplan.clikit import command, frame, open_ledger, today
 from gkplan.cliopts import AsOfOpt, ByOpt, ForceOpt, FormatOpt, JsonOpt, OutputOpt, RecordFormatOpt, WideOpt, completes
 
 app = typer.Typer(cls=ZhGroup)

@@ -71,7 +71,7 @@ def _ascii_json() -> bool:
     return codecs.lookup(encoding).name != "utf-8"
 
 
-# where `-o FILE` sends this command's records ({path, force, protect}); None: stdout. Set by clikit.destination.
+# where `-o FILE` sends this command's records ({path, force, protect}); None: stdout. Set by cliargs.destination.
 target: dict[str, Any] | None = None
 
 
