@@ -13,7 +13,7 @@ import pytest
 LISTINGS = [
     ("list",), ("list", "--dept", "教务部"), ("task", "list"), ("target", "list"), ("report",), ("report", "--overdue"),
     ("report", "--overview"), ("log",), ("diff", "2022-01-01", "2022-06-30"), ("remind",), ("stale",), ("missing",),
-    ("brief", "--leader", "李松"), ("depts",), ("leaders",), ("plans",), ("show", "3"),
+    ("brief", "--leader", "李松"), ("depts",), ("leaders",), ("plans",), ("show", "3"), ("check",),
 ]  # fmt: skip
 
 
