@@ -204,8 +204,9 @@ class Connection:
         return self._write()
 
     def rows(self, sql: str, params: Any = ()) -> Iterator[Any]:
-        """The rows of a long listing one at a time, never all held (a SQLite cursor already steps)."""
-        yield from self.conn.execute(sql, params)
+        """The rows of a long listing one at a time, never all held: the cursor itself, which steps. (Not a
+        generator around it: closing one left unfinished closes the cursor, which fails once the ledger is shut.)"""
+        return self.conn.execute(sql, params)
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
