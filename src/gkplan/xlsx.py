@@ -268,13 +268,11 @@ def _sheet(book: Any, styles: _Styles, sheet: Sheet, paper: str, title: str) -> 
     from gkplan.xlsx_rows import RowWriter, raw
 
     raw(ws)
-    writer = RowWriter([c.kind for c in columns], _STYLE_OF, styles.id, styles.amount)
-    wrapped = _wrapped(columns, widths)
+    row = RowWriter([c.kind for c in columns], _STYLE_OF, styles.id, styles.amount, _wrapped(columns, widths), _lines).row
     n, batch = 1, []
     for values in _chain(sample, rows):
         n += 1
-        lines = _lines(values, wrapped) if wrapped else 1
-        batch.append(writer.row(n, values, 15 * lines if lines > 1 else None))
+        batch.append(row(n, values))
         if len(batch) == 256:
             ws.append(("".join(batch),))
             batch.clear()
