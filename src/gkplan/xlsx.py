@@ -71,7 +71,7 @@ def write(out: BinaryIO, sheets: Sequence[Sheet], *, paper: str = "A4", cover: l
             _cover(book, styles, cover, paper)
         for sheet in sheets:
             _sheet(book, styles, sheet, paper, title)
-        book.save(out)
+        _save(book, out)
         return
     except OSError as exc:  # the message is made by files.replace_atomically
         failure = OSError(exc.errno, exc.strerror)
@@ -83,6 +83,20 @@ def write(out: BinaryIO, sheets: Sequence[Sheet], *, paper: str = "A4", cover: l
     # the half-written sheets' streams go now, quietly (their finalisers would write to closed files at exit)
     book = styles = None
     raise_alone(failure)
+
+
+def _save(book: Any, out: BinaryIO) -> None:
+    """book.save(out), compressed at zlib's fastest level: at 100,000 rows its default level took a fifth of
+    the export's time, for a file about a third smaller."""
+    from datetime import datetime, timezone
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    if not book.worksheets:
+        book.create_sheet()
+    book.properties.modified = datetime.now(tz=timezone.utc).replace(tzinfo=None)
+    ExcelWriter(book, ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=1)).save()
 
 
 def raise_alone(failure: OSError) -> None:
