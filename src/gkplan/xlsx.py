@@ -229,13 +229,17 @@ def _wrapped(columns: Sequence[Column], widths: list[float]) -> list[tuple[int, 
 
 def _lines(values: Sequence[Any], wrapped: list[tuple[int, int]]) -> int:
     """How many lines the row's wrapped cells need (Excel and WPS do not fit a row's height on opening)."""
+    from gkplan.render.width import cell_width
+
     most = 1
     for i, room in wrapped:
         value = values[i] if i < len(values) else None
         if not isinstance(value, str) or 2 * len(value) <= room and "\n" not in value:
             continue  # (no character is wider than two: fits on one line, unmeasured)
-        most = max(most, sum(-(-width(line) // room) or 1 for line in value.split("\n")))
-    return min(most, 6)
+        most = max(most, sum(-(-cell_width(line) // room) or 1 for line in value.split("\n")))
+        if most >= 6:
+            return 6
+    return most
 
 
 def _setup(ws: Any, paper: str, title: str, columns: int, rows: int) -> None:
