@@ -71,7 +71,7 @@ def write(out: BinaryIO, sheets: Sequence[Sheet], *, paper: str = "A4", cover: l
             _cover(book, styles, cover, paper)
         for sheet in sheets:
             _sheet(book, styles, sheet, paper, title)
-        book.save(out)
+        _save(book, out)
         return
     except OSError as exc:  # the message is made by files.replace_atomically
         failure = OSError(exc.errno, exc.strerror)
@@ -83,6 +83,20 @@ def write(out: BinaryIO, sheets: Sequence[Sheet], *, paper: str = "A4", cover: l
     # the half-written sheets' streams go now, quietly (their finalisers would write to closed files at exit)
     book = styles = None
     raise_alone(failure)
+
+
+def _save(book: Any, out: BinaryIO) -> None:
+    """book.save(out), compressed at zlib's fastest level: at 100,000 rows its default level took a fifth of
+    the export's time, for a file about a third smaller."""
+    from datetime import datetime, timezone
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    if not book.worksheets:
+        book.create_sheet()
+    book.properties.modified = datetime.now(tz=timezone.utc).replace(tzinfo=None)
+    ExcelWriter(book, ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=1)).save()
 
 
 def raise_alone(failure: OSError) -> None:
@@ -215,13 +229,17 @@ def _wrapped(columns: Sequence[Column], widths: list[float]) -> list[tuple[int, 
 
 def _lines(values: Sequence[Any], wrapped: list[tuple[int, int]]) -> int:
     """How many lines the row's wrapped cells need (Excel and WPS do not fit a row's height on opening)."""
+    from gkplan.render.width import cell_width
+
     most = 1
     for i, room in wrapped:
         value = values[i] if i < len(values) else None
         if not isinstance(value, str) or 2 * len(value) <= room and "\n" not in value:
             continue  # (no character is wider than two: fits on one line, unmeasured)
-        most = max(most, sum(-(-width(line) // room) or 1 for line in value.split("\n")))
-    return min(most, 6)
+        most = max(most, sum(-(-cell_width(line) // room) or 1 for line in value.split("\n")))
+        if most >= 6:
+            return 6
+    return most
 
 
 def _setup(ws: Any, paper: str, title: str, columns: int, rows: int) -> None:
@@ -268,13 +286,11 @@ def _sheet(book: Any, styles: _Styles, sheet: Sheet, paper: str, title: str) -> 
     from gkplan.xlsx_rows import RowWriter, raw
 
     raw(ws)
-    writer = RowWriter([c.kind for c in columns], _STYLE_OF, styles.id, styles.amount)
-    wrapped = _wrapped(columns, widths)
+    row = RowWriter([c.kind for c in columns], _STYLE_OF, styles.id, styles.amount, _wrapped(columns, widths), _lines).row
     n, batch = 1, []
     for values in _chain(sample, rows):
         n += 1
-        lines = _lines(values, wrapped) if wrapped else 1
-        batch.append(writer.row(n, values, 15 * lines if lines > 1 else None))
+        batch.append(row(n, values))
         if len(batch) == 256:
             ws.append(("".join(batch),))
             batch.clear()

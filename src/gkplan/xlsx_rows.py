@@ -24,10 +24,17 @@ _TEXT_STYLE = "gk 文字"
 
 class RowWriter:
     """Rows of one sheet as XML: `kinds` per column, `style(name)` → the shared style's number, `amount(unit)`
-    → the name of the style showing amounts in 万 of that unit."""
+    → the name of the style showing amounts in 万 of that unit; `wrapped`: (index, characters a line holds)
+    of the long-text columns a row's height follows, `lines(values, wrapped)` the lines such a row needs.
+
+    `row` is compiled per sheet: one statement block per column, its kind and style already known (at
+    100,000 rows a loop over the columns deciding each cell's kind was most of the export's time). The
+    usual cells (plain text, an ISO day or time, a whole number) are written there; any other goes the
+    general way (`_cell`), which writes exactly the same XML for them too."""
 
     def __init__(self, kinds: Sequence[str], styles: dict[str, str], style: Callable[[str], int],
-                 amount: Callable[[str], str]) -> None:  # fmt: skip
+                 amount: Callable[[str], str], wrapped: Sequence[tuple[int, int]] = (),
+                 lines: Callable[[Sequence[Any], Any], int] | None = None) -> None:  # fmt: skip
         from openpyxl.utils import get_column_letter
 
         self.kinds = [{TEXT: TEXT, WRAP: WRAP}.get(k, k) for k in kinds]  # (the constants themselves: `is` below)
@@ -35,6 +42,7 @@ class RowWriter:
         self.plain = [style(styles[k]) for k in self.kinds]
         self.text = style(_TEXT_STYLE)
         self._style, self._amount, self._ids = style, amount, {}
+        self.row = _compile(self, list(wrapped), lines)
 
     def _id(self, name: str) -> int:
         found = self._ids.get(name)
@@ -42,48 +50,80 @@ class RowWriter:
             found = self._ids[name] = self._style(name)
         return found
 
-    def row(self, n: int, values: Sequence[Any], height: float | None = None) -> str:
-        parts = [f'<row r="{n}" ht="{height:g}" customHeight="1">' if height else f'<row r="{n}">']
-        for letter, kind, s, value in zip(self.letters, self.kinds, self.plain, values):
-            if value is None:
-                continue
-            if kind is TEXT or kind is WRAP:  # (the commonest first: text as it is)
-                pass
-            elif kind == DATE and type(value) is str and len(value) == 10:  # an ISO day, the usual date
-                try:
-                    days = date.fromisoformat(value).toordinal() - _EPOCH
-                except ValueError:
-                    s = self.text
-                else:
-                    if days > 60:
-                        parts.append(f'<c r="{letter}{n}" s="{s}"><v>{days}</v></c>')
-                        continue
-                    value = date.fromisoformat(value)
-            elif kind == DATE or kind == TIME:
-                value = day(value, kind)
-                if not isinstance(value, date):
-                    s = self.text
-            elif kind == LIGHT:
-                value = LIGHT_WORDS.get(value, value)
-                color = light_fill(value)
-                if color:
-                    s = self._id(f"gk 灯 {color}")
-            elif kind == AMOUNT and isinstance(value, tuple):  # (number, unit, in 万)
-                number, unit, wan = value
-                value = number
-                if wan and number is not None:
-                    value = number / 10_000 if number % 10_000 else number // 10_000
-                    s = self._id(self._amount(unit))
-            if type(value) is str and value and value.isprintable() and not value[0].isspace() and not value[-1].isspace():
-                if len(value) > 32767 or "&" in value or "<" in value or ">" in value:
-                    value = value[:32767].translate(_ESCAPE)
-                parts.append(f'<c r="{letter}{n}" s="{s}" t="inlineStr"><is><t>{value}</t></is></c>')
-            elif type(value) is int:
-                parts.append(f'<c r="{letter}{n}" s="{s}"><v>{value}</v></c>')
-            else:
-                parts.append(cell(f"{letter}{n}", s, value))
-        parts.append("</row>")
-        return "".join(parts)
+    def _cell(self, i: int, n: int, value: Any) -> str:
+        """Column i's cell of row n, any value (not None)."""
+        letter, kind, s = self.letters[i], self.kinds[i], self.plain[i]
+        if kind == DATE or kind == TIME:
+            value = day(value, kind)
+            if not isinstance(value, date):
+                s = self.text
+        elif kind == LIGHT:
+            value = LIGHT_WORDS.get(value, value)
+            color = light_fill(value)
+            if color:
+                s = self._id(f"gk 灯 {color}")
+        elif kind == AMOUNT and isinstance(value, tuple):  # (number, unit, in 万)
+            number, unit, wan = value
+            value = number
+            if wan and number is not None:
+                value = number / 10_000 if number % 10_000 else number // 10_000
+                s = self._id(self._amount(unit))
+        return cell(f"{letter}{n}", s, value)
+
+
+def _compile(w: RowWriter, wrapped: list[tuple[int, int]], lines: Any) -> Callable[[int, Sequence[Any]], str]:
+    """`row(n, values)` for the writer's columns, as Python source made for them (see RowWriter)."""
+    k = len(w.kinds)
+    src = ["def row(n, v):", f"    if len(v) < {k}: v = [*v, *[None] * ({k} - len(v))]", "    m = 1"]
+    for i, room in wrapped:  # (no character is wider than two: a shorter one-line text fits, unmeasured)
+        src += [f"    x = v[{i}]", f"    if isinstance(x, str) and (len(x) > {room // 2} or '\\n' in x): m = 0"]
+    src += ["    if m == 0: m = lines(v, wrapped)",
+            "    o = [f'<row r=\"{n}\" ht=\"{15 * m:g}\" customHeight=\"1\">' if m > 1 else f'<row r=\"{n}\">']",
+            "    p = o.append"]  # fmt: skip
+    for i, (letter, kind, s) in enumerate(zip(w.letters, w.kinds, w.plain)):
+        ref = f'<c r="{letter}{{n}}" s="{s}"'
+        src += [f"    x = v[{i}]", "    if x is None: pass"]
+        if kind is TEXT or kind is WRAP:
+            src += ["    elif type(x) is str and x and x.isprintable() and not x[0].isspace() and not x[-1].isspace()"
+                    " and len(x) <= 32767 and '&' not in x and '<' not in x and '>' not in x:",
+                    f"        p(f'{ref} t=\"inlineStr\"><is><t>{{x}}</t></is></c>')"]  # fmt: skip
+        elif kind == DATE:
+            src += ["    elif type(x) is str and len(x) == 10 and (d := _day(x)) > 60:", f"        p(f'{ref}><v>{{d}}</v></c>')"]
+        elif kind == TIME:
+            src += ["    elif type(x) is str and (t := _time(x)) is not None:", f"        p(f'{ref}><v>{{t:.16g}}</v></c>')"]
+        elif kind == LIGHT:  # a handful of words: each one's cell made once
+            src += ["    elif type(x) is str and (c := light.get(x)) is not None:", f"        p(f'<c r=\"{letter}{{n}}\"{{c}}')"]
+        if kind not in (DATE, TIME, AMOUNT):
+            src += ["    elif type(x) is int:", f"        p(f'{ref}><v>{{x}}</v></c>')"]
+        src += ["    else:", f"        p(w._cell({i}, n, x))"]
+        if kind == LIGHT:
+            src += ["        if type(x) is str and len(light) < 64: light[x] = o[-1][o[-1].index(' s='):]"]
+    src += ["    p('</row>')", "    return ''.join(o)"]
+    scope: dict[str, Any] = {"w": w, "lines": lines, "wrapped": wrapped, "_day": _day, "_time": _time, "light": {}}
+    exec("\n".join(src), scope)  # noqa: S102 (our own source: the columns' kinds and style numbers)
+    return scope["row"]
+
+
+def _day(text: str) -> int:
+    """Excel's number of an ISO day; 0 if it is none."""
+    try:
+        return date.fromisoformat(text).toordinal() - _EPOCH
+    except ValueError:
+        return 0
+
+
+def _time(text: str) -> float | None:
+    """Excel's number of an ISO date and time after 1900-03-01 (its zone dropped, as `day` drops it), else None."""
+    if len(text) < 10:
+        return None
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    days = t.toordinal() - _EPOCH
+    if days <= 60:
+        return None
+    return days + (t.hour * 3600 + t.minute * 60 + t.second) / 86400
 
 
 def cell(ref: str, s: int, value: Any) -> str:

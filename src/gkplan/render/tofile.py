@@ -160,6 +160,13 @@ def text(key: str, value: Any) -> Any:
 
 
 
+def _tables() -> dict[str, dict[str, str]]:
+    from gkplan.kinds import LIGHT_WORDS
+    from gkplan.values import ROLE_LABELS, STATUS_LABELS
+
+    return {"status": STATUS_LABELS, "light": LIGHT_WORDS, "role": ROLE_LABELS}
+
+
 # fields for scripts that a printed sheet leaves out: the plan's key, numbers other columns repeat, the clock
 _NOT_PRINTED = {"plan", "section", "seq", "origin", "updated_at"}
 
@@ -173,17 +180,26 @@ def _xlsx(f: Any, path: Path, rows: Any, fields: tuple[str, ...] | list[str]) ->
     keys = [k for k in keys if k != "text"] + (["text"] if "text" in keys else [])  # the whole text last: not printed
     cols = sorted(cols, key=lambda c: not c.printed)
     kinds = [kind_of(k) for k in keys]
+    tables = _tables()
+    amounts = [i for i, kind in enumerate(kinds) if kind == "amount"]
+    # the columns whose values are words to look up (text): (index, key, its words when they are one table)
+    said = [(i, k, tables.get(k) or ({} if k != "changes" and k not in _WORDS else None)) for i, (k, kind) in
+            enumerate(zip(keys, kinds)) if kind not in ("amount", "date", "time", "percent")]  # fmt: skip
 
-    def cells(row: dict[str, Any]) -> list[Any]:
-        out = []
-        for k, kind in zip(keys, kinds):
-            value = row.get(k)
-            if kind == "amount" and value is not None:
-                out.append((value, row.get("unit") or "", value >= 10_000 and value % 10_000 == 0))
-            elif kind in ("date", "time", "percent") or isinstance(value, (int, float)) and not isinstance(value, bool):
-                out.append(value)
-            else:
-                out.append(text(k, value) if value is not None else None)
+    def cells(row: dict[str, Any]) -> list[Any]:  # (a row of 100,000: the usual values decided inline)
+        out = list(map(row.get, keys))
+        for i, k, words in said:
+            value = out[i]
+            if value is None or type(value) is int or type(value) is float:
+                continue
+            if words is not None and type(value) is str:
+                out[i] = words.get(value, value)  # what text(k, value) says of it
+            elif not isinstance(value, (int, float)) or isinstance(value, bool):
+                out[i] = text(k, value)
+        for i in amounts:
+            value = out[i]
+            if value is not None:
+                out[i] = (value, row.get("unit") or "", value >= 10_000 and value % 10_000 == 0)
         return out
 
     write(f, [Sheet(path.stem, cols, map(cells, rows))], title=path.stem)
