@@ -17,7 +17,8 @@ from typing import Any
 from gkplan.actions import MAX_NOTE, now
 from gkplan.errors import Conflict, InvalidValue, LedgerError, NotFound
 from gkplan.ledger import Ledger
-from gkplan.xlsx import PAPER, light_fill
+from gkplan.kinds import light_fill
+from gkplan.xlsx import PAPER
 from gkplan.filters import resolve_name
 from gkplan.reports import Frame
 from gkplan.sheet import (

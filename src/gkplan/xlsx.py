@@ -6,8 +6,8 @@ down as it takes, its header row repeated on every page and frozen on the screen
 lights are filled red / yellow / green (grey for 完成, blue for 待销号), dates are dates (not text),
 progress is a number shown with %, amounts the plan writes in 万 are shown in 万 (1500万元).
 
-Written in openpyxl's write-only mode with shared, named styles: 100,000 rows stream straight into the
-file. openpyxl is imported here only, inside the functions: nothing else pays for it.
+Written in openpyxl's write-only mode with shared, named styles (xlsx_styles.py): 100,000 rows stream straight into the
+file. openpyxl is imported here and in xlsx_styles.py only, inside the functions: nothing else pays for it.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import contextlib
 import gc
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import date
 from itertools import islice
 from typing import Any, BinaryIO, NamedTuple
 
 # the column kinds and the lights' words and fills: kinds.py, the one rule (imported from here too)
-from gkplan.kinds import AMOUNT, DATE, LIGHT, LIGHT_FILLS, LIGHT_WORDS, NUMBER, PERCENT, TEXT, TIME, WRAP, light_fill
+from gkplan.kinds import AMOUNT, DATE, LIGHT, NUMBER, PERCENT, TEXT, TIME, WRAP
+from gkplan.xlsx_styles import _STYLE_OF, Styles, _cell, _clean
 # how wide a column of each kind may grow
 _WIDTHS = {TEXT: (4, 24), WRAP: (10, 40), DATE: (11, 11), TIME: (17, 17), PERCENT: (6, 8), NUMBER: (6, 12), LIGHT: (6, 8),
            AMOUNT: (9, 14)}  # fmt: skip
@@ -66,7 +66,7 @@ def write(out: BinaryIO, sheets: Sequence[Sheet], *, paper: str = "A4", cover: l
     book.properties.title = title or None
     styles = None
     try:  # a write-only sheet streams its rows into a temporary file as they come: a full disk can strike anywhere
-        styles = _Styles(book)
+        styles = Styles(book)
         if cover is not None:
             _cover(book, styles, cover, paper)
         for sheet in sheets:
@@ -108,100 +108,6 @@ def raise_alone(failure: OSError) -> None:
     finally:
         sys.unraisablehook = hook
     raise failure
-
-
-class _Styles:
-    """Named styles, registered once per workbook; a cell refers to one by name (shared, not copied)."""
-
-    def __init__(self, book: Any) -> None:
-        from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-
-        self.book, self.names, self._arrays = book, set(), {}
-        self._make = lambda name, **kw: self._add(NamedStyle(name=name, **kw))
-        top = Alignment(vertical="top")
-        thin = Side(style="thin", color="BFBFBF")
-        self._make("gk 表头", font=Font(bold=True), fill=PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2"),
-                   alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
-                   border=Border(left=thin, right=thin, top=thin, bottom=thin))  # fmt: skip
-        self._make("gk 文字", alignment=top)
-        self._make("gk 换行", alignment=Alignment(vertical="top", wrap_text=True))
-        self._make("gk 日期", alignment=top, number_format="yyyy-mm-dd")
-        self._make("gk 时间", alignment=top, number_format="yyyy-mm-dd hh:mm")
-        self._make("gk 进度", alignment=top, number_format='0"%"')
-        self._make("gk 数值", alignment=top, number_format="General")
-        self._make("gk 右", alignment=Alignment(horizontal="right", vertical="top"))
-        self._make("gk 标题", font=Font(bold=True, size=16))
-        self._make("gk 粗体", font=Font(bold=True))
-        for color in sorted(set(LIGHT_FILLS.values())):
-            self._make(f"gk 灯 {color}", alignment=Alignment(horizontal="center", vertical="top"),
-                       fill=PatternFill("solid", start_color=color, end_color=color))  # fmt: skip
-
-    def _add(self, style: Any) -> None:
-        self.book.add_named_style(style)
-        self.names.add(style.name)
-
-    def array(self, name: str) -> Any:
-        """A copy of the named style's array: what `cell.style = name` sets, without its lookup per cell."""
-        from copy import copy
-
-        found = self._arrays.get(name)
-        if found is None:
-            found = self._arrays[name] = self.book._named_styles[name].as_tuple()
-        return copy(found)
-
-    def id(self, name: str) -> int:
-        """The workbook's number (cellXfs) of the named style: what a raw row's cells refer to."""
-        return self.book._cell_styles.add(self.array(name))
-
-    def amount(self, unit: str) -> str:
-        """The style of an amount in 万 of `unit` (1500 shown as 1500万元)."""
-        name = f"gk 万{unit}"
-        if name not in self.names:
-            from openpyxl.styles import Alignment, NamedStyle
-
-            shown = unit.replace('"', "").replace("\\", "")
-            self._add(NamedStyle(name=name, alignment=Alignment(vertical="top"), number_format=f'General"万{shown}"'))
-        return name
-
-
-_STYLE_OF = {TEXT: "gk 文字", WRAP: "gk 换行", DATE: "gk 日期", TIME: "gk 时间", PERCENT: "gk 进度", NUMBER: "gk 数值",
-             AMOUNT: "gk 数值", LIGHT: "gk 文字"}  # fmt: skip
-
-
-def _clean(value: Any) -> Any:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if isinstance(value, list):
-        value = "、".join(str(v) for v in value)
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-    return value
-
-
-def _cell(ws: Any, styles: _Styles, kind: str, value: Any) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-
-    from gkplan.xlsx_rows import day
-
-    style = _STYLE_OF[kind]
-    if kind in (DATE, TIME):
-        value = day(value, kind)
-        if not isinstance(value, date):
-            style = "gk 文字"
-    elif kind == LIGHT:
-        value = LIGHT_WORDS.get(value, value)
-        color = light_fill(value)
-        style = f"gk 灯 {color}" if color else style
-    elif kind == AMOUNT and isinstance(value, tuple):  # (number, unit, in 万)
-        number, unit, wan = value
-        value = number
-        if wan and number is not None:
-            value, style = (number / 10_000 if number % 10_000 else number // 10_000), styles.amount(unit)
-    cell = WriteOnlyCell(ws, value=_clean(value))
-    if cell.data_type == "f":
-        cell.data_type = "s"  # text, never a formula
-    cell._style = styles.array(style)
-    return cell
 
 
 def _widths(columns: Sequence[Column], sample: list[Sequence[Any]]) -> list[float]:
@@ -260,7 +166,7 @@ def _setup(ws: Any, paper: str, title: str, columns: int, rows: int) -> None:
         ws.print_area = f"A1:{get_column_letter(max(columns, 1))}{rows}"
 
 
-def _sheet(book: Any, styles: _Styles, sheet: Sheet, paper: str, title: str) -> None:
+def _sheet(book: Any, styles: Styles, sheet: Sheet, paper: str, title: str) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
@@ -307,7 +213,7 @@ def _chain(first: list[Any], rest: Iterable[Any]) -> Iterable[Any]:
     yield from rest
 
 
-def _cover(book: Any, styles: _Styles, parts: list[Any], paper: str) -> None:
+def _cover(book: Any, styles: Styles, parts: list[Any], paper: str) -> None:
     """The first sheet: the plan's title, the as-of date and the summary, lines and small tables."""
     from openpyxl.cell import WriteOnlyCell
 
@@ -342,7 +248,7 @@ def _head(ws: Any, text: str) -> Any:
     return cell
 
 
-def _cover_cell(ws: Any, styles: _Styles, header: str, value: Any) -> Any:
+def _cover_cell(ws: Any, styles: Styles, header: str, value: Any) -> Any:
     color = {"红灯": "FFC7CE", "黄灯": "FFEB9C", "绿灯": "C6EFCE"}.get(header)
     if color and value:
         from openpyxl.cell import WriteOnlyCell
