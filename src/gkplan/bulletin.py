@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from gkplan.ledger import Ledger
-from gkplan.reminders import UNASSIGNED, items, leaders_for, owes_report, period
+from gkplan.reminders import UNASSIGNED, items, iter_items, leaders_for, owes_report, period
 from gkplan.reports import Frame
 
 DEPARTMENT_COUNTS = ("points", "ahead", "on_track", "behind", "unreported", "overdue", "extensions", "extended")
@@ -66,8 +66,10 @@ def bulletin(ledger: Ledger, fr: Frame, period_text: str | None) -> dict[str, An
 
 def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail: bool = True) -> dict[str, Any]:
     """Everything a bulletin counts, as the ledger stood on `day`, for the period `span`; with `detail`, also
-    the red and yellow items and the targets it lists (the previous period's state is only compared)."""
+    the red and yellow items and the targets it lists (the previous period's state is only compared). The items
+    come one at a time; the red and yellow ones listed go to a spool on disk (ledger.Spool), read back as a Replay."""
     from gkplan.dates import report_day
+    from gkplan.ledger.spool import Replay, Spool
     from gkplan.reports import targets
 
     at = fr._replace(as_of=day)
@@ -75,8 +77,9 @@ def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail
     events = _extensions(ledger, day)
     totals: dict[str, Any] = dict.fromkeys(TOTAL_COUNTS, 0)
     depts: dict[str, dict[str, Any]] = {}
-    closing, shown, progress_sum = [0, 0], [], 0
-    for item in items(ledger, at):
+    closing, shown, progress_sum = [0, 0], Spool(1), 0
+    listed = 0
+    for item in iter_items(ledger, at):
         point = item["kind"] == "point"
         moved = events.get((item["point"], item["seq"]), 0)
         unreported = owes_report(item, span, due_day)
@@ -119,16 +122,17 @@ def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail
                     d["_deviations"].append(item["progress"] - item["expected"])
         if detail and item["light"] in ("red", "yellow"):
             names = [n for dept in item["departments"] for n in leaders_for(item, dept)]
-            shown.append({k: item[k] for k in ITEM_FIELDS if k != "leaders"} | {"leaders": list(dict.fromkeys(names))})
+            record = {k: item[k] for k in ITEM_FIELDS if k != "leaders"} | {"leaders": list(dict.fromkeys(names))}
+            shown.add((item["light"] != "red",), record)  # red first, each in the plan's order
+            listed += 1
     totals["on_time_rate"] = _rate(*closing)
     totals["mean_progress"] = round(progress_sum / totals["points"], 1) if totals["points"] else 0.0
     for d in depts.values():
         d["on_time_rate"] = _rate(*d.pop("_closing"))
         deviations = d.pop("_deviations")
         d["deviation"] = round(sum(deviations) / len(deviations), 1) if deviations else None
-    shown.sort(key=lambda i: i["light"] != "red")  # red first, each in the plan's order
     goals = [{k: t[k] for k in TARGET_FIELDS} for t in targets(ledger, at)] if detail else []
-    return {"totals": totals, "departments": _ranked(depts), "items": shown, "targets": goals}
+    return {"totals": totals, "departments": _ranked(depts), "items": Replay(shown, listed), "targets": goals}
 
 
 def expected(item: dict[str, Any], day: date) -> float:
@@ -215,7 +219,7 @@ def save(data: dict[str, Any], target: Path, fmt: str | None, *, force: bool, pr
             write_xlsx(render.bulletin_sheets(data), f)
         else:
             with text_writer(f, "utf-8-sig" if kind == "csv" else "utf-8") as out:
-                out.write(render.bulletin_text(data, kind))
+                render.bulletin_file(data, kind, out.write)
     return target
 
 

@@ -41,3 +41,20 @@ class Spool:
 
     def close(self) -> None:
         self.conn.close()
+
+
+class Replay:
+    """A spool's records in order, as a sequence that can be read again and again (each time from the disk) and
+    knows its length: what a view reads twice (widths, then lines) or a workbook sheet sizes, held by nobody."""
+
+    def __init__(self, spool: Spool, count: int) -> None:
+        self.spool, self.count = spool, count
+
+    def __iter__(self) -> Iterator[Any]:
+        return self.spool.sorted() if self.count else iter(())
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return self.count > 0

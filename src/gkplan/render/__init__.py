@@ -20,14 +20,14 @@ from gkplan.render.targets import targets
 from gkplan.render.text import Table, cell_width, visible
 
 __all__ = [
-    "Format", "OUTPUT_ERRNOS", "Table", "brief", "bulletin", "bulletin_sheets", "bulletin_text", "cell_width",
+    "Format", "OUTPUT_ERRNOS", "Table", "brief", "bulletin", "bulletin_sheets", "bulletin_file", "cell_width",
     "change", "checks", "describe_changes", "diff", "failure", "field_names", "flush", "history", "imported",
     "loaded", "lost", "message", "missing", "names", "notices", "overdue", "overview", "plans", "point", "points",
     "sheets", "stale", "state",
     "summary", "targets", "tasks", "visible",
 ]  # fmt: skip
 
-_BULLETINS = ("brief", "bulletin", "bulletin_sheets", "bulletin_text", "missing")
+_BULLETINS = ("brief", "bulletin", "bulletin_sheets", "bulletin_file", "missing")
 
 
 def __getattr__(name: str):  # noqa: ANN202 - the 通报 views load when first used: no list or show pays for them

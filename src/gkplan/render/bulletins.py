@@ -3,12 +3,14 @@ a screen, Markdown, an Excel workbook, JSON, CSV) and a leader's page (brief).""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from gkplan.render.items import _LIGHT_MARKS, _esc, _status
 from gkplan.render.targets import TARGET_WORDS, _targets_table, goal
 from gkplan.render.targets import markdown as target_markdown
-from gkplan.render.output import JSON_FORMATS, _emit
+from gkplan.render.output import JSON_FORMATS, _ascii_json, _emit, _writes
 from gkplan.render.records import describe_changes, entity_label
 from gkplan.render.text import _table, visible
 
@@ -78,31 +80,47 @@ _SCREEN_HEADERS = (*_DEPARTMENT_HEADERS[:-2], "办结率", "升降")  # short en
 
 
 def bulletin(data: dict[str, Any], fmt: str) -> None:
-    """The bulletin on stdout: a screen (table), Markdown (md), JSON, or CSV (one row per department)."""
-    if fmt == "md":
-        _emit("table", data, (), lambda: bulletin_text(data, "md").removesuffix("\n"))  # (the print ends the line)
+    """The bulletin on stdout: a screen (table), Markdown (md), JSON, or CSV (one row per department). Its red and
+    yellow items come lazily (bulletin._state): every format reads them as they come."""
+    if fmt in ("md", "json"):
+        _write_out(data, fmt)
     else:
-        _emit(fmt, data if fmt == "json" else data["departments"], DEPARTMENT_FIELDS, lambda: _screen(data))
+        _emit(fmt, data["departments"], DEPARTMENT_FIELDS, lambda: _screen(data))
 
 
-def bulletin_text(data: dict[str, Any], kind: str) -> str:
-    """The bulletin as the text of a file: Markdown, JSON (as `--format json` prints it) or CSV."""
+@_writes
+def _write_out(data: dict[str, Any], kind: str) -> None:
     if kind == "json":
-        import json
+        bulletin_file(data, kind, sys.stdout.write, _ascii_json())
+        return
+    write = sys.stdout.write
+    for line in _markdown(data):  # shown on a terminal: as render.output._print shows text
+        write(visible(line, one_line=False) + "\n")
 
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if kind == "csv":
+
+def bulletin_file(data: dict[str, Any], kind: str, write: Callable[[str], Any], ascii_only: bool = False) -> None:
+    """The bulletin as the text of a file, written a piece at a time: Markdown, JSON (as `--format json` prints
+    it) or CSV."""
+    if kind == "json":
+        from gkplan.render.jsonstream import dump
+
+        dump(data, write, ascii_only)
+    elif kind == "csv":
         import csv
-        import io
 
         from gkplan.values import neutralise
 
-        out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv.writer(_Writer(write))
         writer.writerow(DEPARTMENT_FIELDS)
         writer.writerows([neutralise(d[f]) for f in DEPARTMENT_FIELDS] for d in data["departments"])
-        return out.getvalue()
-    return _markdown(data)
+    else:
+        for line in _markdown(data):
+            write(line + "\n")
+
+
+class _Writer:
+    def __init__(self, write: Callable[[str], Any]) -> None:
+        self.write = write
 
 
 def _title(data: dict[str, Any]) -> str:
@@ -148,20 +166,42 @@ def _screen(data: dict[str, Any]) -> list[Any]:
     for d in data["departments"]:
         t.add_row(str(d["rank"] or "—"), _esc(d["department"]), *(str(d[k]) for k in DEPARTMENT_FIELDS[2:9]),
                   _percent(d["on_time_rate"]), _moved(d))  # fmt: skip
-    out += [t, ""]
-    for light in ("red", "yellow"):
-        rows = [i for i in data["items"] if i["light"] == light]
-        out.append(f"{_LIGHT_WORDS[light]}事项（{len(rows)} 项）" + ("" if rows else "：无"))
-        for item in rows:
-            head, *parts = _item_lines(item)
-            out.append(visible(f"  · {head}"))
-            out += [visible(f"    {p}") for p in parts]
+    out += [t, "", _Lines(lambda: _screen_items(data["items"]))]
     if data["targets"]:
         out += ["", _targets_table(data["targets"], title="量化指标")]
     return out
 
 
-def _markdown(data: dict[str, Any]) -> str:
+def _screen_items(items: Any) -> Iterator[str]:
+    reds = sum(1 for i in items if i["light"] == "red")
+    for light, count in (("red", reds), ("yellow", len(items) - reds)):
+        yield f"{_LIGHT_WORDS[light]}事项（{count} 项）" + ("" if count else "：无")
+        for item in _of_light(items, light):
+            head, *parts = _item_lines(item)
+            yield visible(f"  · {head}")
+            yield from (visible(f"    {p}") for p in parts)
+
+
+def _of_light(items: Any, light: str) -> Iterator[dict[str, Any]]:
+    """The items of one light: red come first (bulletin._state), so reading stops at the first yellow for red."""
+    for item in items:
+        if item["light"] == light:
+            yield item
+        elif light == "red":
+            return
+
+
+class _Lines:
+    """Lines made as they are printed (render.output._print draws anything with `lines`)."""
+
+    def __init__(self, make: Callable[[], Iterator[str]]) -> None:
+        self.make = make
+
+    def lines(self, **_: Any) -> Iterator[str]:
+        return self.make()
+
+
+def _markdown(data: dict[str, Any]) -> Iterator[str]:
     from gkplan.export import _md
 
     p = data["period"]
@@ -174,18 +214,19 @@ def _markdown(data: dict[str, Any]) -> str:
         cells = [str(d["rank"] or "—"), _md(d["department"]), *(str(d[k]) for k in DEPARTMENT_FIELDS[2:9]),
                  _percent(d["on_time_rate"]), _moved(d)]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
+    yield from lines
     for light in ("red", "yellow"):
-        rows = [i for i in data["items"] if i["light"] == light]
-        lines += ["", f"## {_LIGHT_WORDS[light]}事项", ""]
-        if not rows:
-            lines.append("无。")
-        for item in rows:
+        yield from ("", f"## {_LIGHT_WORDS[light]}事项", "")
+        empty = True
+        for item in _of_light(data["items"], light):
             head, *parts = _item_lines(item)
-            lines.append(f"- {_md(head)}")
-            lines += [f"  - {_md(part)}" for part in parts]
+            yield f"- {_md(head)}"
+            yield from (f"  - {_md(part)}" for part in parts)
+            empty = False
+        if empty:
+            yield "无。"
     if data["targets"]:
-        lines += ["", *target_markdown(data["targets"])]
-    return "\n".join(lines) + "\n"
+        yield from ("", *target_markdown(data["targets"]))
 
 
 def bulletin_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
@@ -199,9 +240,9 @@ def bulletin_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[lis
     summary = [[label, t[key], change.get(key)] for key, label in labels.items()]
     depts = [[d["rank"], d["department"], *(d[k] for k in DEPARTMENT_FIELDS[2:]), (d["change"] or {}).get("rank")]
              for d in data["departments"]]  # fmt: skip
-    items = [[_LIGHT_WORDS[i["light"]], i["id"], i["title"], "、".join(i["departments"]), "、".join(i["leaders"]),
-              i["progress"], i["expected"], i["due"], i["due_original"], i["reported"], i["note"], i["problem"], i["next"]]
-             for i in data["items"]]  # fmt: skip
+    items = _Rows(data["items"], lambda i: [
+        _LIGHT_WORDS[i["light"]], i["id"], i["title"], "、".join(i["departments"]), "、".join(i["leaders"]),
+        i["progress"], i["expected"], i["due"], i["due_original"], i["reported"], i["note"], i["problem"], i["next"]])  # fmt: skip
     goals = [[g["point"], g["point_title"], g["metric"], goal(g), g["actual"], g["actual_as_of"], g["attainment"],
               {True: "是", False: "否", None: "未填报"}[g["met"]], TARGET_WORDS.get(g["light"], g["light"])]
              for g in data["targets"]]  # fmt: skip
@@ -214,6 +255,19 @@ def bulletin_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[lis
         ("量化指标", ["要点", "所属要点", "指标", "目标", "实际值", "统计日期", "完成率（%）", "是否达成", "灯色"],
          goals),
     ]  # fmt: skip
+
+
+class _Rows:
+    """A sheet's rows made from lazy items as the workbook writes them; sized, as a sheet asks."""
+
+    def __init__(self, items: Any, row: Callable[[dict[str, Any]], list[Any]]) -> None:
+        self.items, self.row = items, row
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        return map(self.row, self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
 
 
 # -- a leader's page ---------------------------------------------------------------------------------
