@@ -10,7 +10,8 @@ from typing import Any
 from gkplan.render.items import _LIGHT_MARKS, _esc, _status
 from gkplan.render.targets import TARGET_WORDS, _targets_table, goal
 from gkplan.render.targets import markdown as target_markdown
-from gkplan.render.output import JSON_FORMATS, _ascii_json, _emit, _writes
+from gkplan.render import output
+from gkplan.render.output import JSON_FORMATS, _ascii_json, _emit, _emit_rows, _pick, _writes
 from gkplan.render.records import describe_changes, entity_label
 from gkplan.render.text import _table, visible
 
@@ -52,23 +53,48 @@ MISSING_FIELDS = ("department", "leaders", "kind", "id", "point", "title", "stat
 
 
 def missing(data: dict[str, Any], fmt: str) -> None:
-    """Who has not reported in the period, per department; CSV one row per item and department."""
-    flat = [{"department": g["department"], **item} for g in data["departments"] for item in g["items"]]
+    """Who has not reported in the period, per department; CSV one row per item and department. The items are
+    read as they come (reminders.missing): a table in two passes, widths first."""
     head = f"{data['period']} 填报期（{data['start']} 至 {data['end']}，{data['report_day']} 前报送），截至 {data['as_of']}"
+
+    def flat(_: bool = False) -> Iterator[dict[str, Any]]:
+        return ({"department": g["department"], **item} for g in data["departments"] for item in g["items"])
+
+    def cells(row: dict[str, Any]) -> list[Any]:
+        first = row.pop("_first")
+        return [_esc(row["department"]) if first else "", row["id"], _esc(row["title"]), _status(row["status"]),
+                f"{row['progress']}%", row["reported"] or "从未报送"]  # fmt: skip
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for g in data["departments"]:
+            for i, item in enumerate(g["items"]):
+                yield item | {"department": g["department"], "_first": i == 0}
 
     def table() -> Any:
         if not data["departments"]:
             return f"{head}：各部门均已报送。"
-        items = sum(len(g["items"]) for g in data["departments"])
         t = _table("部门", "编号", "事项", "状态", "进度", "上次报送", title=f"{head} 未报送的事项")
-        for g in data["departments"]:
-            for i, item in enumerate(g["items"]):
-                t.add_row(_esc(g["department"]) if i == 0 else "", item["id"], _esc(item["title"]), _status(item["status"]),
-                          f"{item['progress']}%", item["reported"] or "从未报送")  # fmt: skip
-        t.caption = f"{len(data['departments'])} 个部门、{items} 项（要点和任务）未报送"
+        for row in rows():
+            t.measure(*cells(row))
+        prepared = t.prepared
+        t.source = lambda: (prepared(cells(row)) for row in rows())
+        count = sum(len(g["items"]) for g in data["departments"])
+        t.caption = f"{len(data['departments'])} 个部门、{count} 项（要点和任务）未报送"
         return t
 
-    _emit(fmt, data if fmt in JSON_FORMATS else flat, MISSING_FIELDS, table)
+    if fmt == "table" or (fmt in JSON_FORMATS and output.target is not None):
+        _emit(fmt, data, MISSING_FIELDS, table)
+    elif fmt in JSON_FORMATS:
+        _dump(_pick(fmt, data), fmt == "ndjson")
+    else:
+        _emit_rows(fmt, flat, MISSING_FIELDS, None, cells, None, None)
+
+
+@_writes
+def _dump(document: Any, compact: bool) -> None:
+    from gkplan.render.jsonstream import dump
+
+    dump(document, sys.stdout.write, _ascii_json(), compact)
 
 
 # -- the bulletin ------------------------------------------------------------------------------------
@@ -91,7 +117,7 @@ def bulletin(data: dict[str, Any], fmt: str) -> None:
 @_writes
 def _write_out(data: dict[str, Any], kind: str) -> None:
     if kind == "json":
-        bulletin_file(data, kind, sys.stdout.write, _ascii_json())
+        _dump(data, False)
         return
     write = sys.stdout.write
     for line in _markdown(data):  # shown on a terminal: as render.output._print shows text

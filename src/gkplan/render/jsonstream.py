@@ -13,11 +13,17 @@ def _lazy(v: Any) -> bool:
     return not isinstance(v, (str, bytes, dict, list, tuple)) and hasattr(v, "__iter__")
 
 
-def dump(document: Any, write: Callable[[str], Any], ascii_only: bool) -> None:
-    """Write `document` and a final newline; lists and iterables stream, anything holding none is written whole."""
+def dump(document: Any, write: Callable[[str], Any], ascii_only: bool, compact: bool = False) -> None:
+    """Write `document` and a final newline; lists and iterables stream, anything holding none is written whole.
+    `compact`: as json.dumps(…, separators=(",", ":")) writes it (an ndjson line)."""
+    import json
     from json import encoder
 
-    value = pretty(ascii_only)
+    if compact:
+        value: Callable[[Any, str], str] = lambda v, pad: json.dumps(v, ensure_ascii=ascii_only, separators=(",", ":"))  # noqa: E731
+    else:
+        value = pretty(ascii_only)
+    nl, colon = ("", ":") if compact else ("\n", ": ")
 
     key = encoder.encode_basestring_ascii if ascii_only else encoder.encode_basestring
 
@@ -34,20 +40,20 @@ def dump(document: Any, write: Callable[[str], Any], ascii_only: bool) -> None:
         if not holds_lazy(v):
             write(value(v, pad))
             return
-        inner = pad + "  "
+        inner = "" if compact else pad + "  "
         if isinstance(v, dict):
             write("{")
             for n, (k, x) in enumerate(v.items()):
-                write(("," if n else "") + "\n" + inner + key(k) + ": ")
+                write(("," if n else "") + nl + inner + key(k) + colon)
                 emit(x, inner)
-            write("\n" + pad + "}" if v else "}")
+            write(nl + pad + "}")
             return
         first = True
         for x in v:
-            write(("[\n" if first else ",\n") + inner)
+            write(("[" if first else ",") + nl + inner)
             emit(x, inner)
             first = False
-        write("[]" if first else "\n" + pad + "]")
+        write("[]" if first else nl + pad + "]")
 
     emit(document, "")
     write("\n")
