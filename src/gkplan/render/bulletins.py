@@ -303,42 +303,59 @@ BRIEF_FIELDS = ("kind", "id", "point", "title", "departments", "light", "status"
 
 
 def brief(data: dict[str, Any], fmt: str) -> None:
-    """A leader's page; CSV: one row per point and task of theirs."""
-    flat = [row for p in data["points"] for row in ([p] if p["lead"] else []) + p.get("tasks", [])]
+    """A leader's page; CSV: one row per point and task of theirs. Its lists come lazily (bulletin.brief): read
+    as they come, the table in two passes, widths first."""
+
+    def flat(_: bool = False) -> Iterator[dict[str, Any]]:
+        return (row for p in data["points"] for row in ([p] if p["lead"] else []) + p.get("tasks", []))
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for point in data["points"]:
+            if not point["lead"]:
+                yield point["id"], (_esc(point["title"]) + "（其他校领导牵头）", "dim"), "", "", "", "", "", ""
+            for r in ([point] if point["lead"] else []) + point.get("tasks", []):
+                title = ("└ " if r["kind"] == "task" else "") + r["title"]
+                expected = "" if r["expected"] is None else f"{r['expected']:.0f}%"
+                yield (r["id"], _esc(title), _esc("、".join(r["departments"])), f"{r['progress']}%", expected,
+                       _LIGHT_MARKS[r["light"]], r["due"], r["reported"] or "从未")  # fmt: skip
 
     def screen() -> list[Any]:
         p = data["period"]
         out: list[Any] = [f"{data['leader']} 分管工作一览（截至 {data['as_of']}，填报期 {p['key']}）",
                           f"分管部门：{'、'.join(data['departments']) or '无'}", ""]  # fmt: skip
         t = _table("编号", "事项", "部门", "进度", "应有", "灯", "截止日期", "上次报送")
-        for point in data["points"]:
-            rows = ([point] if point["lead"] else []) + point.get("tasks", [])
-            if not point["lead"]:
-                t.add_row(point["id"], (_esc(point["title"]) + "（其他校领导牵头）", "dim"), "", "", "", "", "", "")
-            for r in rows:
-                title = ("└ " if r["kind"] == "task" else "") + r["title"]
-                expected = "" if r["expected"] is None else f"{r['expected']:.0f}%"
-                t.add_row(r["id"], _esc(title), _esc("、".join(r["departments"])), f"{r['progress']}%", expected,
-                          _LIGHT_MARKS[r["light"]], r["due"], r["reported"] or "从未")  # fmt: skip
+        for cells in rows():
+            t.measure(*cells)
+        prepared = t.prepared
+        t.source = lambda: (prepared(cells) for cells in rows())
         out += [t, ""]
         waiting = data["waiting"]
         out.append("待您处理：")
         for key, label in (("pending_review", "待销号"), ("red", "红灯（逾期）")):
-            rows = waiting[key]
-            out.append(f"  {label} {len(rows)} 项" + ("：" + "；".join(f"{_what(r)} {r['title']}" for r in rows) if rows else ""))
+            rows_of = waiting[key]
+            out.append(f"  {label} {len(rows_of)} 项" + ("：" + "；".join(f"{_what(r)} {r['title']}" for r in rows_of) if rows_of else ""))
         ext = waiting["extensions"]
         out.append(f"  本期延期 {len(ext)} 次" + ("：" + "；".join(
             f"{entity_label(e)} {e['due'][0]} → {e['due'][1]}（{e['reason']}）" for e in ext) if ext else ""))  # fmt: skip
         out = [visible(line) if isinstance(line, str) else line for line in out]
-        out += ["", f"本期变化（{p['start']} 起，{len(data['changes'])} 条）" + ("" if data["changes"] else "：无")]
-        if data["changes"]:
-            for e in data["changes"]:
-                shown = {k: v for k, v in e["changes"].items() if k not in ("reported", "closed", "due_original")}
-                note = f"：{e['note']}" if e["note"] else ""
-                out.append(visible(f"  {e['effective']} {entity_label(e)} {describe_changes(shown) or '报送进展'}{note}（{e['by']}）"))
+        changes = data["changes"]
+        out += ["", f"本期变化（{p['start']} 起，{len(changes)} 条）" + ("" if changes else "：无")]
+        if changes:
+            out.append(_Lines(lambda: (visible(_change_line(e)) for e in changes)))
         return out
 
-    _emit(fmt, data if fmt == "json" else flat, BRIEF_FIELDS, screen)
+    if fmt == "table" or (fmt == "json" and output.target is not None):
+        _emit(fmt, data, BRIEF_FIELDS, screen)
+    elif fmt == "json":
+        _dump(_pick(fmt, data), False)
+    else:
+        _emit_rows(fmt, flat, BRIEF_FIELDS, None, list, None, None)
+
+
+def _change_line(e: dict[str, Any]) -> str:
+    shown = {k: v for k, v in e["changes"].items() if k not in ("reported", "closed", "due_original")}
+    note = f"：{e['note']}" if e["note"] else ""
+    return f"  {e['effective']} {entity_label(e)} {describe_changes(shown) or '报送进展'}{note}（{e['by']}）"
 
 
 def notice_reasons(item: dict[str, Any], within: int) -> str:
