@@ -27,7 +27,8 @@ __all__ = [
     "summary", "targets", "tasks", "visible",
 ]  # fmt: skip
 
-_BULLETINS = ("brief", "bulletin", "bulletin_sheets", "bulletin_file", "missing")
+_BULLETINS = ("bulletin", "bulletin_sheets", "bulletin_file")
+_PAGES = ("brief", "missing")
 
 
 def __getattr__(name: str):  # noqa: ANN202 - the 通报 views load when first used: no list or show pays for them
@@ -35,4 +36,8 @@ def __getattr__(name: str):  # noqa: ANN202 - the 通报 views load when first u
         from gkplan.render import bulletins
 
         return getattr(bulletins, name)
+    if name in _PAGES:
+        from gkplan.render import pages
+
+        return getattr(pages, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
