@@ -20,6 +20,7 @@ class Spool:
         self.conn = sqlite3.connect("")  # "": a private database in a temporary file, deleted when closed
         self.conn.execute("PRAGMA journal_mode = OFF")
         self.conn.execute("PRAGMA synchronous = OFF")
+        self.conn.execute("PRAGMA cache_size = -256")  # KiB: pages go to the file early; a sort's memory follows it
         self.columns = [f"k{i}" for i in range(keys)]
         self.conn.execute(f"CREATE TABLE s ({', '.join(f'{c} INTEGER' for c in self.columns)}, v BLOB)")
         self.batch: list[tuple[Any, ...]] = []
