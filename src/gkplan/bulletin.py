@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from gkplan.ledger import Ledger
-from gkplan.reminders import UNASSIGNED, items, leaders_for, owes_report, period
+from gkplan.reminders import UNASSIGNED, iter_items, leaders_for, owes_report, period
 from gkplan.reports import Frame
 
 DEPARTMENT_COUNTS = ("points", "ahead", "on_track", "behind", "unreported", "overdue", "extensions", "extended")
@@ -66,8 +66,10 @@ def bulletin(ledger: Ledger, fr: Frame, period_text: str | None) -> dict[str, An
 
 def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail: bool = True) -> dict[str, Any]:
     """Everything a bulletin counts, as the ledger stood on `day`, for the period `span`; with `detail`, also
-    the red and yellow items and the targets it lists (the previous period's state is only compared)."""
+    the red and yellow items and the targets it lists (the previous period's state is only compared). The items
+    come one at a time; the red and yellow ones listed go to a spool on disk (ledger.Spool), read back as a Replay."""
     from gkplan.dates import report_day
+    from gkplan.ledger.spool import Replay, Spool
     from gkplan.reports import targets
 
     at = fr._replace(as_of=day)
@@ -75,8 +77,9 @@ def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail
     events = _extensions(ledger, day)
     totals: dict[str, Any] = dict.fromkeys(TOTAL_COUNTS, 0)
     depts: dict[str, dict[str, Any]] = {}
-    closing, shown, progress_sum = [0, 0], [], 0
-    for item in items(ledger, at):
+    closing, shown, progress_sum = [0, 0], Spool(1), 0
+    listed = 0
+    for item in iter_items(ledger, at):
         point = item["kind"] == "point"
         moved = events.get((item["point"], item["seq"]), 0)
         unreported = owes_report(item, span, due_day)
@@ -119,16 +122,17 @@ def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail
                     d["_deviations"].append(item["progress"] - item["expected"])
         if detail and item["light"] in ("red", "yellow"):
             names = [n for dept in item["departments"] for n in leaders_for(item, dept)]
-            shown.append({k: item[k] for k in ITEM_FIELDS if k != "leaders"} | {"leaders": list(dict.fromkeys(names))})
+            record = {k: item[k] for k in ITEM_FIELDS if k != "leaders"} | {"leaders": list(dict.fromkeys(names))}
+            shown.add((item["light"] != "red",), record)  # red first, each in the plan's order
+            listed += 1
     totals["on_time_rate"] = _rate(*closing)
     totals["mean_progress"] = round(progress_sum / totals["points"], 1) if totals["points"] else 0.0
     for d in depts.values():
         d["on_time_rate"] = _rate(*d.pop("_closing"))
         deviations = d.pop("_deviations")
         d["deviation"] = round(sum(deviations) / len(deviations), 1) if deviations else None
-    shown.sort(key=lambda i: i["light"] != "red")  # red first, each in the plan's order
     goals = [{k: t[k] for k in TARGET_FIELDS} for t in targets(ledger, at)] if detail else []
-    return {"totals": totals, "departments": _ranked(depts), "items": shown, "targets": goals}
+    return {"totals": totals, "departments": _ranked(depts), "items": Replay(shown, listed), "targets": goals}
 
 
 def expected(item: dict[str, Any], day: date) -> float:
@@ -215,7 +219,7 @@ def save(data: dict[str, Any], target: Path, fmt: str | None, *, force: bool, pr
             write_xlsx(render.bulletin_sheets(data), f)
         else:
             with text_writer(f, "utf-8-sig" if kind == "csv" else "utf-8") as out:
-                out.write(render.bulletin_text(data, kind))
+                render.bulletin_file(data, kind, out.write)
     return target
 
 
@@ -224,52 +228,65 @@ def save(data: dict[str, Any], target: Path, fmt: str | None, *, force: bool, pr
 
 def brief(ledger: Ledger, fr: Frame, leader_text: str) -> dict[str, Any]:
     """One screen for a 分管校领导: the points and tasks whose departments' parts they lead, with lights;
-    what changed in the current period; and what waits for them: 待销号, 延期 and red items."""
+    what changed in the current period; and what waits for them: 待销号, 延期 and red items.
+
+    The items and the history are read one at a time; what the page lists goes to a spool on disk
+    (ledger.Spool), each list a Replay of its part: 0 points (each with its tasks), 1 changes, 2 extensions,
+    3 pending review, 4 red."""
     from gkplan.dates import period_key
     from gkplan.filters import resolve_name
+    from gkplan.ledger.spool import Replay, Spool
 
     leader = resolve_name(leader_text, [n["name"] for n in ledger.names("leader")], "校领导")
     start = fr.period[0].isoformat()
+    spool, counts = Spool(2), [0] * 5
+
+    def add(part: int, record: dict[str, Any], order: int = 0) -> None:
+        spool.add((part, order), record)
+        counts[part] += 1
+
+    keys: set[tuple[int, int]] = set()  # (point, task seq or 0) of every item of theirs: which changes are theirs
+    depts: list[str] = []
     with ledger.snapshot():
-        rows = items(ledger, fr)
-        history = ledger.history(since=start, until=fr.as_of.isoformat())
-    heads = {item["point"]: item for item in rows if item["kind"] == "point"}
-    for head in heads.values():
-        head["expected"] = round(expected(head, fr.as_of), 1)
-    mine, points, keys, depts = [], [], set(), []
-    for item in rows:
-        part = [d for d in item["departments"] if leader in leaders_for(item, d)]
-        if not part:
-            continue
-        depts += [d for d in part if d not in depts]
-        entry = _brief_row(item, part)
-        mine.append(entry)
-        keys.add((item["point"], item["seq"]))
-        if item["kind"] == "point":
-            points.append(entry | {"lead": True, "tasks": []})
-            continue
-        if not points or points[-1]["point"] != item["point"]:  # a task of theirs under another leader's point
-            points.append(_brief_row(heads[item["point"]], []) | {"lead": False, "tasks": []})
-        points[-1]["tasks"].append(entry)
-    changes, extensions = [], []
-    for h in reversed(history):  # oldest first
-        seq = int(h["ref"]) if h["entity"] == "task" else 0
-        if h["action"] in ("derive", "load", "migrate") or (h["point"], seq if h["entity"] != "target" else 0) not in keys:
-            continue
-        entry = {k: h[k] for k in ("id", "effective", "point", "entity", "ref", "action", "changes", "note", "by")}
-        changes.append(entry)
-        old, new = h["changes"].get("extension") or (None, None)
-        if new and not old:
-            extensions.append(entry | {"due": h["changes"].get("due"), "reason": new})
+        head, open_point = None, None  # the latest point read; the page's point being filled, tasks and all
+        for item in iter_items(ledger, fr):
+            if item["kind"] == "point":
+                item["expected"] = round(expected(item, fr.as_of), 1)
+                head = item
+            part = [d for d in item["departments"] if leader in leaders_for(item, d)]
+            if not part:
+                continue
+            depts += [d for d in part if d not in depts]
+            entry = _brief_row(item, part)
+            for status, place in (("pending_review", 3), ("red", 4)):
+                if (item["status"] if place == 3 else item["light"]) == status:
+                    add(place, entry)
+            keys.add((item["point"], item["seq"]))
+            if item["kind"] == "point" or open_point is None or open_point["point"] != item["point"]:
+                if open_point is not None:
+                    add(0, open_point)
+                lead = item["kind"] == "point"  # else a task of theirs under another leader's point
+                open_point = (entry if lead else _brief_row(head, [])) | {"lead": lead, "tasks": []}
+                if lead:
+                    continue
+            open_point["tasks"].append(entry)
+        if open_point is not None:
+            add(0, open_point)
+        for n, h in enumerate(ledger.iter_history(since=start, until=fr.as_of.isoformat())):  # newest first
+            seq = int(h["ref"]) if h["entity"] == "task" else 0
+            if h["action"] in ("derive", "load", "migrate") or (h["point"], seq if h["entity"] != "target" else 0) not in keys:
+                continue
+            entry = {k: h[k] for k in ("id", "effective", "point", "entity", "ref", "action", "changes", "note", "by")}
+            add(1, entry, -n)  # read back oldest first
+            old, new = h["changes"].get("extension") or (None, None)
+            if new and not old:
+                add(2, entry | {"due": h["changes"].get("due"), "reason": new}, -n)
+    lists = [Replay(spool, count, part=i) for i, count in enumerate(counts)]
     return {
         "leader": leader, "as_of": fr.as_of.isoformat(),
         "period": {"key": period_key(fr.period), "start": start, "end": fr.period[1].isoformat()},
-        "departments": depts, "points": points, "changes": changes,
-        "waiting": {
-            "pending_review": [i for i in mine if i["status"] == "pending_review"],
-            "extensions": extensions,
-            "red": [i for i in mine if i["light"] == "red"],
-        },
+        "departments": depts, "points": lists[0], "changes": lists[1],
+        "waiting": {"pending_review": lists[3], "extensions": lists[2], "red": lists[4]},
     }  # fmt: skip
 
 

@@ -106,26 +106,33 @@ def owes_report(item: dict[str, Any], period_range: tuple[date, date], report_da
 
 def missing(ledger: Ledger, fr: Frame, period_text: str | None, depts: list[str]) -> dict[str, Any]:
     """Per responsible department, the points and tasks not reported in the period (未报送), as of the
-    period's end or the as-of day if earlier."""
+    period's end or the as-of day if earlier. Each department's `items` is a Replay of a spool on disk
+    (ledger.Spool): read as often as a view needs, held by nobody."""
     from gkplan.dates import period_key, report_day
+    from gkplan.ledger.spool import Replay, Spool
 
     span = period(period_text, fr)
     wanted = departments(ledger, depts)
     day = min(span[1], fr.as_of)
     due_day = report_day(span[1], fr.periods.report_day)
     groups: dict[str, dict[str, Any]] = {}
-    for item in items(ledger, fr._replace(as_of=day)):
+    spool = Spool(1)
+    for item in iter_items(ledger, fr._replace(as_of=day)):
         if not owes_report(item, span, due_day):
             continue
         for dept in item["departments"]:
             if wanted and dept not in wanted:
                 continue
-            g = groups.setdefault(dept, {"department": dept, "leaders": [], "points": 0, "tasks": 0, "items": []})
+            g = groups.get(dept)
+            if g is None:
+                g = groups[dept] = {"department": dept, "leaders": [], "points": 0, "tasks": 0, "items": len(groups)}
             leaders = leaders_for(item, dept)
             g["leaders"] += [name for name in leaders if name not in g["leaders"]]
             g["points" if item["kind"] == "point" else "tasks"] += 1
-            g["items"].append({k: item[k] for k in ("kind", "id", "point", "title", "status", "progress", "light",
-                                                    "due", "reported")} | {"leaders": leaders})  # fmt: skip
+            spool.add((g["items"],), {k: item[k] for k in ("kind", "id", "point", "title", "status", "progress", "light",
+                                                           "due", "reported")} | {"leaders": leaders})  # fmt: skip
+    for g in groups.values():  # (`items` held the department's place until here)
+        g["items"] = Replay(spool, g["points"] + g["tasks"], part=g["items"])
     return {"period": period_key(span), "start": span[0].isoformat(), "end": span[1].isoformat(),
             "report_day": due_day.isoformat(), "as_of": day.isoformat(), "departments": list(groups.values())}  # fmt: skip
 

@@ -20,9 +20,11 @@ class Spool:
         self.conn = sqlite3.connect("")  # "": a private database in a temporary file, deleted when closed
         self.conn.execute("PRAGMA journal_mode = OFF")
         self.conn.execute("PRAGMA synchronous = OFF")
+        self.conn.execute("PRAGMA cache_size = -256")  # KiB: pages go to the file early; a sort's memory follows it
         self.columns = [f"k{i}" for i in range(keys)]
         self.conn.execute(f"CREATE TABLE s ({', '.join(f'{c} INTEGER' for c in self.columns)}, v BLOB)")
         self.batch: list[tuple[Any, ...]] = []
+        self.indexed = False
 
     def add(self, keys: tuple[int, ...], record: Any) -> None:
         self.batch.append((*keys, marshal.dumps(record)))
@@ -39,5 +41,35 @@ class Spool:
         order = ", ".join((*self.columns, "rowid"))
         yield from (marshal.loads(v) for (v,) in self.conn.execute(f"SELECT v FROM s ORDER BY {order}"))
 
+    def part(self, first: int) -> Iterator[Any]:
+        """The records whose first key is `first`, in the order of the others (an index, made once, finds them)."""
+        if self.batch or not self.indexed:
+            self._flush()
+            if not self.indexed:
+                self.conn.execute(f"CREATE INDEX s_keys ON s ({', '.join(self.columns)})")
+                self.indexed = True
+        order = ", ".join((*self.columns[1:], "rowid"))
+        sql = f"SELECT v FROM s WHERE k0 = ? ORDER BY {order}"
+        yield from (marshal.loads(v) for (v,) in self.conn.execute(sql, (first,)))
+
     def close(self) -> None:
         self.conn.close()
+
+
+class Replay:
+    """A spool's records in order, as a sequence that can be read again and again (each time from the disk) and
+    knows its length: what a view reads twice (widths, then lines) or a workbook sheet sizes, held by nobody."""
+
+    def __init__(self, spool: Spool, count: int, part: int | None = None) -> None:
+        self.spool, self.count, self.first = spool, count, part  # part: only the records of that first key
+
+    def __iter__(self) -> Iterator[Any]:
+        if not self.count:
+            return iter(())
+        return self.spool.sorted() if self.first is None else self.spool.part(self.first)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return self.count > 0

@@ -20,14 +20,15 @@ from gkplan.render.targets import targets
 from gkplan.render.text import Table, cell_width, visible
 
 __all__ = [
-    "Format", "OUTPUT_ERRNOS", "Table", "brief", "bulletin", "bulletin_sheets", "bulletin_text", "cell_width",
+    "Format", "OUTPUT_ERRNOS", "Table", "brief", "bulletin", "bulletin_sheets", "bulletin_file", "cell_width",
     "change", "checks", "describe_changes", "diff", "failure", "field_names", "flush", "history", "imported",
     "loaded", "lost", "message", "missing", "names", "notices", "overdue", "overview", "plans", "point", "points",
     "sheets", "stale", "state",
     "summary", "targets", "tasks", "visible",
 ]  # fmt: skip
 
-_BULLETINS = ("brief", "bulletin", "bulletin_sheets", "bulletin_text", "missing")
+_BULLETINS = ("bulletin", "bulletin_sheets", "bulletin_file")
+_PAGES = ("brief", "missing")
 
 
 def __getattr__(name: str):  # noqa: ANN202 - the 通报 views load when first used: no list or show pays for them
@@ -35,4 +36,8 @@ def __getattr__(name: str):  # noqa: ANN202 - the 通报 views load when first u
         from gkplan.render import bulletins
 
         return getattr(bulletins, name)
+    if name in _PAGES:
+        from gkplan.render import pages
+
+        return getattr(pages, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,15 +1,16 @@
-"""Views of the supervision cycle's outputs: who has not reported (missing), the period's bulletin (通报:
-a screen, Markdown, an Excel workbook, JSON, CSV) and a leader's page (brief)."""
+"""The period's bulletin (通报): a screen, Markdown, an Excel workbook, JSON, CSV; its red and yellow items come
+lazily (bulletin._state) and are written as they come. Who has not reported and a leader's page: render.pages."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from gkplan.render.items import _LIGHT_MARKS, _esc, _status
+from gkplan.render.items import _esc
 from gkplan.render.targets import TARGET_WORDS, _targets_table, goal
 from gkplan.render.targets import markdown as target_markdown
-from gkplan.render.output import JSON_FORMATS, _emit
-from gkplan.render.records import describe_changes, entity_label
+from gkplan.render.output import _ascii_json, _emit, _writes
 from gkplan.render.text import _table, visible
 
 PACE_LABELS = {"ahead": "超序时进度", "on_track": "达序时进度", "behind": "欠序时进度"}
@@ -44,29 +45,11 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:g}%"
 
 
-# -- missing -----------------------------------------------------------------------------------------
+@_writes
+def _dump(document: Any, compact: bool) -> None:
+    from gkplan.render.jsonstream import dump
 
-MISSING_FIELDS = ("department", "leaders", "kind", "id", "point", "title", "status", "progress", "light", "due", "reported")
-
-
-def missing(data: dict[str, Any], fmt: str) -> None:
-    """Who has not reported in the period, per department; CSV one row per item and department."""
-    flat = [{"department": g["department"], **item} for g in data["departments"] for item in g["items"]]
-    head = f"{data['period']} 填报期（{data['start']} 至 {data['end']}，{data['report_day']} 前报送），截至 {data['as_of']}"
-
-    def table() -> Any:
-        if not data["departments"]:
-            return f"{head}：各部门均已报送。"
-        items = sum(len(g["items"]) for g in data["departments"])
-        t = _table("部门", "编号", "事项", "状态", "进度", "上次报送", title=f"{head} 未报送的事项")
-        for g in data["departments"]:
-            for i, item in enumerate(g["items"]):
-                t.add_row(_esc(g["department"]) if i == 0 else "", item["id"], _esc(item["title"]), _status(item["status"]),
-                          f"{item['progress']}%", item["reported"] or "从未报送")  # fmt: skip
-        t.caption = f"{len(data['departments'])} 个部门、{items} 项（要点和任务）未报送"
-        return t
-
-    _emit(fmt, data if fmt in JSON_FORMATS else flat, MISSING_FIELDS, table)
+    dump(document, sys.stdout.write, _ascii_json(), compact)
 
 
 # -- the bulletin ------------------------------------------------------------------------------------
@@ -78,31 +61,47 @@ _SCREEN_HEADERS = (*_DEPARTMENT_HEADERS[:-2], "办结率", "升降")  # short en
 
 
 def bulletin(data: dict[str, Any], fmt: str) -> None:
-    """The bulletin on stdout: a screen (table), Markdown (md), JSON, or CSV (one row per department)."""
-    if fmt == "md":
-        _emit("table", data, (), lambda: bulletin_text(data, "md").removesuffix("\n"))  # (the print ends the line)
+    """The bulletin on stdout: a screen (table), Markdown (md), JSON, or CSV (one row per department). Its red and
+    yellow items come lazily (bulletin._state): every format reads them as they come."""
+    if fmt in ("md", "json"):
+        _write_out(data, fmt)
     else:
-        _emit(fmt, data if fmt == "json" else data["departments"], DEPARTMENT_FIELDS, lambda: _screen(data))
+        _emit(fmt, data["departments"], DEPARTMENT_FIELDS, lambda: _screen(data))
 
 
-def bulletin_text(data: dict[str, Any], kind: str) -> str:
-    """The bulletin as the text of a file: Markdown, JSON (as `--format json` prints it) or CSV."""
+@_writes
+def _write_out(data: dict[str, Any], kind: str) -> None:
     if kind == "json":
-        import json
+        _dump(data, False)
+        return
+    write = sys.stdout.write
+    for line in _markdown(data):  # shown on a terminal: as render.output._print shows text
+        write(visible(line, one_line=False) + "\n")
 
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if kind == "csv":
+
+def bulletin_file(data: dict[str, Any], kind: str, write: Callable[[str], Any], ascii_only: bool = False) -> None:
+    """The bulletin as the text of a file, written a piece at a time: Markdown, JSON (as `--format json` prints
+    it) or CSV."""
+    if kind == "json":
+        from gkplan.render.jsonstream import dump
+
+        dump(data, write, ascii_only)
+    elif kind == "csv":
         import csv
-        import io
 
         from gkplan.values import neutralise
 
-        out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv.writer(_Writer(write))
         writer.writerow(DEPARTMENT_FIELDS)
         writer.writerows([neutralise(d[f]) for f in DEPARTMENT_FIELDS] for d in data["departments"])
-        return out.getvalue()
-    return _markdown(data)
+    else:
+        for line in _markdown(data):
+            write(line + "\n")
+
+
+class _Writer:
+    def __init__(self, write: Callable[[str], Any]) -> None:
+        self.write = write
 
 
 def _title(data: dict[str, Any]) -> str:
@@ -148,20 +147,42 @@ def _screen(data: dict[str, Any]) -> list[Any]:
     for d in data["departments"]:
         t.add_row(str(d["rank"] or "—"), _esc(d["department"]), *(str(d[k]) for k in DEPARTMENT_FIELDS[2:9]),
                   _percent(d["on_time_rate"]), _moved(d))  # fmt: skip
-    out += [t, ""]
-    for light in ("red", "yellow"):
-        rows = [i for i in data["items"] if i["light"] == light]
-        out.append(f"{_LIGHT_WORDS[light]}事项（{len(rows)} 项）" + ("" if rows else "：无"))
-        for item in rows:
-            head, *parts = _item_lines(item)
-            out.append(visible(f"  · {head}"))
-            out += [visible(f"    {p}") for p in parts]
+    out += [t, "", _Lines(lambda: _screen_items(data["items"]))]
     if data["targets"]:
         out += ["", _targets_table(data["targets"], title="量化指标")]
     return out
 
 
-def _markdown(data: dict[str, Any]) -> str:
+def _screen_items(items: Any) -> Iterator[str]:
+    reds = sum(1 for i in items if i["light"] == "red")
+    for light, count in (("red", reds), ("yellow", len(items) - reds)):
+        yield f"{_LIGHT_WORDS[light]}事项（{count} 项）" + ("" if count else "：无")
+        for item in _of_light(items, light):
+            head, *parts = _item_lines(item)
+            yield visible(f"  · {head}")
+            yield from (visible(f"    {p}") for p in parts)
+
+
+def _of_light(items: Any, light: str) -> Iterator[dict[str, Any]]:
+    """The items of one light: red come first (bulletin._state), so reading stops at the first yellow for red."""
+    for item in items:
+        if item["light"] == light:
+            yield item
+        elif light == "red":
+            return
+
+
+class _Lines:
+    """Lines made as they are printed (render.output._print draws anything with `lines`)."""
+
+    def __init__(self, make: Callable[[], Iterator[str]]) -> None:
+        self.make = make
+
+    def lines(self, **_: Any) -> Iterator[str]:
+        return self.make()
+
+
+def _markdown(data: dict[str, Any]) -> Iterator[str]:
     from gkplan.export import _md
 
     p = data["period"]
@@ -174,18 +195,19 @@ def _markdown(data: dict[str, Any]) -> str:
         cells = [str(d["rank"] or "—"), _md(d["department"]), *(str(d[k]) for k in DEPARTMENT_FIELDS[2:9]),
                  _percent(d["on_time_rate"]), _moved(d)]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
+    yield from lines
     for light in ("red", "yellow"):
-        rows = [i for i in data["items"] if i["light"] == light]
-        lines += ["", f"## {_LIGHT_WORDS[light]}事项", ""]
-        if not rows:
-            lines.append("无。")
-        for item in rows:
+        yield from ("", f"## {_LIGHT_WORDS[light]}事项", "")
+        empty = True
+        for item in _of_light(data["items"], light):
             head, *parts = _item_lines(item)
-            lines.append(f"- {_md(head)}")
-            lines += [f"  - {_md(part)}" for part in parts]
+            yield f"- {_md(head)}"
+            yield from (f"  - {_md(part)}" for part in parts)
+            empty = False
+        if empty:
+            yield "无。"
     if data["targets"]:
-        lines += ["", *target_markdown(data["targets"])]
-    return "\n".join(lines) + "\n"
+        yield from ("", *target_markdown(data["targets"]))
 
 
 def bulletin_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
@@ -199,9 +221,9 @@ def bulletin_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[lis
     summary = [[label, t[key], change.get(key)] for key, label in labels.items()]
     depts = [[d["rank"], d["department"], *(d[k] for k in DEPARTMENT_FIELDS[2:]), (d["change"] or {}).get("rank")]
              for d in data["departments"]]  # fmt: skip
-    items = [[_LIGHT_WORDS[i["light"]], i["id"], i["title"], "、".join(i["departments"]), "、".join(i["leaders"]),
-              i["progress"], i["expected"], i["due"], i["due_original"], i["reported"], i["note"], i["problem"], i["next"]]
-             for i in data["items"]]  # fmt: skip
+    items = _Rows(data["items"], lambda i: [
+        _LIGHT_WORDS[i["light"]], i["id"], i["title"], "、".join(i["departments"]), "、".join(i["leaders"]),
+        i["progress"], i["expected"], i["due"], i["due_original"], i["reported"], i["note"], i["problem"], i["next"]])  # fmt: skip
     goals = [[g["point"], g["point_title"], g["metric"], goal(g), g["actual"], g["actual_as_of"], g["attainment"],
               {True: "是", False: "否", None: "未填报"}[g["met"]], TARGET_WORDS.get(g["light"], g["light"])]
              for g in data["targets"]]  # fmt: skip
@@ -216,49 +238,17 @@ def bulletin_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[lis
     ]  # fmt: skip
 
 
-# -- a leader's page ---------------------------------------------------------------------------------
+class _Rows:
+    """A sheet's rows made from lazy items as the workbook writes them; sized, as a sheet asks."""
 
-BRIEF_FIELDS = ("kind", "id", "point", "title", "departments", "light", "status", "progress", "expected", "due",
-                "days_left", "reported", "note", "problem", "next")  # fmt: skip
+    def __init__(self, items: Any, row: Callable[[dict[str, Any]], list[Any]]) -> None:
+        self.items, self.row = items, row
 
+    def __iter__(self) -> Iterator[list[Any]]:
+        return map(self.row, self.items)
 
-def brief(data: dict[str, Any], fmt: str) -> None:
-    """A leader's page; CSV: one row per point and task of theirs."""
-    flat = [row for p in data["points"] for row in ([p] if p["lead"] else []) + p.get("tasks", [])]
-
-    def screen() -> list[Any]:
-        p = data["period"]
-        out: list[Any] = [f"{data['leader']} 分管工作一览（截至 {data['as_of']}，填报期 {p['key']}）",
-                          f"分管部门：{'、'.join(data['departments']) or '无'}", ""]  # fmt: skip
-        t = _table("编号", "事项", "部门", "进度", "应有", "灯", "截止日期", "上次报送")
-        for point in data["points"]:
-            rows = ([point] if point["lead"] else []) + point.get("tasks", [])
-            if not point["lead"]:
-                t.add_row(point["id"], (_esc(point["title"]) + "（其他校领导牵头）", "dim"), "", "", "", "", "", "")
-            for r in rows:
-                title = ("└ " if r["kind"] == "task" else "") + r["title"]
-                expected = "" if r["expected"] is None else f"{r['expected']:.0f}%"
-                t.add_row(r["id"], _esc(title), _esc("、".join(r["departments"])), f"{r['progress']}%", expected,
-                          _LIGHT_MARKS[r["light"]], r["due"], r["reported"] or "从未")  # fmt: skip
-        out += [t, ""]
-        waiting = data["waiting"]
-        out.append("待您处理：")
-        for key, label in (("pending_review", "待销号"), ("red", "红灯（逾期）")):
-            rows = waiting[key]
-            out.append(f"  {label} {len(rows)} 项" + ("：" + "；".join(f"{_what(r)} {r['title']}" for r in rows) if rows else ""))
-        ext = waiting["extensions"]
-        out.append(f"  本期延期 {len(ext)} 次" + ("：" + "；".join(
-            f"{entity_label(e)} {e['due'][0]} → {e['due'][1]}（{e['reason']}）" for e in ext) if ext else ""))  # fmt: skip
-        out = [visible(line) if isinstance(line, str) else line for line in out]
-        out += ["", f"本期变化（{p['start']} 起，{len(data['changes'])} 条）" + ("" if data["changes"] else "：无")]
-        if data["changes"]:
-            for e in data["changes"]:
-                shown = {k: v for k, v in e["changes"].items() if k not in ("reported", "closed", "due_original")}
-                note = f"：{e['note']}" if e["note"] else ""
-                out.append(visible(f"  {e['effective']} {entity_label(e)} {describe_changes(shown) or '报送进展'}{note}（{e['by']}）"))
-        return out
-
-    _emit(fmt, data if fmt == "json" else flat, BRIEF_FIELDS, screen)
+    def __len__(self) -> int:
+        return len(self.items)
 
 
 def notice_reasons(item: dict[str, Any], within: int) -> str:

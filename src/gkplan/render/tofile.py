@@ -88,8 +88,10 @@ class _Counted:
 
 def _json(out: Any, data: Any) -> None:
     """What json.dump(data, indent=2) writes, a list of records one record at a time."""
-    if isinstance(data, dict):
-        out.write(dumps(data, "\n") + "\n")
+    if isinstance(data, dict):  # a document whose long lists may come lazily (a 通报's, a 未报送 list's)
+        from gkplan.render.jsonstream import dump
+
+        dump(data, out.write, False)
         return
     out.write("[")
     empty = True
