@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     base = dict(os.environ) | {"NO_COLOR": "1", "COLUMNS": "160", "GKPLAN_USER": "bench"}
     base.pop("GKPLAN_DB", None)
-    b = sections.Bench(gk, python, os.path.realpath(python), base, args.workdir.resolve(), args.runs, args.runs_large,
+    b = sections.Bench(gk, python, python, base, args.workdir.resolve(), args.runs, args.runs_large,
                        args.startup_runs, tuple(m for m in args.match.split(",") if m),
                        shlex.join(["python", "bench/run.py", *(argv if argv is not None else sys.argv[1:])]))  # fmt: skip
 

@@ -23,7 +23,11 @@ MEMORY_TARGET = 60  # MiB, issue 11
 class Bench:
     gk: str
     python: str  # the venv's interpreter (gkplan's own; the floor scripts run on it too)
-    real_python: str  # that interpreter resolved: the `python -c "import sqlite3"` of the cold start
+    # the `python -c "import sqlite3"` of the cold start: the venv's interpreter itself (the binary, through the venv's
+    # symlink; not a shell shim), so both sides start the same Python with the same site. Resolved out of the venv
+    # it would also run the system site's .pth hooks, which gkplan never runs (on one machine a hook importing certifi
+    # made `import sqlite3` take 38 ms instead of 15)
+    real_python: str
     base: dict[str, str]
     work: Path
     runs: int

@@ -6,7 +6,6 @@ kill -9 or a full disk), an existing file is only replaced with --force, and a l
 
 from __future__ import annotations
 
-import csv
 import json
 from functools import cached_property
 from pathlib import Path
@@ -139,6 +138,8 @@ def _value(value: Any) -> Any:
 
 
 def _csv(data: Data, out: BinaryIO, table: str) -> None:
+    import csv  # (only here: the other formats never load it)
+
     _, columns = SHEETS[table]
     # utf-8-sig: the BOM makes Excel and WPS read the Chinese correctly
     with text_writer(out, "utf-8-sig") as f:

@@ -18,7 +18,6 @@ import errno
 import io
 import os
 import re
-import secrets
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator
@@ -99,7 +98,7 @@ def sweep(folder: str) -> None:
 def _temp_name(real: str) -> str:
     folder, base = os.path.split(real)
     # the pid is what sweep() checks; the name is cut so that a long target name still fits
-    return os.path.join(folder, f".{base[:120]}.gkplan-{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    return os.path.join(folder, f".{base[:120]}.gkplan-{os.getpid()}-{os.urandom(4).hex()}.tmp")  # (not secrets: it imports hashlib and random)
 
 
 def _remove(name: str) -> None:
