@@ -25,7 +25,8 @@ import resource, subprocess, sys
 code = subprocess.call(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
 """
-COMMANDS = (("list",), ("log",), ("log", "--format", "json"), ("stale",), ("remind",))
+COMMANDS = (("list",), ("log",), ("log", "--format", "json"), ("stale",), ("remind",), ("diff", "2021-01-01", "2023-07-01"),
+            ("diff", "2021-01-01", "2023-07-01", "--format", "json"))
 MARGIN_MIB = 8
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from gkplan.config import Lights, Periods
@@ -253,12 +253,9 @@ def plans(ledger: Ledger, as_of: date) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def diff(ledger: Ledger, start: date, end: date) -> list[dict[str, Any]]:
-    """What changed between two days (对账): per point, task and target, each field's values on both days."""
+def diff(ledger: Ledger, start: date, end: date) -> Callable[[bool], Iterator[dict[str, Any]]]:
+    """What changed between two days (对账): per point, task and target, each field's values on both days; a
+    function that reads them afresh (a table reads them twice, widths first)."""
     if end < start:
         raise InvalidValue(f"第二个日期（{end}）早于第一个（{start}）")
-    titles = {p["id"]: p["title"] for p in ledger.iter_points(brief=True)}
-    rows = ledger.diff(start.isoformat(), end.isoformat())
-    for r in rows:
-        r["title"] = titles.get(r["point"], "")
-    return rows
+    return lambda brief: ledger.diff(start.isoformat(), end.isoformat())

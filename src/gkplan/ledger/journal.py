@@ -62,16 +62,17 @@ class JournalMixin:
                 out |= {(r[0], r[1], r[2]): r[3] for r in self.conn.execute(sql, (self.plan_key, *chunk))}
         return out
 
-    def diff(self, start: str, end: str) -> list[dict[str, Any]]:
+    def diff(self, start: str, end: str) -> Iterator[dict[str, Any]]:
         """Each point, task and target whose state on `end` differs from `start`, or that got a report in
-        between: the fields that changed ([value on start, value on end]) and the notes recorded."""
-        out = []
+        between: the fields that changed ([value on start, value on end]), the notes recorded, and its point's
+        title. One item at a time, from a cursor (a year of a large plan changes most of it)."""
         with self.snapshot() as conn:
-            items = conn.execute(
-                "SELECT entity, point, ref FROM (SELECT DISTINCT entity, point, ref FROM history WHERE plan = ? AND effective > ?"
-                " AND effective <= ?) d ORDER BY point, entity = 'target', entity = 'task', ref", (self.plan_key, start, end),
-            ).fetchall()  # fmt: skip
-            for entity, point, ref in items:
+            items = self.rows(
+                "SELECT d.entity, d.point, d.ref, p.title FROM (SELECT DISTINCT entity, point, ref FROM history WHERE plan = ?"
+                " AND effective > ? AND effective <= ?) d LEFT JOIN points p ON p.plan = ? AND p.id = d.point"
+                " ORDER BY d.point, d.entity = 'target', d.entity = 'task', d.ref", (self.plan_key, start, end, self.plan_key),
+            )  # fmt: skip
+            for entity, point, ref, title in items:
                 key = key_of(entity, point, ref)
                 before, after = self.state_at(conn, entity, key, start), self.state_at(conn, entity, key, end)
                 if entity == "task" and not before["present"] and not after["present"]:
@@ -84,13 +85,12 @@ class JournalMixin:
                     (self.plan_key, point, entity, ref, start, end))]  # fmt: skip
                 if changes or notes:  # (new points come below)
                     ident = str(point) if entity == "point" else f"{point}.{ref}" if entity == "task" else f"{point}:{ref}"
-                    out.append({"plan": self.plan_key, "id": ident, "kind": entity, "point": point, "changes": changes,
-                                "notes": notes})  # fmt: skip
-            for (point,) in conn.execute("SELECT id FROM points WHERE plan = ? AND since > ? AND since <= ? ORDER BY id",
-                                         (self.plan_key, start, end)):  # fmt: skip
-                out.append({"plan": self.plan_key, "id": str(point), "kind": "point", "point": point,
-                            "changes": {"present": [False, True]}, "notes": []})  # fmt: skip
-        return out
+                    yield {"plan": self.plan_key, "id": ident, "kind": entity, "point": point, "changes": changes,
+                           "notes": notes, "title": title or ""}  # fmt: skip
+            for point, title in self.rows("SELECT id, title FROM points WHERE plan = ? AND since > ? AND since <= ? ORDER BY id",
+                                          (self.plan_key, start, end)):  # fmt: skip
+                yield {"plan": self.plan_key, "id": str(point), "kind": "point", "point": point,
+                       "changes": {"present": [False, True]}, "notes": [], "title": title}  # fmt: skip
 
     def extension_events(self, points: list[int], until: str) -> dict[int, int]:
         """Point → its own 延期 entries effective by `until`, less those undone by then (an undo's entry

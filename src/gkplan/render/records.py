@@ -144,7 +144,8 @@ _DIFF_VALUES = {"present": lambda v: "存在" if v else "不存在", "status": l
                 "kind": lambda v: {"document": "文件", "milestone": "里程碑", "task": "任务"}.get(v, v)}  # fmt: skip
 
 
-def diff(rows: list[dict[str, Any]], fmt: str, start: str, end: str, *, wide: bool = False) -> None:
+def diff(rows: Rows, fmt: str, start: str, end: str, *, wide: bool = False) -> None:
+    """`rows`: a function of `brief` that reads the changes afresh (a table reads them twice)."""
     def describe(r: dict[str, Any]) -> str:
         parts = []
         for key, (old, new) in r["changes"].items():
@@ -153,16 +154,13 @@ def diff(rows: list[dict[str, Any]], fmt: str, start: str, end: str, *, wide: bo
             parts.append(f"{_CHANGE_LABELS.get(key, key)} {old} → {new}")
         return "；".join(parts)
 
-    def table():  # noqa: ANN202
-        t = _table("编号", "对象", "变化", "期间进展", title=f"{start} → {end} 的变化", drop=_DIFF_DROP, wide=wide)
-        for r in rows:
-            what = {"point": "要点", "task": "任务", "target": "指标"}[r["kind"]]
-            t.add_row(r["id"], _esc(f"{what} {r['title']}" if r["kind"] == "point" else what), _esc(describe(r)),
-                      _esc("；".join(r["notes"])))  # fmt: skip
-        t.caption = f"共 {len(rows)} 项有变化" if rows else "这段时间没有变化"
-        return t
+    def cells(r: dict[str, Any]) -> list[str]:
+        what = {"point": "要点", "task": "任务", "target": "指标"}[r["kind"]]
+        return [r["id"], _esc(f"{what} {r['title']}" if r["kind"] == "point" else what), _esc(describe(r)), _esc("；".join(r["notes"]))]
 
-    _emit(fmt, rows, ("plan", "id", "kind", "point", "title", "changes", "notes"), table)
+    t = _table("编号", "对象", "变化", "期间进展", title=f"{start} → {end} 的变化", drop=_DIFF_DROP, wide=wide)
+    _emit_rows(fmt, rows, ("plan", "id", "kind", "point", "title", "changes", "notes"), t, cells, 0, "项有变化",
+               empty="这段时间没有变化")
 
 
 def names(rows: Rows, fmt: str, label: str) -> None:
