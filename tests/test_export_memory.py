@@ -59,3 +59,9 @@ def test_the_export_s_memory_does_not_grow_with_the_ledger(ledgers, tmp_path, fm
 def test_a_listing_written_to_a_file_does_not_grow_with_the_ledger(ledgers, tmp_path, suffix):
     small, large = (peak_mib(db, "list", "-o", str(tmp_path / f"{n}.{suffix}")) for n, db in ledgers.items())
     assert large <= small + MARGIN_MIB, (small, large)
+
+
+def test_the_published_page_s_memory_does_not_grow_with_the_ledger(ledgers, tmp_path):
+    """publish writes its SQLite file row by row (it once built every table, then the whole file, in memory)."""
+    small, large = (peak_mib(db, "publish", "-o", str(tmp_path / f"{n}.db")) for n, db in ledgers.items())
+    assert large <= small + MARGIN_MIB, (small, large)

@@ -44,6 +44,12 @@ _WHY = {
 }
 
 
+def refuse(target: Path, *, force: bool, protect: Path | None) -> None:
+    """Raise what writing `target` would raise (a ledger, a directory, an existing file without --force), before
+    any work: a command writing two files checks both first."""
+    _prepare(target, force=force, protect=protect)
+
+
 def _prepare(target: Path, *, force: bool, protect: Path | None) -> tuple[str, os.stat_result | None]:
     """Check the target; return the path to write (symlinks followed, so a link keeps pointing at the
     new file) and the stat of the file it replaces, if any."""

@@ -19,9 +19,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from gkplan.files import replace_atomically
+from gkplan.files import refuse, replace_atomically, write_database
 from gkplan.ledger import Ledger, PointQuery
-from gkplan.reports import LIGHTS, UNASSIGNED, Frame, list_points, list_tasks, overdue, summary, targets
+from gkplan.reports import LIGHTS, UNASSIGNED, Frame, iter_points, iter_tasks, overdue, summary, targets
 from gkplan.values import ROLE_LABELS, STATUS_LABELS
 
 NAME = "进展公开"  # the database's name on the page when none is given (`publish --serve` alone)
@@ -82,71 +82,46 @@ def _leads(row: dict[str, Any]) -> str:
     return "、".join(dict.fromkeys(lead["leader"] or lead["note"] or "" for lead in row["leads"])) or ""
 
 
-def rows(ledger: Ledger, fr: Frame) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table's rows as the ledger stood on the frame's day, read from one snapshot."""
-    with ledger.snapshot():
-        points = list_points(ledger, PointQuery(), fr)
-        tasks = list_tasks(ledger, PointQuery(), fr)
-        late = list(overdue(ledger, fr))
-        groups = summary(ledger, "dept", fr)
-        goals = targets(ledger, fr)
-        plan = ledger.plan()
-    sections = {p["id"]: _section(p) for p in points}
-    leaders = {p["id"]: _leads(p) for p in points}
+def fill(conn: sqlite3.Connection, ledger: Ledger, fr: Frame) -> None:
+    """Every table as the ledger stood on the frame's day, read from one snapshot and written row by row into
+    the published file (`conn`): a plan of a million points is never held whole."""
+    for name, columns in TABLES.items():
+        conn.execute(f'CREATE TABLE "{name}" ({", ".join(f"{c} {kind}" for c, kind in columns)})')
+    insert = {name: f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(columns))})' for name, columns in TABLES.items()}
     text = lambda r: (r["note"], r["problem"], r["next"], r["evidence"])  # noqa: E731
-    out: dict[str, list[tuple[Any, ...]]] = {
-        "工作要点": [
-            (p["id"], sections[p["id"]], p["title"], leaders[p["id"]], _joined(p["departments"]), _joined(p["co"]),
-             p["status_label"], p["progress"], LIGHTS[p["light"]], p["due"], p["due_original"], _left(p), p["tasks"],
-             *text(p), p["reported"], p["text"])
-            for p in points
-        ],
-        "任务": [
+    with ledger.snapshot():
+        plan = ledger.plan()
+        for p in iter_points(ledger, PointQuery(), fr):
+            conn.execute(insert["工作要点"], (
+                p["id"], _section(p), p["title"], _leads(p), _joined(p["departments"]), _joined(p["co"]), p["status_label"],
+                p["progress"], LIGHTS[p["light"]], p["due"], p["due_original"], _left(p), p["tasks"], *text(p), p["reported"],
+                p["text"]))  # fmt: skip
+            conn.executemany(insert["要点部门"], [  # no lead department: 各部门汇总's （未指定）
+                (p["id"], d, ROLE_LABELS[role])
+                for role, names in (("lead", p["departments"] or [UNASSIGNED]), ("co", p["co"])) for d in names])  # fmt: skip
+        conn.executemany(insert["任务"], (
             (i, t["id"], t["point"], t["title"], _joined(t["departments"]), _joined(t["co"]), t["deliverable"],
              t["status_label"], t["progress"], LIGHTS[t["light"]], t["effective_due"], t["due_original"], _left(t), *text(t))
-            for i, t in enumerate(tasks, start=1)
-        ],
-        "逾期事项": [
+            for i, t in enumerate(iter_tasks(ledger, PointQuery(), fr), start=1)))  # fmt: skip
+        conn.executemany(insert["逾期事项"], (  # the point's leaders are filled in below, from 工作要点
             (i, "任务" if r["kind"] == "task" else "要点", str(r["id"]), r["point"] if r["kind"] == "task" else r["id"],
-             r["title"], _joined(r["departments"]), leaders.get(r["point"] if r["kind"] == "task" else r["id"]),
-             r["due"], r["days_overdue"], r["status_label"], r["progress"], r["note"])
-            for i, r in enumerate(late, start=1)
-        ],
-        "各部门汇总": [
+             r["title"], _joined(r["departments"]), None, r["due"], r["days_overdue"], r["status_label"], r["progress"], r["note"])
+            for i, r in enumerate(overdue(ledger, fr), start=1)))  # fmt: skip
+        conn.executemany(insert["各部门汇总"], (
             (i, g["group"], g["points"], *(g[k] for k in STATUS_LABELS), g["overdue"], g["red"], g["yellow"], g["green"],
              g["unreported"], g["mean_progress"], g["extended"], g["extensions"])
-            for i, g in enumerate(groups, start=1)
-        ],
-        "量化指标": [
+            for i, g in enumerate(summary(ledger, "dept", fr), start=1)))  # fmt: skip
+        conn.executemany(insert["量化指标"], (
             (i, g["point"], g["metric"], g["unit"], g["target_min"], g["target_max"], g["actual"], g["actual_as_of"],
              g["attainment"], {True: "是", False: "否", None: None}[g["met"]], g["due"], g["source"])
-            for i, g in enumerate(goals, start=1)
-        ],
-        "要点部门": [
-            (p["id"], d, ROLE_LABELS[role]) for p in points  # no lead department: 各部门汇总's （未指定）
-            for role, names in (("lead", p["departments"] or [UNASSIGNED]), ("co", p["co"])) for d in names
-        ],
-        "公开说明": [(i, *item) for i, item in enumerate((
-            ("计划", plan["title"]), ("文号", plan["document"] or ""), ("数据截至", fr.as_of.isoformat()),
-            ("说明", "按截至日期重算的进展；不含记录人、审核人和任务责任人等个人信息。"),
-        ), start=1)],
-    }  # fmt: skip
-    return out
-
-
-def database(tables: dict[str, list[tuple[Any, ...]]]) -> bytes:
-    """The published file's bytes: built in memory, so nothing of it is on disk until it is whole."""
-    conn = sqlite3.connect(":memory:")
-    try:
-        for name, columns in TABLES.items():
-            conn.execute(f'CREATE TABLE "{name}" ({", ".join(f"{c} {kind}" for c, kind in columns)})')
-            marks = ", ".join("?" * len(columns))
-            conn.executemany(f'INSERT INTO "{name}" VALUES ({marks})', tables[name])
-        conn.execute('CREATE INDEX "要点部门_部门" ON "要点部门" ("部门", "编号")')
-        conn.commit()
-        return conn.serialize()
-    finally:
-        conn.close()
+            for i, g in enumerate(targets(ledger, fr), start=1)))  # fmt: skip
+    conn.execute('UPDATE "逾期事项" SET 牵头校领导 = (SELECT w.牵头校领导 FROM "工作要点" w WHERE w.编号 = "逾期事项".所属要点)')
+    conn.executemany(insert["公开说明"], [(i, *item) for i, item in enumerate((
+        ("计划", plan["title"]), ("文号", plan["document"] or ""), ("数据截至", fr.as_of.isoformat()),
+        ("说明", "按截至日期重算的进展；不含记录人、审核人和任务责任人等个人信息。"),
+    ), start=1)])  # fmt: skip
+    conn.execute('CREATE INDEX "要点部门_部门" ON "要点部门" ("部门", "编号")')
+    conn.commit()
 
 
 def metadata_path(target: Path) -> Path:
@@ -169,9 +144,9 @@ def publish(ledger: Ledger, fr: Frame, target: Path, *, force: bool, today: date
         raise InvalidValue(f"--as-of {fr.as_of} 早于计划的开始日期 {plan['start']}，没有可公开的进展")
     doc = metadata(Path(target).stem, plan, fr.as_of.isoformat())
     # both targets are checked (the database first, as the user named it) before either is written
-    with replace_atomically(target, force=force, protect=ledger.file) as db_file, \
-            replace_atomically(meta_target, force=force, protect=ledger.file) as meta_file:  # fmt: skip
-        db_file.write(database(rows(ledger, fr)))
+    refuse(target, force=force, protect=ledger.file)
+    with replace_atomically(meta_target, force=force, protect=ledger.file) as meta_file:
+        write_database(lambda conn: fill(conn, ledger, fr), ledger.file, target, force=force)
         meta_file.write((json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode())
     return target, meta_target
 
