@@ -23,10 +23,6 @@ OPEN = ("not_started", "in_progress", "blocked")  # what owes a progress report 
 REASONS = ("overdue", "due_soon", "yellow", "unreported")  # why a notice names an item, in that order
 
 
-def items(ledger: Ledger, fr: Frame, *, plain_lights: bool = False) -> list[dict[str, Any]]:
-    return list(iter_items(ledger, fr, plain_lights=plain_lights))
-
-
 def iter_items(ledger: Ledger, fr: Frame, *, plain_lights: bool = False) -> Iterator[dict[str, Any]]:
     """Every point followed by its tasks, as they stood on the frame's day, one at a time from two cursors read
     side by side (both in point order). `plain_lights`: the lights as if no report were due yet (red, yellow,
