@@ -182,3 +182,27 @@ def test_no_such_line_for_data_or_a_chosen_day(run, ledger, monkeypatch):
     assert run("list", "--as-of", "2022-12-31").stderr == ""
     monkeypatch.setenv("GKPLAN_TODAY", "2022-12-31")
     assert run("list").stderr == ""
+
+
+def test_the_root_index_is_generated_from_the_commands():
+    """cli_index.py, what root help lists without importing the commands, equals its regeneration."""
+    from gkplan.clidoc import index
+
+    committed = (REPO / "src" / "gkplan" / "cli_index.py").read_text(encoding="utf-8")
+    assert index() == committed, "cli_index.py is out of date: python -m gkplan.clidoc --index > src/gkplan/cli_index.py"
+
+
+@pytest.mark.parametrize("argv", [["--help"], [], ["lst"], ["--db", "x.db", "--plan", "2022"]], ids=" ".join)
+def test_root_help_from_the_index_is_the_whole_trees(run, argv):
+    """`gkplan --help` as a user runs it (from the index) prints what the whole command tree prints, and an
+    unknown or missing command fails the same way."""
+    import subprocess
+    import sys
+
+    def probe(call: str) -> subprocess.CompletedProcess:
+        code = f"import sys\nfrom gkplan.cli import full_app, main\nsys.argv = ['gkplan', *{argv!r}]\n{call}\n"
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+
+    whole, user = probe("full_app()()"), probe("main()")
+    assert (user.returncode, user.stdout, user.stderr) == (whole.returncode, whole.stdout, whole.stderr)
+    assert user.stdout.count("\n  ") > 30 or user.returncode == 2

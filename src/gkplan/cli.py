@@ -20,7 +20,7 @@ from functools import cache
 import typer
 
 from gkplan import render
-from gkplan.clizh import ZhGroup
+from gkplan.clizh import ZhCommand, ZhGroup
 from gkplan.errors import Cancelled, GkplanError
 from gkplan.clikit import install
 from gkplan.cliopts import completes
@@ -44,7 +44,7 @@ class RootGroup(ZhGroup):
         return super().parse_args(ctx, args)
 
 
-app = typer.Typer(
+_ROOT = dict(
     cls=RootGroup,
     name="gkplan",
     help="国家开放大学年度工作要点督查台账：查询、更新、汇总每项工作要点的进度。",
@@ -53,6 +53,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_show_locals=False,
 )
+app = typer.Typer(**_ROOT)  # type: ignore[arg-type]
 
 
 def _completion(action: str) -> Callable[[typer.Context, Optional[str]], None]:
@@ -145,6 +146,23 @@ def full_app() -> typer.Typer:
     return app
 
 
+def _index_app() -> typer.Typer:
+    """The root as its help shows it: the root's options, and each command as its name and summary
+    (cli_index.py), none of the commands' modules imported. For root help, --version, the completion
+    options and an unknown command's hint; never for running a command."""
+    from gkplan.cli_index import SUMMARIES
+
+    index = typer.Typer(**_ROOT)  # type: ignore[arg-type]
+    index.callback()(root)
+    for name, summary in SUMMARIES:
+        index.command(name, help=summary, cls=ZhGroup if name in GROUPS else ZhCommand)(_listed)
+    return index
+
+
+def _listed() -> None:
+    raise AssertionError("listed in help only")  # _command_name sends every named command to _start_alone
+
+
 def _start_alone(name: str) -> None:
     """Give Typer only the command the line names (or its group): the rest are never imported."""
     import importlib
@@ -220,7 +238,7 @@ def main() -> None:
                 _start_alone(name)
                 app()
             else:
-                full_app()()
+                _index_app()()
         finally:
             render.flush()  # Click's help and usage text, too, fail here rather than at interpreter exit
     except GkplanError as exc:  # outside any command: help text that cannot be written

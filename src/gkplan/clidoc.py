@@ -2,6 +2,8 @@
 (clizh.sections), so that the two cannot differ; tests/test_cli_zh.py checks the committed file.
 
 Regenerate: python -m gkplan.clidoc > docs/cli.md
+It also writes src/gkplan/cli_index.py, the root's list of commands that root help shows without
+importing them: python -m gkplan.clidoc --index > src/gkplan/cli_index.py
 """
 
 from __future__ import annotations
@@ -53,8 +55,23 @@ def reference() -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def index() -> str:
+    """cli_index.py: each root command's name and the one line root help shows for it, in order."""
+    from gkplan.cli import full_app
+
+    root = typer.main.get_command(full_app())
+    rows = "".join(f"    ({name!r}, {line!r}),\n" for name, line in sections(root, root.make_context("gkplan", [], resilient_parsing=True))["commands"])
+    return (f'"""{INDEX_DOC}"""\n\n'
+            f"# fmt: off\nSUMMARIES = (\n{rows})\n")
+
+
+INDEX_DOC = """The root's commands and the line root help shows for each, so that `gkplan --help`, `--version` and an
+unknown command's hint need none of the commands' modules. Generated: python -m gkplan.clidoc --index >
+src/gkplan/cli_index.py (tests/test_cli_zh.py checks it against the commands)."""
+
+
 if __name__ == "__main__":
     import sys
 
     sys.stdout.reconfigure(encoding="utf-8", newline="\n")  # type: ignore[union-attr]
-    sys.stdout.write(reference())
+    sys.stdout.write(index() if sys.argv[1:] == ["--index"] else reference())
