@@ -76,8 +76,6 @@ def entry_hash(previous: str, entry: dict[str, Any]) -> str:
 
     That includes `source` (the file an import read), which is provenance as much as the author is; it is
     covered only where set, so that every entry recorded before version 7 keeps the hash it was chained with."""
-    import hashlib
-
     fields = [entry[k] for k in ("id", "plan", "point", "entity", "ref", "action", "effective", "at", "by", "changes",
                                  "note", "cause", "undoes")]  # fmt: skip
     if entry.get("source") is not None:
@@ -85,7 +83,26 @@ def entry_hash(previous: str, entry: dict[str, Any]) -> str:
     import json  # here and below, not at start-up: a listing never reads the history
 
     text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return hashlib.sha256((previous + text).encode("utf-8")).hexdigest()
+    return _sha256()((previous + text).encode("utf-8")).hexdigest()
+
+
+def _sha256() -> Any:
+    """SHA-256 from CPython's own module where there is one: `hashlib` first loads OpenSSL, ~2.5 ms of every
+    write's start. The digest is the same; hashlib stays the fallback (another interpreter, a FIPS build)."""
+    try:
+        from _sha256 import sha256  # CPython 3.11
+
+        return sha256
+    except ImportError:
+        pass
+    try:
+        from _sha2 import sha256  # CPython 3.12 and later
+
+        return sha256
+    except ImportError:
+        from hashlib import sha256
+
+        return sha256
 
 
 class HistoryMixin:
