@@ -104,3 +104,23 @@ def test_the_history_chain_is_sha256_as_hashlib_computes_it(previous, values):
                                  "note", "cause", "undoes")]  # fmt: skip
     text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     assert entry_hash(previous, entry) == hashlib.sha256((previous + text).encode("utf-8")).hexdigest()
+
+
+def test_a_groups_subcommand_is_built_alone(tmp_path):
+    """`task list` gives Typer only `task list` (building the group's other commands cost ~4 ms); `task`
+    alone, its help or a name it lacks still gets the whole group, which names the close ones."""
+    env = os.environ | {"GKPLAN_DB": str(tmp_path / "l.db")}
+    subprocess.run([sys.executable, "-m", "gkplan", "depts"], env=env, capture_output=True, check=True)
+
+    def unbuilt(argv: list[str]) -> list[str]:
+        probe = (f"import sys\nsys.argv = {['gkplan', *argv]!r}\nfrom gkplan.cli import main\n"
+                 "try:\n    main()\nexcept SystemExit:\n    pass\nfrom gkplan import clikit, cli_tasks\n"
+                 "print('UNBUILT', sorted(n for o, n, _, _ in clikit._pending if o is cli_tasks.task_app), file=sys.stderr)\n")
+        out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+        import ast
+
+        return ast.literal_eval(out.stderr.rsplit("UNBUILT ", 1)[1].strip())
+
+    left = unbuilt(["task", "list"])
+    assert "add" in left and "list" not in left
+    assert unbuilt(["task", "lst"]) == [] and unbuilt(["task", "--help"]) == []

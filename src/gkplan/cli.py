@@ -22,7 +22,7 @@ import typer
 from gkplan import render
 from gkplan.clizh import ZhCommand, ZhGroup
 from gkplan.errors import Cancelled, GkplanError
-from gkplan.clikit import install
+from gkplan.clikit import install, pending
 from gkplan.cliopts import completes
 
 COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
@@ -163,22 +163,27 @@ def _listed() -> None:
     raise AssertionError("listed in help only")  # _command_name sends every named command to _start_alone
 
 
-def _start_alone(name: str) -> None:
-    """Give Typer only the command the line names (or its group): the rest are never imported."""
+def _start_alone(name: str, sub: Optional[str]) -> None:
+    """Give Typer only the command the line names (of a group, only the subcommand named, when it is one):
+    the rest are never imported, nor built."""
     import importlib
 
     if name in GROUPS:
-        module = GROUPS[name][0]
-        importlib.import_module(module)
-        install(module=module)
+        module, attr = GROUPS[name]
+        group = getattr(importlib.import_module(module), attr)
+        if sub is not None and pending(group, sub):
+            install(group, only=sub)
+        else:  # the group's help, or a name it does not have (the close ones are named)
+            install(module=module)
         _add(name)
     else:
         _add(COMMANDS[name])
         install(importlib.import_module(COMMANDS[name]).app, only=name)
 
 
-def _command_name(args: list[str]) -> Optional[str]:
-    """The command the user named, past the root options (--db PATH); None when help or nothing."""
+def _command_name(args: list[str]) -> tuple[Optional[str], Optional[str]]:
+    """The command the user named, past the root options (--db PATH), and the word after it (a group's
+    subcommand); None when help or nothing."""
     i = 0
     while i < len(args):
         arg = args[i]
@@ -188,8 +193,11 @@ def _command_name(args: list[str]) -> Optional[str]:
         if arg.startswith(("--db=", "--plan=")):
             i += 1
             continue
-        return None if arg.startswith("-") else arg
-    return None
+        if arg.startswith("-"):
+            return None, None
+        sub = args[i + 1] if i + 1 < len(args) and not args[i + 1].startswith("-") else None
+        return arg, sub
+    return None, None
 
 
 class _ClosedStdout:
@@ -228,14 +236,14 @@ def main() -> None:
     _streams()
     try:
         try:
-            name = _command_name(sys.argv[1:])
+            name, sub = _command_name(sys.argv[1:])
             if os.environ.get(COMPLETE_VAR):  # the shell asks for candidates: every command, Typer's protocol
                 from gkplan.complete import prepare
 
                 prepare()
                 full_app()(prog_name="gkplan", complete_var=COMPLETE_VAR)
             elif name in COMMANDS or name in GROUPS:
-                _start_alone(name)
+                _start_alone(name, sub)
                 app()
             else:
                 _index_app()()

@@ -75,6 +75,11 @@ def install(app: Optional[typer.Typer] = None, only: Optional[str] = None, modul
     _pending = keep
 
 
+def pending(app: typer.Typer, name: str) -> bool:
+    """Whether `name` is a recorded command of `app` not yet given to Typer."""
+    return any(owner is app and entry == name for owner, entry, _, _ in _pending)
+
+
 class Command(ZhCommand):
     """Every command's class: lets an option whose value may be left out stand alone — `--json` (list the
     fields it can select), and, for AskableCommand, `--progress` — by giving it its stand-in value."""

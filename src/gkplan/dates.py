@@ -49,6 +49,8 @@ def _parse(text: str, today: date, year: Union[int, Callable[[], int]]) -> date:
     try:
         if s in _WORDS:
             return today + timedelta(days=_WORDS[s])
+        if len(s) == 10 and s[4] == s[7] == "-" and s[:4].isdigit() and s[5:7].isdigit() and s[8:].isdigit():
+            return date(int(s[:4]), int(s[5:7]), int(s[8:]))  # ISO, the usual case: _YMD without compiling it (~1 ms)
         if m := re.fullmatch(_YMD, s) or re.fullmatch(_COMPACT, s):
             return date(int(m[1]), int(m[2]), int(m[3]))
         if m := re.fullmatch(_RELATIVE, s):
