@@ -158,6 +158,8 @@ FLOOR = [  # (question, gkplan's arguments, floor script and its arguments, targ
     ("show {m}", ["show", "{m}"], ["show.py", "{m}"], 3.0),
     ("update {m} --progress N", ["update", "{m}", "--progress", "1{i}", "--note", "第 {i} 次"],
      ["update.py", "{m}", "1{i}", "第 {i} 次"], 3.0),
+    # Taskwarrior has no history listing: `log` is measured against the floor (no target of its own; listings' 3×)
+    ("log", ["log"], ["log.py"], 3.0), ("log --format ndjson", ["log", "--format", "ndjson"], ["log.py"], 3.0),
 ]  # fmt: skip
 
 

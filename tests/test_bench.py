@@ -95,6 +95,10 @@ def test_the_floor_prints_the_rows_gkplan_prints(bench_data):
     assert shown[0][:4] == [str(point["id"]), point["title"], point["section_title"], json.dumps(point["leads"], ensure_ascii=False)]
     assert shown[0][5:9] == [point["status_label"], point["light"], point["due"], str(point["days_left"])]
     assert [int(r[0]) for r in shown[1:]] == [h["id"] for h in point["history"]]
+    logged = floor("log.py", ds.db, sql)
+    history = [json.loads(line) for line in subprocess.run([GK, "log", "--format", "ndjson"], env=env, capture_output=True,
+                                                            text=True, check=True).stdout.splitlines()]  # fmt: skip
+    assert len(logged) > N and [(int(r[0]), r[1], r[3]) for r in logged] == [(h["id"], h["effective"], h["by"]) for h in history]
 
 
 def test_the_floor_update_writes_what_gkplan_writes(bench_data, tmp_path):
