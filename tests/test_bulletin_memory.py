@@ -25,3 +25,28 @@ def test_the_views_memory_does_not_grow_with_the_ledger(ledgers, args):
 def test_a_bulletin_written_to_a_file_does_not_grow_with_the_ledger(ledgers, tmp_path, suffix):
     small, large = (peak_mib(db, "bulletin", "-o", str(tmp_path / f"{n}.{suffix}")) for n, db in ledgers.items())
     assert large <= small + MARGIN_MIB, (small, large)
+
+
+def python_peak_kib(db, *args: str) -> float:
+    """The peak of Python's own allocations (tracemalloc) while `gkplan args…` runs: finer than the max RSS,
+    which a few hundred KiB of objects a row's worth per item do not move at these sizes."""
+    import subprocess
+    import sys
+
+    from test_export_memory import _env
+
+    probe = ("import sys, tracemalloc\ntracemalloc.start()\n"
+             f"sys.argv = {['gkplan', *args]!r}\nfrom gkplan.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print('PEAK', tracemalloc.get_traced_memory()[1], file=sys.stderr)\n")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", probe], env=_env(db), capture_output=True, text=True, timeout=600)
+    return int(out.stderr.rsplit("PEAK ", 1)[1]) / 1024
+
+
+@pytest.mark.parametrize("args", [("bulletin", "--format", "json"), ("brief", "--leader", "李松", "--format", "json")],
+                         ids=" ".join)  # fmt: skip
+def test_the_views_hold_no_python_object_per_item(ledgers, args):
+    """A leader's items were a set of tuples, ~100 bytes an item (+202 KiB from 2,000 to 20,000 points; +32 now),
+    which the max RSS at these sizes does not show; a department's deviations were a list of floats."""
+    small, large = (python_peak_kib(db, *args) for db in ledgers.values())
+    assert large <= small + 150, (small, large)

@@ -1,4 +1,4 @@
-"""The period's progress bulletin (通报) and a leader's page (brief).
+"""The period's progress bulletin (通报); a leader's page is brief.py.
 
 A bulletin is computed from the history as of its period's end (or the as-of day, if earlier), never
 from today's tables or clock, so that one issued in July and one reissued in January say the same.
@@ -110,7 +110,7 @@ def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail
             d = depts.get(name)
             if d is None:
                 d = depts[name] = {"department": name, **dict.fromkeys(DEPARTMENT_COUNTS, 0), "on_time_rate": None,
-                                   "deviation": None, "rank": None, "_closing": [0, 0], "_deviations": []}  # fmt: skip
+                                   "deviation": None, "rank": None, "_closing": [0, 0], "_deviations": [0, 0.0]}  # fmt: skip
             for key, value in flags.items():
                 d[key] += value
             d["_closing"][0] += on_time
@@ -119,7 +119,8 @@ def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail
                 d["points"] += 1
                 if pace_of:
                     d[pace_of] += 1
-                    d["_deviations"].append(item["progress"] - item["expected"])
+                    d["_deviations"][0] += 1  # a count and a sum, not the list: a million floats at 1M points
+                    d["_deviations"][1] += item["progress"] - item["expected"]
         if detail and item["light"] in ("red", "yellow"):
             names = [n for dept in item["departments"] for n in leaders_for(item, dept)]
             record = {k: item[k] for k in ITEM_FIELDS if k != "leaders"} | {"leaders": list(dict.fromkeys(names))}
@@ -129,8 +130,8 @@ def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail
     totals["mean_progress"] = round(progress_sum / totals["points"], 1) if totals["points"] else 0.0
     for d in depts.values():
         d["on_time_rate"] = _rate(*d.pop("_closing"))
-        deviations = d.pop("_deviations")
-        d["deviation"] = round(sum(deviations) / len(deviations), 1) if deviations else None
+        count, total = d.pop("_deviations")
+        d["deviation"] = round(total / count, 1) if count else None
     goals = [{k: t[k] for k in TARGET_FIELDS} for t in targets(ledger, at)] if detail else []
     return {"totals": totals, "departments": _ranked(depts), "items": Replay(shown, listed), "targets": goals}
 
@@ -221,74 +222,3 @@ def save(data: dict[str, Any], target: Path, fmt: str | None, *, force: bool, pr
             with text_writer(f, "utf-8-sig" if kind == "csv" else "utf-8") as out:
                 render.bulletin_file(data, kind, out.write)
     return target
-
-
-# -- a leader's page ---------------------------------------------------------------------------------
-
-
-def brief(ledger: Ledger, fr: Frame, leader_text: str) -> dict[str, Any]:
-    """One screen for a 分管校领导: the points and tasks whose departments' parts they lead, with lights;
-    what changed in the current period; and what waits for them: 待销号, 延期 and red items.
-
-    The items and the history are read one at a time; what the page lists goes to a spool on disk
-    (ledger.Spool), each list a Replay of its part: 0 points (each with its tasks), 1 changes, 2 extensions,
-    3 pending review, 4 red."""
-    from gkplan.dates import period_key
-    from gkplan.filters import resolve_name
-    from gkplan.ledger.spool import Replay, Spool
-
-    leader = resolve_name(leader_text, [n["name"] for n in ledger.names("leader")], "校领导")
-    start = fr.period[0].isoformat()
-    spool, counts = Spool(2), [0] * 5
-
-    def add(part: int, record: dict[str, Any], order: int = 0) -> None:
-        spool.add((part, order), record)
-        counts[part] += 1
-
-    keys: set[tuple[int, int]] = set()  # (point, task seq or 0) of every item of theirs: which changes are theirs
-    depts: list[str] = []
-    with ledger.snapshot():
-        head, open_point = None, None  # the latest point read; the page's point being filled, tasks and all
-        for item in iter_items(ledger, fr):
-            if item["kind"] == "point":
-                item["expected"] = round(expected(item, fr.as_of), 1)
-                head = item
-            part = [d for d in item["departments"] if leader in leaders_for(item, d)]
-            if not part:
-                continue
-            depts += [d for d in part if d not in depts]
-            entry = _brief_row(item, part)
-            for status, place in (("pending_review", 3), ("red", 4)):
-                if (item["status"] if place == 3 else item["light"]) == status:
-                    add(place, entry)
-            keys.add((item["point"], item["seq"]))
-            if item["kind"] == "point" or open_point is None or open_point["point"] != item["point"]:
-                if open_point is not None:
-                    add(0, open_point)
-                lead = item["kind"] == "point"  # else a task of theirs under another leader's point
-                open_point = (entry if lead else _brief_row(head, [])) | {"lead": lead, "tasks": []}
-                if lead:
-                    continue
-            open_point["tasks"].append(entry)
-        if open_point is not None:
-            add(0, open_point)
-        for n, h in enumerate(ledger.iter_history(since=start, until=fr.as_of.isoformat())):  # newest first
-            seq = int(h["ref"]) if h["entity"] == "task" else 0
-            if h["action"] in ("derive", "load", "migrate") or (h["point"], seq if h["entity"] != "target" else 0) not in keys:
-                continue
-            entry = {k: h[k] for k in ("id", "effective", "point", "entity", "ref", "action", "changes", "note", "by")}
-            add(1, entry, -n)  # read back oldest first
-            old, new = h["changes"].get("extension") or (None, None)
-            if new and not old:
-                add(2, entry | {"due": h["changes"].get("due"), "reason": new}, -n)
-    lists = [Replay(spool, count, part=i) for i, count in enumerate(counts)]
-    return {
-        "leader": leader, "as_of": fr.as_of.isoformat(),
-        "period": {"key": period_key(fr.period), "start": start, "end": fr.period[1].isoformat()},
-        "departments": depts, "points": lists[0], "changes": lists[1],
-        "waiting": {"pending_review": lists[3], "extensions": lists[2], "red": lists[4]},
-    }  # fmt: skip
-
-
-def _brief_row(item: dict[str, Any], part: list[str]) -> dict[str, Any]:
-    return {k: item[k] for k in ITEM_FIELDS if k not in ("departments", "leaders")} | {"departments": part}

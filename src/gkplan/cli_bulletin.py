@@ -76,7 +76,7 @@ def brief(
     force: ForceOpt = False,
 ) -> None:
     """分管校领导一页纸：所分管部门承担的要点和任务及灯色，本期以来的变化，待处理事项（待销号、延期、红灯）。"""
-    from gkplan import bulletin as domain
+    from gkplan import brief as domain
 
     fmt = destination(output, fmt, force)
     with open_ledger(ctx) as ledger:

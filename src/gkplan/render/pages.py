@@ -1,5 +1,5 @@
 """Who has not reported in a period (missing) and a leader's page (brief): views whose lists come lazily (spooled
-by reminders.missing and bulletin.brief), read as they come, a table in two passes, widths first."""
+by reminders.missing and brief.brief), read as they come, a table in two passes, widths first."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ BRIEF_FIELDS = ("kind", "id", "point", "title", "departments", "light", "status"
 
 
 def brief(data: dict[str, Any], fmt: str) -> None:
-    """A leader's page; CSV: one row per point and task of theirs. Its lists come lazily (bulletin.brief): read
+    """A leader's page; CSV: one row per point and task of theirs. Its lists come lazily (brief.brief): read
     as they come, the table in two passes, widths first."""
 
     def flat(_: bool = False) -> Iterator[dict[str, Any]]:
