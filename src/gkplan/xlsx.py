@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Iterable, Sequence
-from itertools import islice
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 # the column kinds and the lights' words and fills: kinds.py, the one rule (imported from here too)
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 _WIDTHS = {TEXT: (4, 24), WRAP: (10, 40), DATE: (11, 11), TIME: (17, 17), PERCENT: (6, 8), NUMBER: (6, 12), LIGHT: (6, 8),
            AMOUNT: (9, 14)}  # fmt: skip
 PAPER = {"A4": 9, "A3": 8}  # OOXML paperSize codes
-_SAMPLE = 300  # rows looked at to size the columns (a write-only sheet's widths come before its rows)
+_SAMPLE = 300  # rows looked at to size the columns (a sheet's widths come before its rows)
+_GENERAL = 700  # rows after the sample written the general way, before a row writer is compiled for the sheet
 
 
 class Column(NamedTuple):
@@ -141,8 +142,8 @@ def _sheet(book: Book, sheet: Sheet, paper: int, title: str) -> None:
     sample = list(islice(rows, _SAMPLE))
     widths = _widths(columns, sample)
     styles = book.styles
-    row = RowWriter([c.kind for c in columns], _STYLE_OF, styles.id, styles.amount, _wrapped(columns, widths), _lines).row
-    drawn = [row(n, values) for n, values in enumerate(sample, start=2)]  # (their size tells whether ZIP64 is needed)
+    w = RowWriter([c.kind for c in columns], _STYLE_OF, styles.id, styles.amount, _wrapped(columns, widths), _lines)
+    drawn = [w.general(n, values) for n, values in enumerate(sample, start=2)]  # (their size: whether ZIP64 is needed)
     last = cols(len(columns))
     page = Page(paper, title or sheet.title, "B2" if columns and columns[0].header in ("编号", "序号") else "A2")
     dimension = f"A1:{last}{sheet.count + 1}" if sheet.count is not None else None  # (readers' max_row)
@@ -155,6 +156,16 @@ def _sheet(book: Book, sheet: Sheet, paper: int, title: str) -> None:
     n = len(drawn) + 1
     book.write("".join(drawn))
     del drawn, sample
+    n = _stream(book, islice(rows, _GENERAL), w.general, n)
+    more = next(rows, None)
+    if more is not None:  # a long sheet: the rest by the writer compiled for its columns
+        n = _stream(book, chain((more,), rows), w.compiled(), n)
+    printed = sum(1 for c in columns if c.printed)
+    book.finish(filtered=f"A1:{last}{n}", printed=f"A1:{cols(printed)}{n}")
+
+
+def _stream(book: Book, rows: Iterable[Sequence[Any]], row: Any, n: int) -> int:
+    """The rows after row n, written 256 at a time; the last row's number."""
     batch = []
     for values in rows:
         n += 1
@@ -164,8 +175,7 @@ def _sheet(book: Book, sheet: Sheet, paper: int, title: str) -> None:
             batch.clear()
     if batch:
         book.write("".join(batch))
-    printed = sum(1 for c in columns if c.printed)
-    book.finish(filtered=f"A1:{last}{n}", printed=f"A1:{cols(printed)}{n}")
+    return n
 
 
 def _cover(book: Book, parts: list[Any]) -> None:

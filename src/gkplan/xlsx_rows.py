@@ -26,10 +26,11 @@ class RowWriter:
     → the name of the style showing amounts in 万 of that unit; `wrapped`: (index, characters a line holds)
     of the long-text columns a row's height follows, `lines(values, wrapped)` the lines such a row needs.
 
-    `row` is compiled per sheet: one statement block per column, its kind and style already known (at
-    100,000 rows a loop over the columns deciding each cell's kind was most of the export's time). The
-    usual cells (plain text, an ISO day or time, a whole number) are written there; any other goes the
-    general way (`_cell`), which writes exactly the same XML for them too."""
+    `general(n, values)` is row n, cell by cell. `compiled()` is the same function compiled for the sheet: one
+    statement block per column, its kind and style already known (at 100,000 rows a loop over the columns
+    deciding each cell's kind was most of the export's time; compiling its source takes about a millisecond, so
+    a sheet's first rows are written the general way). The usual cells (plain text, an ISO day or time, a
+    whole number) are written there; any other goes the general way (`_cell`): the same XML either way."""
 
     def __init__(self, kinds: Sequence[str], styles: dict[str, str], style: Callable[[str], int],
                  amount: Callable[[str], str], wrapped: Sequence[tuple[int, int]] = (),
@@ -39,7 +40,15 @@ class RowWriter:
         self.plain = [style(styles[k]) for k in self.kinds]
         self.text = style(_TEXT_STYLE)
         self._style, self._amount, self._ids = style, amount, {}
-        self.row = _compile(self, list(wrapped), lines)
+        self._wrapped, self._lines = list(wrapped), lines
+
+    def general(self, n: int, values: Sequence[Any]) -> str:
+        m = self._lines(values, self._wrapped) if self._wrapped and self._lines else 1
+        cells = "".join([self._cell(i, n, x) for i, x in zip(range(len(self.kinds)), values) if x is not None])
+        return f'<row r="{n}" ht="{15 * m:g}" customHeight="1">{cells}</row>' if m > 1 else f'<row r="{n}">{cells}</row>'
+
+    def compiled(self) -> Callable[[int, Sequence[Any]], str]:
+        return _compile(self, self._wrapped, self._lines)
 
     def _id(self, name: str) -> int:
         found = self._ids.get(name)
