@@ -22,6 +22,7 @@ _TYPES = "application/vnd.openxmlformats-officedocument."
 _DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 _ZIP64_LIMIT = (1 << 31) - 1  # zipfile's: a part larger than this needs ZIP64 fields
+_EXCEL_ROWS = 1 << 20  # rows a sheet holds in Excel
 _THEME = Path(__file__).with_name("xlsx_theme.xml")  # Excel's default Office theme, as openpyxl (MIT) writes it
 
 
@@ -59,7 +60,7 @@ class Book:
             k += 1
             name = f"{base[: 31 - len(str(k))]}{k}"
         self.sheets.append(name)
-        self.page = page
+        self.page, self.large, self.size = page, large, 0
         self.part = self.zip.open(f"xl/worksheets/sheet{len(self.sheets)}.xml", "w", force_zip64=large)
         if page.frozen == "B2":
             pane = ('<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" state="frozen"/>'
@@ -82,7 +83,11 @@ class Book:
 
     def write(self, text: str) -> None:
         """Rows (xlsx_rows' XML) into the open worksheet."""
-        self.part.write(text.encode())
+        self.size += self.part.write(text.encode())
+        if self.size > _ZIP64_LIMIT and not self.large:  # (zipfile would refuse it only once it is all written)
+            from gkplan.errors import GkplanError
+
+            raise GkplanError(f"工作表“{self.sheets[-1]}”超过 2 GiB，写不进 XLSX 文件；请改用 .csv 或 .json")
 
     def finish(self, *, filtered: str | None = None, printed: str | None = None) -> None:
         """End the worksheet's rows: `filtered` is the autofilter's range (A1:S40), `printed` the print area's
@@ -190,14 +195,15 @@ def absolute(ref: str) -> str:
 
 
 def zip64(rows: int | None, sample: Sequence[str], whole: bool) -> bool:
-    """Whether a sheet of `rows` rows (None: not known), the first ones `sample` (XML; `whole`: all of them),
-    may outgrow 2 GiB."""
-    if whole or rows is not None and rows <= len(sample):
+    """Whether a sheet of `rows` rows (None: not known; then as many as Excel's sheet holds), the first ones
+    `sample` (XML; `whole`: all of them), may outgrow 2 GiB. Only then does its part carry ZIP64 fields: Excel
+    refuses a small part that has them."""
+    if whole or not sample:
         return False
+    size = sum(len(s.encode()) for s in sample) / len(sample)
     if rows is None:
-        return True
-    size = sum(len(s.encode()) for s in sample) / max(len(sample), 1)
-    return rows * size * 4 > _ZIP64_LIMIT  # (four times: the rows after the sample may be longer)
+        return _EXCEL_ROWS * size > _ZIP64_LIMIT
+    return rows * size * 1.5 > _ZIP64_LIMIT  # (the later rows may be longer than the first)
 
 
 def cols(n: int) -> str:
