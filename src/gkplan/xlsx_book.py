@@ -61,7 +61,13 @@ class Book:
             name = f"{base[: 31 - len(str(k))]}{k}"
         self.sheets.append(name)
         self.page, self.large, self.size = page, large, 0
-        self.part = self.zip.open(f"xl/worksheets/sheet{len(self.sheets)}.xml", "w", force_zip64=large)
+        from time import localtime
+        from zipfile import ZipInfo
+
+        part = ZipInfo(f"xl/worksheets/sheet{len(self.sheets)}.xml", localtime()[:6])  # (else dated 1980)
+        part.compress_type, part.external_attr = self.zip.compression, 0o600 << 16
+        part._compresslevel = self.zip.compresslevel  # what open(name) sets (public as compress_level from 3.13)
+        self.part = self.zip.open(part, "w", force_zip64=large)
         if page.frozen == "B2":
             pane = ('<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" state="frozen"/>'
                     '<selection pane="topRight"/><selection pane="bottomLeft"/>'
