@@ -56,8 +56,8 @@ def width(value: Any) -> int:
 
 
 def sheet_name(text: str) -> str:
-    """A worksheet's name: at most 31 characters, none of []:*?/\\ (Excel refuses them)."""
-    return "".join("_" if ch in "[]:*?/\\" else ch for ch in text).strip("'")[:31] or "Sheet"
+    """A worksheet's name: at most 31 characters, none of []:*?/\\ nor a control character (Excel refuses them)."""
+    return "".join("_" if ch in "[]:*?/\\" or ch < " " else ch for ch in text).strip("'")[:31] or "Sheet"
 
 
 def write(out: BinaryIO, sheets: Sequence[Sheet], *, paper: str = "A4", cover: list[Any] | None = None,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
-from gkplan.xlsx_rows import letter
+from gkplan.xlsx_rows import _ILLEGAL, letter
 from gkplan.xlsx_styles import Styles
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -53,6 +53,9 @@ class Book:
               large: bool = False) -> None:  # fmt: skip
         """Start the next worksheet (the last one ended): its top, up to its rows. `large`: it may outgrow
         2 GiB (the part's local header then carries ZIP64 sizes)."""
+        from time import localtime
+        from zipfile import ZipInfo
+
         self.end()
         taken = {n.casefold() for n in self.sheets}
         base, k = name, 0
@@ -61,9 +64,6 @@ class Book:
             name = f"{base[: 31 - len(str(k))]}{k}"
         self.sheets.append(name)
         self.page, self.large, self.size = page, large, 0
-        from time import localtime
-        from zipfile import ZipInfo
-
         part = ZipInfo(f"xl/worksheets/sheet{len(self.sheets)}.xml", localtime()[:6])  # (else dated 1980)
         part.compress_type, part.external_attr = self.zip.compression, 0o600 << 16
         part._compresslevel = self.zip.compresslevel  # what open(name) sets (public as compress_level from 3.13)
@@ -101,7 +101,7 @@ class Book:
         page, sheet, n = self.page, quote(self.sheets[-1]), len(self.sheets) - 1
         header = ""
         if page.title:
-            header = f"<oddHeader>&amp;C{page.title.replace('&', '&&').translate(_TEXT)}</oddHeader>"
+            header = f"<oddHeader>&amp;C{text(page.title.replace('&', '&&'))}</oddHeader>"
         self.write("".join([
             "</sheetData>", f'<autoFilter ref="{filtered}"/>' if filtered else "",
             '<printOptions horizontalCentered="1"/>',
@@ -143,7 +143,7 @@ class Book:
             self.sheet("Sheet", (), Page(9))
             self.finish()
         z, n = self.zip, len(self.sheets)
-        sheets = "".join(f'<sheet name="{name.translate(_TEXT)}" sheetId="{i}" r:id="rId{i}"/>'
+        sheets = "".join(f'<sheet name="{text(name)}" sheetId="{i}" r:id="rId{i}"/>'
                          for i, name in enumerate(self.sheets, start=1))  # fmt: skip
         names = f"<definedNames>{''.join(self.names)}</definedNames>" if self.names else ""
         z.writestr("xl/workbook.xml", f'{_DECL}<workbook xmlns="{_MAIN}" xmlns:r="{_DOC}"><workbookPr/>'
@@ -158,7 +158,7 @@ class Book:
                                               (f"{_PKG}/metadata/core-properties", "docProps/core.xml"),
                                               (f"{_DOC}/extended-properties", "docProps/app.xml")]))  # fmt: skip
         now = datetime.now(tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        title = f"<dc:title>{self.title.translate(_TEXT)}</dc:title>" if self.title else ""
+        title = f"<dc:title>{text(self.title)}</dc:title>" if self.title else ""
         z.writestr("docProps/core.xml", f'{_DECL}<cp:coreProperties xmlns:cp="{_CORE}" '
                    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
                    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
@@ -188,9 +188,14 @@ def _relations(targets: list[tuple[str, str]]) -> str:
     return f'{_DECL}<Relationships xmlns="{_PKG}">{rels}</Relationships>'
 
 
+def text(words: str) -> str:
+    """Words in XML: escaped, any character XML cannot hold replaced (as a cell's text is)."""
+    return _ILLEGAL.sub("\ufffd", words).translate(_TEXT)
+
+
 def quote(sheet: str) -> str:
     """A sheet's name in a formula: quoted, its quotes doubled, escaped for XML."""
-    return "'" + sheet.replace("'", "''").translate(_TEXT) + "'"
+    return "'" + text(sheet.replace("'", "''")) + "'"
 
 
 def absolute(ref: str) -> str:

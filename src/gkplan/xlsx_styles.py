@@ -75,7 +75,7 @@ class Styles:
         for code, font, fill, border, align in self.named.values():
             attrs = f'numFmtId="{formats.get(code, 0)}" fontId="{font}" fillId="{fill}" borderId="{border}"'
             xfs.append((attrs + (' applyAlignment="1"' if align else ""), align))
-        numbers = "".join(f'<numFmt numFmtId="{n}" formatCode="{code.translate(_ATTR)}"/>' for code, n in formats.items())
+        numbers = "".join(f'<numFmt numFmtId="{n}" formatCode="{_attr(code)}"/>' for code, n in formats.items())
         base = '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"'
         return "".join([
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN}">',
@@ -87,11 +87,17 @@ class Styles:
             f'<cellXfs count="{len(xfs) + 1}">{base} xfId="0"/>',
             *(_xf(a, al, f' xfId="{i}"') for i, (a, al) in enumerate(xfs, start=1)), "</cellXfs>",
             f'<cellStyles count="{len(xfs) + 1}"><cellStyle name="Normal" xfId="0" builtinId="0"/>',
-            *(f'<cellStyle name="{name.translate(_ATTR)}" xfId="{i}"/>' for i, name in enumerate(self.named, start=1)),
+            *(f'<cellStyle name="{_attr(name)}" xfId="{i}"/>' for i, name in enumerate(self.named, start=1)),
             '</cellStyles><dxfs count="0"/>',
             '<tableStyles count="0" defaultTableStyle="TableStyleMedium9" defaultPivotStyle="PivotStyleLight16"/>',
             "</styleSheet>",
         ])  # fmt: skip
+
+
+def _attr(words: str) -> str:
+    from gkplan.xlsx_rows import _ILLEGAL
+
+    return _ILLEGAL.sub("\ufffd", words).translate(_ATTR)
 
 
 def _xf(attrs: str, align: str, xf_id: str) -> str:
