@@ -154,3 +154,41 @@ def test_bulletin_and_fill_in_sheets_print_the_same_way(run, ledger, tmp_path):
     assert (ps.orientation, int(ps.paperSize), int(ps.fitToWidth), int(ps.fitToHeight)) == ("landscape", 9, 1, 0)
     assert form.print_title_rows == "$1:$1" and form.auto_filter.ref
     assert form["H2"].is_date  # 截止日期
+
+
+def test_a_workbook_s_parts_are_well_formed_and_every_style_defined(run, ledger, tmp_path):
+    """The package is written by hand (xlsx_book.py): a plain zip, every part parses, every part the content types
+    name is there, and every style a cell refers to (by number) is one styles.xml defines."""
+    import re
+    import zipfile
+    from xml.etree import ElementTree
+
+    run("target", "set", "7", "招生", "--actual", "159万")
+    path = tmp_path / "台账.xlsx"
+    run("export", "-o", str(path))
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+        assert {i.extract_version for i in z.infolist()} == {20}  # no ZIP64 fields: Excel refuses them in a small part
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = {name: ElementTree.fromstring(raw) for name, raw in parts.items()}
+    named = [o.get("PartName").lstrip("/") for o in xml["[Content_Types].xml"] if o.get("PartName")]
+    assert set(named) <= set(parts) and "xl/worksheets/sheet5.xml" in named
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    styles = xml["xl/styles.xml"]
+    used = {int(s) for name, raw in parts.items() if name.startswith("xl/worksheets/") for s in re.findall(rb' s="(\d+)"', raw)}
+    assert used and max(used) < len(styles.find(f"{main}cellXfs"))
+    assert "gk 万人" in [s.get("name") for s in styles.find(f"{main}cellStyles")]
+
+
+def test_a_sheet_named_with_quotes_and_ampersands(run, ledger, tmp_path):
+    """The sheet's name in the print titles and area is quoted, its quote doubled; the page header's & is doubled."""
+    from openpyxl import load_workbook
+
+    name = "甲'乙 & <丙>"
+    run("list", "-o", str(tmp_path / f"{name}.xlsx"))
+    book = load_workbook(tmp_path / f"{name}.xlsx")
+    assert book.sheetnames == [name] and book.properties.title == name
+    sheet = book[name]
+    _setup(sheet)
+    assert sheet.print_area == "'甲''乙 & <丙>'!$A$1:$M$40"
+    assert sheet.oddHeader.center.text == "甲'乙 && <丙>"

@@ -53,6 +53,16 @@ def test_a_table_listing_imports_only_what_it_draws_with(tmp_path):
     assert _loaded(tmp_path, ["list", "--dept", "教务", "--due-before", "2022-10-01"], names) == []
 
 
+def test_workbooks_are_written_without_openpyxl(tmp_path):
+    """The export, `-o FILE.xlsx` of a listing and the bulletin write their XLSX with zipfile (xlsx_book.py):
+    openpyxl (some 70 ms of importing) is only for the fill-in sheets and for reading them back."""
+    heavy = ("openpyxl", "et_xmlfile", "lxml")
+    for argv in (["export", "--format", "xlsx", "-o", str(tmp_path / "a.xlsx")], ["list", "-o", str(tmp_path / "l.xlsx")],
+                 ["bulletin", "--period", "2022-06", "-o", str(tmp_path / "b.xlsx")]):  # fmt: skip
+        assert _loaded(tmp_path, argv, heavy) == [], argv
+        assert (tmp_path / argv[-1]).stat().st_size > 0
+
+
 CLI_MODULES = ("gkplan.cli_points", "gkplan.cli_reports", "gkplan.cli_tasks", "gkplan.cli_loop", "gkplan.cli_supervise",
                "gkplan.cli_bulletin", "gkplan.cli_sheet", "gkplan.cli_admin")  # fmt: skip
 

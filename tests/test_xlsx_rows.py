@@ -4,11 +4,26 @@ ledger holds, with the sheets' styles, whichever way (the usual one or the gener
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import datetime
 
+import pytest
 
-def test_export_cells_read_back_as_the_ledger_holds_them(run, ledger, tmp_path):
+
+def _compiled_from_the_first_row(monkeypatch) -> None:
+    """A long sheet's rows: the row writer compiled for its columns from the first row on (39 points are
+    otherwise all written the general way)."""
+    monkeypatch.setattr("gkplan.xlsx._SAMPLE", 1)
+    monkeypatch.setattr("gkplan.xlsx._GENERAL", 0)
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["general", "compiled"])
+def test_export_cells_read_back_as_the_ledger_holds_them(run, ledger, tmp_path, monkeypatch, compiled):
     from openpyxl import load_workbook
+
+    if compiled:
+        _compiled_from_the_first_row(monkeypatch)
 
     note = "甲&乙 <丙> “丁”\n第二行 a<b"
     long = "进展" * 60  # wider than its column: the row grows (a height), text as it is
@@ -42,3 +57,21 @@ def test_export_cells_read_back_as_the_ledger_holds_them(run, ledger, tmp_path):
     at = history.cell(row=2, column=col["记录时间"])
     assert isinstance(at.value, datetime) and at.number_format == "yyyy-mm-dd hh:mm"
     assert history.cell(row=2, column=col["生效日期"]).is_date
+
+
+def test_the_compiled_rows_are_the_general_rows(run, ledger, tmp_path, monkeypatch):
+    """Both ways of writing a row give the same XML, byte for byte (the long-text columns' widths are fixed,
+    so a row's height does not depend on the rows sampled)."""
+    run("update", "3", "--progress", "40", "--note", "甲&乙 <丙>\n第二行 a<b  ")
+    run("update", "5", "--status", "受阻", "--note", "进展" * 60)
+    run("target", "set", "7", "招生", "--actual", "159万")
+    run("export", "-o", str(tmp_path / "general.xlsx"), "--as-of", "2022-06-30")
+    _compiled_from_the_first_row(monkeypatch)
+    run("export", "-o", str(tmp_path / "compiled.xlsx"), "--as-of", "2022-06-30")
+
+    def rows(name):
+        with zipfile.ZipFile(tmp_path / name) as z:
+            return [re.search(rb"<sheetData>.*</sheetData>", z.read(n), re.S).group() for n in z.namelist()
+                    if n.startswith("xl/worksheets/")]  # fmt: skip
+
+    assert rows("general.xlsx") == rows("compiled.xlsx")

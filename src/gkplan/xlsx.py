@@ -6,27 +6,32 @@ down as it takes, its header row repeated on every page and frozen on the screen
 lights are filled red / yellow / green (grey for 完成, blue for 待销号), dates are dates (not text),
 progress is a number shown with %, amounts the plan writes in 万 are shown in 万 (1500万元).
 
-Written in openpyxl's write-only mode with shared, named styles (xlsx_styles.py): 100,000 rows stream straight into the
-file. openpyxl is imported here and in xlsx_styles.py only, inside the functions: nothing else pays for it.
+Written with zipfile (xlsx_book.py), shared named styles (xlsx_styles.py) and rows made as XML text (xlsx_rows.py):
+100,000 rows stream straight into the file. No openpyxl: importing it took 70 ms of every export's start-up
+(it stays for the fill-in sheets, sheet_write.py, and for reading them back).
 """
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import sys
 from collections.abc import Iterable, Sequence
-from itertools import islice
-from typing import Any, BinaryIO, NamedTuple
+from itertools import chain, islice
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 # the column kinds and the lights' words and fills: kinds.py, the one rule (imported from here too)
 from gkplan.kinds import AMOUNT, DATE, LIGHT, NUMBER, PERCENT, TEXT, TIME, WRAP
-from gkplan.xlsx_styles import _STYLE_OF, Styles, _cell, _clean
+from gkplan.xlsx_styles import _STYLE_OF
+
+if TYPE_CHECKING:
+    from gkplan.xlsx_book import Book
+
 # how wide a column of each kind may grow
 _WIDTHS = {TEXT: (4, 24), WRAP: (10, 40), DATE: (11, 11), TIME: (17, 17), PERCENT: (6, 8), NUMBER: (6, 12), LIGHT: (6, 8),
            AMOUNT: (9, 14)}  # fmt: skip
 PAPER = {"A4": 9, "A3": 8}  # OOXML paperSize codes
-_SAMPLE = 300  # rows looked at to size the columns (a write-only sheet's widths come before its rows)
+_SAMPLE = 300  # rows looked at to size the columns (a sheet's widths come before its rows)
+_GENERAL = 700  # rows after the sample written the general way, before a row writer is compiled for the sheet
 
 
 class Column(NamedTuple):
@@ -51,52 +56,32 @@ def width(value: Any) -> int:
 
 
 def sheet_name(text: str) -> str:
-    """A worksheet's name: at most 31 characters, none of []:*?/\\ (Excel refuses them)."""
-    return "".join("_" if ch in "[]:*?/\\" else ch for ch in text).strip("'")[:31] or "Sheet"
+    """A worksheet's name: at most 31 characters, none of []:*?/\\ nor a control character (Excel refuses them)."""
+    return "".join("_" if ch in "[]:*?/\\" or ch < " " else ch for ch in text).strip("'")[:31] or "Sheet"
 
 
 def write(out: BinaryIO, sheets: Sequence[Sheet], *, paper: str = "A4", cover: list[Any] | None = None,
           title: str = "") -> None:  # fmt: skip
     """The workbook: an optional cover sheet (`cover`: lines of text and (header, rows) tables), then
     each sheet. `title` goes in every page's header."""
-    from openpyxl import Workbook
+    from gkplan.xlsx_book import Book
 
-    book = Workbook(write_only=True)
-    book.properties.creator = "gkplan"
-    book.properties.title = title or None
-    styles = None
-    try:  # a write-only sheet streams its rows into a temporary file as they come: a full disk can strike anywhere
-        styles = Styles(book)
+    book = Book(out, title)
+    try:  # each sheet streams into the file as its rows come: a full disk can strike anywhere
         if cover is not None:
-            _cover(book, styles, cover, paper)
+            _cover(book, cover)
         for sheet in sheets:
-            _sheet(book, styles, sheet, paper, title)
-        _save(book, out)
+            _sheet(book, sheet, PAPER[paper], title)
+        book.close()
         return
     except OSError as exc:  # the message is made by files.replace_atomically
         failure = OSError(exc.errno, exc.strerror)
-    except BaseException:  # the rows' source failed (the ledger): end each sheet's stream while its file is open,
-        for ws in book.worksheets:  # not in a finaliser at exit (a traceback on stderr)
-            with contextlib.suppress(Exception):
-                ws.close()
+    except BaseException:  # the rows' source failed (the ledger): the open part ends while its file is open,
+        book.abandon()  # not in a finaliser at exit (a traceback on stderr)
         raise
-    # the half-written sheets' streams go now, quietly (their finalisers would write to closed files at exit)
-    book = styles = None
+    book.abandon()  # (quietly: the disk is still full)
+    book = None  # type: ignore[assignment]
     raise_alone(failure)
-
-
-def _save(book: Any, out: BinaryIO) -> None:
-    """book.save(out), compressed at zlib's fastest level: at 100,000 rows its default level took a fifth of
-    the export's time, for a file about a third smaller."""
-    from datetime import datetime, timezone
-    from zipfile import ZIP_DEFLATED, ZipFile
-
-    from openpyxl.writer.excel import ExcelWriter
-
-    if not book.worksheets:
-        book.create_sheet()
-    book.properties.modified = datetime.now(tz=timezone.utc).replace(tzinfo=None)
-    ExcelWriter(book, ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=1)).save()
 
 
 def raise_alone(failure: OSError) -> None:
@@ -148,115 +133,78 @@ def _lines(values: Sequence[Any], wrapped: list[tuple[int, int]]) -> int:
     return most
 
 
-def _setup(ws: Any, paper: str, title: str, columns: int, rows: int) -> None:
-    from openpyxl.utils import get_column_letter
+def _sheet(book: Book, sheet: Sheet, paper: int, title: str) -> None:
+    from gkplan.xlsx_book import Page, cols, zip64
+    from gkplan.xlsx_rows import RowWriter, cell
 
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = PAPER[paper]
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.75
-    ws.page_margins.header = ws.page_margins.footer = 0.3
-    if title:
-        ws.oddHeader.center.text = title.replace("&", "&&")
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    if rows:
-        ws.print_title_rows = "1:1"
-        ws.print_area = f"A1:{get_column_letter(max(columns, 1))}{rows}"
-
-
-def _sheet(book: Any, styles: Styles, sheet: Sheet, paper: str, title: str) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
-
-    ws = book.create_sheet(sheet_name(sheet.title))
-    ws.sheet_properties.pageSetUpPr.fitToPage = True  # written with the sheet's top, before any row
-    if sheet.count is not None:  # the <dimension> a write-only sheet cannot know before its rows
-        ref = f"A1:{get_column_letter(max(len(sheet.columns), 1))}{sheet.count + 1}"
-        ws.calculate_dimension = lambda: ref
     columns = list(sheet.columns)
     rows = iter(sheet.rows)
     sample = list(islice(rows, _SAMPLE))
     widths = _widths(columns, sample)
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = "B2" if columns and columns[0].header in ("编号", "序号") else "A2"
-    ws.row_dimensions[1].height = 30 if any(width(c.header) > widths[i] - 2 for i, c in enumerate(columns)) else None
-    head = []
-    for col in columns:
-        cell = WriteOnlyCell(ws, value=col.header)
-        cell.style = "gk 表头"
-        head.append(cell)
-    ws.append(head)
-    from gkplan.xlsx_rows import RowWriter, raw
+    styles = book.styles
+    w = RowWriter([c.kind for c in columns], _STYLE_OF, styles.id, styles.amount, _wrapped(columns, widths), _lines)
+    drawn = [w.general(n, values) for n, values in enumerate(sample, start=2)]  # (their size: whether ZIP64 is needed)
+    last = cols(len(columns))
+    page = Page(paper, title or sheet.title, "B2" if columns and columns[0].header in ("编号", "序号") else "A2")
+    dimension = f"A1:{last}{sheet.count + 1}" if sheet.count is not None else None  # (readers' max_row)
+    book.sheet(sheet_name(sheet.title), widths, page, dimension=dimension,
+               large=zip64(sheet.count, drawn, len(sample) < _SAMPLE))  # fmt: skip
+    head = 2 if any(width(c.header) > widths[i] - 2 for i, c in enumerate(columns)) else 1
+    s = styles.id("gk 表头")
+    book.write((f'<row r="1" ht="{15 * head}" customHeight="1">' if head > 1 else '<row r="1">')
+               + "".join(cell(f"{cols(i)}1", s, c.header) for i, c in enumerate(columns, start=1)) + "</row>")  # fmt: skip
+    n = len(drawn) + 1
+    book.write("".join(drawn))
+    del drawn, sample
+    n = _stream(book, islice(rows, _GENERAL), w.general, n)
+    more = next(rows, None)
+    if more is not None:  # a long sheet: the rest by the writer compiled for its columns
+        n = _stream(book, chain((more,), rows), w.compiled(), n)
+    printed = sum(1 for c in columns if c.printed)
+    book.finish(filtered=f"A1:{last}{n}", printed=f"A1:{cols(printed)}{n}")
 
-    raw(ws)
-    row = RowWriter([c.kind for c in columns], _STYLE_OF, styles.id, styles.amount, _wrapped(columns, widths), _lines).row
-    n, batch = 1, []
-    for values in _chain(sample, rows):
+
+def _stream(book: Book, rows: Iterable[Sequence[Any]], row: Any, n: int) -> int:
+    """The rows after row n, written 256 at a time; the last row's number."""
+    batch = []
+    for values in rows:
         n += 1
         batch.append(row(n, values))
         if len(batch) == 256:
-            ws.append(("".join(batch),))
+            book.write("".join(batch))
             batch.clear()
     if batch:
-        ws.append(("".join(batch),))
-    last = get_column_letter(max(len(columns), 1))
-    ws.auto_filter.ref = f"A1:{last}{n}"
-    printed = sum(1 for c in columns if c.printed)
-    _setup(ws, paper, title or sheet.title, printed, n)
+        book.write("".join(batch))
+    return n
 
 
-def _chain(first: list[Any], rest: Iterable[Any]) -> Iterable[Any]:
-    yield from first
-    yield from rest
-
-
-def _cover(book: Any, styles: Styles, parts: list[Any], paper: str) -> None:
+def _cover(book: Book, parts: list[Any]) -> None:
     """The first sheet: the plan's title, the as-of date and the summary, lines and small tables."""
-    from openpyxl.cell import WriteOnlyCell
+    from gkplan.xlsx_book import Page
+    from gkplan.xlsx_rows import cell, letter
 
-    ws = book.create_sheet("概况")
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.column_dimensions["A"].width = 30
-    for letter in "BCDEFGHI":
-        ws.column_dimensions[letter].width = 10
-    ws.sheet_view.showGridLines = False
+    book.sheet("概况", [30, *[10] * 8], Page(PAPER["A4"], grid=False))
+    sid, lines = book.styles.id, []
     n = 0
     for i, part in enumerate(parts):
         n += 1
         if isinstance(part, str):
-            cell = WriteOnlyCell(ws, value=_clean(part))
-            cell.style = "gk 标题" if i == 0 else "gk 文字"
-            ws.append([cell])
+            lines.append(f'<row r="{n}">{cell(f"A{n}", sid("gk 标题" if i == 0 else "gk 文字"), part)}</row>')
             continue
         header, rows = part
-        ws.append([_head(ws, h) for h in header])
-        for row in rows:
+        s = sid("gk 表头")
+        lines.append(f'<row r="{n}">' + "".join(cell(f"{letter(j)}{n}", s, h) for j, h in enumerate(header, start=1))
+                     + "</row>")  # fmt: skip
+        for values in rows:
             n += 1
-            ws.append([_cover_cell(ws, styles, h, v) for h, v in zip(header, row)])
-    _setup(ws, paper, "", 0, 0)
-    ws.page_setup.paperSize = PAPER["A4"]
+            lines.append(f'<row r="{n}">' + "".join(cell(f"{letter(j)}{n}", sid(_cover_style(h, v)), v)
+                                                    for j, (h, v) in enumerate(zip(header, values), start=1)) + "</row>")  # fmt: skip
+    book.write("".join(lines))
+    book.finish()
 
 
-def _head(ws: Any, text: str) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(ws, value=text)
-    cell.style = "gk 表头"
-    return cell
-
-
-def _cover_cell(ws: Any, styles: Styles, header: str, value: Any) -> Any:
+def _cover_style(header: str, value: Any) -> str:
     color = {"红灯": "FFC7CE", "黄灯": "FFEB9C", "绿灯": "C6EFCE"}.get(header)
     if color and value:
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(ws, value=value)
-        cell.style = f"gk 灯 {color}"
-        return cell
-    cell = _cell(ws, styles, TEXT, value)
-    if isinstance(value, (int, float)) or str(value).endswith("%"):
-        cell.style = "gk 右"
-    return cell
+        return f"gk 灯 {color}"
+    return "gk 右" if isinstance(value, (int, float)) or str(value).endswith("%") else "gk 文字"

@@ -1,10 +1,9 @@
-"""A sheet's data rows as OOXML text, written into the stream openpyxl's write-only sheet opened.
+"""A sheet's rows as OOXML text, streamed into the sheet's part of the package (xlsx_book.py).
 
-openpyxl builds an element per cell and serialises it (about 20 µs a cell: the ledger export at
-100,000 points and 300,000 history entries, 5 million cells, took over a minute). The rows are plain
-text here, each cell referring to one of the workbook's shared styles by its number; openpyxl still
-writes everything else (styles, the sheet's setup, print titles, the filter). Strings are inline (no
-shared-string table grows with the rows) and never formulas.
+An element per cell, serialised (openpyxl's way), took about 20 µs a cell: the ledger export at 100,000
+points and 300,000 history entries, 5 million cells, took over a minute. The rows are plain text here,
+each cell referring to one of the workbook's shared styles by its number (xlsx_styles.py). Strings are
+inline (no shared-string table grows with the rows) and never formulas.
 """
 
 from __future__ import annotations
@@ -27,22 +26,29 @@ class RowWriter:
     → the name of the style showing amounts in 万 of that unit; `wrapped`: (index, characters a line holds)
     of the long-text columns a row's height follows, `lines(values, wrapped)` the lines such a row needs.
 
-    `row` is compiled per sheet: one statement block per column, its kind and style already known (at
-    100,000 rows a loop over the columns deciding each cell's kind was most of the export's time). The
-    usual cells (plain text, an ISO day or time, a whole number) are written there; any other goes the
-    general way (`_cell`), which writes exactly the same XML for them too."""
+    `general(n, values)` is row n, cell by cell. `compiled()` is the same function compiled for the sheet: one
+    statement block per column, its kind and style already known (at 100,000 rows a loop over the columns
+    deciding each cell's kind was most of the export's time; compiling its source takes about a millisecond, so
+    a sheet's first rows are written the general way). The usual cells (plain text, an ISO day or time, a
+    whole number) are written there; any other goes the general way (`_cell`): the same XML either way."""
 
     def __init__(self, kinds: Sequence[str], styles: dict[str, str], style: Callable[[str], int],
                  amount: Callable[[str], str], wrapped: Sequence[tuple[int, int]] = (),
                  lines: Callable[[Sequence[Any], Any], int] | None = None) -> None:  # fmt: skip
-        from openpyxl.utils import get_column_letter
-
         self.kinds = [{TEXT: TEXT, WRAP: WRAP}.get(k, k) for k in kinds]  # (the constants themselves: `is` below)
-        self.letters = [get_column_letter(i) for i in range(1, len(self.kinds) + 1)]
+        self.letters = [letter(i) for i in range(1, len(self.kinds) + 1)]
         self.plain = [style(styles[k]) for k in self.kinds]
         self.text = style(_TEXT_STYLE)
         self._style, self._amount, self._ids = style, amount, {}
-        self.row = _compile(self, list(wrapped), lines)
+        self._wrapped, self._lines = list(wrapped), lines
+
+    def general(self, n: int, values: Sequence[Any]) -> str:
+        m = self._lines(values, self._wrapped) if self._wrapped and self._lines else 1
+        cells = "".join([self._cell(i, n, x) for i, x in zip(range(len(self.kinds)), values) if x is not None])
+        return f'<row r="{n}" ht="{15 * m:g}" customHeight="1">{cells}</row>' if m > 1 else f'<row r="{n}">{cells}</row>'
+
+    def compiled(self) -> Callable[[int, Sequence[Any]], str]:
+        return _compile(self, self._wrapped, self._lines)
 
     def _id(self, name: str) -> int:
         found = self._ids.get(name)
@@ -147,10 +153,8 @@ def cell(ref: str, s: int, value: Any) -> str:
 def serial(value: date) -> float:
     """Excel's number for a day (and time)."""
     days = value.toordinal() - _EPOCH
-    if days <= 60:  # before 1900-03-01: Excel's phantom 29 February, as openpyxl counts it
-        from openpyxl.utils.datetime import to_excel
-
-        return to_excel(value)
+    if 0 < days <= 60:  # before 1900-03-01: one day less (Excel's phantom 29 February 1900), as openpyxl counts
+        days -= 1
     if isinstance(value, datetime):
         return days + (value.hour * 3600 + value.minute * 60 + value.second) / 86400
     return days
@@ -168,19 +172,10 @@ def day(value: Any, kind: str) -> Any:
         return value
 
 
-def raw(ws: Any) -> None:
-    """From now on `ws.append((xml,))` writes `xml` (rows of RowWriter) into the sheet as it is. The sheet's
-    first row must be appended before (that opens the stream)."""
-    ws._values_to_row = lambda row, _: row
-    ws._writer.write_row = lambda xf, row, _: _send(xf, row[0])
-
-
-def _send(xf: Any, text: str) -> None:
-    write = getattr(xf, "_file", None)  # et_xmlfile's writer: its output function
-    if write is not None:
-        write(text)
-        return
-    from lxml import etree  # openpyxl chose lxml (imported before OPENPYXL_LXML was set): whole elements
-
-    for element in etree.fromstring(f'<d xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{text}</d>'):
-        xf.write(element)
+def letter(n: int) -> str:
+    """The letters of column n (1: A, 27: AA)."""
+    out = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        out = chr(65 + rest) + out
+    return out

@@ -1,103 +1,104 @@
-"""The styles every workbook gkplan writes shares: named once per workbook, referred to by name or number from
-each cell (never a style object per cell), and a styled write-only cell made of a value and its column's kind."""
+"""The styles every workbook gkplan writes shares: named once per workbook (xl/styles.xml), each cell refers to one
+by its number. The same named styles, fonts, fills, borders, alignments and number formats openpyxl wrote for
+them: the named style k is cellStyleXfs k and cellXfs k (0 is Excel's Normal), so a name's number is known
+before any row is written and never changes."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from gkplan.kinds import AMOUNT, DATE, LIGHT, LIGHT_FILLS, NUMBER, PERCENT, TEXT, TIME, WRAP
 
-from gkplan.kinds import AMOUNT, DATE, LIGHT, LIGHT_FILLS, LIGHT_WORDS, NUMBER, PERCENT, TEXT, TIME, WRAP, light_fill
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+_LIGHTS = sorted(set(LIGHT_FILLS.values()))
 
+# fonts: Excel's default, bold, none of its own (Excel's default, as openpyxl writes an empty Font()), the title
+_FONTS = ('<font><sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font>',
+          '<font><b val="1"/></font>', "<font/>", '<font><b val="1"/><sz val="16"/></font>')  # fmt: skip
+_BOLD, _PLAIN, _TITLE = 1, 2, 3
+_FILLS = ['<fill><patternFill/></fill>', '<fill><patternFill patternType="gray125"/></fill>',
+          *(f'<fill><patternFill patternType="solid"><fgColor rgb="00{c}"/><bgColor rgb="00{c}"/></patternFill></fill>'
+            for c in ("D9E1F2", *_LIGHTS))]  # fmt: skip
+_HEAD_FILL = 2
+_THIN = '<{0} style="thin"><color rgb="00BFBFBF"/></{0}>'
+_BORDERS = ("<border><left/><right/><top/><bottom/><diagonal/></border>",
+            f"<border>{''.join(_THIN.format(side) for side in ('left', 'right', 'top', 'bottom'))}</border>", "<border/>")  # fmt: skip
+_BOXED, _NONE = 1, 2
+_TOP = '<alignment vertical="top"/>'
+_CENTRE = '<alignment horizontal="center" vertical="top"/>'
 
-class Styles:
-    """Named styles, registered once per workbook; a cell refers to one by name (shared, not copied)."""
-
-    def __init__(self, book: Any) -> None:
-        from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-
-        self.book, self.names, self._arrays = book, set(), {}
-        self._make = lambda name, **kw: self._add(NamedStyle(name=name, **kw))
-        top = Alignment(vertical="top")
-        thin = Side(style="thin", color="BFBFBF")
-        self._make("gk 表头", font=Font(bold=True), fill=PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2"),
-                   alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
-                   border=Border(left=thin, right=thin, top=thin, bottom=thin))  # fmt: skip
-        self._make("gk 文字", alignment=top)
-        self._make("gk 换行", alignment=Alignment(vertical="top", wrap_text=True))
-        self._make("gk 日期", alignment=top, number_format="yyyy-mm-dd")
-        self._make("gk 时间", alignment=top, number_format="yyyy-mm-dd hh:mm")
-        self._make("gk 进度", alignment=top, number_format='0"%"')
-        self._make("gk 数值", alignment=top, number_format="General")
-        self._make("gk 右", alignment=Alignment(horizontal="right", vertical="top"))
-        self._make("gk 标题", font=Font(bold=True, size=16))
-        self._make("gk 粗体", font=Font(bold=True))
-        for color in sorted(set(LIGHT_FILLS.values())):
-            self._make(f"gk 灯 {color}", alignment=Alignment(horizontal="center", vertical="top"),
-                       fill=PatternFill("solid", start_color=color, end_color=color))  # fmt: skip
-
-    def _add(self, style: Any) -> None:
-        self.book.add_named_style(style)
-        self.names.add(style.name)
-
-    def array(self, name: str) -> Any:
-        """A copy of the named style's array: what `cell.style = name` sets, without its lookup per cell."""
-        from copy import copy
-
-        found = self._arrays.get(name)
-        if found is None:
-            found = self._arrays[name] = self.book._named_styles[name].as_tuple()
-        return copy(found)
-
-    def id(self, name: str) -> int:
-        """The workbook's number (cellXfs) of the named style: what a raw row's cells refer to."""
-        return self.book._cell_styles.add(self.array(name))
-
-    def amount(self, unit: str) -> str:
-        """The style of an amount in 万 of `unit` (1500 shown as 1500万元)."""
-        name = f"gk 万{unit}"
-        if name not in self.names:
-            from openpyxl.styles import Alignment, NamedStyle
-
-            shown = unit.replace('"', "").replace("\\", "")
-            self._add(NamedStyle(name=name, alignment=Alignment(vertical="top"), number_format=f'General"万{shown}"'))
-        return name
-
+# name → (number format, font, fill, border, alignment); in openpyxl's order of the same styles
+_NAMED = {
+    "gk 表头": ("General", _BOLD, _HEAD_FILL, _BOXED, '<alignment horizontal="center" vertical="center" wrapText="1"/>'),
+    "gk 文字": ("General", _PLAIN, 0, _NONE, _TOP),
+    "gk 换行": ("General", _PLAIN, 0, _NONE, '<alignment vertical="top" wrapText="1"/>'),
+    "gk 日期": ("yyyy-mm-dd", _PLAIN, 0, _NONE, _TOP),
+    "gk 时间": ("yyyy-mm-dd hh:mm", _PLAIN, 0, _NONE, _TOP),
+    "gk 进度": ('0"%"', _PLAIN, 0, _NONE, _TOP),
+    "gk 数值": ("General", _PLAIN, 0, _NONE, _TOP),
+    "gk 右": ("General", _PLAIN, 0, _NONE, '<alignment horizontal="right" vertical="top"/>'),
+    "gk 标题": ("General", _TITLE, 0, _NONE, ""),
+    "gk 粗体": ("General", _BOLD, 0, _NONE, ""),
+    **{f"gk 灯 {color}": ("General", _PLAIN, _HEAD_FILL + 1 + i, _NONE, _CENTRE) for i, color in enumerate(_LIGHTS)},
+}  # fmt: skip
 
 _STYLE_OF = {TEXT: "gk 文字", WRAP: "gk 换行", DATE: "gk 日期", TIME: "gk 时间", PERCENT: "gk 进度", NUMBER: "gk 数值",
              AMOUNT: "gk 数值", LIGHT: "gk 文字"}  # fmt: skip
 
 
-def _clean(value: Any) -> Any:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+class Styles:
+    """One workbook's named styles: the fixed ones, and an amount's in 万 of each unit met (added as rows come)."""
 
-    if isinstance(value, list):
-        value = "、".join(str(v) for v in value)
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-    return value
+    def __init__(self) -> None:
+        self.named = dict(_NAMED)
+        self.ids = {name: i for i, name in enumerate(self.named, start=1)}
+
+    def id(self, name: str) -> int:
+        """The named style's number (cellXfs): what a cell's s="…" says."""
+        return self.ids[name]
+
+    def amount(self, unit: str) -> str:
+        """The style of an amount in 万 of `unit` (1500 shown as 1500万元)."""
+        name = f"gk 万{unit}"
+        if name not in self.ids:
+            shown = unit.replace('"', "").replace("\\", "")
+            self.named[name] = (f'General"万{shown}"', _PLAIN, 0, _NONE, _TOP)
+            self.ids[name] = len(self.named)
+        return name
+
+    def xml(self) -> str:
+        """xl/styles.xml, every style named so far."""
+        formats: dict[str, int] = {}
+        for code, *_ in self.named.values():
+            if code != "General" and code not in formats:
+                formats[code] = 164 + len(formats)  # Excel's own formats are 0–163
+        xfs = []
+        for code, font, fill, border, align in self.named.values():
+            attrs = f'numFmtId="{formats.get(code, 0)}" fontId="{font}" fillId="{fill}" borderId="{border}"'
+            xfs.append((attrs + (' applyAlignment="1"' if align else ""), align))
+        numbers = "".join(f'<numFmt numFmtId="{n}" formatCode="{_attr(code)}"/>' for code, n in formats.items())
+        base = '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"'
+        return "".join([
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN}">',
+            f'<numFmts count="{len(formats)}">{numbers}</numFmts>' if formats else "",
+            f'<fonts count="{len(_FONTS)}">{"".join(_FONTS)}</fonts>',
+            f'<fills count="{len(_FILLS)}">{"".join(_FILLS)}</fills>',
+            f'<borders count="{len(_BORDERS)}">{"".join(_BORDERS)}</borders>',
+            f'<cellStyleXfs count="{len(xfs) + 1}">{base}/>', *(_xf(a, al, "") for a, al in xfs), "</cellStyleXfs>",
+            f'<cellXfs count="{len(xfs) + 1}">{base} xfId="0"/>',
+            *(_xf(a, al, f' xfId="{i}"') for i, (a, al) in enumerate(xfs, start=1)), "</cellXfs>",
+            f'<cellStyles count="{len(xfs) + 1}"><cellStyle name="Normal" xfId="0" builtinId="0"/>',
+            *(f'<cellStyle name="{_attr(name)}" xfId="{i}"/>' for i, name in enumerate(self.named, start=1)),
+            '</cellStyles><dxfs count="0"/>',
+            '<tableStyles count="0" defaultTableStyle="TableStyleMedium9" defaultPivotStyle="PivotStyleLight16"/>',
+            "</styleSheet>",
+        ])  # fmt: skip
 
 
-def _cell(ws: Any, styles: Styles, kind: str, value: Any) -> Any:
-    from openpyxl.cell import WriteOnlyCell
+def _attr(words: str) -> str:
+    from gkplan.xlsx_rows import _ILLEGAL
 
-    from gkplan.xlsx_rows import day
+    return _ILLEGAL.sub("\ufffd", words).translate(_ATTR)
 
-    style = _STYLE_OF[kind]
-    if kind in (DATE, TIME):
-        value = day(value, kind)
-        if not isinstance(value, date):
-            style = "gk 文字"
-    elif kind == LIGHT:
-        value = LIGHT_WORDS.get(value, value)
-        color = light_fill(value)
-        style = f"gk 灯 {color}" if color else style
-    elif kind == AMOUNT and isinstance(value, tuple):  # (number, unit, in 万)
-        number, unit, wan = value
-        value = number
-        if wan and number is not None:
-            value, style = (number / 10_000 if number % 10_000 else number // 10_000), styles.amount(unit)
-    cell = WriteOnlyCell(ws, value=_clean(value))
-    if cell.data_type == "f":
-        cell.data_type = "s"  # text, never a formula
-    cell._style = styles.array(style)
-    return cell
+
+def _xf(attrs: str, align: str, xf_id: str) -> str:
+    return f"<xf {attrs}{xf_id}>{align}</xf>" if align else f"<xf {attrs}{xf_id}/>"
