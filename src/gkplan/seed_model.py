@@ -1,4 +1,4 @@
-"""The seed's records once checked: plain immutable tuples the loader reads (seed_check.py builds them).
+"""The seed's records once checked: immutable tuples with named fields, which the loader reads.
 
 Only seed_check.py creates these, so every value in them has been checked: names stripped and free of
 invisible characters, numbers and dates inside their bounds, lists no longer than allowed.
@@ -7,7 +7,15 @@ invisible characters, numbers and dates inside their bounds, lists no longer tha
 from __future__ import annotations
 
 from datetime import date
-from typing import NamedTuple
+from typing import Any
+
+try:
+    from _collections import _tuplegetter  # what collections.namedtuple uses
+except ImportError:  # (not CPython)
+    from operator import itemgetter
+
+    def _tuplegetter(index: int, doc: str) -> Any:  # type: ignore[misc]
+        return property(itemgetter(index), doc=doc)
 
 # Invisible characters reach terminals raw (escape sequences), reorder what is shown (bidi overrides
 # and isolates: "Trojan Source") and make openpyxl refuse the export, so no seed text may hold them:
@@ -21,17 +29,54 @@ TEXT_PATTERN = f"^[^\x00-\x08\x0b-\x1f{_UNSEEN}]+$"
 KINDS = {"文件": "document", "document": "document", "里程碑": "milestone", "milestone": "milestone"}
 
 
-class Lead(NamedTuple):
+class _Record(tuple):
+    """A tuple whose items have names, as typing.NamedTuple's (whose classes cost `load` some 4 ms of
+    start-up to make; these, almost nothing): the fields are the annotated names, a default the value given
+    in the class body (an empty list: a new one each time). seed_fast builds them with tuple.__new__."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+    _defaults: dict[str, Any] = {}
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        values = list(args)
+        for field in cls._fields[len(args):]:
+            if field in kwargs:
+                values.append(kwargs.pop(field))
+            elif field in cls._defaults:
+                values.append([] if cls._defaults[field] is list else cls._defaults[field])
+            else:
+                raise TypeError(f"{cls.__name__}: {field} missing")
+        if kwargs or len(values) != len(cls._fields):
+            raise TypeError(f"{cls.__name__}: unexpected {sorted(kwargs) or len(values)}")
+        return tuple.__new__(cls, values)
+
+    def __init_subclass__(cls) -> None:
+        """The annotated names become the fields, in order; a value given in the class body, the default."""
+        cls._fields = tuple(cls.__dict__["__annotations__"])
+        cls._defaults = {f: list if cls.__dict__[f] == [] else cls.__dict__[f] for f in cls._fields if f in cls.__dict__}
+        for i, field in enumerate(cls._fields):
+            setattr(cls, field, _tuplegetter(i, field))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{f}={v!r}' for f, v in zip(self._fields, self))})"
+
+
+class Lead(_Record):
     """One owner line: a school leader, the lead department(s), and what part of the point they own."""
 
+    __slots__ = ()
+
     leader: str | None = None
-    departments: list[str] = []  # noqa: RUF012 (never changed: seed_check gives each its own list)
+    departments: list[str] = []
     scope: str | None = None
     note: str | None = None  # wording kept when no single leader is named (校领导按分工牵头推进)
 
 
-class Target(NamedTuple):
+class Target(_Record):
     """A quantitative target the text sets, in base units (160万人 → 1600000 人)."""
+
+    __slots__ = ()
 
     metric: str
     unit: str
@@ -50,28 +95,34 @@ class Target(NamedTuple):
         return self.approx if self.approx is not None else approximate(self.source)
 
 
-class Deliverable(NamedTuple):
+class Deliverable(_Record):
     """What the text commits a point to produce: a document (文件) or a milestone (里程碑) with its date."""
+
+    __slots__ = ()
 
     title: str
     kind: str = "文件"  # 文件, 里程碑, document or milestone
     due: date | None = None  # default: the point's due date
     department: str | None = None  # default: the point's lead departments
-    co_departments: list[str] = []  # noqa: RUF012
+    co_departments: list[str] = []
 
     @property
     def code(self) -> str:
         return KINDS[self.kind]
 
 
-class Checkpoint(NamedTuple):
+class Checkpoint(_Record):
     """A 节点: the progress due by a day."""
+
+    __slots__ = ()
 
     date: date
     progress: int
 
 
-class Point(NamedTuple):
+class Point(_Record):
+    __slots__ = ()
+
     number: int
     section: int
     title: str
@@ -79,10 +130,10 @@ class Point(NamedTuple):
     leads: list[Lead]
     start: date | None = None  # default: the plan's start
     due: date | None = None  # default: the plan's end
-    checkpoints: list[Checkpoint] = []  # noqa: RUF012
-    co_departments: list[str] = []  # noqa: RUF012
-    deliverables: list[str | Deliverable] = []  # noqa: RUF012 (each becomes a task; a bare name is a document)
-    targets: list[Target] = []  # noqa: RUF012
+    checkpoints: list[Checkpoint] = []
+    co_departments: list[str] = []
+    deliverables: list[str | Deliverable] = []  # each becomes a task; a bare name is a document
+    targets: list[Target] = []
 
     @property
     def items(self) -> list[Deliverable]:
@@ -110,12 +161,16 @@ class Point(NamedTuple):
         return problems
 
 
-class Section(NamedTuple):
+class Section(_Record):
+    __slots__ = ()
+
     number: int
     title: str
 
 
-class Plan(NamedTuple):
+class Plan(_Record):
+    __slots__ = ()
+
     title: str
     issued: date
     year: int

@@ -72,7 +72,8 @@ def name(value: Any, long: bool = False) -> str:
     return s
 
 
-_INT = re.compile(r"[+-]?(?:[0-9]+(?:_[0-9]+)*)(?:\.0+)?")
+# (the patterns of the rarer forms are compiled when first met, by re's own cache: start-up is a feature)
+_INT = r"[+-]?(?:[0-9]+(?:_[0-9]+)*)(?:\.0+)?"
 
 
 def integer(value: Any) -> int:
@@ -95,7 +96,7 @@ def integer(value: Any) -> int:
             s = text(value).strip(SPACE)
         except Bad:
             raise Bad("int_parsing") from None
-        if not _INT.fullmatch(s):
+        if not re.fullmatch(_INT, s):
             raise Bad("int_parsing")
         digits = s.split(".")[0].replace("_", "").lstrip("+-").lstrip("0")
         if len(digits) > 4300:
@@ -165,21 +166,21 @@ def boolean(value: Any) -> bool:
     raise Bad("bool_type", msg="Input should be a valid boolean")
 
 
-_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
+_KEY = r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}"
 
 
 def key(value: Any) -> str:
     """A plan's key (2023-autumn): ASCII letters, digits, - and _, not stripped."""
     s = text(value)
-    if not _KEY.fullmatch(s):
+    if not re.fullmatch(_KEY, s):
         raise Bad("value_error", {"error": "应为 1–40 个英文字母、数字、- 或 _，并以字母或数字开头"})
     return s
 
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_MOMENT = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt_ ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]+))?)?"
-                     r"(?:[Zz]|[+-]([0-9]{2}):?([0-9]{2}))?")  # fmt: skip
-_STAMP = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_MOMENT = (r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt_ ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]+))?)?"
+           r"(?:[Zz]|[+-]([0-9]{2}):?([0-9]{2}))?")  # fmt: skip
+_STAMP = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)"
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 _EPOCH = date(1970, 1, 1)
 
@@ -219,7 +220,7 @@ def _day(value: Any) -> date:
         raise Bad("date_parsing") from None
     if len(s) == 10 and _DAY.fullmatch(s):
         return _iso(s)
-    if m := _MOMENT.fullmatch(s):  # a date and time, which must be midnight
+    if m := re.fullmatch(_MOMENT, s):  # a date and time, which must be midnight
         hour, minute, second = int(m[2]), int(m[3]), int(m[4] or 0)
         zone = (int(m[6]), int(m[7])) if m[6] else (0, 0)
         if hour > 23 or minute > 59 or second > 59 or zone[0] > 23 or zone[1] > 59 or not _valid(m[1], True):
@@ -227,7 +228,7 @@ def _day(value: Any) -> date:
         if hour or minute or second or (m[5] or "0")[:6].strip("0"):  # (beyond microseconds: dropped)
             raise Bad("date_from_datetime_inexact")
         return _iso(m[1])
-    if _STAMP.fullmatch(s):
+    if re.fullmatch(_STAMP, s):
         return _stamp(float(s) if "." in s else int(s))
     raise Bad("date_from_datetime_parsing")
 
