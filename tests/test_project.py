@@ -44,6 +44,12 @@ def test_read_commands_import_neither_pydantic_yaml_nor_sqlite_utils(tmp_path):
     assert _loaded(tmp_path, ["list", "--dept", "教务部", "--format", "json"], heavy) == []
 
 
+def test_load_checks_the_seed_without_pydantic(tmp_path):
+    """The seed is checked by seed_check.py (issue 11: pydantic and building its models cost ~60 ms of `load`'s
+    start-up); pydantic is no longer a dependency, so it must not come back through the loader."""
+    assert _loaded(tmp_path, ["load"], ("pydantic", "pydantic_core", "gkplan.seed_check", "yaml")) == ["gkplan.seed_check", "yaml"]
+
+
 def test_a_table_listing_imports_only_what_it_draws_with(tmp_path):
     """The cold start the benchmark measures: `list --dept` as a table needs neither json nor csv, nor any
     of the optional or heavy libraries (a module-level `import json` in the ledger once crept back in)."""

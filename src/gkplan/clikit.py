@@ -2,7 +2,7 @@
 (today, --as-of, --date). The arguments themselves are converted in cliargs.py.
 
 Domain modules are imported inside functions so that start-up stays fast (`gkplan list` never
-imports pydantic or yaml).
+imports yaml or openpyxl).
 """
 
 import functools

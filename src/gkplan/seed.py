@@ -1,15 +1,15 @@
 """Seed files: YAML (or JSON) text → validated work points, every problem reported as file:line:column.
 
-Stages as in beancount: parse (keeping positions) → validate (pydantic, then the rules that span
-records) → hand trusted models to the ledger. Points are validated one at a time as the ledger
-loads them, inside its transaction: a 100,000-point seed never sits in memory as models, and one
+Stages as in beancount: parse (keeping positions) → validate (seed_check.py, then the rules that span
+records) → hand trusted records (seed_model.py) to the ledger. Points are validated one at a time as the
+ledger loads them, inside its transaction: a 100,000-point seed never sits in memory as records, and one
 bad record anywhere rolls the whole load back. A seed whose text starts with `{` is JSON (which is
 YAML too) and is read as a stream (seed_json.py); YAML is read whole (seed_yaml.py), or as events
 when large (seed_yaml_stream.py). Bytes become text in seed_input.py: a regular UTF-8 file or nothing.
 
 Hostile seeds are refused by rule rather than by luck: no anchors or aliases, nesting at most
 MAX_DEPTH deep, digit strings longer than MAX_DIGITS kept as `TooLarge` (never turned into an int),
-no value read at once beyond MAX_VALUE characters, every integer and date bounded in models.py.
+no value read at once beyond MAX_VALUE characters, every integer and date bounded in seed_check.py.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 from gkplan.errors import Problem, SeedError
 
 if TYPE_CHECKING:
-    from gkplan.models import Plan, Point, Section
+    from gkplan.seed_model import Plan, Point, Section
 
 BUNDLED_NAME = "workpoints_2022.yaml"
 TOP = ("plan", "sections", "points")
 STREAM_YAML_ABOVE = 1 << 20  # bytes: a hand-written plan is far smaller; a generated one is streamed
-MAX_NUMBER = 10_000_000  # models.Point.number's bound
+MAX_NUMBER = 10_000_000  # seed_check._id's bound
 MAX_DEPTH = 20  # a seed nests 5 deep (points → point → targets → target); more is not a seed
 MAX_DIGITS = 30  # longer digit strings are refused unread: int() of 5,000 digits raises, of 10^6 takes seconds
 MAX_VALUE = 4_000_000  # characters of one point (or plan, or sections) read at once: 40 × the longest text
@@ -116,9 +116,8 @@ class SeedSource:
             raise SeedError(self._problems)
 
     def _check_head(self, data: dict[str, Any], locate: Locate) -> None:
-        from pydantic import ValidationError
-
-        from gkplan.models import Plan, Section
+        from gkplan.seed_check import Invalid, plan
+        from gkplan.seed_check import section as section_of
 
         for key in data:
             if key not in TOP:
@@ -127,8 +126,8 @@ class SeedSource:
             self.problem((1, 1), "字段 plan：缺少必填字段", field="plan")
         else:
             try:
-                self.plan = Plan.model_validate(data["plan"])
-            except ValidationError as exc:
+                self.plan = plan(data["plan"])
+            except Invalid as exc:
                 self._report(exc, ("plan",), locate, "", None)
         sections = data.get("sections")
         if not isinstance(sections, list) or not sections:
@@ -137,8 +136,8 @@ class SeedSource:
             return
         for i, raw in enumerate(sections):
             try:
-                section = Section.model_validate(raw)
-            except ValidationError as exc:
+                section = section_of(raw)
+            except Invalid as exc:
                 self._report(exc, ("sections", i), locate, f"部分 {_number(raw, i)} 的", None)
                 continue
             if section.number in self._known_sections:
@@ -189,7 +188,7 @@ class SeedSource:
         return None  # a streamed source keeps no positions of earlier records
 
     def _report(self, exc: Any, base: tuple, locate: Locate, who: str, point: int | str | None) -> None:
-        for err in exc.errors(include_url=False):
+        for err in exc.errors():
             loc = tuple(k for k in err["loc"] if k not in ("int", "float", "str", "object"))  # a union's branches are one field
             field = "".join(f"[{k}]" if isinstance(k, int) else f".{show(k)}" for k in (loc or base[-1:])).lstrip(".")
             if err["type"] in ("int_type", "float_type") and loc != err["loc"] and err["loc"][-1] == "float":
@@ -202,12 +201,10 @@ class SeedSource:
 
 @functools.cache
 def _point_validator() -> tuple[Callable[[Any], Point], type[Exception]]:
-    """Point.model_validate and the error it raises, imported once (a seed calls them per point)."""
-    from pydantic import ValidationError
+    """seed_check.point and the error it raises, imported once (a seed calls them per point)."""
+    from gkplan.seed_check import Invalid, point
 
-    from gkplan.models import Point
-
-    return Point.model_validate, ValidationError
+    return point, Invalid
 
 
 class NumberSet:
@@ -283,7 +280,7 @@ def _message(err: dict) -> str:
     if kind == "value_error":
         return str(err["ctx"]["error"])
     if kind == "string_pattern_mismatch" and isinstance(value, str):
-        from gkplan.models import TEXT_PATTERN
+        from gkplan.seed_model import TEXT_PATTERN
 
         return _unseen(value, "\t\n" if err["ctx"]["pattern"] == TEXT_PATTERN else "")
     template = _MESSAGES.get(kind)
@@ -293,7 +290,7 @@ def _message(err: dict) -> str:
 
 
 def _unseen(text: str, allowed: str) -> str:
-    """Which invisible character a text may not hold (models.py's patterns), and where."""
+    """Which invisible character a text may not hold (seed_model.py's patterns), and where."""
     text = text.strip()
     for i, ch in enumerate(text):
         code = ord(ch)

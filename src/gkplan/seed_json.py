@@ -14,7 +14,7 @@ from gkplan.errors import Problem, SeedError
 from gkplan.seed import MAX_DIGITS, MAX_VALUE, TOP, SeedSource, TooLarge, Where, show
 
 if TYPE_CHECKING:
-    from gkplan.models import Point
+    from gkplan.seed_model import Point
 
 
 class JsonSource(SeedSource):

@@ -16,7 +16,7 @@ from gkplan.errors import Problem, SeedError
 from gkplan.seed import MAX_DEPTH, MAX_DIGITS, SeedSource, TooLarge, Where, kind_of, show
 
 if TYPE_CHECKING:
-    from gkplan.models import Point
+    from gkplan.seed_model import Point
 
 
 def seed_error(path: Path, where: Where | None, message: str) -> SeedError:

@@ -11,7 +11,7 @@ from gkplan.seed import MAX_DEPTH, MAX_DIGITS, MAX_VALUE, SeedSource, TooLarge, 
 from gkplan.seed_yaml import mark_at, not_a_mapping, seed_error, syntax_message
 
 if TYPE_CHECKING:
-    from gkplan.models import Point
+    from gkplan.seed_model import Point
 
 
 class YamlStreamSource(SeedSource):

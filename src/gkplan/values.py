@@ -1,6 +1,6 @@
 """The ledger's small vocabularies (statuses, progress) and their parsing from user text.
 
-Kept free of pydantic so that the read path stays cheap to import.
+Kept free of heavy imports so that the read path stays cheap to import.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from gkplan.errors import Conflict
 from gkplan.ledger.points import KEY_SEPARATOR, names_of
 
 if TYPE_CHECKING:
-    from gkplan.models import Point
+    from gkplan.seed_model import Point
     from gkplan.seed import SeedSource
 
 LOAD_BATCH = 2000  # points written at a time while a seed streams in
@@ -36,7 +36,7 @@ class LoadMixin:
         seed has any problem, anywhere, the transaction is rolled back and every problem is reported."""
         import gc
 
-        # what is loaded by now (modules, pydantic's validators) is kept out of the collector's sight while the
+        # what is loaded by now (modules, the seed checker's tables) is kept out of the collector's sight while the
         # points stream in, so that the full collections they set off stay cheap (≈ 8% of a load); given back after
         gc.freeze()
         try:

@@ -13,7 +13,7 @@ from gkplan.ledger.history import add_co
 from gkplan.ledger.points import KEY_SEPARATOR
 
 if TYPE_CHECKING:
-    from gkplan.models import Deliverable, Point
+    from gkplan.seed_model import Deliverable, Point
 
 _LABELS = {"document": "文件", "milestone": "里程碑"}  # the task's 成果形式
 
