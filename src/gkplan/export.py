@@ -274,6 +274,15 @@ _MD_ESCAPES = str.maketrans({
 })  # fmt: skip
 
 
+_md_special: Any = None
+
+
 def _md(text: str) -> str:
     """Keep user text from turning into Markdown structure or HTML in the published report."""
-    return str(text).translate(_MD_ESCAPES)
+    global _md_special
+    if _md_special is None:  # most text has none of them: found at C speed, translated (per character) only if so
+        import re
+
+        _md_special = re.compile("[" + re.escape("".join(map(chr, _MD_ESCAPES))) + "]").search
+    text = str(text)
+    return text.translate(_MD_ESCAPES) if _md_special(text) else text

@@ -135,7 +135,9 @@ def pretty(ascii_only: bool) -> Callable[[Any, str], str]:
             lists = text.count("\x1f[")
             if not lists:
                 out = "{\n" + inner + text[1:-1].replace("\x1e", ",\n" + inner).replace("\x1f", ": ") + "\n" + pad + "}"
-            elif lists == text.count("\x1f") and not any(s in text for s in ("\x1f[]", "\x1f[[", "\x1f[{", "\x1e[", "\x1e{")):
+            elif lists == text.count("\x1f") and not (
+                "\x1f[]" in text or "\x1f[[" in text or "\x1f[{" in text or "\x1e[" in text or "\x1e{" in text
+            ):
                 # every value a non-empty list of scalars: "]\x1e" can only end a list (no scalar ends in "]")
                 deeper = inner + "  "
                 out = ("{\n" + inner + text[1:-2].replace("\x1f[", ": [\n" + deeper).replace("]\x1e", "\n" + inner + "],\n" + inner)
