@@ -84,3 +84,33 @@ def test_the_shapes_of_an_export() -> None:
             assert str(exc) == expected
         else:
             raise AssertionError("no error")
+
+
+TRICKY_NOTE = 'a "quoted" \\ back]\x1e[{x}: y, z — 中文 𠮷 =1+1'
+
+
+def test_the_json_export_and_listings_are_json_dumps_of_themselves(run, ledger, tmp_path):
+    """Through the CLI: the export (written a batch of records at a time), a listing and the history are each
+    exactly json.dumps(…, ensure_ascii=False, indent=2) of what they hold, with text made to look like the
+    separators the writer lays out by (the CLI refuses control characters, so one goes in behind its back)."""
+    import sqlite3
+
+    from conftest import server
+
+    run("update", "18", "--progress", "60", "--note", TRICKY_NOTE.replace("\x1e", ""))
+    run("task", "add", "18", "任务 ]\x1e".replace("\x1e", "") + '"{', "--due", "2022-12-20")
+    run("update", "3", "--progress", "10", "--note", "两次")
+    if server() is None:
+        with sqlite3.connect(ledger) as conn:
+            conn.execute("UPDATE points SET title = ? WHERE id = 5", (TRICKY_NOTE,))
+    path = tmp_path / "台账.json"
+    run("export", "-f", "json", "-o", str(path))
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert len(data["history"]) >= 3 and len(data["points"]) == 39
+    assert data["points"][17]["note"] == TRICKY_NOTE.replace("\x1e", "")
+    assert server() is not None or data["points"][4]["title"] == TRICKY_NOTE
+    assert text == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    for args in (("list",), ("log",), ("task", "list"), ("report",)):
+        out = run(*args, "--format", "json").stdout
+        assert out == json.dumps(json.loads(out), ensure_ascii=False, indent=2) + "\n", args
