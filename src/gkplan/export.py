@@ -17,7 +17,7 @@ from gkplan.files import replace_atomically, text_writer
 from gkplan.ledger import Ledger, PointQuery
 from gkplan.kinds import kind_of
 from gkplan.reports import LIGHTS, Frame, iter_points, iter_tasks, overview, targets
-from gkplan.values import STATUS_LABELS, neutralise
+from gkplan.values import FORMULA_STARTS, STATUS_LABELS, neutralise
 
 FORMATS = ("xlsx", "csv", "json", "md")
 _ACTIONS = {"update": "修改", "add": "新增", "remove": "删除", "undo": "撤销"}
@@ -137,21 +137,36 @@ def _value(value: Any) -> Any:
     return value
 
 
+def _cell(value: Any) -> Any:
+    """neutralise(_value(value)) in one call: a CSV export has a million cells at 100,000 points."""
+    kind = value.__class__
+    if kind is str:
+        return "'" + value if value and value[0] in FORMULA_STARTS else value
+    if value is None or kind is int or kind is float or kind is bool:
+        return value
+    return neutralise(_value(value))
+
+
 def _csv(data: Data, out: BinaryIO, table: str) -> None:
     import csv  # (only here: the other formats never load it)
 
     _, columns = SHEETS[table]
+    keys = [key for key, _ in columns]
     # utf-8-sig: the BOM makes Excel and WPS read the Chinese correctly
     with text_writer(out, "utf-8-sig") as f:
         writer = csv.writer(f)
         writer.writerow([header for _, header in columns])
-        writer.writerows([neutralise(_value(row.get(key))) for key, _ in columns] for row in data.rows(table))
+        writer.writerows(map(lambda row: map(_cell, map(row.get, keys)), data.rows(table)))
+
+
+_BATCH = 256  # rows joined into one write: fewer calls, memory still a few rows' worth
 
 
 def _json(data: Data, out: BinaryIO, table: str) -> None:
     """What json.dump(…, indent=2) of the whole export would write, its long lists one item at a time."""
-    from gkplan.render.tofile import dumps as _dumps
+    from gkplan.render.jsontext import pretty
 
+    value = pretty(False)
     with text_writer(out) as f:
         f.write("{")
         head = {"plan": data.plan, "as_of": data.as_of}
@@ -159,13 +174,18 @@ def _json(data: Data, out: BinaryIO, table: str) -> None:
             f.write(("," if i else "") + f"\n  {json.dumps(key)}: ")
             if key in SHEETS:
                 f.write("[")
-                empty = True
+                empty, batch = True, []
                 for row in data.rows(key):
-                    f.write(("\n    " if empty else ",\n    ") + _dumps(row, "\n    "))
+                    batch.append(value(row, "    "))
+                    if len(batch) == _BATCH:
+                        f.write(("\n    " if empty else ",\n    ") + ",\n    ".join(batch))
+                        empty, batch = False, []
+                if batch:
+                    f.write(("\n    " if empty else ",\n    ") + ",\n    ".join(batch))
                     empty = False
                 f.write("]" if empty else "\n  ]")
             else:
-                f.write(_dumps(head[key] if key in head else data.overview, "\n  "))
+                f.write(value(head[key] if key in head else data.overview, "  "))
         f.write("\n}\n")
 
 
@@ -254,6 +274,15 @@ _MD_ESCAPES = str.maketrans({
 })  # fmt: skip
 
 
+_md_special: Any = None
+
+
 def _md(text: str) -> str:
     """Keep user text from turning into Markdown structure or HTML in the published report."""
-    return str(text).translate(_MD_ESCAPES)
+    global _md_special
+    if _md_special is None:  # most text has none of them: found at C speed, translated (per character) only if so
+        import re
+
+        _md_special = re.compile("[" + re.escape("".join(map(chr, _MD_ESCAPES))) + "]").search
+    text = str(text)
+    return text.translate(_MD_ESCAPES) if _md_special(text) else text

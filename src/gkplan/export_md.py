@@ -16,8 +16,12 @@ _NUMERALS = "一二三四五六七八九十"
 
 
 def markdown(data: Data, out: BinaryIO, table: str) -> None:
-    with text_writer(out) as f:
-        f.writelines(line + "\n" for line in _md_lines(data))
+    from itertools import islice
+
+    lines = _md_lines(data)
+    with text_writer(out) as f:  # a few thousand lines a write (not one write a line), never the whole report
+        while chunk := list(islice(lines, 4096)):
+            f.write("\n".join(chunk) + "\n")
 
 
 def _md_lines(data: Data) -> Iterator[str]:
