@@ -107,7 +107,7 @@ def entity_label(h: dict[str, Any]) -> str:
 
 
 def history(rows: Rows, fmt: str, *, wide: bool = False) -> None:
-    """Entries as they come from the cursor (`rows`: a list, or a function of `brief` that reads them afresh)."""
+    """Entries as they come from the cursor (`rows`: a list, or a function of `brief` that reads them)."""
     _emit_rows(fmt, rows, HISTORY_FIELDS, _history_head(wide=wide), _history_cells, 0, "条记录", empty="没有记录")
 
 
@@ -145,7 +145,7 @@ _DIFF_VALUES = {"present": lambda v: "存在" if v else "不存在", "status": l
 
 
 def diff(rows: Rows, fmt: str, start: str, end: str, *, wide: bool = False) -> None:
-    """`rows`: a function of `brief` that reads the changes afresh (a table reads them twice)."""
+    """`rows`: a function of `brief` that reads the changes (once, as they come)."""
     def describe(r: dict[str, Any]) -> str:
         parts = []
         for key, (old, new) in r["changes"].items():
@@ -248,7 +248,7 @@ STALE_FIELDS = ("kind", "id", "title", "departments", "last_update", "days_since
 
 
 def stale(rows: Rows, fmt: str, days: int, *, wide: bool = False) -> None:
-    """`rows`: a function of `brief` that reads them afresh (a table reads them twice), or a list."""
+    """`rows`: a function of `brief` that reads them (once, as they come), or a list."""
     def cells(r: dict[str, Any]) -> list:
         what = f"任务 {r['id']}" if r["kind"] == "task" else f"第 {r['id']} 项"
         last = r["last_update"][:10] if r["last_update"] else "从未更新"
