@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Union
 
 from gkplan.render.held import Held
-from gkplan.render.width import cell_width, settle, truncate, wrap
+from gkplan.render.width import _widths, cell_width, settle, truncate, wrap
 
 _NUMERIC_HEADERS = {"编号", "进度", "要点数", "已完成", "进行中", "未启动", "受阻", "暂缓", "逾期", "逾期天数", "平均进度",
                     "红", "黄", "绿", "权重", "目标下限", "目标上限", "实际值", "完成率", "天数",
@@ -89,9 +89,7 @@ class Table:
         self.drop, self.hint, self.wrap, self.fit = drop, hint, False, _FIT if fit is None else _FIT | fit
         self.wide = wide  # --wide: every column, every cell whole, however wide the terminal
         self.rows: list[Row] = []  # a short table's rows (add_row)
-        # a table of every row (`hold`): the widest cell of each column so far, and the rows, in memory or in a file
-        self.measured: list[int] | None = None
-        self.held: Held | None = None
+        self.held: Held | None = None  # a table of every row's (`hold`): in memory or in a file
         settle()  # the ambiguous width, for what the environment says now
         self.widths = [cell_width(h) for h in headers]
 
@@ -102,22 +100,18 @@ class Table:
     def hold(self, cells: Sequence[Cell]) -> None:
         """A row of a table of every row, as it comes: its cells count into the column widths, and the row is
         kept (render.held: in memory up to a budget, then in a temporary file) until the table is drawn."""
-        row = prepared(cells)
-        sizes, measured = row[1], self.measured
-        if measured is None:
-            self.measured, self.held = sizes, Held()
-        else:
-            self.measured = list(map(max, measured, sizes))
-        self.held.add(row, sum(sizes))  # type: ignore[union-attr]
+        if self.held is None:
+            self.held = Held()
+        self.held.add(prepared(cells))
 
     @property
     def count(self) -> int:
         """How many rows the table has."""
-        return len(self.rows) + (self.held.count if self.held is not None else 0)
+        return len(self.rows) + (len(self.held) if self.held is not None else 0)
 
     def natural(self) -> list[int]:
         """Each column's width for its widest cell (or its header)."""
-        measured = [self.measured] if self.measured is not None else []
+        measured = [self.held.widest()] if self.held is not None else []
         return [max(column) for column in zip(self.widths, *measured, *(row[1] for row in self.rows))]
 
     def layout(self, max_width: int | None) -> tuple[list[int], list[int], list[str]]:
@@ -205,8 +199,11 @@ class Table:
         yield head + "-" * (sum(widths[i] for i in keep) + 2 * (len(keep) - 1)) + "\n"
         if not color and all(widths[i] >= natural[i] for i in keep):  # no cell is cut, none is coloured
             fast = _liner(keep, widths, right)
-            for batch in self._batches():
-                yield "".join([fast(texts, sizes) for texts, sizes, _ in batch])
+            if self.held is not None:  # (a batch from the file: its rows' cells one after another)
+                for texts, sizes, _, n in self.held.flat():
+                    yield "".join([fast(texts, sizes, at) for at in range(0, len(texts), n)])
+            for batch in self._batches(memory=True):
+                yield "".join([fast(texts, sizes, 0) for texts, sizes, _ in batch])
         else:
             for batch in self._batches():
                 yield "".join(["".join(f"{ln}\n" for ln in line(*row)) for row in batch])
@@ -216,34 +213,36 @@ class Table:
         if tail:
             yield tail
 
-    def _batches(self) -> Iterator[list[Row]]:
+    def _batches(self, memory: bool = False) -> Iterator[list[Row]]:
+        """The rows, in lists; `memory`: only those in memory, not those held in a file."""
         rows = self.rows
         for start in range(0, len(rows), _BATCH):
             yield rows[start : start + _BATCH]
         if self.held is not None:
-            yield from self.held.batches(_BATCH)
+            yield from self.held.memory(_BATCH) if memory else self.held.batches(_BATCH)
 
 
 _BATCH = 1000  # lines written at a time
-_liners: dict[tuple, Callable[[Sequence[str], list[int]], str]] = {}
+_liners: dict[tuple, Callable[[Sequence[str], list[int], int], str]] = {}
 
 
-def _liner(keep: list[int], widths: list[int], right: list[bool]) -> Callable[[Sequence[str], list[int]], str]:
+def _liner(keep: list[int], widths: list[int], right: list[bool]) -> Callable[[Sequence[str], list[int], int], str]:
     """The function that draws a row whose cells are all whole, uncoloured, for this layout: one expression
-    that pads and joins the cells (made once for the table, as xlsx_rows makes a sheet's row writer)."""
+    that pads and joins the cells (made once for the table, as xlsx_rows makes a sheet's row writer). It takes
+    the texts and widths of cells and where the row's first cell is among them (0: a row's own lists)."""
     key = (tuple(keep), tuple(widths), tuple(right))
     made = _liners.get(key)
     if made is None:
         last, parts = keep[-1], []
         for i in keep:
             if right[i]:
-                parts.append(f"' ' * ({widths[i]} - s[{i}]) + t[{i}]")
+                parts.append(f"' ' * ({widths[i]} - s[o + {i}]) + t[o + {i}]")
             elif i != last:
-                parts.append(f"t[{i}] + ' ' * ({widths[i]} - s[{i}])")
+                parts.append(f"t[o + {i}] + ' ' * ({widths[i]} - s[o + {i}])")
             else:
-                parts.append(f"t[{i}]")
+                parts.append(f"t[o + {i}]")
         body = " + '  ' + ".join(parts)
-        code = f"def line(t, s):\n    return ({body}).rstrip() + '\\n'\n"
+        code = f"def line(t, s, o):\n    return ({body}).rstrip() + '\\n'\n"
         scope: dict[str, Any] = {}
         exec(code, scope)  # noqa: S102 - the code is made of column numbers and widths, nothing from the ledger
         made = _liners[key] = scope["line"]
@@ -256,7 +255,9 @@ def prepared(cells: Sequence[Cell]) -> Row:
     if not "".join(texts).isprintable():
         texts = [visible(t) for t in texts]
     styles = tuple([None if c.__class__ is str else c[1] for c in cells])
-    return texts, [len(t) if t.isascii() else cell_width(t) for t in texts], _styles.setdefault(styles, styles)
+    known = _widths.get  # (names and labels repeat down a column: measured once; see width.cell_width)
+    sizes = [len(t) if t.isascii() else known(t) or cell_width(t) for t in texts]
+    return texts, sizes, _styles.setdefault(styles, styles)
 
 
 _styles: dict[tuple, tuple] = {}  # a row's styles: a few combinations, each held once
