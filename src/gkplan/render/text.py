@@ -249,6 +249,12 @@ def _liner(keep: list[int], widths: list[int], right: list[bool]) -> Callable[[S
     return made
 
 
+def cell(value: Any) -> str:
+    """A value as a table cell's text (None: empty). A table shows every cell `visible` (`prepared`): a view's
+    cells need not escape their text themselves."""
+    return value if value.__class__ is str else "" if value is None else str(value)
+
+
 def prepared(cells: Sequence[Cell]) -> Row:
     """A row's texts shown `visible` (one test on the joined row keeps that cheap), their widths, their styles."""
     texts = [c if c.__class__ is str else c[0] for c in cells]
