@@ -22,9 +22,9 @@ class Held:
     """`add(row)` in order, then `batches`: the rows in that order. A row is a table's (texts, widths, styles);
     `widest()`: each column's widest cell."""
 
-    def __init__(self, budget: int = BUDGET) -> None:
+    def __init__(self) -> None:
         self.rows: list[Any] = []
-        self.budget, self.used, self.count = budget, 0, 0
+        self.budget, self.used, self.count = BUDGET, 0, 0
         self.file: sqlite3.Connection | None = None
         self.styles: dict[tuple, int] = {}  # the rows' combinations of styles, numbered in the file
         self.most: list[int] | None = None  # each column's widest cell among the rows already in the file
