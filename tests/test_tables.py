@@ -258,3 +258,34 @@ def test_the_other_listings_fit_and_say_what_they_left_out(run, ledger, monkeypa
         wide = run(*args, "--wide").stdout
         header = wide.splitlines()[1 if args[0] in ("stale", "diff") else 0]
         assert all(name in header for name in dropped[0][4:].split("（")[0].split("、"))
+
+
+@pytest.mark.parametrize("width", [None, 60, 100])
+@pytest.mark.parametrize("color", [False, True])
+def test_a_table_of_every_row_draws_the_same_from_memory_and_from_its_file(monkeypatch, width, color):
+    """A table of every row holds its rows (Table.hold): in memory up to a budget, beyond it in a temporary file.
+    Drawn from the file (a budget of a few rows) it is the same, line for line, as drawn from memory."""
+    from gkplan.render import held
+
+    rows = [(str(i), ("工作要点“互联网+”" * (i % 4)) + f"第{i}项 → 完成", ("进行中", "cyan") if i % 3 else "未启动",
+             "李松、鞠传进" if i % 2 else "", f"{i * 7 % 101}%", ("红", "red") if i % 5 == 0 else "绿")
+            for i in range(1, 400)]  # fmt: skip
+    heads = ("编号", "工作要点", "状态", "校领导", "进度", "灯")
+
+    def drawn(budget: int) -> list[str]:
+        monkeypatch.setattr(held, "BUDGET", budget)
+        t = Table(*heads, drop=("状态", "校领导"), title="标题")
+        for r in rows:
+            t.hold(r)
+        t.caption = f"共 {t.count} 项"
+        assert (t.held.file is None) == (budget > 1 << 20)
+        return list(t.lines(color=color, max_width=width))
+
+    in_memory, from_file = drawn(1 << 30), drawn(2000)
+    assert from_file == in_memory
+    short = Table(*heads, drop=("状态", "校领导"), title="标题")
+    for r in rows:
+        short.add_row(*r)
+    short.caption = f"共 {len(rows)} 项"
+    assert list(short.lines(color=color, max_width=width)) == in_memory  # as a short table draws them
+    assert len(in_memory) >= len(rows) + 3 and in_memory[-1].startswith(("共 399 项", "未显示"))

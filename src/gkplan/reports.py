@@ -255,7 +255,7 @@ def plans(ledger: Ledger, as_of: date) -> list[dict[str, Any]]:
 
 def diff(ledger: Ledger, start: date, end: date) -> Callable[[bool], Iterator[dict[str, Any]]]:
     """What changed between two days (对账): per point, task and target, each field's values on both days; a
-    function that reads them afresh (a table reads them twice, widths first)."""
+    function of `brief` that reads them (once, as they come)."""
     if end < start:
         raise InvalidValue(f"第二个日期（{end}）早于第一个（{start}）")
     return lambda brief: ledger.diff(start.isoformat(), end.isoformat())

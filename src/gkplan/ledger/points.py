@@ -96,7 +96,11 @@ class PointsMixin:
             columns = f"{POINT_COLUMNS}, {_TASK_COUNT_AS_OF}, {_task_progress(self.dialect, False)}"
         join = "" if brief else " JOIN sections s ON s.plan = p.plan AND s.id = p.section"
         if clock:
-            columns += f", {light} AS light, {self.dialect.days('p.due', ':as_of')} AS days_left"
+            # a row kept only when red is red: the rule, a long CASE, is not worked out again for the column. (SQLite
+            # only: PostgreSQL types :as_of by its first use, which would then be the date cast of days_left)
+            red = (query.overdue_as_of or query.lights == ("red",)) and self.dialect.name == "sqlite"
+            shown = "'red'" if red else light
+            columns += f", {shown} AS light, {self.dialect.days('p.due', ':as_of')} AS days_left"
             if query.lights:  # (the expression, not its alias: PostgreSQL has no aliases in WHERE)
                 where.append(f"{light} IN ({prm.many(query.lights)})")
         if quiet_since:

@@ -167,16 +167,6 @@ def field_names(fields: Sequence[str]) -> None:
 Rows = Union[Iterable[dict[str, Any]], Callable[[bool], Iterable[dict[str, Any]]]]
 
 
-def _again(rows: Rows, brief: bool) -> Callable[[], Iterable[dict[str, Any]]] | None:
-    """The rows as a function that reads them afresh each time it is called (a query run again), or None when
-    they can be read only once (an iterator): a streamed table reads them twice, widths first, then lines."""
-    if callable(rows):
-        return lambda: rows(brief)
-    if iter(rows) is rows:
-        return None
-    return lambda: rows
-
-
 @_writes
 def _emit_rows(
     fmt: str, rows: Rows, fields: Sequence[str], table: Table, cells: Callable[[dict], list], limit: int | None,
@@ -184,26 +174,24 @@ def _emit_rows(
 ) -> None:
     """A list view, streamed: JSON, ndjson and CSV write every row as it comes; a table of the first `limit` rows
     (default 200 on a terminal) keeps their cells and counts the rest; a table of every row (`limit` 0, the
-    default when piped) is drawn in two passes over the rows, column widths first, so that it keeps no row.
+    default when piped) holds its rows' cells as they come (`Table.hold`: beyond a budget, in a temporary file),
+    so that its memory does not grow with the rows, and draws them once every column's width is known.
     `rows` may be a function of `brief`: a table asks for brief rows, which are cheaper to fetch. `empty`: the
     line under a table without rows; `unit` None: no line under the table at all."""
     out = sys.stdout
     if fmt == "table":
         if limit is None:
             limit = DEFAULT_LIMIT if out.isatty() else 0
-        again = _again(rows, True) if not limit else None
-        if again is None:
-            iterator = iter(rows(True) if callable(rows) else rows)
-            for row in islice(iterator, limit) if limit else iterator:
+        iterator = iter(rows(True) if callable(rows) else rows)
+        if limit:
+            for row in islice(iterator, limit):
                 table.add_row(*cells(row))
             shown, more = len(table.rows), sum(1 for _ in iterator)
         else:
-            shown, more, measure = 0, 0, table.measure
-            for row in again():
-                measure(*cells(row))
-                shown += 1
-            prepared = table.prepared
-            table.source = lambda: (prepared(cells(row)) for row in again())
+            hold = table.hold
+            for row in iterator:
+                hold(cells(row))
+            shown, more = table.count, 0
         if unit is not None:
             table.caption = _footer(shown, more, unit) if shown or more else empty
         _print(table)
@@ -271,8 +259,8 @@ def _color() -> bool:
 def _print(renderable: Any) -> None:
     if isinstance(renderable, Table):  # as wide as the terminal (or COLUMNS); to a file or a pipe, as wide as it is
         write = sys.stdout.write
-        for text in renderable.lines(color=_color(), max_width=terminal_columns(None)):
-            write(text + "\n")
+        for chunk in renderable.chunks(color=_color(), max_width=terminal_columns(None)):
+            write(chunk)
     elif hasattr(renderable, "lines"):  # the detail view (render.detail): wrapped, to a file or a pipe at 80
         write = sys.stdout.write
         for text in renderable.lines(color=_color(), max_width=terminal_columns(80)):

@@ -1,5 +1,5 @@
 """Who has not reported in a period (missing) and a leader's page (brief): views whose lists come lazily (spooled
-by reminders.missing and brief.brief), read as they come, a table in two passes, widths first."""
+by reminders.missing and brief.brief), read as they come, a table's rows held (Table.hold) until every width is known."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ MISSING_FIELDS = ("department", "leaders", "kind", "id", "point", "title", "stat
 
 def missing(data: dict[str, Any], fmt: str) -> None:
     """Who has not reported in the period, per department; CSV one row per item and department. The items are
-    read as they come (reminders.missing): a table in two passes, widths first."""
+    read as they come (reminders.missing): a table holds their cells (Table.hold) until every width is known."""
     head = f"{data['period']} 填报期（{data['start']} 至 {data['end']}，{data['report_day']} 前报送），截至 {data['as_of']}"
 
     def flat(_: bool = False) -> Iterator[dict[str, Any]]:
@@ -41,9 +41,7 @@ def missing(data: dict[str, Any], fmt: str) -> None:
             return f"{head}：各部门均已报送。"
         t = _table("部门", "编号", "事项", "状态", "进度", "上次报送", title=f"{head} 未报送的事项")
         for row in rows():
-            t.measure(*cells(row))
-        prepared = t.prepared
-        t.source = lambda: (prepared(cells(row)) for row in rows())
+            t.hold(cells(row))
         count = sum(len(g["items"]) for g in data["departments"])
         t.caption = f"{len(data['departments'])} 个部门、{count} 项（要点和任务）未报送"
         return t
@@ -64,7 +62,7 @@ BRIEF_FIELDS = ("kind", "id", "point", "title", "departments", "light", "status"
 
 def brief(data: dict[str, Any], fmt: str) -> None:
     """A leader's page; CSV: one row per point and task of theirs. Its lists come lazily (brief.brief): read
-    as they come, the table in two passes, widths first."""
+    as they come, the table's rows held until every width is known."""
 
     def flat(_: bool = False) -> Iterator[dict[str, Any]]:
         return (row for p in data["points"] for row in ([p] if p["lead"] else []) + p.get("tasks", []))
@@ -85,9 +83,7 @@ def brief(data: dict[str, Any], fmt: str) -> None:
                           f"分管部门：{'、'.join(data['departments']) or '无'}", ""]  # fmt: skip
         t = _table("编号", "事项", "部门", "进度", "应有", "灯", "截止日期", "上次报送")
         for cells in rows():
-            t.measure(*cells)
-        prepared = t.prepared
-        t.source = lambda: (prepared(cells) for cells in rows())
+            t.hold(cells)
         out += [t, ""]
         waiting = data["waiting"]
         out.append("待您处理：")

@@ -11,7 +11,7 @@ from gkplan.values import STATUS_LABELS
 from gkplan.render.items import _esc, _red, _status
 from gkplan.render import output
 from gkplan.render.output import JSON_FORMATS, Rows, _emit, _emit_rows, _writes
-from gkplan.render.text import WIDE_HINT, Table, _table, visible
+from gkplan.render.text import WIDE_HINT, Table, _table, cell, visible
 
 _CHANGE_LABELS = {
     "progress": "进度", "status": "状态", "due": "截止日期", "owner": "责任人", "weight": "权重",
@@ -94,7 +94,7 @@ def _history_cells(h: dict[str, Any]) -> list[str]:
         what += f"（已被 #{h['undone_by']} 撤销）"
     if h.get("source"):
         what += f"（导入自 {h['source']}）"
-    return [f"#{h['id']}", h["effective"], _esc(entity_label(h)), _esc(h["by"]), _esc(what), _esc(h["note"])]
+    return [f"#{h['id']}", h["effective"], entity_label(h), cell(h["by"]), what, cell(h["note"])]  # shown visible by Table
 
 
 def entity_label(h: dict[str, Any]) -> str:
@@ -107,7 +107,7 @@ def entity_label(h: dict[str, Any]) -> str:
 
 
 def history(rows: Rows, fmt: str, *, wide: bool = False) -> None:
-    """Entries as they come from the cursor (`rows`: a list, or a function of `brief` that reads them afresh)."""
+    """Entries as they come from the cursor (`rows`: a list, or a function of `brief` that reads them)."""
     _emit_rows(fmt, rows, HISTORY_FIELDS, _history_head(wide=wide), _history_cells, 0, "条记录", empty="没有记录")
 
 
@@ -145,7 +145,7 @@ _DIFF_VALUES = {"present": lambda v: "存在" if v else "不存在", "status": l
 
 
 def diff(rows: Rows, fmt: str, start: str, end: str, *, wide: bool = False) -> None:
-    """`rows`: a function of `brief` that reads the changes afresh (a table reads them twice)."""
+    """`rows`: a function of `brief` that reads the changes (once, as they come)."""
     def describe(r: dict[str, Any]) -> str:
         parts = []
         for key, (old, new) in r["changes"].items():
@@ -156,7 +156,7 @@ def diff(rows: Rows, fmt: str, start: str, end: str, *, wide: bool = False) -> N
 
     def cells(r: dict[str, Any]) -> list[str]:
         what = {"point": "要点", "task": "任务", "target": "指标"}[r["kind"]]
-        return [r["id"], _esc(f"{what} {r['title']}" if r["kind"] == "point" else what), _esc(describe(r)), _esc("；".join(r["notes"]))]
+        return [r["id"], f"{what} {r['title']}" if r["kind"] == "point" else what, describe(r), "；".join(r["notes"])]
 
     t = _table("编号", "对象", "变化", "期间进展", title=f"{start} → {end} 的变化", drop=_DIFF_DROP, wide=wide)
     _emit_rows(fmt, rows, ("plan", "id", "kind", "point", "title", "changes", "notes"), t, cells, 0, "项有变化",
@@ -248,11 +248,11 @@ STALE_FIELDS = ("kind", "id", "title", "departments", "last_update", "days_since
 
 
 def stale(rows: Rows, fmt: str, days: int, *, wide: bool = False) -> None:
-    """`rows`: a function of `brief` that reads them afresh (a table reads them twice), or a list."""
+    """`rows`: a function of `brief` that reads them (once, as they come), or a list."""
     def cells(r: dict[str, Any]) -> list:
         what = f"任务 {r['id']}" if r["kind"] == "task" else f"第 {r['id']} 项"
         last = r["last_update"][:10] if r["last_update"] else "从未更新"
-        return [what, _esc(r["title"]), _esc("、".join(r["departments"])), last,
+        return [what, cell(r["title"]), "、".join(r["departments"]), last,
                 "" if r["days_since"] is None else str(r["days_since"]), f"{r['progress']}%", _status(r["status"])]  # fmt: skip
 
     t = _table("编号", "事项", "部门", "上次更新", "天数", "进度", "状态", title=f"{days} 天以上没有更新记录的事项", drop=_STALE_DROP,

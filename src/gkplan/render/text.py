@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Union
 
-from gkplan.render.width import cell_width, settle, truncate, wrap
+from gkplan.render.held import Held
+from gkplan.render.width import _widths, cell_width, settle, truncate, wrap
 
 _NUMERIC_HEADERS = {"编号", "进度", "要点数", "已完成", "进行中", "未启动", "受阻", "暂缓", "逾期", "逾期天数", "平均进度",
                     "红", "黄", "绿", "权重", "目标下限", "目标上限", "实际值", "完成率", "天数",
@@ -87,35 +88,35 @@ class Table:
         self.caption: str | None = None
         self.drop, self.hint, self.wrap, self.fit = drop, hint, False, _FIT if fit is None else _FIT | fit
         self.wide = wide  # --wide: every column, every cell whole, however wide the terminal
-        self.rows: list[tuple[Sequence[Cell], list[int]]] = []  # cells, their widths
-        # a streamed table keeps no rows: pass one measured them (`measure`), pass two reads them again from `source`
-        self.measured: list[int] | None = None
-        self.source: Callable[[], Iterable[tuple[Sequence[Cell], list[int]]]] | None = None
+        self.rows: list[Row] = []  # a short table's rows (add_row)
+        self.held: Held | None = None  # a table of every row's (`hold`): in memory or in a file
         settle()  # the ambiguous width, for what the environment says now
         self.widths = [cell_width(h) for h in headers]
 
     def add_row(self, *cells: Cell) -> None:
         """Keep the row's cells and their widths (counted now), never the record they came from."""
-        self.rows.append(self.prepared(cells))
+        self.rows.append(prepared(cells))
 
-    def measure(self, *cells: Cell) -> None:
-        """Pass one of a streamed table: count the row's cells into the column widths, keep nothing else."""
-        sizes = self.prepared(cells)[1]
-        self.measured = sizes if self.measured is None else list(map(max, self.measured, sizes))
+    def hold(self, cells: Sequence[Cell]) -> None:
+        """A row of a table of every row, as it comes: its cells count into the column widths, and the row is
+        kept (render.held: in memory up to a budget, then in a temporary file) until the table is drawn."""
+        if self.held is None:
+            self.held = Held()
+        self.held.add(prepared(cells))
 
-    @staticmethod
-    def prepared(cells: Sequence[Cell]) -> tuple[Sequence[Cell], list[int]]:
-        """A row's cells shown `visible` (one test on the joined row keeps that cheap) and their widths."""
-        texts = [c if c.__class__ is str else c[0] for c in cells]
-        if not "".join(texts).isprintable():
-            cells = tuple(visible(c) if c.__class__ is str else (visible(c[0]), c[1]) for c in cells)
-            texts = [c if c.__class__ is str else c[0] for c in cells]
-        return cells, [len(t) if t.isascii() else cell_width(t) for t in texts]
+    @property
+    def count(self) -> int:
+        """How many rows the table has."""
+        return len(self.rows) + (len(self.held) if self.held is not None else 0)
+
+    def natural(self) -> list[int]:
+        """Each column's width for its widest cell (or its header)."""
+        measured = [self.held.widest()] if self.held is not None else []
+        return [max(column) for column in zip(self.widths, *measured, *(row[1] for row in self.rows))]
 
     def layout(self, max_width: int | None) -> tuple[list[int], list[int], list[str]]:
         """The columns shown (their indexes), the cells each takes, and the headers of those left out."""
-        measured = [self.measured] if self.measured is not None else []
-        natural = [max(column) for column in zip(self.widths, *measured, *(sizes for _, sizes in self.rows))]
+        natural = self.natural()
         keep = list(range(len(natural)))
         if not max_width or self.wide:
             return keep, natural, []
@@ -145,14 +146,21 @@ class Table:
         return keep, widths, dropped
 
     def lines(self, color: bool = False, max_width: int | None = None) -> Iterator[str]:
+        """The table's lines (without their newlines)."""
+        for chunk in self.chunks(color, max_width):
+            yield from chunk.split("\n")[:-1]
+
+    def chunks(self, color: bool = False, max_width: int | None = None) -> Iterator[str]:
+        """The table's text in pieces of many lines, each line ending in a newline: written one piece at a time."""
         keep, widths, dropped = self.layout(max_width)
         last, right = keep[-1], self.right
+        natural = self.natural()
 
-        def line(cells: Sequence[Cell], sizes: list[int]) -> list[str]:
+        def line(texts: Sequence[str], sizes: list[int], styles: Sequence[str | None]) -> list[str]:
             if all(sizes[i] <= widths[i] for i in keep):  # the usual row: every cell whole, one line
                 parts = []
                 for i in keep:
-                    text, style = (cells[i], None) if cells[i].__class__ is str else cells[i]
+                    text, style = texts[i], styles[i]
                     pad = " " * (widths[i] - sizes[i])
                     text = pad + text if right[i] else (text + pad if i != last else text)
                     if color and style and text.strip():
@@ -161,7 +169,7 @@ class Table:
                 return ["  ".join(parts).rstrip()]
             out, columns, height = [], [], 1
             for i in keep:
-                text, style = (cells[i], None) if cells[i].__class__ is str else cells[i]
+                text, style = texts[i], styles[i]
                 if sizes[i] <= widths[i]:
                     pieces = [text]
                 elif self.wrap:
@@ -183,19 +191,83 @@ class Table:
                 out.append("  ".join(parts).rstrip())
             return out
 
-        def prose(text: str) -> Iterator[str]:
-            yield from (wrap(text, max_width) if max_width and cell_width(text) > max_width else [text])
+        def prose(text: str) -> str:
+            return "".join(f"{ln}\n" for ln in (wrap(text, max_width) if max_width and cell_width(text) > max_width else [text]))
 
-        if self.title:
-            yield from prose(self.title)
-        yield from line([(h, "bold") for h in self.headers], self.widths)
-        yield "-" * (sum(widths[i] for i in keep) + 2 * (len(keep) - 1))
-        for cells, sizes in self.rows if self.source is None else self.source():
-            yield from line(cells, sizes)
-        if self.caption:
-            yield from prose(self.caption)
+        head = prose(self.title) if self.title else ""
+        head += "\n".join(line(self.headers, self.widths, ("bold",) * len(self.headers))) + "\n"
+        yield head + "-" * (sum(widths[i] for i in keep) + 2 * (len(keep) - 1)) + "\n"
+        if not color and all(widths[i] >= natural[i] for i in keep):  # no cell is cut, none is coloured
+            fast = _liner(keep, widths, right)
+            if self.held is not None:  # (a batch from the file: its rows' cells one after another)
+                for texts, sizes, _, n in self.held.flat():
+                    yield "".join([fast(texts, sizes, at) for at in range(0, len(texts), n)])
+            for batch in self._batches(memory=True):
+                yield "".join([fast(texts, sizes, 0) for texts, sizes, _ in batch])
+        else:
+            for batch in self._batches():
+                yield "".join(["".join(f"{ln}\n" for ln in line(*row)) for row in batch])
+        tail = prose(self.caption) if self.caption else ""
         if dropped:
-            yield from prose(f"未显示：{'、'.join(dropped)}（{self.hint}）")
+            tail += prose(f"未显示：{'、'.join(dropped)}（{self.hint}）")
+        if tail:
+            yield tail
+
+    def _batches(self, memory: bool = False) -> Iterator[list[Row]]:
+        """The rows, in lists; `memory`: only those in memory, not those held in a file."""
+        rows = self.rows
+        for start in range(0, len(rows), _BATCH):
+            yield rows[start : start + _BATCH]
+        if self.held is not None:
+            yield from self.held.memory(_BATCH) if memory else self.held.batches(_BATCH)
+
+
+_BATCH = 1000  # lines written at a time
+_liners: dict[tuple, Callable[[Sequence[str], list[int], int], str]] = {}
+
+
+def _liner(keep: list[int], widths: list[int], right: list[bool]) -> Callable[[Sequence[str], list[int], int], str]:
+    """The function that draws a row whose cells are all whole, uncoloured, for this layout: one expression
+    that pads and joins the cells (made once for the table, as xlsx_rows makes a sheet's row writer). It takes
+    the texts and widths of cells and where the row's first cell is among them (0: a row's own lists)."""
+    key = (tuple(keep), tuple(widths), tuple(right))
+    made = _liners.get(key)
+    if made is None:
+        last, parts = keep[-1], []
+        for i in keep:
+            if right[i]:
+                parts.append(f"' ' * ({widths[i]} - s[o + {i}]) + t[o + {i}]")
+            elif i != last:
+                parts.append(f"t[o + {i}] + ' ' * ({widths[i]} - s[o + {i}])")
+            else:
+                parts.append(f"t[o + {i}]")
+        body = " + '  ' + ".join(parts)
+        code = f"def line(t, s, o):\n    return ({body}).rstrip() + '\\n'\n"
+        scope: dict[str, Any] = {}
+        exec(code, scope)  # noqa: S102 - the code is made of column numbers and widths, nothing from the ledger
+        made = _liners[key] = scope["line"]
+    return made
+
+
+def cell(value: Any) -> str:
+    """A value as a table cell's text (None: empty). A table shows every cell `visible` (`prepared`): a view's
+    cells need not escape their text themselves."""
+    return value if value.__class__ is str else "" if value is None else str(value)
+
+
+def prepared(cells: Sequence[Cell]) -> Row:
+    """A row's texts shown `visible` (one test on the joined row keeps that cheap), their widths, their styles."""
+    texts = [c if c.__class__ is str else c[0] for c in cells]
+    if not "".join(texts).isprintable():
+        texts = [visible(t) for t in texts]
+    styles = tuple([None if c.__class__ is str else c[1] for c in cells])
+    known = _widths.get  # (names and labels repeat down a column: measured once; see width.cell_width)
+    sizes = [len(t) if t.isascii() else known(t) or cell_width(t) for t in texts]
+    return texts, sizes, _styles.setdefault(styles, styles)
+
+
+_styles: dict[tuple, tuple] = {}  # a row's styles: a few combinations, each held once
+Row = tuple[list[str], list[int], tuple[Union[str, None], ...]]  # texts, their widths in cells, their styles
 
 
 def _table(*headers: str, title: str | None = None, drop: Sequence[str] = (), hint: str = WIDE_HINT,

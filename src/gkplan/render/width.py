@@ -18,7 +18,9 @@ _LOCALE_VARS = ("LC_ALL", "LC_CTYPE", "LANG")
 # the common wide blocks (CJK, kana, hangul, fullwidth forms): two cells, whatever unicodedata says of their gaps
 _WIDE = (("\u2e80", "\u303e"), ("\u3041", "\u33ff"), ("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uac00", "\ud7a3"),
          ("\uf900", "\ufaff"), ("\uff01", "\uff60"))  # fmt: skip
-_cjk = None  # those blocks as one pattern, matched at C speed; the rest of non-ASCII text asks unicodedata
+_cjk = None  # runs of those blocks as one pattern, matched at C speed; the rest of non-ASCII text asks unicodedata
+_chars: dict[str, int] = {}  # characters neither ASCII nor in those blocks (→ “ ” …), measured once each
+_ASCII = frozenset(map(chr, range(128)))
 _BY_HAND = 300  # texts measured a character at a time before the pattern is compiled (a long table pays once)
 _measured = 0
 _widths: dict[str, int] = {}  # names, statuses and labels repeat down a column
@@ -42,6 +44,7 @@ def settle() -> None:
     if key != _key:
         _key, _ambiguous = key, _decide(key[0])
         _widths.clear()
+        _chars.clear()
 
 
 def _decide(given: str | None) -> bool:
@@ -70,17 +73,23 @@ def cell_width(text: str) -> int:
     if known is not None:
         return known
     global _cjk, _measured
-    wide = ("W", "F", "A") if _ambiguous else ("W", "F")
     if _cjk is None and _measured < _BY_HAND:  # a short table: compiling the pattern (~3 ms) costs more than it saves
         _measured += 1
-        width = _by_hand(text, wide)
+        width = _by_hand(text, ("W", "F", "A") if _ambiguous else ("W", "F"))
     else:
         if _cjk is None:
             import re
 
-            _cjk = re.compile("[" + "".join(f"{lo}-{hi}" for lo, hi in _WIDE) + "]")
+            _cjk = re.compile("[" + "".join(f"{lo}-{hi}" for lo, hi in _WIDE) + "]+")
         rest = _cjk.sub("", text)
-        width = 2 * (len(text) - len(rest)) + (len(rest) if rest.isascii() else _by_hand(rest, wide))
+        width = 2 * (len(text) - len(rest)) + len(rest)
+        if not rest.isascii():  # a few other characters (→ “ ” …), each measured once: the text counted them one cell
+            for ch in set(rest).difference(_ASCII):
+                known = _chars.get(ch)
+                if known is None:
+                    known = _chars[ch] = _by_hand(ch, ("W", "F", "A") if _ambiguous else ("W", "F"))
+                if known != 1:
+                    width += (known - 1) * rest.count(ch)
     if len(_widths) < 10_000:
         _widths[text] = width
     return width
