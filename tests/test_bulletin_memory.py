@@ -51,3 +51,20 @@ def test_the_views_hold_no_python_object_per_item(ledgers, args):
     JSON writer's bounded caches (a few hundred KiB) would hide the difference."""
     small, large = (python_peak_kib(db, *args) for db in ledgers.values())
     assert large <= small + 150, (small, large)
+
+
+def test_a_leaders_page_finds_the_leader_by_index(tmp_path):
+    """`brief --leader` once resolved the name from names("leader"): every leader with every point id of theirs,
+    ~150,000 ids each at a million points (51 MiB of Python objects). It must not list them."""
+    import os
+    import subprocess
+    import sys
+
+    env = os.environ | {"GKPLAN_DB": str(tmp_path / "l.db"), "GKPLAN_TODAY": "2022-07-15"}
+    probe = ("import sys\nfrom gkplan.ledger.points import PointsMixin\n"
+             "def listing(self, kind):\n    raise AssertionError('names() listed every point id')\n"
+             "PointsMixin.names = listing\nPointsMixin.iter_names = listing\n"
+             "sys.argv = ['gkplan', 'brief', '--leader', 'ls', '--format', 'json']\nfrom gkplan.cli import main\nmain()\n")  # fmt: skip
+    subprocess.run([sys.executable, "-m", "gkplan", "depts"], env=env, capture_output=True, check=True)
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert out.returncode == 0 and '"leader": "李松"' in out.stdout, out.stderr[-500:]

@@ -19,10 +19,10 @@ def brief(ledger: Ledger, fr: Frame, leader_text: str) -> dict[str, Any]:
     (ledger.Spool), each list a Replay of its part: 0 points (each with its tasks), 1 changes, 2 extensions,
     3 pending review, 4 red."""
     from gkplan.dates import period_key
-    from gkplan.filters import resolve_name
+    from gkplan.filters import resolve_leader
     from gkplan.ledger.spool import Replay, Spool
 
-    leader = resolve_name(leader_text, [n["name"] for n in ledger.names("leader")], "校领导")
+    leader = resolve_leader(ledger, leader_text)  # by index: names() lists every leader's point ids (150k each at 1M)
     start = fr.period[0].isoformat()
     spool, counts = Spool(2), [0] * 5
 
