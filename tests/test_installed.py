@@ -127,6 +127,9 @@ def test_ctrl_c_half_way_through_the_questions_writes_nothing(tmp_path):
     term.read_until("新的进度")
     term.type("80\n")  # … 17.1's: answered …
     term.read_until("新的进度", 5)
+    # a ^C in the instant between Python's last signal check and input()'s read() is only seen at the next key
+    # (CPython's race, met once under load): a person presses it at a question already waiting
+    time.sleep(0.5)
     term.type("\x03")  # … then Ctrl-C at the second question
     term.read_until("已取消")
     assert term.exit_code() == 130 and "已取消，未做任何修改" in term.screen.decode(), term.screen.decode(errors="replace")
