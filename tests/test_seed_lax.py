@@ -62,7 +62,7 @@ def test_a_time_that_is_not_midnight_and_a_fraction_are_refused_at_their_fields(
     assert result.stderr.removeprefix("错误：").splitlines() == [
         f"{tmp_path / 'seed.json'}:1:125: 要点 3 的字段 checkpoints[0].progress：应为整数",
         f"{tmp_path / 'seed.json'}:1:125: 要点 3 的字段 due：应为日期（不含时间）",
-        f"{tmp_path / 'seed.json'}:1:125: 要点 3 的字段 targets[0].approx：Input should be a valid boolean, unable to interpret input",
+        f"{tmp_path / 'seed.json'}:1:125: 要点 3 的字段 targets[0].approx：应为是或否（true 或 false）",
         f"{tmp_path / 'seed.json'}:1:125: 要点 3 的字段 targets[0].min：应为数字",
         f"{tmp_path / 'seed.json'}:1:125: 要点 3 的字段 targets[0].min：应为整数",
     ]

@@ -93,3 +93,15 @@ def test_the_cases_cover_what_matters():
     for text in ("应为整数", "应为数字", "应为文本", "应为日期，如 2022-12-31", "应为日期（不含时间）", "未知字段（拼写错误？）",
                  "缺少必填字段", "不能为空", "应为列表", "至少需要一项", "应为映射（键: 值）", "数字过大（40 位）"):  # fmt: skip
         assert any(text in m for m in messages), text
+
+
+def test_every_message_is_in_chinese():
+    """What pydantic used to pass through in English (booleans, the deliverable kinds, keys that are no
+    text, undecodable !!binary) is said in Chinese: the part after "：" holds a CJK character."""
+    golden = json.loads(gzip.decompress(GOLDEN.read_bytes()))
+    english = sorted({p[1] for g in golden for p in g["problems"] if not re.search("[\u4e00-\u9fff]", p[1].rsplit("：", 1)[-1])})
+    assert not english, english[:5]
+    messages = {p[1].rsplit("：", 1)[-1] for g in golden for p in g["problems"]}
+    for text in ("应为是或否（true 或 false）", "应为 '文件'、'里程碑'、'document' 或 'milestone' 之一", "键应为文本",
+                 "不是有效的 UTF-8 文本"):  # fmt: skip
+        assert text in messages, text

@@ -270,6 +270,10 @@ _MESSAGES = {
     "model_attributes_type": "应为映射（键: 值）",
     "greater_than_equal": "应不小于 {ge}",
     "less_than_equal": "应不大于 {le}",
+    "bool_type": "应为是或否（true 或 false）",
+    "bool_parsing": "应为是或否（true 或 false）",
+    "string_unicode": "不是有效的 UTF-8 文本",
+    "invalid_key": "键应为文本",
 }
 
 
@@ -279,6 +283,8 @@ def _message(err: dict) -> str:
         return f"数字过大（{value.digits} 位）"
     if kind == "value_error":
         return str(err["ctx"]["error"])
+    if kind == "literal_error":  # the choices as pydantic listed them: "'a', 'b' or 'c'"
+        return "应为 " + err["ctx"]["expected"].replace("', '", "'、'").replace("' or '", "' 或 '") + " 之一"
     if kind == "string_pattern_mismatch" and isinstance(value, str):
         from gkplan.seed_model import TEXT_PATTERN
 

@@ -170,8 +170,10 @@ class PointsMixin:
             key, join = ("NULL" if by is None else f"p.{by}_key"), ""
         code = functools.partial(_code, self.dialect)
         if self.today_tables(clock["as_of"]):
+            # fenced: merged into the grouping, the code would be worked out once for each of its three uses
             source = (f"(SELECT plan, id, section, progress, department_key, leader_key,"
-                      f" {code({k: k for k in (*LIGHT_INPUTS, 'due_original')})} AS code FROM points WHERE plan = :plan)")  # fmt: skip
+                      f" {code({k: k for k in (*LIGHT_INPUTS, 'due_original')})} AS code FROM points WHERE plan = :plan"
+                      f" {self.dialect.fence})")  # fmt: skip
         else:
             source = points_coded(self.dialect, code, _SUMMARY)
         sql = f"""
