@@ -43,7 +43,9 @@ def taskwarrior(b: Bench, ds: data.Dataset) -> list[str]:
         s1 = Sample(label, [b.gk, *ours], ds.env(b.base, db))
         s2 = Sample(which, [task, *theirs], tw_env, ok=(0, 1))
         alternate([s1, s2], runs)
-        rows.append([f"`{label}`", fmt(s1.times), peak(s1), which, fmt(s2.times), peak(s2), ratio(s1, s2), "≤ 0.20"])
+        # no history listing in Taskwarrior: `log`'s target is the floor's (issue 11: "or the floor where it has none")
+        target = "none here: the floor, ≤ 3×" if label == "log" else "≤ 0.20"
+        rows.append([f"`{label}`", fmt(s1.times), peak(s1), which, fmt(s2.times), peak(s2), ratio(s1, s2), target])
         failures += s1.failures + s2.failures
     fresh, tw_load = ds.dir / "tw-load.db", ds.dir / "task-load"
     label = f"load {ds.n:,} records (JSON)"
