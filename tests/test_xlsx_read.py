@@ -5,6 +5,7 @@ used it: data_only=False, the sheet's <dimension> ignored). Workbooks written by
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -36,6 +37,8 @@ def _openpyxl_rows(path: Path) -> dict[str, tuple[list, list]]:
 def _typed(value, data_type):  # noqa: ANN001, ANN202
     if type(value).__name__ == "ArrayFormula":
         value = value.text
+    elif type(value).__name__ == "DataTableFormula":  # openpyxl's object said only its address in a message: ours shows Excel's text
+        value = "{=TABLE(" + ",".join(v for v in (value.r1, value.r2) if v is not None) + ")}"
     return value, type(value).__name__, data_type
 
 
@@ -52,11 +55,17 @@ def _our_rows(path: Path) -> dict[str, tuple[list, list]]:
         book.close()
 
 
-def same(path: Path) -> dict[str, tuple[list, list]]:
+def same(path: Path) -> dict[str, tuple[list, list]] | None:
+    """Both readers read the file alike, or both refuse it (None)."""
     from openpyxl import load_workbook
 
+    try:
+        theirs = _openpyxl_rows(path)
+    except Exception:  # noqa: BLE001 - whatever openpyxl raised: the file is damaged to both
+        with pytest.raises(Exception):  # noqa: B017, PT011
+            _our_rows(path)
+        return None
     ours = _our_rows(path)
-    theirs = _openpyxl_rows(path)
     assert list(ours) == list(theirs)
     for name in theirs:
         assert ours[name][1] == theirs[name][1], name
@@ -168,7 +177,11 @@ _VALUES = {
 }  # fmt: skip
 _INLINE = ["<is><t>行内</t></is>", '<is><t xml:space="preserve"> 行内 </t></is>', "<is><r><t>富</t></r><r><rPr><i/></rPr><t>文本</t></r></is>",
            "<is><t>甲</t><rPh sb=\"0\" eb=\"1\"><t>こう</t></rPh></is>", "<is/>", ""]  # fmt: skip
-_FORMULAS = ["", "<f>A1+1</f>", "<f>SUM(A1:B2)</f>", '<f t="array" ref="A1:A2">A1:A2*2</f>', "<f/>"]
+_FORMULAS = ["", "<f>A1+1</f>", "<f>SUM(A1:B2)</f>", '<f t="array" ref="A1:A2">A1:A2*2</f>', "<f/>",
+             # Excel writes a formula filled down once, and its other cells as references to it
+             '<f t="shared" ref="A1:H40" si="0">A1+$B$1*SUM(A1:B$2)+Sheet2!C3+\'My sheet\'!$D4 +  1:1  +A:$B&amp;"A1"&amp;LOG10(A1)+1E+3+#REF!</f>',
+             '<f t="shared" si="0"/>', '<f t="shared" ref="B2:C9" si="1">IF(C1&gt;=0,[1]Sheet1!A1,{1,2;3,4})</f>', '<f t="shared" si="1"/>',
+             '<f t="shared" si="1">ignored</f>', '<f t="dataTable" ref="A1:B2" dt2D="1" r1="A1" r2="B1"/>']  # fmt: skip
 
 
 @st.composite
@@ -203,3 +216,127 @@ def raw_sheet(draw) -> str:  # noqa: ANN001
 @given(first=raw_sheet(), second=raw_sheet(), date1904=st.booleans())
 def test_any_sheet_xml_reads_as_openpyxl_read_it(tmp_path, first, second, date1904):
     same(package(tmp_path / "raw.xlsx", {"填报": first, "_gkplan": second}, _STRINGS, date1904=date1904))
+
+
+def test_a_shared_formula_is_moved_to_each_of_its_cells(tmp_path):
+    """Excel writes a formula filled down as one formula and references to it; each cell reads as its own."""
+    master = '<f t="shared" ref="B1:B4" si="0">A1+$B$1*SUM(A1:B$2)+Sheet2!C3+\'My sheet\'!$D4 +  1:1  +A:$B&amp;"A1"&amp;LOG10(A1)</f>'
+    rows = f'<row r="1"><c r="A1"><v>1</v></c><c r="B1">{master}<v>1</v></c></row>' + "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><f t="shared" si="0"/><v>1</v></c></row>' for r in range(2, 5))
+    read = same(package(tmp_path / "shared.xlsx", {"填报": rows}))
+    assert read["填报"][0][3][1] == ('=A4+$B$1*SUM(A4:B$2)+Sheet2!C6+\'My sheet\'!$D7 + 4:4 +A:$B&"A1"&LOG10(A4)', "str", "f")
+    off = rows.replace('r="B1"', 'r="B3"', 1)  # its first cell below the others: they would point above row 1
+    assert same(package(tmp_path / "off.xlsx", {"填报": off})) is None
+
+
+def test_inline_strings_as_gkplan_and_other_programs_write_them(run, ledger, tmp_path):
+    out = tmp_path / "export.xlsx"
+    run("export", "--format", "xlsx", "-o", str(out))
+    read = same(out)
+    assert read and sum(len(cells) for cells, _ in read.values()) > 50  # (its strings are inline: no shared-string table)
+    prefixed = ('<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+                '<x:row><x:c t="inlineStr"><x:is><x:t>甲</x:t></x:is></x:c><x:c><x:v>2</x:v></x:c></x:row></x:sheetData></x:worksheet>')  # fmt: skip
+    read = same(package(tmp_path / "prefixed.xlsx", {"填报": prefixed}, styles=None))
+    assert read["填报"][0] == [(("甲", "str", "s"), (2, "int", "n"))]
+
+
+def test_a_sheet_saved_by_libreoffice_reads_as_openpyxl_read_it():
+    """tests/data/sheet-libreoffice.xlsx: a gkplan sheet filled in (a number, a date, a formula, text with spaces,
+    a boolean) and saved by LibreOffice Calc 7, which writes every cell's type and style and a formula's value."""
+    read = same(DATA / "sheet-libreoffice.xlsx")
+    cells = read["填报"][0]
+    assert ("填报说明" in read) and cells[0][0] == ("编号", "str", "s")
+    found = {c for row in cells for c in row if c[0] is not None}
+    assert {(35, "int", "n"), ("=30+5", "str", "f"), (datetime(2022, 6, 30, 0, 0), "datetime", "d"),
+            ("  前后有空格  ", "str", "s")} <= found  # fmt: skip
+
+
+# -- hostile files --------------------------------------------------------------------------------------
+
+_LAUGHS = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+
+
+@pytest.mark.parametrize("where", ["sheet", "strings", "workbook"])
+def test_a_doctype_or_an_entity_is_refused_wherever_it_is(tmp_path, where):
+    from gkplan.xlsx_sheet import Refused
+
+    sheet = f"<worksheet {_NS}><sheetData><row><c><v>1</v></c></row></sheetData></worksheet>"
+    strings = ["<si><t>x</t></si>"]
+    if where == "sheet":
+        sheet = _LAUGHS + sheet.replace("<v>1</v>", "<v>&lol2;</v>")
+    path = package(tmp_path / "laughs.xlsx", {"填报": sheet}, strings)
+    if where != "sheet":
+        part = "xl/sharedStrings.xml" if where == "strings" else "xl/workbook.xml"
+        with zipfile.ZipFile(path) as z:
+            parts = {n: z.read(n) for n in z.namelist()}
+        parts[part] = _LAUGHS.encode() + parts[part].split(b"?>", 1)[-1]
+        with zipfile.ZipFile(path, "w") as z:
+            for n, data in parts.items():
+                z.writestr(n, data)
+    with pytest.raises(Refused):
+        list(Book(path).rows("填报"))
+
+
+def test_a_part_is_read_only_up_to_its_cap(tmp_path, monkeypatch):
+    from gkplan import xlsx_read
+    from gkplan.xlsx_sheet import Refused
+
+    path = package(tmp_path / "big.xlsx", {"填报": "<row><c><v>1</v></c></row>" * 5000})
+    assert len(list(Book(path).rows("填报"))) == 5000
+    monkeypatch.setattr(xlsx_read, "MAX_PART", 50_000)
+    with pytest.raises(Refused):
+        list(Book(path).rows("填报"))
+
+
+def test_only_a_workbooks_name_is_read_as_one(tmp_path):
+    """As openpyxl did: a workbook renamed .xls or .zip is refused by its name (the import says: save it as .xlsx)."""
+    from gkplan.xlsx_sheet import Refused
+
+    path = package(tmp_path / "book.XLSX", {"填报": "<row><c><v>1</v></c></row>"})
+    assert [[c.value for c in row] for row in Book(path).rows("填报")] == [[1]]
+    for suffix in (".xls", ".zip", ".xlsx.bak"):
+        other = tmp_path / f"book{suffix}"
+        shutil.copy(path, other)
+        with pytest.raises(Refused):
+            Book(other)
+
+
+# -- through the command ------------------------------------------------------------------------------
+
+
+def test_import_reads_the_workbook_without_openpyxl(run, ledger, tmp_path):
+    """Importing openpyxl took some 130 ms of `import`'s start-up (issue 11): the preview must not load it."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import db_env
+    from test_sheet import fill, make
+
+    path = make(run, tmp_path)
+    fill(path, {("21", "本期进度"): 45})
+    probe = (f"import sys\nsys.argv = ['gkplan', 'import', {str(path)!r}, '--format', 'json']\nfrom gkplan.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print('LOADED', sorted(m for m in ('openpyxl', 'et_xmlfile', 'lxml', 'xml.etree') if m in sys.modules), file=sys.stderr)\n")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", probe], env=os.environ | {"GKPLAN_DB": db_env(ledger)}, capture_output=True, text=True, check=True)
+    assert '"new": 45' in out.stdout, out.stdout + out.stderr
+    assert out.stderr.rsplit("LOADED ", 1)[1].strip() == "[]"
+
+
+def test_a_workbook_declaring_entities_is_a_damaged_file_and_changes_nothing(run, ledger, tmp_path):
+    from conftest import fingerprint
+    from test_sheet import fill, make
+
+    path = make(run, tmp_path)
+    fill(path, {("21", "本期进度"): 45})
+    evil = tmp_path / "evil.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(evil, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = _LAUGHS.encode() + data.split(b"?>", 1)[-1]
+            zout.writestr(item, data)
+    before = fingerprint(ledger)
+    err = run("import", str(evil), "--apply", code=2).stderr
+    assert err == f"错误：{evil}: 不是 .xlsx 工作簿，或文件已损坏；请在 Excel 或 WPS 中另存为 .xlsx 后再导入\n"
+    assert fingerprint(ledger) == before
