@@ -22,17 +22,20 @@ MAX_COLUMN = 18278  # ZZZ: the last column a reference names
 # custom one makes it a date (openpyxl's is_date_format) or a duration (is_timedelta_format)
 BUILTIN_DATES = {14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM", 20: "h:mm",
                  21: "h:mm:ss", 22: "m/d/yy h:mm", 45: "mm:ss", 46: "[h]:mm:ss", 47: "mmss.0"}  # fmt: skip
-_STRIP = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
-_DATE_TOKEN = re.compile(r"(?<![_\\])[dmhysDMHYS]")
-_DURATION = re.compile(r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.I)
+DURATION = 46  # [h]:mm:ss, the one built-in duration
+# (the patterns are compiled when first used, by re's own cache: most of them never are, and compiling them
+# all took 8 million instructions of the import's start-up)
+_STRIP = r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]'
+_DATE_TOKEN = r"(?<![_\\])[dmhysDMHYS]"
+_DURATION = r"(?i)\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?"
 
 
 def is_date_format(fmt: str | None) -> bool:
-    return fmt is not None and _DATE_TOKEN.search(_STRIP.sub("", fmt.split(";")[0])) is not None
+    return fmt is not None and re.search(_DATE_TOKEN, re.sub(_STRIP, "", fmt.split(";")[0])) is not None
 
 
 def is_duration_format(fmt: str | None) -> bool:
-    return fmt is not None and _DURATION.search(fmt.split(";")[0]) is not None
+    return fmt is not None and re.search(_DURATION, fmt.split(";")[0]) is not None
 
 
 def column_index(letters: str) -> int:
@@ -55,10 +58,19 @@ def column_letter(index: int) -> str:
     return out
 
 
+_COLUMN_OF: dict[str, int] = {}  # letters → index, as they are met (a sheet names a few dozen columns)
+
+
 def coordinate(ref: str) -> tuple[int, int]:
     """(row, column) of a reference such as B7."""
+    letters = ref.rstrip("0123456789")
+    if letters in _COLUMN_OF and len(letters) < len(ref):  # the usual reference: letters, then digits
+        return int(ref[len(letters) :]), _COLUMN_OF[letters]
     split = next((i for i, ch in enumerate(ref) if ch in _DIGITS), len(ref) - 1)
-    return int(ref[split:]), column_index(ref[:split])
+    row, column = int(ref[split:]), column_index(ref[:split])
+    if split == len(letters) and len(_COLUMN_OF) < 1000:
+        _COLUMN_OF[letters] = column
+    return row, column
 
 
 def number(text: str) -> int | float:
@@ -83,16 +95,16 @@ def from_serial(value: int | float, epoch: datetime, duration: bool) -> datetime
     return epoch + timedelta(days=day) + diff
 
 
-_ISO = re.compile(r"(?P<date>(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2}))?T?"
+_ISO = (r"(?P<date>(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2}))?T?"
                   r"(?P<time>(?P<hour>\d{2}):(?P<minute>\d{2})(:(?P<second>\d{2})(?P<microsecond>\.\d{1,3})?)?)?Z?")  # fmt: skip
-_ISO_DURATION = re.compile(r"PT((?P<hours>\d+)H)?((?P<minutes>\d+)M)?((?P<seconds>\d+(\.\d{1,3})?)S)?")
+_ISO_DURATION = r"PT((?P<hours>\d+)H)?((?P<minutes>\d+)M)?((?P<seconds>\d+(\.\d{1,3})?)S)?"
 
 
 def from_iso(text: str) -> date | datetime | time | timedelta | None:
     """A t="d" cell's ISO 8601 value (openpyxl's from_ISO8601)."""
     if not text:
         return None
-    match = _ISO.match(text)
+    match = re.match(_ISO, text)
     if match and any(match.groups()):
         parts: dict = match.groupdict(0)
         for key in ("year", "month", "day", "hour", "minute", "second"):
@@ -106,7 +118,7 @@ def from_iso(text: str) -> date | datetime | time | timedelta | None:
             return date(parts["year"], parts["month"], parts["day"])
         del parts["time"], parts["date"]
         return datetime(**parts)
-    match = _ISO_DURATION.match(text)
+    match = re.match(_ISO_DURATION, text)
     if match and any(match.groups()):
         return timedelta(**{k: float(v) if v else 0 for k, v in match.groupdict(0).items()})
     raise ValueError(f"bad ISO 8601 value {text!r}")
@@ -116,10 +128,10 @@ def from_iso(text: str) -> date | datetime | time | timedelta | None:
 
 _ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
 _ENDERS = ",;}) +-*/^&=><%"
-_QUOTED = {'"': re.compile('"(?:[^"]|"")*"'), "'": re.compile("'(?:[^']|'')*'")}
-_ROWS = re.compile(r"(\$?[1-9][0-9]{0,6}):(\$?[1-9][0-9]{0,6})$")
-_COLUMNS = re.compile(r"(\$?[A-Za-z]{1,3}):(\$?[A-Za-z]{1,3})$")
-_CELL = re.compile(r"(\$?[A-Za-z]{1,3})(\$?[1-9][0-9]{0,6})$")
+_QUOTED = {'"': '"(?:[^"]|"")*"', "'": "'(?:[^']|'')*'"}
+_ROWS = r"(\$?[1-9][0-9]{0,6}):(\$?[1-9][0-9]{0,6})$"
+_COLUMNS = r"(\$?[A-Za-z]{1,3}):(\$?[A-Za-z]{1,3})$"
+_CELL = r"(\$?[A-Za-z]{1,3})(\$?[1-9][0-9]{0,6})$"
 
 
 def shared_formula(formula: str, origin: str, target: str | None) -> str:
@@ -143,7 +155,7 @@ def shared_formula(formula: str, origin: str, target: str | None) -> str:
         if ch in _ENDERS:
             save()
         if ch in _QUOTED:
-            match = _QUOTED[ch].match(body, i)
+            match = re.compile(_QUOTED[ch]).match(body, i)
             if match is None:
                 raise ValueError("unterminated string in a formula")
             (out if ch == '"' else token).append(match.group())
@@ -200,13 +212,13 @@ def _operand(value: str, dr: int, dc: int) -> str:
 def _range(text: str, dr: int, dc: int) -> str:
     sheet, ref = text.rsplit("!", 1) if "!" in text else ("", text)
     sheet += "!" if "!" in text else ""
-    if (m := _ROWS.match(ref)) is not None:
+    if (m := re.match(_ROWS, ref)) is not None:
         return sheet + _row(m.group(1), dr) + ":" + _row(m.group(2), dr)
-    if (m := _COLUMNS.match(ref)) is not None:
+    if (m := re.match(_COLUMNS, ref)) is not None:
         return sheet + _col(m.group(1), dc) + ":" + _col(m.group(2), dc)
     if ":" in ref:
         return sheet + ":".join(_range(piece, dr, dc) for piece in ref.split(":"))
-    if (m := _CELL.match(ref)) is None:
+    if (m := re.match(_CELL, ref)) is None:
         return text  # a name
     return sheet + _col(m.group(1), dc) + _row(m.group(2), dr)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from xml.parsers import expat
 
-from gkplan.xlsx_cells import BUILTIN_DATES, MAC_EPOCH, WINDOWS_EPOCH, is_date_format, is_duration_format
+from gkplan.xlsx_cells import BUILTIN_DATES, DURATION, MAC_EPOCH, WINDOWS_EPOCH, is_date_format, is_duration_format
 from gkplan.xlsx_sheet import MAIN, EMPTY, Cell, Refused, SheetParser, Strings
 
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships "
@@ -166,10 +166,10 @@ def _date_styles(archive: zipfile.ZipFile) -> tuple[set[int], set[int]]:
     dates, durations = set(), set()
     for index, xf in enumerate(a for parent, _, a in found if parent == MAIN + "cellXfs"):
         fid = int(xf.get("numFmtId", 0))
-        fmt = custom[fid] if fid in custom else BUILTIN_DATES.get(fid)
-        if is_date_format(fmt):
+        fmt = custom.get(fid)
+        if fid in custom and is_date_format(fmt) or fid not in custom and fid in BUILTIN_DATES:
             dates.add(index)
-        if is_duration_format(fmt):
+        if fid in custom and is_duration_format(fmt) or fid not in custom and fid == DURATION:
             durations.add(index)
     return dates, durations
 
