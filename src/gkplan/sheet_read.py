@@ -165,8 +165,10 @@ def _header(cells: list[Any], problems: list[CellProblem]) -> None:
 
 
 def _row(cells: list[Any], number: int, problems: list[CellProblem]) -> Row | None:
-    if all(normal(c.value) == "" for c in cells):
-        return None  # an empty row (one the clerk cleared, or formatting only)
+    # an empty row (one the clerk cleared, or formatting only): the cells the file does not have are counted
+    # first, at C's speed (a million rows of formatting took 20 s of normal() calls)
+    if cells.count(_BLANK) == len(cells) or all(normal(c.value) == "" for c in cells):
+        return None
     for i, cell in enumerate(cells[KEY_COLUMN:], start=KEY_COLUMN + 1):
         if normal(cell.value) != "":
             problems.append(CellProblem(FORM, number, _column(i), None, "这一列不属于填报表；请删除其中的内容"))
