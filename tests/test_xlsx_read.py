@@ -340,3 +340,29 @@ def test_a_workbook_declaring_entities_is_a_damaged_file_and_changes_nothing(run
     err = run("import", str(evil), "--apply", code=2).stderr
     assert err == f"错误：{evil}: 不是 .xlsx 工作簿，或文件已损坏；请在 Excel 或 WPS 中另存为 .xlsx 后再导入\n"
     assert fingerprint(ledger) == before
+
+
+def test_a_sheet_is_read_only_up_to_its_rows_cap(tmp_path, monkeypatch):
+    from gkplan import xlsx_sheet
+    from gkplan.xlsx_sheet import Refused
+
+    path = package(tmp_path / "rows.xlsx", {"填报": '<row r="1"><c><v>1</v></c></row>' * 50})  # the same row, over and over
+    assert len(list(Book(path).rows("填报"))) == 1
+    monkeypatch.setattr(xlsx_sheet, "MAX_ROW_ELEMENTS", 49)
+    with pytest.raises(Refused):
+        list(Book(path).rows("填报"))
+
+
+def test_a_part_whose_bytes_do_not_match_is_a_damaged_file(run, ledger, tmp_path):
+    from test_sheet import make
+
+    path = make(run, tmp_path)
+    stored = tmp_path / "stored.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, zin.read(item.filename))
+    data = stored.read_bytes()
+    at = data.index("行标识".encode())  # in 填报's header row, stored as it is: one byte changed, its CRC no longer matches
+    stored.write_bytes(data[:at] + b"X" + data[at + 1 :])
+    err = run("import", str(stored), code=2).stderr
+    assert err == f"错误：{stored}: 不是 .xlsx 工作簿，或文件已损坏；请在 Excel 或 WPS 中另存为 .xlsx 后再导入\n"
