@@ -217,6 +217,7 @@ def test_any_sheet_xml_reads_as_openpyxl_read_it(tmp_path, first, second, date19
     same(package(tmp_path / "raw.xlsx", {"填报": first, "_gkplan": second}, _STRINGS, date1904=date1904))
 
 
+@pytest.mark.filterwarnings("ignore:Workbook contains no default style")
 def test_a_shared_formula_is_moved_to_each_of_its_cells(tmp_path):
     """Excel writes a formula filled down as one formula and references to it; each cell reads as its own."""
     master = '<f t="shared" ref="B1:B4" si="0">A1+$B$1*SUM(A1:B$2)+Sheet2!C3+\'My sheet\'!$D4 +  1:1  +A:$B&amp;"A1"&amp;LOG10(A1)</f>'
