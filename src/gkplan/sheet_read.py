@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import Any, NamedTuple
 
 from gkplan.errors import CellProblem, GkplanError, InvalidValue
 from gkplan.sheet import COLUMNS, FORM, FORMAT, KEY_COLUMN, KEY_HEADER, META, STATUS_CHOICES, fingerprint, letter, normal
+from gkplan.xlsx_read import Book as Workbook
+from gkplan.xlsx_sheet import EMPTY as _BLANK  # a cell the file does not have (a short row is made as long as the header)
 
 
 _META_ROWS = 100  # _gkplan holds a dozen keys: what is below them is not read
@@ -26,16 +29,6 @@ _META_ROWS = 100  # _gkplan holds a dozen keys: what is below them is not read
 MAX_PROBLEMS, MAX_ROWS = 1000, 100_000
 MAX_SHEET_ROWS = 1_048_576  # Excel's and WPS's last row: nothing they saved goes further
 MAX_UNPACKED = 100 << 20  # a million rows of formatting alone unpack to some 40 MB
-
-
-class _Blank(NamedTuple):
-    """A cell the file does not have (read-only mode leaves a short row short)."""
-
-    value: None = None
-    data_type: str = "n"
-
-
-_BLANK = _Blank()
 
 
 def _column(index: int) -> str:
@@ -77,16 +70,16 @@ def read(path: Path) -> tuple[Book | None, list[CellProblem]]:
         book.close()
 
 
-def _read(book: Any, path: Path) -> tuple[Book | None, list[CellProblem]]:
-    # read-only mode streams each sheet's XML: a million rows (formatting only, say) take seconds and no
-    # more memory than a few; a chart sheet under a sheet's name is no worksheet
-    names = {sheet.title for sheet in book.worksheets}
+def _read(book: Workbook, path: Path) -> tuple[Book | None, list[CellProblem]]:
+    # each sheet's XML is streamed: a million rows (formatting only, say) take seconds and no more memory
+    # than a few; a chart sheet under a sheet's name is no worksheet
+    names = set(book.worksheets)
     if META not in names or FORM not in names:
         missing = META if META not in names else FORM
         return None, [CellProblem(missing, None, None, None, "没有这张工作表：这不是 gkplan sheet 生成的填报表，或工作表被删除、改名")]
     problems: list[CellProblem] = []
     meta, meta_rows = {}, {}
-    rows_of_meta = _stream(book[META].iter_rows(min_col=1, max_col=2, max_row=_META_ROWS, values_only=True), path)
+    rows_of_meta = _stream(book.rows(META, min_col=1, max_col=2, max_row=_META_ROWS, values_only=True), path)
     for number, (key, value) in enumerate(rows_of_meta, start=1):
         if key is not None:
             meta[normal(key)], meta_rows[normal(key)] = normal(value), number
@@ -95,10 +88,8 @@ def _read(book: Any, path: Path) -> tuple[Book | None, list[CellProblem]]:
         problems.append(CellProblem(META, where, "B" if where else None, None,
                                     f"填报表格式为“{meta.get('format', '')}”，本程序读“{FORMAT}”；请用本程序重新生成填报表"))  # fmt: skip
         return None, problems
-    sheet = book[FORM]
-    sheet.reset_dimensions()  # every row the file holds, whatever its <dimension> claims
-    rows, seen, headed = [], {}, False
-    for number, cells in enumerate(_stream(sheet.iter_rows(min_row=1, max_row=MAX_SHEET_ROWS), path), start=1):
+    rows, seen, headed = [], {}, False  # every row the file holds, whatever its <dimension> claims
+    for number, cells in enumerate(_stream(book.rows(FORM, max_row=MAX_SHEET_ROWS), path), start=1):
         cells = list(cells) + [_BLANK] * (KEY_COLUMN - len(cells))
         if number == 1:
             _header(cells, problems)
@@ -123,12 +114,12 @@ def _read(book: Any, path: Path) -> tuple[Book | None, list[CellProblem]]:
     return Book(path.name, meta, meta_rows, rows), problems
 
 
-def _open(path: Path) -> Any:
-    from openpyxl import load_workbook
-
+def _open(path: Path) -> Workbook:
     target = path.expanduser()
     if not target.is_file():
         raise InvalidValue(f"{path}: 没有这个文件" if not target.exists() else f"{path}: 不是普通文件")
+    if not os.access(target, os.R_OK):
+        raise InvalidValue(f"{path}: 无法读取：没有读权限")
     try:
         # what the parts unpack to, as the archive declares it (zipfile never reads a part past its declared
         # size): a zip bomb is refused before anything is unpacked
@@ -136,13 +127,13 @@ def _open(path: Path) -> Any:
             unpacked = sum(part.file_size for part in archive.infolist())
         if unpacked > MAX_UNPACKED:
             raise InvalidValue(f"{path}: 解压后超过 {MAX_UNPACKED >> 20} MB，不是 gkplan sheet 生成的填报表")
-        return load_workbook(target, read_only=True, data_only=False)
+        return Workbook(target)
     except OSError as exc:
         why = "没有读权限" if exc.errno in (errno.EACCES, errno.EPERM) else exc.strerror or str(exc)
         raise InvalidValue(f"{path}: 无法读取：{why}") from None
     except GkplanError:
         raise
-    except Exception:  # noqa: BLE001 - a file that is no workbook fails inside openpyxl and zipfile in many ways
+    except Exception:  # noqa: BLE001 - a file that is no workbook fails inside zipfile, expat and the reader in many ways
         raise _damaged(path) from None
 
 
@@ -151,8 +142,8 @@ def _damaged(path: Path) -> InvalidValue:
 
 
 def _stream(rows: Iterator[Any], path: Path) -> Iterator[Any]:
-    """A sheet's rows as openpyxl parses them from the file, one at a time: XML or a zip part found broken
-    on the way is a damaged file (only what openpyxl and zipfile raise is caught here, never our own)."""
+    """A sheet's rows as xlsx_read parses them from the file, one at a time: XML or a zip part found broken
+    on the way is a damaged file (only what the reader and zipfile raise is caught here, never our own)."""
     try:
         yield from rows
     except Exception:  # noqa: BLE001 - as in _open
@@ -160,10 +151,9 @@ def _stream(rows: Iterator[Any], path: Path) -> Iterator[Any]:
 
 
 def _formula(cell: Any) -> str | None:
-    """The formula a cell holds, if any (what openpyxl reads as one: '=…', array and table formulas)."""
-    value = cell.value
-    if cell.data_type == "f" or type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
-        text = getattr(value, "text", None) or str(value)
+    """The formula a cell holds, if any ('=…', array and shared formulas, what-if tables), shortened."""
+    if cell.data_type == "f":
+        text = cell.value
         return text if len(text) <= 40 else text[:40] + "…"
     return None
 
@@ -175,8 +165,10 @@ def _header(cells: list[Any], problems: list[CellProblem]) -> None:
 
 
 def _row(cells: list[Any], number: int, problems: list[CellProblem]) -> Row | None:
-    if all(normal(c.value) == "" for c in cells):
-        return None  # an empty row (one the clerk cleared, or formatting only)
+    # an empty row (one the clerk cleared, or formatting only): the cells the file does not have are counted
+    # first, at C's speed (a million rows of formatting took 20 s of normal() calls)
+    if cells.count(_BLANK) == len(cells) or all(normal(c.value) == "" for c in cells):
+        return None
     for i, cell in enumerate(cells[KEY_COLUMN:], start=KEY_COLUMN + 1):
         if normal(cell.value) != "":
             problems.append(CellProblem(FORM, number, _column(i), None, "这一列不属于填报表；请删除其中的内容"))

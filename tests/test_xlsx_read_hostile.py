@@ -1,0 +1,129 @@
+"""The workbook reader `gkplan import` uses (xlsx_read.py) against hostile files, which users mail around: a
+DOCTYPE or entity declaration in any part, a part or a sheet too large, a part whose bytes were changed, a
+file that is not a workbook by its name; and `import` itself, which must not load openpyxl."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+import pytest
+
+from gkplan.xlsx_read import Book
+from test_xlsx_read import _NS, package
+
+# -- hostile files --------------------------------------------------------------------------------------
+
+_LAUGHS = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+
+
+@pytest.mark.parametrize("where", ["sheet", "strings", "workbook"])
+def test_a_doctype_or_an_entity_is_refused_wherever_it_is(tmp_path, where):
+    from gkplan.xlsx_sheet import Refused
+
+    sheet = f"<worksheet {_NS}><sheetData><row><c><v>1</v></c></row></sheetData></worksheet>"
+    strings = ["<si><t>x</t></si>"]
+    if where == "sheet":
+        sheet = _LAUGHS + sheet.replace("<v>1</v>", "<v>&lol2;</v>")
+    path = package(tmp_path / "laughs.xlsx", {"填报": sheet}, strings)
+    if where != "sheet":
+        part = "xl/sharedStrings.xml" if where == "strings" else "xl/workbook.xml"
+        with zipfile.ZipFile(path) as z:
+            parts = {n: z.read(n) for n in z.namelist()}
+        parts[part] = _LAUGHS.encode() + parts[part].split(b"?>", 1)[-1]
+        with zipfile.ZipFile(path, "w") as z:
+            for n, data in parts.items():
+                z.writestr(n, data)
+    with pytest.raises(Refused):
+        list(Book(path).rows("填报"))
+
+
+def test_a_part_is_read_only_up_to_its_cap(tmp_path, monkeypatch):
+    from gkplan import xlsx_read
+    from gkplan.xlsx_sheet import Refused
+
+    path = package(tmp_path / "big.xlsx", {"填报": "<row><c><v>1</v></c></row>" * 5000})
+    assert len(list(Book(path).rows("填报"))) == 5000
+    monkeypatch.setattr(xlsx_read, "MAX_PART", 50_000)
+    with pytest.raises(Refused):
+        list(Book(path).rows("填报"))
+
+
+def test_only_a_workbooks_name_is_read_as_one(tmp_path):
+    """As openpyxl did: a workbook renamed .xls or .zip is refused by its name (the import says: save it as .xlsx)."""
+    from gkplan.xlsx_sheet import Refused
+
+    path = package(tmp_path / "book.XLSX", {"填报": "<row><c><v>1</v></c></row>"})
+    assert [[c.value for c in row] for row in Book(path).rows("填报")] == [[1]]
+    for suffix in (".xls", ".zip", ".xlsx.bak"):
+        other = tmp_path / f"book{suffix}"
+        shutil.copy(path, other)
+        with pytest.raises(Refused):
+            Book(other)
+
+
+# -- through the command ------------------------------------------------------------------------------
+
+
+def test_import_reads_the_workbook_without_openpyxl(run, ledger, tmp_path):
+    """Importing openpyxl took some 130 ms of `import`'s start-up (issue 11): the preview must not load it."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import db_env
+    from test_sheet import fill, make
+
+    path = make(run, tmp_path)
+    fill(path, {("21", "本期进度"): 45})
+    probe = (f"import sys\nsys.argv = ['gkplan', 'import', {str(path)!r}, '--format', 'json']\nfrom gkplan.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print('LOADED', sorted(m for m in ('openpyxl', 'et_xmlfile', 'lxml', 'xml.etree') if m in sys.modules), file=sys.stderr)\n")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", probe], env=os.environ | {"GKPLAN_DB": db_env(ledger)}, capture_output=True, text=True, check=True)
+    assert '"new": 45' in out.stdout, out.stdout + out.stderr
+    assert out.stderr.rsplit("LOADED ", 1)[1].strip() == "[]"
+
+
+def test_a_workbook_declaring_entities_is_a_damaged_file_and_changes_nothing(run, ledger, tmp_path):
+    from conftest import fingerprint
+    from test_sheet import fill, make
+
+    path = make(run, tmp_path)
+    fill(path, {("21", "本期进度"): 45})
+    evil = tmp_path / "evil.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(evil, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = _LAUGHS.encode() + data.split(b"?>", 1)[-1]
+            zout.writestr(item, data)
+    before = fingerprint(ledger)
+    err = run("import", str(evil), "--apply", code=2).stderr
+    assert err == f"错误：{evil}: 不是 .xlsx 工作簿，或文件已损坏；请在 Excel 或 WPS 中另存为 .xlsx 后再导入\n"
+    assert fingerprint(ledger) == before
+
+
+def test_a_sheet_is_read_only_up_to_its_rows_cap(tmp_path, monkeypatch):
+    from gkplan import xlsx_sheet
+    from gkplan.xlsx_sheet import Refused
+
+    path = package(tmp_path / "rows.xlsx", {"填报": '<row r="1"><c><v>1</v></c></row>' * 50})  # the same row, over and over
+    assert len(list(Book(path).rows("填报"))) == 1
+    monkeypatch.setattr(xlsx_sheet, "MAX_ROW_ELEMENTS", 49)
+    with pytest.raises(Refused):
+        list(Book(path).rows("填报"))
+
+
+def test_a_part_whose_bytes_do_not_match_is_a_damaged_file(run, ledger, tmp_path):
+    from test_sheet import make
+
+    path = make(run, tmp_path)
+    stored = tmp_path / "stored.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, zin.read(item.filename))
+    data = stored.read_bytes()
+    at = data.index("行标识".encode())  # in 填报's header row, stored as it is: one byte changed, its CRC no longer matches
+    stored.write_bytes(data[:at] + b"X" + data[at + 1 :])
+    err = run("import", str(stored), code=2).stderr
+    assert err == f"错误：{stored}: 不是 .xlsx 工作簿，或文件已损坏；请在 Excel 或 WPS 中另存为 .xlsx 后再导入\n"
