@@ -13,7 +13,7 @@ import json
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from gkplan.actions import MAX_NOTE, now
 from gkplan.errors import Conflict, InvalidValue, LedgerError, NotFound
@@ -81,6 +81,16 @@ def make(ledger: Ledger, fr: Frame, *, department: str | None, every: bool, peri
 
 def _write(ledger: Ledger, meta: dict[str, Any], rows: list[dict[str, Any]], target: Path, force: bool) -> dict[str, Any]:
     from gkplan.files import replace_atomically
+
+    with replace_atomically(target, force=force, protect=ledger.file) as f:
+        save(meta, rows, f)
+    points = sum(r["kind"] == "point" for r in rows)
+    return {"department": meta["department"], "period": meta["period"], "file": str(target), "points": points,
+            "tasks": len(rows) - points}  # fmt: skip
+
+
+def save(meta: dict[str, Any], rows: list[dict[str, Any]], out: BinaryIO) -> None:
+    """The workbook into `out`: the guide, the 填报 sheet, and the hidden _gkplan with `meta`."""
     from gkplan.xlsx import complete
     from gkplan.xlsx_book import Book
     from gkplan.xlsx_guard import CellStyles
@@ -93,11 +103,7 @@ def _write(ledger: Ledger, meta: dict[str, Any], rows: list[dict[str, Any]], tar
                            for n, (k, v) in enumerate(meta.items(), start=1)))  # fmt: skip
         book.write(bottom())
 
-    with replace_atomically(target, force=force, protect=ledger.file) as f:
-        complete(Book(f, f"{meta['department']} {meta['period']} 督查填报表", CellStyles()), make)
-    points = sum(r["kind"] == "point" for r in rows)
-    return {"department": meta["department"], "period": meta["period"], "file": str(target), "points": points,
-            "tasks": len(rows) - points}  # fmt: skip
+    complete(Book(out, f"{meta['department']} {meta['period']} 督查填报表", CellStyles()), make)
 
 
 def _lines(value: Any, width: int) -> int:
