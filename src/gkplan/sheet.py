@@ -11,7 +11,7 @@ item the ledger changed after the sheet was made (a conflict): the ledger's valu
 and compared. Fingerprints, not the values themselves, because four notes of 5,000 characters would
 not fit in one cell (Excel's limit is 32,767).
 
-No openpyxl here: only `sheet` and `import` import it, inside their functions.
+No openpyxl here: only `import` imports it, inside its functions (`sheet` writes with zipfile: sheet_write.py).
 """
 
 from __future__ import annotations
