@@ -19,8 +19,9 @@ from gkplan.actions import MAX_NOTE, now
 from gkplan.errors import Conflict, InvalidValue, LedgerError, NotFound
 from gkplan.ledger import Ledger
 from gkplan.kinds import light_fill
-from gkplan.xlsx import PAPER
-from gkplan.xlsx_guard import BOLD, PLAIN, Look, align, bottom, cell, clean, row, title_font, top, validation
+from gkplan.xlsx import PAPER, complete
+from gkplan.xlsx_book import Book
+from gkplan.xlsx_guard import BOLD, PLAIN, CellStyles, Look, align, bottom, cell, clean, row, title_font, top, validation
 from gkplan.filters import resolve_name
 from gkplan.reports import Frame
 from gkplan.sheet import (
@@ -91,11 +92,7 @@ def _write(ledger: Ledger, meta: dict[str, Any], rows: list[dict[str, Any]], tar
 
 def save(meta: dict[str, Any], rows: list[dict[str, Any]], out: BinaryIO) -> None:
     """The workbook into `out`: the guide, the 填报 sheet, and the hidden _gkplan with `meta`."""
-    from gkplan.xlsx import complete
-    from gkplan.xlsx_book import Book
-    from gkplan.xlsx_guard import CellStyles
-
-    def make(book: Book) -> None:
+    def sheets(book: Book) -> None:
         _guide(book, meta, rows)
         _form(book, rows)
         book.open(META, top(f"A1:B{len(meta)}"), hidden=True)
@@ -103,7 +100,7 @@ def save(meta: dict[str, Any], rows: list[dict[str, Any]], out: BinaryIO) -> Non
                            for n, (k, v) in enumerate(meta.items(), start=1)))  # fmt: skip
         book.write(bottom())
 
-    complete(Book(out, f"{meta['department']} {meta['period']} 督查填报表", CellStyles()), make)
+    complete(Book(out, f"{meta['department']} {meta['period']} 督查填报表", CellStyles()), sheets)
 
 
 def _lines(value: Any, width: int) -> int:
@@ -115,7 +112,7 @@ def _lines(value: Any, width: int) -> int:
     return sum(max(1, -(-cell_width(line) // width)) for line in value.split("\n"))
 
 
-def _form(book: Any, rows: list[dict[str, Any]]) -> None:
+def _form(book: Book, rows: list[dict[str, Any]]) -> None:
     """The 填报 sheet: its rows streamed into the book as they are made, each cell's format numbered once."""
     styles, last = book.styles, len(rows) + 1
     head = {edit: styles.id(Look(BOLD, _HEAD_EDIT if edit else _HEAD, True, align(horizontal="center", vertical="center",
@@ -184,7 +181,7 @@ def _validations(last: int) -> list[str]:
     ]  # fmt: skip
 
 
-def _guide(book: Any, meta: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+def _guide(book: Book, meta: dict[str, Any], rows: list[dict[str, Any]]) -> None:
     points = sum(r["kind"] == "point" for r in rows)
     editable = "、".join(column_of(k)[1] for k in EDITABLE)
     lines: list[tuple[str, str]] = [
