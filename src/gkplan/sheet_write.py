@@ -100,7 +100,8 @@ def save(meta: dict[str, Any], rows: list[dict[str, Any]], out: BinaryIO) -> Non
                            for n, (k, v) in enumerate(meta.items(), start=1)))  # fmt: skip
         book.write(bottom())
 
-    complete(Book(out, f"{meta['department']} {meta['period']} 督查填报表", CellStyles()), sheets)
+    # zlib's default level, as openpyxl wrote it: a sheet goes out by mail, and is a department's rows, not the ledger
+    complete(Book(out, f"{meta['department']} {meta['period']} 督查填报表", CellStyles(), level=6), sheets)
 
 
 def _lines(value: Any, width: int) -> int:
