@@ -61,12 +61,22 @@ def test_a_table_listing_imports_only_what_it_draws_with(tmp_path):
 
 def test_workbooks_are_written_without_openpyxl(tmp_path):
     """The export, `-o FILE.xlsx` of a listing and the bulletin write their XLSX with zipfile (xlsx_book.py):
-    openpyxl (some 70 ms of importing) is only for the fill-in sheets and for reading them back."""
+    openpyxl (some 70 ms of importing) is not a dependency at all: the tests read workbooks back with it."""
     heavy = ("openpyxl", "et_xmlfile", "lxml")
     for argv in (["export", "--format", "xlsx", "-o", str(tmp_path / "a.xlsx")], ["list", "-o", str(tmp_path / "l.xlsx")],
                  ["bulletin", "--period", "2022-06", "-o", str(tmp_path / "b.xlsx")]):  # fmt: skip
         assert _loaded(tmp_path, argv, heavy) == [], argv
         assert (tmp_path / argv[-1]).stat().st_size > 0
+
+
+def test_the_fill_in_sheet_is_written_and_read_back_without_openpyxl(tmp_path):
+    """`sheet` writes its protected, validated workbook with zipfile too (xlsx_guard.py; issue 11: openpyxl made it
+    11.75× Python's start-up), and `import` reads it with zipfile and expat (xlsx_read.py; it was 9.6×)."""
+    heavy = ("openpyxl", "et_xmlfile", "lxml")
+    path = tmp_path / "s.xlsx"
+    assert _loaded(tmp_path, ["sheet", "--dept", "教务部", "-o", str(path)], heavy) == []
+    assert path.stat().st_size > 0
+    assert _loaded(tmp_path, ["import", str(path)], heavy) == []
 
 
 CLI_MODULES = ("gkplan.cli_points", "gkplan.cli_reports", "gkplan.cli_tasks", "gkplan.cli_loop", "gkplan.cli_supervise",

@@ -10,7 +10,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from conftest import db_env
+from conftest import db_env, dump
 from test_sheet import FORM, fill, make
 
 
@@ -151,6 +151,34 @@ def _with_row(source: Path, target: Path, row: bytes | None = None, cell_of: int
         out.write(b"</t></is></c></row>")
 
     _form_rewritten(source, target, write)
+
+
+def test_a_sheet_past_the_file_size_limit_is_one_line_and_leaves_nothing(run, ledger, tmp_path):
+    """The sheet streams into its file (xlsx_guard.py): a full disk can strike in any part, and is one Chinese line,
+    the old file kept (--force), nothing half-written left, the ledger untouched."""
+    import resource
+    import signal
+
+    words = "".join(chr(0x4E00 + i * 7919 % 20000) for i in range(4000))  # text zlib cannot shrink much
+    for item in ("7", "21"):
+        run("update", item, "--note", words, "--problem", words[::-1], "--next", words[1::2] + words[::2])
+    target = tmp_path / "表.xlsx"
+    target.write_text("旧内容", encoding="utf-8")
+    before = dump(ledger)
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))  # (the ledger's 32 KiB -shm still fits)
+
+    out = subprocess.run([sys.executable, "-m", "gkplan", "sheet", "--dept", "教务部", "-o", str(target), "--force"],
+                         env=os.environ | {"GKPLAN_DB": db_env(ledger)}, capture_output=True, text=True,
+                         preexec_fn=limited)  # fmt: skip
+    assert (out.returncode, out.stderr.count("\n")) == (5, 1), out.stderr
+    assert str(target) in out.stderr and "无法写入" in out.stderr and "Traceback" not in out.stderr, out.stderr
+    assert target.read_text(encoding="utf-8") == "旧内容" and sorted(p.name for p in tmp_path.glob("*.xlsx*")) == ["表.xlsx"]
+    assert dump(ledger) == before
+    run("sheet", "--dept", "教务部", "-o", str(target), "--force")
+    assert target.stat().st_size > 40_000  # (the limit was below the sheet)
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(run, ledger, tmp_path):

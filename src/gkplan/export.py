@@ -255,18 +255,6 @@ def write_xlsx(sheets: list[tuple[str, list[str], list[list[Any]]]], out: Binary
           cover=cover, title=title)  # fmt: skip
 
 
-def save(book: Any, out: BinaryIO) -> None:
-    """An openpyxl workbook into the file replace_atomically yields; a failure (a full disk) is its OSError, alone."""
-    try:
-        book.save(out)
-        return
-    except OSError as exc:  # a full disk: the message is made by files.replace_atomically
-        failure = OSError(exc.errno, exc.strerror)
-    from gkplan.xlsx import raise_alone
-
-    raise_alone(failure)
-
-
 _MD_ESCAPES = str.maketrans({
     "&": "&amp;", "<": "&lt;", ">": "&gt;",  # no HTML of the user's (<script>, <img onerror=…>) reaches a reader
     "[": "\\[", "]": "\\]",  # nor a link ([…](javascript:…))

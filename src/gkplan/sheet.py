@@ -11,8 +11,8 @@ item the ledger changed after the sheet was made (a conflict): the ledger's valu
 and compared. Fingerprints, not the values themselves, because four notes of 5,000 characters would
 not fit in one cell (Excel's limit is 32,767).
 
-No openpyxl here: only `sheet` imports it, inside its functions; `import` reads the workbook with zipfile and
-expat (xlsx_read.py).
+No openpyxl here: `sheet` writes the workbook with zipfile (sheet_write.py, xlsx_guard.py) and `import` reads it
+with zipfile and expat (xlsx_read.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""`gkplan sheet`: a department's 填报 workbook for one period (or one per department), written with openpyxl.
+"""`gkplan sheet`: a department's 填报 workbook for one period (or one per department), written with zipfile
+(xlsx_book.py, xlsx_guard.py: what openpyxl wrote, without its start-up or an object per cell).
 
 What the rows hold, and why each ends in a fingerprinted 行标识, is in sheet.py. Here: the workbook's
 looks and its guards — editable cells unlocked and yellow, every other cell locked on a protected sheet,
@@ -12,13 +13,15 @@ import json
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from gkplan.actions import MAX_NOTE, now
 from gkplan.errors import Conflict, InvalidValue, LedgerError, NotFound
 from gkplan.ledger import Ledger
 from gkplan.kinds import light_fill
-from gkplan.xlsx import PAPER
+from gkplan.xlsx import PAPER, complete
+from gkplan.xlsx_book import Book
+from gkplan.xlsx_guard import BOLD, PLAIN, CellStyles, Look, align, bottom, cell, clean, row, title_font, top, validation
 from gkplan.filters import resolve_name
 from gkplan.reports import Frame
 from gkplan.sheet import (
@@ -78,45 +81,27 @@ def make(ledger: Ledger, fr: Frame, *, department: str | None, every: bool, peri
 
 
 def _write(ledger: Ledger, meta: dict[str, Any], rows: list[dict[str, Any]], target: Path, force: bool) -> dict[str, Any]:
-    from gkplan.export import save
     from gkplan.files import replace_atomically
 
     with replace_atomically(target, force=force, protect=ledger.file) as f:
-        save(_book(meta, rows), f)
+        save(meta, rows, f)
     points = sum(r["kind"] == "point" for r in rows)
     return {"department": meta["department"], "period": meta["period"], "file": str(target), "points": points,
             "tasks": len(rows) - points}  # fmt: skip
 
 
-def _book(meta: dict[str, Any], rows: list[dict[str, Any]]) -> Any:
-    from openpyxl import Workbook
+def save(meta: dict[str, Any], rows: list[dict[str, Any]], out: BinaryIO) -> None:
+    """The workbook into `out`: the guide, the 填报 sheet, and the hidden _gkplan with `meta`."""
+    def sheets(book: Book) -> None:
+        _guide(book, meta, rows)
+        _form(book, rows)
+        book.open(META, top(f"A1:B{len(meta)}"), hidden=True)
+        book.write("".join(row(n, cell(1, n, 0, k) + cell(2, n, 0, clean(str(v))))
+                           for n, (k, v) in enumerate(meta.items(), start=1)))  # fmt: skip
+        book.write(bottom())
 
-    book = Workbook()
-    book.properties.creator = "gkplan"
-    book.properties.title = f"{meta['department']} {meta['period']} 督查填报表"
-    guide = book.active
-    guide.title = GUIDE
-    _guide(guide, meta, rows)
-    _form(book.create_sheet(FORM), rows)
-    hidden = book.create_sheet(META)
-    for name, value in meta.items():
-        hidden.append([name, str(value)])
-    hidden.sheet_state = "hidden"
-    hidden.protection.sheet = True
-    return book
-
-
-def _put(cell: Any, value: Any) -> Any:
-    """Write a value as it is: text as text (never a formula, whatever it starts with), characters that
-    XML cannot carry as U+FFFD. Returns what was written, which is what the row's fingerprint covers."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-    return value
+    # zlib's default level, as openpyxl wrote it: a sheet goes out by mail, and is a department's rows, not the ledger
+    complete(Book(out, f"{meta['department']} {meta['period']} 督查填报表", CellStyles(), level=6), sheets)
 
 
 def _lines(value: Any, width: int) -> int:
@@ -128,93 +113,76 @@ def _lines(value: Any, width: int) -> int:
     return sum(max(1, -(-cell_width(line) // width)) for line in value.split("\n"))
 
 
-def _form(sheet: Any, rows: list[dict[str, Any]]) -> None:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-
-    def fill(color: str) -> PatternFill:
-        return PatternFill("solid", start_color=color, end_color=color)
-
-    thin = Side(style="thin", color="BFBFBF")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for i, col in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=i, value=col.header)
-        cell.font, cell.fill, cell.border = Font(bold=True), fill(_HEAD_EDIT if col.editable else _HEAD), box
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[letter(i)].width = col.width
-    sheet.cell(row=1, column=KEY_COLUMN, value=KEY_HEADER)
+def _form(book: Book, rows: list[dict[str, Any]]) -> None:
+    """The 填报 sheet: its rows streamed into the book as they are made, each cell's format numbered once."""
+    styles, last = book.styles, len(rows) + 1
+    head = {edit: styles.id(Look(BOLD, _HEAD_EDIT if edit else _HEAD, True, align(horizontal="center", vertical="center",
+                                                                                   wrap=True)))
+            for edit in (False, True)}  # fmt: skip
+    widths = [c.width for c in COLUMNS] + [None]
+    book.open(FORM, top(f"A1:{letter(KEY_COLUMN)}{last}", widths, hidden=[KEY_COLUMN], frozen="D2", fit=True))
+    cells = [cell(i, 1, head[col.editable], col.header) for i, col in enumerate(COLUMNS, start=1)]
+    book.write(row(1, "".join(cells) + cell(KEY_COLUMN, 1, 0, KEY_HEADER)))
     wrapped = (*TEXT_FIELDS, "title", "parent", "remark")
-    for r, row in enumerate(rows, start=2):
-        written = []
+    looks: dict[tuple[Any, ...], int] = {}
+    out = []
+    for r, item in enumerate(rows, start=2):
+        written, cells = [], []
         for i, col in enumerate(COLUMNS, start=1):
-            cell = sheet.cell(row=r, column=i)
-            value = row["cells"][col.key]
+            value = clean(item["cells"][col.key])  # what the fingerprint covers is what is written
+            number = "General"
             if col.key in ("due", "reported") and value:
                 value = date.fromisoformat(value)  # a real date (its fingerprint is the same ISO text)
-                cell.number_format = "yyyy-mm-dd"
-            written.append(_put(cell, value))
-            open_ = col.editable and col.key not in row["locked"]
-            cell.protection = Protection(locked=not open_)
-            lit = light_fill(value) if col.key == "light" else None
-            cell.fill = fill(_YELLOW if open_ else lit or _GREY)
+                number = "yyyy-mm-dd"
+            written.append(value)
+            open_ = col.editable and col.key not in item["locked"]
             if col.key in TEXT_FIELDS or (col.editable and col.key == "status"):
-                cell.number_format = "@"  # what a clerk types stays text: '=…' is not run, '001' keeps its zeros
-            cell.alignment = Alignment(vertical="top", wrap_text=col.key in wrapped)
-            cell.border = box
-        identity = {"id": row["key"], "kind": row["kind"], "v": row["version"], "h": [fingerprint(v) for v in written],
-                    "lock": row["locked"]}  # fmt: skip
-        sheet.cell(row=r, column=KEY_COLUMN, value=json.dumps(identity, ensure_ascii=False, separators=(",", ":")))
+                number = "@"  # what a clerk types stays text: '=…' is not run, '001' keeps its zeros
+            fill = _YELLOW if open_ else (light_fill(value) if col.key == "light" else None) or _GREY
+            key = (fill, col.key in wrapped, number, open_)
+            s = looks.get(key)
+            if s is None:
+                s = looks[key] = styles.id(Look("", fill, True, align(vertical="top", wrap=key[1]), number, not open_))
+            cells.append(cell(i, r, s, value))
+        identity = {"id": item["key"], "kind": item["kind"], "v": item["version"], "h": [fingerprint(v) for v in written],
+                    "lock": item["locked"]}  # fmt: skip
+        cells.append(cell(KEY_COLUMN, r, 0, json.dumps(identity, ensure_ascii=False, separators=(",", ":"))))
         # neither Excel nor WPS fits a row to wrapped text when opening a file: a row that holds more than one
         # line is given the height of its longest cell, up to ten lines (the clerk may change it)
-        lines = max(_lines(row["cells"][c.key], c.width) for c in COLUMNS if c.key in wrapped)
-        if lines > 1:
-            sheet.row_dimensions[r].height = 15 * min(lines, 10)
-    sheet.column_dimensions[letter(KEY_COLUMN)].hidden = True
-    sheet.freeze_panes = "D2"
-    _validations(sheet, len(rows) + 1)
-    protection = sheet.protection
-    protection.sheet = True
+        lines = max(_lines(item["cells"][c.key], c.width) for c in COLUMNS if c.key in wrapped)
+        out.append(row(r, "".join(cells), 15 * min(lines, 10) if lines > 1 else None))
+        if len(out) >= 200:
+            book.write("".join(out))
+            out.clear()
+    book.write("".join(out))
     # widths and heights may change, and the filter may narrow the rows: nothing else. (Unhiding 行标识 is then
     # possible, but its cells stay locked, and the import checks them all the same.)
-    protection.formatColumns = protection.formatRows = protection.autoFilter = False
-    sheet.auto_filter.ref = f"A1:{letter(len(COLUMNS))}{len(rows) + 1}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = PAPER["A4"]
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:1"
-    sheet.print_area = f"A1:{letter(len(COLUMNS) - 1)}{len(rows) + 1}"  # the point's whole text is for the screen
+    book.write(bottom(allowed=("formatColumns", "formatRows", "autoFilter"), filtered=f"A1:{letter(len(COLUMNS))}{last}",
+                      validations=_validations(last), paper=PAPER["A4"]))  # fmt: skip
+    book.name(filtered=f"A1:{letter(len(COLUMNS))}{last}", printed=f"A1:{letter(len(COLUMNS) - 1)}{last}")
+    # (the print area leaves out the point's whole text: it is for the screen)
 
 
-def _validations(sheet: Any, last: int) -> None:
+def _validations(last: int) -> list[str]:
     """Excel and WPS refuse what the import would refuse, as it is typed."""
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     if last < 2:
-        return
+        return []
 
     def span(key: str) -> str:
         col = column_of(key)[0]
         return f"{col}2:{col}{last}"
 
-    progress = DataValidation(type="whole", operator="between", formula1="0", formula2="100", allow_blank=True,
-                              showErrorMessage=True, errorTitle="本期进度", error="请填 0–100 的整数，不带 %（如 60）",
-                              showInputMessage=True, promptTitle="本期进度", prompt="0–100 的整数；100 即报办结，须填办结佐证")  # fmt: skip
-    progress.add(span("progress"))
-    status = DataValidation(type="list", formula1='"' + ",".join(STATUS_CHOICES) + '"', allow_blank=True,
-                            showErrorMessage=True, errorTitle="状态", error="请从下拉列表中选择",
-                            showInputMessage=True, promptTitle="状态", prompt="选“已完成”即报办结，须填办结佐证")  # fmt: skip
-    status.add(span("status"))
-    text = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(MAX_NOTE), allow_blank=True,
-                          showErrorMessage=True, errorTitle="文字过长", error=f"最多 {MAX_NOTE} 字")  # fmt: skip
-    for key in TEXT_FIELDS:
-        text.add(span(key))
-    for dv in (progress, status, text):
-        sheet.add_data_validation(dv)
+    return [
+        validation([span("progress")], "whole", "0", "100", operator="between",
+                   error=("本期进度", "请填 0–100 的整数，不带 %（如 60）"), prompt=("本期进度", "0–100 的整数；100 即报办结，须填办结佐证")),
+        validation([span("status")], "list", '"' + ",".join(STATUS_CHOICES) + '"',
+                   error=("状态", "请从下拉列表中选择"), prompt=("状态", "选“已完成”即报办结，须填办结佐证")),
+        validation([span(key) for key in TEXT_FIELDS], "textLength", str(MAX_NOTE), operator="lessThanOrEqual",
+                   error=("文字过长", f"最多 {MAX_NOTE} 字")),
+    ]  # fmt: skip
 
 
-def _guide(sheet: Any, meta: dict[str, Any], rows: list[dict[str, Any]]) -> None:
-    from openpyxl.styles import Alignment, Font
-
+def _guide(book: Book, meta: dict[str, Any], rows: list[dict[str, Any]]) -> None:
     points = sum(r["kind"] == "point" for r in rows)
     editable = "、".join(column_of(k)[1] for k in EDITABLE)
     lines: list[tuple[str, str]] = [
@@ -242,12 +210,12 @@ def _guide(sheet: Any, meta: dict[str, Any], rows: list[dict[str, Any]]) -> None
         ("", "检查发现问题时，逐条指出所在的工作表、行和列，整个文件都不导入。制表后台账中已有改动的行列为冲突，"
              "核对后加 --force 才导入。"),
     ]  # fmt: skip
-    sheet.column_dimensions["A"].width = 70  # fits a portrait page as it fits a screen
-    for kind, text in lines:
-        sheet.append([text])
-        cell = sheet.cell(row=sheet.max_row, column=1)
-        cell.font = Font(bold=True, size=14) if kind == "title" else Font(bold=True) if kind == "head" else Font()
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if kind != "title" and _lines(text, 70) > 1:
-            sheet.row_dimensions[sheet.max_row].height = 15 * _lines(text, 70)
-    sheet.protection.sheet = True
+    book.open(GUIDE, top(f"A1:A{len(lines)}", [70]))  # (70: fits a portrait page as it fits a screen)
+    fonts = {"title": title_font(14), "head": BOLD, "": PLAIN}
+    out = []
+    for n, (kind, words) in enumerate(lines, start=1):
+        s = book.styles.id(Look(fonts[kind], align=align(vertical="top", wrap=True)))
+        words = clean(words)
+        height = 15 * _lines(words, 70) if kind != "title" and _lines(words, 70) > 1 else None
+        out.append(row(n, cell(1, n, s, words), height))
+    book.write("".join(out) + bottom())

@@ -8,14 +8,14 @@ progress is a number shown with %, amounts the plan writes in ä¸‡ are shown in ä
 
 Written with zipfile (xlsx_book.py), shared named styles (xlsx_styles.py) and rows made as XML text (xlsx_rows.py):
 100,000 rows stream straight into the file. No openpyxl: importing it took 70 ms of every export's start-up
-(it stays for the fill-in sheets, sheet_write.py, and for reading them back).
+(it stays for reading the fill-in sheets back; they are written by sheet_write.py with xlsx_guard.py).
 """
 
 from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
@@ -66,12 +66,20 @@ def write(out: BinaryIO, sheets: Sequence[Sheet], *, paper: str = "A4", cover: l
     each sheet. `title` goes in every page's header."""
     from gkplan.xlsx_book import Book
 
-    book = Book(out, title)
-    try:  # each sheet streams into the file as its rows come: a full disk can strike anywhere
+    def make(book: Book) -> None:
         if cover is not None:
             _cover(book, cover)
         for sheet in sheets:
             _sheet(book, sheet, PAPER[paper], title)
+
+    complete(Book(out, title), make)
+
+
+def complete(book: Book, make: Callable[[Book], None]) -> None:
+    """`make` the book's sheets, then close it. Each sheet streams into the file as its rows come: a full disk
+    can strike anywhere, and is then its OSError alone."""
+    try:
+        make(book)
         book.close()
         return
     except OSError as exc:  # the message is made by files.replace_atomically
@@ -80,7 +88,7 @@ def write(out: BinaryIO, sheets: Sequence[Sheet], *, paper: str = "A4", cover: l
         book.abandon()  # not in a finaliser at exit (a traceback on stderr)
         raise
     book.abandon()  # (quietly: the disk is still full)
-    book = None  # type: ignore[assignment]
+    del book, make
     raise_alone(failure)
 
 

@@ -39,13 +39,15 @@ class Page(NamedTuple):
 class Book:
     """The package being written into `out`: `sheet` opens each worksheet's part in turn, `close` writes the rest."""
 
-    def __init__(self, out: BinaryIO, title: str = "") -> None:
+    def __init__(self, out: BinaryIO, title: str = "", styles: Any = None, level: int = 1) -> None:
+        """`styles`: what writes xl/styles.xml (`xml()`); by default the exports' named styles. `level`: zlib's;
+        by default its fastest (at 100,000 rows its default took a fifth of the export's time, for a file a third smaller)."""
         from zipfile import ZIP_DEFLATED, ZipFile
 
-        # zlib's fastest level: at 100,000 rows its default took a fifth of the export's time, for a file a third smaller
-        self.zip = ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=1)
-        self.title, self.styles = title, Styles()
+        self.zip = ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=level)
+        self.title, self.styles = title, styles or Styles()
         self.sheets: list[str] = []
+        self.hidden: set[int] = set()  # the sheets (their index) a reader does not see
         self.names: list[str] = []  # the workbook's defined names (print titles, print area, filter)
         self.part: Any = None
 
@@ -53,21 +55,7 @@ class Book:
               large: bool = False) -> None:  # fmt: skip
         """Start the next worksheet (the last one ended): its top, up to its rows. `large`: it may outgrow
         2 GiB (the part's local header then carries ZIP64 sizes)."""
-        from time import localtime
-        from zipfile import ZipInfo
-
-        self.end()
-        taken = {n.casefold() for n in self.sheets}
-        base, k = name, 0
-        while name.casefold() in taken:  # a name Excel already has in this book: 要点1, 要点2 …
-            k += 1
-            name = f"{base[: 31 - len(str(k))]}{k}"
-        self.sheets.append(name)
-        self.page, self.large, self.size = page, large, 0
-        part = ZipInfo(f"xl/worksheets/sheet{len(self.sheets)}.xml", localtime()[:6])  # (else dated 1980)
-        part.compress_type, part.external_attr = self.zip.compression, 0o600 << 16
-        part._compresslevel = self.zip.compresslevel  # what open(name) sets (public as compress_level from 3.13)
-        self.part = self.zip.open(part, "w", force_zip64=large)
+        self.page = page
         if page.frozen == "B2":
             pane = ('<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" state="frozen"/>'
                     '<selection pane="topRight"/><selection pane="bottomLeft"/>'
@@ -78,14 +66,35 @@ class Book:
         else:
             pane = '<selection activeCell="A1" sqref="A1"/>'
         cols = "".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>' for i, w in enumerate(widths, start=1))
-        self.write("".join([
-            f'{_DECL}<worksheet xmlns="{_MAIN}" xmlns:r="{_DOC}">',
+        self.open(name, "".join([
             '<sheetPr><outlinePr summaryBelow="1" summaryRight="1"/><pageSetUpPr fitToPage="1"/></sheetPr>',
             f'<dimension ref="{dimension}"/>' if dimension else "",
             "<sheetViews><sheetView" + ("" if page.grid else ' showGridLines="0"') + f' workbookViewId="0">{pane}</sheetView>'
             '</sheetViews><sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>',
             f"<cols>{cols}</cols>" if cols else "", "<sheetData>",
-        ]))  # fmt: skip
+        ]), large=large)  # fmt: skip
+
+    def open(self, name: str, top: str, *, large: bool = False, hidden: bool = False) -> None:
+        """Start the next worksheet's part (the last one ended) with `top`, the worksheet's XML up to its rows;
+        `hidden`: a sheet the reader does not see. Its name is made unique in the book."""
+        from time import localtime
+        from zipfile import ZipInfo
+
+        self.end()
+        taken = {n.casefold() for n in self.sheets}
+        base, k = name, 0
+        while name.casefold() in taken:  # a name Excel already has in this book: 要点1, 要点2 …
+            k += 1
+            name = f"{base[: 31 - len(str(k))]}{k}"
+        if hidden:
+            self.hidden.add(len(self.sheets))
+        self.sheets.append(name)
+        self.large, self.size = large, 0
+        part = ZipInfo(f"xl/worksheets/sheet{len(self.sheets)}.xml", localtime()[:6])  # (else dated 1980)
+        part.compress_type, part.external_attr = self.zip.compression, 0o600 << 16
+        part._compresslevel = self.zip.compresslevel  # what open(name) sets (public as compress_level from 3.13)
+        self.part = self.zip.open(part, "w", force_zip64=large)
+        self.write(f'{_DECL}<worksheet xmlns="{_MAIN}" xmlns:r="{_DOC}">{top}')
 
     def write(self, text: str) -> None:
         """Rows (xlsx_rows' XML) into the open worksheet."""
@@ -98,7 +107,7 @@ class Book:
     def finish(self, *, filtered: str | None = None, printed: str | None = None) -> None:
         """End the worksheet's rows: `filtered` is the autofilter's range (A1:S40), `printed` the print area's
         (A1:R40; its first row repeated on every page)."""
-        page, sheet, n = self.page, quote(self.sheets[-1]), len(self.sheets) - 1
+        page = self.page
         header = ""
         if page.title:
             header = f"<oddHeader>&amp;C{text(page.title.replace('&', '&&'))}</oddHeader>"
@@ -109,6 +118,12 @@ class Book:
             f'<pageSetup paperSize="{page.paper}" orientation="landscape" fitToWidth="1" fitToHeight="0"/>',
             f"<headerFooter>{header}<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter></worksheet>",
         ]))  # fmt: skip
+        self.name(filtered=filtered, printed=printed)
+        self.end()
+
+    def name(self, *, filtered: str | None = None, printed: str | None = None) -> None:
+        """The current sheet's defined names: its autofilter's range, its print area and print titles (row 1)."""
+        sheet, n = quote(self.sheets[-1]), len(self.sheets) - 1
         if filtered:
             self.names.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
                               f"{sheet}!{absolute(filtered)}</definedName>")  # fmt: skip
@@ -116,7 +131,6 @@ class Book:
             self.names.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{n}">{sheet}!$1:$1</definedName>')
             self.names.append(f'<definedName name="_xlnm.Print_Area" localSheetId="{n}">{sheet}!{absolute(printed)}'
                               "</definedName>")  # fmt: skip
-        self.end()
 
     def end(self) -> None:
         if self.part is not None:
@@ -143,7 +157,8 @@ class Book:
             self.sheet("Sheet", (), Page(9))
             self.finish()
         z, n = self.zip, len(self.sheets)
-        sheets = "".join(f'<sheet name="{text(name)}" sheetId="{i}" r:id="rId{i}"/>'
+        state = ' state="hidden"'
+        sheets = "".join(f'<sheet name="{text(name)}" sheetId="{i}"{state * (i - 1 in self.hidden)} r:id="rId{i}"/>'
                          for i, name in enumerate(self.sheets, start=1))  # fmt: skip
         names = f"<definedNames>{''.join(self.names)}</definedNames>" if self.names else ""
         z.writestr("xl/workbook.xml", f'{_DECL}<workbook xmlns="{_MAIN}" xmlns:r="{_DOC}"><workbookPr/>'
