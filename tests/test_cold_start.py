@@ -56,7 +56,8 @@ def test_an_exit_handler_or_another_thread_gets_the_interpreters_own_exit(tmp_pa
     handler = "import atexit\natexit.register(lambda: sys.stderr.write('HANDLER\\n'))"
     out = _gkplan(tmp_path, ["plans"], before=handler)
     assert (out.returncode, out.stderr.split()) == (0, ["HANDLER", "TEARDOWN"])
-    thread = "import threading, time\nthreading.Thread(target=lambda: (time.sleep(0.3), sys.stderr.write('THREAD\\n'))).start()"
+    # a thread that ends only once the main thread has (at the interpreter's exit): alive whenever gkplan ends
+    thread = "import threading\nthreading.Thread(target=lambda: (threading.main_thread().join(), sys.stderr.write('THREAD\\n'))).start()"
     out = _gkplan(tmp_path, ["plans"], before=thread)
     assert (out.returncode, out.stderr.split()) == (0, ["THREAD", "TEARDOWN"])
 
@@ -69,3 +70,32 @@ def test_the_ledger_is_closed_before_the_end(tmp_path):
         assert out.returncode == 0, out.stderr
         assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("l.db")) == ["l.db"], argv
     assert json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))["points"][16]["progress"] == 30
+
+
+def _loaded(tmp_path: Path, argv: list[str], names: tuple[str, ...]) -> list[str]:
+    """Which of `names` a command has imported by the time it ends (as tests/test_project.py asks it)."""
+    env = os.environ | {"GKPLAN_DB": str(tmp_path / "l.db"), "NO_COLOR": "1"}
+    if not (tmp_path / "l.db").exists():
+        subprocess.run([sys.executable, "-m", "gkplan", "load"], env=env, capture_output=True, check=True)
+    probe = (f"import sys\nsys.argv = {['gkplan', *argv]!r}\nfrom gkplan.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             f"print('LOADED', sorted(m for m in {names!r} if m in sys.modules), file=sys.stderr)\n")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stderr.rsplit("LOADED ", 1)[1].strip().replace("'", '"'))
+
+
+VIEWS = ("gkplan.render.items", "gkplan.render.records", "gkplan.render.detail", "gkplan.render.sheet")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["export", "--format", "csv", "-o", "e.csv"], ["export", "--format", "md", "-o", "e.md"],
+                                  ["publish", "-o", "p.db"]], ids=" ".join)  # fmt: skip
+def test_a_command_that_draws_no_table_loads_no_view(tmp_path, argv):
+    """gkplan.render imports its views (items, records, detail, sheet: ~3M instructions) when one is first asked
+    for: root help, the exports and `publish` only say where they wrote."""
+    argv = [str(tmp_path / a) if a.startswith(("e.", "p.")) else a for a in argv]
+    assert _loaded(tmp_path, argv, VIEWS) == []
+
+
+def test_a_view_loads_when_a_command_draws_it(tmp_path):
+    assert _loaded(tmp_path, ["plans"], VIEWS) == ["gkplan.render.detail", "gkplan.render.items", "gkplan.render.records"]
+    assert _loaded(tmp_path, ["show", "17"], VIEWS) == ["gkplan.render.detail", "gkplan.render.items"]
