@@ -25,4 +25,32 @@ def main() -> None:
         from gkplan.errors import Cancelled
 
         sys.exit(render.failure(Cancelled()))
-    run()
+    try:
+        run()
+    except SystemExit as done:
+        _leave(done.code)
+        raise
+
+
+def _leave(code: object) -> None:
+    """End the process here, as the interpreter's exit would, without its teardown: freeing the ~200 modules
+    a command imports one object at a time (some 35M instructions, a tenth of a command's cold start; `python
+    -c "import sqlite3"` spends 9M on it). Only when that teardown has nothing else to do: the code a plain
+    number, no exit handler registered (coverage, a library's), no other thread, both streams flushed. The
+    ledger and every file were closed by the command itself; otherwise the interpreter exits as ever."""
+    import atexit
+    import os
+    import sys
+
+    code = 0 if code is None else code
+    if not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= 255:  # a message (sys.exit("…")), True
+        return
+    if getattr(atexit, "_ncallbacks", lambda: 1)() or ("threading" in sys.modules and sys.modules["threading"].active_count() > 1):
+        return
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):  # a closed pipe or stream: the interpreter's own exit says so, as it always did
+        return
+    os._exit(code)

@@ -10,13 +10,8 @@
     admin    the ledger on a PostgreSQL server: made, moved, its roles and logins (imported by cli_admin only)
 """
 
-from gkplan.render.items import overdue, overview, point, points, state, summary, tasks
 from gkplan.render.output import OUTPUT_ERRNOS, Format, failure, field_names, flush, lost, message
-from gkplan.render.records import (
-    change, checks, describe_changes, diff, history, loaded, names, notices, plans, stale,
-)  # fmt: skip
-from gkplan.render.sheet import imported, sheets
-from gkplan.render.targets import targets
+from gkplan.render.targets import targets  # (eager: the submodule's own name would shadow the function once imported)
 from gkplan.render.text import Table, cell_width, visible
 
 __all__ = [
@@ -27,17 +22,21 @@ __all__ = [
     "summary", "targets", "tasks", "visible",
 ]  # fmt: skip
 
-_BULLETINS = ("bulletin", "bulletin_sheets", "bulletin_file")
-_PAGES = ("brief", "missing")
+# the views load when first used: an export or `publish` draws no table, no list or show pays for the 通报
+_VIEWS = {
+    **dict.fromkeys(("overdue", "overview", "point", "points", "state", "summary", "tasks"), "items"),
+    **dict.fromkeys(("change", "checks", "describe_changes", "diff", "history", "loaded", "names", "notices", "plans", "stale"), "records"),
+    **dict.fromkeys(("imported", "sheets"), "sheet"),
+    **dict.fromkeys(("bulletin", "bulletin_sheets", "bulletin_file"), "bulletins"),
+    **dict.fromkeys(("brief", "missing"), "pages"),
+}  # fmt: skip
 
 
-def __getattr__(name: str):  # noqa: ANN202 - the 通报 views load when first used: no list or show pays for them
-    if name in _BULLETINS:
-        from gkplan.render import bulletins
+def __getattr__(name: str):  # noqa: ANN202
+    module = _VIEWS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
 
-        return getattr(bulletins, name)
-    if name in _PAGES:
-        from gkplan.render import pages
-
-        return getattr(pages, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    view = globals()[name] = getattr(importlib.import_module(f"gkplan.render.{module}"), name)
+    return view

@@ -1,0 +1,101 @@
+"""Cold start (issue 11): what a command does between `python` starting and the shell getting its exit code,
+beyond its own work. The figures are in docs/performance.md; these tests pin how, never how fast."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# A gkplan started as the console script starts it, with something that the interpreter's teardown would
+# announce: an object freed only when the modules are torn down at exit.
+PROBE = """
+import sys
+class Canary:
+    def __del__(self):
+        sys.stderr.write("TEARDOWN\\n")
+canary = Canary()
+{before}
+sys.argv = ["gkplan", *{argv!r}]
+from gkplan import main
+main()
+"""
+
+
+def _gkplan(tmp_path: Path, argv: list[str], before: str = "") -> subprocess.CompletedProcess:
+    env = os.environ | {"GKPLAN_DB": str(tmp_path / "l.db"), "NO_COLOR": "1"}
+    if not (tmp_path / "l.db").exists():
+        subprocess.run([sys.executable, "-m", "gkplan", "load"], env=env, capture_output=True, check=True)
+    return subprocess.run([sys.executable, "-c", PROBE.format(argv=argv, before=before)], env=env, capture_output=True, text=True)
+
+
+def test_a_command_ends_without_the_interpreters_teardown(tmp_path):
+    """Freeing the ~200 modules a command imports, object by object, cost some 35M instructions at exit (a tenth
+    of a command's cold start): gkplan.main ends the process once its output is flushed."""
+    out = _gkplan(tmp_path, ["plans", "--format", "json"])
+    assert out.returncode == 0, out.stderr
+    assert "TEARDOWN" not in out.stderr
+    assert json.loads(out.stdout)[0]["plan"] == "2022"  # the output is whole: flushed before the end
+
+
+@pytest.mark.parametrize(("argv", "code"), [(["show", "999"], 3), (["list", "--format", "bogus"], 2), (["lst"], 2)],
+                         ids=("not-found", "bad-format", "unknown-command"))  # fmt: skip
+def test_the_exit_code_and_the_error_line_are_kept(tmp_path, argv, code):
+    out = _gkplan(tmp_path, argv)
+    assert out.returncode == code, out.stderr
+    assert out.stderr.strip() and "TEARDOWN" not in out.stderr and "Traceback" not in out.stderr
+
+
+def test_an_exit_handler_or_another_thread_gets_the_interpreters_own_exit(tmp_path):
+    """What the teardown would still have to do — an atexit handler (coverage's, a library's), a thread to wait
+    for — keeps the interpreter's exit, with its teardown."""
+    handler = "import atexit\natexit.register(lambda: sys.stderr.write('HANDLER\\n'))"
+    out = _gkplan(tmp_path, ["plans"], before=handler)
+    assert (out.returncode, out.stderr.split()) == (0, ["HANDLER", "TEARDOWN"])
+    # a thread that ends only once the main thread has (at the interpreter's exit): alive whenever gkplan ends
+    thread = "import threading\nthreading.Thread(target=lambda: (threading.main_thread().join(), sys.stderr.write('THREAD\\n'))).start()"
+    out = _gkplan(tmp_path, ["plans"], before=thread)
+    assert (out.returncode, out.stderr.split()) == (0, ["THREAD", "TEARDOWN"])
+
+
+def test_the_ledger_is_closed_before_the_end(tmp_path):
+    """No teardown closes a forgotten connection any more: each command closes its ledger itself, so SQLite's
+    -wal and -shm files are gone when it ends, after a read and after a write."""
+    for argv in (["list"], ["update", "17", "--progress", "30", "--note", "进展"], ["export", "--format", "json", "-o", str(tmp_path / "e.json")]):
+        out = _gkplan(tmp_path, argv)
+        assert out.returncode == 0, out.stderr
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("l.db")) == ["l.db"], argv
+    assert json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))["points"][16]["progress"] == 30
+
+
+def _loaded(tmp_path: Path, argv: list[str], names: tuple[str, ...]) -> list[str]:
+    """Which of `names` a command has imported by the time it ends (as tests/test_project.py asks it)."""
+    env = os.environ | {"GKPLAN_DB": str(tmp_path / "l.db"), "NO_COLOR": "1"}
+    if not (tmp_path / "l.db").exists():
+        subprocess.run([sys.executable, "-m", "gkplan", "load"], env=env, capture_output=True, check=True)
+    probe = (f"import sys\nsys.argv = {['gkplan', *argv]!r}\nfrom gkplan.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             f"print('LOADED', sorted(m for m in {names!r} if m in sys.modules), file=sys.stderr)\n")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stderr.rsplit("LOADED ", 1)[1].strip().replace("'", '"'))
+
+
+VIEWS = ("gkplan.render.items", "gkplan.render.records", "gkplan.render.detail", "gkplan.render.sheet")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["export", "--format", "csv", "-o", "e.csv"], ["export", "--format", "md", "-o", "e.md"],
+                                  ["publish", "-o", "p.db"]], ids=" ".join)  # fmt: skip
+def test_a_command_that_draws_no_table_loads_no_view(tmp_path, argv):
+    """gkplan.render imports its views (items, records, detail, sheet: ~3M instructions) when one is first asked
+    for: root help, the exports and `publish` only say where they wrote."""
+    argv = [str(tmp_path / a) if a.startswith(("e.", "p.")) else a for a in argv]
+    assert _loaded(tmp_path, argv, VIEWS) == []
+
+
+def test_a_view_loads_when_a_command_draws_it(tmp_path):
+    assert _loaded(tmp_path, ["plans"], VIEWS) == ["gkplan.render.detail", "gkplan.render.items", "gkplan.render.records"]
+    assert _loaded(tmp_path, ["show", "17"], VIEWS) == ["gkplan.render.detail", "gkplan.render.items"]
