@@ -25,6 +25,7 @@ def create(path: Path, fill) -> bool:  # noqa: ANN001 - fill(Ledger) loads the f
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = OFF")  # (as for the first load below: _sync makes the whole file durable)
             conn.execute("BEGIN IMMEDIATE")
             schema.create(conn)
             # the identity the workbooks it hands out carry (gkplan sheet): a new ledger draws one (what
