@@ -84,8 +84,25 @@ def _screen(path: Path, yaml: Any, text: str) -> None:
             depth -= 1
 
 
+def _too_deep(path: Path, yaml: Any, root: Any) -> None:
+    """_screen's depth check on a composed tree: its collections in document order, as their events came."""
+    mapping, sequence = yaml.MappingNode, yaml.SequenceNode
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        kind = type(node)
+        if kind is not mapping and kind is not sequence:
+            continue
+        if depth > MAX_DEPTH:
+            raise seed_error(path, mark_at(node.start_mark), f"嵌套过深（超过 {MAX_DEPTH} 层）")
+        children = [child for pair in node.value for child in pair] if kind is mapping else node.value
+        stack.extend((child, depth + 1) for child in reversed(children))
+
+
 def _parse(path: Path, text: str) -> tuple[Any, Any]:
-    import yaml
+    from gkplan.seed_yaml_lib import import_yaml
+
+    yaml = import_yaml()
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -117,9 +134,20 @@ def _parse(path: Path, text: str) -> tuple[Any, Any]:
     Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
     loader = None
     try:
-        _screen(path, yaml, text)
+        # anchors and aliases are written with & and *: a text with neither can hold only too deep a nesting,
+        # which the composed tree shows as well, at the same node; so it is parsed once, not screened first
+        screen = "&" in text or "*" in text
+        if screen:
+            _screen(path, yaml, text)
         loader = Loader(text)
-        root = loader.get_single_node()
+        try:
+            root = loader.get_single_node()
+        except yaml.YAMLError:
+            if not screen:  # a nesting too deep before the fault is what the screen would have reported
+                _screen(path, yaml, text)
+            raise
+        if not screen and root is not None:
+            _too_deep(path, yaml, root)
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

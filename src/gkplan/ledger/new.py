@@ -13,22 +13,19 @@ from gkplan.ledger import schema
 def create(path: Path, fill) -> bool:  # noqa: ANN001 - fill(Ledger) loads the first plan
     """Make a ledger at `path` whole or not at all: built in a temporary file beside it, then linked into
     place. If another process got there first, theirs stands, ours is discarded, and the answer is False."""
-    import tempfile
-
     folder = path.parent
     if not folder.is_dir():
         raise LedgerError(f"{path}: 所在目录不存在")
     if not os.access(folder, os.W_OK):
         raise LedgerError(f"{path}: 无法在该目录创建台账（没有写权限）")
     _sweep(folder, path.name)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".new", dir=folder)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = _temporary(folder, path.name)
     try:
         os.chmod(tmp, 0o666 & ~_umask())
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = OFF")  # (as for the first load below: _sync makes the whole file durable)
             conn.execute("BEGIN IMMEDIATE")
             schema.create(conn)
             # the identity the workbooks it hands out carry (gkplan sheet): a new ledger draws one (what
@@ -64,6 +61,18 @@ def create(path: Path, fill) -> bool:  # noqa: ANN001 - fill(Ledger) loads the f
     finally:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+
+
+def _temporary(folder: Path, name: str) -> Path:
+    """An empty file of our own beside the ledger, named as _sweep expects: what tempfile.mkstemp does, without
+    importing tempfile (random, hashlib, shutil's ~8 M instructions of a first run's start-up)."""
+    while True:
+        tmp = folder / f".{name}.{os.getpid()}.{os.urandom(6).hex()}.new"
+        try:
+            os.close(os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
+        except FileExistsError:
+            continue  # (48 random bits: a clash is all but impossible)
+        return tmp
 
 
 def _sync(path: Path) -> None:
