@@ -16,6 +16,7 @@ from typing import Any
 
 from gkplan.errors import InvalidValue
 from gkplan.ledger import Ledger, PointQuery
+from gkplan.ledger.points import KEY_SEPARATOR
 from gkplan.filters import resolve_department
 from gkplan.reports import UNASSIGNED, Frame
 
@@ -27,25 +28,35 @@ def iter_items(ledger: Ledger, fr: Frame, *, plain_lights: bool = False) -> Iter
     """Every point followed by its tasks, as they stood on the frame's day, one at a time from two cursors read
     side by side (both in point order). `plain_lights`: the lights as if no report were due yet (red, yellow,
     green …, never `unreported`), for telling yellow apart."""
+    from gkplan.ledger.items import owners_of
+
     clock = fr.clock | ({"report_due": 0} if plain_lights else {})
     start = fr.start.isoformat()
-    heads: dict[str, list[str]] = {}  # department → the leaders of its parts anywhere in the plan (a first pass)
-    for p in ledger.iter_points(PointQuery(), clock):
-        for lead in p["leads"]:
+    heads: dict[str, list[str]] = {}  # department → the leaders of its parts anywhere in the plan
+    for line in ledger.owner_lines(clock["as_of"]):  # each owner line once, in the order points first name it
+        for lead in owners_of(line)[0]:
             for dept in lead.get("departments") or []:
                 if lead.get("leader") and lead["leader"] not in heads.setdefault(dept, []):
                     heads[dept].append(lead["leader"])
     tasks = groupby(ledger.iter_tasks(PointQuery(), clock=clock), key=itemgetter("point"))
     pending = next(tasks, None)
-    for p in ledger.iter_points(PointQuery(), clock):
-        number, leads = p["id"], p["leads"]
-        yield _item("point", str(number), p, p["due"], p["departments"], leads, p["leaders"], start) | {"heads": heads}
+    for (number, title, line, due, status, progress, due_original, reported, closed, note, problem, next_step, begun,
+         checkpoints, co, light, days_left) in ledger.iter_point_rows(clock):  # fmt: skip
+        leads, leaders, depts = owners_of(line)
+        yield {
+            "kind": "point", "id": str(number), "point": number, "seq": 0, "title": title,
+            "departments": depts[:] or [UNASSIGNED], "leads": leads, "point_leaders": leaders[:], "status": status,
+            "progress": progress, "light": light, "due": due, "due_original": due_original or due, "days_left": days_left,
+            "reported": reported, "closed": closed, "note": note, "problem": problem, "next": next_step, "owner": None,
+            "start": begun or start, "checkpoints": checkpoints, "expected": None, "heads": heads,
+            "co": co.split(KEY_SEPARATOR) if co else [],
+        }  # fmt: skip
         while pending is not None and pending[0] < number:  # tasks of a point not listed: not shown, as before
             pending = next(tasks, None)
         if pending is not None and pending[0] == number:
             for t in pending[1]:
-                yield (_item("task", t["id"], t, t["effective_due"], t["departments"], leads, p["leaders"], start)
-                       | {"seq": t["seq"], "owner": t["owner"], "start": p["start"] or start, "heads": heads})  # fmt: skip
+                yield (_item("task", t["id"], t, t["effective_due"], t["departments"], leads, leaders[:], start)
+                       | {"seq": t["seq"], "owner": t["owner"], "start": begun or start, "heads": heads})  # fmt: skip
             pending = next(tasks, None)
 
 
@@ -71,7 +82,11 @@ def leaders_for(item: dict[str, Any], department: str) -> list[str]:
 
 
 def reported_in(item: dict[str, Any], start: date) -> bool:
-    return item["reported"] is not None and item["reported"] >= start.isoformat()
+    return _reported_since(item, start.isoformat())
+
+
+def _reported_since(item: dict[str, Any], since: str) -> bool:
+    return item["reported"] is not None and item["reported"] >= since
 
 
 def departments(ledger: Ledger, given: list[str]) -> tuple[str, ...]:
@@ -97,7 +112,12 @@ def period(text: str | None, fr: Frame) -> tuple[date, date]:
 def owes_report(item: dict[str, Any], period_range: tuple[date, date], report_day: date) -> bool:
     """Whether an item owes a report for the period and has not made one: open, started by the period's
     report day, and no progress report effective since the period began (for a point: nor a task's)."""
-    return item["status"] in OPEN and item["start"] <= report_day.isoformat() and not reported_in(item, period_range[0])
+    return _owes(item, period_range[0].isoformat(), report_day.isoformat())
+
+
+def _owes(item: dict[str, Any], since: str, report_day: str) -> bool:
+    """owes_report with the period's first day and report day as ISO text (what a loop over items computes once)."""
+    return item["status"] in OPEN and item["start"] <= report_day and not _reported_since(item, since)
 
 
 def missing(ledger: Ledger, fr: Frame, period_text: str | None, depts: list[str]) -> dict[str, Any]:
@@ -113,8 +133,9 @@ def missing(ledger: Ledger, fr: Frame, period_text: str | None, depts: list[str]
     due_day = report_day(span[1], fr.periods.report_day)
     groups: dict[str, dict[str, Any]] = {}
     spool = Spool(1)
+    since, due_text = span[0].isoformat(), due_day.isoformat()
     for item in iter_items(ledger, fr._replace(as_of=day)):
-        if not owes_report(item, span, due_day):
+        if not _owes(item, since, due_text):
             continue
         for dept in item["departments"]:
             if wanted and dept not in wanted:
@@ -156,6 +177,8 @@ def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], du
     order: dict[str, int] = {}  # department → its place
     heads: dict[str, list[str]] = {}  # department → the leaders its notice names
     spool = Spool(4)
+    since, due_text, as_of = fr.period[0].isoformat(), due_day.isoformat(), fr.as_of.isoformat()
+    report_due = fr.report_due  # (the frame works these out afresh each time it is asked)
     try:
         for item in iter_items(ledger, fr, plain_lights=True):
             if item["status"] in ("done", "pending_review", "deferred"):
@@ -167,11 +190,11 @@ def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], du
                 reasons.append("due_soon")
             if item["light"] == "yellow":
                 reasons.append("yellow")
-            if chase and owes_report(item, fr.period, due_day):
+            if chase and _owes(item, since, due_text):
                 reasons.append("unreported")
             if not reasons:
                 continue
-            shown = light_now(item, fr)
+            shown = _light_now(item, report_due, as_of, since)
             co_reasons = [r for r in reasons if r != "unreported"]
             for dept in item["departments"] + (item["co"] if co_reasons else []):
                 if wanted and dept not in wanted:
@@ -199,9 +222,13 @@ def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], du
 
 def light_now(item: dict[str, Any], fr: Frame) -> str:
     """The item's light (rules.light) from its light without the report rule: 未报送 comes after red."""
+    return _light_now(item, fr.report_due, fr.as_of.isoformat(), fr.period[0].isoformat())
+
+
+def _light_now(item: dict[str, Any], report_due: bool, as_of: str, since: str) -> str:
     if item["light"] in ("red", "done", "review", "deferred"):
         return item["light"]
-    if fr.report_due and item["start"] <= fr.as_of.isoformat() and not reported_in(item, fr.period[0]):
+    if report_due and item["start"] <= as_of and not _reported_since(item, since):
         return "unreported"
     return item["light"]
 
