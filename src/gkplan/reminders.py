@@ -24,24 +24,21 @@ OPEN = ("not_started", "in_progress", "blocked")  # what owes a progress report 
 REASONS = ("overdue", "due_soon", "yellow", "unreported")  # why a notice names an item, in that order
 
 
-def iter_items(ledger: Ledger, fr: Frame, *, plain_lights: bool = False) -> Iterator[dict[str, Any]]:
+def iter_items(ledger: Ledger, fr: Frame, *, plain_lights: bool = False,
+               named: tuple[int, bool, str, str] | None = None) -> Iterator[dict[str, Any]]:  # fmt: skip
     """Every point followed by its tasks, as they stood on the frame's day, one at a time from two cursors read
     side by side (both in point order). `plain_lights`: the lights as if no report were due yet (red, yellow,
-    green …, never `unreported`), for telling yellow apart."""
+    green …, never `unreported`), for telling yellow apart. `named` (within, chase, since, report day): only the
+    points reasons_for may name, and those with tasks (the database leaves the others out)."""
     from gkplan.ledger.items import owners_of
 
     clock = fr.clock | ({"report_due": 0} if plain_lights else {})
     start = fr.start.isoformat()
-    heads: dict[str, list[str]] = {}  # department → the leaders of its parts anywhere in the plan
-    for line in ledger.owner_lines(clock["as_of"]):  # each owner line once, in the order points first name it
-        for lead in owners_of(line)[0]:
-            for dept in lead.get("departments") or []:
-                if lead.get("leader") and lead["leader"] not in heads.setdefault(dept, []):
-                    heads[dept].append(lead["leader"])
+    heads = _Heads(ledger, clock["as_of"])
     tasks = groupby(ledger.iter_tasks(PointQuery(), clock=clock), key=itemgetter("point"))
     pending = next(tasks, None)
     for (number, title, line, due, status, progress, due_original, reported, closed, note, problem, next_step, begun,
-         checkpoints, co, light, days_left) in ledger.iter_point_rows(clock):  # fmt: skip
+         checkpoints, co, light, days_left) in ledger.iter_point_rows(clock, named):  # fmt: skip
         leads, leaders, depts = owners_of(line)
         yield {
             "kind": "point", "id": str(number), "point": number, "seq": 0, "title": title,
@@ -58,6 +55,28 @@ def iter_items(ledger: Ledger, fr: Frame, *, plain_lights: bool = False) -> Iter
                 yield (_item("task", t["id"], t, t["effective_due"], t["departments"], leads, leaders[:], start)
                        | {"seq": t["seq"], "owner": t["owner"], "start": begun or start, "heads": heads})  # fmt: skip
             pending = next(tasks, None)
+
+
+class _Heads(dict):
+    """Department → the leaders of its parts anywhere in the plan (leaders_for's second choice), read from the
+    plan's owner lines when first asked: most items never ask (a lead names its own department's leader)."""
+
+    def __init__(self, ledger: Ledger, as_of: str) -> None:
+        super().__init__()
+        self.source: tuple[Ledger, str] | None = (ledger, as_of)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self.source is not None:
+            from gkplan.ledger.items import owners_of
+
+            ledger, as_of = self.source
+            self.source = None
+            for line in ledger.owner_lines(as_of):  # each owner line once, in the order points first name it
+                for lead in owners_of(line)[0]:
+                    for dept in lead.get("departments") or []:
+                        if lead.get("leader") and lead["leader"] not in self.setdefault(dept, []):
+                            self[dept].append(lead["leader"])
+        return super().get(key, default)
 
 
 def _item(kind: str, ident: str, row: dict[str, Any], due: str, departments: list[str], leads: list[dict[str, Any]],
@@ -180,18 +199,9 @@ def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], du
     since, due_text, as_of = fr.period[0].isoformat(), due_day.isoformat(), fr.as_of.isoformat()
     report_due = fr.report_due  # (the frame works these out afresh each time it is asked)
     try:
-        for item in iter_items(ledger, fr, plain_lights=True):
-            if item["status"] in ("done", "pending_review", "deferred"):
-                continue
-            reasons = []
-            if item["light"] == "red":
-                reasons.append("overdue")
-            elif item["days_left"] is not None and item["days_left"] <= within:
-                reasons.append("due_soon")
-            if item["light"] == "yellow":
-                reasons.append("yellow")
-            if chase and _owes(item, since, due_text):
-                reasons.append("unreported")
+        named = (within, chase, since, due_text)  # the points SQL reads: those the rule may name (ledger.items)
+        for item in iter_items(ledger, fr, plain_lights=True, named=named):
+            reasons = reasons_for(item, within, chase, since, due_text)
             if not reasons:
                 continue
             shown = _light_now(item, report_due, as_of, since)
@@ -218,6 +228,25 @@ def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], du
             yield {"department": dept, "leaders": heads[dept], "items": map(itemgetter(1), group)}
     finally:
         spool.close()
+
+
+def reasons_for(item: dict[str, Any], within: int, chase: bool, since: str, report_day: str) -> list[str]:
+    """Why a notice names an item (REASONS), none when it names it not: overdue (red), due within `within` days,
+    yellow (its light without the report rule), and, when `chase`, owing a report for the period that began on
+    `since` (ISO text, as `report_day`). A closed, pending or deferred item is named for nothing.
+    SQL mirrors this (ledger.items.named_sql: the points it may name), and a property test holds them together."""
+    if item["status"] in ("done", "pending_review", "deferred"):
+        return []
+    reasons = []
+    if item["light"] == "red":
+        reasons.append("overdue")
+    elif item["days_left"] is not None and item["days_left"] <= within:
+        reasons.append("due_soon")
+    if item["light"] == "yellow":
+        reasons.append("yellow")
+    if chase and _owes(item, since, report_day):
+        reasons.append("unreported")
+    return reasons
 
 
 def light_now(item: dict[str, Any], fr: Frame) -> str:
