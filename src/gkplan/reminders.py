@@ -131,10 +131,10 @@ def period(text: str | None, fr: Frame) -> tuple[date, date]:
 def owes_report(item: dict[str, Any], period_range: tuple[date, date], report_day: date) -> bool:
     """Whether an item owes a report for the period and has not made one: open, started by the period's
     report day, and no progress report effective since the period began (for a point: nor a task's)."""
-    return _owes(item, period_range[0].isoformat(), report_day.isoformat())
+    return owes(item, period_range[0].isoformat(), report_day.isoformat())
 
 
-def _owes(item: dict[str, Any], since: str, report_day: str) -> bool:
+def owes(item: dict[str, Any], since: str, report_day: str) -> bool:
     """owes_report with the period's first day and report day as ISO text (what a loop over items computes once)."""
     return item["status"] in OPEN and item["start"] <= report_day and not _reported_since(item, since)
 
@@ -154,7 +154,7 @@ def missing(ledger: Ledger, fr: Frame, period_text: str | None, depts: list[str]
     spool = Spool(1)
     since, due_text = span[0].isoformat(), due_day.isoformat()
     for item in iter_items(ledger, fr._replace(as_of=day)):
-        if not _owes(item, since, due_text):
+        if not owes(item, since, due_text):
             continue
         for dept in item["departments"]:
             if wanted and dept not in wanted:
@@ -244,7 +244,7 @@ def reasons_for(item: dict[str, Any], within: int, chase: bool, since: str, repo
         reasons.append("due_soon")
     if item["light"] == "yellow":
         reasons.append("yellow")
-    if chase and _owes(item, since, report_day):
+    if chase and owes(item, since, report_day):
         reasons.append("unreported")
     return reasons
 
