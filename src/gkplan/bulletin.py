@@ -21,7 +21,6 @@ Its rules, stated once:
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -146,7 +145,9 @@ def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail
 def expected(item: dict[str, Any], day: date) -> float:
     from gkplan.rules import expected_progress
 
-    nodes = [(date.fromisoformat(d), v) for d, v in json.loads(item["checkpoints"])] if item["checkpoints"] else []
+    from gkplan.ledger.jsonread import loads
+
+    nodes = [(date.fromisoformat(d), v) for d, v in loads(item["checkpoints"])] if item["checkpoints"] else []
     return expected_progress(date.fromisoformat(item["due"]), day, date.fromisoformat(item["start"]), nodes)
 
 
