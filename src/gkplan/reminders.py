@@ -95,9 +95,22 @@ def _item(kind: str, ident: str, row: dict[str, Any], due: str, departments: lis
 def leaders_for(item: dict[str, Any], department: str) -> list[str]:
     """The leader(s) of `department`'s part of the item's point (the point's lead that names it); when no
     lead of the point names it (a task given to another department), the leaders of that department's
-    parts elsewhere in the plan; failing that, the point's leaders."""
-    own = [lead["leader"] for lead in item["leads"] if lead.get("leader") and department in (lead.get("departments") or [])]
-    return list(dict.fromkeys(own)) or list(item["heads"].get(department, [])) or list(item["point_leaders"])
+    parts elsewhere in the plan; failing that, the point's leaders. Worked out once per owner line and
+    department: the list is shared, to be read and never changed."""
+    leads, heads = item["leads"], item["heads"]
+    key = (id(leads), id(heads), department)  # items of one owner line share its leads (ledger.items.owners_of)
+    found = _leaders.get(key)
+    if found is None or found[0] is not leads or found[1] is not heads:
+        own = [lead["leader"] for lead in leads if lead.get("leader") and department in (lead.get("departments") or [])]
+        names = list(dict.fromkeys(own)) or list(heads.get(department, [])) or list(item["point_leaders"])
+        if len(_leaders) >= 4096:
+            _leaders.clear()
+        found = _leaders[key] = (leads, heads, names)  # (holding both: their ids are not reused while kept)
+    return found[2]
+
+
+# (leads, heads, department) → leaders_for's answer: read by its callers, never changed (a view has a few hundred)
+_leaders: dict[tuple[int, int, str], tuple[Any, Any, list[str]]] = {}
 
 
 def reported_in(item: dict[str, Any], start: date) -> bool:
