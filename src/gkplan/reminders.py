@@ -64,6 +64,7 @@ class _Heads(dict):
     def __init__(self, ledger: Ledger, as_of: str) -> None:
         super().__init__()
         self.source: tuple[Ledger, str] | None = (ledger, as_of)
+        self.answers: dict[tuple[int, str], tuple[Any, list[str]]] = {}  # leaders_for's, by owner line and department
 
     def get(self, key: str, default: Any = None) -> Any:
         if self.source is not None:
@@ -97,20 +98,22 @@ def leaders_for(item: dict[str, Any], department: str) -> list[str]:
     lead of the point names it (a task given to another department), the leaders of that department's
     parts elsewhere in the plan; failing that, the point's leaders. Worked out once per owner line and
     department: the list is shared, to be read and never changed."""
-    leads, heads = item["leads"], item["heads"]
-    key = (id(leads), id(heads), department)  # items of one owner line share its leads (ledger.items.owners_of)
-    found = _leaders.get(key)
-    if found is None or found[0] is not leads or found[1] is not heads:
-        own = [lead["leader"] for lead in leads if lead.get("leader") and department in (lead.get("departments") or [])]
-        names = list(dict.fromkeys(own)) or list(heads.get(department, [])) or list(item["point_leaders"])
-        if len(_leaders) >= 4096:
-            _leaders.clear()
-        found = _leaders[key] = (leads, heads, names)  # (holding both: their ids are not reused while kept)
-    return found[2]
+    answers = getattr(item["heads"], "answers", None)  # (a view's: kept by its _Heads, gone with it)
+    if answers is None:
+        return _leaders_of(item, department)
+    leads = item["leads"]
+    key = (id(leads), department)  # the items of one owner line share its leads (ledger.items.owners_of)
+    found = answers.get(key)
+    if found is None or found[0] is not leads:
+        if len(answers) >= 4096:
+            answers.clear()
+        found = answers[key] = (leads, _leaders_of(item, department))  # (holding leads: its id is not reused)
+    return found[1]
 
 
-# (leads, heads, department) → leaders_for's answer: read by its callers, never changed (a view has a few hundred)
-_leaders: dict[tuple[int, int, str], tuple[Any, Any, list[str]]] = {}
+def _leaders_of(item: dict[str, Any], department: str) -> list[str]:
+    own = [lead["leader"] for lead in item["leads"] if lead.get("leader") and department in (lead.get("departments") or [])]
+    return list(dict.fromkeys(own)) or list(item["heads"].get(department, [])) or list(item["point_leaders"])
 
 
 def reported_in(item: dict[str, Any], start: date) -> bool:
