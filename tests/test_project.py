@@ -150,3 +150,10 @@ def test_a_groups_subcommand_is_built_alone(tmp_path):
     left = unbuilt(["task", "list"])
     assert "add" in left and "list" not in left
     assert unbuilt(["task", "lst"]) == [] and unbuilt(["task", "--help"]) == []
+
+
+@pytest.mark.parametrize("argv", [["remind"], ["missing"], ["bulletin"], ["brief", "--leader", "李松"]], ids=" ".join)
+def test_the_supervision_views_as_tables_never_import_json(tmp_path, argv):
+    """remind, missing, bulletin and brief decode owners, checkpoints and history changes with json's C scanner
+    (ledger.jsonread): `import json` cost each of them ~20M instructions of its start (json.decoder's patterns)."""
+    assert _loaded(tmp_path, [*argv, "--as-of", "2022-07-15"], ("json", "rich")) == []

@@ -123,3 +123,28 @@ def test_each_spelling_of_the_dialects_gives_what_sqlite_gives(engine, a, b, pro
                 f" FROM ({dialect.pairs(array)}) p") if checkpoints else None  # fmt: skip
     if checkpoints:
         assert pairs == ",".join(d.isoformat() for d, _ in checkpoints) + "|" + ",".join(str(v) for _, v in checkpoints)
+
+
+LIGHTS_WITHOUT_REPORTS = ["done", "red", "yellow", "green", "deferred", "review"]  # what a reminder reads (plain lights)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(status=st.sampled_from(STATUSES), light=st.sampled_from(LIGHTS_WITHOUT_REPORTS), days_left=st.none() | st.integers(-400, 400),
+       within=st.integers(0, 400), chase=st.booleans(), own_start=maybe_days, plan_start=days, reported=maybe_days,
+       since=days, report_day=days)  # fmt: skip
+def test_the_points_a_reminder_reads_in_sql_are_those_it_names(engine, status, light, days_left, within, chase, own_start,
+                                                               plan_start, reported, since, report_day):  # fmt: skip
+    """remind reads only the points reminders.reasons_for names (ledger.items.named_sql): the two agree."""
+    from gkplan.ledger.items import named_sql
+    from gkplan.reminders import reasons_for
+
+    iso = lambda d: d and d.isoformat()  # noqa: E731
+    values = {"status": status, "light": light, "days_left": days_left, "start": iso(own_start), "reported": iso(reported)}
+    dialect, run = engine
+    cast = (lambda k: f"CAST(:v_{k} AS {'integer' if k == 'days_left' else 'text'})") if dialect is POSTGRES else (lambda k: f":v_{k}")
+    sql = named_sql({k: cast(k) for k in values}, chase, ":within", ":since", ":report_day")
+    params = {f"v_{k}": v for k, v in values.items()} | {"within": within, "since": iso(since), "report_day": iso(report_day),
+                                                          "start": iso(plan_start)}  # fmt: skip
+    in_sql = bool(run(f"SELECT CASE WHEN {sql} THEN 1 ELSE 0 END", params))
+    item = values | {"start": iso(own_start) or iso(plan_start)}
+    assert in_sql == bool(reasons_for(item, within, chase, iso(since), iso(report_day)))

@@ -36,11 +36,12 @@ def brief(ledger: Ledger, fr: Frame, leader_text: str) -> dict[str, Any]:
         head, open_point = None, None  # the latest point read; the page's point being filled, tasks and all
         for item in iter_items(ledger, fr):
             if item["kind"] == "point":
-                item["expected"] = round(expected(item, fr.as_of), 1)
-                head = item
+                head = item  # its expected progress worked out only if the page shows it
             part = [d for d in item["departments"] if leader in leaders_for(item, d)]
             if not part:
                 continue
+            if item["kind"] == "point":
+                item["expected"] = round(expected(item, fr.as_of), 1)
             depts += [d for d in part if d not in depts]
             entry = _brief_row(item, part)
             for status, place in (("pending_review", 3), ("red", 4)):
@@ -51,6 +52,8 @@ def brief(ledger: Ledger, fr: Frame, leader_text: str) -> dict[str, Any]:
                 if open_point is not None:
                     add(0, open_point)
                 lead = item["kind"] == "point"  # else a task of theirs under another leader's point
+                if not lead and head["expected"] is None:
+                    head["expected"] = round(expected(head, fr.as_of), 1)
                 open_point = (entry if lead else _brief_row(head, [])) | {"lead": lead, "tasks": []}
                 if lead:
                     continue

@@ -21,13 +21,12 @@ Its rules, stated once:
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from gkplan.ledger import Ledger
-from gkplan.reminders import UNASSIGNED, iter_items, leaders_for, owes_report, period
+from gkplan.reminders import UNASSIGNED, iter_items, leaders_for, period
 from gkplan.reports import Frame
 
 DEPARTMENT_COUNTS = ("points", "ahead", "on_track", "behind", "unreported", "overdue", "extensions", "extended")
@@ -72,36 +71,41 @@ def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail
     from gkplan.ledger.spool import Replay, Spool
     from gkplan.reports import targets
 
+    from gkplan.reminders import owes
+    from gkplan.rules import pace
+
     at = fr._replace(as_of=day)
     due_day, on_track = report_day(span[1], fr.periods.report_day), fr.lights.on_track
+    since, due_text, day_text = span[0].isoformat(), due_day.isoformat(), day.isoformat()  # once, not per item
     events = _extensions(ledger, day)
     totals: dict[str, Any] = dict.fromkeys(TOTAL_COUNTS, 0)
     depts: dict[str, dict[str, Any]] = {}
     closing, shown, progress_sum = [0, 0], Spool(1), 0
-    listed = 0
+    listed = [0, 0]  # red, yellow
     for item in iter_items(ledger, at):
         point = item["kind"] == "point"
-        moved = events.get((item["point"], item["seq"]), 0)
-        unreported = owes_report(item, span, due_day)
-        counted, on_time = _on_time(item, day)
+        moved = events.get((item["point"], item["seq"]), 0) if events else 0
+        unreported = owes(item, since, due_text)  # owes_report, its dates worked out once
+        counted, on_time = _on_time(item, day_text)
         pace_of = None
+        status, light = item["status"], item["light"]
         if point:
             item["expected"] = round(expected(item, day), 1)
-            if item["status"] != "deferred":
-                from gkplan.rules import pace
-
+            if status != "deferred":
                 pace_of = pace(item["progress"], item["expected"], on_track)
             totals["points"] += 1
             progress_sum += item["progress"]
-            for key in ("done", "pending_review", "deferred"):
-                totals[key] += item["status"] == key
-            for key in ("red", "yellow", "green"):
-                totals[key] += item["light"] == key
+            if status in ("done", "pending_review", "deferred"):
+                totals[status] += 1
+            if light in ("red", "yellow", "green"):
+                totals[light] += 1
         else:
             item["expected"] = None
-        flags = {"unreported": unreported, "overdue": item["light"] == "red", "extensions": moved, "extended": moved > 0}
-        for key, value in flags.items():
-            totals[key] += value
+        overdue = light == "red"
+        totals["unreported"] += unreported
+        totals["overdue"] += overdue
+        totals["extensions"] += moved
+        totals["extended"] += moved > 0
         if pace_of:
             totals[pace_of] += 1
         closing[0] += on_time
@@ -111,8 +115,10 @@ def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail
             if d is None:
                 d = depts[name] = {"department": name, **dict.fromkeys(DEPARTMENT_COUNTS, 0), "on_time_rate": None,
                                    "deviation": None, "rank": None, "_closing": [0, 0], "_deviations": [0, 0.0]}  # fmt: skip
-            for key, value in flags.items():
-                d[key] += value
+            d["unreported"] += unreported
+            d["overdue"] += overdue
+            d["extensions"] += moved
+            d["extended"] += moved > 0
             d["_closing"][0] += on_time
             d["_closing"][1] += counted
             if point:
@@ -121,11 +127,11 @@ def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail
                     d[pace_of] += 1
                     d["_deviations"][0] += 1  # a count and a sum, not the list: a million floats at 1M points
                     d["_deviations"][1] += item["progress"] - item["expected"]
-        if detail and item["light"] in ("red", "yellow"):
+        if detail and light in ("red", "yellow"):
             names = [n for dept in item["departments"] for n in leaders_for(item, dept)]
             record = {k: item[k] for k in ITEM_FIELDS if k != "leaders"} | {"leaders": list(dict.fromkeys(names))}
-            shown.add((item["light"] != "red",), record)  # red first, each in the plan's order
-            listed += 1
+            shown.add((light != "red",), record)  # red first, each in the plan's order
+            listed[light != "red"] += 1
     totals["on_time_rate"] = _rate(*closing)
     totals["mean_progress"] = round(progress_sum / totals["points"], 1) if totals["points"] else 0.0
     for d in depts.values():
@@ -133,24 +139,26 @@ def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail
         count, total = d.pop("_deviations")
         d["deviation"] = round(total / count, 1) if count else None
     goals = [{k: t[k] for k in TARGET_FIELDS} for t in targets(ledger, at)] if detail else []
-    return {"totals": totals, "departments": _ranked(depts), "items": Replay(shown, listed), "targets": goals}
+    return {"totals": totals, "departments": _ranked(depts), "items": Replay(shown, sum(listed), counts=listed), "targets": goals}
 
 
 def expected(item: dict[str, Any], day: date) -> float:
     from gkplan.rules import expected_progress
 
-    nodes = [(date.fromisoformat(d), v) for d, v in json.loads(item["checkpoints"] or "[]")]
+    from gkplan.ledger.jsonread import loads
+
+    nodes = [(date.fromisoformat(d), v) for d, v in loads(item["checkpoints"])] if item["checkpoints"] else []
     return expected_progress(date.fromisoformat(item["due"]), day, date.fromisoformat(item["start"]), nodes)
 
 
-def _on_time(item: dict[str, Any], day: date) -> tuple[bool, bool]:
+def _on_time(item: dict[str, Any], day: str) -> tuple[bool, bool]:
     """(counted, on time) for the on-time rate: counted once its original due date has passed or it
     reported 办结; on time when that report was effective by the original due date."""
     finished = item["status"] in ("done", "pending_review")
     original = item["due_original"]
     if finished and item["closed"]:
         return True, item["closed"] <= original
-    if original < day.isoformat():
+    if original < day:
         return True, finished  # (done before 办结 reports were dated: taken as on time)
     return False, False
 

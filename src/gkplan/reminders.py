@@ -16,6 +16,7 @@ from typing import Any
 
 from gkplan.errors import InvalidValue
 from gkplan.ledger import Ledger, PointQuery
+from gkplan.ledger.points import KEY_SEPARATOR
 from gkplan.filters import resolve_department
 from gkplan.reports import UNASSIGNED, Frame
 
@@ -23,30 +24,60 @@ OPEN = ("not_started", "in_progress", "blocked")  # what owes a progress report 
 REASONS = ("overdue", "due_soon", "yellow", "unreported")  # why a notice names an item, in that order
 
 
-def iter_items(ledger: Ledger, fr: Frame, *, plain_lights: bool = False) -> Iterator[dict[str, Any]]:
+def iter_items(ledger: Ledger, fr: Frame, *, plain_lights: bool = False,
+               named: tuple[int, bool, str, str] | None = None) -> Iterator[dict[str, Any]]:  # fmt: skip
     """Every point followed by its tasks, as they stood on the frame's day, one at a time from two cursors read
     side by side (both in point order). `plain_lights`: the lights as if no report were due yet (red, yellow,
-    green …, never `unreported`), for telling yellow apart."""
+    green …, never `unreported`), for telling yellow apart. `named` (within, chase, since, report day): only the
+    points reasons_for may name, and those with tasks (the database leaves the others out)."""
+    from gkplan.ledger.items import owners_of
+
     clock = fr.clock | ({"report_due": 0} if plain_lights else {})
     start = fr.start.isoformat()
-    heads: dict[str, list[str]] = {}  # department → the leaders of its parts anywhere in the plan (a first pass)
-    for p in ledger.iter_points(PointQuery(), clock):
-        for lead in p["leads"]:
-            for dept in lead.get("departments") or []:
-                if lead.get("leader") and lead["leader"] not in heads.setdefault(dept, []):
-                    heads[dept].append(lead["leader"])
+    heads = _Heads(ledger, clock["as_of"])
     tasks = groupby(ledger.iter_tasks(PointQuery(), clock=clock), key=itemgetter("point"))
     pending = next(tasks, None)
-    for p in ledger.iter_points(PointQuery(), clock):
-        number, leads = p["id"], p["leads"]
-        yield _item("point", str(number), p, p["due"], p["departments"], leads, p["leaders"], start) | {"heads": heads}
+    for (number, title, line, due, status, progress, due_original, reported, closed, note, problem, next_step, begun,
+         checkpoints, co, light, days_left) in ledger.iter_point_rows(clock, named):  # fmt: skip
+        leads, leaders, depts = owners_of(line)
+        yield {
+            "kind": "point", "id": str(number), "point": number, "seq": 0, "title": title,
+            "departments": depts[:] or [UNASSIGNED], "leads": leads, "point_leaders": leaders[:], "status": status,
+            "progress": progress, "light": light, "due": due, "due_original": due_original or due, "days_left": days_left,
+            "reported": reported, "closed": closed, "note": note, "problem": problem, "next": next_step, "owner": None,
+            "start": begun or start, "checkpoints": checkpoints, "expected": None, "heads": heads,
+            "co": co.split(KEY_SEPARATOR) if co else [],
+        }  # fmt: skip
         while pending is not None and pending[0] < number:  # tasks of a point not listed: not shown, as before
             pending = next(tasks, None)
         if pending is not None and pending[0] == number:
             for t in pending[1]:
-                yield (_item("task", t["id"], t, t["effective_due"], t["departments"], leads, p["leaders"], start)
-                       | {"seq": t["seq"], "owner": t["owner"], "start": p["start"] or start, "heads": heads})  # fmt: skip
+                yield (_item("task", t["id"], t, t["effective_due"], t["departments"], leads, leaders[:], start)
+                       | {"seq": t["seq"], "owner": t["owner"], "start": begun or start, "heads": heads})  # fmt: skip
             pending = next(tasks, None)
+
+
+class _Heads(dict):
+    """Department → the leaders of its parts anywhere in the plan (leaders_for's second choice), read from the
+    plan's owner lines when first asked: most items never ask (a lead names its own department's leader)."""
+
+    def __init__(self, ledger: Ledger, as_of: str) -> None:
+        super().__init__()
+        self.source: tuple[Ledger, str] | None = (ledger, as_of)
+        self.answers: dict[tuple[int, str], tuple[Any, list[str]]] = {}  # leaders_for's, by owner line and department
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self.source is not None:
+            from gkplan.ledger.items import owners_of
+
+            ledger, as_of = self.source
+            self.source = None
+            for line in ledger.owner_lines(as_of):  # each owner line once, in the order points first name it
+                for lead in owners_of(line)[0]:
+                    for dept in lead.get("departments") or []:
+                        if lead.get("leader") and lead["leader"] not in self.setdefault(dept, []):
+                            self[dept].append(lead["leader"])
+        return super().get(key, default)
 
 
 def _item(kind: str, ident: str, row: dict[str, Any], due: str, departments: list[str], leads: list[dict[str, Any]],
@@ -65,13 +96,32 @@ def _item(kind: str, ident: str, row: dict[str, Any], due: str, departments: lis
 def leaders_for(item: dict[str, Any], department: str) -> list[str]:
     """The leader(s) of `department`'s part of the item's point (the point's lead that names it); when no
     lead of the point names it (a task given to another department), the leaders of that department's
-    parts elsewhere in the plan; failing that, the point's leaders."""
+    parts elsewhere in the plan; failing that, the point's leaders. Worked out once per owner line and
+    department: the list is shared, to be read and never changed."""
+    answers = getattr(item["heads"], "answers", None)  # (a view's: kept by its _Heads, gone with it)
+    if answers is None:
+        return _leaders_of(item, department)
+    leads = item["leads"]
+    key = (id(leads), department)  # the items of one owner line share its leads (ledger.items.owners_of)
+    found = answers.get(key)
+    if found is None or found[0] is not leads:
+        if len(answers) >= 4096:
+            answers.clear()
+        found = answers[key] = (leads, _leaders_of(item, department))  # (holding leads: its id is not reused)
+    return found[1]
+
+
+def _leaders_of(item: dict[str, Any], department: str) -> list[str]:
     own = [lead["leader"] for lead in item["leads"] if lead.get("leader") and department in (lead.get("departments") or [])]
     return list(dict.fromkeys(own)) or list(item["heads"].get(department, [])) or list(item["point_leaders"])
 
 
 def reported_in(item: dict[str, Any], start: date) -> bool:
-    return item["reported"] is not None and item["reported"] >= start.isoformat()
+    return _reported_since(item, start.isoformat())
+
+
+def _reported_since(item: dict[str, Any], since: str) -> bool:
+    return item["reported"] is not None and item["reported"] >= since
 
 
 def departments(ledger: Ledger, given: list[str]) -> tuple[str, ...]:
@@ -97,7 +147,12 @@ def period(text: str | None, fr: Frame) -> tuple[date, date]:
 def owes_report(item: dict[str, Any], period_range: tuple[date, date], report_day: date) -> bool:
     """Whether an item owes a report for the period and has not made one: open, started by the period's
     report day, and no progress report effective since the period began (for a point: nor a task's)."""
-    return item["status"] in OPEN and item["start"] <= report_day.isoformat() and not reported_in(item, period_range[0])
+    return owes(item, period_range[0].isoformat(), report_day.isoformat())
+
+
+def owes(item: dict[str, Any], since: str, report_day: str) -> bool:
+    """owes_report with the period's first day and report day as ISO text (what a loop over items computes once)."""
+    return item["status"] in OPEN and item["start"] <= report_day and not _reported_since(item, since)
 
 
 def missing(ledger: Ledger, fr: Frame, period_text: str | None, depts: list[str]) -> dict[str, Any]:
@@ -113,8 +168,9 @@ def missing(ledger: Ledger, fr: Frame, period_text: str | None, depts: list[str]
     due_day = report_day(span[1], fr.periods.report_day)
     groups: dict[str, dict[str, Any]] = {}
     spool = Spool(1)
+    since, due_text = span[0].isoformat(), due_day.isoformat()
     for item in iter_items(ledger, fr._replace(as_of=day)):
-        if not owes_report(item, span, due_day):
+        if not owes(item, since, due_text):
             continue
         for dept in item["departments"]:
             if wanted and dept not in wanted:
@@ -156,22 +212,15 @@ def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], du
     order: dict[str, int] = {}  # department → its place
     heads: dict[str, list[str]] = {}  # department → the leaders its notice names
     spool = Spool(4)
+    since, due_text, as_of = fr.period[0].isoformat(), due_day.isoformat(), fr.as_of.isoformat()
+    report_due = fr.report_due  # (the frame works these out afresh each time it is asked)
     try:
-        for item in iter_items(ledger, fr, plain_lights=True):
-            if item["status"] in ("done", "pending_review", "deferred"):
-                continue
-            reasons = []
-            if item["light"] == "red":
-                reasons.append("overdue")
-            elif item["days_left"] is not None and item["days_left"] <= within:
-                reasons.append("due_soon")
-            if item["light"] == "yellow":
-                reasons.append("yellow")
-            if chase and owes_report(item, fr.period, due_day):
-                reasons.append("unreported")
+        named = (within, chase, since, due_text)  # the points SQL reads: those the rule may name (ledger.items)
+        for item in iter_items(ledger, fr, plain_lights=True, named=named):
+            reasons = reasons_for(item, within, chase, since, due_text)
             if not reasons:
                 continue
-            shown = light_now(item, fr)
+            shown = _light_now(item, report_due, as_of, since)
             co_reasons = [r for r in reasons if r != "unreported"]
             for dept in item["departments"] + (item["co"] if co_reasons else []):
                 if wanted and dept not in wanted:
@@ -197,11 +246,34 @@ def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], du
         spool.close()
 
 
+def reasons_for(item: dict[str, Any], within: int, chase: bool, since: str, report_day: str) -> list[str]:
+    """Why a notice names an item (REASONS), none when it names it not: overdue (red), due within `within` days,
+    yellow (its light without the report rule), and, when `chase`, owing a report for the period that began on
+    `since` (ISO text, as `report_day`). A closed, pending or deferred item is named for nothing.
+    SQL mirrors this (ledger.items.named_sql: the points it may name), and a property test holds them together."""
+    if item["status"] in ("done", "pending_review", "deferred"):
+        return []
+    reasons = []
+    if item["light"] == "red":
+        reasons.append("overdue")
+    elif item["days_left"] is not None and item["days_left"] <= within:
+        reasons.append("due_soon")
+    if item["light"] == "yellow":
+        reasons.append("yellow")
+    if chase and owes(item, since, report_day):
+        reasons.append("unreported")
+    return reasons
+
+
 def light_now(item: dict[str, Any], fr: Frame) -> str:
     """The item's light (rules.light) from its light without the report rule: 未报送 comes after red."""
+    return _light_now(item, fr.report_due, fr.as_of.isoformat(), fr.period[0].isoformat())
+
+
+def _light_now(item: dict[str, Any], report_due: bool, as_of: str, since: str) -> str:
     if item["light"] in ("red", "done", "review", "deferred"):
         return item["light"]
-    if fr.report_due and item["start"] <= fr.as_of.isoformat() and not reported_in(item, fr.period[0]):
+    if report_due and item["start"] <= as_of and not _reported_since(item, since):
         return "unreported"
     return item["light"]
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from gkplan.ledger.connection import Connection
 from gkplan.ledger.new import create
 from gkplan.ledger.history import HistoryMixin
+from gkplan.ledger.items import ItemsMixin
 from gkplan.ledger.journal import JournalMixin
 from gkplan.ledger.load import LoadMixin, LoadResult
 from gkplan.ledger.plans import PlansMixin
@@ -33,7 +34,7 @@ from gkplan.ledger.tasks import TasksMixin
 __all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "Ledger", "LoadResult", "PointQuery", "create", "is_server", "open_server"]
 
 
-class Ledger(PlansMixin, PointsMixin, TasksMixin, TargetsMixin, HistoryMixin, JournalMixin, UndoMixin, LoadMixin, Connection):
+class Ledger(PlansMixin, PointsMixin, ItemsMixin, TasksMixin, TargetsMixin, HistoryMixin, JournalMixin, UndoMixin, LoadMixin, Connection):
     def __init__(self, path: Path, plan: str | None = None) -> None:
         Connection.__init__(self, path)
         self.wanted_plan = plan
@@ -55,7 +56,7 @@ def open_server(dsn: str, plan: str | None = None) -> Ledger:
     """The ledger in a PostgreSQL database: the same reads and writes, over ledger/pg_connection.py."""
     from gkplan.ledger.pg_connection import PgConnection
 
-    class ServerLedger(PlansMixin, PointsMixin, TasksMixin, TargetsMixin, HistoryMixin, JournalMixin, UndoMixin, LoadMixin,
+    class ServerLedger(PlansMixin, PointsMixin, ItemsMixin, TasksMixin, TargetsMixin, HistoryMixin, JournalMixin, UndoMixin, LoadMixin,
                        PgConnection):  # fmt: skip
         check = Ledger.check
 

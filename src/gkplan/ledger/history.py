@@ -318,8 +318,8 @@ def _missing(entity: str, key: tuple) -> str:
 
 
 def entry_of(row: sqlite3.Row) -> dict[str, Any]:
-    import json
+    from gkplan.ledger.jsonread import loads  # (a brief reads the period's entries; json's import costs its start)
 
     entry = dict(row)
-    entry["changes"] = json.loads(entry["changes"])
+    entry["changes"] = loads(entry["changes"])
     return entry

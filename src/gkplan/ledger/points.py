@@ -242,10 +242,10 @@ def _owners_of(text: str) -> tuple[list[dict], list[str], list[str]]:
     """Decoded once per distinct owner line: a plan has few, however many points share them."""
     found = _owners.get(text)
     if found is None:
-        import json  # not at start-up: the table of a listing never decodes owners
+        from gkplan.ledger.jsonread import loads  # (not json: its import costs a command's start ~20M instructions)
 
         try:
-            leads = json.loads(text)
+            leads = loads(text)
             found = (leads, names_of(leads, "leader"), names_of(leads, "departments"))
         except (ValueError, TypeError, KeyError, AttributeError):  # edited behind gkplan's back: check names it
             found = ([], [], [])

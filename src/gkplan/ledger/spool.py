@@ -60,8 +60,14 @@ class Replay:
     """A spool's records in order, as a sequence that can be read again and again (each time from the disk) and
     knows its length: what a view reads twice (widths, then lines) or a workbook sheet sizes, held by nobody."""
 
-    def __init__(self, spool: Spool, count: int, part: int | None = None) -> None:
+    def __init__(self, spool: Spool, count: int, part: int | None = None, counts: list[int] | None = None) -> None:
         self.spool, self.count, self.first = spool, count, part  # part: only the records of that first key
+        self.counts = counts  # the records of each first key 0, 1 …, when the writer counted them
+
+    def of(self, first: int) -> Replay:
+        """The records whose first key is `first` (a view reading one part need not read past the others)."""
+        assert self.counts is not None and self.first is None
+        return Replay(self.spool, self.counts[first] if first < len(self.counts) else 0, part=first)
 
     def __iter__(self) -> Iterator[Any]:
         if not self.count:

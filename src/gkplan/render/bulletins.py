@@ -154,7 +154,8 @@ def _screen(data: dict[str, Any]) -> list[Any]:
 
 
 def _screen_items(items: Any) -> Iterator[str]:
-    reds = sum(1 for i in items if i["light"] == "red")
+    counts = getattr(items, "counts", None)  # (a Replay of bulletin._state counted them)
+    reds = counts[0] if counts else sum(1 for i in items if i["light"] == "red")
     for light, count in (("red", reds), ("yellow", len(items) - reds)):
         yield f"{_LIGHT_WORDS[light]}事项（{count} 项）" + ("" if count else "：无")
         for item in _of_light(items, light):
@@ -164,7 +165,11 @@ def _screen_items(items: Any) -> Iterator[str]:
 
 
 def _of_light(items: Any, light: str) -> Iterator[dict[str, Any]]:
-    """The items of one light: red come first (bulletin._state), so reading stops at the first yellow for red."""
+    """The items of one light: red come first (bulletin._state), so reading stops at the first yellow for red;
+    a Replay that counted its parts reads only that light's."""
+    if getattr(items, "counts", None):
+        yield from items.of(light != "red")
+        return
     for item in items:
         if item["light"] == light:
             yield item
