@@ -10,9 +10,10 @@ from typing import Any
 from gkplan.actions import MAX_NOTE
 from gkplan.kinds import light_fill
 from gkplan.sheet import (
-    COLUMNS, EDITABLE, FORM, GUIDE, KEY_COLUMN, KEY_HEADER, META, STATUS_CHOICES, TEXT_FIELDS, column_of, fingerprint,
+    COLUMNS, FORM, GUIDE, KEY_COLUMN, KEY_HEADER, META, STATUS_CHOICES, TEXT_FIELDS, column_of, fingerprint,
     letter,
 )  # fmt: skip
+from gkplan.sheet_write import guide_lines
 from gkplan.xlsx import PAPER
 
 _YELLOW, _GREY, _HEAD, _HEAD_EDIT = "FFF2CC", "F2F2F2", "D9D9D9", "FFD966"
@@ -145,33 +146,7 @@ def _validations(sheet: Any, last: int) -> None:
 def _guide(sheet: Any, meta: dict[str, Any], rows: list[dict[str, Any]]) -> None:
     from openpyxl.styles import Alignment, Font
 
-    points = sum(r["kind"] == "point" for r in rows)
-    editable = "、".join(column_of(k)[1] for k in EDITABLE)
-    lines: list[tuple[str, str]] = [
-        ("title", f"{meta['plan_title']} · 督查填报表"),
-        ("", f"部门：{meta['department']}"),
-        ("", f"填报期：{meta['period']}（{meta['period_start']} 至 {meta['period_end']}），请于 {meta['report_day']} 前报送"),
-        ("", f"本表列出：{meta['department']}牵头的要点 {points} 项、负责的任务 {len(rows) - points} 个；"
-             f"表中的进度、状态和文字是制表时（{meta['made_at'][:16].replace('T', ' ')}）台账中的内容"),
-        ("", ""),
-        ("head", "填写方法"),
-        ("", f"1. 打开“{FORM}”工作表。浅黄色的单元格可以填写：{editable}；灰色的列是台账中的信息，已锁定，请勿修改。"),
-        ("", "2. 本期进度：填 0–100 的整数，不带 %（如 60）。表中已有的是台账中当前的进度，有变化时改写。"),
-        ("", "3. 状态：从下拉列表中选择。“待销号”由督查办审核后改变，不需要选择。"),
-        ("", "4. 进展情况写本期做了什么；存在问题、下一步计划有变化时改写。已有的文字不能清空，没有新情况时保留原文。"),
-        ("", "5. 办结：进度填 100 或状态选“已完成”即报办结，必须在“办结佐证”中写明文号、链接或一句话说明；督查办审核后销号。"),
-        ("", "6. 已报办结或已销号的事项需要重新打开时，把状态改为“进行中”或“受阻”、进度改为低于 100，并在“进展情况”中写明原因。"),
-        ("", "7. 备注为“进度按任务汇总”的要点，进度由它的任务计算：请填写它下面各任务的进度。"),
-        ("", "8. 只改需要更新的单元格，没有改动的行不会导入。不要增加、删除或移动行和列，不要修改工作表的名称，"
-             "不要填写公式（以“=”开头的文字按文字保存）。"),
-        ("", "9. 填好后保存为 .xlsx 格式（Excel 或 WPS 均可），发回督查办。"),
-        ("", ""),
-        ("head", "督查办导入"),
-        ("", "gkplan import 文件名.xlsx：逐格检查，列出将要修改的内容（预览），不写入台账。"),
-        ("", "gkplan import 文件名.xlsx --apply：全部修改在一个事务中写入台账，每条修改记入历史，记录人为本部门，来源为本文件。"),
-        ("", "检查发现问题时，逐条指出所在的工作表、行和列，整个文件都不导入。制表后台账中已有改动的行列为冲突，"
-             "核对后加 --force 才导入。"),
-    ]  # fmt: skip
+    lines = guide_lines(meta, rows)  # the wording is the writer's: this copy keeps only how openpyxl drew it
     sheet.column_dimensions["A"].width = 70  # fits a portrait page as it fits a screen
     for kind, text in lines:
         sheet.append([text])

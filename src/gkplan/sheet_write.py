@@ -182,10 +182,11 @@ def _validations(last: int) -> list[str]:
     ]  # fmt: skip
 
 
-def _guide(book: Book, meta: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+def guide_lines(meta: dict[str, Any], rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The 填报说明 sheet's lines, (kind: "title", "head" or "", words): how to fill the sheet in and send it back."""
     points = sum(r["kind"] == "point" for r in rows)
     editable = "、".join(column_of(k)[1] for k in EDITABLE)
-    lines: list[tuple[str, str]] = [
+    return [
         ("title", f"{meta['plan_title']} · 督查填报表"),
         ("", f"部门：{meta['department']}"),
         ("", f"填报期：{meta['period']}（{meta['period_start']} 至 {meta['period_end']}），请于 {meta['report_day']} 前报送"),
@@ -210,6 +211,10 @@ def _guide(book: Book, meta: dict[str, Any], rows: list[dict[str, Any]]) -> None
         ("", "检查发现问题时，逐条指出所在的工作表、行和列，整个文件都不导入。制表后台账中已有改动的行列为冲突，"
              "核对后加 --force 才导入。"),
     ]  # fmt: skip
+
+
+def _guide(book: Book, meta: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    lines = guide_lines(meta, rows)
     book.open(GUIDE, top(f"A1:A{len(lines)}", [70]))  # (70: fits a portrait page as it fits a screen)
     fonts = {"title": title_font(14), "head": BOLD, "": PLAIN}
     out = []
