@@ -242,3 +242,40 @@ def test_a_sheet_emptied_of_everything_or_with_merged_cells_is_refused(run, ledg
     book.save(path)
     lines = run("import", str(path), code=2).stderr.splitlines()
     assert lines[1] == "工作表“填报”第 1 行 A 列：表头应为“编号”；请不要修改表头"
+
+
+def test_text_longer_than_a_cell_holds_is_cut_where_excel_cuts_it_and_the_sheet_still_imports(run, tmp_path):
+    """A seed's text may run to 100,000 characters; a cell holds 32,767, and Excel, WPS and LibreOffice cut the
+    rest when they save. The sheet writes what a cell holds, and fingerprints that: a file nobody touched imports
+    without a word (it was refused: 要点原文 “modified”, a read-only column)."""
+    import json
+
+    import yaml
+    from openpyxl import load_workbook
+
+    seed = yaml.safe_load((Path(__file__).parents[1] / "data" / "workpoints_2022.yaml").read_text(encoding="utf-8"))
+    for point in seed["points"]:
+        point["text"] = "长" * 40_000
+    (tmp_path / "seed.json").write_text(json.dumps(seed, ensure_ascii=False, default=str), encoding="utf-8")
+    run("load", str(tmp_path / "seed.json"))
+    path = make(run, tmp_path)
+    sheet = load_workbook(path)[FORM]
+    texts = [c.value for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str) and c.value.startswith("长长")]
+    assert texts and all(len(t) == 32_767 for t in texts)
+    assert "没有需要导入的修改" in run("import", str(path)).stdout
+
+
+def test_characters_xml_cannot_carry_in_the_ledger_make_a_sheet_that_opens(run, isolated, tmp_path):
+    """A title edited behind gkplan's back (the ledger's checks refuse U+FFFE and U+FFFF) was written as it was:
+    a file neither Excel, openpyxl nor the import could open. It goes out as U+FFFD, and imports untouched."""
+    import sqlite3
+
+    from openpyxl import load_workbook
+
+    run("depts")  # the bundled plan, in a SQLite file: edited behind gkplan's back
+    with sqlite3.connect(isolated) as conn:
+        conn.execute("UPDATE points SET title = title || char(65534) || char(65535)")
+    path = make(run, tmp_path)
+    titles = [c.value for row in load_workbook(path)[FORM].iter_rows(min_row=2) for c in row if isinstance(c.value, str) and "\ufffd\ufffd" in c.value]
+    assert titles
+    assert "没有需要导入的修改" in run("import", str(path)).stdout

@@ -183,5 +183,7 @@ def cell(column: int, n: int, s: int, value: Any) -> str:
 
 
 def clean(value: Any) -> Any:
-    """A value as a cell can hold it: in text, the characters XML cannot carry as U+FFFD (openpyxl's rule)."""
-    return _ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
+    """A value as a cell can hold it: in text, the characters XML cannot carry as U+FFFD, and no more than a cell
+    holds (32,767 characters: Excel and LibreOffice cut the rest when they save, and a read-only cell's fingerprint
+    must cover what comes back, or a sheet nobody touched would not import)."""
+    return _ILLEGAL.sub("\ufffd", value[:32767]) if isinstance(value, str) else value

@@ -20,7 +20,7 @@ from typing import Any
 from xml.parsers import expat
 
 from gkplan.xlsx_cells import BUILTIN_DATES, DURATION, MAC_EPOCH, WINDOWS_EPOCH, is_date_format, is_duration_format
-from gkplan.xlsx_sheet import MAIN, EMPTY, Cell, Refused, SheetParser, Strings
+from gkplan.xlsx_sheet import MAIN, MAX_DEPTH, EMPTY, Cell, Refused, SheetParser, Strings
 
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships "
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships "
@@ -65,6 +65,8 @@ def _elements(archive: zipfile.ZipFile, name: str, wanted: set[str]) -> list[tup
         if tag in wanted:
             found.append((stack[-1], tag, attrs))
         stack.append(tag)
+        if len(stack) > MAX_DEPTH:
+            raise Refused(f"elements nested more than {MAX_DEPTH} deep")
 
     parser.StartElementHandler = start
     parser.EndElementHandler = lambda tag: stack.pop()

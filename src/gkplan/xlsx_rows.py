@@ -16,7 +16,9 @@ from typing import Any
 from gkplan.kinds import AMOUNT, DATE, LIGHT, LIGHT_WORDS, TEXT, TIME, WRAP, light_fill
 
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # openpyxl's ILLEGAL_CHARACTERS_RE
+# what XML 1.0 cannot carry: openpyxl's ILLEGAL_CHARACTERS_RE (C0 controls), and U+FFFE, U+FFFF and lone surrogates,
+# which it let through into files no reader opens (a surrogate could not even be encoded: a traceback)
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _EPOCH = date(1899, 12, 30).toordinal()  # Excel's day 0 (its 1900 calendar, as openpyxl writes it)
 _TEXT_STYLE = "gk 文字"
 
