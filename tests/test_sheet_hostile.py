@@ -279,3 +279,32 @@ def test_characters_xml_cannot_carry_in_the_ledger_make_a_sheet_that_opens(run, 
     titles = [c.value for row in load_workbook(path)[FORM].iter_rows(min_row=2) for c in row if isinstance(c.value, str) and "\ufffd\ufffd" in c.value]
     assert titles
     assert "没有需要导入的修改" in run("import", str(path)).stdout
+
+
+def test_rows_reaching_far_right_cost_what_they_spell_out(run, ledger, tmp_path):
+    """A row is as wide as its last cell: an empty cell at XFD (the last column) in each row made 16,384 cells a
+    row, each normalised (100,000 such rows, a 0.5 MB file: 4 minutes). The import reads the columns it knows and
+    the cells the file holds past them; a word typed far right is still found. (The timer only stops a hang.)"""
+    import signal
+    import threading
+
+    path = make(run, tmp_path)
+    wide = tmp_path / "wide.xlsx"
+
+    def write(out) -> None:  # noqa: ANN001
+        for r in range(100, 200_100):
+            out.write(f'<row r="{r}"><c r="XFD{r}" t="inlineStr"/></row>'.encode())
+        out.write(b'<row r="200100"><c r="ZZ200100" t="inlineStr"><is><t>\xe5\xa4\x87\xe6\xb3\xa8</t></is></c></row>')
+
+    _form_rewritten(path, wide, write)
+    env = os.environ | {"GKPLAN_DB": db_env(ledger)}
+    child = subprocess.Popen([sys.executable, "-m", "gkplan", "import", str(wide)], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)  # fmt: skip
+    timer = threading.Timer(90, lambda: os.kill(child.pid, signal.SIGKILL))  # (before the fix: some 4 minutes)
+    timer.start()
+    try:
+        said = child.communicate()[1]
+    finally:
+        timer.cancel()
+    assert child.returncode == 2, (child.returncode, said)
+    assert f"工作表“{FORM}”第 200100 行 ZZ 列：这一列不属于填报表" in said, said

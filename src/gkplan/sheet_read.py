@@ -89,19 +89,18 @@ def _read(book: Workbook, path: Path) -> tuple[Book | None, list[CellProblem]]:
                                     f"填报表格式为“{meta.get('format', '')}”，本程序读“{FORMAT}”；请用本程序重新生成填报表"))  # fmt: skip
         return None, problems
     rows, seen, headed = [], {}, False  # every row the file holds, whatever its <dimension> claims
-    for number, cells in enumerate(_stream(book.rows(FORM, max_row=MAX_SHEET_ROWS), path), start=1):
-        cells = list(cells) + [_BLANK] * (KEY_COLUMN - len(cells))
+    for number, (cells, rest) in enumerate(_stream(book.rows_and_rest(FORM, KEY_COLUMN, MAX_SHEET_ROWS), path), start=1):
         if number == 1:
             _header(cells, problems)
             headed = True
             continue
         if len(problems) >= MAX_PROBLEMS or len(rows) >= MAX_ROWS:
-            if any(normal(c.value) != "" for c in cells):
+            if any(normal(c.value) != "" for c in (*cells, *(c for _, c in rest))):
                 # said of the whole sheet, so that it comes first and is not lost among the problems not shown
                 problems.append(CellProblem(FORM, None, None, None, f"问题或行数过多，只检查到第 {number - 1} 行，以下的行没有检查"))
                 break
             continue
-        row = _row(cells, number, problems)
+        row = _row(cells, rest, number, problems)
         if row is None:
             continue
         if row.key in seen:
@@ -164,12 +163,14 @@ def _header(cells: list[Any], problems: list[CellProblem]) -> None:
             problems.append(CellProblem(FORM, 1, letter(i), None, f"表头应为“{header}”；请不要修改表头"))
 
 
-def _row(cells: list[Any], number: int, problems: list[CellProblem]) -> Row | None:
+def _row(cells: tuple[Any, ...], rest: list[tuple[int, Any]], number: int, problems: list[CellProblem]) -> Row | None:
+    """`cells`: the row's first KEY_COLUMN cells; `rest`: those past it the file holds, (column, cell)."""
     # an empty row (one the clerk cleared, or formatting only): the cells the file does not have are counted
     # first, at C's speed (a million rows of formatting took 20 s of normal() calls)
-    if cells.count(_BLANK) == len(cells) or all(normal(c.value) == "" for c in cells):
+    if (cells.count(_BLANK) == len(cells) or all(normal(c.value) == "" for c in cells)) and all(
+            normal(c.value) == "" for _, c in rest):  # fmt: skip
         return None
-    for i, cell in enumerate(cells[KEY_COLUMN:], start=KEY_COLUMN + 1):
+    for i, cell in rest:
         if normal(cell.value) != "":
             problems.append(CellProblem(FORM, number, _column(i), None, "这一列不属于填报表；请删除其中的内容"))
     identity = _identity(cells[KEY_COLUMN - 1].value)
