@@ -43,11 +43,13 @@ def python_peak_kib(db, *args: str) -> float:
     return int(out.stderr.rsplit("PEAK ", 1)[1]) / 1024
 
 
-@pytest.mark.parametrize("args", [("bulletin", "--format", "json"), ("brief", "--leader", "李松", "--format", "csv")],
+@pytest.mark.parametrize("args", [("bulletin", "--format", "json"), ("brief", "--leader", "李松", "--format", "csv"),
+                                  ("remind", "--format", "ndjson")],
                          ids=" ".join)  # fmt: skip
 def test_the_views_hold_no_python_object_per_item(ledgers, args):
     """A leader's items were a set of tuples, ~100 bytes an item (~200 KiB more at 20,000 points than at 2,000),
-    which the max RSS at these sizes does not show; a department's deviations were a list of floats. CSV: the
+    which the max RSS at these sizes does not show; a department's deviations were a list of floats; a notice's
+    ndjson line was built whole (76 MiB for a department of a million-point plan). CSV: the
     JSON writer's bounded caches would hide the difference. An installed gkplan's peak still grows ~200 KiB
     from 2,000 to 20,000 points (an editable install's larger start hides it); not yet traced, hence 300."""
     small, large = (python_peak_kib(db, *args) for db in ledgers.values())

@@ -372,3 +372,15 @@ def test_seed_documents_alone_never_switch_a_reported_progress(run, ledger, tmp_
     assert run.json("show", "18")["progress"] == 70 and run("check").exit_code == 0
     run("undo")
     assert run.json("show", "18")["progress"] == 40 and run("check").exit_code == 0
+
+
+def test_remind_as_ndjson_is_each_notice_of_the_json_on_its_own_line(run, ledger):
+    """ndjson writes a notice an item at a time (a department's notice is tens of thousands of items at a million
+    points): byte for byte what json.dumps makes of each notice of the JSON array, compact, one a line."""
+    import json
+
+    for extra in ([], ["--within", "60"], ["--dept", "教务部"]):
+        notices = run.json("remind", *extra)
+        lines = run("remind", *extra, "--format", "ndjson").stdout
+        assert notices, extra
+        assert lines == "".join(json.dumps(n, ensure_ascii=False, separators=(",", ":")) + "\n" for n in notices), extra
