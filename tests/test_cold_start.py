@@ -50,12 +50,23 @@ def test_the_exit_code_and_the_error_line_are_kept(tmp_path, argv, code):
     assert out.stderr.strip() and "TEARDOWN" not in out.stderr and "Traceback" not in out.stderr
 
 
-def test_an_exit_handler_or_another_thread_gets_the_interpreters_own_exit(tmp_path):
-    """What the teardown would still have to do — an atexit handler (coverage's, a library's), a thread to wait
-    for — keeps the interpreter's exit, with its teardown."""
+def test_exit_handlers_run_as_at_the_interpreters_exit(tmp_path):
+    """An atexit handler (logging's, which psycopg imports on every server command; coverage's) still runs,
+    once, after the command's output and before the end; only the teardown after it is left out. One that
+    fails is reported as the interpreter reports it and changes neither the exit code nor the output."""
     handler = "import atexit\natexit.register(lambda: sys.stderr.write('HANDLER\\n'))"
-    out = _gkplan(tmp_path, ["plans"], before=handler)
-    assert (out.returncode, out.stderr.split()) == (0, ["HANDLER", "TEARDOWN"])
+    out = _gkplan(tmp_path, ["plans", "--format", "json"], before=handler)
+    assert (out.returncode, out.stderr.split()) == (0, ["HANDLER"])
+    assert json.loads(out.stdout)[0]["plan"] == "2022"
+    failing = "import atexit\natexit.register(lambda: 1 / 0)\natexit.register(lambda: sys.stderr.write('LAST\\n'))"
+    out = _gkplan(tmp_path, ["show", "999"], before=failing)
+    assert out.returncode == 3
+    assert "LAST" in out.stderr and "ZeroDivisionError" in out.stderr and "TEARDOWN" not in out.stderr
+    assert out.stderr.index("LAST") < out.stderr.index("ZeroDivisionError")  # last registered, first run
+
+
+def test_another_thread_gets_the_interpreters_own_exit(tmp_path):
+    """A thread still running is waited for by the interpreter's exit, with its teardown."""
     # a thread that ends only once the main thread has (at the interpreter's exit): alive whenever gkplan ends
     thread = "import threading\nthreading.Thread(target=lambda: (threading.main_thread().join(), sys.stderr.write('THREAD\\n'))).start()"
     out = _gkplan(tmp_path, ["plans"], before=thread)

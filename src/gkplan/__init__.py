@@ -35,9 +35,10 @@ def main() -> None:
 def _leave(code: object) -> None:
     """End the process here, as the interpreter's exit would, without its teardown: freeing the ~200 modules
     a command imports one object at a time (some 35M instructions, a tenth of a command's cold start; `python
-    -c "import sqlite3"` spends 9M on it). Only when that teardown has nothing else to do: the code a plain
-    number, no exit handler registered (coverage, a library's), no other thread, both streams flushed. The
-    ledger and every file were closed by the command itself; otherwise the interpreter exits as ever."""
+    -c "import sqlite3"` spends 9M on it). The exit handlers run first, as at the interpreter's exit (logging's,
+    which psycopg brings in; coverage's): only the teardown is left out. Only when there is no other thread
+    to wait for and both streams flushed, the code a plain number. The ledger and every file were closed by
+    the command itself; otherwise the interpreter exits as ever."""
     import atexit
     import os
     import sys
@@ -45,8 +46,12 @@ def _leave(code: object) -> None:
     code = 0 if code is None else code
     if not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= 255:  # a message (sys.exit("…")), True
         return
-    if getattr(atexit, "_ncallbacks", lambda: 1)() or ("threading" in sys.modules and sys.modules["threading"].active_count() > 1):
+    if "threading" in sys.modules and sys.modules["threading"].active_count() > 1:
         return
+    run = getattr(atexit, "_run_exitfuncs", None)
+    if run is None:
+        return
+    run()  # each handler once: they are unregistered as they run; one that fails is reported as the exit reports it
     try:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
