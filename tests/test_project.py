@@ -54,9 +54,15 @@ def test_a_table_listing_imports_only_what_it_draws_with(tmp_path):
     """The cold start the benchmark measures: `list --dept` as a table needs neither json nor csv, nor any
     of the optional or heavy libraries (a module-level `import json` in the ledger once crept back in)."""
     names = ("json", "csv", "pydantic", "yaml", "rich", "openpyxl", "psycopg", "datasette", "pypinyin", "chinese_calendar",
-             "gkplan.dates_zh", "gkplan.complete")  # fmt: skip
+             "gkplan.dates_zh", "gkplan.complete", "gkplan.clihelp")  # fmt: skip
     assert _loaded(tmp_path, ["list", "--dept", "教务部"], names) == []
     assert _loaded(tmp_path, ["list", "--dept", "教务", "--due-before", "2022-10-01"], names) == []
+
+
+def test_the_help_page_is_drawn_by_its_own_module(tmp_path):
+    """clihelp lays out help pages; a command that draws none never imports it (nor rich, for either)."""
+    assert _loaded(tmp_path, ["show", "--help"], ("gkplan.clihelp", "rich")) == ["gkplan.clihelp"]
+    assert _loaded(tmp_path, ["show", "17"], ("gkplan.clihelp",)) == []
 
 
 def test_workbooks_are_written_without_openpyxl(tmp_path):

@@ -1,5 +1,5 @@
 """docs/cli.md, the reference of every command and option, made from the same data as `--help`
-(clizh.sections), so that the two cannot differ; tests/test_cli_zh.py checks the committed file.
+(clihelp.sections), so that the two cannot differ; tests/test_cli_zh.py checks the committed file.
 
 Regenerate: python -m gkplan.clidoc > docs/cli.md
 It also writes src/gkplan/cli_index.py, the root's list of commands that root help shows without
@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from gkplan.clizh import sections
+from gkplan.clihelp import sections
 
 HEADER = """# gkplan 命令参考
 
