@@ -176,3 +176,37 @@ def test_a_shared_formula_of_brackets_ends(tmp_path):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_zip_directory_past_its_cap_is_refused_before_it_is_read(run, ledger, tmp_path, monkeypatch):
+    """zipfile reads a zip's whole central directory, an object per member: 300,000 empty members took 348 MB
+    before anything else was looked at. A directory over MAX_DIRECTORY (1 MiB: some 20,000 members; a workbook
+    has tens) is refused first, as a damaged file; a real workbook is read as ever, and refused under a lower cap."""
+    from conftest import fingerprint
+    from test_sheet import make
+
+    from gkplan import xlsx_read
+
+    crowded = tmp_path / "crowded.xlsx"
+    with zipfile.ZipFile(crowded, "w") as z:
+        for i in range(24_000):
+            z.writestr(f"m{i:05d}", b"")
+    with zipfile.ZipFile(crowded) as z:
+        assert z.start_dir and crowded.stat().st_size - z.start_dir > xlsx_read.MAX_DIRECTORY
+    import tracemalloc
+
+    tracemalloc.start()
+    with pytest.raises(xlsx_read.Refused):
+        Book(crowded)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 2 << 20  # the directory was never read into objects (read, it takes some 25 MB)
+    before = fingerprint(ledger)
+    err = run("import", str(crowded), "--apply", code=2).stderr
+    assert err == f"错误：{crowded}: 不是 .xlsx 工作簿，或文件已损坏；请在 Excel 或 WPS 中另存为 .xlsx 后再导入\n"
+    assert fingerprint(ledger) == before
+    real = make(run, tmp_path)
+    assert Book(real).worksheets
+    monkeypatch.setattr(xlsx_read, "MAX_DIRECTORY", 200)
+    with pytest.raises(xlsx_read.Refused):
+        Book(real)

@@ -5,7 +5,8 @@ make a number a date (styles.xml), the shared strings, and each sheet's rows str
 openpyxl's read-only reader gave them (xlsx_sheet.py parses them, xlsx_cells.py makes each value as it did).
 
 A workbook comes from people's mail: a DOCTYPE or an entity declaration is refused (no entity is ever
-expanded), each part is read up to MAX_PART bytes, each sheet up to MAX_ROW_ELEMENTS rows of XML.
+expanded), the zip's directory is read only up to MAX_DIRECTORY bytes, each part up to MAX_PART bytes, each
+sheet up to MAX_ROW_ELEMENTS rows of XML.
 Whatever is wrong raises an exception (Refused, or ValueError, KeyError … from a part that does not parse):
 the caller says the file is damaged.
 """
@@ -30,6 +31,9 @@ _BOOKS = ("application/vnd.ms-excel.template.macroEnabled.main+xml", "applicatio
 _STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")  # what openpyxl opened (an .xls renamed is refused by its name)
 MAX_PART = 100 << 20  # bytes unpacked from any one part
+# zipfile reads the central directory whole, an object per member (~1 KB each: 300,000 empty members, 348 MB).
+# A workbook has tens of members; 1 MiB of directory is some 20,000 at the least a member takes (46 bytes).
+MAX_DIRECTORY = 1 << 20
 _CHUNK = 1 << 16
 
 
@@ -76,12 +80,25 @@ def _elements(archive: zipfile.ZipFile, name: str, wanted: set[str]) -> list[tup
     return found
 
 
+def _check_directory(path: Path) -> None:
+    """The size of the zip's central directory, as zipfile itself will read it (its own end-record reader, zip64
+    included), refused past MAX_DIRECTORY before zipfile reads it. A file that is not a zip is left to zipfile."""
+    end_record = getattr(zipfile, "_EndRecData", None)
+    if end_record is None:  # (a zipfile without it: read as before)
+        return
+    with open(path, "rb") as f:
+        record = end_record(f)
+    if record is not None and record[zipfile._ECD_SIZE] > MAX_DIRECTORY:
+        raise Refused(f"a zip directory of {record[zipfile._ECD_SIZE]} bytes")
+
+
 class Book:
     """An open workbook: `worksheets` its worksheets' names in order, `rows(name, …)` one's rows."""
 
     def __init__(self, path: Path) -> None:
         if path.suffix.lower() not in SUFFIXES:
             raise Refused(f"not a workbook's name: {path.name}")
+        _check_directory(path)
         self.archive = zipfile.ZipFile(path)
         try:
             self._load()
