@@ -34,6 +34,7 @@ MAX_PART = 100 << 20  # bytes unpacked from any one part
 # zipfile reads the central directory whole, an object per member (~1 KB each: 300,000 empty members, 348 MB).
 # A workbook has tens of members; 1 MiB of directory is some 20,000 at the least a member takes (46 bytes).
 MAX_DIRECTORY = 1 << 20
+MAX_TOKEN = 1 << 20  # bytes of one tag or text run not yet parsed (a cell holds 32,767 characters: ~96 KB)
 _CHUNK = 1 << 16
 
 
@@ -60,6 +61,20 @@ def _chunks(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
             yield chunk
 
 
+def _parse(parser: Any, archive: zipfile.ZipFile, name: str) -> Iterator[None]:
+    """The part given to `parser` a chunk at a time (a pause after each, for a caller to take what it found), then
+    ended. expat 2.5 scans a token cut by a chunk's end again from its start at each later chunk: one 100 MB
+    attribute took 87 s. No tag, comment or run of text in a workbook comes near MAX_TOKEN unparsed."""
+    fed = 0
+    for chunk in _chunks(archive, name):
+        parser.Parse(chunk, False)
+        fed += len(chunk)
+        if fed - parser.CurrentByteIndex > MAX_TOKEN:  # (the index stays at the start of the unfinished token)
+            raise Refused(f"{name}: more than {MAX_TOKEN} bytes in one token")
+        yield
+    parser.Parse(b"", True)
+
+
 def _elements(archive: zipfile.ZipFile, name: str, wanted: set[str]) -> list[tuple[str, str, dict[str, str]]]:
     """(parent, element, attributes) of each element named in `wanted` (namespace, space, local name)."""
     found, stack = [], [""]
@@ -74,9 +89,8 @@ def _elements(archive: zipfile.ZipFile, name: str, wanted: set[str]) -> list[tup
 
     parser.StartElementHandler = start
     parser.EndElementHandler = lambda tag: stack.pop()
-    for chunk in _chunks(archive, name):
-        parser.Parse(chunk, False)
-    parser.Parse(b"", True)
+    for _ in _parse(parser, archive, name):
+        pass
     return found
 
 
@@ -223,9 +237,8 @@ def _shared_strings(archive: zipfile.ZipFile, name: str) -> list[str]:
     table = Strings()
     parser = _parser()
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = table.start, table.end, table.text
-    for chunk in _chunks(archive, name):
-        parser.Parse(chunk, False)
-    parser.Parse(b"", True)
+    for _ in _parse(parser, archive, name):
+        pass
     return table.strings
 
 
@@ -233,10 +246,8 @@ def _parse_rows(book: Book, name: str) -> Iterator[tuple[int, list[tuple[int, An
     sheet = SheetParser(book.strings, book.dates, book.durations, book.epoch)
     parser = _parser()
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = sheet.start, sheet.end, sheet.text
-    for chunk in _chunks(book.archive, name):
-        parser.Parse(chunk, False)
+    for _ in _parse(parser, book.archive, name):
         if sheet.done:
             yield from sheet.done
             sheet.done.clear()
-    parser.Parse(b"", True)
     yield from sheet.done
