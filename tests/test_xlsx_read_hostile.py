@@ -195,12 +195,16 @@ def test_a_zip_directory_past_its_cap_is_refused_before_it_is_read(run, ledger, 
         assert z.start_dir and crowded.stat().st_size - z.start_dir > xlsx_read.MAX_DIRECTORY
     import tracemalloc
 
-    tracemalloc.start()
-    with pytest.raises(xlsx_read.Refused):
-        Book(crowded)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    assert peak < 2 << 20  # the directory was never read into objects (read, it takes some 25 MB)
+    from gkplan import sheet_read
+    from gkplan.errors import InvalidValue
+
+    for opening, refusal in ((Book, xlsx_read.Refused), (sheet_read._open, InvalidValue)):  # the reader; import's way to it
+        tracemalloc.start()
+        with pytest.raises(refusal):
+            opening(crowded)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 2 << 20, opening  # the directory was never read into objects (read, it takes some 12 MB)
     before = fingerprint(ledger)
     err = run("import", str(crowded), "--apply", code=2).stderr
     assert err == f"错误：{crowded}: 不是 .xlsx 工作簿，或文件已损坏；请在 Excel 或 WPS 中另存为 .xlsx 后再导入\n"
@@ -224,3 +228,13 @@ def test_one_token_past_its_cap_is_refused_and_long_text_is_not(tmp_path):
         list(Book(tag).rows("填报"))
     text = package(tmp_path / "text.xlsx", {"填报": f'<row r="1"><c r="A1" t="inlineStr"><is><t>{big}</t></is></c></row>'})
     assert list(Book(text).rows("填报", values_only=True)) == [(big,)]
+
+
+def test_a_negative_shared_string_index_is_damage_not_the_last_string(tmp_path):
+    """openpyxl read index -1 as a Python list does: the last shared string. A workbook never holds one."""
+    strings = ["<si><t>甲</t></si>", "<si><t>乙</t></si>"]
+    good = package(tmp_path / "good.xlsx", {"填报": '<row r="1"><c r="A1" t="s"><v>1</v></c></row>'}, strings)
+    assert list(Book(good).rows("填报", values_only=True)) == [("乙",)]
+    bad = package(tmp_path / "bad.xlsx", {"填报": '<row r="1"><c r="A1" t="s"><v>-1</v></c></row>'}, strings)
+    with pytest.raises(IndexError):
+        list(Book(bad).rows("填报"))

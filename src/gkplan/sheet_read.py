@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from gkplan.errors import CellProblem, GkplanError, InvalidValue
 from gkplan.sheet import COLUMNS, FORM, FORMAT, KEY_COLUMN, KEY_HEADER, META, STATUS_CHOICES, fingerprint, letter, normal
 from gkplan.xlsx_read import Book as Workbook
+from gkplan.xlsx_read import check_directory
 from gkplan.xlsx_sheet import EMPTY as _BLANK  # a cell the file does not have (a short row is made as long as the header)
 
 
@@ -121,7 +122,8 @@ def _open(path: Path) -> Workbook:
         raise InvalidValue(f"{path}: 无法读取：没有读权限")
     try:
         # what the parts unpack to, as the archive declares it (zipfile never reads a part past its declared
-        # size): a zip bomb is refused before anything is unpacked
+        # size): a zip bomb is refused before anything is unpacked; a directory of too many parts before it is read
+        check_directory(target)
         with zipfile.ZipFile(target) as archive:
             unpacked = sum(part.file_size for part in archive.infolist())
         if unpacked > MAX_UNPACKED:

@@ -94,7 +94,7 @@ def _elements(archive: zipfile.ZipFile, name: str, wanted: set[str]) -> list[tup
     return found
 
 
-def _check_directory(path: Path) -> None:
+def check_directory(path: Path) -> None:
     """The size of the zip's central directory, as zipfile itself will read it (its own end-record reader, zip64
     included), refused past MAX_DIRECTORY before zipfile reads it. A file that is not a zip is left to zipfile."""
     end_record = getattr(zipfile, "_EndRecData", None)
@@ -112,7 +112,7 @@ class Book:
     def __init__(self, path: Path) -> None:
         if path.suffix.lower() not in SUFFIXES:
             raise Refused(f"not a workbook's name: {path.name}")
-        _check_directory(path)
+        check_directory(path)
         self.archive = zipfile.ZipFile(path)
         try:
             self._load()

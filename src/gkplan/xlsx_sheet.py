@@ -228,7 +228,10 @@ class SheetParser(_Reader):
                     except (OverflowError, ValueError):
                         return self.column, "#VALUE!", "e"  # (a date out of every calendar, as openpyxl had it)
             elif data_type == "s":
-                value = self.strings[int(value)]
+                index = int(value)
+                if index < 0:  # (a list would read -1 as its last string: openpyxl did)
+                    raise IndexError(f"shared string {index}")
+                value = self.strings[index]
             elif data_type == "b":
                 value = bool(int(value))
             elif data_type == "str":
