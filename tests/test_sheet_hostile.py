@@ -10,6 +10,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from conftest import db_env, dump
 from test_sheet import FORM, fill, make
 
@@ -308,3 +311,19 @@ def test_rows_reaching_far_right_cost_what_they_spell_out(run, ledger, tmp_path)
         timer.cancel()
     assert child.returncode == 2, (child.returncode, said)
     assert f"工作表“{FORM}”第 200100 行 ZZ 列：这一列不属于填报表" in said, said
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries({"id": st.text(), "kind": st.text(), "v": st.integers(), "h": st.lists(st.text()),
+                              "lock": st.lists(st.text())}),  # fmt: skip
+       st.text(st.characters(blacklist_categories=("Cs",))))  # (a lone surrogate is no UTF-8 for either)
+def test_the_row_identity_and_its_fingerprints_are_json_and_sha256_as_ever(identity, value):
+    """sheet writes a row's 行标识 and its fingerprints without importing json or hashlib (start-up): byte for
+    byte what json.dumps and hashlib.sha256 gave, so that every sheet made before still reads back."""
+    import hashlib
+    import json
+
+    from gkplan.sheet import fingerprint, identity_text, normal
+
+    assert identity_text(identity) == json.dumps(identity, ensure_ascii=False, separators=(",", ":"))
+    assert fingerprint(value) == hashlib.sha256(normal(value).encode("utf-8")).hexdigest()[:12]

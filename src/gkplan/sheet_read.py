@@ -10,13 +10,13 @@ changed where it must not be.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from gkplan.ledger.jsonread import loads
 from gkplan.errors import CellProblem, GkplanError, InvalidValue
 from gkplan.sheet import COLUMNS, FORM, FORMAT, KEY_COLUMN, KEY_HEADER, META, STATUS_CHOICES, fingerprint, letter, normal
 from gkplan.xlsx_read import Book as Workbook
@@ -215,7 +215,7 @@ def _identity(raw: Any) -> tuple | None:
     if not isinstance(raw, str):
         return None
     try:
-        data = json.loads(raw)
+        data = loads(raw)
         key, kind, version, prints, locked = data["id"], data["kind"], data["v"], data["h"], data["lock"]
         head, _, tail = key.partition(".")
         point, seq = int(head), int(tail) if tail else None

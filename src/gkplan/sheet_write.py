@@ -9,7 +9,6 @@ data validation for progress (0–100), status (the list) and text length, text 
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import date
 from pathlib import Path
@@ -26,7 +25,7 @@ from gkplan.filters import resolve_name
 from gkplan.reports import Frame
 from gkplan.sheet import (
     COLUMNS, EDITABLE, FORM, FORMAT, GUIDE, KEY_COLUMN, KEY_HEADER, META, STATUS_CHOICES, TEXT_FIELDS, column_of,
-    department_rows, departments, fingerprint, letter, safe_name,
+    department_rows, departments, fingerprint, identity_text, letter, safe_name,
 )  # fmt: skip
 
 _YELLOW, _GREY, _HEAD, _HEAD_EDIT = "FFF2CC", "F2F2F2", "D9D9D9", "FFD966"
@@ -146,7 +145,7 @@ def _form(book: Book, rows: list[dict[str, Any]]) -> None:
             cells.append(cell(i, r, s, value))
         identity = {"id": item["key"], "kind": item["kind"], "v": item["version"], "h": [fingerprint(v) for v in written],
                     "lock": item["locked"]}  # fmt: skip
-        cells.append(cell(KEY_COLUMN, r, 0, json.dumps(identity, ensure_ascii=False, separators=(",", ":"))))
+        cells.append(cell(KEY_COLUMN, r, 0, identity_text(identity)))
         # neither Excel nor WPS fits a row to wrapped text when opening a file: a row that holds more than one
         # line is given the height of its longest cell, up to ten lines (the clerk may change it)
         lines = max(_lines(item["cells"][c.key], c.width) for c in COLUMNS if c.key in wrapped)
