@@ -135,7 +135,7 @@ class Connection:
                 sidefiles.clear_strangers(path)
             writable = owner and sidefiles.writable(path)
             with self._errors():
-                conn, immutable = _open(path, writable)
+                conn, immutable = sidefiles.connect(path, writable, timeout=BUSY_TIMEOUT_MS / 1000)
                 self.conn = conn
         finally:
             if not alone and not immutable:  # an immutable reader keeps its shared turn until it closes: sidefiles
@@ -247,41 +247,6 @@ class Connection:
                 yield self.conn
             finally:
                 self.conn.execute("COMMIT")
-
-
-def _open(path: Path, writable: bool) -> tuple[sqlite3.Connection, bool]:
-    """The connection, and whether it reads the file as immutable. A ledger we may write opens normally. One
-    we may only read opens read-only — and, when its -wal and -shm are not both there, as immutable, because
-    SQLite would otherwise make them, owned by this reader, and lock the owner out of its next write. Called
-    in the file's turn (sidefiles), which an immutable reader must keep until it closes."""
-    immutable = False
-    if writable:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens -wal and -shm, or makes them
-        except BaseException:
-            conn.close()
-            raise
-    else:
-        from urllib.parse import quote
-
-        uri = f"file:{quote(str(path))}?mode=ro"
-        if not sidefiles.live(path):
-            uri += "&immutable=1"
-            immutable = True
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        try:
-            sidefiles.begin_read(conn)
-            made = sidefiles.ours(path)  # only if one that does not take turns (an older gkplan) removed theirs
-        except sqlite3.OperationalError:  # WAL with a -shm we cannot use: read the file as a snapshot
-            made = True
-        if made:
-            conn.close()
-            sidefiles.remove_ours(path)
-            conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True, isolation_level=None)
-            immutable = True
-    conn.row_factory = sqlite3.Row
-    return conn, immutable
 
 
 def _old_ledger(path: Path) -> bool:

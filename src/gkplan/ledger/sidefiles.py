@@ -118,6 +118,41 @@ def clear_strangers(path: Path) -> None:
         pass  # gone meanwhile, or not ours to remove: opening says what is wrong
 
 
+def connect(path: Path, writable: bool, *, timeout: float) -> tuple[sqlite3.Connection, bool]:
+    """The connection, and whether it reads the file as immutable. A ledger we may write opens normally. One
+    we may only read opens read-only — and, when its -wal and -shm are not both there, as immutable, because
+    SQLite would otherwise make them, owned by this reader, and lock the owner out of its next write. Called
+    in the file's turn, which an immutable reader must keep until it closes."""
+    immutable = False
+    if writable:
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens -wal and -shm, or makes them
+        except BaseException:
+            conn.close()
+            raise
+    else:
+        from urllib.parse import quote
+
+        uri = f"file:{quote(str(path))}?mode=ro"
+        if not live(path):
+            uri += "&immutable=1"
+            immutable = True
+        conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+        try:
+            begin_read(conn)
+            made = ours(path)  # only if one that does not take turns (an older gkplan) removed theirs
+        except sqlite3.OperationalError:  # WAL with a -shm we cannot use: read the file as a snapshot
+            made = True
+        if made:
+            conn.close()
+            remove_ours(path)
+            conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True, isolation_level=None)
+            immutable = True
+    conn.row_factory = sqlite3.Row
+    return conn, immutable
+
+
 def begin_read(conn: sqlite3.Connection) -> None:
     """One read transaction for a reader's whole command, so that its reads agree with each other, and so
     that only this first one can meet the refusal below.
