@@ -33,10 +33,13 @@ print(json.dumps({"same": first == second}), flush=True)
 """
 
 # The real CLI with the busy timeout shortened (a module constant, read when the turn is taken).
-SHORT_TIMEOUT = """
+SHORTENED = """
 import sys
+from pathlib import Path
 import gkplan.ledger.connection as connection
 connection.BUSY_TIMEOUT_MS = 300
+"""
+SHORT_TIMEOUT = SHORTENED + """
 sys.argv = ["gkplan", *sys.argv[1:]]
 from gkplan import main
 main()
@@ -127,3 +130,34 @@ def test_a_reader_that_finds_the_owner_s_side_files_holds_no_turn_and_the_owner_
     finally:
         _release(keeper)
     assert "同时" in [e["note"] for e in _json(ledger, "log", "18")]
+
+
+OWNER_HOLDING = """
+from gkplan.ledger import Ledger
+ledger = Ledger(Path(sys.argv[1]))
+with ledger.transaction() as conn:
+    conn.execute("UPDATE points SET note = '先存后关' WHERE id = 18")
+print("saved", flush=True)
+sys.stdin.readline()
+ledger.close()
+"""
+
+
+@needs_setpriv
+def test_an_owner_closing_past_the_busy_timeout_still_closes_and_keeps_what_it_saved(ledger):
+    """A reader that cannot use the -shm an open owner made reads the file as immutable, and keeps its turn:
+    the owner, once its change is saved, waits for the turn to close only as long as the timeout, then closes."""
+    owner = subprocess.Popen([sys.executable, "-c", SHORTENED + OWNER_HOLDING, str(ledger)],
+                             env=_env(None), cwd="/", text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        assert owner.stdout.readline().strip() == "saved"
+        Path(f"{ledger}-shm").chmod(0o600)  # the reader may not even read it
+        reader = _held_reader(ledger)
+    finally:
+        out, err = owner.communicate("\n", timeout=60)
+    assert owner.returncode == 0 and "Traceback" not in err, err
+    assert _release(reader) == {"same": True}
+    assert _json(ledger, "show", "18")["note"] == "先存后关"
+    assert _strangers(ledger.parent) == []
+

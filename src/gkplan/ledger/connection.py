@@ -169,7 +169,10 @@ class Connection:
             # (a reader's shared turn, if it kept one, ends with its descriptor below)
             turn = not (self._alone or self.readonly)
             if turn:
-                self._take(exclusive=True)
+                try:
+                    self._take(exclusive=True)
+                except LedgerError:  # only a reader reading the file as immutable holds its turn this long, and
+                    turn = False  # removing the side files does not touch it: close, never fail after saving
             try:
                 conn.close()
             finally:

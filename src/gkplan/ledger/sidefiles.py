@@ -18,7 +18,10 @@ an owner that is open made the side files first, so a reader arriving then does 
 
 No one waits for ever on a turn (a reader's listing may sit in a paused pager): `lock` tries again until the
 busy timeout SQLite itself is given (connection.BUSY_TIMEOUT_MS), then gives up with `Busy`, which the
-connection tells the user as the ledger being in use — nothing opened, nothing changed.
+connection tells the user as the ledger being in use — nothing opened, nothing changed. Except on closing:
+an owner's change is saved by then, and only an immutable reader holds a turn that long (one that could not
+use the -shm of an owner already open), which removing the side files does not touch; so it closes anyway.
+That reader is the one case this does not make safe: it reads the file while that owner may checkpoint.
 
 The descriptor stays open as long as the connection: closing any descriptor of a file drops every POSIX
 lock this process holds on it, SQLite's included (and its flock with it, which is how a reader's ends).
