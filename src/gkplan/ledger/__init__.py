@@ -2,7 +2,7 @@
 
     connection  opening the file, transactions, errors        schema   tables; migrate: older ledgers
     new         making a new ledger file whole                 dialect  where SQLite's and PostgreSQL's SQL differ
-    sidefiles   -wal/-shm: taking turns to make and delete them
+    sidefiles   -wal/-shm: taking turns to make and delete them; reading as immutable
     plans       the plans a ledger holds, which one is in use  points   work points and the people on them
     tasks       tasks under points                             targets  quantitative targets
     history     every change: effective date, author, hash chain; states as of any day

@@ -21,6 +21,10 @@ from gkplan.ledger.dialect import SQLITE
 
 BUSY_TIMEOUT_MS = 30_000
 
+_BUSY = "台账正被其他进程占用，请稍后再试"
+# an owner kept from its turn: almost always by a reader who may not write the ledger and is reading it still
+_BUSY_READING = "台账正被其他进程占用（有用户正在读取），请稍后再试"
+
 # SQLite errors that come from the file or its surroundings, not from a bug in this package.
 _ENVIRONMENT_ERRORS = (
     ("not a database", "不是 gkplan 台账（不是 SQLite 数据库文件）"),
@@ -31,8 +35,8 @@ _ENVIRONMENT_ERRORS = (
     ("database or disk is full", "磁盘空间不足，未写入任何内容"),
     ("disk i/o error", "读写台账文件时出错（磁盘 I/O）"),
     ("unable to open", "无法打开台账文件"),
-    ("locked", "台账正被其他进程占用，请稍后再试"),
-    ("busy", "台账正被其他进程占用，请稍后再试"),
+    ("locked", _BUSY),
+    ("busy", _BUSY),
     ("no such table", "台账结构不完整（缺少表）；请运行 gkplan check，或从备份恢复"),
     ("no such column", "台账结构不完整（缺少列）；请运行 gkplan check，或从备份恢复"),
     ("datatype mismatch", "台账中有格式错误的记录；请运行 gkplan check"),
@@ -116,19 +120,26 @@ class Connection:
 
     def _open_held(self, path: Path, version: int, alone: bool) -> sqlite3.Connection:
         if alone:
-            sidefiles.lock(self._fd, exclusive=True)  # released on close, after SQLite has written its log back
+            self._take(exclusive=True)  # released on close, after SQLite has written its log back
             path, alone = _canonical(path)  # an upgrade while we waited may have recorded the name
             if not alone:
                 sidefiles.unlock(self._fd)  # the same file under its recorded name: the one flock serves both
             self.path = path
         self._alone = alone
         owner = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-        with sidefiles.turn(self._fd, exclusive=owner, held=alone):
+        if not alone:
+            self._take(exclusive=owner)
+        immutable = False
+        try:
             if owner:
                 sidefiles.clear_strangers(path)
             writable = owner and sidefiles.writable(path)
             with self._errors():
-                self.conn = conn = _open(path, writable)
+                conn, immutable = sidefiles.connect(path, writable, timeout=BUSY_TIMEOUT_MS / 1000)
+                self.conn = conn
+        finally:
+            if not alone and not immutable:  # an immutable reader keeps its shared turn until it closes: sidefiles
+                sidefiles.unlock(self._fd)
         self.readonly = not writable
         if version < schema.SCHEMA_VERSION:
             from gkplan.ledger.migrate import upgrade
@@ -141,6 +152,8 @@ class Connection:
                 with self._errors():
                     conn.backup(memory)
                 conn.close()
+                if immutable:  # done with the file: owners may open it
+                    sidefiles.unlock(self._fd)
                 self.conn = conn = memory
                 upgrade(self, version)
         with self._errors():
@@ -153,11 +166,28 @@ class Connection:
     def _shut(self, conn: sqlite3.Connection | None) -> None:
         if conn is not None:
             # the last of an owner's connections deletes -wal and -shm: not while a reader is opening them
-            with sidefiles.turn(self._fd, exclusive=True, held=self._alone or self.readonly):
+            # (a reader's shared turn, if it kept one, ends with its descriptor below)
+            turn = not (self._alone or self.readonly)
+            if turn:
+                try:
+                    self._take(exclusive=True)
+                except LedgerError:  # only a reader reading the file as immutable holds its turn this long, and
+                    turn = False  # removing the side files does not touch it: close, never fail after saving
+            try:
                 conn.close()
+            finally:
+                if turn:
+                    sidefiles.unlock(self._fd)
         if self._fd is not None:  # only now: closing it would drop SQLite's locks on the file
             os.close(self._fd)
             self._fd = None
+
+    def _take(self, *, exclusive: bool) -> None:
+        """This process's turn on the file (sidefiles), waited for as long as SQLite waits on a busy ledger."""
+        try:
+            sidefiles.lock(self._fd, exclusive=exclusive, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sidefiles.Busy as busy:
+            raise LedgerError(f"{self.path}: {_BUSY_READING if busy.exclusive else _BUSY}") from None
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -220,37 +250,6 @@ class Connection:
                 yield self.conn
             finally:
                 self.conn.execute("COMMIT")
-
-
-def _open(path: Path, writable: bool) -> sqlite3.Connection:
-    """A ledger we may write opens normally. One we may only read opens read-only — and, when its -wal and
-    -shm are not both there, as immutable, because SQLite would otherwise make them, owned by this reader,
-    and lock the owner out of its next write. Called in the file's turn (sidefiles)."""
-    if writable:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens -wal and -shm, or makes them
-        except BaseException:
-            conn.close()
-            raise
-    else:
-        from urllib.parse import quote
-
-        uri = f"file:{quote(str(path))}?mode=ro"
-        if not sidefiles.live(path):
-            uri += "&immutable=1"
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        try:
-            sidefiles.begin_read(conn)
-            made = sidefiles.ours(path)  # only if one that does not take turns (an older gkplan) removed theirs
-        except sqlite3.OperationalError:  # WAL with a -shm we cannot use: read the file as a snapshot
-            made = True
-        if made:
-            conn.close()
-            sidefiles.remove_ours(path)
-            conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    return conn
 
 
 def _old_ledger(path: Path) -> bool:

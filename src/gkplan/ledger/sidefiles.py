@@ -1,16 +1,30 @@
-"""The -wal and -shm files beside a ledger: who may make them, and when they may go.
+"""The -wal and -shm files beside a ledger: who may make them, and when they may go; and the turns taken for it.
 
 SQLite deletes a WAL ledger's -wal and -shm when its last connection closes, and makes them anew at the
 next open — even for a connection that may only read, when it may write the folder (one like /tmp). Made
 by a reader they are the reader's, and the owner's next write fails as read-only. So the moments that
 make or delete them are taken in turn, under a flock on the ledger file itself (a descriptor opened
 read-only is enough): an owner holds it exclusively while it opens (SQLite makes them) and while it closes
-(SQLite may delete them); a reader holds it shared while it looks for them and opens. A reader that does
-not find both reads the file as immutable and makes nothing; one that does has them open before any owner
-may close, and SQLite's own lock then keeps them in place until the reader is done.
+(SQLite may delete them); a reader holds it shared while it looks for them and opens. A reader that finds
+both has them open before any owner may close, and SQLite's own locks (in the -shm) then keep them in
+place, and keep checkpoints off the pages it reads, until the reader is done: it lets go of the flock
+once open.
+
+A reader that does not find both reads the file as immutable and makes nothing — but then SQLite takes no
+lock for it at all, and an owner's checkpoint (automatic, or on closing) would write pages into the file
+under it: a torn read, an error or silently wrong rows. So an immutable reader keeps its shared flock until
+its connection closes. An owner cannot open meanwhile, and with no owner open nothing writes to the file;
+an owner that is open made the side files first, so a reader arriving then does not read immutable.
+
+No one waits for ever on a turn (a reader's listing may sit in a paused pager): `lock` tries again until the
+busy timeout SQLite itself is given (connection.BUSY_TIMEOUT_MS), then gives up with `Busy`, which the
+connection tells the user as the ledger being in use — nothing opened, nothing changed. Except on closing:
+an owner's change is saved by then, and only an immutable reader holds a turn that long (one that could not
+use the -shm of an owner already open), which removing the side files does not touch; so it closes anyway.
+That reader is the one case this does not make safe: it reads the file while that owner may checkpoint.
 
 The descriptor stays open as long as the connection: closing any descriptor of a file drops every POSIX
-lock this process holds on it, SQLite's included.
+lock this process holds on it, SQLite's included (and its flock with it, which is how a reader's ends).
 """
 
 from __future__ import annotations
@@ -18,8 +32,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 try:
@@ -33,27 +45,35 @@ def hold(path: Path) -> int | None:
     return os.open(path, os.O_RDONLY) if fcntl is not None else None
 
 
-def lock(fd: int | None, *, exclusive: bool) -> None:
-    if fd is not None:
-        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+class Busy(Exception):
+    """The turn was not had within the timeout: another process holds the file (`exclusive` was wanted)."""
+
+    def __init__(self, exclusive: bool) -> None:
+        super().__init__("exclusive" if exclusive else "shared")
+        self.exclusive = exclusive
+
+
+def lock(fd: int | None, *, exclusive: bool, timeout: float) -> None:
+    """Take the turn, trying again (as SQLite's busy handler does) for up to `timeout` seconds, else Busy."""
+    if fd is None:
+        return
+    mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while True:
+        try:
+            fcntl.flock(fd, mode)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise Busy(exclusive) from None
+        time.sleep(pause)
+        pause = min(pause * 2, 0.02)  # short: a gap between readers' turns is caught before the next begins
 
 
 def unlock(fd: int | None) -> None:
     if fd is not None:
         fcntl.flock(fd, fcntl.LOCK_UN)
-
-
-@contextmanager
-def turn(fd: int | None, *, exclusive: bool, held: bool = False) -> Iterator[None]:
-    """The flock for one opening or closing; `held` when this process already has the file to itself."""
-    if held:
-        yield
-        return
-    lock(fd, exclusive=exclusive)
-    try:
-        yield
-    finally:
-        unlock(fd)
 
 
 def live(path: Path) -> bool:
@@ -99,6 +119,41 @@ def clear_strangers(path: Path) -> None:
             wal.unlink(missing_ok=True)
     except OSError:
         pass  # gone meanwhile, or not ours to remove: opening says what is wrong
+
+
+def connect(path: Path, writable: bool, *, timeout: float) -> tuple[sqlite3.Connection, bool]:
+    """The connection, and whether it reads the file as immutable. A ledger we may write opens normally. One
+    we may only read opens read-only — and, when its -wal and -shm are not both there, as immutable, because
+    SQLite would otherwise make them, owned by this reader, and lock the owner out of its next write. Called
+    in the file's turn, which an immutable reader must keep until it closes."""
+    immutable = False
+    if writable:
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens -wal and -shm, or makes them
+        except BaseException:
+            conn.close()
+            raise
+    else:
+        from urllib.parse import quote
+
+        uri = f"file:{quote(str(path))}?mode=ro"
+        if not live(path):
+            uri += "&immutable=1"
+            immutable = True
+        conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+        try:
+            begin_read(conn)
+            made = ours(path)  # only if one that does not take turns (an older gkplan) removed theirs
+        except sqlite3.OperationalError:  # WAL with a -shm we cannot use: read the file as a snapshot
+            made = True
+        if made:
+            conn.close()
+            remove_ours(path)
+            conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True, isolation_level=None)
+            immutable = True
+    conn.row_factory = sqlite3.Row
+    return conn, immutable
 
 
 def begin_read(conn: sqlite3.Connection) -> None:
