@@ -1,7 +1,7 @@
 """The ledger's tables, and the steps that bring an older ledger up to them.
 
 Version 8 indexes the reports alone (idx_history_report: the history's updates and additions, item by item), so
-that an item's latest report (`stale`, `remind`) is read from the index without a visit to the table.
+that an item's latest report (`stale`) is read from the index without a visit to the table.
 
 Version 6 marks a target whose value is a 约数 (`approx`: 160万人左右, met within a band around it).
 Version 7 names where an entry came from (`history.source`: the workbook an `import` read) and gives
@@ -21,7 +21,7 @@ import sqlite3
 SCHEMA_VERSION = 8
 APPLICATION_ID = 0x676B706C  # 'gkpl' in the SQLite header: marks a file as a gkplan ledger
 
-# What counts as a report (an item's latest one: `stale`, `remind`), as a condition on history: the partial index
+# What counts as a report (an item's latest one: `stale`), as a condition on history: the partial index
 # idx_history_report holds these entries only, and a query uses it only when it states this very condition.
 REPORTED = "action IN ('update', 'add')"
 
