@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import REPO, execute
 from gkplan import admin
+from gkplan.ledger.schema import SCHEMA_VERSION
 
 ROLE = re.compile(r"gkplan_dept_[a-z0-9]+(_[0-9]+)?")
 SEED = REPO / "data" / "workpoints_2022.yaml"
@@ -57,7 +58,7 @@ def test_init_loads_the_bundled_plan_and_gives_every_department_a_role(run, pgdb
     comments = dict(sql(pgdb, r"SELECT rolname, shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname LIKE 'gkplan\_dept\_%'"))
     assert comments == {role: department for department, role in by_department.items()}
     assert sql(pgdb, "SELECT count(*) FROM points")[0][0] == 39
-    assert sql(pgdb, "SELECT value FROM meta WHERE key = 'schema_version'") == [("7",)]
+    assert sql(pgdb, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
 
     before = snapshot(pgdb)  # the same plan again: nothing changes
     again = init(run, pgdb)

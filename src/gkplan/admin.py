@@ -75,10 +75,22 @@ def _roles(server: Any) -> dict[str, Any]:
 
 
 def _prepared(server: Any) -> None:
-    server.take_turn()
-    if server.schema_state() == "absent":
+    if _current(server) == "absent":
         server.create_schema()
     server.ensure_rules()
+
+
+def _current(server: Any) -> str:
+    """The server's schema state, with the turn taken; a ledger of an older version is upgraded first, and that
+    is committed whatever the command then does (an administrator's command upgrades: the owner alone may)."""
+    server.take_turn()
+    state = server.schema_state()
+    if state == "old":
+        server.upgrade_schema()
+        server.commit()  # (which ends the turn: taken again)
+        server.take_turn()
+        state = server.schema_state()
+    return state
 
 
 def initialize(dsn: str, seed_file: Path | None, *, by: str, day: date, at: str) -> dict[str, Any]:
@@ -147,7 +159,7 @@ def push(path: Path, dsn: str) -> dict[str, Any]:
 
 
 def _server_ledger(server: Any) -> None:
-    if server.schema_state() == "absent":
+    if _current(server) == "absent":
         raise LedgerError(f"{server.where}: 服务器上还没有 gkplan 台账；请先运行 gkplan admin init 或 gkplan admin push")
 
 
@@ -167,7 +179,6 @@ def add_user(dsn: str, login: str, *, department: str | None, office: bool, pass
     if password is not None and not password:
         raise InvalidValue("--password 不能为空")
     with pg_admin.session(dsn) as server:
-        server.take_turn()
         _server_ledger(server)
         role, label = (OFFICE, None) if office else _department_role(server.role_map(), department or "")
         done = server.add_login(name, role, password)

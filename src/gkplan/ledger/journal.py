@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from gkplan.ledger.history import HISTORY_COLUMNS, STATE_FIELDS, _shown, entry_of, key_of
+from gkplan.ledger.schema import REPORTED
 
 
 class JournalMixin:
@@ -46,7 +47,7 @@ class JournalMixin:
         """(entity, point, ref) → the effective day of its latest report up to `as_of`, for finding what
         nobody reported on."""
         sql = ("SELECT entity, point, ref, max(effective) AS day FROM history WHERE plan = ? AND effective <= ?"
-               " AND action IN ('update', 'add') GROUP BY entity, point, ref")  # fmt: skip
+               f" AND {REPORTED} GROUP BY entity, point, ref")  # fmt: skip
         with self._errors():
             return {(r["entity"], r["point"], r["ref"]): r["day"] for r in self.conn.execute(sql, (self.plan_key, as_of))}
 

@@ -113,7 +113,8 @@ class Server:
     # -- the schema ----------------------------------------------------------------------------
 
     def schema_state(self) -> str:
-        """'absent' (none of our tables), 'present'; a schema that differs from this gkplan's is an error."""
+        """'absent' (none of our tables), 'present', 'old' (an older version this gkplan upgrades: upgrade_schema);
+        a schema that differs from this gkplan's is an error."""
         wanted = pg_schema.expected_columns()
         found: dict[str, list[tuple[str, str]]] = {}
         for table, column, kind in self.run(
@@ -125,6 +126,8 @@ class Server:
             return "absent"
         version = self.run("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() if "meta" in found else None
         if version and version[0] != str(pg_schema.schema.SCHEMA_VERSION):
+            if version[0].isdigit() and pg_schema.upgrade_statements(int(version[0])) is not None:
+                return "old"
             raise LedgerError(f"{self.where}: 服务器上的台账结构版本为 {version[0]}，本程序是 {pg_schema.schema.SCHEMA_VERSION}；"
                               "请使用相同版本的 gkplan")  # fmt: skip
         differ = sorted(t for t in wanted if found.get(t) != wanted[t])
@@ -132,6 +135,12 @@ class Server:
             raise LedgerError(f"{self.where}: 数据库中已有与 gkplan 结构不同的表（{'、'.join(differ or ['meta'])}）；"
                               "请换一个空的数据库")  # fmt: skip
         return "present"
+
+    def upgrade_schema(self) -> None:
+        """An older server ledger brought up to this gkplan's version, in the caller's transaction."""
+        version = self.run("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        for statement in pg_schema.upgrade_statements(int(version)) or ():
+            self.run(statement)
 
     def create_schema(self) -> None:
         for statement in pg_schema.table_statements():

@@ -137,7 +137,9 @@ class PgConnection:
 
         if found[0] != str(schema.SCHEMA_VERSION):
             raw.close()
-            raise LedgerError(f"{self.path}: 服务器上的台账结构版本为 {found[0]}，本程序是 {schema.SCHEMA_VERSION}；请使用相同版本的 gkplan")
+            older = str(found[0]).isdigit() and int(found[0]) < schema.SCHEMA_VERSION
+            hint = "请管理员用本版本的 gkplan admin roles 升级服务器上的台账" if older else "请使用相同版本的 gkplan"
+            raise LedgerError(f"{self.path}: 服务器上的台账结构版本为 {found[0]}，本程序是 {schema.SCHEMA_VERSION}；{hint}")
         self.login, self.office = found[1], bool(found[2])
 
     def close(self) -> None:

@@ -58,10 +58,11 @@ def catalog() -> tuple[tuple[str, tuple[tuple[str, str, bool, str | None, int], 
             for fk in conn.execute(f"PRAGMA foreign_key_list({table})"):
                 keys.setdefault(fk[0], []).append((fk[2], fk[3], fk[4]))
             foreign = tuple((refs[0][0], tuple(r[1] for r in refs), tuple(r[2] for r in refs)) for _, refs in sorted(keys.items()))
-            indexes = tuple(
-                (name, tuple(c[2] for c in conn.execute(f"PRAGMA index_info({name})")))
-                for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
-                                            " AND sql IS NOT NULL ORDER BY rowid", (table,)).fetchall()
+            indexes = tuple(  # (name, columns, the condition of a partial index or None: SQL both engines read)
+                (name, tuple(c[2] for c in conn.execute(f"PRAGMA index_info({name})")),
+                 sql.split(" WHERE ", 1)[1] if " WHERE " in sql else None)
+                for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+                                              " AND sql IS NOT NULL ORDER BY rowid", (table,)).fetchall()
             )  # fmt: skip
             out.append((table, columns, foreign, indexes))
         return tuple(out)
@@ -99,10 +100,29 @@ def table_statements() -> list[str]:
         for target, mine, theirs in foreign:
             parts.append(f"FOREIGN KEY ({', '.join(map(q, mine))}) REFERENCES {q(target)} ({', '.join(map(q, theirs))})")
         statements.append(f"CREATE TABLE {q(table)} ({', '.join(parts)})")
-        statements += [f"CREATE INDEX {q(name)} ON {q(table)} ({', '.join(map(q, cols_))})" for name, cols_ in indexes]
+        statements += [index_statement(table, *index) for index in indexes]
     statements.append(f"CREATE TABLE {ROLES_TABLE} (role text PRIMARY KEY, department text NOT NULL UNIQUE)")
     statements.append(f"INSERT INTO meta (key, value) VALUES ('schema_version', '{schema.SCHEMA_VERSION}')")
     return statements
+
+
+def index_statement(table: str, name: str, cols: tuple[str, ...], where: str | None) -> str:
+    return f"CREATE INDEX {q(name)} ON {q(table)} ({', '.join(map(q, cols))})" + (f" WHERE {where}" if where else "")
+
+
+# What a server ledger of an older version needs to reach the next one, by the version it has: the indexes to make.
+# A server ledger begins at 7. Run by the administrator (the tables' owner) in one transaction (pg_admin.upgrade_schema).
+UPGRADES = {7: schema.V8_INDEXES}
+
+
+def upgrade_statements(version: int) -> list[str] | None:
+    """The statements that bring a server ledger of `version` up to this one; None: no way from there."""
+    steps = range(version, schema.SCHEMA_VERSION)
+    if not steps or any(step not in UPGRADES for step in steps):
+        return None
+    indexes = {i[0]: (table, *i) for table, _, _, found in catalog() for i in found}
+    out = [index_statement(*indexes[name]) for step in steps for name in UPGRADES[step]]
+    return out + [f"UPDATE meta SET value = '{schema.SCHEMA_VERSION}' WHERE key = 'schema_version'"]
 
 
 # Who belongs to which department: the departments whose roles the current role has the privileges of. A point's

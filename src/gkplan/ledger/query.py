@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
+from gkplan.ledger.schema import REPORTED
+
 
 class PointQuery(NamedTuple):
     """Filters for `iter_points` and `iter_tasks`. Every value reaches SQL as a parameter."""
@@ -95,10 +97,12 @@ def last_report(prm: Params, d, alias: str, point: str, ref: str | None, day: st
     """The day of an item's latest report (update or add) up to `day`: a point's are its own, its tasks' and its
     targets'; a task's (`ref`: its number as text) only its own."""
     own = f" AND h.entity = 'task' AND h.ref = {ref}" if ref else ""
-    # through the (plan, point …) index: on the day's range (+, unindexed) or for max() of a bare column (its min/max
-    # shortcut) SQLite would take the (plan, effective) index and read the plan's whole history for every row
+    # through the reports' index (plan, point …, effective, action WHERE REPORTED), which both engines take only for a
+    # query stating its condition as written: the item's reports without a visit to the table. On the day's range (+,
+    # unindexed) or for max() of a bare column (its min/max shortcut) SQLite would take the (plan, effective) index
+    # and read the plan's whole history for every row
     return (f"(SELECT max(h.effective || '') FROM history h WHERE h.plan = {alias}.plan AND h.point = {point}{own}"
-            f" AND {d.unindexed}h.effective <= {prm.one(day)} AND h.action IN ('update', 'add')) AS last_update")  # fmt: skip
+            f" AND {d.unindexed}h.effective <= {prm.one(day)} AND h.{REPORTED}) AS last_update")  # fmt: skip
 
 
 def quiet(prm: Params, d, sql: str, key: str, cutoff: str) -> str:  # noqa: ANN001 - d: dialect

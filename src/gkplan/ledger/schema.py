@@ -1,5 +1,8 @@
 """The ledger's tables, and the steps that bring an older ledger up to them.
 
+Version 8 indexes the reports alone (idx_history_report: the history's updates and additions, item by item), so
+that an item's latest report (`stale`) is read from the index without a visit to the table.
+
 Version 6 marks a target whose value is a 约数 (`approx`: 160万人左右, met within a band around it).
 Version 7 names where an entry came from (`history.source`: the workbook an `import` read) and gives
 the ledger an identity (meta `ledger_id`) that the workbooks it hands out carry.
@@ -15,8 +18,12 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 APPLICATION_ID = 0x676B706C  # 'gkpl' in the SQLite header: marks a file as a gkplan ledger
+
+# What counts as a report (an item's latest one: `stale`), as a condition on history: the partial index
+# idx_history_report holds these entries only, and a query uses it only when it states this very condition.
+REPORTED = "action IN ('update', 'add')"
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
@@ -81,11 +88,12 @@ CREATE INDEX idx_history_item ON history (plan, point, entity, ref, effective, i
 CREATE INDEX idx_history_by ON history (by, id);
 CREATE INDEX idx_history_undoes ON history (undoes);
 CREATE INDEX idx_history_effective ON history (plan, effective);
+CREATE INDEX idx_history_report ON history (plan, point, entity, ref, effective, action) WHERE REPORTED;
 CREATE TRIGGER history_append_only_update BEFORE UPDATE ON history
     BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 CREATE TRIGGER history_append_only_delete BEFORE DELETE ON history
     BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
-"""
+""".replace("REPORTED", REPORTED)
 
 # What gkplan itself creates: `check` reports any other table, index, view or trigger.
 OWN_OBJECTS = frozenset(
@@ -122,6 +130,13 @@ V6_COLUMNS = {"points": "co_base TEXT|checkpoints_base TEXT|seed_loop TEXT", "ta
 V6_TABLES = ("point_co",)  # (which targets are 约数 follows from their words: migrate._mark_approx)
 # Version 6 → 7: the file an entry was imported from (NULL: typed at the command line, as everything before).
 V7_COLUMNS = {"history": "source TEXT"}
+# Version 7 → 8: the reports' index.
+V8_INDEXES = ("idx_history_report",)
+
+
+def index_statement(name: str) -> str:
+    """The CREATE statement of one index of TABLES."""
+    return next(s for s in TABLES.split(";\n") if s.split()[1:3] == ["INDEX", name])
 
 
 def create_tables(conn: sqlite3.Connection, names: tuple[str, ...]) -> None:
