@@ -40,6 +40,8 @@ def main() -> None:
     except SystemExit as done:
         _leave(done.code)
         raise
+    finally:  # (not ended by _leave: the interpreter's own exit finalises what was set aside, as ever)
+        gc.unfreeze()
 
 
 def _leave(code: object) -> None:
