@@ -27,18 +27,34 @@ class Bad(Exception):
 # White_Space as Unicode defines it, which is what was stripped (not str.strip()'s: it strips U+001C–U+001F too)
 SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 _UNSEEN = "\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-_NAME_BAD = re.compile(f"[\x00-\x1f{_UNSEEN}]")
-_TEXT_BAD = re.compile(f"[\x00-\x08\x0b-\x1f{_UNSEEN}]")
-name_bad = _NAME_BAD.search
-text_bad = _TEXT_BAD.search
+NAME_BAD = f"[\x00-\x1f{_UNSEEN}]"
+TEXT_BAD = f"[\x00-\x08\x0b-\x1f{_UNSEEN}]"
+
+
+# name_bad and text_bad: the patterns' `search`, compiled on first use (each ~2.5M instructions: a class past
+# U+00FF makes re build its 65,536-point map), which a plan whose every name and text is printable, but for
+# the text's tabs and line breaks, never needs (as_is)
+def name_bad(value: str) -> Any:
+    global name_bad
+    name_bad = re.compile(NAME_BAD).search
+    return name_bad(value)
+
+
+def text_bad(value: str) -> Any:
+    global text_bad
+    text_bad = re.compile(TEXT_BAD).search
+    return text_bad(value)
 
 
 def as_is(value: Any, limit: int = 200) -> bool:
     """Whether `name` would return this value unchanged, found cheaply (most names and texts): a str of
     1–`limit` characters that str.strip() leaves alone (it strips all that SPACE holds, and more) and
-    that is printable (no control, format or separator character but the space) or holds nothing unseen."""
+    that is printable (no control, format or separator character but the space) or holds nothing unseen.
+    (Every character the patterns refuse is unprintable: a text printable once its tabs and line breaks
+    are spaces holds none of them.)"""
     return (type(value) is str and 0 < len(value) <= limit and value.strip() is value
-            and (value.isprintable() or not (name_bad if limit == 200 else text_bad)(value)))  # fmt: skip
+            and (value.isprintable() or (limit != 200 and value.replace("\n", " ").replace("\t", " ").isprintable())
+                 or not (name_bad if limit == 200 else text_bad)(value)))  # fmt: skip
 
 
 def text(value: Any) -> str:
@@ -64,7 +80,7 @@ def name(value: Any, long: bool = False) -> str:
     limit = 100_000 if long else 200
     if len(s) > limit:
         raise Bad("string_too_long", {"max_length": limit})
-    if (_TEXT_BAD if long else _NAME_BAD).search(s):
+    if (text_bad if long else name_bad)(s):
         from gkplan.seed_model import NAME_PATTERN, TEXT_PATTERN
 
         pattern = TEXT_PATTERN if long else NAME_PATTERN

@@ -43,11 +43,22 @@ class YamlSource(SeedSource):
     """A hand-written seed: parsed whole, each problem positioned through the node tree."""
 
     def __init__(self, path: Path, text: str) -> None:
+        from gkplan.seed_yaml_events import plain
+        from gkplan.seed_yaml_lib import import_yaml
+
         super().__init__(path)
-        self._data, self._root = _parse(path, text)
+        self._text: str | None = text
+        data = plain(import_yaml(), text)  # a plain seed's values from the events; None: anything else
+        if data is None:
+            self._data, self._root = _parse(path, text)
+            self._text = None
+        else:
+            self._data, self._root = data, None
         self._check_head(self._data, self._locate)
 
     def _locate(self, loc: tuple) -> Where:
+        if self._text is not None:  # values built from the events: the nodes, for a problem's position, now
+            self._root, self._text = _parse(self.path, self._text)[1], None
         return _where(self._root, loc)
 
     def _first_line(self, number: int, index: int) -> int | None:

@@ -235,14 +235,14 @@ class LoadMixin:
 def _owners(leads: Any, cache: dict[tuple, tuple]) -> tuple[str, list[str], list[str], str | None, str | None]:
     """A point's owners as stored (leads JSON, departments, leaders and their keys): worked out once per
     distinct owner line, of which a big plan has few however many points share them."""
-    import json  # (the load path only: a listing never pays for it)
+    from gkplan.ledger.jsonwrite import dumps  # (the load path only: a listing never pays for it)
 
     key = tuple((lead.leader, tuple(lead.departments), lead.scope, lead.note) for lead in leads)
     found = cache.get(key)
     if found is None:
         decoded = [{"leader": k[0], "departments": list(k[1]), "scope": k[2], "note": k[3]} for k in key]
         depts, leaders = names_of(decoded, "departments"), names_of(decoded, "leader")
-        found = (json.dumps(decoded, ensure_ascii=False), depts, leaders, KEY_SEPARATOR.join(depts) or None,
+        found = (dumps(decoded), depts, leaders, KEY_SEPARATOR.join(depts) or None,
                  KEY_SEPARATOR.join(leaders) or None)  # fmt: skip
         if len(cache) < 10_000:  # bounded: a seed whose every owner line differs keeps only the first
             cache[key] = found

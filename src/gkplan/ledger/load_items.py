@@ -5,11 +5,12 @@ and a value the user changed since stays as the user left it (as a due date does
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from gkplan.ledger.history import add_co
+from gkplan.ledger.jsonread import loads
+from gkplan.ledger.jsonwrite import dumps
 from gkplan.ledger.points import KEY_SEPARATOR
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ def point_loop(point: Point) -> dict[str, Any]:
         return _NO_LOOP  # most points (read, never changed)
     co = KEY_SEPARATOR.join(point.co_departments) or None
     nodes = [[c.date.isoformat(), c.progress] for c in point.checkpoints]
-    return {"co": co, "checkpoints": json.dumps(nodes, ensure_ascii=False) if nodes else None}
+    return {"co": co, "checkpoints": dumps(nodes) if nodes else None}
 
 
 _NO_LOOP: dict[str, Any] = {"co": None, "checkpoints": None}
@@ -34,13 +35,13 @@ def seed_loop(values: dict[str, Any]) -> str | None:
     """The seed's values as last loaded (what a reload compares with), or None when it gave none."""
     if values is _NO_LOOP:
         return None
-    return json.dumps(values, ensure_ascii=False, sort_keys=True) if any(v is not None for v in values.values()) else None
+    return dumps(values, sort_keys=True) if any(v is not None for v in values.values()) else None
 
 
 def follow_seed(old_seed: str | None, new: dict[str, Any], current: dict[str, Any]) -> dict[str, list[Any]]:
     """The state changes a reload makes: each field whose seed value moved, where the item still has the
     old seed value (one the user changed stays)."""
-    before = json.loads(old_seed) if old_seed else {}
+    before = loads(old_seed) if old_seed else {}
     return {f: [current[f], v] for f, v in new.items() if before.get(f) != v and current[f] == before.get(f) and current[f] != v}
 
 
@@ -118,7 +119,7 @@ def load_deliverables(ledger: Any, conn: sqlite3.Connection, key: str, batch: li
 
 def _reload_task(ledger: Any, conn: sqlite3.Connection, key: str, old: sqlite3.Row, values: dict[str, Any],
                  stamp: tuple[str, str, str]) -> dict[str, Any] | None:  # fmt: skip
-    before = json.loads(old["seed_loop"]) if old["seed_loop"] else {"kind": "document", "dept": None}
+    before = loads(old["seed_loop"]) if old["seed_loop"] else {"kind": "document", "dept": None}
     changes = {f: [before.get(f), values[f]] for f in ("kind", "dept") if before.get(f) != values[f]}
     conn.execute("UPDATE tasks SET kind = ?, dept = ?, deliverable = ?, seed_loop = ? WHERE plan = ? AND point = ? AND seq = ?",
                  (values["kind"], values["dept"], _LABELS[values["kind"]], seed_loop(values), key, old["point"], old["seq"]))  # fmt: skip
