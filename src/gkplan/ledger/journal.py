@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from gkplan.ledger.history import HISTORY_COLUMNS, STATE_FIELDS, _shown, entry_of, key_of
-from gkplan.ledger.schema import REPORTED
 
 
 class JournalMixin:
@@ -42,14 +41,6 @@ class JournalMixin:
             params.append(limit)
         with self._errors():
             yield from map(entry_of, self.rows(sql, params))
-
-    def last_updates(self, as_of: str) -> dict[tuple[str, int, str | None], str]:
-        """(entity, point, ref) → the effective day of its latest report up to `as_of`, for finding what
-        nobody reported on."""
-        sql = ("SELECT entity, point, ref, max(effective) AS day FROM history WHERE plan = ? AND effective <= ?"
-               f" AND {REPORTED} GROUP BY entity, point, ref")  # fmt: skip
-        with self._errors():
-            return {(r["entity"], r["point"], r["ref"]): r["day"] for r in self.conn.execute(sql, (self.plan_key, as_of))}
 
     def last_entries(self, points: list[int]) -> dict[tuple[str, int, str | None], int]:
         """(entity, point, ref) → the number of its latest entry, for the items of the points asked about: the
