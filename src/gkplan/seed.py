@@ -4,7 +4,8 @@ Stages as in beancount: parse (keeping positions) → validate (seed_check.py, t
 records) → hand trusted records (seed_model.py) to the ledger. Points are validated one at a time as the
 ledger loads them, inside its transaction: a 100,000-point seed never sits in memory as records, and one
 bad record anywhere rolls the whole load back. A seed whose text starts with `{` is JSON (which is
-YAML too) and is read as a stream (seed_json.py); YAML is read whole (seed_yaml.py), or as events
+YAML too) and is read as a stream (seed_json.py); YAML is read whole (seed_yaml.py: a plain seed's values
+built from libyaml's events, seed_yaml_events.py, anything else by PyYAML's constructor), or as events
 when large (seed_yaml_stream.py). Bytes become text in seed_input.py: a regular UTF-8 file or nothing.
 
 Hostile seeds are refused by rule rather than by luck: no anchors or aliases, nesting at most
