@@ -57,6 +57,7 @@ def test_a_table_listing_imports_only_what_it_draws_with(tmp_path):
              "gkplan.dates_zh", "gkplan.complete", "gkplan.clihelp")  # fmt: skip
     assert _loaded(tmp_path, ["list", "--dept", "教务部"], names) == []
     assert _loaded(tmp_path, ["list", "--dept", "教务", "--due-before", "2022-10-01"], names) == []
+    assert _loaded(tmp_path, ["show", "17"], names) == []  # its checkpoints read by json's C scanner (jsonread)
 
 
 def test_the_help_page_is_drawn_by_its_own_module(tmp_path):
