@@ -74,3 +74,25 @@ def test_the_records_of_an_export() -> None:
         assert "date is not JSON serializable" in str(exc)
     else:
         raise AssertionError("no error")
+
+
+def test_an_export_batch_takes_the_fast_path(monkeypatch) -> None:
+    """History entries and points of the usual shapes are laid out from the batch's encodings, not record by
+    record (the output alone would not tell: the slow path writes the same bytes)."""
+    import gkplan.render.jsonrows as jsonrows
+
+    calls = []
+    real = jsonrows.pretty
+
+    def counting(ascii_only: bool):  # noqa: ANN202
+        value = real(ascii_only)
+        return lambda v, pad: calls.append(v) or value(v, pad)
+
+    monkeypatch.setattr(jsonrows, "pretty", counting)
+    rows = jsonrows.pretty_rows(False)
+    entries = [{"id": i, "plan": "2025", "changes": {"progress": [i, i + 1], "note": [None, f"第 {i} 次"]}, "note": "x",
+                "undone_by": None, "changes_text": f"进度 {i}% → {i + 1}%"} for i in range(40)]  # fmt: skip
+    points = [{"id": i, "leaders": ["刘臣"], "departments": ["浙江分部", "教务部"], "title": "t", "progress": i} for i in range(40)]
+    for batch in (entries, points):
+        assert rows(batch, "    ") == _expected(batch, False, "    ")
+    assert calls == []
