@@ -11,6 +11,7 @@ from gkplan.ledger.history import HISTORY_COLUMNS
 # HISTORY_COLUMNS without its last, `undone_by`: a correlated lookup per entry, here found on the way
 _COLUMNS = HISTORY_COLUMNS[: HISTORY_COLUMNS.rindex(",")]
 assert HISTORY_COLUMNS.endswith("AS undone_by")
+_NAMES = [c.strip().removeprefix("h.") for c in _COLUMNS.split(",")]
 
 
 def iter_history(ledger: Any, until: str) -> Iterator[dict[str, Any]]:
@@ -22,16 +23,19 @@ def iter_history(ledger: Any, until: str) -> Iterator[dict[str, Any]]:
     undone: dict[int, int] = {}
     names = None
     loads = _decoder()
+    # the columns read before the entry is made (by position: no lookup by name per row)
+    ID, EFFECTIVE, CHANGES, UNDOES = (_NAMES.index(c) for c in ("id", "effective", "changes", "undoes"))
     with ledger._errors():
         for row in ledger.rows(sql, (ledger.plan_key,)):
             if names is None:
                 names = row.keys()
-            entry = dict(zip(names, row))  # entry_of(row), without a lookup by name per field (dict(row))
-            if entry["undoes"] is not None:
-                undone[entry["undoes"]] = entry["id"]  # the earliest undo wins, as the lookup's index order has it
-            by = undone.pop(entry["id"], None)
-            if entry["effective"] <= until:
-                entry["changes"] = loads(entry["changes"])
+            undoes = row[UNDOES]
+            if undoes is not None:
+                undone[undoes] = row[ID]  # the earliest undo wins, as the lookup's index order has it
+            by = undone.pop(row[ID], None) if undone else None
+            if row[EFFECTIVE] <= until:
+                entry = dict(zip(names, row))  # entry_of(row), without a lookup by name per field (dict(row))
+                entry["changes"] = loads(row[CHANGES])
                 entry["undone_by"] = by
                 yield entry
 

@@ -29,6 +29,9 @@ HISTORY_FIELDS = ("id", "plan", "point", "entity", "ref", "effective", "at", "by
 def describe_changes(changes: dict[str, list[Any]]) -> str:
     parts = []
     for key, (old, new) in changes.items():
+        if key == "progress":  # (the usual change, first: an export describes 300,000 of them)
+            parts.append(f"进度 {old}% → {new}%")
+            continue
         if key == "note":
             continue  # shown in its own column
         if key == "task":
@@ -55,11 +58,12 @@ def describe_changes(changes: dict[str, list[Any]]) -> str:
             continue
         if key == "status":
             old, new = STATUS_LABELS.get(old, old), STATUS_LABELS.get(new, new)
-        elif key == "progress":
-            old, new = f"{old}%", f"{new}%"
         elif key in ("co", "dept") or key == "kind":
             old, new = (_DIFF_VALUES[key](v) if v else None for v in (old, new))
-        old, new = ("空" if v is None else v for v in (old, new))
+        if old is None:
+            old = "空"
+        if new is None:
+            new = "空"
         parts.append(f"{_CHANGE_LABELS.get(key, key)} {old} → {new}")
     return "；".join(parts)
 
