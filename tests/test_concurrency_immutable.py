@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from test_concurrency import AS_NOBODY, _env, _gkplan, _json, _strangers, needs_setpriv, shared_dir  # noqa: F401
+from test_concurrency import AS_NOBODY, AS_ROOT_WITHOUT_OVERRIDE, _env, _gkplan, _json, _strangers, needs_setpriv, shared_dir  # noqa: F401
 
 # A reader through gkplan's own open path (the Ledger a command opens): one read, then a wait, then the same read.
 HELD_READER = """
@@ -161,3 +162,29 @@ def test_an_owner_closing_past_the_busy_timeout_still_closes_and_keeps_what_it_s
     assert _json(ledger, "show", "18")["note"] == "先存后关"
     assert _strangers(ledger.parent) == []
 
+
+
+
+@needs_setpriv
+def test_an_owner_who_must_read_immutable_takes_a_readers_shared_turn_not_an_exclusive_one(ledger):
+    """The owner may write the file and folder, but a -shm it may not write (left by another user, no -wal) makes
+    it read the file as immutable: it kept the exclusive turn it opened with until it closed, so a colleague's
+    reader meanwhile waited out the busy timeout and failed, though two readers never stand in each other's way."""
+    shm = Path(f"{ledger}-shm")
+    shm.touch()
+    os.chown(shm, 65534, 65534)
+    owner = subprocess.Popen(
+        [*AS_ROOT_WITHOUT_OVERRIDE, sys.executable, "-c", HELD_READER, str(ledger)], env=_env(None),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd="/",
+    )  # fmt: skip
+    try:
+        line = owner.stdout.readline()
+        assert line, owner.stderr.read()
+        assert json.loads(line) == {"readonly": True, "n": 39}
+        reader = subprocess.run([*AS_NOBODY, sys.executable, "-c", SHORT_TIMEOUT, "list", "--format", "json"],
+                                env=_env(ledger, HOME="/nonexistent"), capture_output=True, text=True, cwd="/", timeout=60)  # fmt: skip
+        assert reader.returncode == 0, reader.stderr  # before: 台账正被其他进程占用（有用户正在读取），请稍后再试
+        assert len(json.loads(reader.stdout)) == 39
+    finally:
+        result = _release(owner)
+    assert result == {"same": True}

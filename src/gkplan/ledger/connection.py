@@ -134,6 +134,9 @@ class Connection:
             if owner:
                 sidefiles.clear_strangers(path)
             writable = owner and sidefiles.writable(path)
+            if owner and not writable and not alone:  # a side file it may not write: a reader after all, whose
+                sidefiles.unlock(self._fd)  # turn (kept if it reads immutable) must be shared, as any reader's
+                self._take(exclusive=False)
             with self._errors():
                 conn, immutable = sidefiles.connect(path, writable, timeout=BUSY_TIMEOUT_MS / 1000)
                 self.conn = conn
