@@ -61,11 +61,13 @@ class Q:
     args: list[str]
     writes: str = ""  # "" | "copy" (a scratch copy of the ledger) | "fresh" (no ledger: load makes one)
     tags: set[str] = field(default_factory=set)
+    before: list[list[str]] = field(default_factory=list)  # gkplan commands run on the copy first, not timed
 
 
 def startup(commands: list[Command], out: str, sheet: str) -> tuple[list[Q], list[str]]:
     """Cold-start questions on the bundled plan (GKPLAN_TODAY inside the plan's year), and the command
     paths measured only as --help because the catalogue has no arguments for them."""
+    update = ["update", "17", "--progress", "42"]
     known: dict[tuple[str, ...], list[Q]] = {
         ("list",): [Q("list --dept 教务部", ["list", "--dept", "教务部"]), Q("list", ["list"])],
         ("show",): [Q("show 17", ["show", "17"])],
@@ -80,7 +82,14 @@ def startup(commands: list[Command], out: str, sheet: str) -> tuple[list[Q], lis
         ("target", "list"): [Q("target list", ["target", "list"])],
         ("target", "set"): [Q("target set 7 总招生数 (copy)", ["target", "set", "7", "总招生数", "--actual", "15{i}万"], "copy")],
         ("checkpoint", "add"): [Q("checkpoint add 17 … (copy)", ["checkpoint", "add", "17", "2022-09-30", "60"], "copy")],
-        ("undo",): [Q("undo (copy, after one update)", ["undo", "--force"], "copy+update")],
+        ("undo",): [Q("undo (copy, after one update)", ["undo", "--force"], "copy", before=[update])],
+        ("task", "update"): [Q("task update 17.1 --progress N (copy)", ["task", "update", "17.1", "--progress", "3{i}"], "copy")],
+        ("task", "complete"): [Q("task complete 17 (copy)", ["task", "complete", "17"], "copy")],
+        ("task", "rm"): [Q("task rm 17.1 (copy)", ["task", "rm", "17.1"], "copy")],
+        ("checkpoint", "rm"): [Q("checkpoint rm 17 … (copy, after checkpoint add)", ["checkpoint", "rm", "17", "2022-09-30"],
+                                 "copy", before=[["checkpoint", "add", "17", "2022-09-30", "60"]])],
+        ("review",): [Q("review 17.2 --accept (copy, after its 办结 report)", ["review", "17.2", "--accept"], "copy",
+                        before=[["task", "update", "17.2", "--progress", "100", "--evidence", "文号"]])],
         ("export",): [Q(f"export --format {f}", ["export", "--format", f, "-o", f"{out}/export.{f}", "--force"])
                       for f in ("md", "csv", "json", "xlsx")],
         ("publish",): [Q("publish -o FILE", ["publish", "-o", f"{out}/publish.db", "--force"])],
@@ -95,9 +104,8 @@ def startup(commands: list[Command], out: str, sheet: str) -> tuple[list[Q], lis
     for c in commands:
         if c.path in known:
             questions += known[c.path]
-        elif c.path[0] in ("admin", "review") or c.path in (("task", "update"), ("task", "complete"), ("task", "rm"),
-                                                             ("checkpoint", "rm")):  # fmt: skip
-            questions.append(Q(f"{' '.join(c.path)} --help (needs a server or a prior state)", [*c.path, "--help"]))
+        elif c.path[0] == "admin":
+            questions.append(Q(f"{' '.join(c.path)} --help (needs a server)", [*c.path, "--help"]))
         elif len(c.path) == 1 and c.path[0] in ("depts", "leaders", "plans", "remind", "stale", "missing", "bulletin"):
             questions.append(Q(c.path[0], [c.path[0]]))
         else:

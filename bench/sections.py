@@ -64,8 +64,8 @@ def _reset(q: commands.Q, db: Path, source: Path | None, gk: str, env: dict[str,
 
         def again() -> None:
             data.copy_ledger(source, db)
-            if q.writes == "copy+update":
-                subprocess.run([gk, "update", "17", "--progress", "42"], env=env, capture_output=True)
+            for args in q.before:
+                subprocess.run([gk, *args], env=env, capture_output=True, check=True)
 
         return again
     return None
