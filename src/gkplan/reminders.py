@@ -22,6 +22,9 @@ from gkplan.reports import UNASSIGNED, Frame
 
 OPEN = ("not_started", "in_progress", "blocked")  # what owes a progress report each period
 REASONS = ("overdue", "due_soon", "yellow", "unreported")  # why a notice names an item, in that order
+NOTICE_FIELDS = ("kind", "id", "point", "title", "due", "days_left", "progress", "status", "light", "owner", "leaders",
+                 "reasons", "role", "reported")  # an item of a notice, in this order (remind's JSON keeps it)
+MISSING_FIELDS = ("kind", "id", "point", "title", "status", "progress", "light", "due", "reported", "leaders")  # missing's
 
 
 def iter_items(ledger: Ledger, fr: Frame, *, plain_lights: bool = False,
@@ -167,7 +170,7 @@ def missing(ledger: Ledger, fr: Frame, period_text: str | None, depts: list[str]
     day = min(span[1], fr.as_of)
     due_day = report_day(span[1], fr.periods.report_day)
     groups: dict[str, dict[str, Any]] = {}
-    spool = Spool(1)
+    spool = Spool(1, MISSING_FIELDS)
     since, due_text = span[0].isoformat(), due_day.isoformat()
     for item in iter_items(ledger, fr._replace(as_of=day)):
         if not owes(item, since, due_text):
@@ -181,8 +184,7 @@ def missing(ledger: Ledger, fr: Frame, period_text: str | None, depts: list[str]
             leaders = leaders_for(item, dept)
             g["leaders"] += [name for name in leaders if name not in g["leaders"]]
             g["points" if item["kind"] == "point" else "tasks"] += 1
-            spool.add((g["items"],), {k: item[k] for k in ("kind", "id", "point", "title", "status", "progress", "light",
-                                                           "due", "reported")} | {"leaders": leaders})  # fmt: skip
+            spool.add((g["items"],), {k: item[k] for k in MISSING_FIELDS[:-1]} | {"leaders": leaders})
     for g in groups.values():  # (`items` held the department's place until here)
         g["items"] = Replay(spool, g["points"] + g["tasks"], part=g["items"])
     return {"period": period_key(span), "start": span[0].isoformat(), "end": span[1].isoformat(),
@@ -211,7 +213,7 @@ def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], du
 
     order: dict[str, int] = {}  # department → its place
     heads: dict[str, list[str]] = {}  # department → the leaders its notice names
-    spool = Spool(4)
+    spool = Spool(4, NOTICE_FIELDS)
     since, due_text, as_of = fr.period[0].isoformat(), due_day.isoformat(), fr.as_of.isoformat()
     report_due = fr.report_due  # (the frame works these out afresh each time it is asked)
     try:
@@ -231,14 +233,14 @@ def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], du
                 leaders = leaders_for(item, dept)
                 names += [name for name in leaders if name not in names]
                 days = item["days_left"] if item["days_left"] is not None else 0
-                spool.add((place, days, item["point"], item["seq"]), (place, {
+                spool.add((place, days, item["point"], item["seq"]), {
                     "kind": item["kind"], "id": item["id"], "point": item["point"], "title": item["title"],
                     "due": item["due"], "days_left": item["days_left"], "progress": item["progress"],
                     "status": item["status"], "light": shown, "owner": item["owner"], "leaders": leaders,
                     "reasons": reasons if role == "lead" else co_reasons, "role": role, "reported": item["reported"],
-                }))  # fmt: skip
+                })  # fmt: skip
         names_of = list(order)
-        for place, group in groupby(spool.sorted(), key=itemgetter(0)):
+        for place, group in groupby(spool.sorted_by_first(), key=itemgetter(0)):
             dept = names_of[place]
             # `items` as they come off the spool: read them before the next notice
             yield {"department": dept, "leaders": heads[dept], "items": map(itemgetter(1), group)}
