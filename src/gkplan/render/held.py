@@ -16,24 +16,40 @@ if TYPE_CHECKING:
 
 BUDGET = 1 << 19  # about 512 KiB of cells held in memory (text, two bytes a CJK character, plus the objects)
 _ROW, _CELL = 120, 60  # an estimate of a held row's objects: its tuple and lists, and each cell's str
+_EVERY = 32  # rows added between two weighings of those in memory (a weighing adds up their cells at C speed)
 
 
 class Held:
     """`add(row)` in order, then `batches`: the rows in that order. A row is a table's (texts, widths, styles);
-    `widest()`: each column's widest cell."""
+    `widest()`: each column's widest cell. A table of every row adds to `rows` itself and calls `weigh()`
+    once `rows` reaches `due` rows (Table.hold: one call a row fewer)."""
 
     def __init__(self) -> None:
         self.rows: list[Any] = []
         self.budget, self.used, self.count = BUDGET, 0, 0
+        self.weighed = 0  # how many of the rows in memory `used` counts
+        self.due = _EVERY  # when `weigh` is next wanted: rows in memory
         self.file: sqlite3.Connection | None = None
         self.styles: dict[tuple, int] = {}  # the rows' combinations of styles, numbered in the file
         self.most: list[int] | None = None  # each column's widest cell among the rows already in the file
 
     def add(self, row: Any) -> None:
         self.rows.append(row)
-        self.used += sum(row[1]) + _ROW + _CELL * len(row[1])  # a cell's width stands for its text's bytes
+        if len(self.rows) >= self.due:
+            self.weigh()
+
+    def weigh(self) -> None:
+        """Count the rows added since the last weighing into the memory used (a cell's width stands for its
+        text's bytes), and spill them all to the file once that is over the budget."""
+        rows, start = self.rows, self.weighed
+        if len(rows) > start:
+            fresh = rows[start:]
+            cells = sum(map(len, [row[1] for row in fresh]))
+            self.used += sum(map(sum, [row[1] for row in fresh])) + _ROW * len(fresh) + _CELL * cells
+            self.weighed = len(rows)
         if self.used > self.budget:
             self._spill()
+        self.due = len(self.rows) + _EVERY
 
     def widest(self) -> list[int]:
         sizes = [row[1] for row in self.rows]
@@ -62,7 +78,7 @@ class Held:
         which = array("q", [styles.setdefault(row[2], len(styles)) for row in rows]).tobytes()
         self.file.execute("INSERT INTO b VALUES (?, ?, ?, ?)", (n, texts, sizes, which))
         self.count += len(rows)
-        self.rows, self.used = [], 0
+        self.rows, self.used, self.weighed = [], 0, 0
 
     def flat(self) -> Iterator[tuple[list[str], list[int], list[tuple], int]]:
         """The batches in the file, in order, as they are kept: (every cell's text, every cell's width, each row's

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Union
 
 from gkplan.render.held import Held
-from gkplan.render.width import _widths, cell_width, settle, truncate, wrap
+from gkplan.render.width import cell_width, row_widths, settle, speed_up, truncate, wrap
 
 _NUMERIC_HEADERS = {"编号", "进度", "要点数", "已完成", "进行中", "未启动", "受阻", "暂缓", "逾期", "逾期天数", "平均进度",
                     "红", "黄", "绿", "权重", "目标下限", "目标上限", "实际值", "完成率", "天数",
@@ -88,6 +88,7 @@ class Table:
         self.caption: str | None = None
         self.drop, self.hint, self.wrap, self.fit = drop, hint, False, _FIT if fit is None else _FIT | fit
         self.wide = wide  # --wide: every column, every cell whole, however wide the terminal
+        self.styled = True  # False: drawn without colour, so rows keep no styles (see render.output._emit_rows)
         self.rows: list[Row] = []  # a short table's rows (add_row)
         self.held: Held | None = None  # a table of every row's (`hold`): in memory or in a file
         settle()  # the ambiguous width, for what the environment says now
@@ -100,9 +101,15 @@ class Table:
     def hold(self, cells: Sequence[Cell]) -> None:
         """A row of a table of every row, as it comes: its cells count into the column widths, and the row is
         kept (render.held: in memory up to a budget, then in a temporary file) until the table is drawn."""
-        if self.held is None:
-            self.held = Held()
-        self.held.add(prepared(cells))
+        held = self.held
+        if held is None:
+            held = self.held = Held()
+        rows = held.rows
+        rows.append(prepared(cells, self.styled))
+        if len(rows) >= held.due:
+            held.weigh()
+            if held.count + len(held.rows) >= _LONG:
+                speed_up()
 
     @property
     def count(self) -> int:
@@ -198,12 +205,12 @@ class Table:
         head += "\n".join(line(self.headers, self.widths, ("bold",) * len(self.headers))) + "\n"
         yield head + "-" * (sum(widths[i] for i in keep) + 2 * (len(keep) - 1)) + "\n"
         if not color and all(widths[i] >= natural[i] for i in keep):  # no cell is cut, none is coloured
-            fast = _liner(keep, widths, right)
+            flat, rows = _liner(keep, widths, right)
             if self.held is not None:  # (a batch from the file: its rows' cells one after another)
                 for texts, sizes, _, n in self.held.flat():
-                    yield "".join([fast(texts, sizes, at) for at in range(0, len(texts), n)])
+                    yield flat(texts, sizes, n)
             for batch in self._batches(memory=True):
-                yield "".join([fast(texts, sizes, 0) for texts, sizes, _ in batch])
+                yield rows(batch)
         else:
             for batch in self._batches():
                 yield "".join(["".join(f"{ln}\n" for ln in line(*row)) for row in batch])
@@ -223,29 +230,33 @@ class Table:
 
 
 _BATCH = 1000  # lines written at a time
-_liners: dict[tuple, Callable[[Sequence[str], list[int], int], str]] = {}
+_LONG = 256  # rows from which a table measures its cells the quick way (width.speed_up)
+_Liner = tuple[Callable[[Sequence[str], Sequence[int], int], str], Callable[[list[Any]], str]]
+_liners: dict[tuple, _Liner] = {}
 
 
-def _liner(keep: list[int], widths: list[int], right: list[bool]) -> Callable[[Sequence[str], list[int], int], str]:
-    """The function that draws a row whose cells are all whole, uncoloured, for this layout: one expression
-    that pads and joins the cells (made once for the table, as xlsx_rows makes a sheet's row writer). It takes
-    the texts and widths of cells and where the row's first cell is among them (0: a row's own lists)."""
+def _liner(keep: list[int], widths: list[int], right: list[bool]) -> _Liner:
+    """The functions that draw rows whose cells are all whole, uncoloured, for this layout: one expression
+    that pads and joins a row's cells, in a loop over a batch of rows (made once for the table, as xlsx_rows
+    makes a sheet's row writer). The first takes a batch as the file keeps it (every cell's text, every
+    cell's width, cells a row: render.held.flat), the second a list of rows (texts, widths, styles)."""
     key = (tuple(keep), tuple(widths), tuple(right))
     made = _liners.get(key)
     if made is None:
-        last, parts = keep[-1], []
-        for i in keep:
-            if right[i]:
-                parts.append(f"' ' * ({widths[i]} - s[o + {i}]) + t[o + {i}]")
-            elif i != last:
-                parts.append(f"t[o + {i}] + ' ' * ({widths[i]} - s[o + {i}])")
-            else:
-                parts.append(f"t[o + {i}]")
-        body = " + '  ' + ".join(parts)
-        code = f"def line(t, s, o):\n    return ({body}).rstrip() + '\\n'\n"
+        last = keep[-1]
+
+        def body(at: str) -> str:
+            parts = []
+            for i in keep:
+                t, s = f"t[{at}{i}]", f"s[{at}{i}]"
+                parts.append(f"' ' * ({widths[i]} - {s}) + {t}" if right[i] else f"{t} + ' ' * ({widths[i]} - {s})" if i != last else t)
+            return " + '  ' + ".join(parts)
+
+        code = (f"def flat(t, s, n):\n    return ''.join([({body('o + ')}).rstrip() + '\\n' for o in range(0, len(t), n)])\n"
+                f"def rows(batch):\n    return ''.join([({body('')}).rstrip() + '\\n' for t, s, _ in batch])\n")
         scope: dict[str, Any] = {}
         exec(code, scope)  # noqa: S102 - the code is made of column numbers and widths, nothing from the ledger
-        made = _liners[key] = scope["line"]
+        made = _liners[key] = (scope["flat"], scope["rows"])
     return made
 
 
@@ -255,18 +266,24 @@ def cell(value: Any) -> str:
     return value if value.__class__ is str else "" if value is None else str(value)
 
 
-def prepared(cells: Sequence[Cell]) -> Row:
-    """A row's texts shown `visible` (one test on the joined row keeps that cheap), their widths, their styles."""
+def prepared(cells: Sequence[Cell], styled: bool = True) -> Row:
+    """A row's texts shown `visible` (one test on the joined row keeps that cheap), their widths, their styles
+    (not `styled`: none, for a table that is drawn without colour)."""
     texts = [c if c.__class__ is str else c[0] for c in cells]
-    if not "".join(texts).isprintable():
+    joined = "".join(texts)
+    if not joined.isprintable():
         texts = [visible(t) for t in texts]
-    styles = tuple([None if c.__class__ is str else c[1] for c in cells])
-    known = _widths.get  # (names and labels repeat down a column: measured once; see width.cell_width)
-    sizes = [len(t) if t.isascii() else known(t) or cell_width(t) for t in texts]
-    return texts, sizes, _styles.setdefault(styles, styles)
+        joined = "".join(texts)
+    if styled:
+        styles = tuple([None if c.__class__ is str else c[1] for c in cells])
+        styles = _styles.setdefault(styles, styles)
+    else:
+        styles = _unstyled.get(len(texts)) or _unstyled.setdefault(len(texts), (None,) * len(texts))
+    return texts, row_widths(texts, joined), styles
 
 
 _styles: dict[tuple, tuple] = {}  # a row's styles: a few combinations, each held once
+_unstyled: dict[int, tuple] = {}  # no styles, for rows of so many cells
 Row = tuple[list[str], list[int], tuple[Union[str, None], ...]]  # texts, their widths in cells, their styles
 
 

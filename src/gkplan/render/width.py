@@ -95,6 +95,31 @@ def cell_width(text: str) -> int:
     return width
 
 
+_plain = None  # finds a character neither ASCII nor in the wide blocks (compiled for a long table: ~2.6 ms)
+
+
+def speed_up() -> None:
+    """Compile what `row_widths` measures a long table's rows with (a table of every row, some hundred rows in)."""
+    global _plain
+    if _plain is None:
+        import re
+
+        _plain = re.compile("[^\x00-\x7f" + "".join(f"{lo}-{hi}" for lo, hi in _WIDE) + "]").search
+
+
+def row_widths(texts: list[str], joined: str) -> list[int]:
+    """Each text's `cell_width`, for a row of a table (`joined`: the texts joined). Where the row is ASCII and
+    the wide blocks only (almost every row), a text's width is (its UTF-8 bytes + its characters) / 2, worked
+    out at C speed: an ASCII character is one byte and one cell, a wide one three bytes (every wide block lies
+    in U+0800–U+FFFF) and two cells."""
+    if joined.isascii():
+        return [len(t) for t in texts]
+    if _plain is not None and _plain(joined) is None:
+        return [(len(t.encode()) + len(t)) >> 1 for t in texts]
+    known = _widths.get  # (names and labels repeat down a column: measured once)
+    return [len(t) if t.isascii() else known(t) or cell_width(t) for t in texts]
+
+
 def _by_hand(text: str, wide: tuple[str, ...]) -> int:
     from unicodedata import combining, east_asian_width
 
