@@ -100,15 +100,21 @@ class Table:
 
     def hold(self, cells: Sequence[Cell]) -> None:
         """A row of a table of every row, as it comes: its cells count into the column widths, and the row is
-        kept (render.held: in memory up to a budget, then in a temporary file) until the table is drawn."""
+        kept (render.held: in memory up to a budget, then in a temporary file) until the table is drawn. Its
+        cells are shown `visible` and measured with those of the rows around it (`measured`)."""
         held = self.held
+        texts = [c if c.__class__ is str else c[0] for c in cells]
         if held is None:
-            held = self.held = Held()
-        rows = held.rows
-        rows.append(prepared(cells, self.styled))
-        if len(rows) >= held.due:
+            held = self.held = Held(len(texts), measured)
+        held.texts += texts
+        if self.styled:
+            styles = tuple([None if c.__class__ is str else c[1] for c in cells])
+            held.styles.append(_styles.setdefault(styles, styles))
+        else:
+            held.styles.append(held.unstyled)
+        if len(held.styles) >= held.due:
             held.weigh()
-            if held.count + len(held.rows) >= _LONG:
+            if len(held) >= _LONG:
                 speed_up()
 
     @property
@@ -206,11 +212,12 @@ class Table:
         yield head + "-" * (sum(widths[i] for i in keep) + 2 * (len(keep) - 1)) + "\n"
         if not color and all(widths[i] >= natural[i] for i in keep):  # no cell is cut, none is coloured
             flat, rows = _liner(keep, widths, right)
-            if self.held is not None:  # (a batch from the file: its rows' cells one after another)
+            for start in range(0, len(self.rows), _BATCH):
+                yield rows(self.rows[start : start + _BATCH])
+            if self.held is not None:  # (a batch: its rows' cells one after another)
                 for texts, sizes, _, n in self.held.flat():
-                    yield flat(texts, sizes, n)
-            for batch in self._batches(memory=True):
-                yield rows(batch)
+                    for at in range(0, len(texts), _BATCH * n):
+                        yield flat(texts[at : at + _BATCH * n], sizes[at : at + _BATCH * n], n)
         else:
             for batch in self._batches():
                 yield "".join(["".join(f"{ln}\n" for ln in line(*row)) for row in batch])
@@ -220,13 +227,13 @@ class Table:
         if tail:
             yield tail
 
-    def _batches(self, memory: bool = False) -> Iterator[list[Row]]:
-        """The rows, in lists; `memory`: only those in memory, not those held in a file."""
+    def _batches(self) -> Iterator[list[Row]]:
+        """The rows, in lists."""
         rows = self.rows
         for start in range(0, len(rows), _BATCH):
             yield rows[start : start + _BATCH]
         if self.held is not None:
-            yield from self.held.memory(_BATCH) if memory else self.held.batches(_BATCH)
+            yield from self.held.batches(_BATCH)
 
 
 _BATCH = 1000  # lines written at a time
@@ -266,24 +273,24 @@ def cell(value: Any) -> str:
     return value if value.__class__ is str else "" if value is None else str(value)
 
 
-def prepared(cells: Sequence[Cell], styled: bool = True) -> Row:
-    """A row's texts shown `visible` (one test on the joined row keeps that cheap), their widths, their styles
-    (not `styled`: none, for a table that is drawn without colour)."""
-    texts = [c if c.__class__ is str else c[0] for c in cells]
+def prepared(cells: Sequence[Cell]) -> Row:
+    """A row's texts shown `visible`, their widths, their styles."""
+    texts, sizes = measured([c if c.__class__ is str else c[0] for c in cells])
+    styles = tuple([None if c.__class__ is str else c[1] for c in cells])
+    return texts, sizes, _styles.setdefault(styles, styles)
+
+
+def measured(texts: list[str]) -> tuple[list[str], list[int]]:
+    """Cells of a table of every row, some dozens of rows' at a time: their texts shown `visible` and their
+    widths (one test on the joined cells keeps both cheap: width.row_widths)."""
     joined = "".join(texts)
     if not joined.isprintable():
         texts = [visible(t) for t in texts]
         joined = "".join(texts)
-    if styled:
-        styles = tuple([None if c.__class__ is str else c[1] for c in cells])
-        styles = _styles.setdefault(styles, styles)
-    else:
-        styles = _unstyled.get(len(texts)) or _unstyled.setdefault(len(texts), (None,) * len(texts))
-    return texts, row_widths(texts, joined), styles
+    return texts, row_widths(texts, joined)
 
 
 _styles: dict[tuple, tuple] = {}  # a row's styles: a few combinations, each held once
-_unstyled: dict[int, tuple] = {}  # no styles, for rows of so many cells
 Row = tuple[list[str], list[int], tuple[Union[str, None], ...]]  # texts, their widths in cells, their styles
 
 
