@@ -243,11 +243,11 @@ class Connection:
         return self.conn.execute(sql, params)
 
     def records(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
-        """As `rows`, each row a dict of its columns, made at C speed: the cursor gives plain tuples, and each is
-        zipped with the column names (no sqlite3.Row, then a dict of it, a row at a time)."""
-        cursor = self.conn.cursor()
+        """As `rows`, each row a dict of its columns, made at C speed: the cursor gives plain tuples (a cursor applies
+        its row factory as it fetches each row), and each is zipped with the column names (no sqlite3.Row, then a
+        dict of it, a row at a time)."""
+        cursor = self.rows(sql, params)
         cursor.row_factory = None
-        cursor.execute(sql, params)
         return map(dict, map(zip, repeat([c[0] for c in cursor.description]), cursor))
 
     @contextmanager

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 BUDGET = 1 << 19  # about 512 KiB of cells held in memory (text, two bytes a CJK character, plus the objects)
 _ROW, _CELL = 120, 60  # an estimate of a held row's objects: its tuple and lists, and each cell's str
 _EVERY = 32  # rows added between two weighings (the cells of those rows measured and counted)
-Measure = Callable[[list[str]], tuple[list[str], list[int]]]  # cells' texts → those texts shown, their widths
+Measure = Callable[[list[str], int], tuple[list[str], list[int]]]  # rows' cells, cells a row → texts shown, widths
 
 
 class Held:
@@ -47,7 +47,7 @@ class Held:
         if len(texts) != self.n * len(self.styles):
             raise ValueError("a table's rows differ in their number of cells")  # a bug in a view
         if len(texts) > start:
-            shown, sizes = self.measure(texts[start:])
+            shown, sizes = self.measure(texts[start:], self.n)
             texts[start:] = shown
             self.sizes += sizes
             self.used += sum(sizes) + _CELL * len(sizes) + _ROW * (len(sizes) // self.n)

@@ -252,12 +252,12 @@ def _liner(keep: list[int], widths: list[int], right: list[bool]) -> _Liner:
     if made is None:
         last = keep[-1]
 
-        def body(at: str) -> str:
+        def body(at: str) -> str:  # an f-string: the row's pieces joined at once, not a concatenation at a time
             parts = []
             for i in keep:
-                t, s = f"t[{at}{i}]", f"s[{at}{i}]"
-                parts.append(f"' ' * ({widths[i]} - {s}) + {t}" if right[i] else f"{t} + ' ' * ({widths[i]} - {s})" if i != last else t)
-            return " + '  ' + ".join(parts)
+                t, pad = f"{{t[{at}{i}]}}", f"{{' ' * ({widths[i]} - s[{at}{i}])}}"
+                parts.append(pad + t if right[i] else t + pad if i != last else t)
+            return 'f"' + "  ".join(parts) + '"'
 
         code = (f"def flat(t, s, n):\n    return ''.join([({body('o + ')}).rstrip() + '\\n' for o in range(0, len(t), n)])\n"
                 f"def rows(batch):\n    return ''.join([({body('')}).rstrip() + '\\n' for t, s, _ in batch])\n")
@@ -280,14 +280,21 @@ def prepared(cells: Sequence[Cell]) -> Row:
     return texts, sizes, _styles.setdefault(styles, styles)
 
 
-def measured(texts: list[str]) -> tuple[list[str], list[int]]:
-    """Cells of a table of every row, some dozens of rows' at a time: their texts shown `visible` and their
-    widths (one test on the joined cells keeps both cheap: width.row_widths)."""
+def measured(texts: list[str], n: int = 1) -> tuple[list[str], list[int]]:
+    """Cells of a table, some dozens of rows' at a time (`n` cells a row): their texts shown `visible` and their
+    widths. One test on the joined cells keeps both cheap, and the cells are measured a column at a time
+    (width.row_widths), since most columns are all ASCII (ids, dates, progress) or all plain CJK."""
     joined = "".join(texts)
     if not joined.isprintable():
         texts = [visible(t) for t in texts]
         joined = "".join(texts)
-    return texts, row_widths(texts, joined)
+    if n == 1:
+        return texts, row_widths(texts, joined)
+    sizes = [0] * len(texts)
+    for i in range(n):
+        column = texts[i::n]
+        sizes[i::n] = row_widths(column, "".join(column))
+    return texts, sizes
 
 
 _styles: dict[tuple, tuple] = {}  # a row's styles: a few combinations, each held once
