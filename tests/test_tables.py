@@ -289,3 +289,45 @@ def test_a_table_of_every_row_draws_the_same_from_memory_and_from_its_file(monke
     short.caption = f"共 {len(rows)} 项"
     assert list(short.lines(color=color, max_width=width)) == in_memory  # as a short table draws them
     assert len(in_memory) >= len(rows) + 3 and in_memory[-1].startswith(("共 399 项", "未显示"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.text(st.sampled_from("国家开放大学ａ（）“”…—①×é\u0301 abcXYZ0123+-%\u3000\uff61"), max_size=12), max_size=9),
+       ambiguous=st.booleans())  # fmt: skip
+def test_a_long_tables_quick_widths_agree_with_cell_width(texts, ambiguous):
+    """A long table measures its rows' cells together, at C speed where they are ASCII and wide-block characters
+    only (width.row_widths): every cell gets the width cell_width gives it, whatever else the row holds."""
+    import os
+
+    from gkplan.render import width as w
+
+    os.environ["GKPLAN_AMBIGUOUS_WIDE"] = "1" if ambiguous else "0"
+    try:
+        w.settle()
+        w.speed_up()
+        expected = [w._by_hand(t, ("W", "F", "A") if ambiguous else ("W", "F")) for t in texts]
+        assert w.row_widths(texts, "".join(texts)) == expected
+        assert [w.cell_width(t) for t in texts] == expected
+    finally:
+        del os.environ["GKPLAN_AMBIGUOUS_WIDE"]
+
+
+@pytest.mark.parametrize("budget", [1 << 30, 3000])
+def test_a_table_of_every_row_measures_and_escapes_as_a_short_one_does(monkeypatch, budget):
+    """Held rows are measured and shown `visible` a batch at a time: rows with control characters, ambiguous
+    and combining characters among plain ones draw as the same rows added one at a time do, before and after the
+    quick measure starts (some hundred rows in), from memory and from the file."""
+    from gkplan.render import held
+
+    monkeypatch.setattr(held, "BUDGET", budget)
+    odd = ("标题\x1b[31m红", "“引号”…", "e\u0301tude", "全角　空格", "ab\u202ecd", "")
+    rows = [(str(i), f"工作要点{i}" + (odd[i % len(odd)] if i % 7 == 0 else ""), ("进行中", "cyan"), f"{i % 101}%")
+            for i in range(1, 700)]  # fmt: skip
+    for width in (None, 40):
+        held_table, short = Table("编号", "工作要点", "状态", "进度"), Table("编号", "工作要点", "状态", "进度")
+        held_table.styled = False
+        for r in rows:
+            held_table.hold(r)
+            short.add_row(*r)
+        assert list(held_table.lines(max_width=width)) == list(short.lines(max_width=width))
+        assert any("\\x1b" in line for line in short.lines()) and any("\\u202e" in line for line in short.lines())

@@ -289,12 +289,25 @@ def stale(ledger: Ledger, fr: Frame, days: int) -> Iterator[dict[str, Any]]:
 
     day = fr.as_of.isoformat()
     since = (day, (fr.as_of - timedelta(days=days)).isoformat())
-    points = (p | {"kind": "point", "id": str(p["id"])} for p in ledger.iter_points(PointQuery(), fr.clock, brief=True, quiet_since=since))
-    tasks = (t | {"kind": "task"} for t in ledger.iter_tasks(PointQuery(), clock=fr.clock, quiet_since=since))
-    for item in merge(points, tasks, key=lambda r: (r["last_update"] is not None, r["last_update"] or "")):
+    points = ledger.iter_points(PointQuery(), fr.clock, brief=True, quiet_since=since)
+    tasks = ledger.iter_tasks(PointQuery(), clock=fr.clock, quiet_since=since)
+    ago: dict[str, int] = {}  # days since each day an update was last recorded on (few: shared by many items)
+    yield from merge(_stale_rows(points, "point", fr.as_of, ago), _stale_rows(tasks, "task", fr.as_of, ago),
+                     key=lambda r: (r["last_update"] is not None, r["last_update"] or ""))  # fmt: skip
+
+
+def _stale_rows(items: Iterator[dict[str, Any]], kind: str, as_of: date, ago: dict[str, int]) -> Iterator[dict[str, Any]]:
+    """`stale`'s rows of one listing, as they come (a point's id as text, as a task's is)."""
+    point = kind == "point"
+    for item in items:
         at = item["last_update"]
+        days = None if at is None else ago.get(at)
+        if days is None and at is not None:
+            days = (as_of - date.fromisoformat(at)).days
+            if len(ago) < 10_000:
+                ago[at] = days
         yield {
-            "kind": item["kind"], "id": item["id"], "title": item["title"], "departments": item["departments"],
-            "last_update": at, "days_since": (fr.as_of - date.fromisoformat(at)).days if at else None,
+            "kind": kind, "id": str(item["id"]) if point else item["id"], "title": item["title"],
+            "departments": item["departments"], "last_update": at, "days_since": days,
             "progress": item["progress"], "status": item["status"], "light": item["light"],
         }  # fmt: skip

@@ -229,6 +229,10 @@ class PgConnection:
                 if not self.conn.raw.closed:
                     cursor.close()
 
+    def records(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
+        """As `rows`, each row a dict of its columns."""
+        return map(dict, self.rows(sql, params))
+
     @contextmanager
     def snapshot(self) -> Iterator[_Conn]:
         """Reads that must agree with each other see one state of the ledger."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -108,7 +107,7 @@ class PointsMixin:
         sql = f"SELECT {columns} FROM {source} p{join} WHERE {' AND '.join(where)}"
         sql = quiet(prm, self.dialect, sql, "q.id", quiet_since[1]) if quiet_since else f"{sql} ORDER BY {order}"
         with self._errors():
-            yield from map(_brief if brief else _point, self.rows(sql, prm.values))
+            yield from map(_brief if brief else _point, self.records(sql, prm.values))
 
     def _co_named(self, departments: tuple[str, ...]) -> bool:
         sql = f"SELECT 1 FROM point_co WHERE department IN ({','.join('?' * len(departments))}) AND plan = ? LIMIT 1"
@@ -254,8 +253,8 @@ def _owners_of(text: str) -> tuple[list[dict], list[str], list[str]]:
     return found
 
 
-def _point(row: sqlite3.Row) -> dict[str, Any]:
-    point = dict(row)  # every selected column, by name (light and days_left when the query had a clock)
+def _point(point: dict[str, Any]) -> dict[str, Any]:
+    """A point from its row (every selected column, by name: light and days_left when the query had a clock)."""
     leads, leaders, departments = _owners_of(point["leads"])
     point["leads"] = leads  # shared between points with the same owners: read, never changed
     point["leaders"], point["departments"] = leaders[:], departments[:]
@@ -263,8 +262,7 @@ def _point(row: sqlite3.Row) -> dict[str, Any]:
     return point
 
 
-def _brief(row: sqlite3.Row) -> dict[str, Any]:
-    point = dict(row)
+def _brief(point: dict[str, Any]) -> dict[str, Any]:
     departments, leaders = point.pop("department_key"), point.pop("leader_key")
     point["departments"] = departments.split(KEY_SEPARATOR) if departments else []
     point["leaders"] = leaders.split(KEY_SEPARATOR) if leaders else []

@@ -76,7 +76,7 @@ def points(rows: Rows, fmt: str, limit: int | None = None, *, role: bool = False
             row += [f"{rolled}%" if rolled is not None else "", "、".join(p.get("co") or []), p.get("reported") or ""]
         return row
 
-    _emit_rows(fmt, rows, fields, table, cells, limit, "项")
+    _emit_rows(fmt, rows, fields, table, cells if role or wide else _point_cells, limit, "项")
 
 
 _WIDE_FIELDS = ("task_progress", "co", "reported")

@@ -188,6 +188,7 @@ def _emit_rows(
                 table.add_row(*cells(row))
             shown, more = len(table.rows), sum(1 for _ in iterator)
         else:
+            table.styled = _color()  # drawn without colour, the rows keep no styles
             hold = table.hold
             for row in iterator:
                 hold(cells(row))

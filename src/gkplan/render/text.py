@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Union
 
 from gkplan.render.held import Held
-from gkplan.render.width import _widths, cell_width, settle, truncate, wrap
+from gkplan.render.width import cell_width, row_widths, settle, speed_up, truncate, wrap
 
 _NUMERIC_HEADERS = {"编号", "进度", "要点数", "已完成", "进行中", "未启动", "受阻", "暂缓", "逾期", "逾期天数", "平均进度",
                     "红", "黄", "绿", "权重", "目标下限", "目标上限", "实际值", "完成率", "天数",
@@ -88,6 +88,7 @@ class Table:
         self.caption: str | None = None
         self.drop, self.hint, self.wrap, self.fit = drop, hint, False, _FIT if fit is None else _FIT | fit
         self.wide = wide  # --wide: every column, every cell whole, however wide the terminal
+        self.styled = True  # False: drawn without colour, so rows keep no styles (see render.output._emit_rows)
         self.rows: list[Row] = []  # a short table's rows (add_row)
         self.held: Held | None = None  # a table of every row's (`hold`): in memory or in a file
         settle()  # the ambiguous width, for what the environment says now
@@ -99,10 +100,22 @@ class Table:
 
     def hold(self, cells: Sequence[Cell]) -> None:
         """A row of a table of every row, as it comes: its cells count into the column widths, and the row is
-        kept (render.held: in memory up to a budget, then in a temporary file) until the table is drawn."""
-        if self.held is None:
-            self.held = Held()
-        self.held.add(prepared(cells))
+        kept (render.held: in memory up to a budget, then in a temporary file) until the table is drawn. Its
+        cells are shown `visible` and measured with those of the rows around it (`measured`)."""
+        held = self.held
+        texts = [c if c.__class__ is str else c[0] for c in cells]
+        if held is None:
+            held = self.held = Held(len(texts), measured)
+        held.texts += texts
+        if self.styled:
+            styles = tuple([None if c.__class__ is str else c[1] for c in cells])
+            held.styles.append(_styles.setdefault(styles, styles))
+        else:
+            held.styles.append(held.unstyled)
+        if len(held.styles) >= held.due:
+            held.weigh()
+            if len(held) >= _LONG:
+                speed_up()
 
     @property
     def count(self) -> int:
@@ -198,12 +211,13 @@ class Table:
         head += "\n".join(line(self.headers, self.widths, ("bold",) * len(self.headers))) + "\n"
         yield head + "-" * (sum(widths[i] for i in keep) + 2 * (len(keep) - 1)) + "\n"
         if not color and all(widths[i] >= natural[i] for i in keep):  # no cell is cut, none is coloured
-            fast = _liner(keep, widths, right)
-            if self.held is not None:  # (a batch from the file: its rows' cells one after another)
+            flat, rows = _liner(keep, widths, right)
+            for start in range(0, len(self.rows), _BATCH):
+                yield rows(self.rows[start : start + _BATCH])
+            if self.held is not None:  # (a batch: its rows' cells one after another)
                 for texts, sizes, _, n in self.held.flat():
-                    yield "".join([fast(texts, sizes, at) for at in range(0, len(texts), n)])
-            for batch in self._batches(memory=True):
-                yield "".join([fast(texts, sizes, 0) for texts, sizes, _ in batch])
+                    for at in range(0, len(texts), _BATCH * n):
+                        yield flat(texts[at : at + _BATCH * n], sizes[at : at + _BATCH * n], n)
         else:
             for batch in self._batches():
                 yield "".join(["".join(f"{ln}\n" for ln in line(*row)) for row in batch])
@@ -213,39 +227,43 @@ class Table:
         if tail:
             yield tail
 
-    def _batches(self, memory: bool = False) -> Iterator[list[Row]]:
-        """The rows, in lists; `memory`: only those in memory, not those held in a file."""
+    def _batches(self) -> Iterator[list[Row]]:
+        """The rows, in lists."""
         rows = self.rows
         for start in range(0, len(rows), _BATCH):
             yield rows[start : start + _BATCH]
         if self.held is not None:
-            yield from self.held.memory(_BATCH) if memory else self.held.batches(_BATCH)
+            yield from self.held.batches(_BATCH)
 
 
 _BATCH = 1000  # lines written at a time
-_liners: dict[tuple, Callable[[Sequence[str], list[int], int], str]] = {}
+_LONG = 256  # rows from which a table measures its cells the quick way (width.speed_up)
+_Liner = tuple[Callable[[Sequence[str], Sequence[int], int], str], Callable[[list[Any]], str]]
+_liners: dict[tuple, _Liner] = {}
 
 
-def _liner(keep: list[int], widths: list[int], right: list[bool]) -> Callable[[Sequence[str], list[int], int], str]:
-    """The function that draws a row whose cells are all whole, uncoloured, for this layout: one expression
-    that pads and joins the cells (made once for the table, as xlsx_rows makes a sheet's row writer). It takes
-    the texts and widths of cells and where the row's first cell is among them (0: a row's own lists)."""
+def _liner(keep: list[int], widths: list[int], right: list[bool]) -> _Liner:
+    """The functions that draw rows whose cells are all whole, uncoloured, for this layout: one expression
+    that pads and joins a row's cells, in a loop over a batch of rows (made once for the table, as xlsx_rows
+    makes a sheet's row writer). The first takes a batch as the file keeps it (every cell's text, every
+    cell's width, cells a row: render.held.flat), the second a list of rows (texts, widths, styles)."""
     key = (tuple(keep), tuple(widths), tuple(right))
     made = _liners.get(key)
     if made is None:
-        last, parts = keep[-1], []
-        for i in keep:
-            if right[i]:
-                parts.append(f"' ' * ({widths[i]} - s[o + {i}]) + t[o + {i}]")
-            elif i != last:
-                parts.append(f"t[o + {i}] + ' ' * ({widths[i]} - s[o + {i}])")
-            else:
-                parts.append(f"t[o + {i}]")
-        body = " + '  ' + ".join(parts)
-        code = f"def line(t, s, o):\n    return ({body}).rstrip() + '\\n'\n"
+        last = keep[-1]
+
+        def body(at: str) -> str:  # an f-string: the row's pieces joined at once, not a concatenation at a time
+            parts = []
+            for i in keep:
+                t, pad = f"{{t[{at}{i}]}}", f"{{' ' * ({widths[i]} - s[{at}{i}])}}"
+                parts.append(pad + t if right[i] else t + pad if i != last else t)
+            return 'f"' + "  ".join(parts) + '"'
+
+        code = (f"def flat(t, s, n):\n    return ''.join([({body('o + ')}).rstrip() + '\\n' for o in range(0, len(t), n)])\n"
+                f"def rows(batch):\n    return ''.join([({body('')}).rstrip() + '\\n' for t, s, _ in batch])\n")
         scope: dict[str, Any] = {}
         exec(code, scope)  # noqa: S102 - the code is made of column numbers and widths, nothing from the ledger
-        made = _liners[key] = scope["line"]
+        made = _liners[key] = (scope["flat"], scope["rows"])
     return made
 
 
@@ -256,14 +274,27 @@ def cell(value: Any) -> str:
 
 
 def prepared(cells: Sequence[Cell]) -> Row:
-    """A row's texts shown `visible` (one test on the joined row keeps that cheap), their widths, their styles."""
-    texts = [c if c.__class__ is str else c[0] for c in cells]
-    if not "".join(texts).isprintable():
-        texts = [visible(t) for t in texts]
+    """A row's texts shown `visible`, their widths, their styles."""
+    texts, sizes = measured([c if c.__class__ is str else c[0] for c in cells])
     styles = tuple([None if c.__class__ is str else c[1] for c in cells])
-    known = _widths.get  # (names and labels repeat down a column: measured once; see width.cell_width)
-    sizes = [len(t) if t.isascii() else known(t) or cell_width(t) for t in texts]
     return texts, sizes, _styles.setdefault(styles, styles)
+
+
+def measured(texts: list[str], n: int = 1) -> tuple[list[str], list[int]]:
+    """Cells of a table, some dozens of rows' at a time (`n` cells a row): their texts shown `visible` and their
+    widths. One test on the joined cells keeps both cheap, and the cells are measured a column at a time
+    (width.row_widths), since most columns are all ASCII (ids, dates, progress) or all plain CJK."""
+    joined = "".join(texts)
+    if not joined.isprintable():
+        texts = [visible(t) for t in texts]
+        joined = "".join(texts)
+    if n == 1:
+        return texts, row_widths(texts, joined)
+    sizes = [0] * len(texts)
+    for i in range(n):
+        column = texts[i::n]
+        sizes[i::n] = row_widths(column, "".join(column))
+    return texts, sizes
 
 
 _styles: dict[tuple, tuple] = {}  # a row's styles: a few combinations, each held once
