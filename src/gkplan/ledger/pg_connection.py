@@ -20,9 +20,14 @@ from typing import Any
 
 from gkplan.errors import Forbidden, LedgerError
 from gkplan.ledger.dialect import POSTGRES
+from gkplan.ledger.plans import ALL_PLANS
 
 _names = itertools.count()  # server-side cursors need names unique on the connection
+BATCH = 2000  # rows a long listing's cursor brings at a time
 WRITE_LOCK = 0x676B7772  # 'gkwr': one writer at a time on a ledger's database
+CHECK = ("SELECT (SELECT value FROM meta WHERE key = 'schema_version'), session_user,"
+         " pg_has_role(session_user, 'gkplan_office', 'USAGE') OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)"
+         " OR (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'history') = session_user")  # fmt: skip
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
 
 
@@ -72,22 +77,58 @@ def _row_factory(cursor: Any) -> Any:
 
 
 class _Conn:
-    """What the ledger's SQL calls on a connection: execute and executemany with SQLite's placeholders."""
+    """What the ledger's SQL calls on a connection: execute and executemany with SQLite's placeholders.
+
+    Each statement is a round trip to the server (~1 ms here, as much as a small query's own work), so what
+    needs no answer of its own waits in `pending` (a transaction's BEGIN and its lock, a spent cursor's CLOSE)
+    and goes with the next statement, in one pipeline: one round trip for all of them."""
 
     def __init__(self, raw: Any) -> None:
         self.raw = raw
+        self.pending: list[tuple[str, Any]] = []
 
     def execute(self, sql: str, params: Any = ()) -> Any:
-        return self.raw.cursor().execute(translate(sql), params if params is not None else ())
+        return self.batch([(translate(sql), params if params is not None else ())])[-1]
+
+    def batch(self, statements: list[tuple[str, Any]]) -> list[Any]:
+        """The statements (psycopg's placeholders), after what is pending, in one round trip: their cursors."""
+        queued, self.pending = self.pending, []
+        if not queued and len(statements) == 1:
+            return [self.raw.cursor().execute(*statements[0])]
+        cursors = [self.raw.cursor() for _ in statements]
+        with self.raw.pipeline():
+            for sql, params in queued:
+                self.raw.execute(sql, params)
+            for cur, (sql, params) in zip(cursors, statements, strict=True):
+                cur.execute(sql, params)
+        return cursors
 
     def executemany(self, sql: str, rows: Any) -> Any:
+        if self.pending:
+            self.batch([])
         cur = self.raw.cursor()
         cur.executemany(translate(sql), list(rows))
         return cur
 
     @property
+    def began(self) -> bool:
+        """A BEGIN waits to be sent: the transaction has begun, for the statements that follow."""
+        return any(sql.startswith("BEGIN") for sql, _ in self.pending)
+
+    @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != self.raw.info.transaction_status.IDLE
+        return self.began or self.raw.info.transaction_status != self.raw.info.transaction_status.IDLE
+
+    def end(self, how: str) -> None:
+        """COMMIT or ROLLBACK; nothing to send when the BEGIN itself has not gone yet (nothing ran in it)."""
+        if self.began:
+            self.pending = [(sql, p) for sql, p in self.pending if sql.startswith("CLOSE")]
+            return
+        if how == "ROLLBACK":  # a cursor declared in the transaction is gone with it; one held from before stays
+            self.pending = []  # open until the session ends, harmless
+            self.raw.execute(how)
+        else:
+            self.execute(how)
 
 
 def _number_loader(psycopg: Any) -> type:
@@ -122,12 +163,10 @@ class PgConnection:
         raw.adapters.register_loader("numeric", _number_loader(psycopg))
         self.conn = _Conn(raw)
         with self._errors():
-            try:
-                found = self.conn.execute(
-                    "SELECT (SELECT value FROM meta WHERE key = 'schema_version'), session_user,"
-                    " pg_has_role(session_user, 'gkplan_office', 'USAGE') OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)"
-                    " OR (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'history') = session_user"
-                ).fetchone()  # fmt: skip
+            try:  # with the plans, which every command asks for next (PlansMixin.plan): one round trip for both
+                check, plans = self.conn.batch([(CHECK, ()), (ALL_PLANS, ())])
+                found = check.fetchone()
+                self._plans: list | None = plans.fetchall()
             except psycopg.errors.InsufficientPrivilege:  # reading is granted to the office's and the departments' roles only
                 login = self.conn.execute("SELECT session_user").fetchone()[0]
                 raw.close()
@@ -143,7 +182,13 @@ class PgConnection:
         self.login, self.office = found[1], bool(found[2])
 
     def close(self) -> None:
-        self.conn.raw.close()
+        self.conn.raw.close()  # what is pending (a spent cursor's CLOSE) ends with the session
+
+    def prefetched_plans(self) -> list | None:
+        """The plans as read with the schema's version when the connection opened: once, and only if nothing was
+        written since (PlansMixin.all_plans reads them afresh otherwise)."""
+        rows, self._plans = self._plans, None
+        return rows
 
     file = None  # no local file to keep exports and backups off
 
@@ -195,16 +240,16 @@ class PgConnection:
         if self._depth:
             yield self.conn
             return
-        with self._errors():
-            self.conn.execute("BEGIN")
+        self._plans = None
+        with self._errors():  # BEGIN and the lock go with the transaction's first statement
+            self.conn.pending += [("BEGIN", ()), ("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))]
             self._depth = 1
             try:
-                self.conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
                 yield self.conn
-                self.conn.execute("COMMIT")
+                self.conn.end("COMMIT")
             except BaseException:
                 if not self.conn.raw.closed:
-                    self.conn.raw.execute("ROLLBACK")
+                    self.conn.end("ROLLBACK")
                 raise
             finally:
                 self._depth = 0
@@ -219,15 +264,21 @@ class PgConnection:
         """The rows of a long listing one at a time, never all held: a server-side cursor read in batches
         (psycopg's ordinary cursor takes the whole result at once). WITH HOLD, so it needs no transaction left
         open by a listing read only in part; other statements may run between the rows."""
-        with self._errors():
-            cursor = self.conn.raw.cursor(name=f"gk_rows_{next(_names)}", row_factory=_row_factory, withhold=True)
-            cursor.itersize = 2000
-            try:
-                cursor.execute(translate(sql), params if params is not None else ())
-                yield from cursor
-            finally:
-                if not self.conn.raw.closed:
-                    cursor.close()
+        name = f'"gk_rows_{next(_names)}"'
+        fetch = (f"FETCH FORWARD {BATCH} FROM {name}", ())
+        with self._errors():  # the DECLARE and the first batch in one round trip; the CLOSE goes with the next statement
+            batch = self.conn.batch([(f"DECLARE {name} CURSOR WITH HOLD FOR {translate(sql)}", params if params is not None else ()),
+                                     fetch])[-1].fetchall()  # fmt: skip
+        try:
+            while True:
+                yield from batch
+                if len(batch) < BATCH:
+                    return
+                with self._errors():
+                    batch = self.conn.batch([fetch])[-1].fetchall()
+        finally:
+            if not self.conn.raw.closed:
+                self.conn.pending.append((f"CLOSE {name}", ()))
 
     @contextmanager
     def snapshot(self) -> Iterator[_Conn]:
@@ -235,13 +286,13 @@ class PgConnection:
         if self._depth or self.conn.in_transaction:
             yield self.conn
             return
-        with self._errors():
-            self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        with self._errors():  # the BEGIN goes with the first read
+            self.conn.pending.append(("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ()))
             try:
                 yield self.conn
             finally:
                 if not self.conn.raw.closed:
-                    self.conn.execute("COMMIT")
+                    self.conn.end("COMMIT")
 
 
 def _refusal(login: str, message: str) -> str:
