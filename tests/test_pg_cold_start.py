@@ -68,10 +68,12 @@ def cursors(ledger) -> int:
     return ledger.conn.execute("SELECT count(*) FROM pg_cursors WHERE name LIKE 'gk_rows_%'").fetchone()[0]
 
 
-def test_a_listing_longer_than_a_batch_comes_whole_with_statements_between_its_rows(opened, monkeypatch):
+@pytest.mark.parametrize("piped", [True, False], ids=("pipeline", "libpq-without-pipelines"))
+def test_a_listing_longer_than_a_batch_comes_whole_with_statements_between_its_rows(opened, monkeypatch, piped):
     from gkplan.ledger import pg_connection
 
     monkeypatch.setattr(pg_connection, "BATCH", 3)
+    opened.conn.piped = piped
     ids = [r["id"] for r in opened.conn.execute("SELECT id FROM points ORDER BY id").fetchall()]
     assert len(ids) > 7
     seen = []
@@ -88,9 +90,11 @@ def test_a_listing_longer_than_a_batch_comes_whole_with_statements_between_its_r
     assert cursors(opened) == 0 and not opened.conn.in_transaction
 
 
-def test_a_transaction_begins_with_its_first_statement_and_a_rollback_forgets_its_cursors(opened):
+@pytest.mark.parametrize("piped", [True, False], ids=("pipeline", "libpq-without-pipelines"))
+def test_a_transaction_begins_with_its_first_statement_and_a_rollback_forgets_its_cursors(opened, piped):
     from gkplan.errors import Cancelled
 
+    opened.conn.piped = piped
     with opened.snapshot():  # a snapshot inside a snapshot: one transaction, though its BEGIN has not gone yet
         with opened.snapshot():
             assert opened.conn.execute("SELECT current_setting('transaction_isolation')").fetchone()[0] == "repeatable read"
@@ -121,3 +125,16 @@ def test_psycopg_is_imported_without_collections_and_set_aside_after(pg_ledger):
     assert done.returncode == 0, done.stderr
     # the CLI's own freeze (gkplan.main), before psycopg; psycopg's, with it imported; the collector on after both
     assert done.stderr.split("\n")[:3] == ["FREEZE False False", "FREEZE False True", "EXIT True True"], done.stderr
+
+
+def test_a_statement_failing_in_a_pipeline_is_raised_as_itself_and_nothing_else_is_said(opened, caplog):
+    """psycopg, left by an error, logs each later statement's "pipeline aborted" on stderr (a second line under
+    the one Chinese line of a refusal); the first failure is raised once the pipeline is left, the others dropped."""
+    import psycopg
+
+    opened.conn.pending.append(("SELECT 1", ()))
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        # enough after it that its error comes back while they are still being sent (inside the pipeline)
+        opened.conn.batch([("SELECT 1 / 0", ()), *((f"SELECT {n}", ()) for n in range(200))])
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")] == []
+    assert opened.conn.execute("SELECT 4").fetchone()[0] == 4 and not opened.conn.in_transaction

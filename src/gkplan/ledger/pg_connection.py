@@ -81,10 +81,11 @@ class _Conn:
 
     Each statement is a round trip to the server (~1 ms here, as much as a small query's own work), so what
     needs no answer of its own waits in `pending` (a transaction's BEGIN and its lock, a spent cursor's CLOSE)
-    and goes with the next statement, in one pipeline: one round trip for all of them."""
+    and goes with the next statement, in one pipeline: one round trip for all of them (one each with a libpq
+    older than 14, which has no pipeline mode)."""
 
-    def __init__(self, raw: Any) -> None:
-        self.raw = raw
+    def __init__(self, raw: Any, psycopg: Any) -> None:
+        self.raw, self.piped, self.error = raw, psycopg.Pipeline.is_supported(), psycopg.Error
         self.pending: list[tuple[str, Any]] = []
 
     def execute(self, sql: str, params: Any = ()) -> Any:
@@ -95,12 +96,24 @@ class _Conn:
         queued, self.pending = self.pending, []
         if not queued and len(statements) == 1:
             return [self.raw.cursor().execute(*statements[0])]
-        cursors = [self.raw.cursor() for _ in statements]
-        with self.raw.pipeline():
+        if not self.piped:
             for sql, params in queued:
                 self.raw.execute(sql, params)
-            for cur, (sql, params) in zip(cursors, statements, strict=True):
-                cur.execute(sql, params)
+            return [self.raw.cursor().execute(sql, params) for sql, params in statements]
+        cursors = [self.raw.cursor() for _ in statements]
+        # the first failed statement's error, raised once the pipeline is left: psycopg, left by an error, would log
+        first = None  # the ones after it ("pipeline aborted") on stderr
+        try:
+            with self.raw.pipeline():
+                for cur, (sql, params) in [*((self.raw.cursor(), q) for q in queued), *zip(cursors, statements, strict=True)]:
+                    try:
+                        cur.execute(sql, params)
+                    except self.error as exc:
+                        first = first or exc
+        except self.error as exc:
+            first = first or exc
+        if first is not None:
+            raise first
         return cursors
 
     def executemany(self, sql: str, rows: Any) -> Any:
@@ -161,7 +174,7 @@ class PgConnection:
         except psycopg.OperationalError as exc:
             raise LedgerError(f"无法连接 PostgreSQL 服务器 {self.path}：{pg_admin.connect_failure(exc)}") from None
         raw.adapters.register_loader("numeric", _number_loader(psycopg))
-        self.conn = _Conn(raw)
+        self.conn = _Conn(raw, psycopg)
         with self._errors():
             try:  # with the plans, which every command asks for next (PlansMixin.plan): one round trip for both
                 check, plans = self.conn.batch([(CHECK, ()), (ALL_PLANS, ())])
