@@ -1,10 +1,11 @@
 """A ledger on a PostgreSQL server (`--db postgresql://…`): the same interface as ledger/connection.py.
 
-The queries are the SQLite ones (see ledger/dialect.py for what differs); this module translates their
-placeholders (`?`, `:name` → psycopg's), returns rows that read like sqlite3.Row (by index and by name),
-and numbers as SQLite gives them (sum() of integers an int, avg() a float, never a Decimal). Writers take
-turns, as on a SQLite file: each write transaction first takes one advisory lock, so that the history's
-numbers and hash chain stay one sequence however many departments write at once. What a login may change
+The queries are the SQLite ones (see ledger/dialect.py for what differs); ledger/pg_statements.py translates
+their placeholders (`?`, `:name` → psycopg's), returns rows that read like sqlite3.Row (by index and by name) and
+sends what needs no answer of its own with the next statement; this module gives numbers as SQLite gives them
+(sum() of integers an int, avg() a float, never a Decimal). Writers take turns, as on a SQLite file: each write
+transaction first takes one advisory lock, so that the history's numbers and hash chain stay one sequence
+however many departments write at once. What a login may change
 is the server's to decide (grants, row-level security, triggers: ledger/pg_schema.py); its refusals come
 back as one Chinese line (Forbidden, exit 10). psycopg is imported only when a PostgreSQL ledger is opened.
 """
@@ -12,14 +13,13 @@ back as one Chinese line (Forbidden, exit 10). psycopg is imported only when a P
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import Any
 
 from gkplan.errors import Forbidden, LedgerError
 from gkplan.ledger.dialect import POSTGRES
+from gkplan.ledger.pg_statements import Conn, row_factory, translate
 from gkplan.ledger.plans import ALL_PLANS
 
 _names = itertools.count()  # server-side cursors need names unique on the connection
@@ -28,122 +28,6 @@ WRITE_LOCK = 0x676B7772  # 'gkwr': one writer at a time on a ledger's database
 CHECK = ("SELECT (SELECT value FROM meta WHERE key = 'schema_version'), session_user,"
          " pg_has_role(session_user, 'gkplan_office', 'USAGE') OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)"
          " OR (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'history') = session_user")  # fmt: skip
-_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
-
-
-@lru_cache(maxsize=1024)
-def translate(sql: str) -> str:
-    """SQLite's placeholders as psycopg's; a literal % doubled (psycopg reads % everywhere, quotes or not)."""
-
-    def one(m: re.Match) -> str:
-        token = m.group(0)
-        if token[0] in "'\"":
-            return token.replace("%", "%%")
-        if token == "?":
-            return "%s"
-        if token == "%":
-            return "%%"
-        return f"%({m.group(1)})s"
-
-    return _TOKENS.sub(one, sql)
-
-
-class Row:
-    """A row as sqlite3.Row gives it: by position, by column name, dict(row), row.keys()."""
-
-    __slots__ = ("_values", "_index")
-
-    def __init__(self, values: Any, index: dict[str, int]) -> None:
-        self._values, self._index = values, index
-
-    def __getitem__(self, key: Any) -> Any:
-        return self._values[self._index[key]] if isinstance(key, str) else self._values[key]
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def keys(self) -> list[str]:
-        return list(self._index)
-
-
-def _row_factory(cursor: Any) -> Any:
-    if cursor.description is None:
-        return tuple
-    index = {c.name: i for i, c in enumerate(cursor.description)}
-    return lambda values: Row(values, index)
-
-
-class _Conn:
-    """What the ledger's SQL calls on a connection: execute and executemany with SQLite's placeholders.
-
-    Each statement is a round trip to the server (~1 ms here, as much as a small query's own work), so what
-    needs no answer of its own waits in `pending` (a transaction's BEGIN and its lock, a spent cursor's CLOSE)
-    and goes with the next statement, in one pipeline: one round trip for all of them (one each with a libpq
-    older than 14, which has no pipeline mode)."""
-
-    def __init__(self, raw: Any, psycopg: Any) -> None:
-        self.raw, self.piped, self.error = raw, psycopg.Pipeline.is_supported(), psycopg.Error
-        self.pending: list[tuple[str, Any]] = []
-
-    def execute(self, sql: str, params: Any = ()) -> Any:
-        return self.batch([(translate(sql), params if params is not None else ())])[-1]
-
-    def batch(self, statements: list[tuple[str, Any]]) -> list[Any]:
-        """The statements (psycopg's placeholders), after what is pending, in one round trip: their cursors."""
-        queued, self.pending = self.pending, []
-        if not queued and len(statements) == 1:
-            return [self.raw.cursor().execute(*statements[0])]
-        if not self.piped:
-            for sql, params in queued:
-                self.raw.execute(sql, params)
-            return [self.raw.cursor().execute(sql, params) for sql, params in statements]
-        cursors = [self.raw.cursor() for _ in statements]
-        # the first failed statement's error, raised once the pipeline is left: psycopg, left by an error, would log
-        first = None  # the ones after it ("pipeline aborted") on stderr
-        try:
-            with self.raw.pipeline():
-                for cur, (sql, params) in [*((self.raw.cursor(), q) for q in queued), *zip(cursors, statements, strict=True)]:
-                    try:
-                        cur.execute(sql, params)
-                    except self.error as exc:
-                        first = first or exc
-        except self.error as exc:
-            first = first or exc
-        if first is not None:
-            raise first
-        return cursors
-
-    def executemany(self, sql: str, rows: Any) -> Any:
-        if self.pending:
-            self.batch([])
-        cur = self.raw.cursor()
-        cur.executemany(translate(sql), list(rows))
-        return cur
-
-    @property
-    def began(self) -> bool:
-        """A BEGIN waits to be sent: the transaction has begun, for the statements that follow."""
-        return any(sql.startswith("BEGIN") for sql, _ in self.pending)
-
-    @property
-    def in_transaction(self) -> bool:
-        return self.began or self.raw.info.transaction_status != self.raw.info.transaction_status.IDLE
-
-    def end(self, how: str) -> None:
-        """COMMIT or ROLLBACK; nothing to send when the BEGIN itself has not gone yet (nothing ran in it)."""
-        if self.began:
-            self.pending = [(sql, p) for sql, p in self.pending if sql.startswith("CLOSE")]
-            return
-        if how == "ROLLBACK":  # a cursor declared in the transaction is gone with it; one held from before stays
-            self.pending = []  # open until the session ends, harmless
-            self.raw.execute(how)
-        else:
-            self.execute(how)
-
-
 def _number_loader(psycopg: Any) -> type:
     class Number(psycopg.adapt.Loader):
         """numeric as SQLite would give it: sum() of integers an int, an average a float."""
@@ -170,11 +54,11 @@ class PgConnection:
         self.path = pg_admin.describe(dsn)  # where a file's name would be, in messages: never the password
         self._depth = 0
         try:
-            raw = psycopg.connect(dsn, autocommit=True, connect_timeout=10, row_factory=_row_factory)
+            raw = psycopg.connect(dsn, autocommit=True, connect_timeout=10, row_factory=row_factory)
         except psycopg.OperationalError as exc:
             raise LedgerError(f"无法连接 PostgreSQL 服务器 {self.path}：{pg_admin.connect_failure(exc)}") from None
         raw.adapters.register_loader("numeric", _number_loader(psycopg))
-        self.conn = _Conn(raw, psycopg)
+        self.conn = Conn(raw, psycopg)
         with self._errors():
             try:  # with the plans, which every command asks for next (PlansMixin.plan): one round trip for both
                 check, plans = self.conn.batch([(CHECK, ()), (ALL_PLANS, ())])
@@ -248,7 +132,7 @@ class PgConnection:
             raise LedgerError(f"{self.path}: 与 PostgreSQL 服务器的连接中断或服务器出错（{line}）；未写入任何内容，请稍后重试") from None
 
     @contextmanager
-    def _write(self) -> Iterator[_Conn]:
+    def _write(self) -> Iterator[Conn]:
         """One transaction, after the writers' lock: all of it lands, or none of it does."""
         if self._depth:
             yield self.conn
@@ -294,7 +178,7 @@ class PgConnection:
                 self.conn.pending.append((f"CLOSE {name}", ()))
 
     @contextmanager
-    def snapshot(self) -> Iterator[_Conn]:
+    def snapshot(self) -> Iterator[Conn]:
         """Reads that must agree with each other see one state of the ledger."""
         if self._depth or self.conn.in_transaction:
             yield self.conn
