@@ -1,6 +1,6 @@
 """A server command's cold start beyond gkplan's own (issue 11): psycopg's import, and the round trips to the
 server, each a wait of ~1 ms on a local socket (as much as a small query's own work). What needs no answer of its
-own goes with the next statement (ledger/pg_connection.py: pending); these tests pin how many round trips a
+own goes with the next statement (ledger/pg_statements.py: pending); these tests pin how many round trips a
 command makes, that what waits is sent, in order, and never where it would fail, and how psycopg is imported."""
 
 from __future__ import annotations
