@@ -12,6 +12,7 @@
     pg_schema   the tables on a PostgreSQL server, and its roles' grants, policies and triggers
     pg_admin    an administrator's session there: schema, roles, logins    pg_copy  a ledger's rows onto it, and back
     pg_connection  a ledger on a server: the same reads and writes as on a file
+    pg_statements  its statements: SQLite's placeholders, rows as sqlite3's, several in one round trip
 """
 
 from __future__ import annotations

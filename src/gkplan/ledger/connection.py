@@ -77,6 +77,10 @@ class Connection:
         """SQL (and its parameters) for: the entry was made by this caller."""
         return f"{column} = ?", (by,)
 
+    def prefetched_plans(self) -> None:
+        """The plans read in advance (a server's, with its first query: pg_connection); none from a file."""
+        return None
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.readonly = False

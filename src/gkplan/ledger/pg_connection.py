@@ -1,10 +1,11 @@
 """A ledger on a PostgreSQL server (`--db postgresql://…`): the same interface as ledger/connection.py.
 
-The queries are the SQLite ones (see ledger/dialect.py for what differs); this module translates their
-placeholders (`?`, `:name` → psycopg's), returns rows that read like sqlite3.Row (by index and by name),
-and numbers as SQLite gives them (sum() of integers an int, avg() a float, never a Decimal). Writers take
-turns, as on a SQLite file: each write transaction first takes one advisory lock, so that the history's
-numbers and hash chain stay one sequence however many departments write at once. What a login may change
+The queries are the SQLite ones (see ledger/dialect.py for what differs); ledger/pg_statements.py translates
+their placeholders (`?`, `:name` → psycopg's), returns rows that read like sqlite3.Row (by index and by name) and
+sends what needs no answer of its own with the next statement; this module gives numbers as SQLite gives them
+(sum() of integers an int, avg() a float, never a Decimal). Writers take turns, as on a SQLite file: each write
+transaction first takes one advisory lock, so that the history's numbers and hash chain stay one sequence
+however many departments write at once. What a login may change
 is the server's to decide (grants, row-level security, triggers: ledger/pg_schema.py); its refusals come
 back as one Chinese line (Forbidden, exit 10). psycopg is imported only when a PostgreSQL ledger is opened.
 """
@@ -12,84 +13,21 @@ back as one Chinese line (Forbidden, exit 10). psycopg is imported only when a P
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import Any
 
 from gkplan.errors import Forbidden, LedgerError
 from gkplan.ledger.dialect import POSTGRES
+from gkplan.ledger.pg_statements import Conn, row_factory, translate
+from gkplan.ledger.plans import ALL_PLANS
 
 _names = itertools.count()  # server-side cursors need names unique on the connection
+BATCH = 2000  # rows a long listing's cursor brings at a time
 WRITE_LOCK = 0x676B7772  # 'gkwr': one writer at a time on a ledger's database
-_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
-
-
-@lru_cache(maxsize=1024)
-def translate(sql: str) -> str:
-    """SQLite's placeholders as psycopg's; a literal % doubled (psycopg reads % everywhere, quotes or not)."""
-
-    def one(m: re.Match) -> str:
-        token = m.group(0)
-        if token[0] in "'\"":
-            return token.replace("%", "%%")
-        if token == "?":
-            return "%s"
-        if token == "%":
-            return "%%"
-        return f"%({m.group(1)})s"
-
-    return _TOKENS.sub(one, sql)
-
-
-class Row:
-    """A row as sqlite3.Row gives it: by position, by column name, dict(row), row.keys()."""
-
-    __slots__ = ("_values", "_index")
-
-    def __init__(self, values: Any, index: dict[str, int]) -> None:
-        self._values, self._index = values, index
-
-    def __getitem__(self, key: Any) -> Any:
-        return self._values[self._index[key]] if isinstance(key, str) else self._values[key]
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def keys(self) -> list[str]:
-        return list(self._index)
-
-
-def _row_factory(cursor: Any) -> Any:
-    if cursor.description is None:
-        return tuple
-    index = {c.name: i for i, c in enumerate(cursor.description)}
-    return lambda values: Row(values, index)
-
-
-class _Conn:
-    """What the ledger's SQL calls on a connection: execute and executemany with SQLite's placeholders."""
-
-    def __init__(self, raw: Any) -> None:
-        self.raw = raw
-
-    def execute(self, sql: str, params: Any = ()) -> Any:
-        return self.raw.cursor().execute(translate(sql), params if params is not None else ())
-
-    def executemany(self, sql: str, rows: Any) -> Any:
-        cur = self.raw.cursor()
-        cur.executemany(translate(sql), list(rows))
-        return cur
-
-    @property
-    def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != self.raw.info.transaction_status.IDLE
-
-
+CHECK = ("SELECT (SELECT value FROM meta WHERE key = 'schema_version'), session_user,"
+         " pg_has_role(session_user, 'gkplan_office', 'USAGE') OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)"
+         " OR (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'history') = session_user")  # fmt: skip
 def _number_loader(psycopg: Any) -> type:
     class Number(psycopg.adapt.Loader):
         """numeric as SQLite would give it: sum() of integers an int, an average a float."""
@@ -116,18 +54,16 @@ class PgConnection:
         self.path = pg_admin.describe(dsn)  # where a file's name would be, in messages: never the password
         self._depth = 0
         try:
-            raw = psycopg.connect(dsn, autocommit=True, connect_timeout=10, row_factory=_row_factory)
+            raw = psycopg.connect(dsn, autocommit=True, connect_timeout=10, row_factory=row_factory)
         except psycopg.OperationalError as exc:
             raise LedgerError(f"无法连接 PostgreSQL 服务器 {self.path}：{pg_admin.connect_failure(exc)}") from None
         raw.adapters.register_loader("numeric", _number_loader(psycopg))
-        self.conn = _Conn(raw)
+        self.conn = Conn(raw, psycopg)
         with self._errors():
-            try:
-                found = self.conn.execute(
-                    "SELECT (SELECT value FROM meta WHERE key = 'schema_version'), session_user,"
-                    " pg_has_role(session_user, 'gkplan_office', 'USAGE') OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)"
-                    " OR (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'history') = session_user"
-                ).fetchone()  # fmt: skip
+            try:  # with the plans, which every command asks for next (PlansMixin.plan): one round trip for both
+                check, plans = self.conn.batch([(CHECK, ()), (ALL_PLANS, ())])
+                found = check.fetchone()
+                self._plans: list | None = plans.fetchall()
             except psycopg.errors.InsufficientPrivilege:  # reading is granted to the office's and the departments' roles only
                 login = self.conn.execute("SELECT session_user").fetchone()[0]
                 raw.close()
@@ -143,7 +79,13 @@ class PgConnection:
         self.login, self.office = found[1], bool(found[2])
 
     def close(self) -> None:
-        self.conn.raw.close()
+        self.conn.raw.close()  # what is pending (a spent cursor's CLOSE) ends with the session
+
+    def prefetched_plans(self) -> list | None:
+        """The plans as read with the schema's version when the connection opened: once, and only if nothing was
+        written since (PlansMixin.all_plans reads them afresh otherwise)."""
+        rows, self._plans = self._plans, None
+        return rows
 
     file = None  # no local file to keep exports and backups off
 
@@ -190,21 +132,21 @@ class PgConnection:
             raise LedgerError(f"{self.path}: 与 PostgreSQL 服务器的连接中断或服务器出错（{line}）；未写入任何内容，请稍后重试") from None
 
     @contextmanager
-    def _write(self) -> Iterator[_Conn]:
+    def _write(self) -> Iterator[Conn]:
         """One transaction, after the writers' lock: all of it lands, or none of it does."""
         if self._depth:
             yield self.conn
             return
-        with self._errors():
-            self.conn.execute("BEGIN")
+        self._plans = None
+        with self._errors():  # BEGIN and the lock go with the transaction's first statement
+            self.conn.pending += [("BEGIN", ()), ("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))]
             self._depth = 1
             try:
-                self.conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
                 yield self.conn
-                self.conn.execute("COMMIT")
+                self.conn.end("COMMIT")
             except BaseException:
                 if not self.conn.raw.closed:
-                    self.conn.raw.execute("ROLLBACK")
+                    self.conn.end("ROLLBACK")
                 raise
             finally:
                 self._depth = 0
@@ -219,33 +161,39 @@ class PgConnection:
         """The rows of a long listing one at a time, never all held: a server-side cursor read in batches
         (psycopg's ordinary cursor takes the whole result at once). WITH HOLD, so it needs no transaction left
         open by a listing read only in part; other statements may run between the rows."""
-        with self._errors():
-            cursor = self.conn.raw.cursor(name=f"gk_rows_{next(_names)}", row_factory=_row_factory, withhold=True)
-            cursor.itersize = 2000
-            try:
-                cursor.execute(translate(sql), params if params is not None else ())
-                yield from cursor
-            finally:
-                if not self.conn.raw.closed:
-                    cursor.close()
+        name = f'"gk_rows_{next(_names)}"'
+        fetch = (f"FETCH FORWARD {BATCH} FROM {name}", ())
+        with self._errors():  # the DECLARE and the first batch in one round trip; the CLOSE goes with the next statement
+            batch = self.conn.batch([(f"DECLARE {name} CURSOR WITH HOLD FOR {translate(sql)}", params if params is not None else ()),
+                                     fetch])[-1].fetchall()  # fmt: skip
+        try:
+            while True:
+                yield from batch
+                if len(batch) < BATCH:
+                    return
+                with self._errors():
+                    batch = self.conn.batch([fetch])[-1].fetchall()
+        finally:
+            if not self.conn.raw.closed:
+                self.conn.pending.append((f"CLOSE {name}", ()))
 
     def records(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
         """As `rows`, each row a dict of its columns."""
         return map(dict, self.rows(sql, params))
 
     @contextmanager
-    def snapshot(self) -> Iterator[_Conn]:
+    def snapshot(self) -> Iterator[Conn]:
         """Reads that must agree with each other see one state of the ledger."""
         if self._depth or self.conn.in_transaction:
             yield self.conn
             return
-        with self._errors():
-            self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        with self._errors():  # the BEGIN goes with the first read
+            self.conn.pending.append(("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ()))
             try:
                 yield self.conn
             finally:
                 if not self.conn.raw.closed:
-                    self.conn.execute("COMMIT")
+                    self.conn.end("COMMIT")
 
 
 def _refusal(login: str, message: str) -> str:

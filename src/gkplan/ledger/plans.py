@@ -9,13 +9,14 @@ from gkplan.ledger.points import BRIEF, POINT_LIGHT
 from gkplan.rules import light_sql
 
 PLAN_COLUMNS = 'key, title, document, year, issued, start, "end", loaded'
+ALL_PLANS = f"SELECT {PLAN_COLUMNS} FROM plans ORDER BY year, loaded"
 
 
 class PlansMixin:
     def all_plans(self) -> list[dict[str, Any]]:
         """Every plan, the current (default) one marked: the latest year, then the latest loaded."""
         with self._errors():
-            rows = [dict(r) for r in self.conn.execute(f"SELECT {PLAN_COLUMNS} FROM plans ORDER BY year, loaded")]
+            rows = [dict(r) for r in self.prefetched_plans() or self.conn.execute(ALL_PLANS)]
         for r in rows:
             r["current"] = r is rows[-1]
         return rows
