@@ -309,3 +309,28 @@ def test_brief_shows_a_leaders_parts_and_what_waits_for_them(run, monkeypatch, y
     assert other["lead"] is False and [t["id"] for t in other["tasks"]] == ["36.1"]
     assert "36.1" not in [t["id"] for p in run.json("brief", "--leader", "荆德刚")["points"] for t in p.get("tasks", [])]
     assert "（其他校领导牵头）" in run("brief", "--leader", "李松").stdout
+
+
+def test_remind_text_words_every_reason_of_every_item_as_its_json_gives_it(run, monkeypatch, year):
+    """The notice text names each item's reasons, in their order, with the json's days, status and report day."""
+    year["april"]()
+    year["june"]()
+    at(monkeypatch, "2022-06-30")
+    words = {
+        "overdue": lambda i: f"已逾期 {-i['days_left']} 天" if i["days_left"] is not None and i["days_left"] < 0 else "逾期",
+        "due_soon": lambda i: "今天到期" if i["days_left"] == 0 else f"即将到期（还剩 {i['days_left']} 天）",
+        "yellow": lambda i: "黄灯（受阻）" if i["status"] == "blocked" else "黄灯（进度落后或临近截止）",
+        "unreported": lambda i: f"本期未报送（上次报送 {i['reported']}）" if i["reported"] else "本期未报送（从未报送）",
+    }
+    for within in ("14", "200"):
+        notices = run.json("remind", "--within", within)
+        text = run("remind", "--within", within).stdout
+        seen = set()
+        for n in notices:
+            for i in n["items"]:
+                what = f"第 {i['id']} 项" if i["kind"] == "point" else f"任务 {i['id']}"
+                what += "（协办）" if i["role"] == "co" else ""
+                assert f"{what} {i['title']}：{'、'.join(words[r](i) for r in i['reasons'])}；截止 {i['due']}" in text
+                seen.update(i["reasons"])
+        assert {"overdue", "yellow", "unreported"} <= seen
+    assert "due_soon" in seen

@@ -257,13 +257,29 @@ class _Rows:
 
 
 def notice_reasons(item: dict[str, Any], within: int) -> str:
-    """Why a reminder names an item, in words: 逾期 / 即将到期 / 黄灯 / 未报送."""
+    """Why a reminder names an item, in words: 逾期 / 即将到期 / 黄灯 / 未报送. Only the words of its own reasons
+    are made (a notice of a large plan has tens of thousands of items)."""
+    reasons = item["reasons"]
+    return "、".join(_REASON_WORDS[r](item) for r in reasons) if len(reasons) != 1 else _REASON_WORDS[reasons[0]](item)
+
+
+def _overdue(item: dict[str, Any]) -> str:
     days = item["days_left"]
-    words = {
-        "overdue": f"已逾期 {-days} 天" if days is not None and days < 0 else "逾期",
-        "due_soon": "今天到期" if days == 0 else f"即将到期（还剩 {days} 天）",
-        "yellow": "黄灯（受阻）" if item["status"] == "blocked" else "黄灯（进度落后或临近截止）",
-        "unreported": f"本期未报送（上次报送 {item['reported']}）" if item.get("reported") else "本期未报送（从未报送）",
-    }
-    return "、".join(words[r] for r in item["reasons"])
+    return f"已逾期 {-days} 天" if days is not None and days < 0 else "逾期"
+
+
+def _due_soon(item: dict[str, Any]) -> str:
+    days = item["days_left"]
+    return "今天到期" if days == 0 else f"即将到期（还剩 {days} 天）"
+
+
+def _yellow(item: dict[str, Any]) -> str:
+    return "黄灯（受阻）" if item["status"] == "blocked" else "黄灯（进度落后或临近截止）"
+
+
+def _unreported(item: dict[str, Any]) -> str:
+    return f"本期未报送（上次报送 {item['reported']}）" if item.get("reported") else "本期未报送（从未报送）"
+
+
+_REASON_WORDS = {"overdue": _overdue, "due_soon": _due_soon, "yellow": _yellow, "unreported": _unreported}
 
