@@ -124,6 +124,26 @@ def test_a_write_loads_neither_openssl_nor_getpass_when_the_login_is_in_the_envi
     assert _loaded(tmp_path, ["update", "17", "--progress", "40"], ("hashlib", "getpass", "_hashlib")) == []
 
 
+def test_load_without_a_login_variable_reads_the_passwd_name_without_getpass(tmp_path):
+    """With no $GKPLAN_USER, $LOGNAME, $USER, … (cron, a container) the recorder is the passwd entry's name,
+    read with pwd as getpass.getuser would, but without importing getpass and termios (~1.5M instructions)."""
+    pwd = pytest.importorskip("pwd")
+    env = {k: v for k, v in os.environ.items() if k not in ("GKPLAN_USER", "LOGNAME", "USER", "LNAME", "USERNAME")}
+    env |= {"GKPLAN_DB": str(tmp_path / "l.db"), "NO_COLOR": "1"}
+    probe = (
+        "import sys\nsys.argv = ['gkplan', 'load']\nfrom gkplan.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', sorted(m for m in ('getpass', 'termios') if m in sys.modules), file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert out.stderr.rsplit("LOADED ", 1)[1].strip() == "[]"
+    subprocess.run([sys.executable, "-m", "gkplan", "update", "17", "--progress", "40"], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    log = subprocess.run([sys.executable, "-m", "gkplan", "log", "--format", "json"], env=env, capture_output=True,
+                         text=True, check=True)  # fmt: skip
+    assert f'"{pwd.getpwuid(os.getuid())[0]}"' in log.stdout
+
+
 @given(st.text(max_size=50), st.dictionaries(st.sampled_from(("id", "by", "note", "changes")), st.text(max_size=20)))
 def test_the_history_chain_is_sha256_as_hashlib_computes_it(previous, values):
     import hashlib
