@@ -48,6 +48,8 @@ def test_load_checks_the_seed_without_pydantic(tmp_path):
     """The seed is checked by seed_check.py (issue 11: pydantic and building its models cost ~60 ms of `load`'s
     start-up); pydantic is no longer a dependency, so it must not come back through the loader."""
     assert _loaded(tmp_path, ["load"], ("pydantic", "pydantic_core", "gkplan.seed_check", "yaml")) == ["gkplan.seed_check", "yaml"]
+    # nor the C extensions only other commands use: array (a table too long to hold in memory), termios (getpass)
+    assert _loaded(tmp_path, ["load"], ("array", "termios", "getpass")) == []
 
 
 def test_a_table_listing_imports_only_what_it_draws_with(tmp_path):

@@ -6,7 +6,6 @@ more than the file: every row, its cells and their widths made a second time).""
 
 from __future__ import annotations
 
-from array import array
 from itertools import chain
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -57,6 +56,8 @@ class Held:
         n = len(rows[0][0])
         if any(len(row[0]) != n for row in rows):
             raise ValueError("a table's rows differ in their number of cells")  # a bug in a view
+        from array import array  # (a C extension: only a table too long to hold in memory loads it)
+
         texts = "\x1f".join(chain.from_iterable([row[0] for row in rows])).encode("utf-16-le")
         sizes = array("q", chain.from_iterable([row[1] for row in rows])).tobytes()
         which = array("q", [styles.setdefault(row[2], len(styles)) for row in rows]).tobytes()
@@ -69,6 +70,8 @@ class Held:
         styles, cells a row); row k's cells are those from k × cells a row."""
         if self.file is None:
             return
+        from array import array
+
         styles = list(self.styles)
         for n, texts, sizes, which in self.file.execute("SELECT n, texts, sizes, styles FROM b ORDER BY rowid"):
             widths, numbers = array("q"), array("q")
