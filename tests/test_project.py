@@ -48,6 +48,8 @@ def test_load_checks_the_seed_without_pydantic(tmp_path):
     """The seed is checked by seed_check.py (issue 11: pydantic and building its models cost ~60 ms of `load`'s
     start-up); pydantic is no longer a dependency, so it must not come back through the loader."""
     assert _loaded(tmp_path, ["load"], ("pydantic", "pydantic_core", "gkplan.seed_check", "yaml")) == ["gkplan.seed_check", "yaml"]
+    # nor the C extensions only other commands use: array (a table too long to hold in memory), termios (getpass)
+    assert _loaded(tmp_path, ["load"], ("array", "termios", "getpass")) == []
 
 
 def test_a_table_listing_imports_only_what_it_draws_with(tmp_path):
@@ -122,6 +124,41 @@ def test_a_write_loads_neither_openssl_nor_getpass_when_the_login_is_in_the_envi
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("USER", "zhang")
     assert _loaded(tmp_path, ["update", "17", "--progress", "40"], ("hashlib", "getpass", "_hashlib")) == []
+
+
+def test_load_without_a_login_variable_reads_the_passwd_name_without_getpass(tmp_path):
+    """With no $GKPLAN_USER, $LOGNAME, $USER, … (cron, a container) the recorder is the passwd entry's name,
+    read with pwd as getpass.getuser would, but without importing getpass and termios (~1.5M instructions)."""
+    pwd = pytest.importorskip("pwd")
+    env = {k: v for k, v in os.environ.items() if k not in ("GKPLAN_USER", "LOGNAME", "USER", "LNAME", "USERNAME")}
+    env |= {"GKPLAN_DB": str(tmp_path / "l.db"), "NO_COLOR": "1"}
+    probe = (
+        "import sys\nsys.argv = ['gkplan', 'load']\nfrom gkplan.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', sorted(m for m in ('getpass', 'termios') if m in sys.modules), file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert out.stderr.rsplit("LOADED ", 1)[1].strip() == "[]"
+    subprocess.run([sys.executable, "-m", "gkplan", "update", "17", "--progress", "40"], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    log = subprocess.run([sys.executable, "-m", "gkplan", "log", "--format", "json"], env=env, capture_output=True,
+                         text=True, check=True)  # fmt: skip
+    assert f'"{pwd.getpwuid(os.getuid())[0]}"' in log.stdout
+
+
+def test_a_command_makes_only_the_shared_options_it_declares(tmp_path):
+    """cliopts makes each shared option on its first import (~5.8M instructions for all ~30 at every start):
+    `load` takes --by and --format, never `update`'s --due or `list`'s filters."""
+    env = os.environ | {"GKPLAN_DB": str(tmp_path / "l.db"), "NO_COLOR": "1"}
+    probe = (
+        "import sys\nsys.argv = ['gkplan', 'load']\nfrom gkplan.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "made = vars(sys.modules['gkplan.cliopts'])\n"
+        "print('MADE', sorted(n for n in ('ByOpt', 'FormatOpt', 'DueOpt', 'DeptFilter', 'ProgressOpt') if n in made),"
+        " file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert out.stderr.rsplit("MADE ", 1)[1].strip() == "['ByOpt', 'FormatOpt']"
 
 
 @given(st.text(max_size=50), st.dictionaries(st.sampled_from(("id", "by", "note", "changes")), st.text(max_size=20)))

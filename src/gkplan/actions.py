@@ -24,15 +24,23 @@ def who(by: str | None) -> str:
 
 
 def login_name() -> str:
-    # getpass.getuser's own order of variables, read here first: getpass imports termios and pwd (~1 ms of a write)
+    # getpass.getuser's own order of variables, read here first, then its own passwd lookup: getpass itself
+    # imports termios (~1.5M instructions of a write where no variable is set, as under cron or in a container)
     for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):
         if os.environ.get(variable):
             return os.environ[variable]
-    import getpass
-
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry, as in some containers
+        import pwd
+    except ImportError:  # (Windows: getpass says what it can)
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except OSError:
+            return "unknown"
+    try:
+        return pwd.getpwuid(os.getuid())[0]
+    except KeyError:  # no passwd entry, as in some containers
         return "unknown"
 
 

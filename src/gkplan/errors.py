@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
 # Set by the ledger right after a transaction commits (reset as each command starts), so that a failure
 # afterwards (output that cannot be written, Ctrl-C) can say the change was saved and must not be retried.
@@ -37,18 +37,16 @@ class NotFound(GkplanError):
     exit_code = 3
 
 
-class Problem(NamedTuple):
+# The two problem records are collections.namedtuple, not typing.NamedTuple: every command imports this module,
+# and typing's class (each string annotation compiled into a ForwardRef) costs ~0.7M instructions more apiece.
+class Problem(namedtuple("Problem", "file line column point field message")):
     """One thing wrong with a seed, as data: where it is (any part may be unknown), and what it is.
 
-    `point` and `field` say which record and field it concerns, for code that wants them; `message`
-    is the whole sentence after the position (it already names the point and field for a reader)."""
+    file: str | None, line: int | None, column: int | None, point: int | str | None, field: str | None,
+    message: str. `point` and `field` say which record and field it concerns, for code that wants them;
+    `message` is the whole sentence after the position (it already names the point and field for a reader)."""
 
-    file: str | None
-    line: int | None
-    column: int | None
-    point: int | str | None
-    field: str | None
-    message: str
+    __slots__ = ()
 
 
 def format_problem(problem: Problem) -> str:
@@ -70,15 +68,13 @@ class SeedError(GkplanError):
         return [format_problem(p) for p in self.problems]
 
 
-class CellProblem(NamedTuple):
+class CellProblem(namedtuple("CellProblem", "sheet row column header message")):
     """One thing wrong with a workbook that `gkplan import` reads, as data: the sheet, row and column
-    (a letter, with its header) it is in — row and column None where it concerns a whole sheet or row."""
+    (a letter, with its header) it is in — row and column None where it concerns a whole sheet or row.
 
-    sheet: str
-    row: int | None
-    column: str | None
-    header: str | None
-    message: str
+    sheet: str, row: int | None, column: str | None, header: str | None, message: str."""
+
+    __slots__ = ()
 
 
 def format_cell(problem: CellProblem) -> str:

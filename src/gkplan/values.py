@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import unicodedata
 
 from gkplan.errors import InvalidValue
 
@@ -36,7 +35,9 @@ _STATUS_ALIASES = {label: key for key, label in STATUS_LABELS.items()} | {
 
 
 def parse_status(text: str) -> str:
-    s = unicodedata.normalize("NFKC", text).strip().lower()
+    from unicodedata import normalize  # (a C extension: only the commands that read a value load it)
+
+    s = normalize("NFKC", text).strip().lower()
     key = s if s in STATUS_LABELS else _STATUS_ALIASES.get(s)
     if key is None:
         choices = " / ".join(f"{label}（{key}）" for key, label in STATUS_LABELS.items())
@@ -46,7 +47,9 @@ def parse_status(text: str) -> str:
 
 def parse_progress(text: str) -> int:
     """'60', '60%', '６０' → 60; anything else, or outside 0–100, is refused."""
-    s = unicodedata.normalize("NFKC", text).strip().removesuffix("%").strip()
+    from unicodedata import normalize  # (a C extension: only the commands that read a value load it)
+
+    s = normalize("NFKC", text).strip().removesuffix("%").strip()
     if not (s.isascii() and s.isdigit()) or len(s) > 3:
         raise InvalidValue(f"进度应为 0–100 的整数，收到：{text!r}")
     value = int(s)

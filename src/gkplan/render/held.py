@@ -10,7 +10,6 @@ dozens of rows, at C speed where it can), not a row at a time."""
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +75,8 @@ class Held:
             for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -256"):  # KiB: pages go to the file
                 self.file.execute(f"PRAGMA {pragma}")
             self.file.execute("CREATE TABLE b (n INTEGER, texts BLOB, sizes BLOB, styles BLOB)")
+        from array import array  # (a C extension: only a table too long to hold in memory loads it)
+
         numbers = self.numbers
         texts = "\x1f".join(self.texts).encode("utf-16-le")
         sizes = array("q", self.sizes).tobytes()
@@ -89,6 +90,8 @@ class Held:
         every cell's width, each row's styles, cells a row); row k's cells are those from k × cells a row."""
         self.weigh()
         if self.file is not None:
+            from array import array
+
             styles = list(self.numbers)
             for n, texts, sizes, which in self.file.execute("SELECT n, texts, sizes, styles FROM b ORDER BY rowid"):
                 widths, numbers = array("q"), array("q")
