@@ -187,8 +187,9 @@ class PgConnection:
         if self._depth or self.conn.in_transaction:
             yield self.conn
             return
-        with self._errors():  # the BEGIN goes with the first read
-            self.conn.pending.append(("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ()))
+        with self._errors():  # the BEGIN goes with the first read, ahead of what waits (a spent cursor's CLOSE takes a
+            # snapshot: before the BEGIN, in the pipeline's implicit transaction, the isolation level would be refused)
+            self.conn.pending.insert(0, ("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ()))
             try:
                 yield self.conn
             finally:
