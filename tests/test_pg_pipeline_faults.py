@@ -62,3 +62,20 @@ def test_a_snapshot_right_after_a_listing_is_a_repeatable_read(opened, piped):
         assert [r[0] for r in opened.conn.execute("SELECT id FROM points ORDER BY id")] == ids
     assert level == "repeatable read"
     assert opened.conn.execute("SELECT count(*) FROM pg_cursors").fetchone()[0] == 0 and not opened.conn.in_transaction
+
+
+def test_writers_take_turns_on_a_database_whose_default_isolation_is_repeatable_read(pg_ledger, ledger_server):
+    """An administrator may make a database's transactions repeatable read (or serializable) by default. A writer's
+    transaction took its snapshot with its first statement, the writers' lock, before that lock was granted: every
+    writer that waited read the history as it was before the one it waited for, and wrote the same next number
+    (UniqueViolation, a traceback). Writers' transactions are read committed whatever the default."""
+    database = pg_ledger.split("@/", 1)[1].split("?", 1)[0]
+    ledger_server.sql(f"ALTER DATABASE {database} SET default_transaction_isolation = 'repeatable read'")
+    count = "SELECT count(*) FROM history"
+    before = ledger_server.sql(count, database=database)[0][0]
+    env = os.environ | {"GKPLAN_DB": pg_ledger, "GKPLAN_TODAY": TODAY, "NO_COLOR": "1"}
+    procs = [subprocess.Popen([sys.executable, "-m", "gkplan", "update", "17", "--note", f"进展{k}"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for k in range(6)]  # fmt: skip
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, errors
+    assert ledger_server.sql(count, database=database)[0][0] == before + 6

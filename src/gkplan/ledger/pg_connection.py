@@ -138,8 +138,11 @@ class PgConnection:
             yield self.conn
             return
         self._plans = None
-        with self._errors():  # BEGIN and the lock go with the transaction's first statement
-            self.conn.pending += [("BEGIN", ()), ("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))]
+        with self._errors():  # BEGIN and the lock go with the transaction's first statement, ahead of what waits
+            # read committed whatever the database's default: each statement after the lock sees the writer before
+            # (a repeatable read transaction's snapshot is taken by its first statement, before the lock is granted)
+            begin = [("BEGIN ISOLATION LEVEL READ COMMITTED", ()), ("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))]
+            self.conn.pending[:0] = begin
             self._depth = 1
             try:
                 yield self.conn
