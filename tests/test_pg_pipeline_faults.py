@@ -79,3 +79,18 @@ def test_writers_take_turns_on_a_database_whose_default_isolation_is_repeatable_
     errors = [p.communicate(timeout=120)[1] for p in procs]
     assert [p.returncode for p in procs] == [0] * 6, errors
     assert ledger_server.sql(count, database=database)[0][0] == before + 6
+
+
+def test_a_write_to_a_read_only_database_is_one_line_and_exit_10(pg_ledger, ledger_server):
+    """A database (or login) made read-only by default, or a standby server: the server refuses the write
+    (ReadOnlySqlTransaction), which came out as a traceback; it is one Chinese line, nothing written."""
+    database = pg_ledger.split("@/", 1)[1].split("?", 1)[0]
+    ledger_server.sql(f"ALTER DATABASE {database} SET default_transaction_read_only = on")
+    count = "SELECT count(*) FROM history"
+    before = ledger_server.sql(count, database=database)[0][0]
+    env = os.environ | {"GKPLAN_DB": pg_ledger, "GKPLAN_TODAY": TODAY, "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-m", "gkplan", "update", "17", "--note", "进展"], env=env, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 10, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "只允许读取" in done.stderr, done.stderr
+    assert ledger_server.sql(count, database=database)[0][0] == before

@@ -125,6 +125,8 @@ class PgConnection:
             yield
         except e.InsufficientPrivilege as exc:
             raise Forbidden(_refusal(self.login, exc.diag.message_primary or "")) from None
+        except e.ReadOnlySqlTransaction as exc:  # a read-only login or database, a standby server
+            raise Forbidden(f"{self.path}: 服务器只允许读取这个台账（{exc.diag.message_primary}）；未写入任何内容") from None
         except (e.UndefinedTable, e.UndefinedColumn, e.UndefinedFunction) as exc:
             raise LedgerError(f"{self.path}: 服务器上的台账结构不完整（{exc.diag.message_primary}）；请由管理员运行 gkplan admin init") from None
         except psycopg.OperationalError as exc:
