@@ -125,6 +125,8 @@ class PgConnection:
             yield
         except e.InsufficientPrivilege as exc:
             raise Forbidden(_refusal(self.login, exc.diag.message_primary or "")) from None
+        except e.ReadOnlySqlTransaction as exc:  # a read-only login or database, a standby server
+            raise Forbidden(f"{self.path}: 服务器只允许读取这个台账（{exc.diag.message_primary}）；未写入任何内容") from None
         except (e.UndefinedTable, e.UndefinedColumn, e.UndefinedFunction) as exc:
             raise LedgerError(f"{self.path}: 服务器上的台账结构不完整（{exc.diag.message_primary}）；请由管理员运行 gkplan admin init") from None
         except psycopg.OperationalError as exc:
@@ -138,8 +140,11 @@ class PgConnection:
             yield self.conn
             return
         self._plans = None
-        with self._errors():  # BEGIN and the lock go with the transaction's first statement
-            self.conn.pending += [("BEGIN", ()), ("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))]
+        with self._errors():  # BEGIN and the lock go with the transaction's first statement, ahead of what waits
+            # read committed whatever the database's default: each statement after the lock sees the writer before
+            # (a repeatable read transaction's snapshot is taken by its first statement, before the lock is granted)
+            begin = [("BEGIN ISOLATION LEVEL READ COMMITTED", ()), ("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))]
+            self.conn.pending[:0] = begin
             self._depth = 1
             try:
                 yield self.conn
@@ -187,8 +192,9 @@ class PgConnection:
         if self._depth or self.conn.in_transaction:
             yield self.conn
             return
-        with self._errors():  # the BEGIN goes with the first read
-            self.conn.pending.append(("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ()))
+        with self._errors():  # the BEGIN goes with the first read, ahead of what waits (a spent cursor's CLOSE takes a
+            # snapshot: before the BEGIN, in the pipeline's implicit transaction, the isolation level would be refused)
+            self.conn.pending.insert(0, ("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ()))
             try:
                 yield self.conn
             finally:
