@@ -94,3 +94,20 @@ def test_a_write_to_a_read_only_database_is_one_line_and_exit_10(pg_ledger, ledg
     assert done.returncode == 10, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "只允许读取" in done.stderr, done.stderr
     assert ledger_server.sql(count, database=database)[0][0] == before
+
+
+@pytest.mark.parametrize("piped", [True, False], ids=("pipeline", "libpq-without-pipelines"))
+def test_a_listing_left_open_by_a_rolled_back_write_is_not_closed_twice(opened, piped):
+    """A listing begun inside a write whose transaction then rolls back: the rollback drops its cursor, and the
+    listing closed afterwards queued a CLOSE of that cursor for the next statement, which the server refused
+    ("cursor does not exist"): the next read failed with an unmapped error."""
+    opened.conn.piped = piped
+    listing = None
+    with pytest.raises(RuntimeError):
+        with opened.transaction():
+            listing = opened.rows("SELECT id FROM points ORDER BY id")
+            assert next(listing)["id"] == 1
+            raise RuntimeError("the write fails")
+    listing.close()
+    assert opened.conn.execute("SELECT count(*) FROM points").fetchone()[0] > 1
+    assert opened.conn.execute("SELECT count(*) FROM pg_cursors").fetchone()[0] == 0 and not opened.conn.in_transaction

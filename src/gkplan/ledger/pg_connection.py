@@ -171,6 +171,8 @@ class PgConnection:
         with self._errors():  # the DECLARE and the first batch in one round trip; the CLOSE goes with the next statement
             batch = self.conn.batch([(f"DECLARE {name} CURSOR WITH HOLD FOR {translate(sql)}", params if params is not None else ()),
                                      fetch])[-1].fetchall()  # fmt: skip
+        if self.conn.in_transaction:
+            self.conn.declared.append(name)
         try:
             while True:
                 yield from batch
@@ -179,7 +181,7 @@ class PgConnection:
                 with self._errors():
                     batch = self.conn.batch([fetch])[-1].fetchall()
         finally:
-            if not self.conn.raw.closed:
+            if not self.conn.raw.closed and name not in self.conn.dropped:
                 self.conn.pending.append((f"CLOSE {name}", ()))
 
     def records(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:

@@ -68,6 +68,8 @@ class Conn:
     def __init__(self, raw: Any, psycopg: Any) -> None:
         self.raw, self.piped, self.error = raw, psycopg.Pipeline.is_supported(), psycopg.Error
         self.pending: list[tuple[str, Any]] = []
+        self.declared: list[str] = []  # cursors declared in the open transaction: a rollback drops them
+        self.dropped: set[str] = set()  # cursors a rollback dropped: nothing left to close
 
     def execute(self, sql: str, params: Any = ()) -> Any:
         return self.batch([(translate(sql), params if params is not None else ())])[-1]
@@ -118,8 +120,10 @@ class Conn:
         if self.began:
             self.pending = [(sql, p) for sql, p in self.pending if sql.startswith("CLOSE")]
             return
+        declared, self.declared = self.declared, []
         if how == "ROLLBACK":  # a cursor declared in the transaction is gone with it; one held from before stays
             self.pending = []  # open until the session ends, harmless
+            self.dropped.update(declared)
             self.raw.execute(how)
         else:
             self.execute(how)
