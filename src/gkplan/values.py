@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from gkplan.errors import InvalidValue
 
 # English key (stable, in JSON/CSV and the database) → Chinese label (what people read).
