@@ -272,17 +272,22 @@ def test_a_table_of_every_row_draws_the_same_from_memory_and_from_its_file(monke
             for i in range(1, 400)]  # fmt: skip
     heads = ("编号", "工作要点", "状态", "校领导", "进度", "灯")
 
-    def drawn(budget: int) -> list[str]:
+    def drawn(budget: int, together: bool = False) -> list[str]:
         monkeypatch.setattr(held, "BUDGET", budget)
         t = Table(*heads, drop=("状态", "校领导"), title="标题")
-        for r in rows:
-            t.hold(r)
+        if together:  # as a listing holds them: every row from one iterator (Table.hold_all, a batch at a time)
+            t.hold(rows[0])
+            t.hold_all(r for r in rows[1:])
+        else:
+            for r in rows:
+                t.hold(r)
         t.caption = f"共 {t.count} 项"
         assert (t.held.file is None) == (budget > 1 << 20)
         return list(t.lines(color=color, max_width=width))
 
     in_memory, from_file = drawn(1 << 30), drawn(2000)
     assert from_file == in_memory
+    assert drawn(1 << 30, together=True) == drawn(2000, together=True) == in_memory
     short = Table(*heads, drop=("状态", "校领导"), title="标题")
     for r in rows:
         short.add_row(*r)

@@ -80,9 +80,10 @@ def _labelled(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def iter_points(
-    ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = (), brief: bool = False
+    ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = (), brief: bool = False, order: str = "p.id"
 ) -> Iterator[dict[str, Any]]:
-    return map(_labelled, ledger.iter_points(query._replace(lights=lights), fr.clock, brief=brief))
+    rows = ledger.iter_points(query._replace(lights=lights), fr.clock, order=order, brief=brief)
+    return rows if brief else map(_labelled, rows)  # a brief row is a table's: it shows the status its own way
 
 
 def iter_tasks(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
@@ -143,7 +144,7 @@ def _request(asked: dict[str, Any] | None) -> dict[str, Any] | None:
 def overdue(ledger: Ledger, fr: Frame, brief: bool = False) -> Iterator[dict[str, Any]]:
     """Every red point, most overdue first (sorted by SQLite, streamed), each followed by its red tasks;
     then the points that are not red themselves but have a red task, with those tasks."""
-    rows = map(_labelled, ledger.iter_points(PointQuery(overdue_as_of=fr.as_of), fr.clock, order="p.due, p.id", brief=brief))
+    rows = iter_points(ledger, PointQuery(overdue_as_of=fr.as_of), fr, brief=brief, order="p.due, p.id")
     for row in with_red_tasks(ledger, rows, PointQuery(), fr, brief):
         yield _days_overdue(row)
 

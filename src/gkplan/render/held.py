@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 BUDGET = 1 << 19  # about 512 KiB of cells held in memory (text, two bytes a CJK character, plus the objects)
 _ROW, _CELL = 120, 60  # an estimate of a held row's objects: its tuple and lists, and each cell's str
-_EVERY = 32  # rows added between two weighings (the cells of those rows measured and counted)
+_EVERY = 128  # rows added between two weighings (the cells of those rows measured and counted, a column at a time)
 Measure = Callable[[list[str], int], tuple[list[str], list[int]]]  # rows' cells, cells a row → texts shown, widths
 
 

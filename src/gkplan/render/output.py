@@ -189,9 +189,7 @@ def _emit_rows(
             shown, more = len(table.rows), sum(1 for _ in iterator)
         else:
             table.styled = _color()  # drawn without colour, the rows keep no styles
-            hold = table.hold
-            for row in iterator:
-                hold(cells(row))
+            table.hold_all(map(cells, iterator))
             shown, more = table.count, 0
         if unit is not None:
             table.caption = _footer(shown, more, unit) if shown or more else empty

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any, Union
 
 from gkplan.render.held import Held
+from gkplan.render.liner import liner
 from gkplan.render.width import cell_width, row_widths, settle, speed_up, truncate, wrap
 
 _NUMERIC_HEADERS = {"编号", "进度", "要点数", "已完成", "进行中", "未启动", "受阻", "暂缓", "逾期", "逾期天数", "平均进度",
@@ -102,20 +104,30 @@ class Table:
         """A row of a table of every row, as it comes: its cells count into the column widths, and the row is
         kept (render.held: in memory up to a budget, then in a temporary file) until the table is drawn. Its
         cells are shown `visible` and measured with those of the rows around it (`measured`)."""
+        self.hold_all((cells,))
+
+    def hold_all(self, rows: Iterable[Sequence[Cell]]) -> None:
+        """`hold` each row of `rows`, a batch at a time: the rows up to the next weighing are taken together, their
+        texts (and styles) picked out in one pass rather than a row at a time (a 100,000-row listing's rows)."""
+        rows = iter(rows)
         held = self.held
-        texts = [c if c.__class__ is str else c[0] for c in cells]
-        if held is None:
-            held = self.held = Held(len(texts), measured)
-        held.texts += texts
-        if self.styled:
-            styles = tuple([None if c.__class__ is str else c[1] for c in cells])
-            held.styles.append(_styles.setdefault(styles, styles))
-        else:
-            held.styles.append(held.unstyled)
-        if len(held.styles) >= held.due:
-            held.weigh()
-            if len(held) >= _LONG:
-                speed_up()
+        while True:
+            batch = list(islice(rows, held.due - len(held.styles) if held is not None else 1))
+            if not batch:
+                return
+            if held is None:
+                held = self.held = Held(len(batch[0]), measured)
+            held.texts += [c if c.__class__ is str else c[0] for cells in batch for c in cells]
+            if self.styled:
+                for cells in batch:
+                    styles = tuple([None if c.__class__ is str else c[1] for c in cells])
+                    held.styles.append(_styles.setdefault(styles, styles))
+            else:
+                held.styles += [held.unstyled] * len(batch)
+            if len(held.styles) >= held.due:
+                held.weigh()
+                if len(held) >= _LONG:
+                    speed_up()
 
     @property
     def count(self) -> int:
@@ -211,7 +223,7 @@ class Table:
         head += "\n".join(line(self.headers, self.widths, ("bold",) * len(self.headers))) + "\n"
         yield head + "-" * (sum(widths[i] for i in keep) + 2 * (len(keep) - 1)) + "\n"
         if not color and all(widths[i] >= natural[i] for i in keep):  # no cell is cut, none is coloured
-            flat, rows = _liner(keep, widths, right)
+            flat, rows = liner(keep, widths, right)
             for start in range(0, len(self.rows), _BATCH):
                 yield rows(self.rows[start : start + _BATCH])
             if self.held is not None:  # (a batch: its rows' cells one after another)
@@ -238,35 +250,6 @@ class Table:
 
 _BATCH = 1000  # lines written at a time
 _LONG = 256  # rows from which a table measures its cells the quick way (width.speed_up)
-_Liner = tuple[Callable[[Sequence[str], Sequence[int], int], str], Callable[[list[Any]], str]]
-_liners: dict[tuple, _Liner] = {}
-
-
-def _liner(keep: list[int], widths: list[int], right: list[bool]) -> _Liner:
-    """The functions that draw rows whose cells are all whole, uncoloured, for this layout: one expression
-    that pads and joins a row's cells, in a loop over a batch of rows (made once for the table, as xlsx_rows
-    makes a sheet's row writer). The first takes a batch as the file keeps it (every cell's text, every
-    cell's width, cells a row: render.held.flat), the second a list of rows (texts, widths, styles)."""
-    key = (tuple(keep), tuple(widths), tuple(right))
-    made = _liners.get(key)
-    if made is None:
-        last = keep[-1]
-
-        def body(at: str) -> str:  # an f-string: the row's pieces joined at once, not a concatenation at a time
-            parts = []
-            for i in keep:
-                t, pad = f"{{t[{at}{i}]}}", f"{{' ' * ({widths[i]} - s[{at}{i}])}}"
-                parts.append(pad + t if right[i] else t + pad if i != last else t)
-            return 'f"' + "  ".join(parts) + '"'
-
-        code = (f"def flat(t, s, n):\n    return ''.join([({body('o + ')}).rstrip() + '\\n' for o in range(0, len(t), n)])\n"
-                f"def rows(batch):\n    return ''.join([({body('')}).rstrip() + '\\n' for t, s, _ in batch])\n")
-        scope: dict[str, Any] = {}
-        exec(code, scope)  # noqa: S102 - the code is made of column numbers and widths, nothing from the ledger
-        made = _liners[key] = (scope["flat"], scope["rows"])
-    return made
-
-
 def cell(value: Any) -> str:
     """A value as a table cell's text (None: empty). A table shows every cell `visible` (`prepared`): a view's
     cells need not escape their text themselves."""
