@@ -116,11 +116,13 @@ def _emit(fmt: str, data: Any, fields: Sequence[str], table: Callable[[], Any]) 
     elif fmt == "csv":
         import csv
 
+        from gkplan.render.csvrows import csv_rows
+
         rows = data if isinstance(data, list) else [data]
         _hint_excel()
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(fields)
-        writer.writerows([_guarded(row.get(f)) for f in fields] for row in rows)
+        writer.writerows(csv_rows(rows, fields))
     else:
         _print(table())
 
@@ -215,10 +217,12 @@ def _emit_rows(
     else:
         import csv
 
+        from gkplan.render.csvrows import csv_rows
+
         _hint_excel()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(fields)
-        writer.writerows([_guarded(row.get(f)) for f in fields] for row in rows)
+        writer.writerows(csv_rows(rows, fields))
 
 
 DEFAULT_LIMIT = 200
