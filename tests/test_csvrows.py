@@ -55,3 +55,25 @@ def test_a_long_listing_crosses_batches_with_a_formula_in_the_last_one():
     assert got[0] == (0, "第 0 次", "李松、鞠传进", "true")
     assert got[999][1] == "'=HYPERLINK(\"x\")" and got[998][1] == "第 998 次"
     assert len(got) == 1000
+
+
+def test_rows_read_before_a_failing_record_are_still_written():
+    """As before the batching (each record written as it came): when reading the records fails part-way (a ledger
+    error mid-cursor, a bad history entry), the records read before the failure are written, not lost with their batch."""
+
+    def records():
+        for i in range(300):
+            if i == 270:
+                raise RuntimeError("a bad record")
+            yield {"id": i, "note": f"第 {i} 次", "late": False}
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    try:
+        writer.writerows(csvrows.csv_rows(records(), ("id", "note", "late")))
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the failure was swallowed")
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 270 and lines[-1] == "269,第 269 次,false"
