@@ -27,7 +27,15 @@ _FLAGS, _FLAG_KINDS = {True: "true", False: "false", None: ""}, frozenset((bool,
 def csv_rows(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> Iterator[Sequence[Any]]:
     """Each record's `fields` (missing: None) as `[_guarded(row.get(f)) for f in fields]` would write them."""
     rows, get = iter(rows), itemgetter(*fields) if len(fields) > 1 else None
-    while batch := list(islice(rows, _BATCH)):
+    failed: Exception | None = None
+    while failed is None:
+        batch: list[dict[str, Any]] = []
+        try:
+            batch.extend(islice(rows, _BATCH))
+        except Exception as exc:  # noqa: BLE001 - re-raised below, once the records read before it are written
+            failed = exc  # (as when each record was written as it came: none read is lost with its batch)
+        if not batch:
+            break
         try:
             values = list(map(get, batch)) if get is not None else None
         except KeyError:  # a record without one of the fields: cell by cell
@@ -40,6 +48,8 @@ def csv_rows(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> Iterator[
             if not _as_is(column):
                 columns[i] = _converted(column) or list(map(_guarded, column))
         yield from zip(*columns)
+    if failed is not None:
+        raise failed
 
 
 def _converted(column: tuple[Any, ...]) -> list[str] | None:
