@@ -174,12 +174,12 @@ def _emit_rows(
     fmt: str, rows: Rows, fields: Sequence[str], table: Table, cells: Callable[[dict], list], limit: int | None,
     unit: str | None, empty: str = "没有符合条件的记录",
 ) -> None:
-    """A list view, streamed: JSON and ndjson write every row as it comes, CSV every 256 rows (render.csvrows); a table of the first `limit` rows
-    (default 200 on a terminal) keeps their cells and counts the rest; a table of every row (`limit` 0, the
-    default when piped) holds its rows' cells as they come (`Table.hold`: beyond a budget, in a temporary file),
-    so that its memory does not grow with the rows, and draws them once every column's width is known.
-    `rows` may be a function of `brief`: a table asks for brief rows, which are cheaper to fetch. `empty`: the
-    line under a table without rows; `unit` None: no line under the table at all."""
+    """A list view, streamed: JSON and ndjson write every row as it comes, CSV every 256 rows (render.csvrows); a
+    table of the first `limit` rows (default 200 on a terminal) keeps their cells and counts the rest; a table of
+    every row (`limit` 0, the default when piped) holds its rows' cells as they come (`Table.hold_all`: beyond a
+    budget, in a temporary file), so that its memory does not grow with the rows, and draws them once every
+    column's width is known. `rows` may be a function of `brief`: a table asks for brief rows, which are cheaper
+    to fetch. `empty`: the line under a table without rows; `unit` None: no line under the table at all."""
     out = sys.stdout
     if fmt == "table":
         if limit is None:
