@@ -49,6 +49,11 @@ def add_co(conn: sqlite3.Connection, plan: str, point: int, co: str) -> None:
                      [(plan, point, name) for name in co.split("\x1f")])
 
 
+def send(conn: Any, sql: str, params: tuple) -> None:
+    """A write whose answer is not read: on a server it waits for the next statement (one round trip less)."""
+    getattr(conn, "send", conn.execute)(sql, params)
+
+
 def ref_of(entity: str, key: tuple) -> str | None:
     return None if entity == "point" else str(key[1])
 
@@ -185,7 +190,7 @@ class HistoryMixin:
         fields = STATE_FIELDS[entity]
         columns = ("plan", *_KEYS[entity], "effective", "hid", *fields, "at")
         values = (self.plan_key, *key, entry["effective"], entry["id"], *(state[f] for f in fields), entry["at"])
-        conn.execute(f"INSERT INTO {entity}_states ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", values)
+        send(conn, f"INSERT INTO {entity}_states ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", values)
 
     def _set_today(self, conn: sqlite3.Connection, entity: str, key: tuple, state: dict[str, Any], entry: dict[str, Any]) -> None:
         table, columns = _TABLES[entity]
@@ -200,8 +205,8 @@ class HistoryMixin:
         stored = conn.execute(f"SELECT {', '.join(values)} FROM {table} WHERE {where}", (self.plan_key, *key)).fetchone()
         values = {k: v for (k, v), old in zip(values.items(), stored) if k == "updated_at" or _number(old) != v}
         assignments = ", ".join(f"{k} = ?" for k in values)
-        conn.execute(
-            f"UPDATE {table} SET {assignments}, changed = {self.dialect.greatest(_CHANGED, '?')} WHERE {where}",
+        send(
+            conn, f"UPDATE {table} SET {assignments}, changed = {self.dialect.greatest(_CHANGED, '?')} WHERE {where}",
             (*values.values(), entry["effective"], self.plan_key, *key),
         )
 
@@ -223,7 +228,7 @@ class HistoryMixin:
             "source": source,
         }  # fmt: skip
         entry["hash"] = entry_hash(last[1] if last else GENESIS, entry)
-        conn.execute(f"INSERT INTO history ({', '.join(entry)}) VALUES ({', '.join('?' * len(entry))})", tuple(entry.values()))
+        send(conn, f"INSERT INTO history ({', '.join(entry)}) VALUES ({', '.join('?' * len(entry))})", tuple(entry.values()))
         entry["changes"] = changes
         self._settle(conn, entity, key, entry)
         self._latest = False  # the plan's latest effective day may have moved
