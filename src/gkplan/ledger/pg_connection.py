@@ -205,6 +205,7 @@ class PgConnection:
         with self._errors():  # the BEGIN goes with the first read, ahead of what waits (a spent cursor's CLOSE takes a
             # snapshot: before the BEGIN, in the pipeline's implicit transaction, the isolation level would be refused)
             self.conn.pending.insert(0, ("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ()))
+            self._plans = self._latest_days = None  # read before the snapshot: read again in it, if asked
             try:
                 yield self.conn
             finally:
