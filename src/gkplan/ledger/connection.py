@@ -81,6 +81,9 @@ class Connection:
         """The plans read in advance (a server's, with its first query: pg_connection); none from a file."""
         return None
 
+    def prefetched_latest(self, plan: str) -> None:  # noqa: ARG002 - as prefetched_plans: a server's only
+        return None
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.readonly = False

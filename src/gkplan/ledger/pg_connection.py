@@ -20,7 +20,7 @@ from typing import Any
 from gkplan.errors import Forbidden, LedgerError
 from gkplan.ledger.dialect import POSTGRES
 from gkplan.ledger.pg_statements import Conn, row_factory, translate
-from gkplan.ledger.plans import ALL_PLANS
+from gkplan.ledger.plans import ALL_PLANS, latest_sql
 
 _names = itertools.count()  # server-side cursors need names unique on the connection
 BATCH = 2000  # rows a long listing's cursor brings at a time
@@ -28,6 +28,7 @@ WRITE_LOCK = 0x676B7772  # 'gkwr': one writer at a time on a ledger's database
 CHECK = ("SELECT (SELECT value FROM meta WHERE key = 'schema_version'), session_user,"
          " pg_has_role(session_user, 'gkplan_office', 'USAGE') OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)"
          " OR (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'history') = session_user")  # fmt: skip
+LATEST = f"SELECT p.key, {latest_sql(POSTGRES, 'p.key')} FROM plans p"  # each plan's (PlansMixin.latest_effective)
 def _number_loader(psycopg: Any) -> type:
     class Number(psycopg.adapt.Loader):
         """numeric as SQLite would give it: sum() of integers an int, an average a float."""
@@ -60,10 +61,12 @@ class PgConnection:
         raw.adapters.register_loader("numeric", _number_loader(psycopg))
         self.conn = Conn(raw, psycopg)
         with self._errors():
-            try:  # with the plans, which every command asks for next (PlansMixin.plan): one round trip for both
-                check, plans = self.conn.batch([(CHECK, ()), (ALL_PLANS, ())])
+            try:  # with the plans, which every command asks for next (PlansMixin.plan), and how far each plan's
+                # history reaches (a read as of a day asks): one round trip for all three
+                check, plans, latest = self.conn.batch([(CHECK, ()), (ALL_PLANS, ()), (LATEST, ())])
                 found = check.fetchone()
                 self._plans: list | None = plans.fetchall()
+                self._latest_days: dict | None = dict(latest.fetchall())
             except psycopg.errors.InsufficientPrivilege:  # reading is granted to the office's and the departments' roles only
                 login = self.conn.execute("SELECT session_user").fetchone()[0]
                 raw.close()
@@ -86,6 +89,11 @@ class PgConnection:
         written since (PlansMixin.all_plans reads them afresh otherwise)."""
         rows, self._plans = self._plans, None
         return rows
+
+    def prefetched_latest(self, plan: str) -> str | None:
+        """As prefetched_plans: a plan's latest effective day ('' for none), read with them; None once written."""
+        latest, self._latest_days = self._latest_days, None
+        return None if latest is None else latest.get(plan)
 
     file = None  # no local file to keep exports and backups off
 
@@ -139,7 +147,7 @@ class PgConnection:
         if self._depth:
             yield self.conn
             return
-        self._plans = None
+        self._plans = self._latest_days = None
         with self._errors():  # BEGIN and the lock go with the transaction's first statement, ahead of what waits
             # read committed whatever the database's default: each statement after the lock sees the writer before
             # (a repeatable read transaction's snapshot is taken by its first statement, before the lock is granted)
@@ -197,6 +205,7 @@ class PgConnection:
         with self._errors():  # the BEGIN goes with the first read, ahead of what waits (a spent cursor's CLOSE takes a
             # snapshot: before the BEGIN, in the pipeline's implicit transaction, the isolation level would be refused)
             self.conn.pending.insert(0, ("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ()))
+            self._plans = self._latest_days = None  # read before the snapshot: read again in it, if asked
             try:
                 yield self.conn
             finally:

@@ -99,6 +99,11 @@ class Conn:
             raise first
         return cursors
 
+    def send(self, sql: str, params: Any = ()) -> None:
+        """A write whose answer nobody reads (an INSERT, an UPDATE in a transaction): it goes with the next
+        statement, and a refusal of it is raised there, still in the transaction (which then rolls back)."""
+        self.pending.append((translate(sql), params if params is not None else ()))
+
     def executemany(self, sql: str, rows: Any) -> Any:
         if self.pending:
             self.batch([])
@@ -117,7 +122,7 @@ class Conn:
 
     def end(self, how: str) -> None:
         """COMMIT or ROLLBACK; nothing to send when the BEGIN itself has not gone yet (nothing ran in it)."""
-        if self.began:
+        if self.began and all(sql.startswith(("BEGIN", "SELECT pg_advisory", "CLOSE")) for sql, _ in self.pending):
             self.pending = [(sql, p) for sql, p in self.pending if sql.startswith("CLOSE")]
             return
         declared, self.declared = self.declared, []

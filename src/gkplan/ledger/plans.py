@@ -12,6 +12,12 @@ PLAN_COLUMNS = 'key, title, document, year, issued, start, "end", loaded'
 ALL_PLANS = f"SELECT {PLAN_COLUMNS} FROM plans ORDER BY year, loaded"
 
 
+def latest_sql(d: Any, key: str) -> str:
+    """The latest day any change of the plan `key` (SQL) is effective on, '' for none."""
+    return d.greatest(f"coalesce((SELECT max(effective) FROM history WHERE plan = {key}), '')",
+                      f"coalesce((SELECT grown FROM plans WHERE key = {key}), '')")  # fmt: skip
+
+
 class PlansMixin:
     def all_plans(self) -> list[dict[str, Any]]:
         """Every plan, the current (default) one marked: the latest year, then the latest loaded."""
@@ -50,11 +56,11 @@ class PlansMixin:
 
     def latest_effective(self) -> str | None:
         """The latest day any change of this plan is effective on: reading as of any later day is reading today's tables."""
+        known = self.prefetched_latest(self.plan_key)
+        if known is not None:
+            return known or None
         with self._errors():
-            return self.conn.execute(
-                "SELECT " + self.dialect.greatest("coalesce((SELECT max(effective) FROM history WHERE plan = :p), '')",
-                                                  "coalesce((SELECT grown FROM plans WHERE key = :p), '')"), {"p": self.plan_key},
-            ).fetchone()[0] or None  # fmt: skip
+            return self.conn.execute(f"SELECT {latest_sql(self.dialect, ':p')}", {"p": self.plan_key}).fetchone()[0] or None
 
     def plan_totals(self, clock_for) -> list[dict[str, Any]]:  # noqa: ANN001 - clock_for(plan) → light parameters
         """Per plan: its points, mean progress and overdue count (as of each plan's clock)."""
