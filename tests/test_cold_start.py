@@ -125,3 +125,18 @@ def test_the_cli_is_imported_without_collections_and_set_aside_after(tmp_path):
            "import threading\nthreading.Thread(target=threading.main_thread().join).start()")  # fmt: skip
     out = _gkplan(tmp_path, ["plans"], before=spy)
     assert (out.returncode, out.stderr.split("\n")[:2]) == (0, ["FREEZE False True", "EXIT True 0"]), out.stderr
+
+
+def test_a_load_names_its_author_without_the_update_rules(tmp_path):
+    """who and now live in gkplan.author: a load, into a new ledger or an existing one, never imports
+    gkplan.actions (the update rules and their NamedTuple, ~1.5M instructions of a cold `gkplan load`)."""
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    env = os.environ | {"GKPLAN_DB": str(fresh / "l.db"), "NO_COLOR": "1"}
+    probe = ("import sys\nsys.argv = ['gkplan', 'load', '--format', 'json']\nfrom gkplan.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print('LOADED', sorted(m for m in ('gkplan.actions', 'gkplan.author') if m in sys.modules), file=sys.stderr)\n")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert out.stderr.rsplit("LOADED ", 1)[1].strip() == "['gkplan.author']"
+    assert (fresh / "l.db").exists()
+    assert _loaded(tmp_path, ["load"], ("gkplan.actions", "gkplan.author")) == ["gkplan.author"]
