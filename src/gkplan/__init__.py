@@ -28,6 +28,10 @@ def main() -> None:
             if collecting:
                 gc.freeze()
                 gc.enable()
+                # a young collection every 7,000 allocations, not 700: the command's own imports and work
+                # (a cold `show` or `load`) otherwise run some 20 of them, ~2M instructions; what a young
+                # generation that size holds before it is collected is a few hundred KiB at most
+                gc.set_threshold(7000, *gc.get_threshold()[1:])
             if hold:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     except KeyboardInterrupt:

@@ -42,7 +42,7 @@ def init(
 ) -> None:
     """在服务器上建立共用的台账：建表和权限规则，载入种子中的计划，为督查办和每个部门建角色。再次运行同一计划不做修改。"""
     from gkplan import admin
-    from gkplan.actions import now, who
+    from gkplan.author import now, who
     from gkplan.render import admin as view
 
     fmt = to_format(fmt)

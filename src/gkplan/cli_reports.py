@@ -101,7 +101,7 @@ def load(
     fmt: FormatOpt = "table",
 ) -> None:
     """载入种子文件：新的计划加在台账中已有计划的旁边；已有的计划重新载入时，进度、状态、备注、实际值和历史保持不变。"""
-    from gkplan.actions import now, who
+    from gkplan.author import now, who
     from gkplan.seed import bundled_path, open_seed
 
     fmt = to_format(fmt)

@@ -177,7 +177,7 @@ def _create(path: Path, source: str, seed: Any) -> Any:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise LedgerError(f"{path.parent}: 无法创建台账目录（{exc.strerror or exc}）；请用 --db 或 GKPLAN_DB 指定台账位置") from None
-    from gkplan.actions import now, who
+    from gkplan.author import now, who
 
     if seed is None:
         from gkplan.seed import bundled_path, open_seed

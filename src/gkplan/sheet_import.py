@@ -43,7 +43,7 @@ class _Rollback(Exception):
 
 
 def run(ledger: Ledger, path: Path, *, apply: bool, force: bool, by: str | None, today: date) -> dict[str, Any]:
-    from gkplan.actions import who
+    from gkplan.author import who
 
     book, problems = read(path)
     if book is None:

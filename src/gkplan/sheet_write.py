@@ -14,7 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from gkplan.actions import MAX_NOTE, now
+from gkplan.actions import MAX_NOTE
+from gkplan.author import now
 from gkplan.errors import Conflict, InvalidValue, LedgerError, NotFound
 from gkplan.ledger import Ledger
 from gkplan.kinds import light_fill

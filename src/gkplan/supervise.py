@@ -7,7 +7,8 @@ import json
 from datetime import date
 from typing import Any
 
-from gkplan.actions import _on, clean_note, now, who
+from gkplan.actions import _on, clean_note
+from gkplan.author import now, who
 from gkplan.errors import Conflict, InvalidValue
 from gkplan.ledger import Ledger
 from gkplan.values import parse_progress

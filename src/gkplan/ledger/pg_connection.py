@@ -107,7 +107,7 @@ class PgConnection:
     def author(self, name: str) -> str:
         """The history's `by`: the login the server authenticated, with the person's name when one was given
         that is not the computer's login name (`--by` or GKPLAN_USER): never a name alone."""
-        from gkplan.actions import login_name
+        from gkplan.author import login_name
 
         return self.login if name in (self.login, login_name()) else f"{self.login}（{name}）"
 
