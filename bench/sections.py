@@ -160,6 +160,8 @@ FLOOR = [  # (question, gkplan's arguments, floor script and its arguments, targ
      ["update.py", "{m}", "1{i}", "第 {i} 次"], 3.0),
     # Taskwarrior has no history listing: `log` is measured against the floor (no target of its own; listings' 3×)
     ("log", ["log"], ["log.py"], 3.0), ("log --format ndjson", ["log", "--format", "ndjson"], ["log.py"], 3.0),
+    # nor an export of the history: the whole JSON export against the same records written by the C encoder
+    ("export --format json", ["export", "--format", "json", "-o", "{out}", "--force"], ["export.py", "{out}"], 3.0),
 ]  # fmt: skip
 
 
@@ -176,7 +178,9 @@ def floor(b: Bench, ds: data.Dataset) -> list[str]:
     progress(f"N = {ds.n:,}: floor, {len(FLOOR)} questions × {runs} runs")
     rows, failures = [], []
     for label, ours, theirs, target in FLOOR:
-        label, ours, theirs = label.replace("{m}", m), [a.replace("{m}", m) for a in ours], [a.replace("{m}", m) for a in theirs]
+        out = str(ds.dir / "floor-export.json")
+        label, ours, theirs = (label.replace("{m}", m), [a.replace("{m}", m).replace("{out}", out) for a in ours],
+                               [a.replace("{m}", m).replace("{out}", out) for a in theirs])  # fmt: skip
         if not b.wanted(label):
             continue
         writes = ours[0] == "update"
@@ -190,6 +194,7 @@ def floor(b: Bench, ds: data.Dataset) -> list[str]:
         if writes:
             for p in (db_ours, db_floor):
                 p.unlink(missing_ok=True)
+        Path(out).unlink(missing_ok=True)
     return [f"gkplan against the floor (bench/floor/: stdlib sqlite3 on gkplan's own ledger, the same rows, no layout)"
             f" at {ds.n:,} records, {runs} runs each in alternation.", "",
             *table(["question", "gkplan", "peak MiB", "floor", "peak MiB", "ratio", "target"], rows)] + _failed(failures)  # fmt: skip

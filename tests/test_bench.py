@@ -160,3 +160,15 @@ def test_the_server_benchmark_runs_and_loses_no_update(tmp_path):
     table = out.read_text(encoding="utf-8")
     assert "| cold `list --dept " in table and "| cold `update` |" in table
     assert [line.split(" | ")[3:5] for line in table.splitlines() if line.startswith(("| 1 |", "| 8 |", "| 32 |"))] == [["8", "yes |"]] * 3
+
+
+def test_the_export_floor_writes_the_records_gkplan_exports(bench_data, tmp_path):
+    ds, env, sql = bench_data
+    subprocess.run([GK, "export", "--format", "json", "-o", str(tmp_path / "gk.json")], env=env, check=True, capture_output=True)
+    floor("export.py", ds.db, sql, str(tmp_path / "floor.json"))
+    ours, theirs = (json.loads((tmp_path / f"{who}.json").read_text(encoding="utf-8")) for who in ("gk", "floor"))
+    assert theirs["as_of"] == ours["as_of"] and theirs["plan"] == ours["plan"]["key"]
+    assert len(theirs["points"]) == N and len(theirs["history"]) > N
+    for key in ("points", "history"):  # every field the floor writes, as gkplan writes it
+        assert [{k: r[k] for k in f} for r, f in zip(ours[key], theirs[key])] == theirs[key]
+    assert [len(theirs[k]) for k in ("tasks", "targets")] == [len(ours[k]) for k in ("tasks", "targets")]

@@ -5,6 +5,7 @@ ledger and indexes: sqlite3 from the standard library, one query, tab-separated 
 gkplan is measured against it (issue 11: report within 1.3×, list --dept, show and update within 3×).
 """
 
+import json
 import sqlite3
 import sys
 
@@ -29,3 +30,34 @@ def emit(rows) -> None:  # noqa: ANN001
     out = sys.stdout
     for row in rows:
         out.write("\t".join("" if v is None else str(v) for v in row) + "\n")
+
+
+LABELS = {  # gkplan's (render/records.py)
+    "progress": "进度", "status": "状态", "due": "截止日期", "owner": "责任人", "weight": "权重",
+    "actual": "实际值", "actual_as_of": "统计日期", "note": "说明", "present": "任务", "title": "标题", "section": "部分",
+    "due_seed": "种子截止日期", "text": "全文", "leads": "牵头信息", "problem": "存在问题", "next": "下一步计划",
+    "evidence": "办结佐证", "reported": "最近报送", "closed": "办结报告日期", "due_original": "原定截止日期",
+    "co": "协办部门", "dept": "负责部门", "kind": "类型", "checkpoints": "节点", "late": "最早逾期任务截止日期", "follows": "按任务汇总",
+}  # fmt: skip
+
+
+def described(changes: str) -> str:  # a history entry's changes, as `log` and an export describe them (the usual kinds)
+    parts = []
+    for key, (old, new) in json.loads(changes).items():
+        if key == "note":
+            continue
+        if key == "task":
+            parts.append(f"新增任务“{new['title']}”" if new else f"删除任务“{old['title']}”")
+            continue
+        if key in ("text", "leads"):
+            parts.append(f"{LABELS[key]}已改")
+            continue
+        if key == "extension":
+            parts.append(f"延期理由：{new}" if new else "撤销延期")
+            continue
+        if key == "status":
+            old, new = STATUS.get(old, old), STATUS.get(new, new)
+        elif key == "progress":
+            old, new = f"{old}%", f"{new}%"
+        parts.append(f"{LABELS.get(key, key)} {'空' if old is None else old} → {'空' if new is None else new}")
+    return "；".join(parts)

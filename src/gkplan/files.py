@@ -206,11 +206,24 @@ def _open_unnamed(folder: str) -> int | None:
     if flag is None or not os.path.isdir("/proc/self/fd"):
         return None
     try:
-        return os.open(folder, flag | os.O_RDWR, 0o666)  # 0666 less the umask, as for any new file
+        fd = os.open(folder, flag | os.O_RDWR, 0o666)  # 0666 less the umask, as for any new file
     except OSError as exc:
         if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
             return None
         raise
+    # an empty one tells whether it can be named at the end: where /proc refuses (EXDEV in some sandboxes),
+    # a named file from the start, not a kernel copy of the finished file (318 MB for a 100k JSON export)
+    try:
+        probe = os.open(folder, flag | os.O_RDWR, 0o600)
+        try:
+            os.link(f"/proc/self/fd/{probe}", name := _temp_name(os.path.join(folder, "probe")), follow_symlinks=True)
+        finally:
+            os.close(probe)
+        os.unlink(name)
+        return fd
+    except OSError:
+        os.close(fd)
+        return None
 
 
 # -- the two ways of writing ------------------------------------------------------------------------
