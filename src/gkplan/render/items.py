@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gkplan.ledger.points import KEY_SEPARATOR
 from gkplan.values import ROLE_LABELS, STATUS_LABELS
 
 from gkplan.render.output import JSON_FORMATS, Rows, _emit, _emit_rows, _print, _writes
@@ -24,8 +25,11 @@ def _status(key: str) -> Cell:
 
 
 def _days(point: dict[str, Any]) -> Cell:
-    days = point["days_left"]
-    if point["status"] == "done":
+    return _left(point["status"], point["days_left"])
+
+
+def _left(status: str, days: int | None) -> Cell:
+    if status == "done":
         return "—"
     if days is None:
         return "日期有误", "red"
@@ -53,10 +57,21 @@ POINT_FIELDS = (
 )  # fmt: skip
 
 
-def _point_cells(p: dict[str, Any]) -> list[Cell]:
+def _point_cells(p: Any) -> list[Cell]:
+    if p.__class__ is not dict:  # a brief row (ledger.BriefRow): its names still joined by the separator
+        return _brief_cells(p)
     return [
         str(p["id"]), ("└ " if p.get("kind") == "task" else "") + p["title"], "、".join(p["leaders"]) or "按分工", "、".join(p["departments"]) or "各部门",
         f"{p['progress']}%", _status(p["status"]), _LIGHT_MARKS[p["light"]], p["due"], _days(p),
+    ]  # fmt: skip
+
+
+def _brief_cells(p: Any) -> list[Cell]:
+    leaders, departments, status = p.leader_key, p.department_key, p.status
+    return [
+        str(p.id), p.title, leaders.replace(KEY_SEPARATOR, "、") if leaders else "按分工",
+        departments.replace(KEY_SEPARATOR, "、") if departments else "各部门", f"{p.progress}%", _status(status),
+        _LIGHT_MARKS[p.light], p.due, _left(status, p.days_left),
     ]  # fmt: skip
 
 
