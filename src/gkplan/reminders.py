@@ -215,7 +215,7 @@ def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], du
 
     order: dict[str, int] = {}  # department → its place
     heads: dict[str, list[str]] = {}  # department → the leaders its notice names
-    spool = Spool(4, NOTICE_FIELDS)
+    spool = Spool(4)  # each item the tuple of its NOTICE_FIELDS (no dict made of it until it is read back)
     since, due_text, as_of = fr.period[0].isoformat(), due_day.isoformat(), fr.as_of.isoformat()
     report_due = fr.report_due  # (the frame works these out afresh each time it is asked)
     try:
@@ -235,17 +235,17 @@ def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], du
                 leaders = leaders_for(item, dept)
                 names += [name for name in leaders if name not in names]
                 days = item["days_left"] if item["days_left"] is not None else 0
-                spool.add((place, days, item["point"], item["seq"]), {
-                    "kind": item["kind"], "id": item["id"], "point": item["point"], "title": item["title"],
-                    "due": item["due"], "days_left": item["days_left"], "progress": item["progress"],
-                    "status": item["status"], "light": shown, "owner": item["owner"], "leaders": leaders,
-                    "reasons": reasons if role == "lead" else co_reasons, "role": role, "reported": item["reported"],
-                })  # fmt: skip
+                spool.add((place, days, item["point"], item["seq"]), (
+                    item["kind"], item["id"], item["point"], item["title"], item["due"], item["days_left"],
+                    item["progress"], item["status"], shown, item["owner"], leaders,
+                    reasons if role == "lead" else co_reasons, role, item["reported"],
+                ))  # fmt: skip (NOTICE_FIELDS' order)
         names_of = list(order)
         for place, group in groupby(spool.sorted_by_first(), key=itemgetter(0)):
             dept = names_of[place]
             # `items` as they come off the spool: read them before the next notice
-            yield {"department": dept, "leaders": heads[dept], "items": map(itemgetter(1), group)}
+            items = map(dict, map(zip, repeat(NOTICE_FIELDS), map(itemgetter(1), group)))
+            yield {"department": dept, "leaders": heads[dept], "items": items}
     finally:
         spool.close()
 
