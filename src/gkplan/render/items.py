@@ -66,12 +66,25 @@ def _point_cells(p: Any) -> list[Cell]:
     ]  # fmt: skip
 
 
+_STATUS_CELLS = {key: _status(key) for key in STATUS_LABELS}
+_LEFT: dict[int | None, Cell] = {}  # a not-done item's 剩余 cell by its days left (few values, shared by many rows)
+
+
 def _brief_cells(p: Any) -> list[Cell]:
     leaders, departments, status = p.leader_key, p.department_key, p.status
+    if status == "done":
+        left: Cell = "—"
+    else:
+        days = p.days_left
+        left = _LEFT.get(days)
+        if left is None:
+            left = _left(status, days)
+            if len(_LEFT) < 10_000:
+                _LEFT[days] = left
     return [
         str(p.id), p.title, leaders.replace(KEY_SEPARATOR, "、") if leaders else "按分工",
-        departments.replace(KEY_SEPARATOR, "、") if departments else "各部门", f"{p.progress}%", _status(status),
-        _LIGHT_MARKS[p.light], p.due, _left(status, p.days_left),
+        departments.replace(KEY_SEPARATOR, "、") if departments else "各部门", f"{p.progress}%",
+        _STATUS_CELLS.get(status) or _status(status), _LIGHT_MARKS[p.light], p.due, left,
     ]  # fmt: skip
 
 
