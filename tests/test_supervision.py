@@ -384,3 +384,21 @@ def test_remind_as_ndjson_is_each_notice_of_the_json_on_its_own_line(run, ledger
         lines = run("remind", *extra, "--format", "ndjson").stdout
         assert notices, extra
         assert lines == "".join(json.dumps(n, ensure_ascii=False, separators=(",", ":")) + "\n" for n in notices), extra
+
+
+def test_stale_table_draws_the_json_rows_in_their_order(run, ledger, monkeypatch):
+    """The table's rows (StaleRows from the cursor's tuples) are the JSON's (dicts), row for row and cell for cell."""
+    run("update", "3", "--note", "已部署", "--date", "2022-04-10")
+    run("update", "18", "--progress", "20", "--date", "2022-05-01")
+    run("task", "update", "17.1", "--progress", "10", "--date", "2022-04-20")
+    monkeypatch.setenv("COLUMNS", "400")
+    rows = run.json("stale", "--days", "30")
+    lines = run("stale", "--days", "30").stdout.splitlines()
+    body = [line for line in lines if line.lstrip().startswith(("第 ", "任务 "))]
+    assert len(body) == len(rows) and any(r["last_update"] for r in rows) and any(r["kind"] == "task" for r in rows)
+    for r, line in zip(rows, body):
+        what = f"第 {r['id']} 项" if r["kind"] == "point" else f"任务 {r['id']}"
+        last = r["last_update"][:10] if r["last_update"] else "从未更新"
+        days = "" if r["days_since"] is None else f" {r['days_since']} "
+        assert line.lstrip().startswith(what) and last in line and days in line and f" {r['progress']}%" in line, (r, line)
+        assert "、".join(r["departments"]) in line, (r, line)

@@ -336,3 +336,23 @@ def test_a_table_of_every_row_measures_and_escapes_as_a_short_one_does(monkeypat
             short.add_row(*r)
         assert list(held_table.lines(max_width=width)) == list(short.lines(max_width=width))
         assert any("\\x1b" in line for line in short.lines()) and any("\\u202e" in line for line in short.lines())
+
+
+def test_a_plain_list_draws_each_row_as_the_wide_one_begins(run, ledger, monkeypatch):
+    """A plain table's rows come from the ledger's brief rows (no dict), the wide one's from full records: on a
+    terminal wide enough for both, each plain row is where its wide row begins, cell for cell."""
+    run("update", "3", "--due", "2022-05-31", "--date", "2022-04-01")  # overdue
+    run("update", "4", "--due", "2022-06-30", "--date", "2022-04-01")  # due today
+    run("update", "5", "--progress", "100", "--evidence", "办结文号")
+    run("review", "5", "--accept")  # done
+    run("update", "22", "--progress", "10", "--status", "受阻", "--note", "等待批复")
+    monkeypatch.setenv("COLUMNS", "400")
+    plain, wide = run("list").stdout.splitlines(), run("list", "--wide").stdout.splitlines()
+    points = run.json("list")
+    assert plain[0].rstrip() == wide[0][: len(plain[0].rstrip())]
+    shown = {"逾期 30 天": 0, "今天到期": 0, "—": 0, "受阻": 0, "按分工": 0}
+    for p in points:
+        line = row(plain, str(p["id"])).rstrip()
+        assert row(wide, str(p["id"])).startswith(line), (line, row(wide, str(p["id"])))
+        shown = {k: n + (k in line) for k, n in shown.items()}
+    assert all(shown.values()), shown  # every kind of cell the brief rows make was drawn

@@ -56,7 +56,7 @@ def stale(
     fmt, n = record_format(fmt, pick, jsonfields.STALE, output, force), count(days, "--days")
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
-        render.stale(lambda brief: reminders.stale(ledger, fr, n), fmt, n, wide=wide)
+        render.stale(lambda brief: reminders.stale(ledger, fr, n, brief), fmt, n, wide=wide)
 
 
 @command(

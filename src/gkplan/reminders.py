@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from collections.abc import Iterator
-from itertools import groupby
+from collections import namedtuple
+from itertools import groupby, repeat
 from operator import itemgetter
 from typing import Any
 
 from gkplan.errors import InvalidValue
+from gkplan.jsonfields import STALE as STALE_FIELDS
 from gkplan.ledger import Ledger, PointQuery
 from gkplan.ledger.points import KEY_SEPARATOR
 from gkplan.filters import resolve_department
@@ -213,7 +215,7 @@ def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], du
 
     order: dict[str, int] = {}  # department → its place
     heads: dict[str, list[str]] = {}  # department → the leaders its notice names
-    spool = Spool(4, NOTICE_FIELDS)
+    spool = Spool(4)  # each item the tuple of its NOTICE_FIELDS (no dict made of it until it is read back)
     since, due_text, as_of = fr.period[0].isoformat(), due_day.isoformat(), fr.as_of.isoformat()
     report_due = fr.report_due  # (the frame works these out afresh each time it is asked)
     try:
@@ -233,17 +235,17 @@ def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], du
                 leaders = leaders_for(item, dept)
                 names += [name for name in leaders if name not in names]
                 days = item["days_left"] if item["days_left"] is not None else 0
-                spool.add((place, days, item["point"], item["seq"]), {
-                    "kind": item["kind"], "id": item["id"], "point": item["point"], "title": item["title"],
-                    "due": item["due"], "days_left": item["days_left"], "progress": item["progress"],
-                    "status": item["status"], "light": shown, "owner": item["owner"], "leaders": leaders,
-                    "reasons": reasons if role == "lead" else co_reasons, "role": role, "reported": item["reported"],
-                })  # fmt: skip
+                spool.add((place, days, item["point"], item["seq"]), (
+                    item["kind"], item["id"], item["point"], item["title"], item["due"], item["days_left"],
+                    item["progress"], item["status"], shown, item["owner"], leaders,
+                    reasons if role == "lead" else co_reasons, role, item["reported"],
+                ))  # fmt: skip (NOTICE_FIELDS' order)
         names_of = list(order)
         for place, group in groupby(spool.sorted_by_first(), key=itemgetter(0)):
             dept = names_of[place]
             # `items` as they come off the spool: read them before the next notice
-            yield {"department": dept, "leaders": heads[dept], "items": map(itemgetter(1), group)}
+            items = map(dict, map(zip, repeat(NOTICE_FIELDS), map(itemgetter(1), group)))
+            yield {"department": dept, "leaders": heads[dept], "items": items}
     finally:
         spool.close()
 
@@ -280,34 +282,47 @@ def _light_now(item: dict[str, Any], report_due: bool, as_of: str, since: str) -
     return item["light"]
 
 
-def stale(ledger: Ledger, fr: Frame, days: int) -> Iterator[dict[str, Any]]:
+StaleRow = namedtuple("StaleRow", STALE_FIELDS)
+
+
+def stale(ledger: Ledger, fr: Frame, days: int, brief: bool = False) -> Iterator[Any]:
     """Points and tasks not done with no recorded update for `days` days (or never): where nobody reported.
     A point counts as reported when the point itself, one of its tasks or one of its targets was updated.
     Never updated first, then the longest without; points before tasks on the same day. Each listing comes
-    sorted by the database, and the two are merged as they stream."""
+    sorted by the database, and the two are merged as they stream. `brief` (a table's): each row a StaleRow,
+    else a dict of STALE_FIELDS."""
     from heapq import merge
 
     day = fr.as_of.isoformat()
     since = (day, (fr.as_of - timedelta(days=days)).isoformat())
-    points = ledger.iter_points(PointQuery(), fr.clock, brief=True, quiet_since=since)
+    points = ledger.iter_points(PointQuery(), fr.clock, brief=True, quiet_since=since, row=True)
     tasks = ledger.iter_tasks(PointQuery(), clock=fr.clock, quiet_since=since)
     ago: dict[str, int] = {}  # days since each day an update was last recorded on (few: shared by many items)
-    yield from merge(_stale_rows(points, "point", fr.as_of, ago), _stale_rows(tasks, "task", fr.as_of, ago),
-                     key=lambda r: (r["last_update"] is not None, r["last_update"] or ""))  # fmt: skip
+    rows = merge(_stale_points(points, fr.as_of, ago), _stale_tasks(tasks, fr.as_of, ago),
+                 key=lambda r: (r.last_update is not None, r.last_update or ""))  # fmt: skip
+    return rows if brief else map(dict, map(zip, repeat(STALE_FIELDS), rows))
 
 
-def _stale_rows(items: Iterator[dict[str, Any]], kind: str, as_of: date, ago: dict[str, int]) -> Iterator[dict[str, Any]]:
-    """`stale`'s rows of one listing, as they come (a point's id as text, as a task's is)."""
-    point = kind == "point"
-    for item in items:
-        at = item["last_update"]
-        days = None if at is None else ago.get(at)
-        if days is None and at is not None:
-            days = (as_of - date.fromisoformat(at)).days
-            if len(ago) < 10_000:
-                ago[at] = days
-        yield {
-            "kind": kind, "id": str(item["id"]) if point else item["id"], "title": item["title"],
-            "departments": item["departments"], "last_update": at, "days_since": days,
-            "progress": item["progress"], "status": item["status"], "light": item["light"],
-        }  # fmt: skip
+def _days_since(at: str | None, as_of: date, ago: dict[str, int]) -> int | None:
+    days = None if at is None else ago.get(at)
+    if days is None and at is not None:
+        days = (as_of - date.fromisoformat(at)).days
+        if len(ago) < 10_000:
+            ago[at] = days
+    return days
+
+
+def _stale_points(rows: Iterator[Any], as_of: date, ago: dict[str, int]) -> Iterator[StaleRow]:
+    """`stale`'s rows of the points (ledger QuietRows), as they come (a point's id as text, as a task's is)."""
+    make = tuple.__new__
+    for p in rows:
+        at, key = p.last_update, p.department_key
+        yield make(StaleRow, ("point", str(p.id), p.title, key.split(KEY_SEPARATOR) if key else [], at,
+                              _days_since(at, as_of, ago), p.progress, p.status, p.light))  # fmt: skip
+
+
+def _stale_tasks(rows: Iterator[dict[str, Any]], as_of: date, ago: dict[str, int]) -> Iterator[StaleRow]:
+    for t in rows:
+        at = t["last_update"]
+        yield StaleRow("task", t["id"], t["title"], t["departments"], at, _days_since(at, as_of, ago), t["progress"],
+                       t["status"], t["light"])  # fmt: skip

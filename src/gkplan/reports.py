@@ -168,7 +168,10 @@ def with_red_tasks(ledger: Ledger, rows: Iterator[dict[str, Any]], query: PointQ
 
 
 def listed(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...], brief: bool) -> Iterator[dict[str, Any]]:
-    """What `list` shows: the points; with `--light red`, each red task as a row under its point."""
+    """What `list` shows: the points; with `--light red`, each red task as a row under its point. A table's
+    plain listing (brief, no department, no red tasks) comes as the ledger's BriefRows, no dict made of each."""
+    if brief and not query.departments and "red" not in lights:
+        return ledger.iter_points(query._replace(lights=lights), fr.clock, brief=True, row=True)
     rows = iter_points(ledger, query, fr, lights, brief)
     if query.departments:
         rows = _with_role(rows, set(query.departments))

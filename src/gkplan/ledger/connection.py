@@ -257,6 +257,12 @@ class Connection:
         cursor.row_factory = None
         return map(dict, map(zip, repeat([c[0] for c in cursor.description]), cursor))
 
+    def tuples(self, sql: str, params: Any = ()) -> Iterator[tuple]:
+        """As `rows`, each row a plain tuple (no sqlite3.Row made of it)."""
+        cursor = self.rows(sql, params)
+        cursor.row_factory = None
+        return cursor
+
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
         """Reads that must agree with each other (an export, a diff) see one state of the ledger."""

@@ -196,6 +196,10 @@ class PgConnection:
         """As `rows`, each row a dict of its columns."""
         return map(dict, self.rows(sql, params))
 
+    def tuples(self, sql: str, params: Any = ()) -> Iterator[Any]:
+        """As `rows` (each row is read by position as a tuple is)."""
+        return self.rows(sql, params)
+
     @contextmanager
     def snapshot(self) -> Iterator[Conn]:
         """Reads that must agree with each other see one state of the ledger."""

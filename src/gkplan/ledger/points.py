@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from itertools import repeat
+from collections import namedtuple
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,6 +36,9 @@ def _task_progress(d, today: bool) -> str:  # noqa: ANN001 - d: dialect
 
 
 BRIEF_COLUMNS = "p.plan, p.id, p.section, p.title, p.due, p.progress, p.status, p.department_key, p.leader_key"
+# a brief row as the cursor gives it (iter_points' `row`): a table's cells read it as it is, no dict made of it
+BriefRow = namedtuple("BriefRow", "plan id section title due progress status department_key leader_key light days_left")
+QuietRow = namedtuple("QuietRow", (*BriefRow._fields, "last_update"))  # a brief row with quiet_since's last update
 # the columns each kind of read takes from the points as of a day
 _SUMMARY = ("section", "department_key", "leader_key")
 BRIEF = ("section", "title", "department_key", "leader_key", "start")
@@ -69,12 +74,14 @@ class PointsMixin:
 
     def iter_points(
         self, query: PointQuery = PointQuery(), clock: dict[str, Any] | None = None, order: str = "p.id",
-        brief: bool = False, quiet_since: tuple[str, str] | None = None,
-    ) -> Iterator[dict[str, Any]]:  # fmt: skip
+        brief: bool = False, quiet_since: tuple[str, str] | None = None, row: bool = False,
+    ) -> Iterator[Any]:  # fmt: skip
         """Points one at a time from the cursor, so that a 100,000-point listing never sits in memory whole.
         With a `clock` (see rules.light_sql) each comes as it stood on that day, with its days left and
         warning light. `brief` rows carry what a table shows (no text, no leads). `quiet_since` (day, cutoff):
-        only those not reported between cutoff and day, with `last_update`, longest unreported first (`stale`)."""
+        only those not reported between cutoff and day, with `last_update`, longest unreported first (`stale`).
+        `row` (brief, with a clock, no department asked): each a BriefRow (QuietRow with `quiet_since`), its names
+        still joined (KEY_SEPARATOR)."""
         prm = Params((clock or {}) | {"plan": self.plan_key})
         today = clock is None or self.today_tables(clock["as_of"])
         # 协办: only when one of the departments ever co-operated does the day's `co` need reading
@@ -107,7 +114,11 @@ class PointsMixin:
         sql = f"SELECT {columns} FROM {source} p{join} WHERE {' AND '.join(where)}"
         sql = quiet(prm, self.dialect, sql, "q.id", quiet_since[1]) if quiet_since else f"{sql} ORDER BY {order}"
         with self._errors():
-            yield from map(_brief if brief else _point, self.records(sql, prm.values))
+            if row and brief and clock and not co:
+                shape = QuietRow if quiet_since else BriefRow  # (tuple.__new__ at C speed: _make is Python)
+                yield from map(tuple.__new__, repeat(shape), self.tuples(sql, prm.values))
+            else:
+                yield from map(_brief if brief else _point, self.records(sql, prm.values))
 
     def _co_named(self, departments: tuple[str, ...]) -> bool:
         sql = f"SELECT 1 FROM point_co WHERE department IN ({','.join('?' * len(departments))}) AND plan = ? LIMIT 1"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from gkplan.ledger.points import KEY_SEPARATOR
 from gkplan.values import ROLE_LABELS, STATUS_LABELS
 
 from gkplan.render.output import JSON_FORMATS, Rows, _emit, _emit_rows, _print, _writes
@@ -29,8 +30,11 @@ _STATUS_CELLS = {key: (label, _STATUS_STYLE.get(key, "red")) for key, label in S
 
 
 def _days(point: dict[str, Any]) -> Cell:
-    days = point["days_left"]
-    if point["status"] == "done":
+    return _left(point["status"], point["days_left"])
+
+
+def _left(status: str, days: int | None) -> Cell:
+    if status == "done":
         return "—"
     if days is None:
         return "日期有误", "red"
@@ -58,11 +62,34 @@ POINT_FIELDS = (
 )  # fmt: skip
 
 
-def _point_cells(p: dict[str, Any], join: Callable[[list[str]], str] = "、".join) -> list[Cell]:
+def _point_cells(p: Any, join: Callable[[list[str]], str] = "、".join) -> list[Cell]:
+    if p.__class__ is not dict:  # a brief row (ledger.BriefRow): its names still joined by the separator
+        return _brief_cells(p)
     status = p["status"]  # (a known status's cell looked up here: one call fewer on each row of a long list)
     return [
         str(p["id"]), ("└ " + p["title"]) if p.get("kind") == "task" else p["title"], join(p["leaders"]) or "按分工", join(p["departments"]) or "各部门",
         f"{p['progress']}%", _STATUS_CELLS.get(status) or _status(status), _LIGHT_MARKS[p["light"]], p["due"], _days(p),
+    ]  # fmt: skip
+
+
+_LEFT: dict[int | None, Cell] = {}  # a not-done item's 剩余 cell by its days left (few values, shared by many rows)
+
+
+def _brief_cells(p: Any) -> list[Cell]:
+    leaders, departments, status = p.leader_key, p.department_key, p.status
+    if status == "done":
+        left: Cell = "—"
+    else:
+        days = p.days_left
+        left = _LEFT.get(days)
+        if left is None:
+            left = _left(status, days)
+            if len(_LEFT) < 10_000:
+                _LEFT[days] = left
+    return [
+        str(p.id), p.title, leaders.replace(KEY_SEPARATOR, "、") if leaders else "按分工",
+        departments.replace(KEY_SEPARATOR, "、") if departments else "各部门", f"{p.progress}%",
+        _STATUS_CELLS.get(status) or _status(status), _LIGHT_MARKS[p.light], p.due, left,
     ]  # fmt: skip
 
 

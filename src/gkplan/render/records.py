@@ -269,12 +269,12 @@ STALE_FIELDS = ("kind", "id", "title", "departments", "last_update", "days_since
 
 
 def stale(rows: Rows, fmt: str, days: int, *, wide: bool = False) -> None:
-    """`rows`: a function of `brief` that reads them (once, as they come), or a list."""
-    def cells(r: dict[str, Any]) -> list:
-        what = f"任务 {r['id']}" if r["kind"] == "task" else f"第 {r['id']} 项"
-        last = r["last_update"][:10] if r["last_update"] else "从未更新"
-        return [what, cell(r["title"]), "、".join(r["departments"]), last,
-                "" if r["days_since"] is None else str(r["days_since"]), f"{r['progress']}%", _status(r["status"])]  # fmt: skip
+    """`rows`: a function of `brief` that reads them (once, as they come): a table's StaleRows, else dicts."""
+    def cells(r: Any) -> list:  # r: reminders.StaleRow (a table asks for brief rows)
+        what = f"任务 {r.id}" if r.kind == "task" else f"第 {r.id} 项"
+        last, days = r.last_update, r.days_since
+        return [what, cell(r.title), "、".join(r.departments), last[:10] if last else "从未更新",
+                "" if days is None else str(days), f"{r.progress}%", _status(r.status)]  # fmt: skip
 
     t = _table("编号", "事项", "部门", "上次更新", "天数", "进度", "状态", title=f"{days} 天以上没有更新记录的事项", drop=_STALE_DROP,
                wide=wide)
