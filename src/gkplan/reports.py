@@ -144,8 +144,7 @@ def overdue(ledger: Ledger, fr: Frame, brief: bool = False) -> Iterator[dict[str
     """Every red point, most overdue first (sorted by SQLite, streamed), each followed by its red tasks;
     then the points that are not red themselves but have a red task, with those tasks."""
     rows = map(_labelled, ledger.iter_points(PointQuery(overdue_as_of=fr.as_of), fr.clock, order="p.due, p.id", brief=brief))
-    for row in with_red_tasks(ledger, rows, PointQuery(), fr, brief):
-        yield _days_overdue(row)
+    yield from map(_days_overdue, with_red_tasks(ledger, rows, PointQuery(), fr, brief))
 
 
 def with_red_tasks(ledger: Ledger, rows: Iterator[dict[str, Any]], query: PointQuery, fr: Frame,
