@@ -19,8 +19,16 @@ _LIGHT_MARKS = {"red": ("红", "red"), "yellow": ("黄", "yellow"), "green": ("�
 _NUMERALS = "一二三四五六七八九十"
 
 
+_STATUS_CELLS: dict[Any, Cell] = {}  # a status → its cell: made once per distinct status, not once a row
+
+
 def _status(key: str) -> Cell:
-    return STATUS_LABELS.get(key) or _esc(key), _STATUS_STYLE.get(key, "red")
+    cell = _STATUS_CELLS.get(key)
+    if cell is None:
+        cell = STATUS_LABELS.get(key) or _esc(key), _STATUS_STYLE.get(key, "red")
+        if key.__class__ is str and len(_STATUS_CELLS) < 1_000:  # (edited behind gkplan's back: 1 and 1.0 are one key)
+            _STATUS_CELLS[key] = cell
+    return cell
 
 
 def _days(point: dict[str, Any]) -> Cell:
@@ -56,7 +64,7 @@ POINT_FIELDS = (
 def _point_cells(p: dict[str, Any]) -> list[Cell]:
     return [
         str(p["id"]), ("└ " if p.get("kind") == "task" else "") + p["title"], "、".join(p["leaders"]) or "按分工", "、".join(p["departments"]) or "各部门",
-        f"{p['progress']}%", _status(p["status"]), _LIGHT_MARKS[p["light"]], p["due"], _days(p),
+        f"{p['progress']}%", _STATUS_CELLS.get(p["status"]) or _status(p["status"]), _LIGHT_MARKS[p["light"]], p["due"], _days(p),
     ]  # fmt: skip
 
 
@@ -149,9 +157,20 @@ def state(p: dict[str, Any], fmt: str) -> None:
     _print(parts)
 
 
+_DAYS_CELLS: dict[Any, Cell] = {}  # days overdue → its cell: a few hundred distinct values down a long report
+
+
+def _days_cell(days: Any) -> Cell:
+    cell = (str(days if days is not None else ""), "red")
+    if len(_DAYS_CELLS) < 10_000:
+        _DAYS_CELLS[days] = cell
+    return cell
+
+
 def _overdue_cells(p: dict[str, Any]) -> list[Cell]:
+    days, status = p["days_overdue"], p["status"]
     return [
-        str(p["id"]), ("└ " if p.get("kind") == "task" else "") + p["title"], (str(p["days_overdue"] if p["days_overdue"] is not None else ""), "red"), p["due"], f"{p['progress']}%", _status(p["status"]),
+        str(p["id"]), ("└ " if p.get("kind") == "task" else "") + p["title"], _DAYS_CELLS.get(days) or _days_cell(days), p["due"], f"{p['progress']}%", _STATUS_CELLS.get(status) or _status(status),
         "、".join(p["leaders"]) or "按分工", "、".join(p["departments"]) or "各部门",
     ]  # fmt: skip
 
