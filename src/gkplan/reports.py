@@ -176,7 +176,8 @@ def listed(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...]
 def _with_role(rows: Iterator[dict[str, Any]], departments: set[str]) -> Iterator[dict[str, Any]]:
     """Each point's role for the departments asked about: 牵头 where one of them leads it, else 协办."""
     for row in rows:
-        row["role"] = "lead" if departments & set(row["departments"]) else "co"  # in place, as with_red_tasks
+        # in place, as with_red_tasks; isdisjoint takes the list as it is (no set made a row)
+        row["role"] = "co" if departments.isdisjoint(row["departments"]) else "lead"
         yield row
 
 
