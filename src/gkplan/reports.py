@@ -145,8 +145,7 @@ def overdue(ledger: Ledger, fr: Frame, brief: bool = False) -> Iterator[dict[str
     """Every red point, most overdue first (sorted by SQLite, streamed), each followed by its red tasks;
     then the points that are not red themselves but have a red task, with those tasks."""
     rows = iter_points(ledger, PointQuery(overdue_as_of=fr.as_of), fr, brief=brief, order="p.due, p.id")
-    for row in with_red_tasks(ledger, rows, PointQuery(), fr, brief):
-        yield _days_overdue(row)
+    yield from map(_days_overdue, with_red_tasks(ledger, rows, PointQuery(), fr, brief))
 
 
 def with_red_tasks(ledger: Ledger, rows: Iterator[dict[str, Any]], query: PointQuery, fr: Frame,
@@ -181,7 +180,8 @@ def listed(ledger: Ledger, query: PointQuery, fr: Frame, lights: tuple[str, ...]
 def _with_role(rows: Iterator[dict[str, Any]], departments: set[str]) -> Iterator[dict[str, Any]]:
     """Each point's role for the departments asked about: 牵头 where one of them leads it, else 协办."""
     for row in rows:
-        row["role"] = "lead" if departments & set(row["departments"]) else "co"  # in place, as with_red_tasks
+        # in place, as with_red_tasks; isdisjoint takes the list as it is (no set made a row)
+        row["role"] = "co" if departments.isdisjoint(row["departments"]) else "lead"
         yield row
 
 

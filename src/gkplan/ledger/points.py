@@ -273,10 +273,23 @@ def _point(point: dict[str, Any]) -> dict[str, Any]:
     return point
 
 
+_keys: dict[str, list[str]] = {}  # a department_key / leader_key → its names (brief rows share them: read, never changed)
+
+
+def _names(key: str | None) -> list[str]:
+    """A key's names, split once per distinct key: a plan has few, and splitting made every name's string anew."""
+    if not key:
+        return []
+    names = key.split(KEY_SEPARATOR)
+    if len(_keys) < 10_000:
+        _keys[key] = names
+    return names
+
+
 def _brief(point: dict[str, Any]) -> dict[str, Any]:
     departments, leaders = point.pop("department_key"), point.pop("leader_key")
-    point["departments"] = departments.split(KEY_SEPARATOR) if departments else []
-    point["leaders"] = leaders.split(KEY_SEPARATOR) if leaders else []
+    point["departments"] = _keys.get(departments) or _names(departments)
+    point["leaders"] = _keys.get(leaders) or _names(leaders)
     if "co" in point:
         point["co"] = point["co"].split(KEY_SEPARATOR) if point["co"] else []
     return point

@@ -182,9 +182,20 @@ def state(p: dict[str, Any], fmt: str) -> None:
     _print(parts)
 
 
+_DAYS_CELLS: dict[Any, Cell] = {}  # days overdue → its cell: a few hundred distinct values down a long report
+
+
+def _days_cell(days: Any) -> Cell:
+    cell = (str(days if days is not None else ""), "red")
+    if len(_DAYS_CELLS) < 10_000:
+        _DAYS_CELLS[days] = cell
+    return cell
+
+
 def _overdue_cells(p: dict[str, Any]) -> list[Cell]:
+    days, status = p["days_overdue"], p["status"]
     return [
-        str(p["id"]), ("└ " if p.get("kind") == "task" else "") + p["title"], (str(p["days_overdue"] if p["days_overdue"] is not None else ""), "red"), p["due"], f"{p['progress']}%", _status(p["status"]),
+        str(p["id"]), ("└ " if p.get("kind") == "task" else "") + p["title"], _DAYS_CELLS.get(days) or _days_cell(days), p["due"], f"{p['progress']}%", _STATUS_CELLS.get(status) or _status(status),
         "、".join(p["leaders"]) or "按分工", "、".join(p["departments"]) or "各部门",
     ]  # fmt: skip
 
