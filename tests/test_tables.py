@@ -296,6 +296,25 @@ def test_a_table_of_every_row_draws_the_same_from_memory_and_from_its_file(monke
     assert len(in_memory) >= len(rows) + 3 and in_memory[-1].startswith(("共 399 项", "未显示"))
 
 
+def test_a_table_of_a_few_very_long_rows_sends_each_to_its_file_as_it_comes():
+    """Rows whose cells are very long (a leader's every point number at a million points) are weighed as they come
+    and go to the temporary file one by one, not after the next hundred rows (seven such rows were 112 MiB)."""
+    long = "、".join(map(str, range(40_000)))
+    t = Table("校领导", "要点数", "要点编号")
+    t.styled = False
+    kept = []
+
+    def rows():
+        for i in range(7):
+            kept.append(len(t.held.texts) if t.held is not None else 0)
+            yield [f"领导{i}", "40000", long]
+
+    t.hold_all(rows())
+    assert t.held.file is not None and max(kept) <= 3  # at most the row before, never all of them
+    lines = list(t.lines())
+    assert len(lines) == 2 + 7 and all(line.endswith("39999") for line in lines[2:])
+
+
 @settings(max_examples=300, deadline=None)
 @given(texts=st.lists(st.text(st.sampled_from("国家开放大学ａ（）“”…—①×é\u0301 abcXYZ0123+-%\u3000\uff61"), max_size=12), max_size=9),
        ambiguous=st.booleans())  # fmt: skip

@@ -17,7 +17,8 @@ from typing import Any
 from gkplan.render.output import _guarded
 from gkplan.values import FORMULA_STARTS
 
-_BATCH = 256
+_BATCH = 256  # records a batch at most
+_CHARS = 1 << 17  # characters of text a batch holds at most, about (a few rows when rows are long)
 _AS_IS = frozenset((int, float, type(None)))  # (not bool, a subclass of int: the csv module would write True)
 _TEXT = frozenset((str, int, float, type(None)))
 _STARTS = tuple(f"\x00{c}" for c in FORMULA_STARTS)
@@ -28,10 +29,11 @@ def csv_rows(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> Iterator[
     """Each record's `fields` (missing: None) as `[_guarded(row.get(f)) for f in fields]` would write them."""
     rows, get = iter(rows), itemgetter(*fields) if len(fields) > 1 else None
     failed: Exception | None = None
+    step = 1  # records a batch: from one, more while they are short (a department's record holds its every point)
     while failed is None:
         batch: list[dict[str, Any]] = []
         try:
-            batch.extend(islice(rows, _BATCH))
+            batch.extend(islice(rows, step))
         except Exception as exc:  # noqa: BLE001 - re-raised below, once the records read before it are written
             failed = exc  # (as when each record was written as it came: none read is lost with its batch)
         if not batch:
@@ -47,9 +49,21 @@ def csv_rows(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> Iterator[
         for i, column in enumerate(columns):
             if not _as_is(column):
                 columns[i] = _converted(column) or list(map(_guarded, column))
+        step = max(1, min(_BATCH, _CHARS * len(batch) // (_chars(columns) or 1)))
         yield from zip(*columns)
     if failed is not None:
         raise failed
+
+
+def _chars(columns: list[Any]) -> int:
+    """About how much text a batch's columns hold (their numbers and empty cells aside)."""
+    total = 0
+    for column in columns:
+        try:
+            total += sum(map(len, filter(None, column)))
+        except TypeError:  # a column of numbers
+            pass
+    return total
 
 
 def _converted(column: tuple[Any, ...]) -> list[str] | None:

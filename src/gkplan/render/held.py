@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 BUDGET = 1 << 19  # about 512 KiB of cells held in memory (text, two bytes a CJK character, plus the objects)
 _ROW, _CELL = 120, 60  # an estimate of a held row's objects: its tuple and lists, and each cell's str
-_EVERY = 128  # rows added between two weighings (the cells of those rows measured and counted, a column at a time)
+EVERY = 128  # rows added between two weighings (the cells of those rows measured and counted, a column at a time)
 Measure = Callable[[list[str], int], tuple[list[str], list[int]]]  # rows' cells, cells a row → texts shown, widths
 
 
@@ -33,7 +33,7 @@ class Held:
         self.texts: list[str] = []  # the cells of the rows in memory, one row after another
         self.sizes: list[int] = []  # their widths, as far as they are measured (`weigh`)
         self.styles: list[Any] = []  # each row's styles
-        self.budget, self.used, self.count, self.due = BUDGET, 0, 0, _EVERY
+        self.budget, self.used, self.count, self.due = BUDGET, 0, 0, EVERY
         self.file: sqlite3.Connection | None = None
         self.numbers: dict[tuple, int] = {}  # the rows' combinations of styles, numbered in the file
         self.most: list[int] | None = None  # each column's widest cell among the rows already in the file
@@ -52,7 +52,7 @@ class Held:
             self.used += sum(sizes) + _CELL * len(sizes) + _ROW * (len(sizes) // self.n)
         if self.used > self.budget:
             self._spill()
-        self.due = len(self.styles) + _EVERY
+        self.due = len(self.styles) + EVERY
 
     def widest(self) -> list[int]:
         self.weigh()

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, Union
 
-from gkplan.render.held import Held
+from gkplan.render.held import EVERY, Held
 from gkplan.render.liner import liner
 from gkplan.render.width import cell_width, row_widths, settle, speed_up, truncate, wrap
 
@@ -108,23 +108,27 @@ class Table:
 
     def hold_all(self, rows: Iterable[Sequence[Cell]]) -> None:
         """`hold` each row of `rows`, a batch at a time: the rows up to the next weighing are taken together, their
-        texts (and styles) picked out in one pass rather than a row at a time (a 100,000-row listing's rows)."""
-        rows = iter(rows)
-        held = self.held
+        texts (and styles) picked out in one pass rather than a row at a time (a 100,000-row listing's rows). The
+        batches start at one row and grow while rows are short; rows of very long cells (a department's every
+        point number, at a million points) are weighed at once, so that they go to the file before more come."""
+        rows, held, step = iter(rows), self.held, 1
         while True:
-            batch = list(islice(rows, held.due - len(held.styles) if held is not None else 1))
+            batch = list(islice(rows, min(step, held.due - len(held.styles)) if held is not None else 1))
             if not batch:
                 return
             if held is None:
                 held = self.held = Held(len(batch[0]), measured)
-            held.texts += [c if c.__class__ is str else c[0] for cells in batch for c in cells]
+            texts = [c if c.__class__ is str else c[0] for cells in batch for c in cells]
+            held.texts += texts
             if self.styled:
                 for cells in batch:
                     styles = tuple([None if c.__class__ is str else c[1] for c in cells])
                     held.styles.append(_styles.setdefault(styles, styles))
             else:
                 held.styles += [held.unstyled] * len(batch)
-            if len(held.styles) >= held.due:
+            chars, quarter = sum(map(len, texts)), held.budget // 4
+            step = max(1, min(EVERY, quarter * len(batch) // (chars or 1)))
+            if len(held.styles) >= held.due or chars > quarter:
                 held.weigh()
                 if len(held) >= _LONG:
                     speed_up()
@@ -228,8 +232,10 @@ class Table:
                 yield rows(self.rows[start : start + _BATCH])
             if self.held is not None:  # (a batch: its rows' cells one after another)
                 for texts, sizes, _, n in self.held.flat():
-                    for at in range(0, len(texts), _BATCH * n):
-                        yield flat(texts[at : at + _BATCH * n], sizes[at : at + _BATCH * n], n)
+                    # up to _BATCH rows a piece, fewer when they are long: a piece is some 256 K characters at most
+                    rows = max(1, min(_BATCH, (len(texts) // n) * _PIECE // (sum(map(len, texts)) or 1)))
+                    for at in range(0, len(texts), rows * n):
+                        yield flat(texts[at : at + rows * n], sizes[at : at + rows * n], n)
         else:
             for batch in self._batches():
                 yield "".join(["".join(f"{ln}\n" for ln in line(*row)) for row in batch])
@@ -249,6 +255,7 @@ class Table:
 
 
 _BATCH = 1000  # lines written at a time
+_PIECE = 1 << 18  # characters written at a time, about, when lines are long
 _LONG = 256  # rows from which a table measures its cells the quick way (width.speed_up)
 def cell(value: Any) -> str:
     """A value as a table cell's text (None: empty). A table shows every cell `visible` (`prepared`): a view's
