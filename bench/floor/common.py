@@ -5,7 +5,6 @@ ledger and indexes: sqlite3 from the standard library, one query, tab-separated 
 gkplan is measured against it (issue 11: report within 1.3×, list --dept, show and update within 3×).
 """
 
-import json
 import sqlite3
 import sys
 
@@ -41,9 +40,9 @@ LABELS = {  # gkplan's (render/records.py)
 }  # fmt: skip
 
 
-def described(changes: str) -> str:  # a history entry's changes, as `log` and an export describe them (the usual kinds)
+def described(changes: dict) -> str:  # a history entry's changes (decoded), as `log` and an export describe them
     parts = []
-    for key, (old, new) in json.loads(changes).items():
+    for key, (old, new) in changes.items():
         if key == "note":
             continue
         if key == "task":

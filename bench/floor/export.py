@@ -45,8 +45,9 @@ def history(conn, plan, as_of):  # noqa: ANN001, ANN201
     rows = conn.execute("SELECT id, point, entity, ref, effective, at, by, action, changes, note, cause, undoes, source"
                         " FROM history WHERE plan = ? AND effective <= ? ORDER BY id DESC", (plan, as_of))  # fmt: skip
     for i, point, entity, ref, effective, at, by, action, changes, note, cause, undoes, source in rows:
+        changes = json.loads(changes)
         yield {"id": i, "point": point, "entity": entity, "ref": ref, "effective": effective, "at": at, "by": by,
-               "action": action, "changes": json.loads(changes), "note": note, "cause": cause, "undoes": undoes,
+               "action": action, "changes": changes, "note": note, "cause": cause, "undoes": undoes,
                "source": source, "what": ENTITIES[entity] + (f" {point}.{ref}" if entity == "task" else f" {ref}" if ref else ""), "action_label": ACTIONS.get(action, action),
                "changes_text": described(changes)}  # fmt: skip
 
