@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+from gkplan.jsonfields import STALE
 from gkplan.values import STATUS_LABELS
 
 from gkplan.render.items import _esc, _red, _status
@@ -265,7 +266,7 @@ def _notice_text(rows: Iterable[dict[str, Any]], as_of: str, within: int, window
         write(f"截至 {as_of}，没有逾期、{window}内到期、黄灯或本期未报送的事项。\n")
 
 
-STALE_FIELDS = ("kind", "id", "title", "departments", "last_update", "days_since", "progress", "status", "light")
+STALE_FIELDS = STALE  # (jsonfields: the one list, which reminders.StaleRow is made of too)
 
 
 def stale(rows: Rows, fmt: str, days: int, *, wide: bool = False) -> None:
