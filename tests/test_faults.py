@@ -183,6 +183,26 @@ def test_broken_ledger_files_are_named_with_what_to_do(isolated, tmp_path):
     assert out.returncode == 5 and "请升级 gkplan" in out.stderr
 
 
+@pytest.mark.parametrize("value", ["x", "1.5", "²", ""])
+@pytest.mark.parametrize(("command", "table"), [("depts", "point_departments"), ("leaders", "point_leaders")])
+def test_a_point_number_that_is_not_a_number_is_a_mistyped_record(isolated, tmp_path, command, table, value):
+    """A ledger file edited by hand: a department's or leader's point stored as text. One line naming the file
+    and `gkplan check`, in every format (it was a traceback: `int('x')`), and the file is left as it was."""
+    assert _gkplan(isolated, command).returncode == 0
+    damaged = tmp_path / "damaged.db"
+    shutil.copy(isolated, damaged)
+    conn = sqlite3.connect(damaged)
+    conn.execute(f"UPDATE {table} SET point = ? WHERE rowid = (SELECT max(rowid) FROM {table})", (value,))
+    conn.commit()
+    conn.close()
+    before = damaged.read_bytes()
+    for fmt in ("table", "json", "csv"):
+        out = _gkplan(damaged, command, "--format", fmt)
+        assert out.returncode == 5 and "Traceback" not in out.stderr, out.stderr
+        assert out.stderr.strip().splitlines()[-1] == f"错误：{damaged}: 台账中有格式错误的记录；请运行 gkplan check"
+    assert damaged.read_bytes() == before
+
+
 @pytest.mark.skipif(os.geteuid() == 0 and not shutil.which("setpriv"), reason="root ignores file modes without setpriv")
 def test_a_read_only_ledger_reads_but_refuses_writes(isolated, tmp_path):
     assert _gkplan(isolated, "depts").returncode == 0

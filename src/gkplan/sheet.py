@@ -29,7 +29,7 @@ except ImportError:  # (3.12 names it _sha2; any interpreter: hashlib's)
         from hashlib import sha256
 
 from gkplan.ledger import Ledger, PointQuery
-from gkplan.reports import LIGHTS, Frame, list_points, list_tasks
+from gkplan.reports import LIGHTS, Frame, iter_points, list_tasks
 from gkplan.values import STATUS_LABELS
 
 FORMAT = "gkplan-sheet/1"  # what a workbook's _gkplan says it is; a later layout gets a new number
@@ -112,29 +112,38 @@ def cell_value(key: str, item: dict[str, Any]) -> Any:
 def department_rows(ledger: Ledger, fr: Frame, department: str) -> list[dict[str, Any]]:
     """Every point the department leads, each followed by its tasks the department answers for; then the
     department's tasks under other departments' points. Each row: its cells (by column key), the item's
-    key, its row version, and the editable cells it locks (a point whose progress is its tasks' roll-up)."""
-    points = list_points(ledger, PointQuery(departments=(department,), role="lead"), fr)
+    key, its row version, and the editable cells it locks (a point whose progress is its tasks' roll-up).
+    The points are made into rows as they come (a department of a million-point plan leads 18,000 of them:
+    their rows are what is held, not the points too)."""
     tasks = list_tasks(ledger, PointQuery(departments=(department,)), fr)
-    own = {p["id"] for p in points}
-    others = sorted({t["point"] for t in tasks} - own)
-    heads = {p["id"]: p for p in points}
-    if others:
-        heads |= {p["id"]: p for p in list_points(ledger, PointQuery(ids=tuple(others)), fr)}
-    last = ledger.last_entries(sorted(heads))
     by_point: dict[int, list[dict[str, Any]]] = {}
     for t in tasks:
         by_point.setdefault(t["point"], []).append(t)
-    rows = []
-    for number in [p["id"] for p in points] + others:
-        head = heads[number]
-        if number in own:
-            rows.append(_point_row(head, last.get(("point", number, None), 0)))
-        for t in by_point.get(number, []):
-            rows.append(_task_row(t, head, last.get(("task", number, str(t["seq"])), 0)))
+    del tasks
+    rows: list[dict[str, Any]] = []
+    items: list[tuple[str, int, str | None]] = []  # each row's item, as the history names it (its version, below)
+
+    def add(head: dict[str, Any], own: bool) -> None:
+        number = head["id"]
+        if own:
+            rows.append(_point_row(head))
+            items.append(("point", number, None))
+        for t in by_point.pop(number, ()):
+            rows.append(_task_row(t, head))
+            items.append(("task", number, str(t["seq"])))
+
+    for p in iter_points(ledger, PointQuery(departments=(department,), role="lead"), fr):
+        add(p, True)
+    if by_point:  # tasks under points the department does not lead
+        for p in iter_points(ledger, PointQuery(ids=tuple(sorted(by_point))), fr):
+            add(p, False)
+    last = ledger.last_entries(sorted({number for _, number, _ in items}))
+    for r, item in zip(rows, items):
+        r["version"] = last.get(item, 0)
     return rows
 
 
-def _point_row(p: dict[str, Any], version: int) -> dict[str, Any]:
+def _point_row(p: dict[str, Any]) -> dict[str, Any]:
     follows = bool(p["follows"]) and bool(p["tasks"])
     remark = ["进度按任务汇总：请填它的任务"] if follows else []
     cells = {
@@ -143,17 +152,17 @@ def _point_row(p: dict[str, Any], version: int) -> dict[str, Any]:
         "light": LIGHTS.get(p["light"], p["light"]), "reported": p["reported"], "remark": "；".join(remark + _remarks(p)) or None,
         "text": p["text"], **{k: cell_value(k, p) for k in EDITABLE},
     }  # fmt: skip
-    return {"kind": "point", "key": str(p["id"]), "version": version, "locked": ["progress"] if follows else [], "cells": cells}
+    return {"kind": "point", "key": str(p["id"]), "version": 0, "locked": ["progress"] if follows else [], "cells": cells}
 
 
-def _task_row(t: dict[str, Any], head: dict[str, Any], version: int) -> dict[str, Any]:
+def _task_row(t: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
     cells = {
         "id": t["id"], "kind": KINDS["task"], "title": t["title"], "parent": f"第 {t['point']} 项 {head['title']}",
         "leaders": "、".join(head["leaders"]), "owner": t["owner"], "deliverable": t["deliverable"],
         "due": t["effective_due"], "light": LIGHTS.get(t["light"], t["light"]), "reported": t["reported"],
         "remark": "；".join(_remarks(t)) or None, "text": None, **{k: cell_value(k, t) for k in EDITABLE},
     }  # fmt: skip
-    return {"kind": "task", "key": t["id"], "version": version, "locked": [], "cells": cells}
+    return {"kind": "task", "key": t["id"], "version": 0, "locked": [], "cells": cells}
 
 
 def _section(number: int, title: str) -> str:

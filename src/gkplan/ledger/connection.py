@@ -26,6 +26,8 @@ _BUSY = "台账正被其他进程占用，请稍后再试"
 # an owner kept from its turn: almost always by a reader who may not write the ledger and is reading it still
 _BUSY_READING = "台账正被其他进程占用（有用户正在读取），请稍后再试"
 
+MISTYPED = "台账中有格式错误的记录；请运行 gkplan check"
+
 # SQLite errors that come from the file or its surroundings, not from a bug in this package.
 _ENVIRONMENT_ERRORS = (
     ("not a database", "不是 gkplan 台账（不是 SQLite 数据库文件）"),
@@ -40,7 +42,7 @@ _ENVIRONMENT_ERRORS = (
     ("busy", _BUSY),
     ("no such table", "台账结构不完整（缺少表）；请运行 gkplan check，或从备份恢复"),
     ("no such column", "台账结构不完整（缺少列）；请运行 gkplan check，或从备份恢复"),
-    ("datatype mismatch", "台账中有格式错误的记录；请运行 gkplan check"),
+    ("datatype mismatch", MISTYPED),
 )
 
 _HEADER = b"SQLite format 3\x00"

@@ -38,21 +38,29 @@ def csv_rows(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> Iterator[
             failed = exc  # (as when each record was written as it came: none read is lost with its batch)
         if not batch:
             break
-        try:
-            values = list(map(get, batch)) if get is not None else None
-        except KeyError:  # a record without one of the fields: cell by cell
-            values = None
-        if values is None:
-            yield from ([_guarded(row.get(f)) for f in fields] for row in batch)
-            continue
-        columns: list[Any] = list(zip(*values))
-        for i, column in enumerate(columns):
-            if not _as_is(column):
-                columns[i] = _converted(column) or list(map(_guarded, column))
-        step = max(1, min(_BATCH, _CHARS * len(batch) // (_chars(columns) or 1)))
-        yield from zip(*columns)
+        written, chars = _written(batch, get, fields)
+        del batch  # (nothing of a batch is held while the next is read: a leader's record is MBs at 1M points)
+        step = max(1, min(_BATCH, _CHARS * len(written) // (chars or 1)))
+        yield from written
+        del written
     if failed is not None:
         raise failed
+
+
+def _written(batch: list[dict[str, Any]], get: Any, fields: Sequence[str]) -> tuple[list[Sequence[Any]], int]:
+    """A batch's rows as they are written, and about how much text they hold."""
+    try:
+        values = list(map(get, batch)) if get is not None else None
+    except KeyError:  # a record without one of the fields: cell by cell
+        values = None
+    if values is None:
+        rows = [[_guarded(row.get(f)) for f in fields] for row in batch]
+        return rows, _chars(list(zip(*rows)))
+    columns: list[Any] = list(zip(*values))
+    for i, column in enumerate(columns):
+        if not _as_is(column):
+            columns[i] = _converted(column) or list(map(_guarded, column))
+    return list(zip(*columns)), _chars(columns)
 
 
 def _chars(columns: list[Any]) -> int:

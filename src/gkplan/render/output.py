@@ -236,6 +236,15 @@ def _footer(shown: int, more: int, unit: str) -> str:
     return f"共 {shown} {unit}"
 
 
+_INTS = {int}
+
+
+def numbers(values: list[int]) -> str:
+    """Point numbers as a cell shows them, 1、5、9: a list's repr, made without a string for each number (a leader's
+    every point, at a million points, is 140,000 numbers)."""
+    return repr(values)[1:-1].replace(", ", "、")
+
+
 def _cell(value: Any) -> str:
     kind = type(value)
     if kind is str:
@@ -247,7 +256,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return "、".join(_cell(v) for v in value)
+        return numbers(value) if set(map(type, value)) == _INTS else "、".join(_cell(v) for v in value)
     if isinstance(value, dict):
         import json
 

@@ -11,7 +11,7 @@ from gkplan.values import STATUS_LABELS
 
 from gkplan.render.items import _esc, _red, _status
 from gkplan.render import output
-from gkplan.render.output import JSON_FORMATS, Rows, _emit, _emit_rows, _writes
+from gkplan.render.output import JSON_FORMATS, Rows, _emit, _emit_rows, _writes, numbers
 from gkplan.render.text import WIDE_HINT, Table, _table, cell, visible
 
 _CHANGE_LABELS = {
@@ -170,7 +170,7 @@ def diff(rows: Rows, fmt: str, start: str, end: str, *, wide: bool = False) -> N
 
 def names(rows: Rows, fmt: str, label: str) -> None:
     def cells(r: dict[str, Any]) -> list[str]:
-        return [_esc(r["name"]), str(r["count"]), "、".join(map(str, r["points"]))]
+        return [_esc(r["name"]), str(r["count"]), numbers(r["points"])]
 
     _emit_rows(fmt, rows, ("name", "count", "points"), _table(label, "要点数", "要点编号"), cells, 0, None)
 

@@ -111,7 +111,7 @@ class Table:
         texts (and styles) picked out in one pass rather than a row at a time (a 100,000-row listing's rows). The
         batches start at one row and grow while rows are short; rows of very long cells (a department's every
         point number, at a million points) are weighed at once, so that they go to the file before more come."""
-        rows, held, step = iter(rows), self.held, 1
+        rows, held, step, pending = iter(rows), self.held, 1, 0
         while True:
             batch = list(islice(rows, min(step, held.due - len(held.styles)) if held is not None else 1))
             if not batch:
@@ -127,8 +127,11 @@ class Table:
             else:
                 held.styles += [held.unstyled] * len(batch)
             chars, quarter = sum(map(len, texts)), held.budget // 4
-            step = max(1, min(EVERY, quarter * len(batch) // (chars or 1)))
-            if len(held.styles) >= held.due or chars > quarter:
+            step, pending = max(1, min(EVERY, quarter * len(batch) // (chars or 1))), pending + chars
+            # the text taken since the last weighing, not this batch's alone: rows just under a quarter each
+            # (a department's every point number) would otherwise wait for the next `due` in memory
+            if len(held.styles) >= held.due or pending > quarter:
+                pending = 0
                 held.weigh()
                 if len(held) >= _LONG:
                     speed_up()

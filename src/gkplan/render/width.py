@@ -92,9 +92,12 @@ def cell_width(text: str) -> int:
                     known = _chars[ch] = _by_hand(ch, ("W", "F", "A") if _ambiguous else ("W", "F"))
                 if known != 1:
                     width += (known - 1) * rest.count(ch)
-    if len(_widths) < 10_000:
+    if len(text) <= _KEPT and len(_widths) < 10_000:  # names and labels, which repeat; never a cell of MBs
         _widths[text] = width
     return width
+
+
+_KEPT = 200  # characters of the longest text whose width is remembered
 
 
 _plain = None  # finds a character neither ASCII nor in the wide blocks (compiled for a long table: ~2.6 ms)
