@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from gkplan import seed_yaml
-from gkplan.seed import bundled_path, open_seed
+from gkplan.bundled import bundled_path
+from gkplan.seed import open_seed
 
 HEAD = "plan: {title: 测试, issued: 2023-01-01, year: 2023}\nsections: [{number: 1, title: 甲}]\n"
 
@@ -73,8 +74,9 @@ def test_parsed_once_or_screened_first_the_outcome_is_the_same(tmp_path, case):
 
 
 def test_a_first_load_imports_no_tempfile_and_compiles_no_pattern_libyaml_never_uses(tmp_path):
-    """Into a fresh ledger, `load` of the bundled plan: the temporary ledger is made without tempfile (random,
-    hashlib: ~8 M instructions), and PyYAML's pure-Python Reader's NON_PRINTABLE (~57 M) is left to its first use."""
+    """Into a fresh ledger, `load` of the bundled plan's YAML: the temporary ledger is made without tempfile (random,
+    hashlib: ~8 M instructions), and PyYAML's pure-Python Reader's NON_PRINTABLE (~57 M) is left to its first use.
+    (`load` alone reads the plan's JSON twin, and imports no PyYAML at all: tests/test_bundled.py.)"""
     import ast
     import os
     import subprocess
@@ -82,7 +84,7 @@ def test_a_first_load_imports_no_tempfile_and_compiles_no_pattern_libyaml_never_
 
     env = os.environ | {"GKPLAN_DB": str(tmp_path / "fresh.db")}
     probe = (
-        "import sys\nsys.argv = ['gkplan', 'load']\nfrom gkplan.cli import main\n"
+        f"import sys\nsys.argv = ['gkplan', 'load', {str(bundled_path())!r}]\nfrom gkplan.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "pattern = sys.modules['yaml'].reader.Reader.NON_PRINTABLE\n"
         "print('SEEN', [sorted(m for m in ('tempfile', 'random') if m in sys.modules), type(pattern).__name__,"

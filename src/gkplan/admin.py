@@ -97,11 +97,11 @@ def initialize(dsn: str, seed_file: Path | None, *, by: str, day: date, at: str)
     """The schema, the seed's plan and the roles on the server. On a server that has the plan already, and
     the same seed's words for it, nothing changes (a role that went missing is made again)."""
     from gkplan.ledger import Ledger, create, pg_admin, pg_copy
-    from gkplan.seed import bundled_path, open_seed
+    from gkplan.bundled import bundled_path, open_plan
 
     where = pg_admin.describe(dsn)  # a malformed DSN is told before any seed is read
     source = seed_file or bundled_path()
-    seed = open_seed(source)
+    seed = open_plan(seed_file)
     with tempfile.TemporaryDirectory(prefix="gkplan-admin-") as folder:
         path = Path(folder) / "ledger.db"
         loaded = []

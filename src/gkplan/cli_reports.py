@@ -102,17 +102,16 @@ def load(
 ) -> None:
     """载入种子文件：新的计划加在台账中已有计划的旁边；已有的计划重新载入时，进度、状态、备注、实际值和历史保持不变。"""
     from gkplan.author import now, who
-    from gkplan.seed import bundled_path, open_seed
+    from gkplan.bundled import bundled_path, open_plan
 
     fmt = to_format(fmt)
-    source = file or bundled_path()
-    seed = open_seed(source)  # a YAML syntax error stops here, before the ledger is opened
+    seed = open_plan(file)  # a YAML syntax error stops here, before the ledger is opened
     author, day = who(by), effective(None)
     with open_ledger(ctx, seed=seed) as ledger:  # a new ledger is made with this seed; any problem rolls it all back
         if ledger.created is None and ledger.seed_spent:  # another process made the ledger first: read it again
-            seed = open_seed(source)
+            seed = open_plan(file)
         result = ledger.created or ledger.load(seed, by=author, effective=day.isoformat(), at=now())
-    render.loaded({"source": str(source), **vars(result)}, fmt)
+    render.loaded({"source": str(file or bundled_path()), **vars(result)}, fmt)  # (the bundled plan: as users know it)
 
 
 @command(app, "plans", epilog="示例：gkplan plans ｜ gkplan plans --format json ｜ gkplan --plan 2022 list")

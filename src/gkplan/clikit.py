@@ -180,9 +180,9 @@ def _create(path: Path, source: str, seed: Any) -> Any:
     from gkplan.author import now, who
 
     if seed is None:
-        from gkplan.seed import bundled_path, open_seed
+        from gkplan.bundled import open_plan
 
-        seed = open_seed(bundled_path())
+        seed = open_plan(None)
     loaded = []
     made = create(path, lambda ledger: loaded.append(ledger.load(seed, by=who(None), effective=today().isoformat(), at=now())))
     errors.committed = False  # the new ledger is announced; a failure later is about the command

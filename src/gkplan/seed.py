@@ -25,7 +25,6 @@ from gkplan.errors import Problem, SeedError
 if TYPE_CHECKING:
     from gkplan.seed_model import Plan, Point, Section
 
-BUNDLED_NAME = "workpoints_2022.yaml"
 TOP = ("plan", "sections", "points")
 STREAM_YAML_ABOVE = 1 << 20  # bytes: a hand-written plan is far smaller; a generated one is streamed
 MAX_NUMBER = 10_000_000  # seed_check._id's bound
@@ -48,15 +47,6 @@ class TooLarge:
 
     def __str__(self) -> str:
         return f"（{self.digits} 位数字）"
-
-
-def bundled_path() -> Path:
-    """The 2022 plan shipped with gkplan: inside the installed package, or data/ in a source checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "data" / BUNDLED_NAME, here.parents[1] / "data" / BUNDLED_NAME):
-        if candidate.is_file():
-            return candidate
-    raise SeedError([Problem(None, None, None, None, None, f"找不到内置种子文件 {BUNDLED_NAME}：安装不完整，请重新安装 gkplan")])
 
 
 def open_seed(path: Path) -> SeedSource:
