@@ -47,7 +47,9 @@ def test_read_commands_import_neither_pydantic_yaml_nor_sqlite_utils(tmp_path):
 def test_load_checks_the_seed_without_pydantic(tmp_path):
     """The seed is checked by seed_check.py (issue 11: pydantic and building its models cost ~60 ms of `load`'s
     start-up); pydantic is no longer a dependency, so it must not come back through the loader."""
-    assert _loaded(tmp_path, ["load"], ("pydantic", "pydantic_core", "gkplan.seed_check", "yaml")) == ["gkplan.seed_check", "yaml"]
+    names = ("pydantic", "pydantic_core", "gkplan.seed_check", "yaml")
+    assert _loaded(tmp_path, ["load"], names) == ["gkplan.seed_check"]  # the bundled plan: its JSON twin (gkplan.bundled)
+    assert _loaded(tmp_path, ["load", str(REPO / "data" / "workpoints_2022.yaml")], names) == ["gkplan.seed_check", "yaml"]
     # nor the C extensions only other commands use: array (a table too long to hold in memory), termios (getpass)
     assert _loaded(tmp_path, ["load"], ("array", "termios", "getpass")) == []
 
