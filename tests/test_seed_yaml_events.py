@@ -158,9 +158,9 @@ def test_a_seeds_problems_are_the_same_wherever_its_values_were_built(tmp_path, 
 
 
 def test_a_first_load_imports_no_json_and_compiles_none_of_pyyamls_patterns(tmp_path):
-    """Into a fresh ledger, `load` of the bundled plan builds its values from the events (no Resolver, no
+    """Into a fresh ledger, `load` of the bundled plan's YAML builds its values from the events (no Resolver, no
     Constructor: their patterns stay uncompiled, ~10M instructions) and writes its JSON with _json's encoder
-    (ledger/jsonwrite.py: `import json` ~5-10M)."""
+    (ledger/jsonwrite.py: `import json` ~5-10M). (`load` alone reads the JSON twin: tests/test_bundled.py.)"""
     import ast
     import os
     import subprocess
@@ -168,7 +168,7 @@ def test_a_first_load_imports_no_json_and_compiles_none_of_pyyamls_patterns(tmp_
 
     env = os.environ | {"GKPLAN_DB": str(tmp_path / "fresh.db")}
     probe = (
-        "import sys\nsys.argv = ['gkplan', 'load']\nfrom gkplan.cli import main\n"
+        f"import sys\nsys.argv = ['gkplan', 'load', {str(ROOT / 'data' / 'workpoints_2022.yaml')!r}]\nfrom gkplan.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "y = sys.modules['yaml']\n"
         "patterns = [y.constructor.SafeConstructor.timestamp_regexp, *(r for rs in y.resolver.Resolver.yaml_implicit_resolvers.values()"
