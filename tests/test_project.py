@@ -168,7 +168,7 @@ def test_the_history_chain_is_sha256_as_hashlib_computes_it(previous, values):
     import hashlib
     import json
 
-    from gkplan.ledger.history import entry_hash
+    from gkplan.ledger.chain import entry_hash
 
     entry = dict.fromkeys(("id", "plan", "point", "entity", "ref", "action", "effective", "at", "by", "changes", "note",
                            "cause", "undoes"), None) | values  # fmt: skip

@@ -5,7 +5,7 @@
     sidefiles   -wal/-shm: taking turns to make and delete them; reading as immutable
     plans       the plans a ledger holds, which one is in use  points   work points and the people on them
     tasks       tasks under points                             targets  quantitative targets
-    history     every change: effective date, author, hash chain; states as of any day
+    history     every change: effective date, author; chain: its hash chain; states: any item as of any day
     journal     reading the history: entries, diff, latest reports, 延期 counts
     undo        undoing a change, with what it caused          asof     reading any past day in SQL
     load        seeds into the ledger                          check    what `gkplan check` verifies

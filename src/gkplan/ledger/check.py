@@ -13,7 +13,8 @@ import json
 from typing import Any
 
 from gkplan.ledger import schema
-from gkplan.ledger.history import GENESIS, STATE_FIELDS, apply, entry_hash, key_of
+from gkplan.ledger.chain import GENESIS, entry_hash
+from gkplan.ledger.states import STATE_FIELDS, apply, key_of
 from gkplan.ledger.points import KEY_SEPARATOR, STATUS_CODES, names_of
 from gkplan.rules import rollup
 

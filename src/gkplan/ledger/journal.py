@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gkplan.ledger.history import HISTORY_COLUMNS, STATE_FIELDS, _shown, entry_of, key_of
+from gkplan.ledger.history import HISTORY_COLUMNS, entry_of
+from gkplan.ledger.states import STATE_FIELDS, _shown, key_of
 
 
 class JournalMixin:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from gkplan.ledger.history import add_co
+from gkplan.ledger.states import add_co
 from gkplan.ledger.jsonread import loads
 from gkplan.ledger.jsonwrite import dumps
 from gkplan.ledger.points import KEY_SEPARATOR

@@ -108,7 +108,7 @@ def _add_columns(conn: Any, tables: dict[str, str]) -> None:
 
 
 def _upgrade(ledger: Any, conn: Any) -> None:
-    from gkplan.ledger.history import GENESIS, entry_hash
+    from gkplan.ledger.chain import GENESIS, entry_hash
 
     for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall():
         conn.execute(f'DROP INDEX "{name}"')
@@ -179,7 +179,7 @@ def _upgrade(ledger: Any, conn: Any) -> None:
 
 def _reconcile(ledger: Any, conn: Any, key: str, start: str) -> None:
     """States for every item with entries; where replay falls short of what version 3 stored, a `migrate` entry."""
-    from gkplan.ledger.history import STATE_FIELDS, apply
+    from gkplan.ledger.states import STATE_FIELDS, apply
 
     ledger._plan = {"key": key}
     last_day = dict(conn.execute("SELECT point, max(effective) FROM history GROUP BY point").fetchall())

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from gkplan.errors import LedgerError
 from gkplan.ledger import pg_schema
-from gkplan.ledger.history import GENESIS, entry_hash
+from gkplan.ledger.chain import GENESIS, entry_hash
 from gkplan.ledger.pg_schema import q
 
 if TYPE_CHECKING:

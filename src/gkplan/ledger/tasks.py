@@ -11,7 +11,7 @@ from typing import Any
 
 from gkplan.errors import NotFound
 from gkplan.ledger.asof import as_of
-from gkplan.ledger.history import LOOP_FIELDS
+from gkplan.ledger.states import LOOP_FIELDS
 from gkplan.ledger.points import KEY_SEPARATOR
 from gkplan.ledger.query import Params, PointQuery, last_report, quiet, state_filters
 from gkplan.rules import light_sql

@@ -6,7 +6,8 @@ import sqlite3
 from typing import Any
 
 from gkplan.errors import Conflict, NotFound
-from gkplan.ledger.history import HISTORY_COLUMNS, entry_of, key_of
+from gkplan.ledger.history import HISTORY_COLUMNS, entry_of
+from gkplan.ledger.states import key_of
 
 
 class UndoMixin:
