@@ -19,7 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from gkplan.files import refuse, replace_atomically, write_database
+from gkplan.file_backup import write_database
+from gkplan.files import refuse, replace_atomically
 from gkplan.ledger import Ledger, PointQuery
 from gkplan.reports import LIGHTS, UNASSIGNED, Frame, iter_points, iter_tasks, overdue, summary, targets
 from gkplan.values import ROLE_LABELS, STATUS_LABELS

@@ -239,7 +239,7 @@ class Connection:
 
     def backup(self, target: Path, *, force: bool) -> Path:
         """A consistent copy through SQLite's online backup API, safe while another process writes."""
-        from gkplan.files import backup_database
+        from gkplan.file_backup import backup_database
 
         return backup_database(self.conn, self.path, target, force=force)
 

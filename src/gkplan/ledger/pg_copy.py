@@ -98,9 +98,9 @@ def _same(value: Any) -> Any:
 
 def copy_out(ledger: Any, target: Any, *, force: bool) -> Any:
     """Every row of the server's ledger (as `ledger`'s snapshot sees it) into a new SQLite ledger at `target`,
-    written and published like any backup (files.write_database). It keeps the server's identity (a backup
+    written and published like any backup (file_backup.write_database). It keeps the server's identity (a backup
     shares it) and names its own path; the history arrives with its hashes, so `check` verifies the chain."""
-    from gkplan.files import write_database
+    from gkplan.file_backup import write_database
     from gkplan.ledger import schema
 
     def fill(dest: sqlite3.Connection) -> None:
