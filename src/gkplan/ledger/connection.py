@@ -4,6 +4,9 @@ A ledger is only ever created whole (ledger/new.py). A file that is not a gkplan
 before SQLite reads or writes anything. A reader without write access opens the file so that it
 leaves nothing behind (opening and closing take turns with other processes: sidefiles); an older
 ledger it cannot write is upgraded in memory for reading.
+
+The name a ledger is opened by is sidefiles.canonical's (SQLite names the side files after it); what the user is
+told when SQLite complains, complaints.py's.
 """
 
 from __future__ import annotations
@@ -21,29 +24,6 @@ from gkplan.ledger import schema, sidefiles
 from gkplan.ledger.dialect import SQLITE
 
 BUSY_TIMEOUT_MS = 30_000
-
-_BUSY = "台账正被其他进程占用，请稍后再试"
-# an owner kept from its turn: almost always by a reader who may not write the ledger and is reading it still
-_BUSY_READING = "台账正被其他进程占用（有用户正在读取），请稍后再试"
-
-MISTYPED = "台账中有格式错误的记录；请运行 gkplan check"
-
-# SQLite errors that come from the file or its surroundings, not from a bug in this package.
-_ENVIRONMENT_ERRORS = (
-    ("not a database", "不是 gkplan 台账（不是 SQLite 数据库文件）"),
-    ("malformed", "台账文件已损坏；请从备份恢复"),
-    ("readonly", "台账文件只读，无法写入；请检查文件权限"),
-    ("read-only", "台账文件只读，无法写入；请检查文件权限"),
-    ("disk is full", "磁盘空间不足，未写入任何内容"),
-    ("database or disk is full", "磁盘空间不足，未写入任何内容"),
-    ("disk i/o error", "读写台账文件时出错（磁盘 I/O）"),
-    ("unable to open", "无法打开台账文件"),
-    ("locked", _BUSY),
-    ("busy", _BUSY),
-    ("no such table", "台账结构不完整（缺少表）；请运行 gkplan check，或从备份恢复"),
-    ("no such column", "台账结构不完整（缺少列）；请运行 gkplan check，或从备份恢复"),
-    ("datatype mismatch", MISTYPED),
-)
 
 _HEADER = b"SQLite format 3\x00"
 
@@ -116,7 +96,7 @@ class Connection:
             raise LedgerError(
                 f"{path}: 台账由更新版本的 gkplan 创建（结构版本 {version}，本程序支持 {schema.SCHEMA_VERSION}）；请升级 gkplan"
             )
-        path, alone = _canonical(path)
+        path, alone = sidefiles.canonical(path)
         self.path = path
         try:
             self._fd = sidefiles.hold(path)
@@ -131,7 +111,7 @@ class Connection:
     def _open_held(self, path: Path, version: int, alone: bool) -> sqlite3.Connection:
         if alone:
             self._take(exclusive=True)  # released on close, after SQLite has written its log back
-            path, alone = _canonical(path)  # an upgrade while we waited may have recorded the name
+            path, alone = sidefiles.canonical(path)  # an upgrade while we waited may have recorded the name
             if not alone:
                 sidefiles.unlock(self._fd)  # the same file under its recorded name: the one flock serves both
             self.path = path
@@ -200,7 +180,9 @@ class Connection:
         try:
             sidefiles.lock(self._fd, exclusive=exclusive, timeout=BUSY_TIMEOUT_MS / 1000)
         except sidefiles.Busy as busy:
-            raise LedgerError(f"{self.path}: {_BUSY_READING if busy.exclusive else _BUSY}") from None
+            from gkplan.ledger.complaints import BUSY, BUSY_READING
+
+            raise LedgerError(f"{self.path}: {BUSY_READING if busy.exclusive else BUSY}") from None
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -208,8 +190,10 @@ class Connection:
         try:
             yield
         except sqlite3.Error as exc:
+            from gkplan.ledger.complaints import ENVIRONMENT_ERRORS
+
             text = str(exc).lower()
-            for needle, message in _ENVIRONMENT_ERRORS:
+            for needle, message in ENVIRONMENT_ERRORS:
                 if needle in text:
                     raise LedgerError(f"{self.path}: {message}") from None
             raise
@@ -297,28 +281,3 @@ def _old_ledger(path: Path) -> bool:
         return True  # unreadable: opening it says what is wrong with it
     return set(_OLD_TABLES) <= names
 
-
-def _canonical(path: Path) -> tuple[Path, bool]:
-    """The one name a ledger is opened by, and whether this process must have the file to itself.
-
-    SQLite names its -wal and -shm files after the path, and keeps its write lock in -shm: two names for
-    one file would be two write-ahead logs and no lock between them. Symbolic links are resolved; a ledger
-    with several hard links is opened by the name it was created under (kept in meta). One with no such
-    name (made by version 3) is used by one process at a time, each leaving its log written back into the
-    file on closing, until its upgrade records the name."""
-    resolved = path.resolve()
-    try:
-        if resolved.stat().st_nlink < 2:
-            return resolved, False
-        from urllib.parse import quote
-
-        probe = sqlite3.connect(f"file:{quote(str(resolved))}?mode=ro&immutable=1", uri=True)
-        try:
-            row = probe.execute("SELECT value FROM meta WHERE key = 'path'").fetchone()
-        finally:
-            probe.close()
-    except (OSError, sqlite3.Error):
-        row = None
-    if row and os.path.exists(row[0]) and os.path.samefile(row[0], resolved):
-        return Path(row[0]), False
-    return resolved, True

@@ -9,7 +9,6 @@ from typing import Any
 
 from gkplan.errors import LedgerError, NotFound
 from gkplan.ledger.asof import as_of, points_brief
-from gkplan.ledger.connection import MISTYPED
 from gkplan.ledger.query import Params, PointQuery, co_filter, last_report, quiet, scope_filters, state_filters
 from gkplan.rules import LIGHT_INPUTS, LIGHTS, light_sql, rollup_sql
 
@@ -174,6 +173,8 @@ class PointsMixin:
                 raise ValueError(points)
             ids = json.loads(f"[{points}]")  # (and an empty one: 1,,3)
         except ValueError:
+            from gkplan.ledger.complaints import MISTYPED
+
             raise LedgerError(f"{self.path}: {MISTYPED}") from None
         return {"name": name, "count": len(ids), "points": ids}
 

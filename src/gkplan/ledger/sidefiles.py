@@ -25,6 +25,9 @@ That reader is the one case this does not make safe: it reads the file while tha
 
 The descriptor stays open as long as the connection: closing any descriptor of a file drops every POSIX
 lock this process holds on it, SQLite's included (and its flock with it, which is how a reader's ends).
+
+Since SQLite names the side files after the path it is given, the one name a ledger is opened by is here too
+(`canonical`).
 """
 
 from __future__ import annotations
@@ -174,3 +177,29 @@ def begin_read(conn: sqlite3.Connection) -> None:
             if getattr(exc, "sqlite_errorname", "") != "SQLITE_READONLY_CANTINIT" or attempt == 49:
                 raise
         time.sleep(0.002)
+
+
+def canonical(path: Path) -> tuple[Path, bool]:
+    """The one name a ledger is opened by, and whether this process must have the file to itself.
+
+    SQLite names its -wal and -shm files after the path, and keeps its write lock in -shm: two names for
+    one file would be two write-ahead logs and no lock between them. Symbolic links are resolved; a ledger
+    with several hard links is opened by the name it was created under (kept in meta). One with no such
+    name (made by version 3) is used by one process at a time, each leaving its log written back into the
+    file on closing, until its upgrade records the name."""
+    resolved = path.resolve()
+    try:
+        if resolved.stat().st_nlink < 2:
+            return resolved, False
+        from urllib.parse import quote
+
+        probe = sqlite3.connect(f"file:{quote(str(resolved))}?mode=ro&immutable=1", uri=True)
+        try:
+            row = probe.execute("SELECT value FROM meta WHERE key = 'path'").fetchone()
+        finally:
+            probe.close()
+    except (OSError, sqlite3.Error):
+        row = None
+    if row and os.path.exists(row[0]) and os.path.samefile(row[0], resolved):
+        return Path(row[0]), False
+    return resolved, True
