@@ -11,6 +11,8 @@ when large (seed_yaml_stream.py). Bytes become text in seed_input.py: a regular 
 Hostile seeds are refused by rule rather than by luck: no anchors or aliases, nesting at most
 MAX_DEPTH deep, digit strings longer than MAX_DIGITS kept as `TooLarge` (never turned into an int),
 no value read at once beyond MAX_VALUE characters, every integer and date bounded in seed_check.py.
+
+A problem's message is seed_messages.py's (imported only when a seed has one).
 """
 
 from __future__ import annotations
@@ -179,12 +181,14 @@ class SeedSource:
         return None  # a streamed source keeps no positions of earlier records
 
     def _report(self, exc: Any, base: tuple, locate: Locate, who: str, point: int | str | None) -> None:
+        from gkplan.seed_messages import message
+
         for err in exc.errors():
             loc = tuple(k for k in err["loc"] if k not in ("int", "float", "str", "object"))  # a union's branches are one field
             field = "".join(f"[{k}]" if isinstance(k, int) else f".{show(k)}" for k in (loc or base[-1:])).lstrip(".")
             if err["type"] in ("int_type", "float_type") and loc != err["loc"] and err["loc"][-1] == "float":
                 continue  # said once, for the `int` branch
-            self.problem(locate((*base, *loc)), f"{who}字段 {field}：{_message(err)}", point, field)
+            self.problem(locate((*base, *loc)), f"{who}字段 {field}：{message(err)}", point, field)
 
     def points(self) -> Iterator[Point]:
         raise NotImplementedError
@@ -216,7 +220,7 @@ def _bounded(n: object) -> bool:
     return type(n) is int and 1 <= n <= MAX_NUMBER
 
 
-_UNSEEN = {**{c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]},
+UNSEEN = {**{c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]},
            **{c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}}  # fmt: skip
 
 
@@ -225,7 +229,7 @@ def show(value: Any, limit: int = 40) -> str:
     escapes (they would act on the terminal), long text cut short."""
     text = str(value)
     cut = len(text) > limit
-    text = text[:limit].translate(_UNSEEN)
+    text = text[:limit].translate(UNSEEN)
     return text + "…" if cut else text
 
 
@@ -234,71 +238,6 @@ def _number(raw: Any, index: int) -> Any:
     if type(number) is int and abs(number) < 10**12 or isinstance(number, str) and number.strip():
         return show(number, 20)
     return f"（第 {index + 1} 项）"
-
-
-_MESSAGES = {
-    "missing": "缺少必填字段",
-    "extra_forbidden": "未知字段（拼写错误？）",
-    "int_parsing": "应为整数",
-    "int_parsing_size": "数字过大",
-    "int_type": "应为整数",
-    "int_from_float": "应为整数",
-    "float_type": "应为数字",
-    "float_parsing": "应为数字",
-    "finite_number": "应为有限的数字",
-    "date_parsing": "应为日期，如 2022-12-31",
-    "date_type": "应为日期，如 2022-12-31",
-    "date_from_datetime_parsing": "应为日期，如 2022-12-31",
-    "date_from_datetime_inexact": "应为日期（不含时间）",
-    "string_type": "应为文本",
-    "string_too_short": "不能为空",
-    "string_too_long": "过长（最多 {max_length} 个字符）",
-    "list_type": "应为列表",
-    "too_short": "至少需要一项",
-    "too_long": "过长（最多 {max_length} 项）",
-    "model_type": "应为映射（键: 值）",
-    "dict_type": "应为映射（键: 值）",
-    "model_attributes_type": "应为映射（键: 值）",
-    "greater_than_equal": "应不小于 {ge}",
-    "less_than_equal": "应不大于 {le}",
-    "bool_type": "应为是或否（true 或 false）",
-    "bool_parsing": "应为是或否（true 或 false）",
-    "string_unicode": "不是有效的 UTF-8 文本",
-    "invalid_key": "键应为文本",
-}
-
-
-def _message(err: dict) -> str:
-    kind, value = err["type"], err.get("input")
-    if isinstance(value, TooLarge):
-        return f"数字过大（{value.digits} 位）"
-    if kind == "value_error":
-        return str(err["ctx"]["error"])
-    if kind == "literal_error":  # the choices as pydantic listed them: "'a', 'b' or 'c'"
-        return "应为 " + err["ctx"]["expected"].replace("', '", "'、'").replace("' or '", "' 或 '") + " 之一"
-    if kind == "string_pattern_mismatch" and isinstance(value, str):
-        from gkplan.seed_model import TEXT_PATTERN
-
-        return _unseen(value, "\t\n" if err["ctx"]["pattern"] == TEXT_PATTERN else "")
-    template = _MESSAGES.get(kind)
-    if template is None:
-        return err["msg"]
-    return template.format(**err.get("ctx", {}))
-
-
-def _unseen(text: str, allowed: str) -> str:
-    """Which invisible character a text may not hold (seed_model.py's patterns), and where."""
-    text = text.strip()
-    for i, ch in enumerate(text):
-        code = ord(ch)
-        if ch in allowed:
-            continue
-        if ch == "\n":
-            return f"不能含换行（第 {i + 1} 个字符），此字段只能写一行"
-        if code in _UNSEEN:
-            kind = "双向文本控制字符" if code > 0xFF else "控制字符"
-            return f"含{kind} U+{code:04X}（第 {i + 1} 个字符），会扰乱终端和表格的显示"
-    return "含不允许的字符"
 
 
 def kind_of(value: Any) -> str:

@@ -3,7 +3,7 @@
 `plan(raw)`, `section(raw)` and `point(raw)` return the record or raise `Invalid` with every problem
 found in it: each field is checked (unknown keys and missing ones too), then, when its fields are all
 right, the rules across a record's fields (someone owns it, no duplicates, max ≥ min, start < due).
-A problem is a dict — `type` (seed._MESSAGES' key), `loc` (the path inside the record), `input`,
+A problem is a dict — `type` (seed_messages.MESSAGES' key), `loc` (the path inside the record), `input`,
 `ctx`, `msg` — the shape seed.SeedSource._report reads. Values are converted as seed_values.py says.
 """
 

@@ -20,7 +20,7 @@ except ImportError:  # (not CPython)
 # Invisible characters reach terminals raw (escape sequences), reorder what is shown (bidi overrides
 # and isolates: "Trojan Source") and make openpyxl refuse the export, so no seed text may hold them:
 # C0 controls, DEL, C1 controls, U+202A–U+202E, U+2066–U+2069. The long text keeps tab and newline.
-# (seed._unseen names the character when a text holds one; the patterns appear in no message but one.)
+# (seed_messages.unseen names the character when a text holds one; the patterns appear in no message but one.)
 _UNSEEN = "\x7f-\x9f\u202a-\u202e\u2066-\u2069"
 NAME_PATTERN = f"^[^\x00-\x1f{_UNSEEN}]+$"
 TEXT_PATTERN = f"^[^\x00-\x08\x0b-\x1f{_UNSEEN}]+$"

@@ -1,7 +1,7 @@
 """One seed value checked and converted: text, integers, numbers, dates, booleans, keys.
 
 Each function takes what a YAML or JSON reader gave and returns the converted value, or raises `Bad`
-with the problem's kind (seed._MESSAGES turns the kind into the Chinese message). The conversions are
+with the problem's kind (seed_messages.MESSAGES turns the kind into the Chinese message). The conversions are
 the lenient ones the seed always allowed (pydantic's lax mode, which checked seeds until issue 11, pinned
 by tests/test_seed_parity.py): "3" and 3.0 are the integer 3, "2022-03-01" and a datetime at midnight
 are dates, "yes" is true. The common case — a value already of its type — is tried first and cheaply:
@@ -16,7 +16,7 @@ from typing import Any
 
 
 class Bad(Exception):
-    """A value refused: `kind` as seed._MESSAGES knows it, `ctx` its parameters, `msg` the English
+    """A value refused: `kind` as seed_messages.MESSAGES knows it, `ctx` its parameters, `msg` the English
     sentence shown for the kinds that have no Chinese one (as they were shown before)."""
 
     def __init__(self, kind: str, ctx: dict[str, Any] | None = None, msg: str = "") -> None:
