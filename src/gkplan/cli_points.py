@@ -115,7 +115,7 @@ def _update_asked(ledger, number: int, report, by: Optional[str], day, fmt: str)
     """`update N --progress` without a value: ask the point's progress (unless its tasks give it), then each
     task's, showing the current value, Enter keeping it; write every answer together (Ctrl-C: nothing);
     show what was written and the point as it is now."""
-    from gkplan import actions, reports
+    from gkplan import actions, reports, task_actions
 
     current = ledger.point(number)
     need_terminal(f"，任务写成 gkplan task update {number}.N --progress 60" if current["tasks"] else "")
@@ -132,8 +132,8 @@ def _update_asked(ledger, number: int, report, by: Optional[str], day, fmt: str)
     entries = []
     if answers or any(v is not None for v in report):
         with ledger.transaction():  # every answer, or (Ctrl-C, an error) none of them
-            entries = [actions.update_task(ledger, number, seq, actions.Report(progress=answer), owner=None,
-                                           weight=None, by=by, day=day) for seq, answer in answers]  # fmt: skip
+            entries = [task_actions.update_task(ledger, number, seq, actions.Report(progress=answer), owner=None,
+                                                weight=None, by=by, day=day) for seq, answer in answers]  # fmt: skip
             if any(v is not None for v in report):
                 entries.append(actions.update_point(ledger, number, report, by=by, day=day))
     written(entries, fmt)

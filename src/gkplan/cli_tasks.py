@@ -41,11 +41,11 @@ def add(
     fmt: FormatOpt = "table",
 ) -> None:
     """在一项要点下新增任务；有任务的要点，进度由任务按权重计算。"""
-    from gkplan import actions
+    from gkplan import task_actions
 
     fmt, number, when, day = to_format(fmt), point_id(pid), to_date(due), effective(date)
     with open_ledger(ctx) as ledger:
-        entry = actions.add_task(
+        entry = task_actions.add_task(
             ledger, number, title, due=when, owner=owner, dept=dept, deliverable=deliverable, weight=weight, by=by, day=day,
             co=tuple(co_dept) if co_dept else None,
         )
@@ -78,7 +78,7 @@ def update(
     """填报任务的进度、状态、进展 / 问题 / 下一步，或改截止日期、责任人、权重；每次修改都记入历史。
 
     进度 100 或“已完成”即报办结（须附 --evidence）；截止日期推后即延期（须写 --reason）。"""
-    from gkplan import actions
+    from gkplan import actions, task_actions
 
     fmt, (number, seq), day = to_format(fmt), task_id(tid), effective(date)
     if owner is None and weight is None:
@@ -96,11 +96,11 @@ def update(
             check = lambda answer: actions.check_answer(current, report._replace(progress=answer), what, day)  # noqa: E731
             report = report._replace(progress=ask_progress(current["progress"], what, current["title"], check))
             changes = any(v is not None for v in report) or owner is not None or weight is not None
-            entries = [actions.update_task(ledger, number, seq, report, owner=owner, weight=weight, by=by, day=day)] if changes else []
+            entries = [task_actions.update_task(ledger, number, seq, report, owner=owner, weight=weight, by=by, day=day)] if changes else []
             written(entries, fmt)
             render.state(reports.state(ledger, number, frame(ledger, None)), fmt)
             return
-        entry = actions.update_task(ledger, number, seq, report, owner=owner, weight=weight, by=by, day=day)
+        entry = task_actions.update_task(ledger, number, seq, report, owner=owner, weight=weight, by=by, day=day)
         render.change(entry, fmt)
 
 
@@ -129,11 +129,11 @@ def rm(
     fmt: FormatOpt = "table",
 ) -> None:
     """删除任务；删除的内容保留在历史中，可用 gkplan undo 恢复。"""
-    from gkplan import actions
+    from gkplan import task_actions
 
     fmt, (number, seq), day = to_format(fmt), task_id(tid), effective(date)
     with open_ledger(ctx) as ledger:
-        render.change(actions.remove_task(ledger, number, seq, by=by, day=day), fmt)
+        render.change(task_actions.remove_task(ledger, number, seq, by=by, day=day), fmt)
 
 
 @command(
@@ -217,10 +217,10 @@ def target_set(
     fmt: FormatOpt = "table",
 ) -> None:
     """记录一个指标的实际值（记入历史）。"""
-    from gkplan import actions
+    from gkplan import task_actions
 
     fmt, number, day = to_format(fmt), point_id(pid), effective(date)
     when = to_date(as_of, day)
     with open_ledger(ctx) as ledger:
-        entry = actions.set_target(ledger, number, metric, actual=actual, as_of=when, note=note, by=by, day=day)
+        entry = task_actions.set_target(ledger, number, metric, actual=actual, as_of=when, note=note, by=by, day=day)
         render.change(entry, fmt)

@@ -187,7 +187,8 @@ def _write(ledger: Ledger, changes: list[Change], source: str, author: str, day:
            codes: list[int]) -> list[tuple[Change, dict[str, Any]]]:  # fmt: skip
     """Every change through the domain's own functions, inside the caller's transaction. A change the domain
     refuses becomes a problem at its row, and its exit code one of `codes`."""
-    from gkplan.actions import Report, update_point, update_task
+    from gkplan.actions import Report, update_point
+    from gkplan.task_actions import update_task
 
     done: list[tuple[Change, dict[str, Any]]] = []
     for change in changes:
