@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gkplan.render import csvrows
-from gkplan.render.output import _guarded
+from gkplan.render.csvrows import _guarded
 
 FIELDS = ("a", "b", "c", "d")
 _text = st.text(st.sampled_from("=+-@\t\r\x00、a中 1'\""), max_size=6)

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 from gkplan.render.text import Table, visible
 from gkplan.render.width import terminal_columns
-from gkplan.values import FORMULA_STARTS
 
 
 def _writes(fn: Callable) -> Callable:
@@ -73,17 +72,6 @@ def _ascii_json() -> bool:
 
 # where `-o FILE` sends this command's records ({path, force, protect}); None: stdout. Set by cliargs.destination.
 target: dict[str, Any] | None = None
-
-
-def _guarded(value: Any) -> str:
-    """A CSV cell for a script: text that a spreadsheet would run as a formula gets an apostrophe, numbers stay."""
-    if value.__class__ is str:  # the usual cell, first: a CSV of 30,000 rows asks this 300,000 times
-        return "'" + value if value and value[0] in FORMULA_STARTS else value
-    text = _cell(value)
-    if text and text[0] in FORMULA_STARTS and not isinstance(value, (int, float)):
-        return "'" + text
-    return text
-
 
 
 def _hint_excel() -> None:
@@ -236,32 +224,10 @@ def _footer(shown: int, more: int, unit: str) -> str:
     return f"共 {shown} {unit}"
 
 
-_INTS = {int}
-
-
 def numbers(values: list[int]) -> str:
     """Point numbers as a cell shows them, 1、5、9: a list's repr, made without a string for each number (a leader's
     every point, at a million points, is 140,000 numbers)."""
     return repr(values)[1:-1].replace(", ", "、")
-
-
-def _cell(value: Any) -> str:
-    kind = type(value)
-    if kind is str:
-        return value
-    if kind is int:
-        return str(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return numbers(value) if set(map(type, value)) == _INTS else "、".join(_cell(v) for v in value)
-    if isinstance(value, dict):
-        import json
-
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
 
 
 def _color() -> bool:
