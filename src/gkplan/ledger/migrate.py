@@ -76,7 +76,7 @@ def _mark_approx(conn: Any) -> None:
 
 def _upgrade_6(conn: Any) -> None:
     """Version 6 → 7: where an entry came from (`source`), empty for every entry so far: all were typed at the
-    command line. No hash changes: the chain covers `source` only where it is set (history.entry_hash)."""
+    command line. No hash changes: the chain covers `source` only where it is set (chain.entry_hash)."""
     _add_columns(conn, schema.V7_COLUMNS)
 
 

@@ -122,7 +122,7 @@ class PointsMixin:
             return self.conn.execute(sql, (*departments, self.plan_key)).fetchone() is not None
 
     def point_follows_tasks(self, point_id: int, day: Any) -> bool:
-        """Whether the point took its progress from its tasks on `day` (history.follows_tasks)."""
+        """Whether the point took its progress from its tasks on `day` (states.py: item_state's follows_tasks)."""
         with self._errors():
             return bool(self.item_state(self.conn, "point", (point_id,), day.isoformat())["follows_tasks"])
 
