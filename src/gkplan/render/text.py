@@ -207,7 +207,7 @@ class Table:
                 elif self.wrap:
                     pieces = wrap(text, widths[i])
                 else:
-                    pieces = [truncate(text, widths[i])]
+                    pieces = [truncate(text, widths[i], sizes[i])]
                 columns.append((i, pieces, style, sizes[i] if len(pieces) == 1 and sizes[i] <= widths[i] else None))
                 height = max(height, len(pieces))
             for row in range(height):

@@ -139,9 +139,10 @@ def _by_hand(text: str, wide: tuple[str, ...]) -> int:
     return width
 
 
-def truncate(text: str, width: int) -> str:
-    """`text` cut to `width` cells, an ellipsis (…) saying so."""
-    if cell_width(text) <= width:
+def truncate(text: str, width: int, size: int | None = None) -> str:
+    """`text` cut to `width` cells, an ellipsis (…) saying so. `size`: its width, when the caller has measured it
+    (a table's cell: measured once, as the rows came; a cell of every point number is 100,000 characters)."""
+    if (cell_width(text) if size is None else size) <= width:
         return text
     mark = cell_width("…")
     out, used = [], 0
