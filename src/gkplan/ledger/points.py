@@ -11,7 +11,7 @@ from typing import Any
 from gkplan.errors import LedgerError, NotFound
 from gkplan.ledger.asof import as_of, points_brief, points_coded
 from gkplan.ledger.connection import MISTYPED
-from gkplan.ledger.query import Params, PointQuery, co_filter, last_report, quiet, scope_filters, state_filters
+from gkplan.ledger.query import Params, PointQuery, co_filter, last_reports, quiet, scope_filters, state_filters
 from gkplan.rules import LIGHT_INPUTS, LIGHTS, light_sql, rollup_sql
 
 KEY_SEPARATOR = "\x1f"
@@ -111,7 +111,8 @@ class PointsMixin:
             if query.lights:  # (the expression, not its alias: PostgreSQL has no aliases in WHERE)
                 where.append(f"{light} IN ({prm.many(query.lights)})")
         if quiet_since:
-            columns += ", " + last_report(prm, self.dialect, "p", "p.id", None, quiet_since[0])
+            last, reports = last_reports(prm, self.dialect, "p.id", quiet_since[0])
+            columns, join = f"{columns}, {last}", join + reports
         sql = f"SELECT {columns} FROM {source} p{join} WHERE {' AND '.join(where)}"
         sql = quiet(prm, self.dialect, sql, "q.id", quiet_since[1]) if quiet_since else f"{sql} ORDER BY {order}"
         with self._errors():

@@ -93,16 +93,26 @@ def like(text: str) -> str:
 
 
 
-def last_report(prm: Params, d, alias: str, point: str, ref: str | None, day: str) -> str:  # noqa: ANN001 - d: dialect
-    """The day of an item's latest report (update or add) up to `day`: a point's are its own, its tasks' and its
-    targets'; a task's (`ref`: its number as text) only its own."""
-    own = f" AND h.entity = 'task' AND h.ref = {ref}" if ref else ""
-    # through the reports' index (plan, point …, effective, action WHERE REPORTED), which both engines take only for a
-    # query stating its condition as written: the item's reports without a visit to the table. On the day's range (+,
-    # unindexed) or for max() of a bare column (its min/max shortcut) SQLite would take the (plan, effective) index
-    # and read the plan's whole history for every row
-    return (f"(SELECT max(h.effective || '') FROM history h WHERE h.plan = {alias}.plan AND h.point = {point}{own}"
-            f" AND {d.unindexed}h.effective <= {prm.one(day)} AND h.{REPORTED}) AS last_update")  # fmt: skip
+def last_report(prm: Params, d, alias: str, point: str, ref: str, day: str) -> str:  # noqa: ANN001 - d: dialect
+    """The day of a task's latest report (update or add) up to `day` (`ref`: its number as text)."""
+    # through the reports' index (plan, point, entity, ref, effective, action WHERE REPORTED), which both engines take
+    # only for a query stating its condition as written: the task's reports without a visit to the table. On the day's
+    # range (+, unindexed) or for max() of a bare column (its min/max shortcut) SQLite would take the (plan, effective)
+    # index and read the plan's whole history for every row
+    return (f"(SELECT max(h.effective || '') FROM history h WHERE h.plan = {alias}.plan AND h.point = {point}"
+            f" AND h.entity = 'task' AND h.ref = {ref} AND {d.unindexed}h.effective <= {prm.one(day)} AND h.{REPORTED})"
+            " AS last_update")  # fmt: skip
+
+
+def last_reports(prm: Params, d, point: str, day: str) -> tuple[str, str]:  # noqa: ANN001 - d: dialect
+    """The day of each point's latest report (update or add) up to `day`, its own, its tasks' or its targets': as
+    (column, join), `last_update` and the join to add after the listing's FROM."""
+    # every point's at once, in one pass over the reports' index (plan, point …) in point order, then joined: on both
+    # engines cheaper than a lookup per point (a task's, above, is one: its reports lead the index's entries for it).
+    # On the day's range (+, unindexed) SQLite would take the (plan, effective) index instead
+    return ("r.last_update", f" LEFT JOIN (SELECT h.point, max(h.effective) AS last_update FROM history h"
+            f" WHERE h.plan = :plan AND {d.unindexed}h.effective <= {prm.one(day)} AND h.{REPORTED}"
+            f" GROUP BY h.point) r ON r.point = {point}")  # fmt: skip
 
 
 def quiet(prm: Params, d, sql: str, key: str, cutoff: str) -> str:  # noqa: ANN001 - d: dialect
