@@ -104,15 +104,19 @@ def last_report(prm: Params, d, alias: str, point: str, ref: str, day: str) -> s
             " AS last_update")  # fmt: skip
 
 
-def last_reports(prm: Params, d, point: str, day: str) -> tuple[str, str]:  # noqa: ANN001 - d: dialect
-    """The day of each point's latest report (update or add) up to `day`, its own, its tasks' or its targets': as
-    (column, join), `last_update` and the join to add after the listing's FROM."""
-    # every point's at once, in one pass over the reports' index (plan, point …) in point order, then joined: on both
-    # engines cheaper than a lookup per point (a task's, above, is one: its reports lead the index's entries for it).
-    # On the day's range (+, unindexed) SQLite would take the (plan, effective) index instead
-    return ("r.last_update", f" LEFT JOIN (SELECT h.point, max(h.effective) AS last_update FROM history h"
-            f" WHERE h.plan = :plan AND {d.unindexed}h.effective <= {prm.one(day)} AND h.{REPORTED}"
-            f" GROUP BY h.point) r ON r.point = {point}")  # fmt: skip
+def quiet_points(prm: Params, d, since: tuple[str, str]) -> tuple[str, str, str, str]:  # noqa: ANN001 - d: dialect
+    """For a listing of points (alias p): those not done and not reported between `since`'s cutoff and day (what
+    `quiet` keeps of a task's listing), never reported first, then the longest unreported, then by number. As
+    (column, join, condition, order): `last_update`, the join to add after FROM, the WHERE's condition, the ORDER BY.
+    A point's reports are its own, its tasks' and its targets' (updates and additions) up to the day."""
+    # every point's latest report at once, in one pass over the reports' index (plan, point …) in point order, then
+    # joined: on both engines cheaper than a lookup per point (a task's is one: last_report), and a plain column the
+    # query filters and sorts on without a subquery around it. On the day's range (+, unindexed) SQLite would take the
+    # (plan, effective) index instead
+    join = (f" LEFT JOIN (SELECT h.point, max(h.effective) AS last_update FROM history h WHERE h.plan = :plan"
+            f" AND {d.unindexed}h.effective <= {prm.one(since[0])} AND h.{REPORTED} GROUP BY h.point) r ON r.point = p.id")
+    where = f"p.status != 'done' AND (r.last_update IS NULL OR r.last_update <= {prm.one(since[1])})"
+    return "r.last_update", join, where, "r.last_update IS NOT NULL, r.last_update, p.id"
 
 
 def quiet(prm: Params, d, sql: str, key: str, cutoff: str) -> str:  # noqa: ANN001 - d: dialect
