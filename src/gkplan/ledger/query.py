@@ -115,12 +115,19 @@ def quiet_points(prm: Params, d, since: tuple[str, str]) -> tuple[str, str, str,
     # (plan, effective) index instead
     join = (f" LEFT JOIN (SELECT h.point, max(h.effective) AS last_update FROM history h WHERE h.plan = :plan"
             f" AND {d.unindexed}h.effective <= {prm.one(since[0])} AND h.{REPORTED} GROUP BY h.point) r ON r.point = p.id")
-    where = f"p.status != 'done' AND (r.last_update IS NULL OR r.last_update <= {prm.one(since[1])})"
-    return "r.last_update", join, where, "r.last_update IS NOT NULL, r.last_update, p.id"
+    where, order = _unreported(prm, "p", "r", since[1])
+    return "r.last_update", join, where, f"{order}, p.id"
 
 
 def quiet(prm: Params, d, sql: str, key: str, cutoff: str) -> str:  # noqa: ANN001 - d: dialect
     """The rows of `sql` (a listing with `last_update`) not done and not reported since `cutoff`: never reported
     first, then the longest unreported, then by `key`. The database sorts, so the rows stream."""
-    return (f"SELECT * FROM ({sql} {d.fence}) q WHERE q.status != 'done' AND (q.last_update IS NULL OR q.last_update <= "
-            f"{prm.one(cutoff)}) ORDER BY q.last_update IS NOT NULL, q.last_update, {key}")  # fmt: skip
+    where, order = _unreported(prm, "q", "q", cutoff)
+    return f"SELECT * FROM ({sql} {d.fence}) q WHERE {where} ORDER BY {order}, {key}"
+
+
+def _unreported(prm: Params, item: str, last: str, cutoff: str) -> tuple[str, str]:
+    """What `stale` keeps (not done, not reported since `cutoff`) and its order (never reported first, then the
+    longest unreported), over an item's status (alias `item`) and its latest report (alias `last`)."""
+    at = f"{last}.last_update"
+    return (f"{item}.status != 'done' AND ({at} IS NULL OR {at} <= {prm.one(cutoff)})", f"{at} IS NOT NULL, {at}")
