@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import server
 from gkplan.ledger import connection, pg_connection, schema
@@ -114,3 +117,30 @@ def test_a_version_7_server_ledger_is_upgraded_by_an_administrators_command(run,
     with psycopg.connect(pgdb) as conn:
         conn.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")  # no server ledger was ever 6
     assert "结构版本为 6" in run("admin", "roles", "--dsn", pgdb, code=5).stderr
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["17", "18", "10", "17.1", "10.2"]), st.integers(0, 90)), min_size=1, max_size=4),
+       st.integers(20, 90), st.integers(0, 60))  # fmt: skip
+def test_each_items_latest_report_is_the_latest_of_its_reports_in_the_history(run, ledger, reports, as_of, days):
+    """`stale`'s last update of an item, worked out for every point at once (ledger.query.quiet_points) and for a
+    task by a lookup, is the latest day of its reports up to the as-of day as the history lists them: a point's
+    own, its tasks' and its targets'; a task's its own."""
+    start = date(2022, 4, 1)  # the plan's first day, up to TODAY
+    for item, day in reports:
+        run(*(("task", "update") if "." in item else ("update",)), item, "--note", f"进展 {day}", "--date",
+            (start + timedelta(days=day)).isoformat())  # fmt: skip
+    day = (start + timedelta(days=as_of)).isoformat()
+    latest: dict[str, str] = {}
+    for e in run.json("log"):
+        if e["action"] in ("update", "add") and e["effective"] <= day:
+            for key in (str(e["point"]), *([f"{e['point']}.{e['ref']}"] if e["entity"] == "task" else [])):
+                latest[key] = max(latest.get(key, ""), e["effective"])
+    rows = run.json("stale", "--as-of", day, "--days", str(days))
+    assert rows and [r["last_update"] for r in rows] == [latest.get(r["id"]) for r in rows]
+    cutoff = (date.fromisoformat(day) - timedelta(days=days)).isoformat()
+    assert all(r["last_update"] is None or r["last_update"] <= cutoff for r in rows)
+    assert [(r["last_update"] is not None, r["last_update"] or "") for r in rows] == sorted(
+        (r["last_update"] is not None, r["last_update"] or "") for r in rows)  # fmt: skip
+    listed = {r["id"] for r in rows}
+    assert all(latest[k] > cutoff for k in latest if k not in listed and k in {i for i, _ in reports})

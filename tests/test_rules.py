@@ -134,9 +134,9 @@ LIGHTS_WITHOUT_REPORTS = ["done", "red", "yellow", "green", "deferred", "review"
        since=days, report_day=days)  # fmt: skip
 def test_the_points_a_reminder_reads_in_sql_are_those_it_names(engine, status, light, days_left, within, chase, own_start,
                                                                plan_start, reported, since, report_day):  # fmt: skip
-    """remind reads only the points reminders.reasons_for names (ledger.items.named_sql): the two agree."""
+    """remind reads only the points notices.reasons_for names (ledger.items.named_sql): the two agree."""
     from gkplan.ledger.items import named_sql
-    from gkplan.reminders import reasons_for
+    from gkplan.notices import reasons_for
 
     iso = lambda d: d and d.isoformat()  # noqa: E731
     values = {"status": status, "light": light, "days_left": days_left, "start": iso(own_start), "reported": iso(reported)}

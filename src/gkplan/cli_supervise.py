@@ -29,14 +29,14 @@ def remind(
     force: ForceOpt = False,
 ) -> None:
     """按部门生成催办通知：逾期、即将到期、黄灯和本期未报送的要点与任务，写明原因，附该部门所承担部分的分管校领导。"""
-    from gkplan import reminders
+    from gkplan import notices
     from gkplan.dates import parse_window, window_days, window_words
 
     fmt, span = record_format(fmt, pick, jsonfields.NOTICES, output, force), parse_window(within)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
         days = window_days(span, fr.as_of)  # 10工作日: the calendar days to the 10th workday after the as-of day
-        render.notices(reminders.remind(ledger, fr, days, dept), fmt, fr.as_of.isoformat(), days, window_words(span, fr.as_of))
+        render.notices(notices.remind(ledger, fr, days, dept), fmt, fr.as_of.isoformat(), days, window_words(span, fr.as_of))
 
 
 @command(app, "stale", epilog="示例：gkplan stale ｜ gkplan stale --days 14 --format csv")
@@ -51,12 +51,12 @@ def stale(
     force: ForceOpt = False,
 ) -> None:
     """长时间没有更新记录（无人报送进展）的未完成要点和任务，从未更新的在前。"""
-    from gkplan import reminders
+    from gkplan import stale as quiet
 
     fmt, n = record_format(fmt, pick, jsonfields.STALE, output, force), count(days, "--days")
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
-        render.stale(lambda brief: reminders.stale(ledger, fr, n, brief), fmt, n, wide=wide)
+        render.stale(lambda brief: quiet.stale(ledger, fr, n, brief), fmt, n, wide=wide)
 
 
 @command(

@@ -1,5 +1,5 @@
-"""What the office chases (催报、催办): who has not reported in a period (`missing`), notices of what is
-overdue, due soon, yellow or unreported (`remind`), and what nobody has updated for long (`stale`).
+"""What the office chases (催报、催办): who has not reported in a period (`missing`), and what the chasing views share
+(remind in notices.py; missing, brief and bulletin): the items, who leads them, and the reporting period.
 
 Each of them reads `items`: every point and task as of one day in one shape, with the departments that
 answer for it (a point's lead departments; a task's own department, else its point's) and, for each of
@@ -8,24 +8,19 @@ those, the leader of that department's part of the point (the lead in the point'
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from collections.abc import Iterator
-from collections import namedtuple
-from itertools import groupby, repeat
+from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
 from gkplan.errors import InvalidValue
-from gkplan.jsonfields import STALE as STALE_FIELDS
 from gkplan.ledger import Ledger, PointQuery
 from gkplan.ledger.points import KEY_SEPARATOR
 from gkplan.filters import resolve_department
 from gkplan.reports import UNASSIGNED, Frame
 
 OPEN = ("not_started", "in_progress", "blocked")  # what owes a progress report each period
-REASONS = ("overdue", "due_soon", "yellow", "unreported")  # why a notice names an item, in that order
-NOTICE_FIELDS = ("kind", "id", "point", "title", "due", "days_left", "progress", "status", "light", "owner", "leaders",
-                 "reasons", "role", "reported")  # an item of a notice, in this order (remind's JSON keeps it)
 MISSING_FIELDS = ("kind", "id", "point", "title", "status", "progress", "light", "due", "reported", "leaders")  # missing's
 
 
@@ -34,7 +29,7 @@ def iter_items(ledger: Ledger, fr: Frame, *, plain_lights: bool = False,
     """Every point followed by its tasks, as they stood on the frame's day, one at a time from two cursors read
     side by side (both in point order). `plain_lights`: the lights as if no report were due yet (red, yellow,
     green …, never `unreported`), for telling yellow apart. `named` (within, chase, since, report day): only the
-    points reasons_for may name, and those with tasks (the database leaves the others out)."""
+    points notices.reasons_for may name, and those with tasks (the database leaves the others out)."""
     from gkplan.ledger.items import owners_of
 
     clock = fr.clock | ({"report_due": 0} if plain_lights else {})
@@ -122,10 +117,10 @@ def _leaders_of(item: dict[str, Any], department: str) -> list[str]:
 
 
 def reported_in(item: dict[str, Any], start: date) -> bool:
-    return _reported_since(item, start.isoformat())
+    return reported_since(item, start.isoformat())
 
 
-def _reported_since(item: dict[str, Any], since: str) -> bool:
+def reported_since(item: dict[str, Any], since: str) -> bool:
     return item["reported"] is not None and item["reported"] >= since
 
 
@@ -157,7 +152,7 @@ def owes_report(item: dict[str, Any], period_range: tuple[date, date], report_da
 
 def owes(item: dict[str, Any], since: str, report_day: str) -> bool:
     """owes_report with the period's first day and report day as ISO text (what a loop over items computes once)."""
-    return item["status"] in OPEN and item["start"] <= report_day and not _reported_since(item, since)
+    return item["status"] in OPEN and item["start"] <= report_day and not reported_since(item, since)
 
 
 def missing(ledger: Ledger, fr: Frame, period_text: str | None, depts: list[str]) -> dict[str, Any]:
@@ -191,138 +186,3 @@ def missing(ledger: Ledger, fr: Frame, period_text: str | None, depts: list[str]
         g["items"] = Replay(spool, g["points"] + g["tasks"], part=g["items"])
     return {"period": period_key(span), "start": span[0].isoformat(), "end": span[1].isoformat(),
             "report_day": due_day.isoformat(), "as_of": day.isoformat(), "departments": list(groups.values())}  # fmt: skip
-
-
-def remind(ledger: Ledger, fr: Frame, within: int, depts: list[str]) -> Iterator[dict[str, Any]]:
-    """Per department, a notice of its points and tasks that are overdue, due within `within` days, yellow,
-    or not reported this period (once the period's report day has passed or falls within `within` days),
-    each with its reasons and the leader of that department's part. A co-operating department (协办) is
-    told of what it co-operates on that is overdue, due soon or yellow; reporting is the lead's.
-
-    Departments in the order they first come up, each notice's items soonest due first. The items are regrouped
-    through a spool on disk (ledger.Spool), and each notice's `items` is an iterator over it: no notice is
-    held whole, and each must be read before the next. An unknown
-    department fails here, before anything is written."""
-    from gkplan.dates import report_day
-
-    due_day = report_day(fr.period[1], fr.periods.report_day)
-    return _notices(ledger, fr, within, departments(ledger, depts), due_day, fr.as_of + timedelta(days=within) >= due_day)
-
-
-def _notices(ledger: Ledger, fr: Frame, within: int, wanted: tuple[str, ...], due_day: date,
-             chase: bool) -> Iterator[dict[str, Any]]:  # fmt: skip
-    from gkplan.ledger.spool import Spool
-
-    order: dict[str, int] = {}  # department → its place
-    heads: dict[str, list[str]] = {}  # department → the leaders its notice names
-    spool = Spool(4)  # each item the tuple of its NOTICE_FIELDS (no dict made of it until it is read back)
-    since, due_text, as_of = fr.period[0].isoformat(), due_day.isoformat(), fr.as_of.isoformat()
-    report_due = fr.report_due  # (the frame works these out afresh each time it is asked)
-    try:
-        named = (within, chase, since, due_text)  # the points SQL reads: those the rule may name (ledger.items)
-        for item in iter_items(ledger, fr, plain_lights=True, named=named):
-            reasons = reasons_for(item, within, chase, since, due_text)
-            if not reasons:
-                continue
-            shown = _light_now(item, report_due, as_of, since)
-            co_reasons = [r for r in reasons if r != "unreported"]
-            for dept in item["departments"] + (item["co"] if co_reasons else []):
-                if wanted and dept not in wanted:
-                    continue
-                role = "lead" if dept in item["departments"] else "co"
-                place = order.setdefault(dept, len(order))
-                names = heads.setdefault(dept, [])
-                leaders = leaders_for(item, dept)
-                names += [name for name in leaders if name not in names]
-                days = item["days_left"] if item["days_left"] is not None else 0
-                spool.add((place, days, item["point"], item["seq"]), (
-                    item["kind"], item["id"], item["point"], item["title"], item["due"], item["days_left"],
-                    item["progress"], item["status"], shown, item["owner"], leaders,
-                    reasons if role == "lead" else co_reasons, role, item["reported"],
-                ))  # fmt: skip (NOTICE_FIELDS' order)
-        names_of = list(order)
-        for place, group in groupby(spool.sorted_by_first(), key=itemgetter(0)):
-            dept = names_of[place]
-            # `items` as they come off the spool: read them before the next notice
-            items = map(dict, map(zip, repeat(NOTICE_FIELDS), map(itemgetter(1), group)))
-            yield {"department": dept, "leaders": heads[dept], "items": items}
-    finally:
-        spool.close()
-
-
-def reasons_for(item: dict[str, Any], within: int, chase: bool, since: str, report_day: str) -> list[str]:
-    """Why a notice names an item (REASONS), none when it names it not: overdue (red), due within `within` days,
-    yellow (its light without the report rule), and, when `chase`, owing a report for the period that began on
-    `since` (ISO text, as `report_day`). A closed, pending or deferred item is named for nothing.
-    SQL mirrors this (ledger.items.named_sql: the points it may name), and a property test holds them together."""
-    if item["status"] in ("done", "pending_review", "deferred"):
-        return []
-    reasons = []
-    if item["light"] == "red":
-        reasons.append("overdue")
-    elif item["days_left"] is not None and item["days_left"] <= within:
-        reasons.append("due_soon")
-    if item["light"] == "yellow":
-        reasons.append("yellow")
-    if chase and owes(item, since, report_day):
-        reasons.append("unreported")
-    return reasons
-
-
-def light_now(item: dict[str, Any], fr: Frame) -> str:
-    """The item's light (rules.light) from its light without the report rule: 未报送 comes after red."""
-    return _light_now(item, fr.report_due, fr.as_of.isoformat(), fr.period[0].isoformat())
-
-
-def _light_now(item: dict[str, Any], report_due: bool, as_of: str, since: str) -> str:
-    if item["light"] in ("red", "done", "review", "deferred"):
-        return item["light"]
-    if report_due and item["start"] <= as_of and not _reported_since(item, since):
-        return "unreported"
-    return item["light"]
-
-
-StaleRow = namedtuple("StaleRow", STALE_FIELDS)
-
-
-def stale(ledger: Ledger, fr: Frame, days: int, brief: bool = False) -> Iterator[Any]:
-    """Points and tasks not done with no recorded update for `days` days (or never): where nobody reported.
-    A point counts as reported when the point itself, one of its tasks or one of its targets was updated.
-    Never updated first, then the longest without; points before tasks on the same day. Each listing comes
-    sorted by the database, and the two are merged as they stream. `brief` (a table's): each row a StaleRow,
-    else a dict of STALE_FIELDS."""
-    from heapq import merge
-
-    day = fr.as_of.isoformat()
-    since = (day, (fr.as_of - timedelta(days=days)).isoformat())
-    points = ledger.iter_points(PointQuery(), fr.clock, brief=True, quiet_since=since, row=True)
-    tasks = ledger.iter_tasks(PointQuery(), clock=fr.clock, quiet_since=since)
-    ago: dict[str, int] = {}  # days since each day an update was last recorded on (few: shared by many items)
-    rows = merge(_stale_points(points, fr.as_of, ago), _stale_tasks(tasks, fr.as_of, ago),
-                 key=lambda r: (r.last_update is not None, r.last_update or ""))  # fmt: skip
-    return rows if brief else map(dict, map(zip, repeat(STALE_FIELDS), rows))
-
-
-def _days_since(at: str | None, as_of: date, ago: dict[str, int]) -> int | None:
-    days = None if at is None else ago.get(at)
-    if days is None and at is not None:
-        days = (as_of - date.fromisoformat(at)).days
-        if len(ago) < 10_000:
-            ago[at] = days
-    return days
-
-
-def _stale_points(rows: Iterator[Any], as_of: date, ago: dict[str, int]) -> Iterator[StaleRow]:
-    """`stale`'s rows of the points (ledger QuietRows), as they come (a point's id as text, as a task's is)."""
-    make = tuple.__new__
-    for p in rows:
-        at, key = p.last_update, p.department_key
-        yield make(StaleRow, ("point", str(p.id), p.title, key.split(KEY_SEPARATOR) if key else [], at,
-                              _days_since(at, as_of, ago), p.progress, p.status, p.light))  # fmt: skip
-
-
-def _stale_tasks(rows: Iterator[dict[str, Any]], as_of: date, ago: dict[str, int]) -> Iterator[StaleRow]:
-    for t in rows:
-        at = t["last_update"]
-        yield StaleRow("task", t["id"], t["title"], t["departments"], at, _days_since(at, as_of, ago), t["progress"],
-                       t["status"], t["light"])  # fmt: skip

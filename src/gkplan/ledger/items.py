@@ -46,7 +46,7 @@ class ItemsMixin:
 
 
 def named_sql(c: dict[str, str], chase: bool, within: str, since: str, report_day: str) -> str:
-    """SQL true for an item reminders.reasons_for names for something, over the columns `c` (status, start:
+    """SQL true for an item notices.reasons_for names for something, over the columns `c` (status, start:
     NULL for the plan's :start, reported, light: as if no report were due, days_left). A property test holds
     the two together."""
     rule = f"{c['light']} IN ('red', 'yellow') OR {c['days_left']} <= {within}"

@@ -9,7 +9,7 @@ from typing import Any
 
 from gkplan.errors import LedgerError, NotFound
 from gkplan.ledger.asof import as_of, points_brief
-from gkplan.ledger.query import Params, PointQuery, co_filter, last_report, quiet, scope_filters, state_filters
+from gkplan.ledger.query import Params, PointQuery, co_filter, quiet_points, scope_filters, state_filters
 from gkplan.rules import LIGHT_INPUTS, LIGHTS, light_sql, rollup_sql
 
 KEY_SEPARATOR = "\x1f"
@@ -106,9 +106,9 @@ class PointsMixin:
             if query.lights:  # (the expression, not its alias: PostgreSQL has no aliases in WHERE)
                 where.append(f"{light} IN ({prm.many(query.lights)})")
         if quiet_since:
-            columns += ", " + last_report(prm, self.dialect, "p", "p.id", None, quiet_since[0])
-        sql = f"SELECT {columns} FROM {source} p{join} WHERE {' AND '.join(where)}"
-        sql = quiet(prm, self.dialect, sql, "q.id", quiet_since[1]) if quiet_since else f"{sql} ORDER BY {order}"
+            last, reports, unreported, order = quiet_points(prm, self.dialect, quiet_since)
+            columns, join, where = f"{columns}, {last}", join + reports, [*where, unreported]
+        sql = f"SELECT {columns} FROM {source} p{join} WHERE {' AND '.join(where)} ORDER BY {order}"
         with self._errors():
             if row and brief and clock and not co:
                 shape = QuietRow if quiet_since else BriefRow  # (tuple.__new__ at C speed: _make is Python)

@@ -93,20 +93,41 @@ def like(text: str) -> str:
 
 
 
-def last_report(prm: Params, d, alias: str, point: str, ref: str | None, day: str) -> str:  # noqa: ANN001 - d: dialect
-    """The day of an item's latest report (update or add) up to `day`: a point's are its own, its tasks' and its
-    targets'; a task's (`ref`: its number as text) only its own."""
-    own = f" AND h.entity = 'task' AND h.ref = {ref}" if ref else ""
-    # through the reports' index (plan, point …, effective, action WHERE REPORTED), which both engines take only for a
-    # query stating its condition as written: the item's reports without a visit to the table. On the day's range (+,
-    # unindexed) or for max() of a bare column (its min/max shortcut) SQLite would take the (plan, effective) index
-    # and read the plan's whole history for every row
-    return (f"(SELECT max(h.effective || '') FROM history h WHERE h.plan = {alias}.plan AND h.point = {point}{own}"
-            f" AND {d.unindexed}h.effective <= {prm.one(day)} AND h.{REPORTED}) AS last_update")  # fmt: skip
+def last_report(prm: Params, d, alias: str, point: str, ref: str, day: str) -> str:  # noqa: ANN001 - d: dialect
+    """The day of a task's latest report (update or add) up to `day` (`ref`: its number as text)."""
+    # through the reports' index (plan, point, entity, ref, effective, action WHERE REPORTED), which both engines take
+    # only for a query stating its condition as written: the task's reports without a visit to the table. On the day's
+    # range (+, unindexed) or for max() of a bare column (its min/max shortcut) SQLite would take the (plan, effective)
+    # index and read the plan's whole history for every row
+    return (f"(SELECT max(h.effective || '') FROM history h WHERE h.plan = {alias}.plan AND h.point = {point}"
+            f" AND h.entity = 'task' AND h.ref = {ref} AND {d.unindexed}h.effective <= {prm.one(day)} AND h.{REPORTED})"
+            " AS last_update")  # fmt: skip
+
+
+def quiet_points(prm: Params, d, since: tuple[str, str]) -> tuple[str, str, str, str]:  # noqa: ANN001 - d: dialect
+    """For a listing of points (alias p): those not done and not reported between `since`'s cutoff and day (what
+    `quiet` keeps of a task's listing), never reported first, then the longest unreported, then by number. As
+    (column, join, condition, order): `last_update`, the join to add after FROM, the WHERE's condition, the ORDER BY.
+    A point's reports are its own, its tasks' and its targets' (updates and additions) up to the day."""
+    # every point's latest report at once, in one pass over the reports' index (plan, point …) in point order, then
+    # joined: on both engines cheaper than a lookup per point (a task's is one: last_report), and a plain column the
+    # query filters and sorts on without a subquery around it. On the day's range (+, unindexed) SQLite would take the
+    # (plan, effective) index instead
+    join = (f" LEFT JOIN (SELECT h.point, max(h.effective) AS last_update FROM history h WHERE h.plan = :plan"
+            f" AND {d.unindexed}h.effective <= {prm.one(since[0])} AND h.{REPORTED} GROUP BY h.point) r ON r.point = p.id")
+    where, order = _unreported(prm, "p", "r", since[1])
+    return "r.last_update", join, where, f"{order}, p.id"
 
 
 def quiet(prm: Params, d, sql: str, key: str, cutoff: str) -> str:  # noqa: ANN001 - d: dialect
     """The rows of `sql` (a listing with `last_update`) not done and not reported since `cutoff`: never reported
     first, then the longest unreported, then by `key`. The database sorts, so the rows stream."""
-    return (f"SELECT * FROM ({sql} {d.fence}) q WHERE q.status != 'done' AND (q.last_update IS NULL OR q.last_update <= "
-            f"{prm.one(cutoff)}) ORDER BY q.last_update IS NOT NULL, q.last_update, {key}")  # fmt: skip
+    where, order = _unreported(prm, "q", "q", cutoff)
+    return f"SELECT * FROM ({sql} {d.fence}) q WHERE {where} ORDER BY {order}, {key}"
+
+
+def _unreported(prm: Params, item: str, last: str, cutoff: str) -> tuple[str, str]:
+    """What `stale` keeps (not done, not reported since `cutoff`) and its order (never reported first, then the
+    longest unreported), over an item's status (alias `item`) and its latest report (alias `last`)."""
+    at = f"{last}.last_update"
+    return (f"{item}.status != 'done' AND ({at} IS NULL OR {at} <= {prm.one(cutoff)})", f"{at} IS NOT NULL, {at}")

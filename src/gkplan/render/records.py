@@ -266,12 +266,12 @@ def _notice_text(rows: Iterable[dict[str, Any]], as_of: str, within: int, window
         write(f"截至 {as_of}，没有逾期、{window}内到期、黄灯或本期未报送的事项。\n")
 
 
-STALE_FIELDS = STALE  # (jsonfields: the one list, which reminders.StaleRow is made of too)
+STALE_FIELDS = STALE  # (jsonfields: the one list, which stale.StaleRow is made of too)
 
 
 def stale(rows: Rows, fmt: str, days: int, *, wide: bool = False) -> None:
     """`rows`: a function of `brief` that reads them (once, as they come): a table's StaleRows, else dicts."""
-    def cells(r: Any) -> list:  # r: reminders.StaleRow (a table asks for brief rows)
+    def cells(r: Any) -> list:  # r: stale.StaleRow (a table asks for brief rows)
         what = f"任务 {r.id}" if r.kind == "task" else f"第 {r.id} 项"
         last, days = r.last_update, r.days_since
         return [what, cell(r.title), "、".join(r.departments), last[:10] if last else "从未更新",
