@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated numbers of records")
     parser.add_argument("--runs", type=int, default=5, help="runs of each question")
     parser.add_argument("--startup-runs", type=int, default=9, help="runs of each cold start")
-    parser.add_argument("--match", default="", help="only questions whose label contains one of these (comma-separated)")
+    parser.add_argument("--match", default="", help="only questions whose label contains one of these (comma-separated; 1,000,000 is one term)")
     parser.add_argument("--runs-large", type=int, default=3, help="runs at 1,000,000 records and more")
     parser.add_argument("--gkplan", default=str(Path(sys.executable).parent / "gkplan"))
     parser.add_argument("--workdir", type=Path, default=Path("/var/tmp/gkplan-bench"), help="where each size's data is kept")
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     base = dict(os.environ) | {"NO_COLOR": "1", "COLUMNS": "160", "GKPLAN_USER": "bench"}
     base.pop("GKPLAN_DB", None)
     b = sections.Bench(gk, python, python, base, args.workdir.resolve(), args.runs, args.runs_large,
-                       args.startup_runs, tuple(m for m in args.match.split(",") if m),
+                       args.startup_runs, sections.Bench.terms(args.match),
                        shlex.join(["python", "bench/run.py", *(argv if argv is not None else sys.argv[1:])]))  # fmt: skip
 
     everything: list[str] = []

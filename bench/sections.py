@@ -44,6 +44,13 @@ class Bench:
             self.found = commands.discover(self.gk, env)
         return self.found
 
+    @staticmethod
+    def terms(text: str) -> tuple[str, ...]:
+        """`--match`'s terms: split at commas, except a number's thousands separator (labels say "load 1,000,000 records")."""
+        import re
+
+        return tuple(t for t in re.split(r",(?!\d{3}(?!\d))", text) if t)
+
     def wanted(self, label: str) -> bool:
         return not self.match or any(m in label for m in self.match)
 

@@ -130,6 +130,16 @@ def test_the_peak_is_the_commands_own_whatever_its_options(bench_data):
     assert measure.peak_of([GK, "report", "--overdue", "--format", "json"], env) is not None
 
 
+def test_match_splits_terms_at_commas_but_not_inside_a_number():
+    """`--match "load 1,000,000 records (JSON"` once ran every question with "000" in its label (show 500000 …)."""
+    import sections
+
+    assert sections.Bench.terms("load 1,000,000 records (JSON") == ("load 1,000,000 records (JSON",)
+    assert sections.Bench.terms("depts,leaders,,load 100,000 records (YAML,--format csv") == (
+        "depts", "leaders", "load 100,000 records (YAML", "--format csv")
+    assert sections.Bench.terms("") == ()
+
+
 def test_every_section_runs(tmp_path):
     out = tmp_path / "perf.md"
     result = subprocess.run(
