@@ -172,6 +172,9 @@ FLOOR = [  # (question, gkplan's arguments, floor script and its arguments, targ
 ]  # fmt: skip
 
 
+TYPER = "Typer's import alone, against show's floor"
+
+
 def prepare_floor(b: Bench, ds: data.Dataset) -> Path:
     sql = ds.dir / "floor.sql"
     subprocess.run([b.python, str(HERE / "floor" / "prepare.py"), str(ds.db), ds.env({})["GKPLAN_TODAY"], str(sql)],
@@ -202,6 +205,13 @@ def floor(b: Bench, ds: data.Dataset) -> list[str]:
             for p in (db_ours, db_floor):
                 p.unlink(missing_ok=True)
         Path(out).unlink(missing_ok=True)
+    if b.wanted(TYPER):  # what the CLI framework alone costs against the cheapest floor: show's 3× budget, spent
+        s1 = Sample(TYPER, [b.python, "-c", "import sqlite3, typer"], ds.env(b.base))
+        s2 = Sample("floor", [b.python, str(HERE / "floor" / "show.py"), str(ds.db), str(sql), m], ds.env(b.base))
+        alternate([s1, s2], runs)
+        rows.append([f"{TYPER}: `python -c \"import sqlite3, typer\"`", fmt(s1.times), peak(s1), fmt(s2.times), peak(s2),
+                     ratio(s1, s2), "reference: gkplan's CLI imports Typer"])  # fmt: skip
+        failures += s1.failures + s2.failures
     return [f"gkplan against the floor (bench/floor/: stdlib sqlite3 on gkplan's own ledger, the same rows, no layout)"
             f" at {ds.n:,} records, {runs} runs each in alternation.", "",
             *table(["question", "gkplan", "peak MiB", "floor", "peak MiB", "ratio", "target"], rows)] + _failed(failures)  # fmt: skip

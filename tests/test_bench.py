@@ -144,7 +144,7 @@ def test_every_section_runs(tmp_path):
     out = tmp_path / "perf.md"
     result = subprocess.run(
         [sys.executable, str(BENCH / "run.py"), "--sizes", "60,120", "--runs", "1", "--runs-large", "1", "--startup-runs", "1",
-         "--only", "startup,memory,growth,floor,tw,ratios", "--match", "report --overdue,load 60 records (JSON,(copy",
+         "--only", "startup,memory,growth,floor,tw,ratios", "--match", "report --overdue,load 60 records (JSON,(copy,Typer's import",
          "--gkplan", GK, "--workdir", str(tmp_path / "work"), "--out", str(out)],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
@@ -155,6 +155,7 @@ def test_every_section_runs(tmp_path):
                     "#### Table ÷ CSV", "### Growth from size to size"):  # fmt: skip
         assert heading in text
     assert "| `report --overdue` | " in text and "| `report --overdue --format ndjson` | " in text
+    assert "| Typer's import alone, against show's floor: `python -c \"import sqlite3, typer\"` | " in text
     # the writers of the cold-start table ran for real, each on a copy after the state it needs
     assert "| `review 17.2 --accept (copy, after its 办结 report)` | " in text and "| `task rm 17.1 (copy)` | " in text
     assert "Commands that failed" not in text

@@ -315,6 +315,29 @@ def test_a_100000_character_text_on_one_line_loads_within_limits(isolated, tmp_p
     assert out.code == 0 and out.seconds < SECONDS and out.mib < MIB, out
 
 
+@pytest.mark.parametrize("reader", READERS)
+def test_a_seed_longer_than_one_values_limit_loads_when_each_point_is_within_it(isolated, tmp_path, reader):
+    """The limit (4 million characters) bounds what one point reads, not the whole file: 1,700 points of
+    2,600 characters (4.4 million) load; the streamed reader settles once per point."""
+    data = seed()
+    one = data["points"][0]
+    data["points"] = [one | {"number": n, "text": f"第{n}项" + "长" * 2_600} for n in range(1, 1_701)]
+    path, _ = _as(tmp_path, reader, json.dumps(data, ensure_ascii=False))
+    out = load(path)
+    assert out.code == 0 and out.seconds < SECONDS and out.mib < MIB, out
+    listed = subprocess.run([sys.executable, "-m", "gkplan", "list", "--format", "json"], capture_output=True, check=True)
+    points = json.loads(listed.stdout)
+    assert [p["id"] for p in points] == list(range(1, 1_701)) and all(len(p["text"]) > 2_600 for p in points)
+
+
+@pytest.mark.parametrize("reader", ["yaml", "streamed"])
+def test_one_point_longer_than_the_limit_is_refused(ledger, tmp_path, reader):
+    """A point of 4.2 million characters in 105 texts, none of them too long on its own. (The JSON reader reads a
+    point whole, in a buffer that doubles, and so refuses somewhere between one and two times the limit.)"""
+    path, _ = _as(tmp_path, reader, json.dumps(seed(notes=["长" * 40_000] * 105), ensure_ascii=False))
+    refused(path, ledger, f"{path}:", "一个值超过 4 百万个字符")
+
+
 GIANT = {  # how the seed starts, and the line repeated to 256 MiB
     "json": (b'{"plan": {"title": "', b"a" * 64),
     "yaml-one-line": (b"plan:\n  title: ", b"a" * 64),

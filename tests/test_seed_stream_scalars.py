@@ -74,3 +74,51 @@ def test_every_plain_scalar_reads_as_before(texts):
             source._input.close()
         except yaml.YAMLError:
             return  # not a list of plain scalars after all: nothing to compare
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(SPECIAL), st.text(alphabet=ALPHABET, max_size=14)), min_size=1, max_size=20))
+def test_a_plain_scalar_in_a_mapping_or_a_list_reads_as_on_its_own(texts):
+    """The reader takes a mapping's values and a list's items inline (not through value()): the same values."""
+    yaml = import_yaml()
+    with tempfile.TemporaryDirectory(prefix="gkplan-scalars-") as folder:
+        alone, held = Path(folder) / "alone.yaml", Path(folder) / "held.yaml"
+        alone.write_text("plan: 1\npoints:\n" + "".join(f"- {t}\n" for t in texts), encoding="utf-8")
+        held.write_text("plan: 1\npoints:\n" + "".join(f"- k: {t}\n  s:\n  - {t}\n" for t in texts), encoding="utf-8")
+        try:
+            want, got = _items(yaml, alone), _items(yaml, held)
+        except yaml.YAMLError:
+            return  # not plain scalars after all
+        assert len(want) == len(got)  # (each up to its first refusal, which ends a stream)
+        for t, w, g in zip(texts, want, got):
+            if w is None:  # (not a plain scalar on its own: a list, a mapping)
+                continue
+            if g[0] == "refused":
+                assert g == w, t
+            else:
+                assert g == ("dict", {"k": w, "s": [w]}), t
+
+
+def _items(yaml: Any, path: Path) -> list[Any]:
+    """Each item of the points list: (type name, value) with scalars as _typed, or None for an item on its own
+    that is not a plain scalar; up to the first refusal, ("refused", message), which ends the stream."""
+    source = YamlStreamSource(path, path.open("rb"))
+    out: list[Any] = []
+    try:
+        assert type(next(source._events)) is yaml.SequenceStartEvent
+        for event in source._events:
+            if type(event) is yaml.SequenceEndEvent:
+                break
+            plain = type(event) is yaml.ScalarEvent and event.implicit[0]
+            try:
+                value = source._value(event, 2, [])
+            except SeedError as exc:
+                out.append(("refused", exc.problems[0].message))
+                break
+            if type(value) is dict:
+                out.append(("dict", {k: (_typed(v) if k == "k" else [_typed(x) for x in v]) for k, v in value.items()}))
+            else:
+                out.append(_typed(value) if plain else None)
+    finally:
+        source._input.close()
+    return out

@@ -91,8 +91,9 @@ class YamlStreamSource(SeedSource):
         """`value(event, depth, marks)`: one value from its first event, `depth` levels below the top mapping; the
         position of it and of everything in it is appended to `marks` in document order (libyaml's marks, made
         into paths and (line, column) only for a problem: _locator). It runs once per value (1.1 M times for
-        100,000 points): what it uses is bound here, and the events are taken straight from libyaml."""
-        yaml, get, reader, fail = self._yaml, self._get, self._input, self._fail
+        100,000 points): what it uses is bound here, and the events are taken straight from libyaml, the reader
+        not settled: MAX_VALUE bounds what one point (or the plan, or the sections) reads, not each event."""
+        yaml, get, fail = self._yaml, self._get, self._fail
         scalar, alias, sequence = yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent
         sequence_end, mapping_end, plain = yaml.SequenceEndEvent, yaml.MappingEndEvent, (None, "!")
 
@@ -116,14 +117,18 @@ class YamlStreamSource(SeedSource):
                 items: list[Any] = []
                 while True:
                     event = get()
-                    reader._settled = reader._read  # (reader.settle(), inline: once per event)
-                    if type(event) is sequence_end:
+                    if type(event) is scalar and event.tag is None and event.anchor is None:  # (value()'s, inline)
+                        marks.append(event.start_mark)
+                        text = event.value
+                        items.append(text if not event.implicit[0] or text and text[0] not in _NOT_TEXT
+                                     else _scalar(text, fail, event))  # fmt: skip
+                    elif type(event) is sequence_end:
                         return items
-                    items.append(value(event, depth + 1, marks))
+                    else:
+                        items.append(value(event, depth + 1, marks))
             mapping: dict[str, Any] = {}  # (its keys are the keys seen so far: self._keys's checks, inline)
             while True:
                 event = get()
-                reader._settled = reader._read
                 if type(event) is mapping_end:
                     return mapping
                 if type(event) is not scalar:
@@ -132,8 +137,13 @@ class YamlStreamSource(SeedSource):
                 if key in mapping:
                     raise fail(event, f"重复的键 '{show(key)}'")
                 event = get()
-                reader._settled = reader._read
-                mapping[key] = value(event, depth + 1, marks)
+                if type(event) is scalar and event.tag is None and event.anchor is None:  # (most values: value()'s, inline)
+                    marks.append(event.start_mark)
+                    text = event.value
+                    mapping[key] = (text if not event.implicit[0] or text and text[0] not in _NOT_TEXT
+                                    else _scalar(text, fail, event))  # fmt: skip
+                else:
+                    mapping[key] = value(event, depth + 1, marks)
 
         return value
 
@@ -147,9 +157,11 @@ class YamlStreamSource(SeedSource):
             if not isinstance(start, yaml.SequenceStartEvent):
                 self.problem(mark_at(start.start_mark), "字段 points：应为非空列表", field="points")
                 return
-            index = 0
-            for event in self._events:
-                if type(event) is yaml.SequenceEndEvent:
+            index, get, reader, end = 0, self._get, self._input, yaml.SequenceEndEvent
+            while True:  # (self._events, inline: once per point)
+                event = get()
+                reader._settled = reader._read  # (reader.settle(), inline: what one point may read is bounded)
+                if type(event) is end:
                     break
                 marks: list[Any] = []
                 raw = self._value(event, 2, marks)
@@ -182,6 +194,9 @@ def _scalar(text: str, fail: Any, event: Any) -> Any:
                      re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"))  # fmt: skip
     if text.isdigit() and text.isascii() and (text[0] != "0" or text == "0"):  # (the integer pattern's usual case)
         return TooLarge(text) if len(text) > MAX_DIGITS else int(text)
+    if (len(text) == 10 and text[4] == "-" == text[7] and text.isascii()
+            and text[:4].isdigit() and text[5:7].isdigit() and text[8:].isdigit()):  # fmt: skip
+        return _date(text, fail, event)  # (the date pattern's usual case, YYYY-MM-DD: once per point)
     integer, real, day = _PATTERNS
     if text in ("", "~", "null", "Null", "NULL"):
         return None
@@ -193,14 +208,19 @@ def _scalar(text: str, fail: Any, event: Any) -> Any:
         return TooLarge(text) if len(text) > MAX_DIGITS else int(text.replace("_", ""))
     if real.fullmatch(text) and any(ch.isdigit() for ch in text):
         return float(text.replace("_", ""))
-    if m := day.fullmatch(text):
-        from datetime import date
-
-        try:
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            raise fail(event, f"无效的日期 '{show(text)}'") from None
+    if day.fullmatch(text):
+        return _date(text, fail, event)
     return text
+
+
+def _date(text: str, fail: Any, event: Any) -> Any:
+    from datetime import date
+
+    year, month, day = text.split("-")
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise fail(event, f"无效的日期 '{show(text)}'") from None
 
 
 def _locator(roots: list[tuple[tuple, Any]], marks: list[Any]) -> Callable[[tuple], Where]:
