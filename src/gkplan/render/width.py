@@ -74,24 +74,14 @@ def cell_width(text: str) -> int:
     known = _widths.get(text)
     if known is not None:
         return known
-    global _cjk, _measured
-    if _cjk is None and _measured < _BY_HAND:  # a short table: compiling the pattern (~3 ms) costs more than it saves
+    global _measured
+    if _plain is None and _measured < _BY_HAND:  # a short table: compiling a pattern (~3 ms) costs more than it saves
         _measured += 1
         width = _by_hand(text, ("W", "F", "A") if _ambiguous else ("W", "F"))
     else:
-        if _cjk is None:
-            import re
-
-            _cjk = re.compile("[" + "".join(f"{lo}-{hi}" for lo, hi in _WIDE) + "]+")
-        rest = _cjk.sub("", text)
-        width = 2 * (len(text) - len(rest)) + len(rest)
-        if not rest.isascii():  # a few other characters (→ “ ” …), each measured once: the text counted them one cell
-            for ch in set(rest).difference(_ASCII):
-                known = _chars.get(ch)
-                if known is None:
-                    known = _chars[ch] = _by_hand(ch, ("W", "F", "A") if _ambiguous else ("W", "F"))
-                if known != 1:
-                    width += (known - 1) * rest.count(ch)
+        speed_up()
+        # ASCII and wide blocks only (almost always): row_widths's measure; other characters, the runs pattern
+        width = (len(text.encode()) + len(text)) >> 1 if _plain(text) is None else _by_runs(text)
     if len(text) <= _KEPT and len(_widths) < 10_000:  # names and labels, which repeat; never a cell of MBs
         _widths[text] = width
     return width
@@ -100,11 +90,33 @@ def cell_width(text: str) -> int:
 _KEPT = 200  # characters of the longest text whose width is remembered
 
 
+def _by_runs(text: str) -> int:
+    """A text with characters neither ASCII nor in the wide blocks (“ ” … ①): its wide runs removed at C
+    speed, each other character measured once."""
+    global _cjk
+    if _cjk is None:
+        import re
+
+        _cjk = re.compile("[" + "".join(f"{lo}-{hi}" for lo, hi in _WIDE) + "]+")
+    rest = _cjk.sub("", text)
+    width = 2 * (len(text) - len(rest)) + len(rest)
+    if not rest.isascii():  # a few other characters (→ “ ” …), each measured once: the text counted them one cell
+        for ch in set(rest).difference(_ASCII):
+            known = _chars.get(ch)
+            if known is None:
+                known = _chars[ch] = _by_hand(ch, ("W", "F", "A") if _ambiguous else ("W", "F"))
+            if known != 1:
+                width += (known - 1) * rest.count(ch)
+    return width
+
+
 _plain = None  # finds a character neither ASCII nor in the wide blocks (compiled for a long table: ~2.6 ms)
 
 
 def speed_up() -> None:
-    """Compile what `row_widths` measures a long table's rows with (a table of every row, some hundred rows in)."""
+    """Compile what `row_widths` measures a long table's rows with (a table of every row, some hundred rows in;
+    cell_width's texts, from the 300th). The run pattern `_cjk` is compiled only for a text with other
+    characters (“ ” … ①), rare in a ledger."""
     global _plain
     if _plain is None:
         import re
