@@ -168,7 +168,12 @@ FLOOR = [  # (question, gkplan's arguments, floor script and its arguments, targ
     # Taskwarrior has no history listing: `log` is measured against the floor (no target of its own; listings' 3×)
     ("log", ["log"], ["log.py"], 3.0), ("log --format ndjson", ["log", "--format", "ndjson"], ["log.py"], 3.0),
     # nor an export of the history: the whole JSON export against the same records written by the C encoder
-    ("export --format json", ["export", "--format", "json", "-o", "{out}", "--force"], ["export.py", "{out}"], 3.0),
+    ("export --format json", ["export", "--format", "json", "-o", "{out}.json", "--force"], ["export.py", "{out}.json"], 3.0),
+    # nor a CSV, Markdown or XLSX export (issue 11: "or the floor where it has none"): the exports' 3×
+    *((f"export --format {f}", ["export", "--format", f, "-o", f"{{out}}.{f}", "--force"], [script, f"{{out}}.{f}"], 3.0)
+      for f, script in (("csv", "export_csv.py"), ("md", "export_md.py"), ("xlsx", "export_xlsx.py"))),
+    # remind has Taskwarrior's nearest report (its target, 1/5): the floor says how far from the least it is
+    ("remind", ["remind"], ["remind.py"], 3.0),
 ]  # fmt: skip
 
 
@@ -188,7 +193,8 @@ def floor(b: Bench, ds: data.Dataset) -> list[str]:
     progress(f"N = {ds.n:,}: floor, {len(FLOOR)} questions × {runs} runs")
     rows, failures = [], []
     for label, ours, theirs, target in FLOOR:
-        out = str(ds.dir / "floor-export.json")
+        out = str(ds.dir / "floor-export")  # (+ the format's suffix)
+        key = "floor of " + label.replace("{m}", "N/2")  # the growth table's: the same at every size
         label, ours, theirs = (label.replace("{m}", m), [a.replace("{m}", m).replace("{out}", out) for a in ours],
                                [a.replace("{m}", m).replace("{out}", out) for a in theirs])  # fmt: skip
         if not b.wanted(label):
@@ -199,12 +205,14 @@ def floor(b: Bench, ds: data.Dataset) -> list[str]:
         s1 = Sample(label, [b.gk, *ours], ds.env(b.base, db_ours))
         s2 = Sample("floor", [b.python, str(HERE / "floor" / theirs[0]), str(db_floor), str(sql), *theirs[1:]], ds.env(b.base))
         alternate([s1, s2], runs)
+        b.results.setdefault(ds.n, {})[key] = s2  # how the least a program can do grows, beside gkplan's growth
         rows.append([f"`{label}`", fmt(s1.times), peak(s1), fmt(s2.times), peak(s2), ratio(s1, s2), f"≤ {target}×"])
         failures += s1.failures + s2.failures
         if writes:
             for p in (db_ours, db_floor):
                 p.unlink(missing_ok=True)
-        Path(out).unlink(missing_ok=True)
+        for written in ds.dir.glob("floor-export.*"):
+            written.unlink()
     if b.wanted(TYPER):  # what the CLI framework alone costs against the cheapest floor: show's 3× budget, spent
         s1 = Sample(TYPER, [b.python, "-c", "import sqlite3, typer"], ds.env(b.base))
         s2 = Sample("floor", [b.python, str(HERE / "floor" / "show.py"), str(ds.db), str(sql), m], ds.env(b.base))

@@ -156,6 +156,8 @@ def test_every_section_runs(tmp_path):
         assert heading in text
     assert "| `report --overdue` | " in text and "| `report --overdue --format ndjson` | " in text
     assert "| Typer's import alone, against show's floor: `python -c \"import sqlite3, typer\"` | " in text
+    growth = text.split("### Growth from size to size")[1]
+    assert "| `report --overdue` | " in growth and "| `floor of report --overdue` | " in growth  # the floor's growth beside
     # the writers of the cold-start table ran for real, each on a copy after the state it needs
     assert "| `review 17.2 --accept (copy, after its 办结 report)` | " in text and "| `task rm 17.1 (copy)` | " in text
     assert "Commands that failed" not in text
@@ -183,3 +185,33 @@ def test_the_export_floor_writes_the_records_gkplan_exports(bench_data, tmp_path
     for key in ("points", "history"):  # every field the floor writes, as gkplan writes it
         assert [{k: r[k] for k in f} for r, f in zip(ours[key], theirs[key])] == theirs[key]
     assert [len(theirs[k]) for k in ("tasks", "targets")] == [len(ours[k]) for k in ("tasks", "targets")]
+
+
+def test_the_csv_and_markdown_export_floors_write_the_bytes_gkplan_writes(bench_data, tmp_path):
+    """The same file to the byte: the BOM and headers, the labels, a formula neutralised, the Markdown escapes."""
+    ds, env, sql = bench_data
+    db = data.copy_ledger(ds.db, tmp_path / "hostile.db")
+    env = env | {"GKPLAN_DB": str(db)}
+    subprocess.run([GK, "update", "33", "--note", "=1+1 | <b>[链接](javascript:x)"], env=env, check=True, capture_output=True)
+    for fmt, script in (("csv", "export_csv.py"), ("md", "export_md.py")):
+        ours, theirs = tmp_path / f"gk.{fmt}", tmp_path / f"floor.{fmt}"
+        subprocess.run([GK, "export", "--format", fmt, "-o", str(ours)], env=env, check=True, capture_output=True)
+        floor(script, db, sql, str(theirs))
+        assert theirs.read_bytes() == ours.read_bytes() and len(ours.read_bytes()) > 100 * N
+    assert "'=1+1 | <b>[链接](javascript:x)" in (tmp_path / "floor.csv").read_text(encoding="utf-8-sig")
+    assert "- 最新进展：=1+1 ｜ &lt;b&gt;\\[链接\\](javascript:x)" in (tmp_path / "floor.md").read_text(encoding="utf-8")
+
+
+def test_the_remind_floor_prints_the_notices_gkplan_prints(bench_data):
+    ds, env, sql = bench_data
+    notices = json.loads(subprocess.run([GK, "remind", "--format", "json"], env=env, capture_output=True, check=True).stdout)
+    ours = []
+    for n in notices:
+        ours.append([n["department"], "、".join(n["leaders"])])
+        ours += [[i["id"], i["title"], ",".join(i["reasons"]), i["due"], str(i["days_left"]), str(i["progress"]),
+                  "、".join(i["leaders"])] for i in n["items"]]  # fmt: skip
+    theirs = floor("remind.py", ds.db, sql)
+    assert theirs == ours and len(notices) > 10
+    reasons = {r[2] for r in theirs if len(r) > 2}
+    assert {"overdue", "yellow", "due_soon"} <= reasons  # each way onto a notice, the 受阻 point's yellow among them
+    assert ["30"] == [r[0] for r in theirs if r[0] == "30"] and not [r for r in theirs if r[0] == "32"]  # 待销号: none

@@ -10,6 +10,8 @@ import sys
 
 STATUS = {"done": "已完成", "in_progress": "进行中", "not_started": "未启动", "blocked": "受阻", "deferred": "暂缓",
           "pending_review": "待销号"}  # fmt: skip
+LIGHTS = {"red": "红", "yellow": "黄", "green": "绿", "done": "完成", "unreported": "未报送", "deferred": "暂缓",
+          "review": "待销号"}  # fmt: skip
 
 
 def open_ledger(write: bool = False):  # noqa: ANN201

@@ -10,10 +10,8 @@ json's pure-Python encoder, some 1.6× gkplan's whole export: no floor).
 
 import json
 
-from common import STATUS, described, names, open_ledger
+from common import LIGHTS, STATUS, described, names, open_ledger
 
-LIGHTS = {"red": "红", "yellow": "黄", "green": "绿", "done": "完成", "unreported": "未报送", "deferred": "暂缓",
-          "review": "待销号"}  # fmt: skip
 ACTIONS = {"update": "修改", "add": "新增", "remove": "删除", "undo": "撤销"}
 ENTITIES = {"point": "要点", "task": "任务", "target": "指标"}
 
