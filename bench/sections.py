@@ -178,6 +178,8 @@ FLOOR = [  # (question, gkplan's arguments, floor script and its arguments, targ
 
 
 TYPER = "Typer's import alone, against show's floor"
+# gkplan's own work for the two questions whose floor target Typer's import spends (bench/nocli.py: no CLI)
+NOCLI = [("show {m}", ["show", "{m}"], ["show.py", "{m}"]), ("report --overdue", ["overdue"], ["overdue.py"])]
 
 
 def prepare_floor(b: Bench, ds: data.Dataset) -> Path:
@@ -219,6 +221,17 @@ def floor(b: Bench, ds: data.Dataset) -> list[str]:
         alternate([s1, s2], runs)
         rows.append([f"{TYPER}: `python -c \"import sqlite3, typer\"`", fmt(s1.times), peak(s1), fmt(s2.times), peak(s2),
                      ratio(s1, s2), "reference: gkplan's CLI imports Typer"])  # fmt: skip
+        failures += s1.failures + s2.failures
+    for label, ours, theirs in NOCLI:
+        label = f"gkplan's `{label.replace('{m}', m)}` without its CLI (`bench/nocli.py`)"
+        if not b.wanted(label):
+            continue
+        s1 = Sample(label, [b.python, str(HERE / "nocli.py"), str(ds.db), ds.env({})["GKPLAN_TODAY"], *(a.replace("{m}", m) for a in ours)],
+                    ds.env(b.base))  # fmt: skip
+        s2 = Sample("floor", [b.python, str(HERE / "floor" / theirs[0]), str(ds.db), str(sql), *(a.replace("{m}", m) for a in theirs[1:])],
+                    ds.env(b.base))  # fmt: skip
+        alternate([s1, s2], runs)
+        rows.append([label, fmt(s1.times), peak(s1), fmt(s2.times), peak(s2), ratio(s1, s2), "reference: what the CLI adds is the rest"])
         failures += s1.failures + s2.failures
     return [f"gkplan against the floor (bench/floor/: stdlib sqlite3 on gkplan's own ledger, the same rows, no layout)"
             f" at {ds.n:,} records, {runs} runs each in alternation.", "",

@@ -215,3 +215,14 @@ def test_the_remind_floor_prints_the_notices_gkplan_prints(bench_data):
     reasons = {r[2] for r in theirs if len(r) > 2}
     assert {"overdue", "yellow", "due_soon"} <= reasons  # each way onto a notice, the 受阻 point's yellow among them
     assert ["30"] == [r[0] for r in theirs if r[0] == "30"] and not [r for r in theirs if r[0] == "32"]  # 待销号: none
+
+
+def test_nocli_draws_what_the_commands_draw(bench_data):
+    """bench/nocli.py, the floor section's gkplan-without-Typer reference, does the commands' work: the same table."""
+    ds, env, _ = bench_data
+    env = env | {"COLUMNS": "160"}
+    for ours, theirs in ((["show", "31"], ["show", "31"]), (["report", "--overdue"], ["overdue"])):
+        cli = subprocess.run([GK, *ours], env=env, capture_output=True, text=True, check=True).stdout
+        bare = subprocess.run([sys.executable, str(BENCH / "nocli.py"), str(ds.db), env["GKPLAN_TODAY"], *theirs], env=env,
+                              capture_output=True, text=True, check=True).stdout  # fmt: skip
+        assert bare == cli and cli.count("\n") > 10

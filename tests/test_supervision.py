@@ -296,6 +296,21 @@ def test_stale_lists_what_nobody_reported(run, ledger):
     run("stale", "--days", "-3", code=2)
 
 
+def test_stale_rows_carry_the_lights_list_shows(run, ledger):
+    """A table leaves the light unworked (it shows none); JSON, NDJSON and CSV still carry each item's, as `list` has it."""
+    seen = set()
+    for day in ([], ["--as-of", "2023-01-15"]):  # (today's and the plan's end passed: different lights)
+        lights = {str(p["id"]): p["light"] for p in run.json("list", *day)}
+        lights |= {t["id"]: t["light"] for t in run.json("task", "list", *day)}
+        rows = run.json("stale", "--days", "30", *day)
+        assert rows and [r["light"] for r in rows] == [lights[r["id"]] for r in rows] and None not in lights.values()
+        ndjson = [json.loads(line) for line in run("stale", "--days", "30", "--format", "ndjson", *day).stdout.splitlines()]
+        table = list(csv.DictReader(io.StringIO(run("stale", "--days", "30", "--format", "csv", *day).stdout)))
+        assert [r["light"] for r in ndjson] == [r["light"] for r in rows] == [r["light"] for r in table]
+        seen |= {r["light"] for r in rows}
+    assert len(seen) >= 2
+
+
 # -- undo and backup ------------------------------------------------------------------------------
 
 

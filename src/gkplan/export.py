@@ -99,7 +99,7 @@ class Data:
             from gkplan.ledger.stream import count_history
 
             return count_history(self.ledger, self.as_of)
-        return sum(1 for _ in self.ledger.iter_tasks(clock=self.fr.clock))
+        return sum(1 for _ in self.ledger.iter_tasks(clock=self.fr.clock, unlit=True))
 
     def _history(self) -> Iterator[dict[str, Any]]:
         from gkplan.ledger.stream import iter_history

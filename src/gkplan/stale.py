@@ -21,14 +21,15 @@ def stale(ledger: Ledger, fr: Frame, days: int, brief: bool = False) -> Iterator
     """Points and tasks not done with no recorded update for `days` days (or never): where nobody reported.
     A point counts as reported when the point itself, one of its tasks or one of its targets was updated.
     Never updated first, then the longest without; points before tasks on the same day. Each listing comes
-    sorted by the database, and the two are merged as they stream. `brief` (a table's): each row a StaleRow,
-    else a dict of STALE_FIELDS."""
+    sorted by the database, and the two are merged as they stream. `brief` (a table's): each row a StaleRow
+    without its light (None), else a dict of STALE_FIELDS."""
     from heapq import merge
 
     day = fr.as_of.isoformat()
     since = (day, (fr.as_of - timedelta(days=days)).isoformat())
-    points = ledger.iter_points(PointQuery(), fr.clock, brief=True, quiet_since=since, row=True)
-    tasks = ledger.iter_tasks(PointQuery(), clock=fr.clock, quiet_since=since)
+    # a table shows no light: it is left unworked there (JSON, CSV and a sheet carry it)
+    points = ledger.iter_points(PointQuery(), fr.clock, brief=True, quiet_since=since, row=True, unlit=brief)
+    tasks = ledger.iter_tasks(PointQuery(), clock=fr.clock, quiet_since=since, unlit=brief)
     ago: dict[str, int] = {}  # days since each day an update was last recorded on (few: shared by many items)
     rows = merge(_stale_points(points, fr.as_of, ago), _stale_tasks(tasks, fr.as_of, ago),
                  key=lambda r: (r.last_update is not None, r.last_update or ""))  # fmt: skip

@@ -70,14 +70,14 @@ class PointsMixin:
 
     def iter_points(
         self, query: PointQuery = PointQuery(), clock: dict[str, Any] | None = None, order: str = "p.id",
-        brief: bool = False, quiet_since: tuple[str, str] | None = None, row: bool = False,
+        brief: bool = False, quiet_since: tuple[str, str] | None = None, row: bool = False, unlit: bool = False,
     ) -> Iterator[Any]:  # fmt: skip
         """Points one at a time from the cursor, so that a 100,000-point listing never sits in memory whole.
         With a `clock` (see rules.light_sql) each comes as it stood on that day, with its days left and
         warning light. `brief` rows carry what a table shows (no text, no leads). `quiet_since` (day, cutoff):
         only those not reported between cutoff and day, with `last_update`, longest unreported first (`stale`).
         `row` (brief, with a clock, no department asked): each a BriefRow (QuietRow with `quiet_since`), its names
-        still joined (KEY_SEPARATOR)."""
+        still joined (KEY_SEPARATOR). `unlit`: the light left unworked (None), for a view that does not show it."""
         prm = Params((clock or {}) | {"plan": self.plan_key})
         today = clock is None or self.today_tables(clock["as_of"])
         # 协办: only when one of the departments ever co-operated does the day's `co` need reading
@@ -101,7 +101,7 @@ class PointsMixin:
             # a row kept only when red is red: the rule, a long CASE, is not worked out again for the column. (SQLite
             # only: PostgreSQL types :as_of by its first use, which would then be the date cast of days_left)
             red = (query.overdue_as_of or query.lights == ("red",)) and self.dialect.name == "sqlite"
-            shown = "'red'" if red else light
+            shown = "NULL" if unlit else "'red'" if red else light  # (the rule, per row, is most of the query's time)
             columns += f", {shown} AS light, {self.dialect.days('p.due', ':as_of')} AS days_left"
             if query.lights:  # (the expression, not its alias: PostgreSQL has no aliases in WHERE)
                 where.append(f"{light} IN ({prm.many(query.lights)})")

@@ -37,10 +37,10 @@ class TasksMixin:
 
     def iter_tasks(
         self, query: PointQuery = PointQuery(), seq: int | None = None, clock: dict[str, Any] | None = None,
-        quiet_since: tuple[str, str] | None = None,
+        quiet_since: tuple[str, str] | None = None, unlit: bool = False,
     ) -> Iterator[dict[str, Any]]:
         """Tasks of the points that `query` selects, as they stood on the clock's day; a task's own
-        department and due date win over its point's. `quiet_since`: as for PointsMixin.iter_points."""
+        department and due date win over its point's. `quiet_since`, `unlit`: as for PointsMixin.iter_points."""
         prm = Params((clock or {}) | {"plan": self.plan_key})
         where = ["t.plan = :plan", "t.present = 1"]
         if query.ids:
@@ -62,7 +62,7 @@ class TasksMixin:
             status = "(CASE WHEN p.status = 'deferred' AND t.status != 'done' THEN 'deferred' ELSE t.status END)"
             light = light_sql({"due": due, "progress": "t.progress", "status": status, "reported": "t.reported",
                                "closed": "t.closed", "start": "p.start"}, self.dialect)  # fmt: skip
-            columns += f", {light} AS light, {self.dialect.days(due, ':as_of')} AS days_left"
+            columns += f", {'NULL' if unlit else light} AS light, {self.dialect.days(due, ':as_of')} AS days_left"
             if query.lights:  # (the expression, not its alias: PostgreSQL has no aliases in WHERE)
                 where.append(f"{light} IN ({prm.many(query.lights)})")
         where += state_filters(prm, query, "t.status", due, ("t.title", "t.deliverable", "t.note"), light)
