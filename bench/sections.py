@@ -35,7 +35,7 @@ class Bench:
     startup_runs: int
     match: tuple[str, ...]  # only questions whose label contains one of these (all when empty)
     argv: str  # how this run was started, for the reproduction lines
-    results: dict[int, dict[str, Sample]] = field(default_factory=dict)  # N → question → gkplan's sample
+    results: dict[int, dict[str, Sample]] = field(default_factory=dict)  # N → question → gkplan's (or a floor's) sample
     found: list[commands.Command] = field(default_factory=list)
 
     def commands(self, env: dict[str, str]) -> list[commands.Command]:
