@@ -31,10 +31,6 @@ def _source_points() -> dict[int, dict]:
     return points
 
 
-needs_source = pytest.mark.usefixtures()  # the source is in the repository: these never skip
-
-
-@needs_source
 def test_seed_has_every_point_and_section_of_the_source(run, ledger):
     source = _source_points()
     points = {p["id"]: p for p in run.json("list")}
@@ -45,7 +41,6 @@ def test_seed_has_every_point_and_section_of_the_source(run, ledger):
     assert [sections[i] for i in range(1, 11)] == [h.strip() for h in heads]
 
 
-@needs_source
 def test_seed_text_is_the_source_text_word_for_word(run, ledger):
     source = _source_points()
     for p in run.json("list"):
@@ -55,7 +50,6 @@ def test_seed_text_is_the_source_text_word_for_word(run, ledger):
         assert "\n" not in p["text"] or p["id"] in (15, 19), p["id"]
 
 
-@needs_source
 def test_seed_leaders_and_departments_match_the_owner_lines(run, ledger):
     source = _source_points()
     for p in run.json("list"):
