@@ -94,6 +94,8 @@ def ratios(b: Bench, ds: data.Dataset) -> list[str]:
         (f"report --as-of {day} ÷ today", ["report", "--as-of", day], ["report"], "≤ 2×"),
         (f"list --dept {dept} --as-of {day} ÷ today", ["list", "--dept", dept, "--as-of", day], ["list", "--dept", dept], "≤ 2×"),
         (f"report --overdue --as-of {day} ÷ today", ["report", "--overdue", "--as-of", day], ["report", "--overdue"], "≤ 2×"),
+        # (the replay with the most to join: each point's latest report as of the day; it once scanned them per point)
+        (f"stale --as-of {day} ÷ today", ["stale", "--as-of", day], ["stale"], "≤ 2×"),
     ]  # fmt: skip
     progress(f"N = {ds.n:,}: ratios, {len(pairs)} pairs × {runs} runs")
     rows, failures = [], []

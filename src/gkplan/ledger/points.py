@@ -9,7 +9,7 @@ from typing import Any
 
 from gkplan.errors import LedgerError, NotFound
 from gkplan.ledger.asof import as_of, points_brief
-from gkplan.ledger.query import Params, PointQuery, co_filter, quiet_points, scope_filters, state_filters
+from gkplan.ledger.query import Params, PointQuery, co_filter, quiet, quiet_points, scope_filters, state_filters
 from gkplan.rules import LIGHT_INPUTS, LIGHTS, light_sql, rollup_sql
 
 KEY_SEPARATOR = "\x1f"
@@ -37,7 +37,10 @@ def _task_progress(d, today: bool) -> str:  # noqa: ANN001 - d: dialect
 BRIEF_COLUMNS = "p.plan, p.id, p.section, p.title, p.due, p.progress, p.status, p.department_key, p.leader_key"
 # a brief row as the cursor gives it (iter_points' `row`): a table's cells read it as it is, no dict made of it
 BriefRow = namedtuple("BriefRow", "plan id section title due progress status department_key leader_key light days_left")
-QuietRow = namedtuple("QuietRow", (*BriefRow._fields, "last_update"))  # a brief row with quiet_since's last update
+# quiet_since's row (stale's): only what it shows, with the last update (the brief row's other columns, fetched and
+# dropped, were a fifth of the query's time at 100,000 points)
+QUIET_COLUMNS = "p.id, p.title, p.department_key, p.progress, p.status"
+QuietRow = namedtuple("QuietRow", "id title department_key progress status light last_update")
 # the columns each kind of read takes from the points as of a day (a summary's: ledger/summary.py)
 BRIEF = ("section", "title", "department_key", "leader_key", "start")
 _FULL = ("section", "title", "text", "leads", "due_seed", "department_key", "leader_key", "start")
@@ -75,8 +78,8 @@ class PointsMixin:
         """Points one at a time from the cursor, so that a 100,000-point listing never sits in memory whole.
         With a `clock` (see rules.light_sql) each comes as it stood on that day, with its days left and
         warning light. `brief` rows carry what a table shows (no text, no leads). `quiet_since` (day, cutoff):
-        only those not reported between cutoff and day, with `last_update`, longest unreported first (`stale`).
-        `row` (brief, with a clock, no department asked): each a BriefRow (QuietRow with `quiet_since`), its names
+        only those not reported between cutoff and day, longest unreported first, each a QuietRow (`stale`; with a
+        clock, no department asked). `row` (brief, with a clock, no department asked): each a BriefRow, its names
         still joined (KEY_SEPARATOR). `unlit`: the light left unworked (None), for a view that does not show it."""
         prm = Params((clock or {}) | {"plan": self.plan_key})
         today = clock is None or self.today_tables(clock["as_of"])
@@ -97,6 +100,7 @@ class PointsMixin:
         else:
             columns = f"{POINT_COLUMNS}, {_TASK_COUNT_AS_OF}, {_task_progress(self.dialect, False)}"
         join = "" if brief else " JOIN sections s ON s.plan = p.plan AND s.id = p.section"
+        shown = "NULL"  # the light as the rows show it
         if clock:
             # a row kept only when red is red: the rule, a long CASE, is not worked out again for the column. (SQLite
             # only: PostgreSQL types :as_of by its first use, which would then be the date cast of days_left)
@@ -106,11 +110,13 @@ class PointsMixin:
             if query.lights:  # (the expression, not its alias: PostgreSQL has no aliases in WHERE)
                 where.append(f"{light} IN ({prm.many(query.lights)})")
         if quiet_since:
-            last, reports, unreported, order = quiet_points(prm, self.dialect, quiet_since)
-            columns, join, where = f"{columns}, {last}", join + reports, [*where, unreported]
-        sql = f"SELECT {columns} FROM {source} p{join} WHERE {' AND '.join(where)} ORDER BY {order}"
+            last, reports, unreported, order = quiet_points(prm, self.dialect, quiet_since, grouped=today)
+            columns = f"{QUIET_COLUMNS}, {shown} AS light, {last}"
+            join, where = join + reports, [*where, *([unreported] if unreported else [])]
+        sql = f"SELECT {columns} FROM {source} p{join} WHERE {' AND '.join(where)}"
+        sql = quiet(prm, self.dialect, sql, "q.id", quiet_since[1]) if quiet_since and not unreported else f"{sql} ORDER BY {order}"
         with self._errors():
-            if row and brief and clock and not co:
+            if quiet_since or row and brief and clock and not co:
                 shape = QuietRow if quiet_since else BriefRow  # (tuple.__new__ at C speed: _make is Python)
                 yield from map(tuple.__new__, repeat(shape), self.tuples(sql, prm.values))
             else:

@@ -104,15 +104,21 @@ def last_report(prm: Params, d, alias: str, point: str, ref: str, day: str) -> s
             " AS last_update")  # fmt: skip
 
 
-def quiet_points(prm: Params, d, since: tuple[str, str]) -> tuple[str, str, str, str]:  # noqa: ANN001 - d: dialect
+def quiet_points(prm: Params, d, since: tuple[str, str], grouped: bool) -> tuple[str, str, str | None, str | None]:  # noqa: ANN001 - d: dialect
     """For a listing of points (alias p): those not done and not reported between `since`'s cutoff and day (what
     `quiet` keeps of a task's listing), never reported first, then the longest unreported, then by number. As
-    (column, join, condition, order): `last_update`, the join to add after FROM, the WHERE's condition, the ORDER BY.
+    (column, join, condition, order): `last_update`, the join to add after FROM, the WHERE's condition, the ORDER BY;
+    condition and order None: the caller wraps the listing in `quiet` (its `last_update` is a column, not a join's).
     A point's reports are its own, its tasks' and its targets' (updates and additions) up to the day."""
-    # every point's latest report at once, in one pass over the reports' index (plan, point …) in point order, then
-    # joined: on both engines cheaper than a lookup per point (a task's is one: last_report), and a plain column the
-    # query filters and sorts on without a subquery around it. On the day's range (+, unindexed) SQLite would take the
-    # (plan, effective) index instead
+    if not grouped:
+        # on the points as of a day (a subquery) SQLite does not index the grouped reports for the join and scans
+        # them whole for every point (at 100,000 points, minutes): one lookup per point through the reports' index
+        return (f"(SELECT max(h.effective || '') FROM history h WHERE h.plan = p.plan AND h.point = p.id"
+                f" AND {d.unindexed}h.effective <= {prm.one(since[0])} AND h.{REPORTED}) AS last_update", "", None, None)
+    # today's tables: every point's latest report at once, in one pass over the reports' index (plan, point …) in point
+    # order, then joined (SQLite indexes the grouped rows for it): on both engines cheaper than a lookup per point,
+    # and a plain column the query filters and sorts on without a subquery around it. On the day's range (+,
+    # unindexed) SQLite would take the (plan, effective) index instead
     join = (f" LEFT JOIN (SELECT h.point, max(h.effective) AS last_update FROM history h WHERE h.plan = :plan"
             f" AND {d.unindexed}h.effective <= {prm.one(since[0])} AND h.{REPORTED} GROUP BY h.point) r ON r.point = p.id")
     where, order = _unreported(prm, "p", "r", since[1])
