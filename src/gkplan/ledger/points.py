@@ -100,7 +100,7 @@ class PointsMixin:
         else:
             columns = f"{POINT_COLUMNS}, {_TASK_COUNT_AS_OF}, {_task_progress(self.dialect, False)}"
         join = "" if brief else " JOIN sections s ON s.plan = p.plan AND s.id = p.section"
-        shown = "NULL"  # the light as the rows show it
+        shown, wrapped = "NULL", False  # the light as the rows show it; whether `quiet` filters and sorts around the query
         if clock:
             # a row kept only when red is red: the rule, a long CASE, is not worked out again for the column. (SQLite
             # only: PostgreSQL types :as_of by its first use, which would then be the date cast of days_left)
@@ -112,9 +112,10 @@ class PointsMixin:
         if quiet_since:
             last, reports, unreported, order = quiet_points(prm, self.dialect, quiet_since, grouped=today)
             columns = f"{QUIET_COLUMNS}, {shown} AS light, {last}"
-            join, where = join + reports, [*where, *([unreported] if unreported else [])]
+            join, wrapped = join + reports, unreported is None
+            where += [] if wrapped else [unreported]
         sql = f"SELECT {columns} FROM {source} p{join} WHERE {' AND '.join(where)}"
-        sql = quiet(prm, self.dialect, sql, "q.id", quiet_since[1]) if quiet_since and not unreported else f"{sql} ORDER BY {order}"
+        sql = quiet(prm, self.dialect, sql, "q.id", quiet_since[1]) if wrapped else f"{sql} ORDER BY {order}"
         with self._errors():
             if quiet_since or row and brief and clock and not co:
                 shape = QuietRow if quiet_since else BriefRow  # (tuple.__new__ at C speed: _make is Python)

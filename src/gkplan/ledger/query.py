@@ -93,15 +93,16 @@ def like(text: str) -> str:
 
 
 
-def last_report(prm: Params, d, alias: str, point: str, ref: str, day: str) -> str:  # noqa: ANN001 - d: dialect
-    """The day of a task's latest report (update or add) up to `day` (`ref`: its number as text)."""
+def last_report(prm: Params, d, alias: str, point: str, ref: str | None, day: str) -> str:  # noqa: ANN001 - d: dialect
+    """The day of a task's latest report (update or add) up to `day` (`ref`: its number as text); `ref` None: of a
+    point, whose reports are its own, its tasks' and its targets'."""
     # through the reports' index (plan, point, entity, ref, effective, action WHERE REPORTED), which both engines take
     # only for a query stating its condition as written: the task's reports without a visit to the table. On the day's
     # range (+, unindexed) or for max() of a bare column (its min/max shortcut) SQLite would take the (plan, effective)
     # index and read the plan's whole history for every row
-    return (f"(SELECT max(h.effective || '') FROM history h WHERE h.plan = {alias}.plan AND h.point = {point}"
-            f" AND h.entity = 'task' AND h.ref = {ref} AND {d.unindexed}h.effective <= {prm.one(day)} AND h.{REPORTED})"
-            " AS last_update")  # fmt: skip
+    task = "" if ref is None else f" AND h.entity = 'task' AND h.ref = {ref}"
+    return (f"(SELECT max(h.effective || '') FROM history h WHERE h.plan = {alias}.plan AND h.point = {point}{task}"
+            f" AND {d.unindexed}h.effective <= {prm.one(day)} AND h.{REPORTED}) AS last_update")  # fmt: skip
 
 
 def quiet_points(prm: Params, d, since: tuple[str, str], grouped: bool) -> tuple[str, str, str | None, str | None]:  # noqa: ANN001 - d: dialect
@@ -113,8 +114,7 @@ def quiet_points(prm: Params, d, since: tuple[str, str], grouped: bool) -> tuple
     if not grouped:
         # on the points as of a day (a subquery) SQLite does not index the grouped reports for the join and scans
         # them whole for every point (at 100,000 points, minutes): one lookup per point through the reports' index
-        return (f"(SELECT max(h.effective || '') FROM history h WHERE h.plan = p.plan AND h.point = p.id"
-                f" AND {d.unindexed}h.effective <= {prm.one(since[0])} AND h.{REPORTED}) AS last_update", "", None, None)
+        return last_report(prm, d, "p", "p.id", None, since[0]), "", None, None
     # today's tables: every point's latest report at once, in one pass over the reports' index (plan, point …) in point
     # order, then joined (SQLite indexes the grouped rows for it): on both engines cheaper than a lookup per point,
     # and a plain column the query filters and sorts on without a subquery around it. On the day's range (+,
