@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SOURCE, dump
+from conftest import READ_BY, SOURCE, dump, read_by
 
 
 
@@ -183,10 +183,9 @@ def test_validation_errors_name_point_field_and_line(run, ledger, tmp_path):
         ("plan: {title: x, issued: 2022-01-01, year: 二〇二二}\nsections: [{number: 1, title: a}]\npoints: []\n", "year：应为整数"),
     ],
 )  # fmt: skip
-@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
-def test_bad_seed_files_are_refused_and_change_nothing(run, ledger, tmp_path, text, expected, streamed, monkeypatch):
-    if streamed:  # what a seed over 1 MB gets: read as events, one point at a time
-        monkeypatch.setattr("gkplan.seed.STREAM_YAML_ABOVE", -1)
+@pytest.mark.parametrize("how", READ_BY)
+def test_bad_seed_files_are_refused_and_change_nothing(run, ledger, tmp_path, text, expected, how, monkeypatch):
+    read_by(how, monkeypatch)  # a seed over 1 MiB is read as events, one point at a time: here, or by a second process
     before = dump(ledger)
     result = run("load", str(_bad_seed(tmp_path, text)), code=4)
     assert expected in result.stderr
@@ -230,7 +229,9 @@ def test_json_seed_streams_in_and_matches_yaml(run, isolated, tmp_path):
     assert run.json("load", str(path))["unchanged"] == 5000
 
 
-def test_json_seed_problems_have_lines_and_roll_back(run, ledger, tmp_path):
+@pytest.mark.parametrize("how", ["whole", "child"])
+def test_json_seed_problems_have_lines_and_roll_back(run, ledger, tmp_path, how, monkeypatch):
+    read_by(how, monkeypatch)
     before = dump(ledger)
     points = [_p(n) for n in range(1, 3001)]
     points[1999]["title"] = ""
@@ -253,8 +254,9 @@ def test_json_seed_needs_plan_and_sections_before_points(run, ledger, tmp_path):
     assert "须写在 points 之前" in run("load", str(path), code=4).stderr
 
 
-def test_a_large_yaml_seed_streams_with_positions_and_rolls_back(run, ledger, tmp_path, monkeypatch):
-    monkeypatch.setattr("gkplan.seed.STREAM_YAML_ABOVE", -1)
+@pytest.mark.parametrize("how", READ_BY[1:])
+def test_a_large_yaml_seed_streams_with_positions_and_rolls_back(run, ledger, tmp_path, how, monkeypatch):
+    read_by(how, monkeypatch)
     lines = ["plan: {title: 测试, issued: 2023-01-01, year: 2023}", "sections:", "  - {number: 1, title: 甲}", "points:"]
     for n in range(1, 3001):
         lines.append(f"  - {{number: {n}, section: 1, title: 要点{n}, text: 要点{n}。, leads: [{{leader: 甲, departments: [办公室]}}]}}")
@@ -280,10 +282,9 @@ KEYED = "plan:\n  title: 测试计划\n  issued: 2023-01-01\n  year: 2023\n  key
 
 
 @pytest.mark.parametrize("key", ["-autumn", "秋季", "a" * 41, "'2023 autumn'", "''", "a.b"])
-@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
-def test_a_bad_plan_key_is_refused_with_its_position(run, ledger, tmp_path, key, streamed, monkeypatch):
-    if streamed:
-        monkeypatch.setattr("gkplan.seed.STREAM_YAML_ABOVE", -1)
+@pytest.mark.parametrize("how", READ_BY)
+def test_a_bad_plan_key_is_refused_with_its_position(run, ledger, tmp_path, key, how, monkeypatch):
+    read_by(how, monkeypatch)
     before = dump(ledger)
     path = _bad_seed(tmp_path, KEYED.format(key=key))
     result = run("load", str(path), code=4)

@@ -1,9 +1,11 @@
 """Hostile seed files: each refused by `gkplan load` with exit 4 and one readable line per problem,
 within 5 s and 200 MiB (measured on the real process), the ledger left byte for byte as it was.
 
-Most cases run through all three readers: JSON (streamed), YAML read whole, and YAML streamed (a
-seed over 1 MiB). `_as` writes one seed text for each: JSON is YAML too, so a comment line in front
-sends it to the YAML reader, and a 1 MiB comment to the streaming one.
+Most cases run through all four readers: JSON (streamed), YAML read whole, YAML streamed (a seed over
+1 MiB, on a machine of one core) and YAML streamed by a second process (the same seed, where there are two
+cores: seed_child.py). `_as` writes one seed text for each: JSON is YAML too, so a comment line in front
+sends it to the YAML reader, and a 1 MiB comment to the streaming one. Every load runs on one core, as on a
+machine that has no other, but the second process's (`child`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from hypothesis import strategies as st
 from conftest import dump, server
 
 SECONDS, MIB = 5, 200
-READERS = ("json", "yaml", "streamed")
+READERS = ("json", "yaml", "streamed", "child")
+TWO_CORES = len(os.sched_getaffinity(0)) >= 2
 
 
 class Outcome(NamedTuple):
@@ -48,10 +51,13 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
 
 
 def load(path: Path) -> Outcome:
-    """`gkplan load path` in its own process: exit code, stderr, wall time and peak memory (of that process)."""
+    """`gkplan load path` in its own process: exit code, stderr, wall time and peak memory (of that process, or of
+    the second process that reads the seed). On one core, unless the seed is written for the `child` reader."""
     err = open(path.with_name(path.name + ".stderr"), "w+b")  # noqa: SIM115
     start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-c", MEASURE, sys.executable, "-m", "gkplan", "load", str(path)],
+    one = sorted(os.sched_getaffinity(0))[:1]
+    pin = None if path.stem.endswith("-child") else lambda: os.sched_setaffinity(0, one)
+    proc = subprocess.Popen([sys.executable, "-c", MEASURE, sys.executable, "-m", "gkplan", "load", str(path)], preexec_fn=pin,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, start_new_session=True)  # fmt: skip
     killer = threading.Timer(4 * SECONDS, lambda: os.killpg(proc.pid, 9))  # a hang fails the test, not the suite
     killer.start()
@@ -89,8 +95,11 @@ def seed(**point: object) -> dict:
 def _as(tmp_path: Path, reader: str, text: str | bytes) -> tuple[Path, int]:
     """The seed text written for `reader`, and how many lines were put in front of it."""
     data = text.encode("utf-8") if isinstance(text, str) else text
-    head = {"json": b"", "yaml": b"# YAML\n", "streamed": b"#" + b" " * (1 << 20) + b"\n"}[reader]
-    path = tmp_path / f"seed.{'json' if reader == 'json' else 'yaml'}"
+    if reader == "child" and not TWO_CORES:
+        pytest.skip("一个核：没有第二个进程读种子")
+    padded = b"#" + b" " * (1 << 20) + b"\n"
+    head = {"json": b"", "yaml": b"# YAML\n", "streamed": padded, "child": padded}[reader]
+    path = tmp_path / f"seed{'-child' if reader == 'child' else ''}.{'json' if reader == 'json' else 'yaml'}"
     path.write_bytes(head + data)
     return path, head.count(b"\n")
 
@@ -102,7 +111,7 @@ BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".jo
 )  # 9^9 = 387 million "lol"s in 10 lines
 
 
-@pytest.mark.parametrize("reader", ["yaml", "streamed"])
+@pytest.mark.parametrize("reader", ["yaml", "streamed", "child"])
 def test_an_alias_bomb_is_refused_at_its_first_anchor_without_expanding_it(ledger, tmp_path, reader):
     path, shift = _as(tmp_path, reader, "plan: {title: x, issued: 2022-01-01, year: 2022}\n" + BOMB)
     stderr = refused(path, ledger, f"{path}:{2 + shift}:4: ")
@@ -298,9 +307,11 @@ def test_a_byte_that_is_not_utf8_is_refused_at_its_line_and_column(ledger, tmp_p
 def test_a_utf16_or_utf32_file_is_refused_saying_it_must_be_utf8(ledger, tmp_path, reader, encoding):
     body = json.dumps(seed(), ensure_ascii=False)
     data = body.encode(encoding) if reader == "json" else ("# YAML\n" + body).encode(encoding)
-    if reader == "streamed":
+    if reader in ("streamed", "child"):
         data = ("#" + " " * (1 << 20) + "\n" + body).encode(encoding)
-    path = tmp_path / "seed.yaml"
+    if reader == "child" and not TWO_CORES:
+        pytest.skip("一个核：没有第二个进程读种子")
+    path = tmp_path / ("seed-child.yaml" if reader == "child" else "seed.yaml")
     path.write_bytes(data)
     refused(path, ledger, f"{path}:1:", "种子文件须为 UTF-8 编码")
 
@@ -330,7 +341,7 @@ def test_a_seed_longer_than_one_values_limit_loads_when_each_point_is_within_it(
     assert [p["id"] for p in points] == list(range(1, 1_701)) and all(len(p["text"]) > 2_600 for p in points)
 
 
-@pytest.mark.parametrize("reader", ["yaml", "streamed"])
+@pytest.mark.parametrize("reader", ["yaml", "streamed", "child"])
 def test_one_point_longer_than_the_limit_is_refused(ledger, tmp_path, reader):
     """A point of 4.2 million characters in 105 texts, none of them too long on its own. (The JSON reader reads a
     point whole, in a buffer that doubles, and so refuses somewhere between one and two times the limit.)"""
@@ -345,11 +356,14 @@ GIANT = {  # how the seed starts, and the line repeated to 256 MiB
 }
 
 
+@pytest.mark.parametrize("child", [False, True], ids=["here", "child"])
 @pytest.mark.parametrize("shape", sorted(GIANT))
-def test_a_seed_larger_than_the_memory_allowed_is_never_read_whole(ledger, tmp_path, shape):
+def test_a_seed_larger_than_the_memory_allowed_is_never_read_whole(ledger, tmp_path, shape, child):
     """256 MiB in one value (the budget is 200 MiB): refused after reading a few MiB of it."""
+    if child and not TWO_CORES:
+        pytest.skip("一个核：没有第二个进程读种子")
     head, line = GIANT[shape]
-    path = tmp_path / ("seed.json" if shape == "json" else "seed.yaml")
+    path = tmp_path / f"seed{'-child' if child else ''}.{'json' if shape == 'json' else 'yaml'}"
     with path.open("wb") as f:
         f.write(head)
         block = line * ((1 << 20) // len(line))

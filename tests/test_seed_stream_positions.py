@@ -3,6 +3,7 @@ tree) places it: its marks are kept as the values are read and paired with their
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,12 @@ def _problems(path: Path, shift: int) -> list[tuple]:
     return sorted((p.line - shift, p.column, p.message) for p in caught.value.problems)
 
 
-def test_a_streamed_seed_places_its_problems_where_the_whole_reader_does(tmp_path):
+@pytest.mark.parametrize("how", ["streamed", "child"])
+def test_a_streamed_seed_places_its_problems_where_the_whole_reader_does(tmp_path, how, monkeypatch):
+    if how == "child" and len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("一个核：没有第二个进程读种子")
+    if how == "streamed":  # (as on a machine of one core)
+        monkeypatch.setattr("gkplan.seed.CHILD_SEED_ABOVE", 1 << 62)
     whole, streamed = tmp_path / "whole.yaml", tmp_path / "streamed.yaml"
     whole.write_text(SEED, encoding="utf-8")
     streamed.write_text("#" + " " * (1 << 20) + "\n" + SEED, encoding="utf-8")  # over 1 MiB: read as a stream

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 TOP = ("plan", "sections", "points")
 STREAM_YAML_ABOVE = 1 << 20  # bytes: a hand-written plan is far smaller; a generated one is streamed
+CHILD_SEED_ABOVE = 1 << 20  # bytes: read by a second process where there is a core for it (seed_child.py)
 MAX_NUMBER = 10_000_000  # seed_check._id's bound
 MAX_DEPTH = 20  # a seed nests 5 deep (points → point → targets → target); more is not a seed
 MAX_DIGITS = 30  # longer digit strings are refused unread: int() of 5,000 digits raises, of 10^6 takes seconds
@@ -59,7 +60,14 @@ def open_seed(path: Path) -> SeedSource:
     try:
         start = file.read(64)
         file.seek(0)
-        if start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        json = start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+        if size > CHILD_SEED_ABOVE:
+            from gkplan.seed_child import spawn
+
+            source = spawn(path, file, "json" if json else "yaml")
+            if source is not None:
+                return source
+        if json:
             from gkplan.seed_json import JsonSource
 
             return JsonSource(path, file)

@@ -51,6 +51,10 @@ class _Record(tuple):
             raise TypeError(f"{cls.__name__}: unexpected {sorted(kwargs) or len(values)}")
         return tuple.__new__(cls, values)
 
+    def __reduce__(self) -> tuple:
+        # pickled by seed_child: rebuilt as seed_fast builds them, without __new__'s defaults
+        return tuple.__new__, (type(self), tuple(self))
+
     def __init_subclass__(cls) -> None:
         """The annotated names become the fields, in order; a value given in the class body, the default."""
         cls._fields = tuple(cls.__dict__["__annotations__"])

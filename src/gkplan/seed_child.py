@@ -1,0 +1,179 @@
+"""A large seed read by a second process: the parse and the checks there, the ledger's writes here.
+
+A 100,000-point YAML seed takes about as long to read and check (libyaml's events made into values and
+validated, in Python) as to write; a JSON one, half as long. On a machine with a second core a child process
+does the reading — the same YamlStreamSource or JsonSource, unchanged — and hands this one the checked points
+and the problems, in the order it met them, as pickled frames on a pipe. The pipe bounds what is held between
+the two: the child waits while this process writes. What reaches the user is the same points and the same
+problems at the same positions (the seed tests run both ways).
+
+The child is given the descriptor open_regular opened and checked, not the seed's name, so it reads that very
+file; it gets this process's sys.path, not the working directory's modules (`-P`). It ignores Ctrl-C (this
+process takes it and rolls back) and ends when the pipe closes: when this process stops reading, exits or is
+killed. Should the child die, the load stops with a SeedError and the ledger is rolled back; a bug in it
+prints its own traceback on stderr first.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from gkplan.errors import Problem, SeedError
+from gkplan.seed import SeedSource
+
+if TYPE_CHECKING:
+    import subprocess
+
+    from gkplan.seed_model import Point
+
+FRAME = 500  # points a frame: 80 KB of pickle, a pipe's buffer or so
+_CHILD = ("import sys; sys.path[:] = sys.argv[4:]; from gkplan.seed_child import child;"
+          " child(sys.argv[1], int(sys.argv[2]), sys.argv[3])")
+
+
+def spawn(path: Path, file: BinaryIO, kind: str) -> SeedSource | None:
+    """The seed read by a child process, or None where there is no second core to read it on (or no
+    descriptors to hand over): the caller reads it here."""
+    if os.name != "posix" or not sys.executable or len(os.sched_getaffinity(0)) < 2:
+        return None
+    import subprocess
+    import weakref
+
+    fd = file.fileno()
+    try:
+        proc = subprocess.Popen([sys.executable, "-P", "-c", _CHILD, kind, str(fd), str(path), *sys.path],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, pass_fds=(fd,), bufsize=1 << 16)  # fmt: skip
+    except OSError:  # (no process to be had: out of memory or of processes)
+        return None
+    file.close()  # (the child has its own copy of the descriptor)
+    _widen(proc.stdout)
+    source = ChildSource(path, proc)
+    weakref.finalize(source, _stop, proc)  # however the source is dropped: a load that failed before its points
+    return source
+
+
+class ChildSource(SeedSource):
+    """The child's frames replayed: the plan and sections as it checked them, then its points and problems."""
+
+    def __init__(self, path: Path, proc: subprocess.Popen) -> None:
+        super().__init__(path)
+        self._proc, self._pipe = proc, proc.stdout
+        kind, *rest = self._frame()
+        if kind == "fatal":  # what YamlStreamSource's opening raised
+            _stop(proc)
+            raise SeedError(rest[0])
+        self.plan, self.sections, problems = rest
+        self._problems.extend(problems)
+
+    def points(self) -> Iterator[Point]:
+        problem, append = Problem, self._problems.append
+        try:
+            while True:
+                kind, items, *end = self._frame()
+                for item in items:
+                    if type(item) is problem:
+                        append(item)
+                    else:
+                        yield item
+                if kind == "end":
+                    self.numbers._bits = bytearray(end[0])
+                    return
+        finally:
+            _stop(self._proc)
+
+    def _frame(self) -> tuple:
+        import pickle
+
+        try:
+            return pickle.load(self._pipe)  # (the child's own frames: nothing else writes to this pipe)
+        except EOFError:
+            code = self._proc.wait()
+            how = f"被信号 {-code} 终止" if code < 0 else f"退出码 {code}"
+            raise SeedError([Problem(str(self.path), None, None, None, None, f"读取种子文件的子进程意外退出（{how}）")]) from None
+
+
+def _widen(pipe: Any) -> None:
+    """A pipe that holds what the child reads while this process writes a batch (Linux's default 64 KB holds
+    less than one frame, and the child would wait on every batch): 1 MiB where the system allows it."""
+    import fcntl
+
+    try:
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    except OSError:  # (more than /proc/sys/fs/pipe-max-size, or not Linux: the pipe keeps its size)
+        pass
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """The child's pipe closed and the child ended and reaped (killed: it has sent all, or is no longer wanted)."""
+    if proc.stdout is not None:
+        proc.stdout.close()
+    if proc.returncode is None:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+
+
+def child(kind: str, fd: int, name: str) -> None:
+    """The child's side: read the seed (`kind`: json or yaml) on descriptor `fd`, send what its source yields
+    and reports."""
+    import pickle
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but frames may reach the pipe
+
+    def send(frame: tuple) -> None:
+        pickle.dump(frame, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+    try:
+        _read(kind, fd, Path(name), send)
+    except BrokenPipeError:  # the parent stopped reading (it failed, was interrupted, or was killed)
+        os._exit(0)
+    out.close()
+
+
+def _read(kind: str, fd: int, path: Path, send: Any) -> None:
+    import gc
+
+    if kind == "json":
+        from gkplan.seed_json import JsonSource as Source
+    else:
+        from gkplan.seed_yaml_stream import YamlStreamSource as Source
+
+    gc.freeze()  # (as load() does: what is imported by now kept out of the collections the values set off)
+    os.lseek(fd, 0, os.SEEK_SET)
+    try:
+        source = Source(path, os.fdopen(fd, "rb"))
+    except SeedError as exc:
+        send(("fatal", exc.problems))
+        return
+    except OSError as exc:  # (open_seed's words for the same)
+        send(("fatal", [_unreadable(path, exc)]))
+        return
+    problems = source._problems
+    send(("head", source.plan, source.sections, list(problems)))
+    told, items = len(problems), []
+    try:
+        for point in source.points():
+            if len(problems) > told:  # (those of the points before this one)
+                items += problems[told:]
+                told = len(problems)
+            items.append(point)
+            if len(items) >= FRAME:
+                send(("items", items))
+                items = []
+    except BrokenPipeError:  # (sending, not reading: child() ends quietly)
+        raise
+    except OSError as exc:  # a disk that fails mid-seed: one more problem, and the load is rolled back
+        problems.append(_unreadable(path, exc))
+    send(("end", items + problems[told:], bytes(source.numbers._bits)))
+
+
+def _unreadable(path: Path, exc: OSError) -> Problem:
+    return Problem(str(path), None, None, None, None, f"无法读取种子文件：{exc.strerror or exc}")

@@ -1,0 +1,180 @@
+"""A seed over 1 MiB read by a second process (seed_child.py): the same ledger as when it is read here, and
+the second process never outlives what it serves — a load that fails, is interrupted, or is killed; a reader
+that dies stops the load and changes nothing. Linux only: the processes are found through /proc."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, dump, read_by
+
+pytestmark = [
+    pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="进程经 /proc 查找"),
+    pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="一个核：没有第二个进程读种子"),
+]
+
+STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")  # when the load ran: differs between two loads
+
+
+def readers(pid: int) -> list[int]:
+    """The seed readers `pid` has started and not yet reaped."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        for child in (task / "children").read_text().split():
+            try:
+                if b"gkplan.seed_child" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    found.append(int(child))
+            except FileNotFoundError:
+                pass
+    return found
+
+
+def gone(pid: int) -> bool:
+    """Ended: not there, or a zombie no one has reaped yet (an orphan's reaper may not be a real init)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def wait_for(what, seconds: float = 20):  # noqa: ANN001, ANN201
+    deadline = time.monotonic() + seconds
+    while not (found := what()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+    return found
+
+
+def big_seed(tmp_path: Path, points: int = 60_000, *, document: str = "测试文件") -> Path:
+    """A generated 2023 plan of `points` points (over 1 MiB from 9,000; 60,000 take over a second to read)."""
+    lines = [f"plan: {{title: 测试, document: {document}, issued: 2023-01-01, year: 2023}}", "sections:", "  - {number: 1, title: 甲}", "points:"]
+    lines += [f"  - {{number: {n}, section: 1, title: 要点{n}, text: 要点{n}的内容。, due: 2023-12-01,"
+              f" leads: [{{leader: 甲, departments: [办公室]}}]}}" for n in range(1, points + 1)]  # fmt: skip
+    path = tmp_path / f"big-{points}.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 1 << 20 or points < 9_000
+    return path
+
+
+def gkplan(*args: str, cwd: Path | None = None, **kw) -> subprocess.Popen:  # noqa: ANN003
+    return subprocess.Popen([sys.executable, "-P", "-m", "gkplan", *args], cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)  # fmt: skip
+
+
+def _normal(db: Path) -> list[str]:
+    """The ledger's content but what tells one file from another (meta: its path and id) and the load's time."""
+    return [STAMP.sub("…", line) for line in dump(db) if not line.startswith('INSERT INTO "meta"')]
+
+
+@pytest.mark.parametrize("seed", ["workpoints_2022.yaml", "workpoints_2022.json"])
+def test_a_seed_read_by_a_second_process_loads_the_very_ledger_read_here_does(run, isolated, tmp_path, monkeypatch, seed):
+    """The bundled plan: targets, deliverables, checkpoints, co-departments, leaders' notes."""
+    ledgers = {}
+    for how in ("streamed", "child"):
+        db = tmp_path / f"{how}.db"
+        monkeypatch.setenv("GKPLAN_DB", str(db))
+        with monkeypatch.context() as m:
+            read_by(how, m)
+            result = run.json("load", str(REPO / "data" / seed))
+        assert result["added"] == 39 and result["tasks_added"] > 0 and result["targets_added"] > 0
+        ledgers[how] = _normal(db)
+    assert len(ledgers["child"]) > 200 and ledgers["child"] == ledgers["streamed"]
+
+
+def test_a_reload_by_a_second_process_names_the_points_no_longer_in_the_seed(run, isolated, tmp_path, monkeypatch):
+    read_by("child", monkeypatch)
+    path = big_seed(tmp_path, 3_000)
+    assert run.json("load", str(path))["added"] == 3_000
+    text = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(line for line in text if "number: 1234," not in line and "number: 7," not in line) + "\n", encoding="utf-8")
+    result = run.json("load", str(path))
+    assert (result["unchanged"], result["not_in_seed"]) == (2_998, [7, 1234])
+
+
+def test_a_load_that_fails_before_its_points_leaves_no_reader_behind(run, isolated, tmp_path, monkeypatch):
+    """A 2023 plan already in the ledger from another document: refused before a point is read."""
+    read_by("child", monkeypatch)
+    run("load", str(big_seed(tmp_path, 3_000)))
+    other = big_seed(tmp_path, 5_000, document="另一份文件")
+    assert "这是另一份计划" in run("load", str(other), code=6).stderr
+    assert readers(os.getpid()) == []
+
+
+def test_a_source_dropped_unread_has_its_reader_reaped(tmp_path):
+    from gkplan.seed import open_seed
+
+    source = open_seed(big_seed(tmp_path, 10_000))
+    proc = source._proc
+    assert readers(os.getpid()) == [proc.pid]
+    del source
+    gc.collect()
+    assert proc.returncode is not None and readers(os.getpid()) == []
+
+
+def test_on_one_core_the_seed_is_read_here(tmp_path):
+    from gkplan.seed import open_seed
+
+    cores = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, sorted(cores)[:1])
+    try:
+        source = open_seed(big_seed(tmp_path, 10_000))
+    finally:
+        os.sched_setaffinity(0, cores)
+    assert type(source).__name__ == "YamlStreamSource" and sum(1 for _ in source.points()) == 10_000
+
+
+def test_a_reader_killed_mid_seed_stops_the_load_and_changes_nothing(run, isolated, tmp_path):
+    run("load")
+    before = dump(isolated)
+    proc = gkplan("load", str(big_seed(tmp_path)))
+    child = wait_for(lambda: readers(proc.pid))[0]
+    os.kill(child, signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 4
+    assert err.decode() == f"错误：{tmp_path / 'big-60000.yaml'}: 读取种子文件的子进程意外退出（被信号 9 终止）\n"
+    assert dump(isolated) == before
+
+
+def test_a_killed_load_takes_its_reader_with_it(isolated, tmp_path):
+    proc = gkplan("load", str(big_seed(tmp_path)))
+    child = wait_for(lambda: readers(proc.pid))[0]
+    time.sleep(0.2)  # (mid-seed)
+    proc.kill()
+    proc.wait()
+    wait_for(lambda: gone(child))
+
+
+def test_ctrl_c_during_a_load_cancels_it_quietly_and_ends_the_reader(run, isolated, tmp_path):
+    """Ctrl-C reaches the whole foreground group: gkplan rolls back and says so; the reader says nothing."""
+    run("load")
+    before = dump(isolated)
+    proc = gkplan("load", str(big_seed(tmp_path)), start_new_session=True)
+    child = wait_for(lambda: readers(proc.pid))[0]
+    time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err.decode()) == (130, "已取消，未做任何修改\n")
+    wait_for(lambda: gone(child))
+    assert dump(isolated) == before
+
+
+def test_the_reader_imports_nothing_from_the_working_directory(isolated, tmp_path):
+    """A yaml.py or gkplan/ beside the seed (a shared folder) is not what the reader runs."""
+    marker = tmp_path / "ran"
+    (tmp_path / "yaml.py").write_text(f"open({str(marker)!r}, 'w').close()\nraise SystemExit(99)\n")
+    (tmp_path / "gkplan").mkdir()
+    (tmp_path / "gkplan" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\nraise SystemExit(99)\n")
+    proc = gkplan("load", str(big_seed(tmp_path, 20_000)), "--format", "json", cwd=tmp_path)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err.decode()
+    assert json.loads(out)["added"] == 20_000 and not marker.exists()
