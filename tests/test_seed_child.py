@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, dump, read_by
+from gkplan.seed_child import available
 
 pytestmark = [
     pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="进程经 /proc 查找"),
-    pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="一个核：没有第二个进程读种子"),
+    pytest.mark.skipif(not available(), reason="一个核：没有第二个进程读种子"),
 ]
 
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")  # when the load ran: differs between two loads
@@ -178,3 +179,18 @@ def test_the_reader_imports_nothing_from_the_working_directory(isolated, tmp_pat
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err.decode()
     assert json.loads(out)["added"] == 20_000 and not marker.exists()
+
+
+def test_a_frame_cut_short_is_the_reader_dying_not_a_traceback(tmp_path):
+    """Killed in the middle of a frame, the reader leaves half a pickle in the pipe."""
+    from gkplan.errors import SeedError
+    from gkplan.seed_child import ChildSource
+
+    script = ("import pickle, sys; out = sys.stdout.buffer; pickle.dump(('head', None, [], []), out);"
+              "frame = pickle.dumps(('items', ['要点'] * 1000)); out.write(frame[: len(frame) // 2]); out.flush(); sys.exit(7)")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    source = ChildSource(tmp_path / "seed.yaml", proc)
+    with pytest.raises(SeedError) as caught:
+        list(source.points())
+    assert caught.value.lines() == [f"{tmp_path / 'seed.yaml'}: 读取种子文件的子进程意外退出（退出码 7）"]
+    assert proc.returncode == 7 and proc.stdout.closed

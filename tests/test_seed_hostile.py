@@ -27,10 +27,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import dump, server
+from gkplan.seed_child import available
 
 SECONDS, MIB = 5, 200
 READERS = ("json", "yaml", "streamed", "child")
-TWO_CORES = len(os.sched_getaffinity(0)) >= 2
+TWO_CORES = available()
 
 
 class Outcome(NamedTuple):
@@ -55,8 +56,10 @@ def load(path: Path) -> Outcome:
     the second process that reads the seed). On one core, unless the seed is written for the `child` reader."""
     err = open(path.with_name(path.name + ".stderr"), "w+b")  # noqa: SIM115
     start = time.monotonic()
-    one = sorted(os.sched_getaffinity(0))[:1]
-    pin = None if path.stem.endswith("-child") else lambda: os.sched_setaffinity(0, one)
+    pin = None
+    if not path.stem.endswith("-child") and hasattr(os, "sched_setaffinity"):
+        one = sorted(os.sched_getaffinity(0))[:1]
+        pin = lambda: os.sched_setaffinity(0, one)  # noqa: E731
     proc = subprocess.Popen([sys.executable, "-c", MEASURE, sys.executable, "-m", "gkplan", "load", str(path)], preexec_fn=pin,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, start_new_session=True)  # fmt: skip
     killer = threading.Timer(4 * SECONDS, lambda: os.killpg(proc.pid, 9))  # a hang fails the test, not the suite
@@ -96,7 +99,7 @@ def _as(tmp_path: Path, reader: str, text: str | bytes) -> tuple[Path, int]:
     """The seed text written for `reader`, and how many lines were put in front of it."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     if reader == "child" and not TWO_CORES:
-        pytest.skip("一个核：没有第二个进程读种子")
+        pytest.skip("一个核或 Windows：没有第二个进程读种子")
     padded = b"#" + b" " * (1 << 20) + b"\n"
     head = {"json": b"", "yaml": b"# YAML\n", "streamed": padded, "child": padded}[reader]
     path = tmp_path / f"seed{'-child' if reader == 'child' else ''}.{'json' if reader == 'json' else 'yaml'}"
@@ -310,7 +313,7 @@ def test_a_utf16_or_utf32_file_is_refused_saying_it_must_be_utf8(ledger, tmp_pat
     if reader in ("streamed", "child"):
         data = ("#" + " " * (1 << 20) + "\n" + body).encode(encoding)
     if reader == "child" and not TWO_CORES:
-        pytest.skip("一个核：没有第二个进程读种子")
+        pytest.skip("一个核或 Windows：没有第二个进程读种子")
     path = tmp_path / ("seed-child.yaml" if reader == "child" else "seed.yaml")
     path.write_bytes(data)
     refused(path, ledger, f"{path}:1:", "种子文件须为 UTF-8 编码")
@@ -361,7 +364,7 @@ GIANT = {  # how the seed starts, and the line repeated to 256 MiB
 def test_a_seed_larger_than_the_memory_allowed_is_never_read_whole(ledger, tmp_path, shape, child):
     """256 MiB in one value (the budget is 200 MiB): refused after reading a few MiB of it."""
     if child and not TWO_CORES:
-        pytest.skip("一个核：没有第二个进程读种子")
+        pytest.skip("一个核或 Windows：没有第二个进程读种子")
     head, line = GIANT[shape]
     path = tmp_path / f"seed{'-child' if child else ''}.{'json' if shape == 'json' else 'yaml'}"
     with path.open("wb") as f:

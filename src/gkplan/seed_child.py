@@ -35,10 +35,16 @@ _CHILD = ("import sys; sys.path[:] = sys.argv[4:]; from gkplan.seed_child import
           " child(sys.argv[1], int(sys.argv[2]), sys.argv[3])")
 
 
+def available() -> bool:
+    """A second process may read: a second core to run it on, descriptors to hand over (not Windows)."""
+    affinity = getattr(os, "sched_getaffinity", None)  # (the cores this process may use: Linux)
+    cores = len(affinity(0)) if affinity else os.cpu_count() or 1
+    return os.name == "posix" and bool(sys.executable) and cores >= 2
+
+
 def spawn(path: Path, file: BinaryIO, kind: str) -> SeedSource | None:
-    """The seed read by a child process, or None where there is no second core to read it on (or no
-    descriptors to hand over): the caller reads it here."""
-    if os.name != "posix" or not sys.executable or len(os.sched_getaffinity(0)) < 2:
+    """The seed read by a child process, or None where none is available(): the caller reads it here."""
+    if not available():
         return None
     import subprocess
     import weakref
@@ -90,7 +96,8 @@ class ChildSource(SeedSource):
 
         try:
             return pickle.load(self._pipe)  # (the child's own frames: nothing else writes to this pipe)
-        except EOFError:
+        except (EOFError, pickle.UnpicklingError):  # no frame, or one cut short: the child has died
+            self._pipe.close()
             code = self._proc.wait()
             how = f"被信号 {-code} 终止" if code < 0 else f"退出码 {code}"
             raise SeedError([Problem(str(self.path), None, None, None, None, f"读取种子文件的子进程意外退出（{how}）")]) from None
