@@ -155,18 +155,32 @@ def test_a_killed_load_takes_its_reader_with_it(isolated, tmp_path):
     wait_for(lambda: gone(child))
 
 
-def test_ctrl_c_during_a_load_cancels_it_quietly_and_ends_the_reader(run, isolated, tmp_path):
-    """Ctrl-C reaches the whole foreground group: gkplan rolls back and says so; the reader says nothing."""
+@pytest.mark.parametrize("after", [0, 0.2], ids=["starting", "reading"])
+def test_ctrl_c_during_a_load_cancels_it_quietly_and_ends_the_reader(run, isolated, tmp_path, monkeypatch, after):
+    """Ctrl-C reaches the terminal's foreground group: gkplan rolls back and says so; the reader, whether still
+    starting (or gkplan waiting for the seed's head) or mid-seed, says nothing and leaves nothing unreaped."""
     run("load")
     before = dump(isolated)
+    monkeypatch.setenv("PYTHONDEVMODE", "1")  # (a child left running would be a ResourceWarning)
     proc = gkplan("load", str(big_seed(tmp_path)), start_new_session=True)
     child = wait_for(lambda: readers(proc.pid))[0]
-    time.sleep(0.2)
+    time.sleep(after)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert (proc.returncode, err.decode()) == (130, "已取消，未做任何修改\n")
     wait_for(lambda: gone(child))
     assert dump(isolated) == before
+
+
+@pytest.mark.parametrize("closed", ["<&-", ">&-"])
+def test_a_seed_is_read_whatever_number_its_descriptor_gets(isolated, tmp_path, closed):
+    """With gkplan's stdin or stdout closed, the seed is opened as descriptor 0 or 1."""
+    path = big_seed(tmp_path, 12_000)
+    shell = subprocess.run(["sh", "-c", f'exec "$0" -P -m gkplan load "$1" {closed}', sys.executable, str(path)],
+                           capture_output=True)  # fmt: skip
+    assert "Traceback" not in shell.stderr.decode() and shell.returncode == (0 if closed == "<&-" else 8), shell
+    count = subprocess.run([sys.executable, "-m", "gkplan", "--plan", "2023", "list", "--format", "json"], capture_output=True)
+    assert len(json.loads(count.stdout)) == 12_000
 
 
 def test_the_reader_imports_nothing_from_the_working_directory(isolated, tmp_path):
@@ -194,3 +208,15 @@ def test_a_frame_cut_short_is_the_reader_dying_not_a_traceback(tmp_path):
         list(source.points())
     assert caught.value.lines() == [f"{tmp_path / 'seed.yaml'}: 读取种子文件的子进程意外退出（退出码 7）"]
     assert proc.returncode == 7 and proc.stdout.closed
+
+
+def test_an_isolated_gkplan_has_an_isolated_reader(isolated, tmp_path, monkeypatch):
+    """`python -I` ignores PYTHONPATH and the user's site: so does the reader it starts."""
+    marker, hostile = tmp_path / "ran", tmp_path / "hostile"
+    hostile.mkdir()
+    (hostile / "sitecustomize.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    monkeypatch.setenv("PYTHONPATH", str(hostile))
+    path = big_seed(tmp_path, 12_000)
+    done = subprocess.run([sys.executable, "-I", "-m", "gkplan", "load", str(path), "--format", "json"], capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    assert json.loads(done.stdout)["added"] == 12_000 and not marker.exists()

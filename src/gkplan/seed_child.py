@@ -7,11 +7,11 @@ and the problems, in the order it met them, as pickled frames on a pipe. The pip
 the two: the child waits while this process writes. What reaches the user is the same points and the same
 problems at the same positions (the seed tests run both ways).
 
-The child is given the descriptor open_regular opened and checked, not the seed's name, so it reads that very
-file; it gets this process's sys.path, not the working directory's modules (`-P`). It ignores Ctrl-C (this
-process takes it and rolls back) and ends when the pipe closes: when this process stops reading, exits or is
-killed. Should the child die, the load stops with a SeedError and the ledger is rolled back; a bug in it
-prints its own traceback on stderr first.
+The child reads, as its stdin, the descriptor open_regular opened and checked, not the seed's name, so it reads
+that very file; it gets this process's sys.path and isolation flags, not the working directory's modules (`-P`).
+It is a process group of its own, out of reach of the terminal's Ctrl-C (this process takes it and rolls back),
+and ends when the pipe closes: when this process stops reading, exits or is killed. Should the child die, the
+load stops with a SeedError and the ledger is rolled back; a bug in it prints its own traceback first.
 """
 
 from __future__ import annotations
@@ -30,9 +30,8 @@ if TYPE_CHECKING:
 
     from gkplan.seed_model import Point
 
-FRAME = 500  # points a frame: 80 KB of pickle, a pipe's buffer or so
-_CHILD = ("import sys; sys.path[:] = sys.argv[4:]; from gkplan.seed_child import child;"
-          " child(sys.argv[1], int(sys.argv[2]), sys.argv[3])")
+FRAME = 500  # points a frame: some 50–550 KB of pickle, within the widened pipe
+_CHILD = "import sys; sys.path[:] = sys.argv[3:]; from gkplan.seed_child import child; child(sys.argv[1], sys.argv[2])"
 
 
 def available() -> bool:
@@ -49,17 +48,29 @@ def spawn(path: Path, file: BinaryIO, kind: str) -> SeedSource | None:
     import subprocess
     import weakref
 
-    fd = file.fileno()
     try:
-        proc = subprocess.Popen([sys.executable, "-P", "-c", _CHILD, kind, str(fd), str(path), *sys.path],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, pass_fds=(fd,), bufsize=1 << 16)  # fmt: skip
+        # the seed is the child's stdin (whatever number it has here: 0 or 1 when gkplan's own is closed); the
+        # child is a process group of its own, so that the terminal's Ctrl-C, meant for gkplan, never reaches it
+        proc = subprocess.Popen([sys.executable, *_flags(), "-c", _CHILD, kind, str(path), *sys.path], stdin=file,
+                                stdout=subprocess.PIPE, process_group=0, bufsize=1 << 16)  # fmt: skip
     except OSError:  # (no process to be had: out of memory or of processes)
         return None
     file.close()  # (the child has its own copy of the descriptor)
-    _widen(proc.stdout)
-    source = ChildSource(path, proc)
+    try:
+        _widen(proc.stdout)
+        source = ChildSource(path, proc)
+    except BaseException:  # (Ctrl-C while the head is read, or the head's own SeedError)
+        _stop(proc)
+        raise
     weakref.finalize(source, _stop, proc)  # however the source is dropped: a load that failed before its points
     return source
+
+
+def _flags() -> list[str]:
+    """This interpreter's flags that bear on how the child starts: isolation, and how argv's bytes are read."""
+    flags = ["-I"] if sys.flags.isolated else ["-P", *(["-E"] if sys.flags.ignore_environment else []),
+                                               *(["-s"] if sys.flags.no_user_site else [])]  # fmt: skip
+    return [*flags, *(["-X", "utf8"] if sys.flags.utf8_mode else [])]
 
 
 class ChildSource(SeedSource):
@@ -70,7 +81,6 @@ class ChildSource(SeedSource):
         self._proc, self._pipe = proc, proc.stdout
         kind, *rest = self._frame()
         if kind == "fatal":  # what YamlStreamSource's opening raised
-            _stop(proc)
             raise SeedError(rest[0])
         self.plan, self.sections, problems = rest
         self._problems.extend(problems)
@@ -95,7 +105,7 @@ class ChildSource(SeedSource):
         import pickle
 
         try:
-            return pickle.load(self._pipe)  # (the child's own frames: nothing else writes to this pipe)
+            return pickle.load(self._pipe)  # (the child's frames: its sys.stdout is its stderr while it reads)
         except (EOFError, pickle.UnpicklingError):  # no frame, or one cut short: the child has died
             self._pipe.close()
             code = self._proc.wait()
@@ -108,9 +118,11 @@ def _widen(pipe: Any) -> None:
     less than one frame, and the child would wait on every batch): 1 MiB where the system allows it."""
     import fcntl
 
+    if not hasattr(fcntl, "F_SETPIPE_SZ"):  # (not Linux)
+        return
     try:
-        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-    except OSError:  # (more than /proc/sys/fs/pipe-max-size, or not Linux: the pipe keeps its size)
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+    except OSError:  # (more than /proc/sys/fs/pipe-max-size: the pipe keeps its size)
         pass
 
 
@@ -124,13 +136,10 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def child(kind: str, fd: int, name: str) -> None:
-    """The child's side: read the seed (`kind`: json or yaml) on descriptor `fd`, send what its source yields
-    and reports."""
+def child(kind: str, name: str) -> None:
+    """The child's side: read the seed (`kind`: json or yaml) on stdin, send what its source yields and reports."""
     import pickle
-    import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames may reach the pipe
 
@@ -139,13 +148,13 @@ def child(kind: str, fd: int, name: str) -> None:
         out.flush()
 
     try:
-        _read(kind, fd, Path(name), send)
+        _read(kind, Path(name), send)
     except BrokenPipeError:  # the parent stopped reading (it failed, was interrupted, or was killed)
         os._exit(0)
     out.close()
 
 
-def _read(kind: str, fd: int, path: Path, send: Any) -> None:
+def _read(kind: str, path: Path, send: Any) -> None:
     import gc
 
     if kind == "json":
@@ -154,9 +163,9 @@ def _read(kind: str, fd: int, path: Path, send: Any) -> None:
         from gkplan.seed_yaml_stream import YamlStreamSource as Source
 
     gc.freeze()  # (as load() does: what is imported by now kept out of the collections the values set off)
-    os.lseek(fd, 0, os.SEEK_SET)
+    os.lseek(0, 0, os.SEEK_SET)  # (the file's offset is gkplan's too: it read the first bytes)
     try:
-        source = Source(path, os.fdopen(fd, "rb"))
+        source = Source(path, os.fdopen(0, "rb"))
     except SeedError as exc:
         send(("fatal", exc.problems))
         return
