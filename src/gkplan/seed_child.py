@@ -80,7 +80,7 @@ class ChildSource(SeedSource):
         super().__init__(path)
         self._proc, self._pipe = proc, proc.stdout
         kind, *rest = self._frame()
-        if kind == "fatal":  # what YamlStreamSource's opening raised
+        if kind == "fatal":  # what opening the source (YamlStreamSource, JsonSource) raised
             raise SeedError(rest[0])
         self.plan, self.sections, problems = rest
         self._problems.extend(problems)
@@ -114,7 +114,7 @@ class ChildSource(SeedSource):
 
 
 def _widen(pipe: Any) -> None:
-    """A pipe that holds what the child reads while this process writes a batch (Linux's default 64 KB holds
+    """A pipe that holds what the child sends while this process writes a batch (Linux's default 64 KB holds
     less than one frame, and the child would wait on every batch): 1 MiB where the system allows it."""
     import fcntl
 
