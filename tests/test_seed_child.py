@@ -151,7 +151,7 @@ def test_a_killed_load_takes_its_reader_with_it(isolated, tmp_path):
     child = wait_for(lambda: readers(proc.pid))[0]
     time.sleep(0.2)  # (mid-seed)
     proc.kill()
-    proc.wait()
+    proc.communicate()
     wait_for(lambda: gone(child))
 
 
@@ -200,10 +200,12 @@ def test_a_frame_cut_short_is_the_reader_dying_not_a_traceback(tmp_path):
     from gkplan.errors import SeedError
     from gkplan.seed_child import ChildSource
 
-    script = ("import pickle, sys; out = sys.stdout.buffer; pickle.dump(('head', None, [], []), out);"
+    head = {"plan": {"title": "测试", "issued": "2023-01-01", "year": 2023}, "sections": [{"number": 1, "title": "甲"}]}
+    script = (f"import pickle, sys; out = sys.stdout.buffer; pickle.dump(('head', {head!r}), out);"
               "frame = pickle.dumps(('items', ['要点'] * 1000)); out.write(frame[: len(frame) // 2]); out.flush(); sys.exit(7)")
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
-    source = ChildSource(tmp_path / "seed.yaml", proc)
+    source = ChildSource(tmp_path / "seed.yaml", proc, open(os.devnull, "rb"), "yaml")  # noqa: SIM115
+    assert source.ok and source.plan.year == 2023
     with pytest.raises(SeedError) as caught:
         list(source.points())
     assert caught.value.lines() == [f"{tmp_path / 'seed.yaml'}: 读取种子文件的子进程意外退出（退出码 7）"]
@@ -220,3 +222,30 @@ def test_an_isolated_gkplan_has_an_isolated_reader(isolated, tmp_path, monkeypat
     done = subprocess.run([sys.executable, "-I", "-m", "gkplan", "load", str(path), "--format", "json"], capture_output=True)
     assert done.returncode == 0, done.stderr.decode()
     assert json.loads(done.stdout)["added"] == 12_000 and not marker.exists()
+
+
+JSON_HEAD = '{"plan": {"title": "测试", "issued": "2023-01-01", "year": 2023}, "sections": [{"number": 1, "title": "甲"}], "points": [\n'
+JSON_POINT = '{"number": %d, "section": 1, "title": "要点%d", "text": "要点%d。", "leads": [{"leader": "甲"}]}'
+
+
+@pytest.mark.parametrize("bad", [
+    '{"number": 9001, "section": 7, "title": "x", "text": "x", "leads": [{"leader": "甲"}]}',
+    '{"number": 9001, "section": 1, "title": "x", "text": "x", "leads": [{"leader": "甲"}], "start": "2023-09-01", "due": "2023-06-30"}',
+    '{"number": 9001, "section": 1, "title": "x", "text": "x", "leads": [{"leader": "甲"}],'
+    ' "checkpoints": [{"date": "2022-06-30", "progress": 50}]}',
+    '{"number": 5, "section": 1, "title": "x", "text": "x", "leads": [{"leader": "甲"}]}',
+    '{"number": 9001, "section": 1, "title": "", "text": "x", "leads": []}',
+])  # fmt: skip
+def test_a_json_seed_s_problems_are_the_same_read_by_either_process(run, ledger, tmp_path, monkeypatch, bad):
+    """The checks that need the plan's dates, its sections or the points before: where JSON is checked by the reader."""
+    path = tmp_path / "bad.json"
+    points = [JSON_POINT % (n, n, n) for n in range(1, 9001)]
+    points.insert(6000, bad)
+    path.write_text(JSON_HEAD + ",\n".join(points) + "\n]}\n", encoding="utf-8")
+    before, said = dump(ledger), {}
+    for how in ("whole", "child"):
+        with monkeypatch.context() as m:
+            read_by(how, m)
+            said[how] = run("load", str(path), code=4).stderr
+    assert said["child"] == said["whole"] and f"{path}:6002:" in said["child"]
+    assert dump(ledger) == before

@@ -1,11 +1,12 @@
-"""A large seed read by a second process: the parse and the checks there, the ledger's writes here.
+"""A large seed read by a second process while this one writes the ledger.
 
-A 100,000-point YAML seed takes about as long to read and check (libyaml's events made into values and
-validated, in Python) as to write; a JSON one, half as long. On a machine with a second core a child process
-does the reading — the same YamlStreamSource or JsonSource, unchanged — and hands this one the checked points
-and the problems, in the order it met them, as pickled frames on a pipe. The pipe bounds what is held between
-the two: the child waits while this process writes. What reaches the user is the same points and the same
-problems at the same positions (the seed tests run both ways).
+A 100,000-point YAML seed takes longer to read (libyaml's events made into values, in Python) than to write; a
+JSON one, about half as long. On a machine with a second core a child process reads it — the same
+YamlStreamSource or JsonSource, with their checks swapped out as CHECKED_THERE says — and sends this one the
+values (JSON's: the checked points) as pickled frames on a pipe; the pipe bounds what is held between the two
+(the child waits while this process writes). The values carry no positions: at the first problem found on
+either side, the child is stopped and the seed read again here, from its start, by the same reader as ever,
+which reports every problem where it is; the load then fails. A seed that loads, the usual case, is read once.
 
 The child reads, as its stdin, the descriptor open_regular opened and checked, not the seed's name, so it reads
 that very file; it gets this process's sys.path and isolation flags, not the working directory's modules (`-P`).
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
     from gkplan.seed_model import Point
 
 FRAME = 500  # points a frame: some 50–550 KB of pickle, within the widened pipe
+# Where a kind's points are checked: on whichever side leaves the two closer to even. YAML's reading costs more
+# than the ledger's writing, so its points are checked here (100k: 0.64 of a load read here; 0.80 checked
+# there); JSON's reading is cheap, so its points are checked there (0.77; 0.91 checked here).
+CHECKED_THERE = frozenset({"json"})
 _CHILD = "import sys; sys.path[:] = sys.argv[3:]; from gkplan.seed_child import child; child(sys.argv[1], sys.argv[2])"
 
 
@@ -55,14 +60,13 @@ def spawn(path: Path, file: BinaryIO, kind: str) -> SeedSource | None:
                                 stdout=subprocess.PIPE, process_group=0, bufsize=1 << 16)  # fmt: skip
     except OSError:  # (no process to be had: out of memory or of processes)
         return None
-    file.close()  # (the child has its own copy of the descriptor)
     try:
         _widen(proc.stdout)
-        source = ChildSource(path, proc)
+        source = ChildSource(path, proc, file, kind)
     except BaseException:  # (Ctrl-C while the head is read, or the head's own SeedError)
-        _stop(proc)
+        _stop(proc, [file])
         raise
-    weakref.finalize(source, _stop, proc)  # however the source is dropped: a load that failed before its points
+    weakref.finalize(source, _stop, proc, source._files)  # however it is dropped: a load that failed before its points
     return source
 
 
@@ -73,33 +77,77 @@ def _flags() -> list[str]:
     return [*flags, *(["-X", "utf8"] if sys.flags.utf8_mode else [])]
 
 
-class ChildSource(SeedSource):
-    """The child's frames replayed: the plan and sections as it checked them, then its points and problems."""
+class _Unplaced(Exception):
+    """A problem's position was asked for: the values came without them."""
 
-    def __init__(self, path: Path, proc: subprocess.Popen) -> None:
+
+class ChildSource(SeedSource):
+    """The child's values checked here, with no positions: the first problem anywhere has the seed read again
+    in this process (`_again`), which reports every problem where it is, as it always has; the load then fails.
+    A seed that loads (the usual case) is read once."""
+
+    def __init__(self, path: Path, proc: subprocess.Popen, file: BinaryIO, kind: str) -> None:
         super().__init__(path)
-        self._proc, self._pipe = proc, proc.stdout
+        self._proc, self._pipe, self._kind = proc, proc.stdout, kind
+        self._files = [file]  # (the seed, and the reader of its own a second reading opens: all closed at the end)
+        self._local: SeedSource | None = None
         kind, *rest = self._frame()
-        if kind == "fatal":  # what opening the source (YamlStreamSource, JsonSource) raised
-            raise SeedError(rest[0])
-        self.plan, self.sections, problems = rest
-        self._problems.extend(problems)
+        try:
+            if kind == "head":
+                self._check_head(rest[0], self._unplaced)
+        except _Unplaced:
+            kind = "problem"
+        if kind != "head" or self._problems:  # (the child's own problem, or one found here)
+            self._local = self._again()
+            self.plan, self.sections, self._problems = self._local.plan, self._local.sections, self._local._problems
+
+    def _unplaced(self, loc: tuple) -> Any:
+        raise _Unplaced
+
+    def _again(self) -> SeedSource:
+        """The seed read again, here: the child stopped first, the file read from its start."""
+        _stop(self._proc)
+        # a reader of its own: the child moved the offset it shares with the first, whose buffer knows nothing of it
+        file = os.fdopen(os.dup(self._files[0].fileno()), "rb")
+        self._files.append(file)
+        file.seek(0)
+        if self._kind == "json":
+            from gkplan.seed_json import JsonSource as Source
+        else:
+            from gkplan.seed_yaml_stream import YamlStreamSource as Source
+        return Source(self.path, file)
 
     def points(self) -> Iterator[Point]:
-        problem, append = Problem, self._problems.append
+        if self._local is not None:
+            yield from self._local.points()
+            self.numbers = self._local.numbers
+            return
+        check, problems, index, checked = self._point, self._problems, 0, self._kind in CHECKED_THERE
         try:
-            while True:
-                kind, items, *end = self._frame()
-                for item in items:
-                    if type(item) is problem:
-                        append(item)
+            kind = "items"
+            while kind == "items":
+                kind, items = self._frame()
+                for raw in items:
+                    if checked:  # (a point, checked there: its number is kept here for `not_in_seed`)
+                        point = raw
+                        self.numbers.add(point.number)
                     else:
-                        yield item
-                if kind == "end":
-                    self.numbers._bits = bytearray(end[0])
-                    return
+                        try:
+                            point = check(raw, index, self._unplaced)
+                        except _Unplaced:
+                            point = None
+                        if point is None or problems:  # (no point without a problem, placed or not)
+                            kind = "problem"
+                            break
+                        index += 1
+                    yield point
+            if kind == "problem":  # every problem, each where it is: the seed read again, here
+                local = self._local = self._again()
+                for _ in local.points():
+                    pass
+                self._problems, self.numbers = local._problems, local.numbers
         finally:
-            _stop(self._proc)
+            _stop(self._proc, self._files)
 
     def _frame(self) -> tuple:
         import pickle
@@ -126,14 +174,17 @@ def _widen(pipe: Any) -> None:
         pass
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    """The child's pipe closed and the child ended and reaped (killed: it has sent all, or is no longer wanted)."""
+def _stop(proc: subprocess.Popen, files: Sequence[BinaryIO] = ()) -> None:
+    """The child's pipe closed and the child ended and reaped (killed: it has sent all, or is no longer wanted);
+    the seed's `files` here closed too."""
     if proc.stdout is not None:
         proc.stdout.close()
     if proc.returncode is None:
         if proc.poll() is None:
             proc.kill()
         proc.wait()
+    for file in files:
+        file.close()
 
 
 def child(kind: str, name: str) -> None:
@@ -155,6 +206,8 @@ def child(kind: str, name: str) -> None:
 
 
 def _read(kind: str, path: Path, send: Any) -> None:
+    """The seed's values as its reader reads them, unchecked: the head, then the points in frames; a "problem" frame as
+    soon as the reader reports one (gkplan reads the seed itself then, for every problem and its position)."""
     import gc
 
     if kind == "json":
@@ -162,34 +215,39 @@ def _read(kind: str, path: Path, send: Any) -> None:
     else:
         from gkplan.seed_yaml_stream import YamlStreamSource as Source
 
+    checks = kind in CHECKED_THERE
+
+    class Values(Source):  # type: ignore[valid-type, misc]
+        def _check_head(self, data: dict[str, Any], locate: Any) -> None:
+            self.head = data  # (checked by gkplan too: it needs the plan's dates and sections for its own checks)
+            if checks:
+                super()._check_head(data, locate)
+
+        def _point(self, raw: Any, index: int, locate: Any) -> Any:
+            return super()._point(raw, index, locate) if checks else (raw,)  # ((raw,): never None, a point may be null)
+
     gc.freeze()  # (as load() does: what is imported by now kept out of the collections the values set off)
-    os.lseek(0, 0, os.SEEK_SET)  # (the file's offset is gkplan's too: it read the first bytes)
+    os.lseek(0, 0, os.SEEK_SET)  # (the file's offset is gkplan's too, and its buffer read ahead)
     try:
-        source = Source(path, os.fdopen(0, "rb"))
-    except SeedError as exc:
-        send(("fatal", exc.problems))
+        source = Values(path, os.fdopen(0, "rb"))
+    except (SeedError, OSError):
+        send(("problem", []))
         return
-    except OSError as exc:  # (open_seed's words for the same)
-        send(("fatal", [_unreadable(path, exc)]))
+    problems, items = source._problems, []
+    if problems:
+        send(("problem", []))
         return
-    problems = source._problems
-    send(("head", source.plan, source.sections, list(problems)))
-    told, items = len(problems), []
+    send(("head", source.head))
     try:
         for point in source.points():
-            if len(problems) > told:  # (those of the points before this one)
-                items += problems[told:]
-                told = len(problems)
-            items.append(point)
+            if problems:
+                break
+            items.append(point if checks else point[0])
             if len(items) >= FRAME:
                 send(("items", items))
                 items = []
     except BrokenPipeError:  # (sending, not reading: child() ends quietly)
         raise
-    except OSError as exc:  # a disk that fails mid-seed: one more problem, and the load is rolled back
-        problems.append(_unreadable(path, exc))
-    send(("end", items + problems[told:], bytes(source.numbers._bits)))
-
-
-def _unreadable(path: Path, exc: OSError) -> Problem:
-    return Problem(str(path), None, None, None, None, f"无法读取种子文件：{exc.strerror or exc}")
+    except OSError:  # a disk that fails mid-seed
+        problems.append(None)
+    send(("problem" if problems else "end", items))
