@@ -92,13 +92,25 @@ def test_a_seed_read_by_a_second_process_loads_the_very_ledger_read_here_does(ru
     assert len(ledgers["child"]) > 200 and ledgers["child"] == ledgers["streamed"]
 
 
-def test_a_reload_by_a_second_process_names_the_points_no_longer_in_the_seed(run, isolated, tmp_path, monkeypatch):
+@pytest.mark.parametrize("kind", ["yaml", "json"])
+def test_a_reload_by_a_second_process_names_the_points_no_longer_in_the_seed(run, isolated, tmp_path, monkeypatch, kind):
+    """(YAML's points are checked here, JSON's by the reader, which sends their numbers)"""
     read_by("child", monkeypatch)
-    path = big_seed(tmp_path, 3_000)
-    assert run.json("load", str(path))["added"] == 3_000
-    text = path.read_text(encoding="utf-8").splitlines()
-    path.write_text("\n".join(line for line in text if "number: 1234," not in line and "number: 7," not in line) + "\n", encoding="utf-8")
-    result = run.json("load", str(path))
+
+    def seed(numbers: list[int]) -> Path:
+        if kind == "yaml":
+            text = big_seed(tmp_path, 3_000).read_text(encoding="utf-8").splitlines()
+            kept = [line for line in text if not line.startswith("  - {number: ") or int(line[13:].split(",")[0]) in numbers]
+            path = tmp_path / "seed.yaml"
+            path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+        else:
+            path = tmp_path / "seed.json"
+            path.write_text(JSON_HEAD + ",\n".join(JSON_POINT % (n, n, n) for n in numbers) + "\n]}\n", encoding="utf-8")
+        return path
+
+    everything = list(range(1, 3_001))
+    assert run.json("load", str(seed(everything)))["added"] == 3_000
+    result = run.json("load", str(seed([n for n in everything if n not in (7, 1234)])))
     assert (result["unchanged"], result["not_in_seed"]) == (2_998, [7, 1234])
 
 

@@ -126,11 +126,10 @@ class ChildSource(SeedSource):
         try:
             kind = "items"
             while kind == "items":
-                kind, items = self._frame()
+                kind, items, *numbers = self._frame()
                 for raw in items:
-                    if checked:  # (a point, checked there: its number is kept here for `not_in_seed`)
+                    if checked:  # (a point, checked there)
                         point = raw
-                        self.numbers.add(point.number)
                     else:
                         try:
                             point = check(raw, index, self._unplaced)
@@ -141,6 +140,8 @@ class ChildSource(SeedSource):
                             break
                         index += 1
                     yield point
+            if numbers and numbers[0] is not None:  # (the end: the numbers of the points checked there, for `not_in_seed`)
+                self.numbers._bits = bytearray(numbers[0])
             if kind == "problem":  # every problem, each where it is: the seed read again, here
                 local = self._local = self._again()
                 for _ in local.points():
@@ -250,4 +251,4 @@ def _read(kind: str, path: Path, send: Any) -> None:
         raise
     except OSError:  # a disk that fails mid-seed
         problems.append(None)
-    send(("problem" if problems else "end", items))
+    send(("problem", items) if problems else ("end", items, bytes(source.numbers._bits) if checks else None))
