@@ -61,7 +61,8 @@ def open_seed(path: Path) -> SeedSource:
         start = file.read(64)
         file.seek(0)
         json = start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
-        if size > CHILD_SEED_ABOVE:
+        # (a YAML seed only where it would be streamed here too: the child streams it, and a problem has it streamed here)
+        if size > CHILD_SEED_ABOVE and (json or size > STREAM_YAML_ABOVE):
             from gkplan.seed_child import spawn
 
             source = spawn(path, file, "json" if json else "yaml")

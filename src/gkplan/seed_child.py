@@ -60,13 +60,14 @@ def spawn(path: Path, file: BinaryIO, kind: str) -> SeedSource | None:
                                 stdout=subprocess.PIPE, process_group=0, bufsize=1 << 16)  # fmt: skip
     except OSError:  # (no process to be had: out of memory or of processes)
         return None
+    files = [file]  # (and the reader of its own a second reading opens: all closed at the end, however it comes)
     try:
         _widen(proc.stdout)
-        source = ChildSource(path, proc, file, kind)
+        source = ChildSource(path, proc, files, kind)
     except BaseException:  # (Ctrl-C while the head is read, or the head's own SeedError)
-        _stop(proc, [file])
+        _stop(proc, files)
         raise
-    weakref.finalize(source, _stop, proc, source._files)  # however it is dropped: a load that failed before its points
+    weakref.finalize(source, _stop, proc, files)  # however it is dropped: a load that failed before its points
     return source
 
 
@@ -86,10 +87,9 @@ class ChildSource(SeedSource):
     in this process (`_again`), which reports every problem where it is, as it always has; the load then fails.
     A seed that loads (the usual case) is read once."""
 
-    def __init__(self, path: Path, proc: subprocess.Popen, file: BinaryIO, kind: str) -> None:
+    def __init__(self, path: Path, proc: subprocess.Popen, files: list[BinaryIO], kind: str) -> None:
         super().__init__(path)
-        self._proc, self._pipe, self._kind = proc, proc.stdout, kind
-        self._files = [file]  # (the seed, and the reader of its own a second reading opens: all closed at the end)
+        self._proc, self._pipe, self._files, self._kind = proc, proc.stdout, files, kind
         self._local: SeedSource | None = None
         kind, *rest = self._frame()
         try:
@@ -118,12 +118,12 @@ class ChildSource(SeedSource):
         return Source(self.path, file)
 
     def points(self) -> Iterator[Point]:
-        if self._local is not None:
-            yield from self._local.points()
-            self.numbers = self._local.numbers
-            return
         check, problems, index, checked = self._point, self._problems, 0, self._kind in CHECKED_THERE
         try:
+            if self._local is not None:  # (read here since the head)
+                yield from self._local.points()
+                self.numbers = self._local.numbers
+                return
             kind = "items"
             while kind == "items":
                 kind, items, *numbers = self._frame()
@@ -146,6 +146,8 @@ class ChildSource(SeedSource):
                 local = self._local = self._again()
                 for _ in local.points():
                     pass
+                if not local._problems:  # (the same reader as the child's: it cannot find none; if it did, the
+                    raise RuntimeError("seed_child: the second reading found no problem")  # points so far must not stay)
                 self._problems, self.numbers = local._problems, local.numbers
         finally:
             _stop(self._proc, self._files)
@@ -207,8 +209,9 @@ def child(kind: str, name: str) -> None:
 
 
 def _read(kind: str, path: Path, send: Any) -> None:
-    """The seed's values as its reader reads them, unchecked: the head, then the points in frames; a "problem" frame as
-    soon as the reader reports one (gkplan reads the seed itself then, for every problem and its position)."""
+    """The seed's values as its reader reads them (checked only where CHECKED_THERE says): the head, then the points
+    in frames; a "problem" frame as soon as the reader reports one (gkplan reads the seed itself then, for every
+    problem and its position)."""
     import gc
 
     if kind == "json":
@@ -220,7 +223,7 @@ def _read(kind: str, path: Path, send: Any) -> None:
 
     class Values(Source):  # type: ignore[valid-type, misc]
         def _check_head(self, data: dict[str, Any], locate: Any) -> None:
-            self.head = data  # (checked by gkplan too: it needs the plan's dates and sections for its own checks)
+            self.head = data  # (checked by gkplan too: it needs the plan and sections, for its checks and the ledger)
             if checks:
                 super()._check_head(data, locate)
 
@@ -229,8 +232,13 @@ def _read(kind: str, path: Path, send: Any) -> None:
 
     gc.freeze()  # (as load() does: what is imported by now kept out of the collections the values set off)
     os.lseek(0, 0, os.SEEK_SET)  # (the file's offset is gkplan's too, and its buffer read ahead)
+    with os.fdopen(0, "rb") as file:  # (closed on every path, the head's problems included)
+        _send_values(Values, path, file, checks, send)
+
+
+def _send_values(Values: Any, path: Path, file: BinaryIO, checks: bool, send: Any) -> None:
     try:
-        source = Values(path, os.fdopen(0, "rb"))
+        source = Values(path, file)
     except (SeedError, OSError):
         send(("problem", []))
         return
