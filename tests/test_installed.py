@@ -65,6 +65,17 @@ class Terminal:
         self.typed_at = len(self.screen)
         os.write(self.fd, text.encode())
 
+    def asleep_at_the_question(self) -> None:
+        """Wait until gkplan sleeps in its read of the answer. A ^C in the instant between Python's last signal check
+        and input()'s read() is only seen at the next key (CPython's race, met under load): a person presses it at
+        a question already waiting. Linux shows the state in /proc; elsewhere, half a second."""
+        stat, end = Path(f"/proc/{self.pid}/stat"), time.monotonic() + 10
+        if not stat.exists():
+            time.sleep(0.5)
+            return
+        while stat.read_text().rsplit(")", 1)[1].split()[0] != "S" and time.monotonic() < end:
+            time.sleep(0.01)
+
     def exit_code(self, seconds: float = 60) -> int:
         """The child's exit code; a child still waiting for an answer after `seconds` is killed and the test
         fails, instead of the whole suite waiting for it forever (a prompt missed on a loaded machine)."""
@@ -127,9 +138,7 @@ def test_ctrl_c_half_way_through_the_questions_writes_nothing(tmp_path):
     term.read_until("新的进度")
     term.type("80\n")  # … 17.1's: answered …
     term.read_until("新的进度", 5)
-    # a ^C in the instant between Python's last signal check and input()'s read() is only seen at the next key
-    # (CPython's race, met once under load): a person presses it at a question already waiting
-    time.sleep(0.5)
+    term.asleep_at_the_question()
     term.type("\x03")  # … then Ctrl-C at the second question
     term.read_until("已取消")
     assert term.exit_code() == 130 and "已取消，未做任何修改" in term.screen.decode(), term.screen.decode(errors="replace")
@@ -201,6 +210,7 @@ def test_ctrl_c_or_end_of_input_at_the_first_question_writes_nothing(tmp_path, k
     before = _log(env)
     term = Terminal(["update", "5", "--progress", "--note", "不该写入"], env)
     term.read_until("第 5 项 当前进度 0%，新的进度（回车保留）：")
+    term.asleep_at_the_question()
     term.type(key)
     term.read_until("已取消")
     assert term.exit_code() == 130, term.screen.decode(errors="replace")

@@ -248,6 +248,7 @@ def test_ctrl_c_at_a_prompt_cancels_in_chinese(tmp_path):
     before = subprocess.run([str(BIN), "log", "--format", "json"], env=env, capture_output=True, check=True).stdout
     term = Terminal(["update", "18", "--progress", "--note", "不会保存"], env)
     term.read_until("新的进度")
+    term.asleep_at_the_question()
     term.type("\x03")  # Ctrl-C, as the terminal sends it
     term.read_until("已取消")
     code = term.exit_code()
