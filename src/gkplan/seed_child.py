@@ -83,9 +83,9 @@ class _Unplaced(Exception):
 
 
 class ChildSource(SeedSource):
-    """The child's values checked here, with no positions: the first problem anywhere has the seed read again
-    in this process (`_again`), which reports every problem where it is, as it always has; the load then fails.
-    A seed that loads (the usual case) is read once."""
+    """The child's values (checked here, or already there: CHECKED_THERE), with no positions: the first problem on
+    either side has the seed read again in this process (`_again`), which reports every problem where it is, as it
+    always has; the load then fails. A seed that loads (the usual case) is read once."""
 
     def __init__(self, path: Path, proc: subprocess.Popen, files: list[BinaryIO], kind: str) -> None:
         super().__init__(path)
@@ -146,8 +146,9 @@ class ChildSource(SeedSource):
                 local = self._local = self._again()
                 for _ in local.points():
                     pass
-                if not local._problems:  # (the same reader as the child's: it cannot find none; if it did, the
-                    raise RuntimeError("seed_child: the second reading found no problem")  # points so far must not stay)
+                # (the child's own reader cannot find none; should it, the points taken so far must not be kept)
+                if not local._problems:
+                    raise RuntimeError("seed_child: the second reading found no problem")
                 self._problems, self.numbers = local._problems, local.numbers
         finally:
             _stop(self._proc, self._files)
