@@ -216,12 +216,13 @@ def test_a_frame_cut_short_is_the_reader_dying_not_a_traceback(tmp_path):
     script = (f"import pickle, sys; out = sys.stdout.buffer; pickle.dump(('head', {head!r}), out);"
               "frame = pickle.dumps(('items', ['要点'] * 1000)); out.write(frame[: len(frame) // 2]); out.flush(); sys.exit(7)")
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
-    source = ChildSource(tmp_path / "seed.yaml", proc, open(os.devnull, "rb"), "yaml")  # noqa: SIM115
+    files = [open(os.devnull, "rb")]  # noqa: SIM115 - (the seed as gkplan holds it: closed by the source)
+    source = ChildSource(tmp_path / "seed.yaml", proc, files, "yaml")
     assert source.ok and source.plan.year == 2023
     with pytest.raises(SeedError) as caught:
         list(source.points())
     assert caught.value.lines() == [f"{tmp_path / 'seed.yaml'}: 读取种子文件的子进程意外退出（退出码 7）"]
-    assert proc.returncode == 7 and proc.stdout.closed
+    assert proc.returncode == 7 and proc.stdout.closed and files[0].closed
 
 
 def test_an_isolated_gkplan_has_an_isolated_reader(isolated, tmp_path, monkeypatch):

@@ -111,11 +111,7 @@ class ChildSource(SeedSource):
         file = os.fdopen(os.dup(self._files[0].fileno()), "rb")
         self._files.append(file)
         file.seek(0)
-        if self._kind == "json":
-            from gkplan.seed_json import JsonSource as Source
-        else:
-            from gkplan.seed_yaml_stream import YamlStreamSource as Source
-        return Source(self.path, file)
+        return _reader(self._kind)(self.path, file)
 
     def points(self) -> Iterator[Point]:
         check, problems, index, checked = self._point, self._problems, 0, self._kind in CHECKED_THERE
@@ -209,18 +205,24 @@ def child(kind: str, name: str) -> None:
     out.close()
 
 
+def _reader(kind: str) -> type[SeedSource]:
+    """The streaming reader of a kind of seed: the child's, and this process's when it reads a seed again."""
+    if kind == "json":
+        from gkplan.seed_json import JsonSource
+
+        return JsonSource
+    from gkplan.seed_yaml_stream import YamlStreamSource
+
+    return YamlStreamSource
+
+
 def _read(kind: str, path: Path, send: Any) -> None:
     """The seed's values as its reader reads them (checked only where CHECKED_THERE says): the head, then the points
     in frames; a "problem" frame as soon as the reader reports one (gkplan reads the seed itself then, for every
     problem and its position)."""
     import gc
 
-    if kind == "json":
-        from gkplan.seed_json import JsonSource as Source
-    else:
-        from gkplan.seed_yaml_stream import YamlStreamSource as Source
-
-    checks = kind in CHECKED_THERE
+    Source, checks = _reader(kind), kind in CHECKED_THERE
 
     class Values(Source):  # type: ignore[valid-type, misc]
         def _check_head(self, data: dict[str, Any], locate: Any) -> None:
