@@ -224,6 +224,15 @@ class NumberSet:
     def __contains__(self, n: object) -> bool:
         return _bounded(n) and bool(self._bits[n >> 3] & (1 << (n & 7)))  # type: ignore[operator]
 
+    def __bytes__(self) -> bytes:  # (the set carried to another process: seed_child)
+        return bytes(self._bits)
+
+    @classmethod
+    def from_bytes(cls, bits: bytes) -> NumberSet:
+        numbers = cls()
+        numbers._bits[:] = bits
+        return numbers
+
 
 def _bounded(n: object) -> bool:
     return type(n) is int and 1 <= n <= MAX_NUMBER

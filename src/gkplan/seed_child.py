@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from gkplan.errors import Problem, SeedError
-from gkplan.seed import SeedSource
+from gkplan.seed import NumberSet, SeedSource
 
 if TYPE_CHECKING:
     import subprocess
@@ -137,13 +137,13 @@ class ChildSource(SeedSource):
                         index += 1
                     yield point
             if numbers and numbers[0] is not None:  # (the end: the numbers of the points checked there, for `not_in_seed`)
-                self.numbers._bits = bytearray(numbers[0])
+                self.numbers = NumberSet.from_bytes(numbers[0])
             if kind == "problem":  # every problem, each where it is: the seed read again, here
                 local = self._local = self._again()
                 for _ in local.points():
                     pass
                 # (the child's own reader cannot find none; should it, the points taken so far must not be kept)
-                if not local._problems:
+                if local.ok:
                     raise RuntimeError("seed_child: the second reading found no problem")
                 self._problems, self.numbers = local._problems, local.numbers
         finally:
@@ -245,14 +245,14 @@ def _send_values(Values: Any, path: Path, file: BinaryIO, checks: bool, send: An
     except (SeedError, OSError):
         send(("problem", []))
         return
-    problems, items = source._problems, []
-    if problems:
+    if not source.ok:
         send(("problem", []))
         return
     send(("head", source.head))
+    items, failed = [], False
     try:
         for point in source.points():
-            if problems:
+            if not source.ok:
                 break
             items.append(point if checks else point[0])
             if len(items) >= FRAME:
@@ -261,5 +261,5 @@ def _send_values(Values: Any, path: Path, file: BinaryIO, checks: bool, send: An
     except BrokenPipeError:  # (sending, not reading: child() ends quietly)
         raise
     except OSError:  # a disk that fails mid-seed
-        problems.append(None)
-    send(("problem", items) if problems else ("end", items, bytes(source.numbers._bits) if checks else None))
+        failed = True
+    send(("problem", items) if failed or not source.ok else ("end", items, bytes(source.numbers) if checks else None))
