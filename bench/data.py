@@ -89,7 +89,7 @@ def dataset(work: Path, n: int, gkplan: str, python: str, base_env: dict[str, st
     if stamp.exists() and stamp.read_text().strip() == wanted and ds.db.exists():
         progress(f"N = {n:,}: cached data in {ds.dir} (key {wanted})")
         return ds
-    progress(f"N = {n:,}: making the data in {ds.dir} (key {wanted}); at 1,000,000 this takes ~45 min")
+    progress(f"N = {n:,}: making the data in {ds.dir} (key {wanted}); at 1,000,000 this takes ~10 min")
     shutil.rmtree(ds.dir, ignore_errors=True)
     ds.dir.mkdir(parents=True)
     # in a child: the generator holds every record, and a parent's size would show in its children's max RSS
