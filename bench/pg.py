@@ -75,7 +75,7 @@ def main() -> int:
             peak = {who: value or 0.0 for who, value in peak.items()}
             for i in range(args.runs):
                 for who, env in (("file", file_env), ("server", server_env)):
-                    seconds, mib, code = run([c.replace("{i}", f"{who}{i}") for c in cmd], env)
+                    seconds, mib, code, _ = run([c.replace("{i}", f"{who}{i}") for c in cmd], env)
                     assert code == 0, (name, who, code)
                     times[who].append(seconds)
                     if not own[who]:

@@ -150,13 +150,26 @@ def growth(b: Bench) -> list[str]:
     """Each question's median at every size measured, and the factor between neighbouring sizes."""
     sizes = sorted(b.results)
     labels = [q for q in next(iter(b.results.values()), {}) if all(q in b.results[n] for n in sizes)]
-    header = ["question", *(f"N = {n:,}" for n in sizes), *(f"× {b1:,} → {b2:,}" for b1, b2 in zip(sizes, sizes[1:]))]
+    pairs = list(zip(sizes, sizes[1:]))
+    header = ["question", *(f"N = {n:,}" for n in sizes), *(f"× {b1:,} → {b2:,}" for b1, b2 in pairs),
+              *(f"× CPU {b1:,} → {b2:,}" for b1, b2 in pairs)]  # fmt: skip
     rows = []
     for q in labels:
         s = [b.results[n][q] for n in sizes]
-        rows.append([f"`{q}`", *(fmt(x.times) for x in s), *(f"{y.median / x.median:.1f}" for x, y in zip(s, s[1:]))])
+        rows.append([f"`{q}`", *(fmt(x.times) for x in s), *(f"{y.median / x.median:.1f}" for x, y in zip(s, s[1:])),
+                     *(_cpu_growth(x, y) for x, y in zip(s, s[1:]))])  # fmt: skip
     return ["Medians by size (N/2: the middle point's number at each size); a factor at or below the"
-            " growth in records is linear or better.", "", *table(header, rows)]  # fmt: skip
+            " growth in records is linear or better. CPU: the medians of user + system time, the program's own work"
+            " (the elapsed time adds its waits, the disk above all where the ledger outgrows the page cache).", "",
+            *table(header, rows)]  # fmt: skip
+
+
+def _cpu_growth(small: Sample, large: Sample) -> str:
+    import statistics
+
+    if not small.cpu or not large.cpu or not statistics.median(small.cpu):
+        return "—"
+    return f"{statistics.median(large.cpu) / statistics.median(small.cpu):.1f}"
 
 
 FLOOR = [  # (question, gkplan's arguments, floor script and its arguments, target)

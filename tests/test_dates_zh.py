@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gkplan.dates import parse_date, parse_period, parse_window, phrase_year, window_days
+from gkplan.dates_zh import known_years
 from gkplan.errors import InvalidValue
 
 WED = date(2022, 9, 28)  # the Wednesday before National Day
@@ -29,7 +30,10 @@ PHRASES = {
     "星期五": "2022-09-30", "周一": "2022-10-03", "下周一": "2022-10-03", "周三": "2022-09-28", "上周五": "2022-09-23",
     "下下周一": "2022-10-10", "礼拜天": "2022-10-02",
     "国庆节前": "2022-09-30", "国庆前": "2022-09-30", "十一前": "2022-09-30", "国庆节后": "2022-10-08",
-    "春节前": "2022-01-30", "春节后": "2022-02-07", "五一前": "2022-04-29", "劳动节后": "2022-05-05",
+    # a holiday without a year: the coming one, from today on (like 周五); with one: that year's
+    "春节前": "2023-01-20", "春节后": "2023-01-28", "五一前": "2023-04-28", "劳动节后": "2023-05-04",
+    "2022年春节前": "2022-01-30", "2022年春节后": "2022-02-07", "今年五一前": "2022-04-29", "今年劳动节后": "2022-05-05",
+    "元旦前": "2022-12-30", "元旦后": "2023-01-03", "2023年元旦前": "2022-12-30", "2022年元旦后": "2022-01-04",
     # counted from Wednesday 09-28: 09-29, 09-30, 10-08 (Sat), 10-09 (Sun), 10-10 … 10-14, 10-17
     "10个工作日": "2022-10-17", "+10工作日": "2022-10-17", "十个工作日": "2022-10-17", "3个工作日": "2022-10-08",
     "4个工作日内": "2022-10-09", "-3工作日": "2022-09-23",
@@ -39,6 +43,19 @@ PHRASES = {
 @pytest.mark.parametrize("phrase,expected", PHRASES.items())
 def test_every_phrase_against_the_2022_calendar(phrase, expected):
     assert parse_date(phrase, WED, 2022).isoformat() == expected
+
+
+def test_a_holiday_without_a_year_is_the_coming_one_and_a_holidays_days_may_span_new_year():
+    """A review found 元旦前 in November 2022 giving 2021-12-31 (before the plan began, the point at once red)
+    and 元旦后 the coming one: 2023's New Year holiday begins on 2022-12-31, a day of 2022."""
+    assert parse_date("元旦前", date(2022, 11, 15)) == date(2022, 12, 30)
+    assert parse_date("元旦后", date(2022, 11, 15)) == date(2023, 1, 3)
+    assert parse_date("国庆节前", date(2022, 9, 30)) == date(2022, 9, 30)  # today itself
+    assert parse_date("国庆节前", date(2022, 10, 3)) == date(2023, 9, 28)  # during the holiday: the next one
+    assert parse_date("国庆节后", date(2022, 10, 3)) == date(2022, 10, 8)
+    last = known_years()[1]  # (whichever chinese-calendar is installed)
+    with pytest.raises(InvalidValue, match=f"{last} 年之后的这个节日不在其中"):
+        parse_date("国庆节前", date(last, 12, 31))
 
 
 def test_makeup_workdays_of_2022_count_and_the_holidays_do_not():

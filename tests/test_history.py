@@ -229,6 +229,7 @@ def test_a_reload_keeps_reports_and_removed_tasks_and_undo_works_after_it(run, l
         (["DROP TRIGGER history_append_only_delete", "DELETE FROM history WHERE id = 1"], "历史链"),
         (["UPDATE points SET progress = 90 WHERE plan = '2022' AND id = 18"], "历史重放"),
         (["UPDATE points SET progress = 'abc' WHERE plan = '2022' AND id = 5"], "记录格式"),
+        (["UPDATE points SET progress = 50 WHERE plan = '2022' AND id = 5"], "进度与状态一致"),  # 50% yet 未启动
     ],
 )  # fmt: skip
 @pytest.mark.sqlite_only

@@ -213,3 +213,10 @@ def test_report_counts_extensions_and_extended_points_per_department(run, ledger
     rows = {r["group"]: r for r in run.json("report")}
     assert (rows["财务部"]["extended"], rows["财务部"]["extensions"]) == (0, 0)
     assert "延期（项/次）" in run("report").stdout and "1/2" in run("report").stdout
+
+
+def test_no_extension_request_names_the_command_that_makes_one_for_a_point_and_for_a_task(run, ledger):
+    """A review found the hint for a task naming `gkplan update 17.2`, which refuses a task's number."""
+    assert "部门用 gkplan update 17 --due 日期 --reason 理由 申请" in run("review", "17", "--accept-extension", code=6).stderr
+    hint = run("review", "17.2", "--reject-extension", code=6).stderr
+    assert "任务 17.2没有待审批的延期申请；部门用 gkplan task update 17.2 --due 日期 --reason 理由 申请" in hint

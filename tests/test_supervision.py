@@ -151,6 +151,14 @@ def test_target_actuals_attainment_and_history(run, ledger):
     assert dump(ledger) == before
 
 
+def test_a_target_value_is_taken_as_target_list_shows_it_with_its_unit(run, ledger):
+    """A review found 1500万元, 15门, 158万人 (how `target list` and the XLSX show values) refused as no number."""
+    for point, metric, typed, value in (("27", "基层", "1500万元", 15_000_000), ("13", "自建", "15门", 15),
+                                        ("7", "总招生数", "158万人", 1_580_000), ("7", "总招生数", "159 万 人", 1_590_000)):  # fmt: skip
+        assert run.json("target", "set", point, metric, "--actual", typed)["changes"]["actual"][1] == value
+    assert "应为数值" in run("target", "set", "13", "自建", "--actual", "15人", code=2).stderr  # another unit
+
+
 # -- warning lights ------------------------------------------------------------------------------
 # Plan start 2022-03-31, default due 2022-12-31: 275 days; on 2022-08-14 (day 136) 49.45% is expected.
 

@@ -60,8 +60,8 @@ def parse_phrase(s: str, today: date, year: Year) -> date | None:
         return add_workdays(today, -number(m[2]) if m[1] == "-" else number(m[2]))
     if m := _WEEKDAY.fullmatch(s):
         return weekday(today, m[1] or "", _WEEKDAYS[m[2]])
-    if m := _HOLIDAY.fullmatch(s):  # relative to today: this year's holiday, whatever the plan's year
-        return around_holiday(_year(m, today, today.year), HOLIDAYS[m[3]], after=m[4].endswith("后"))
+    if m := _HOLIDAY.fullmatch(s):  # relative to today, whatever the plan's year
+        return around_holiday(HOLIDAYS[m[3]], after=m[4].endswith("后"), today=today, year=_year(m, today, None))
     if m := _THIS_MONTH.fullmatch(s):
         first = today.replace(day=1)
         if (m[1] or "").startswith("下"):
@@ -88,7 +88,7 @@ def parse_phrase(s: str, today: date, year: Year) -> date | None:
     return None
 
 
-def _year(m: re.Match, today: date, year: Year) -> int:
+def _year(m: re.Match, today: date, year: Year | None) -> int | None:
     """The year a phrase names (2022年底, 明年年底), else the one it resolves against."""
     if m[1]:
         return int(m[1])
@@ -155,16 +155,39 @@ def workdays_span(start: date, n: int) -> int:
     return (add_workdays(start, n) - start).days
 
 
-def around_holiday(year: int, name: str, after: bool = False) -> date:
-    """The last workday before the holiday `name` of `year` (its official days off, 调休 included), or the
-    first workday after it."""
-    is_workday(date(year, 1, 1))  # a year beyond the calendar fails here with the years it knows
-    days = sorted(d for d, what in calendar().holidays.items() if d.year == year and what == name)
-    if not days:
-        raise InvalidValue(f"{year} 年的日历中没有这个节日的放假安排")
-    day = days[-1] if after else days[0]
+def around_holiday(name: str, after: bool, today: date, year: int | None = None) -> date:
+    """The last workday before the holiday `name` (its official days off, 调休 included), or the first workday
+    after it: of the holiday of `year` (the one whose days off end in it: 2023年元旦 is 2022-12-31…2023-01-02),
+    else the first such day from today on (元旦前 in November is the coming one, like 周五)."""
+    if year is not None:
+        is_workday(date(year, 1, 1))  # a year beyond the calendar fails here with the years it knows
+        runs = [r for r in _holiday_runs(name) if r[-1].year == year]
+        if not runs:
+            raise InvalidValue(f"{year} 年的日历中没有这个节日的放假安排")
+        return _beside(runs[0], after)
+    is_workday(today)  # today beyond the calendar: the same error
+    for run in _holiday_runs(name):
+        if (run[-1] if after else run[0]) >= today and (day := _beside(run, after)) >= today:
+            return day
+    first, last = known_years()
+    raise InvalidValue(f"工作日日历只收录了 {first}—{last} 年的节假日和调休安排，{today.year} 年之后的这个节日不在其中；"
+                       "请升级 chinese-calendar（pip install -U chinese-calendar），或写出具体日期")  # fmt: skip
+
+
+def _beside(run: list[date], after: bool) -> date:
     step = timedelta(days=1 if after else -1)
-    day += step
+    day = (run[-1] if after else run[0]) + step
     while not is_workday(day):
         day += step
     return day
+
+
+def _holiday_runs(name: str) -> list[list[date]]:
+    """The holiday's days off in the calendar, one list each time it comes round (days a week or less apart)."""
+    runs: list[list[date]] = []
+    for day in sorted(d for d, what in calendar().holidays.items() if what == name):
+        if runs and (day - runs[-1][-1]).days <= 7:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return runs

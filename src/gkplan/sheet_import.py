@@ -174,6 +174,8 @@ def _rules(row: Row, item: dict[str, Any], wanted: dict[str, Any], problems: lis
         _, status = reconcile(item["progress"], item["status"], wanted.get("progress"), wanted.get("status"))
     except GkplanError as exc:
         return at("status" if "status" in wanted else "progress", _sheet_words(str(exc)))
+    if status == item["status"]:  # 已完成 picked for an item already 待销号 (a department's 办结 is that): no change
+        wanted.pop("status", None)
     if status == "pending_review" and item["status"] != "pending_review":
         if not row.values.get("evidence"):
             return at("evidence", "报办结（进度 100 或状态“已完成”）须填写办结佐证：文号、链接或一句话说明")
@@ -193,6 +195,10 @@ def _write(ledger: Ledger, changes: list[Change], source: str, author: str, day:
     done: list[tuple[Change, dict[str, Any]]] = []
     for change in changes:
         row, w = change.row, change.wanted
+        if later := _overtaken(ledger, row, w, day):
+            problems.append(CellProblem(FORM, row.number, *column_of(later[0]), later[1]))
+            codes.append(6)
+            continue
         report = Report(str(w["progress"]) if "progress" in w else None, w.get("status"), w.get("note"), w.get("problem"),
                         w.get("next"), w.get("evidence"))  # fmt: skip
         try:
@@ -207,6 +213,25 @@ def _write(ledger: Ledger, changes: list[Change], source: str, author: str, day:
             continue
         done.append((change, entry))
     return done
+
+
+def _overtaken(ledger: Ledger, row: Row, wanted: dict[str, Any], day: date) -> tuple[str, str] | None:
+    """A field of the row whose value a record after the sheet's day set: the sheet's value, recorded on its day
+    (a past period's end), would lie under that record and never show. (field, message), or None."""
+    fields = [f for f in wanted if f not in ("progress", "status")]  # (those the domain keeps in date order itself)
+    if not fields:
+        return None
+    ref, first = None if row.seq is None else str(row.seq), None
+    for h in ledger.history(point=row.point, entity=row.kind, ref=ref, since=day.isoformat()):  # (newest first)
+        field = next((f for f in fields if f in h["changes"]), None)
+        if field is not None and h["effective"] > day.isoformat():
+            first = field, h
+    if first is None:
+        return None
+    field, h = first
+    what = f"第 {row.point} 项" if row.seq is None else f"任务 {row.key}"
+    return field, (f"{what}的“{column_of(field)[1]}”在 {h['effective']} 已有记录 #{h['id']}（{h['by']}），"
+                   f"晚于本表的填报日 {day}：本表的值记在 {day}，不会成为现值；请用当期的填报表报送，或先撤销 #{h['id']}")
 
 
 def _sheet_words(message: str) -> str:

@@ -76,7 +76,8 @@ def decide_extension(ledger: Ledger, item: str, *, accept: bool, note: str | Non
         raise Forbidden(f"只有督查办可以审批延期申请（{what}）")
     pending = ledger.pending_request(entity, key)
     if pending is None:
-        raise Conflict(f"{what}没有待审批的延期申请；部门用 gkplan update {item} --due 日期 --reason 理由 申请")
+        how = f"update {point}" if seq is None else f"task update {point}.{seq}"
+        raise Conflict(f"{what}没有待审批的延期申请；部门用 gkplan {how} --due 日期 --reason 理由 申请")
     asked, text, when = pending["changes"]["request"][1], clean_note(note), _on(ledger, day)
 
     def decide(current: dict[str, Any]) -> dict[str, Any]:

@@ -84,13 +84,13 @@ def set_target(
 ) -> dict[str, Any]:
     from gkplan.filters import resolve_name
 
-    value = parse_number(actual)
     text, author = clean_note(note), who(by)
     ledger.point(point_id)  # an unknown point is named as such
-    known = [t["metric"] for t in ledger.targets(point=point_id)]
-    if not known:
+    units = {t["metric"]: t["unit"] for t in ledger.targets(point=point_id)}
+    if not units:
         raise NotFound(f"第 {point_id} 项没有量化指标")
-    exact = resolve_name(metric, known, "指标")
+    exact = resolve_name(metric, list(units), "指标")
+    value = parse_number(actual, units[exact])
 
     def decide(current: dict[str, Any]) -> dict[str, Any]:
         return {"actual": value, "actual_as_of": as_of.isoformat()}
@@ -120,11 +120,14 @@ def parse_weight(text: str) -> int:
     return int(s)
 
 
-def parse_number(text: str) -> int | float:
-    """'1600000', '160万', '1,600,000', '1.5亿', '85%' → a number in base units."""
+def parse_number(text: str, unit: str | None = None) -> int | float:
+    """'1600000', '160万', '1,600,000', '1.5亿', '85%' → a number in base units; with the target's `unit` after
+    it too, as `target list` shows a value ('1500万元', '15门')."""
     import unicodedata
 
     s = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace("，", "")
+    if unit and s.endswith(unicodedata.normalize("NFKC", unit)):
+        s = s[: -len(unicodedata.normalize("NFKC", unit))].strip()
     scale = 1
     for suffix, factor in (("亿", 100_000_000), ("万", 10_000), ("千", 1000), ("%", 1)):
         if s.endswith(suffix):

@@ -92,10 +92,10 @@ class CheckMixin:
                 if not fine:
                     stale.append(f"{plan} 第 {pid} 项")
             add("汇总索引", stale, "按部门、校领导汇总所用的名称与牵头信息一致")
-        closed = "(progress = 100) <> (status IN ('done', 'pending_review'))"
+        closed = "(progress = 100) <> (status IN ('done', 'pending_review')) OR (progress > 0 AND status = 'not_started')"
         bad = [f"{r[0]} 第 {r[1]} 项" for r in q(f"SELECT plan, id FROM points WHERE {closed}")] + [
             f"{r[0]} 任务 {r[1]}.{r[2]}" for r in q(f"SELECT plan, point, seq FROM tasks WHERE removed = 0 AND {closed}")]  # fmt: skip
-        add("进度与状态一致", bad, "进度 100 与“待销号”或“已完成”一一对应")
+        add("进度与状态一致", bad, "进度 100 与“待销号”或“已完成”一一对应，有进度的不是“未启动”")
         follows, apart = CheckMixin._rollups(q, diverge)  # (by default too: its cost grows with the tasks only)
         add("任务汇总", follows, "任务清单已确认完整的要点，进度等于任务的加权平均")
         out.append({"check": "填报与任务", "ok": True, "scope": "full" if full else "quick", "warning": bool(apart), "detail": (

@@ -97,6 +97,16 @@ class StatesMixin:
         ).fetchone()  # fmt: skip
         return dict(zip(fields, row)) if row else self.base_state(conn, entity, key)
 
+    def state_before(self, conn: sqlite3.Connection, entity: str, key: tuple, day: str, hid: int) -> dict[str, Any]:
+        """An item's state just before entry `hid` of `day` in its timeline (entries in day order, then recorded)."""
+        where, params = self._where(entity, key)
+        fields = STATE_FIELDS[entity]
+        row = conn.execute(
+            f"SELECT {', '.join(fields)} FROM {entity}_states WHERE {where} AND (effective < ? OR (effective = ? AND hid < ?))"
+            " ORDER BY effective DESC, hid DESC LIMIT 1", (*params, day, day, hid),
+        ).fetchone()  # fmt: skip
+        return dict(zip(fields, row)) if row else self.base_state(conn, entity, key)
+
     def item_state(self, conn: sqlite3.Connection, entity: str, key: tuple, day: str) -> dict[str, Any]:
         """An item's stored row with its state on `day` over it: what a change on that day starts from."""
         return self._item(conn, entity, key, day)[0]

@@ -9,12 +9,16 @@ from gkplan.errors import Conflict, NotFound
 from gkplan.ledger.history import HISTORY_COLUMNS, entry_of
 from gkplan.ledger.states import key_of
 
+# kept by the loop's rules, not written by anyone: a later report moving 最近报送 stands on no value of the undone one
+AUTOMATIC = {"reported"}
+
 
 class UndoMixin:
     def undo(self, *, by: str, at: str, number: int | None = None, force: bool = False) -> dict[str, Any] | None:
         """Revert record `number`, or the caller's own latest change not yet undone, with the changes it
-        caused; as new entries, effective on the day the reverted ones were. Refused when a later change by
-        anyone touched the same field, unless `force` (then the revert takes effect after it)."""
+        caused; as new entries, effective on the day the reverted ones were. Refused when a change after it in
+        the item's timeline touched the same field, unless `force` (then the revert takes effect after the last
+        such change)."""
         with self._write() as conn:
             if number is None:
                 mine, who = self.mine("h.by", by)
@@ -50,37 +54,68 @@ class UndoMixin:
             derived = [entry_of(r) for r in conn.execute(
                 f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.cause = ? ORDER BY h.id", (n,))]  # fmt: skip
             ids = {n} | {e["id"] for e in derived}
-            later = self._later_change(conn, main, ids)
-            if later is not None and not force:
+            later = self._later_changes(conn, main, ids)
+            if later and not force:
                 raise Conflict(
-                    f"不能撤销记录 #{n}：之后 {later['by']} 在记录 #{later['id']} 中又修改了同一项的同一字段；要强行撤销请加 --force"
+                    f"不能撤销记录 #{n}：之后 {later[0]['by']} 在记录 #{later[0]['id']} 中又修改了同一项的同一字段；要强行撤销请加 --force"
                 )
-            day = max(main["effective"], later["effective"]) if later else main["effective"]
-            undo = self.record(conn, main["entity"], key_of(main["entity"], main["point"], main["ref"]), "undo",
-                               _reverse(main), f"撤销记录 #{n}", by, day, at, undoes=n)  # fmt: skip
+            day = max([main["effective"], *(e["effective"] for e in later)])  # forced: after the later changes
+            key = key_of(main["entity"], main["point"], main["ref"])
+            undo = self.record(conn, main["entity"], key, "undo", self._reverted(conn, main, day), f"撤销记录 #{n}", by,
+                               day, at, undoes=n)  # fmt: skip
             # what the change caused goes back exactly where nothing touched it since; where something did (a later
             # task change moved the point again), the point is derived afresh from its tasks
-            settled = [d for d in derived if self._later_change(conn, d, ids) is None]
+            settled = [d for d in derived if not self._later_changes(conn, d, ids)]
             for d in settled:
-                self.record(conn, d["entity"], key_of(d["entity"], d["point"], d["ref"]), "undo", _reverse(d), None, by,
-                            d["effective"], at, cause=undo["id"], undoes=d["id"])  # fmt: skip
+                self.record(conn, d["entity"], key_of(d["entity"], d["point"], d["ref"]), "undo",
+                            self._reverted(conn, d, d["effective"]), None, by, d["effective"], at, cause=undo["id"],
+                            undoes=d["id"])  # fmt: skip
             self.derive(conn, main["point"], min(main["effective"], day), undo["id"], by, at)
             return undo | {"undone": main}
 
-    def _later_change(self, conn: sqlite3.Connection, entry: dict[str, Any], group: set[int]) -> dict[str, Any] | None:
-        fields = set(entry["changes"])
+    def _later_changes(self, conn: sqlite3.Connection, entry: dict[str, Any], group: set[int]) -> list[dict[str, Any]]:
+        """The changes after `entry` in its item's timeline (recorded after it and effective on its day or later)
+        that touched a field it changed. One recorded later but effective earlier (a report back-dated under it)
+        is not after it: undoing the entry uncovers that report's values (_restored)."""
+        fields = set(entry["changes"]) - AUTOMATIC
         whole = "task" in fields  # a task added or removed: any later change to it stands on that
+        out = []
         for row in conn.execute(
             f"SELECT {HISTORY_COLUMNS} FROM history h WHERE h.plan = ? AND h.point = ? AND h.entity = ? AND h.ref IS NOT DISTINCT FROM ?"
-            " AND h.id > ? ORDER BY h.id", (entry["plan"], entry["point"], entry["entity"], entry["ref"], entry["id"]),
+            " AND h.id > ? AND h.effective >= ? ORDER BY h.id",
+            (entry["plan"], entry["point"], entry["entity"], entry["ref"], entry["id"], entry["effective"]),
         ):  # fmt: skip
             later = entry_of(row)
             # a later change that was itself undone, and that undo, leave the field as this entry left it
             settled = later["undone_by"] is not None or (later["undoes"] or 0) > entry["id"]
             if later["id"] not in group and not settled and (whole or fields & set(later["changes"])):
-                return later
-        return None
+                out.append(later)
+        return out
 
+    def _reverted(self, conn: sqlite3.Connection, entry: dict[str, Any], day: str) -> dict[str, list[Any]]:
+        """The changes that undo `entry` on `day` (after everything recorded for that day): each field it changed
+        from its value then back to what the timeline holds just before the entry — its recorded old value,
+        unless a report back-dated under it since says otherwise. 最近报送 that a later report moved stays; where
+        one of progress and status goes back beside the other as a later change left it (a forced undo), the
+        other follows (values.reconcile), or the undo is refused where no value can."""
+        key = key_of(entry["entity"], entry["point"], entry["ref"])
+        before = self.state_before(conn, entry["entity"], key, entry["effective"], entry["id"])
+        now = self.state_at(conn, entry["entity"], key, day)
+        out = {k: [now.get(k, new), before.get(k, old)] if k != "task" else [new, old]
+               for k, (old, new) in entry["changes"].items() if k not in AUTOMATIC or now.get(k) == new}
+        if ("progress" in out) == ("status" in out) or "progress" not in now:
+            return out
+        from gkplan.errors import GkplanError
+        from gkplan.values import STATUS_LABELS, reconcile
 
-def _reverse(entry: dict[str, Any]) -> dict[str, list[Any]]:
-    return {k: [new, old] for k, (old, new) in entry["changes"].items()}
+        progress, status = out.get("progress", [0, now["progress"]])[1], out.get("status", [0, now["status"]])[1]
+        try:
+            progress, status = reconcile(now["progress"], now["status"], out.get("progress", [0, None])[1],
+                                         out.get("status", [0, None])[1])  # fmt: skip
+        except GkplanError:
+            raise Conflict(f"不能强行撤销记录 #{entry['id']}：撤销后进度 {progress}% 与状态“{STATUS_LABELS[status]}”矛盾"
+                           "（之后的修改改动了其中之一）；请先撤销之后的修改") from None
+        for field, value in (("progress", progress), ("status", status)):
+            if field not in out and value != now[field]:
+                out[field] = [now[field], value]
+        return out
