@@ -35,15 +35,15 @@ def peak_of(cmd: list[str], env: dict[str, str]) -> float | None:
 
 
 def run(cmd: list[str], env: dict[str, str], stdin: Path | None = None, cwd: Path | None = None) -> tuple[float, float, int, float]:
-    """Seconds, max RSS (MiB; see peak_of), exit status and CPU seconds (user + system) of one whole process
-    (output discarded). The CPU time is the program's own work; the seconds add what it waited for, the disk
-    above all where the ledger is larger than the page cache."""
+    """Seconds, max RSS (MiB; see peak_of), exit status and user CPU seconds of one whole process (output
+    discarded). The user time is the program's own work (SQLite's included); the seconds add the kernel's, above
+    all reading the pages of a ledger larger than the page cache, which grows faster than the ledger does."""
     with open(stdin, "rb") if stdin else open(os.devnull, "rb") as inp:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdin=inp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime
+    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), usage.ru_utime
 
 
 @dataclass
@@ -56,7 +56,7 @@ class Sample:
     reset: object = None  # called (outside the timing) before every run
     ok: tuple[int, ...] = (0,)  # exit statuses that are answers (Taskwarrior's 1: nothing matched)
     times: list[float] = field(default_factory=list)
-    cpu: list[float] = field(default_factory=list)  # user + system seconds, run by run
+    user: list[float] = field(default_factory=list)  # user CPU seconds, run by run
     peak: float = 0.0
     failures: list[str] = field(default_factory=list)
     own_peak: bool = False  # the peak came from GNU time's warm-up run
@@ -73,11 +73,11 @@ class Sample:
         if self.reset:
             self.reset()
         command = [part.replace("{i}", str(i)) for part in self.cmd]
-        seconds, mib, code, cpu = run(command, self.env)
+        seconds, mib, code, user = run(command, self.env)
         if code not in self.ok:
             self.failures.append(f"exit {code}: {' '.join(command)}")
         self.times.append(seconds)
-        self.cpu.append(cpu)
+        self.user.append(user)
         if not self.own_peak:  # without GNU time: the runner's size is the least this can show
             self.peak = max(self.peak, mib)
 

@@ -152,24 +152,24 @@ def growth(b: Bench) -> list[str]:
     labels = [q for q in next(iter(b.results.values()), {}) if all(q in b.results[n] for n in sizes)]
     pairs = list(zip(sizes, sizes[1:]))
     header = ["question", *(f"N = {n:,}" for n in sizes), *(f"× {b1:,} → {b2:,}" for b1, b2 in pairs),
-              *(f"× CPU {b1:,} → {b2:,}" for b1, b2 in pairs)]  # fmt: skip
+              *(f"× user CPU {b1:,} → {b2:,}" for b1, b2 in pairs)]  # fmt: skip
     rows = []
     for q in labels:
         s = [b.results[n][q] for n in sizes]
         rows.append([f"`{q}`", *(fmt(x.times) for x in s), *(f"{y.median / x.median:.1f}" for x, y in zip(s, s[1:])),
                      *(_cpu_growth(x, y) for x, y in zip(s, s[1:]))])  # fmt: skip
     return ["Medians by size (N/2: the middle point's number at each size); a factor at or below the"
-            " growth in records is linear or better. CPU: the medians of user + system time, the program's own work"
-            " (the elapsed time adds its waits, the disk above all where the ledger outgrows the page cache).", "",
+            " growth in records is linear or better. User CPU: the medians of the user time, the program's own work, SQLite's"
+            " included (the elapsed time adds the kernel's: reading the pages of a ledger larger than the page cache).", "",
             *table(header, rows)]  # fmt: skip
 
 
 def _cpu_growth(small: Sample, large: Sample) -> str:
     import statistics
 
-    if not small.cpu or not large.cpu or not statistics.median(small.cpu):
+    if not small.user or not large.user or not statistics.median(small.user):
         return "—"
-    return f"{statistics.median(large.cpu) / statistics.median(small.cpu):.1f}"
+    return f"{statistics.median(large.user) / statistics.median(small.user):.1f}"
 
 
 FLOOR = [  # (question, gkplan's arguments, floor script and its arguments, target)

@@ -159,7 +159,7 @@ def test_every_section_runs(tmp_path):
     growth = text.split("### Growth from size to size")[1]
     assert "| `report --overdue` | " in growth and "| `floor of report --overdue` | " in growth  # the floor's growth beside
     row = next(line for line in growth.splitlines() if line.startswith("| `report --overdue` | "))
-    assert "× CPU 60 → 120" in growth and float(row.split("|")[-2]) > 0  # the CPU time's growth, the program's own
+    assert "× user CPU 60 → 120" in growth and float(row.split("|")[-2]) > 0  # the user time's growth, the program's own
     # the writers of the cold-start table ran for real, each on a copy after the state it needs
     assert "| `review 17.2 --accept (copy, after its 办结 report)` | " in text and "| `task rm 17.1 (copy)` | " in text
     assert "Commands that failed" not in text
