@@ -108,13 +108,13 @@ class UndoMixin:
         from gkplan.errors import GkplanError
         from gkplan.values import STATUS_LABELS, reconcile
 
-        progress, status = out.get("progress", [0, now["progress"]])[1], out.get("status", [0, now["status"]])[1]
+        back = {f: out[f][1] if f in out else None for f in ("progress", "status")}  # the one going back
         try:
-            progress, status = reconcile(now["progress"], now["status"], out.get("progress", [0, None])[1],
-                                         out.get("status", [0, None])[1])  # fmt: skip
+            progress, status = reconcile(now["progress"], now["status"], back["progress"], back["status"])
         except GkplanError:
-            raise Conflict(f"不能强行撤销记录 #{entry['id']}：撤销后进度 {progress}% 与状态“{STATUS_LABELS[status]}”矛盾"
-                           "（之后的修改改动了其中之一）；请先撤销之后的修改") from None
+            shown = {f: now[f] if v is None else v for f, v in back.items()}
+            raise Conflict(f"不能强行撤销记录 #{entry['id']}：撤销后进度 {shown['progress']}% 与状态“{STATUS_LABELS[shown['status']]}”"
+                           "矛盾（之后的修改改动了其中之一）；请先撤销之后的修改") from None
         for field, value in (("progress", progress), ("status", status)):
             if field not in out and value != now[field]:
                 out[field] = [now[field], value]
