@@ -53,9 +53,38 @@ def test_a_holiday_without_a_year_is_the_coming_one_and_a_holidays_days_may_span
     assert parse_date("国庆节前", date(2022, 9, 30)) == date(2022, 9, 30)  # today itself
     assert parse_date("国庆节前", date(2022, 10, 3)) == date(2023, 9, 28)  # during the holiday: the next one
     assert parse_date("国庆节后", date(2022, 10, 3)) == date(2022, 10, 8)
+    assert parse_date("国庆节后", date(2022, 10, 8)) == date(2022, 10, 8)  # today, the day after: not next year's
     last = known_years()[1]  # (whichever chinese-calendar is installed)
     with pytest.raises(InvalidValue, match=f"{last} 年之后的这个节日不在其中"):
         parse_date("国庆节前", date(last, 12, 31))
+
+
+def test_a_bare_weekday_or_holiday_looks_back_for_a_day_gone_by():
+    """`--date 周五` on a Wednesday was refused as a future day, and `log --since 国庆节后` in November asked
+    about next October and printed 没有记录: for a day looked back to, the last one up to today."""
+    wed = date(2022, 11, 23)
+    assert parse_date("周五", wed, past=True) == date(2022, 11, 18)
+    assert parse_date("周三", wed, past=True) == wed  # today itself
+    assert parse_date("周四", wed, past=True) == date(2022, 11, 17)
+    assert parse_date("周日", wed, past=True) == date(2022, 11, 20)
+    assert parse_date("国庆节后", wed, past=True) == date(2022, 10, 8)
+    assert parse_date("国庆节前", wed, past=True) == date(2022, 9, 30)
+    assert parse_date("元旦后", wed, past=True) == date(2022, 1, 4)
+    assert parse_date("国庆节后", date(2022, 10, 7), past=True) == date(2021, 10, 8)  # during the holiday: the last
+    # what names its week, its year or a count says so whichever way the option looks
+    for phrase in ("本周五", "上周五", "下周一", "2022年国庆节后", "3个工作日", "-3工作日", "月底", "9月底", "年底前"):
+        assert parse_date(phrase, wed, 2022, past=True) == parse_date(phrase, wed, 2022), phrase
+    first = known_years()[0]
+    with pytest.raises(InvalidValue, match=f"最早只收录到 {first} 年"):
+        parse_date("国庆节前", date(first, 2, 1), past=True)
+
+
+@given(st.dates(date(2005, 1, 1), date(2025, 12, 31)), st.sampled_from(["周一", "周五", "周日", "国庆节前", "春节后", "元旦前"]))
+def test_looking_back_gives_the_latest_such_day_up_to_today(today, phrase):
+    back, ahead = parse_date(phrase, today, past=True), parse_date(phrase, today)
+    assert back <= today <= ahead
+    assert back == today or back < today < ahead  # nothing of its kind lies between
+    assert parse_date(phrase, back, past=True) == back and parse_date(phrase, ahead) == ahead
 
 
 def test_makeup_workdays_of_2022_count_and_the_holidays_do_not():
@@ -159,6 +188,19 @@ def test_other_date_options_take_phrases(run, ledger, monkeypatch):
     assert [e["effective"] for e in run.json("log", "--since", "9月初")] == ["2022-09-23"]
     assert run.json("report", "--overview", "--as-of", "上半年")["as_of"] == "2022-06-30"
     assert run.json("missing", "--period", "上半年")["period"] == "2022-H1"
+
+
+def test_options_that_look_back_take_the_last_weekday_and_holiday(run, monkeypatch):
+    monkeypatch.setenv("GKPLAN_TODAY", "2022-10-20")
+    run("update", "17", "--progress", "10", "--date", "2022-10-08")
+    monkeypatch.setenv("GKPLAN_TODAY", "2022-11-23")  # a Wednesday
+    assert run.json("update", "18", "--progress", "40", "--date", "周五")["effective"] == "2022-11-18"
+    assert sorted(e["effective"] for e in run.json("log", "--since", "国庆节后")) == ["2022-10-08", "2022-11-18"]
+    assert run.json("report", "--overview", "--as-of", "国庆节前")["as_of"] == "2022-09-30"
+    assert [c["id"] for c in run.json("diff", "国庆节前", "周五")] == ["17", "18"]
+    # a deadline still looks ahead
+    run("update", "19", "--due", "2022-01-01")
+    assert run.json("update", "19", "--due", "周五", "--reason", "调整")["changes"]["due"][1] == "2022-11-25"
 
 
 def test_remind_within_workdays(run, monkeypatch):

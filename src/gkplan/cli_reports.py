@@ -66,7 +66,7 @@ def log(
     force: ForceOpt = False,
 ) -> None:
     """修改历史，最新的在前。"""
-    fmt, number, after = record_format(fmt, pick, jsonfields.HISTORY, output, force), point_id(pid) if pid else None, to_date(since)
+    fmt, number, after = record_format(fmt, pick, jsonfields.HISTORY, output, force), point_id(pid) if pid else None, to_date(since, past=True)
     most = count(limit, "--limit") if limit is not None else None
     with open_ledger(ctx) as ledger:
         if number is not None:
@@ -122,7 +122,7 @@ def plans(ctx: typer.Context, as_of: AsOfOpt = None, wide: WideOpt = False, fmt:
 
     fmt = record_format(fmt, pick, jsonfields.PLANS, output, force)
     with open_ledger(ctx) as ledger:
-        render.plans(reports.plans(ledger, to_date(as_of, today(), ledger)), fmt, wide=wide)
+        render.plans(reports.plans(ledger, to_date(as_of, today(), ledger, past=True)), fmt, wide=wide)
 
 
 @command(app, "diff", epilog="示例：gkplan diff 2022-06-30 2022-09-30 ｜ gkplan diff 2022-06-30 2022-12-31 --format json")
@@ -139,6 +139,7 @@ def diff(
     """对账：两个日期之间发生了什么变化——每项要点、任务、指标的进度、状态、截止日期从什么变成什么，以及期间的进展说明。"""
     from gkplan import reports
 
-    fmt, first, second = record_format(fmt, pick, jsonfields.DIFF, output, force), to_date(start), to_date(end)
+    fmt = record_format(fmt, pick, jsonfields.DIFF, output, force)
+    first, second = to_date(start, past=True), to_date(end, past=True)
     with open_ledger(ctx) as ledger:
         render.diff(reports.diff(ledger, first, second), fmt, first.isoformat(), second.isoformat(), wide=wide)

@@ -220,7 +220,7 @@ def target_set(
     from gkplan import task_actions
 
     fmt, number, day = to_format(fmt), point_id(pid), effective(date)
-    when = to_date(as_of, day)
+    when = to_date(as_of, day, past=True)
     with open_ledger(ctx) as ledger:
         entry = task_actions.set_target(ledger, number, metric, actual=actual, as_of=when, note=note, by=by, day=day)
         render.change(entry, fmt)

@@ -207,20 +207,23 @@ def today() -> date:
 
 def effective(text: str | None, ledger: Optional["Ledger"] = None) -> date:
     """The day a change reports on: --date, else today; never in the future."""
-    day = to_date(text, today(), ledger)
+    day = to_date(text, today(), ledger, past=True)
     if day > today():
         raise InvalidValue(f"--date 不能晚于今天（{today().isoformat()}），收到：{text!r}")
     return day
 
 
-def to_date(text: str | None, default: date | None = None, ledger: Optional["Ledger"] = None) -> date | None:
+def to_date(
+    text: str | None, default: date | None = None, ledger: Optional["Ledger"] = None, past: bool = False
+) -> date | None:
     """A date option as written: 2022-06-30, +14d, or a phrase (年底前, 9月底, 下周五, 10个工作日); a phrase
-    without a year resolves against the year of `ledger`'s plan (or this command's ledger) while it is current."""
+    without a year resolves against the year of `ledger`'s plan (or this command's ledger) while it is current.
+    `past` for a day looked back to (--date, --as-of, --since): a bare 周五 or 国庆节后 is then the last one."""
     if text is None:
         return default
     from gkplan.dates import parse_date
 
-    return parse_date(text, today(), lambda: plan_year(ledger))
+    return parse_date(text, today(), lambda: plan_year(ledger), past)
 
 
 def plan_year(ledger: Optional["Ledger"] = None) -> int:
@@ -245,7 +248,7 @@ def frame(ledger: "Ledger", as_of: Optional[str], fmt: Optional[str] = None) -> 
     and 逾期 days are then counted from today, and --as-of shows the plan as it stood)."""
     from gkplan.reports import frame as make
 
-    fr = make(ledger, to_date(as_of, today(), ledger), today())
+    fr = make(ledger, to_date(as_of, today(), ledger, past=True), today())
     if fmt == "table" and as_of is None:
         plan = ledger.plan()
         end = date.fromisoformat(str(plan.get("end") or "9999-12-31"))

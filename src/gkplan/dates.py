@@ -27,16 +27,17 @@ def phrase_year(plan: dict[str, Any] | None, today: date) -> int:
     return today.year
 
 
-def parse_date(text: str, today: date, year: Union[int, Callable[[], int], None] = None) -> date:
+def parse_date(text: str, today: date, year: Union[int, Callable[[], int], None] = None, past: bool = False) -> date:
     """A date as written (see _parse). `year` is the one a phrase without a year resolves against (default
-    today's), or a function giving it, called only when a phrase needs it (see phrase_year)."""
-    day = _parse(text, today, today.year if year is None else year)
+    today's), or a function giving it, called only when a phrase needs it (see phrase_year). With `past`, a
+    bare 周五 or 国庆节后 looks back from today instead of ahead (the options that name a day gone by)."""
+    day = _parse(text, today, today.year if year is None else year, past)
     if not EARLIEST <= day <= LATEST:
         raise InvalidValue(f"日期超出范围：{text!r}；应在 {EARLIEST.year}—{LATEST.year} 年之间")
     return day
 
 
-def _parse(text: str, today: date, year: Union[int, Callable[[], int]]) -> date:
+def _parse(text: str, today: date, year: Union[int, Callable[[], int]], past: bool = False) -> date:
     """Parse ISO, 2022/6/30, 2022.6.30, 20220630, 2022年6月30日, relative (+14d, -1w, +2m, +1y), today/明天,
     and the phrases of dates_zh (年底前, 三季度末, 9月底, 下周五, 国庆节前, 10个工作日).
 
@@ -58,7 +59,7 @@ def _parse(text: str, today: date, year: Union[int, Callable[[], int]]) -> date:
         if not s.isascii() or "q" in s:
             from gkplan.dates_zh import parse_phrase
 
-            if (day := parse_phrase(re.sub(r"\s+", "", s), today, year)) is not None:
+            if (day := parse_phrase(re.sub(r"\s+", "", s), today, year, past)) is not None:
                 return day
         if re.search(r"\d{4}", s):
             return _dateutil_parse(s, today)

@@ -53,15 +53,17 @@ def number(text: str) -> int:
     return int("".join(str(_DIGITS[c]) for c in text))
 
 
-def parse_phrase(s: str, today: date, year: Year) -> date | None:
+def parse_phrase(s: str, today: date, year: Year, past: bool = False) -> date | None:
     """The day a phrase names, or None when `s` (NFKC-normalised, lower case, no spaces) is no phrase.
+    A bare 周五 or 国庆节后 is the next one from today on, or with `past` (a date a record or a question looks
+    back to: --date, --as-of, --since) the last one up to today.
     A bad number (13月底) raises ValueError; a year beyond the workday calendar raises InvalidValue."""
     if m := _WORKDAYS.fullmatch(s):
         return add_workdays(today, -number(m[2]) if m[1] == "-" else number(m[2]))
     if m := _WEEKDAY.fullmatch(s):
-        return weekday(today, m[1] or "", _WEEKDAYS[m[2]])
+        return weekday(today, m[1] or "", _WEEKDAYS[m[2]], past)
     if m := _HOLIDAY.fullmatch(s):  # relative to today, whatever the plan's year
-        return around_holiday(HOLIDAYS[m[3]], after=m[4].endswith("后"), today=today, year=_year(m, today, None))
+        return around_holiday(HOLIDAYS[m[3]], after=m[4].endswith("后"), today=today, year=_year(m, today, None), past=past)
     if m := _THIS_MONTH.fullmatch(s):
         first = today.replace(day=1)
         if (m[1] or "").startswith("下"):
@@ -103,9 +105,12 @@ def month_end(year: int, month: int) -> date:
     return (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)) - timedelta(days=1)
 
 
-def weekday(today: date, which: str, day: int) -> date:
-    """本周五 (this week's, Monday to Sunday), 下周五 (next week's), 上周五; a bare 周五: the next one from today on."""
+def weekday(today: date, which: str, day: int, past: bool = False) -> date:
+    """本周五 (this week's, Monday to Sunday), 下周五 (next week's), 上周五; a bare 周五: the next one from today on
+    (with `past`, the last one up to today)."""
     monday = today - timedelta(days=today.weekday())
+    if not which and past:
+        return today - timedelta(days=(today.weekday() - day + 1) % 7)
     if not which:
         return today + timedelta(days=(day - 1 - today.weekday()) % 7)
     weeks = {"下": 1, "下个": 1, "下下": 2, "下下个": 2, "上": -1, "上个": -1}.get(which, 0)
@@ -155,10 +160,11 @@ def workdays_span(start: date, n: int) -> int:
     return (add_workdays(start, n) - start).days
 
 
-def around_holiday(name: str, after: bool, today: date, year: int | None = None) -> date:
+def around_holiday(name: str, after: bool, today: date, year: int | None = None, past: bool = False) -> date:
     """The last workday before the holiday `name` (its official days off, 调休 included), or the first workday
     after it: of the holiday of `year` (the one whose days off end in it: 2023年元旦 is 2022-12-31…2023-01-02),
-    else the first such day from today on (元旦前 in November is the coming one, like 周五)."""
+    else the first such day from today on (元旦前 in November is the coming one, like 周五), or with `past` the
+    last such day up to today (国庆节后 written in November for --since is this October's)."""
     if year is not None:
         is_workday(date(year, 1, 1))  # a year beyond the calendar fails here with the years it knows
         runs = [r for r in _holiday_runs(name) if r[-1].year == year]
@@ -166,8 +172,13 @@ def around_holiday(name: str, after: bool, today: date, year: int | None = None)
             raise InvalidValue(f"{year} 年的日历中没有这个节日的放假安排")
         return _beside(runs[0], after)
     is_workday(today)  # today beyond the calendar: the same error
-    for run in _holiday_runs(name):
-        if (run[-1] if after else run[0]) >= today and (day := _beside(run, after)) >= today:
+    if past:
+        for run in reversed(_holiday_runs(name)):
+            if (day := _beside(run, after)) <= today:
+                return day
+        raise InvalidValue(f"工作日日历最早只收录到 {known_years()[0]} 年，其中没有 {today.isoformat()} 以前的这个节日；请写出具体日期")
+    for run in _holiday_runs(name):  # (the first test only skips runs whose day beside is surely past)
+        if (run[-1] + timedelta(days=14) if after else run[0]) >= today and (day := _beside(run, after)) >= today:
             return day
     first, last = known_years()
     raise InvalidValue(f"工作日日历只收录了 {first}—{last} 年的节假日和调休安排，{today.year} 年之后的这个节日不在其中；"
