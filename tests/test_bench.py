@@ -167,6 +167,25 @@ def test_every_section_runs(tmp_path):
         assert "| `load 60 records (JSON)` | " in text and "`task +OVERDUE list`" in text
 
 
+def test_the_growth_table_has_each_step_and_over_three_sizes_the_whole_range():
+    import sections
+
+    def sample(seconds: float, user: float) -> measure.Sample:
+        return measure.Sample("q", [], {}, times=[seconds] * 3, user=[user] * 3)
+
+    b = sections.Bench(gk="", python="", real_python="", base={}, work=Path("."), runs=3, runs_large=3, startup_runs=1,
+                       match=(), argv="")  # fmt: skip
+    b.results = {10: {"q": sample(1.0, 0.5)}, 100: {"q": sample(8.0, 4.0)}, 1000: {"q": sample(96.0, 40.0)}}
+    lines = sections.growth(b)
+    header = next(line for line in lines if line.startswith("| question"))
+    row = next(line for line in lines if line.startswith("| `q`"))
+    cells = dict(zip([c.strip() for c in header.split("|")], [c.strip() for c in row.split("|")]))
+    assert cells["× 10 → 100"] == "8.0" and cells["× 100 → 1,000"] == "12.0" and cells["× 10 → 1,000"] == "96.0"
+    assert cells["× user CPU 10 → 100"] == "8.0" and cells["× user CPU 10 → 1,000"] == "80.0"
+    del b.results[1000]  # two sizes: the step is the range
+    assert "× 10 → 100" in sections.growth(b)[2] and "1,000" not in "".join(sections.growth(b))
+
+
 def test_the_server_benchmark_runs_and_loses_no_update(tmp_path):
     out = tmp_path / "pg.md"
     result = subprocess.run([sys.executable, str(BENCH / "pg.py"), "--n", "39", "--runs", "1", "--updates", "8", "--out", str(out),
