@@ -28,6 +28,29 @@ def test_relative_days_and_weeks(n, unit):
     assert parse_date(f"{n:+d}{unit}", TODAY) == TODAY + timedelta(days=n * step)
 
 
+@given(st.integers(min_value=1, max_value=31), st.sampled_from(["{}月", "{}日", "{}号", "{}月份", "{}年"]))
+def test_a_month_day_or_year_on_its_own_is_no_count_from_today(n, form):
+    """A review found `--due 12月` giving today + 12 months and `--due 30日` today + 30 days (and 2022年 "out of
+    range", read as +2022 years): what names a month or a day is refused, with what to write instead."""
+    with pytest.raises(InvalidValue, match="只写了|无法识别"):
+        parse_date(form.format(n), TODAY)
+    if form[2:] in ("月", "日", "年"):
+        assert parse_date(f"+{n}{form[2:]}", TODAY) > TODAY  # with its sign it is a count
+
+
+@given(dates, st.sampled_from(["{y}", "{y}-{m}", "{y}/{m}", "{y}{m:02}", "{mon} {y}", "{yy:02}{m:02}{d:02}"]))
+def test_a_date_with_a_part_missing_is_refused_not_completed(day, form):
+    """dateutil filled what a text left out: 220630 became 2030-06-22, 2206 the year 2206, 2022-6 June 1st."""
+    text = form.format(y=day.year, m=day.month, d=day.day, yy=day.year % 100, mon=day.strftime("%B"))
+    with pytest.raises(InvalidValue):
+        parse_date(text, TODAY)
+
+
+@given(dates)
+def test_a_whole_date_in_words_is_read(day):
+    assert parse_date(day.strftime("%B %d, %Y"), TODAY) == day == parse_date(day.strftime("%d %B %Y"), TODAY)
+
+
 @given(st.text(max_size=30))
 def test_any_text_is_a_date_or_a_readable_error(text):
     try:

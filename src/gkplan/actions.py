@@ -53,6 +53,8 @@ def update_point(ledger: Ledger, point_id: int, report: Report, *, by: str | Non
     co = parse_co(ledger, report.co)
 
     def decide(current: dict[str, Any]) -> dict[str, Any]:
+        if checked["due"] is not None and checked["due"] <= (start := current["start"] or ledger.plan()["start"]):
+            raise InvalidValue(f"第 {point_id} 项的截止日期 {checked['due']} 应晚于它的开始日期 {start}")
         if co:
             current = current | {"co": apply_co(current["co"], co, owners_of(current), f"第 {point_id} 项")}
         if current["follows_tasks"] and (checked["progress"] is not None or checked["status"] in ("done", "pending_review")):
@@ -147,6 +149,19 @@ def _on(ledger: Ledger, day: date) -> str:
     if day.isoformat() < plan["start"]:
         raise InvalidValue(f"--date {day.isoformat()} 早于计划“{plan['key']}”的开始日期 {plan['start']}")
     return day.isoformat()
+
+
+def task_due_within(ledger: Ledger, point_id: int, due: str | None, what: str) -> None:
+    """A task's due date where the seed puts it (seed_model): from its point's start to its point's due."""
+    if due is None:
+        return
+    point = ledger.point(point_id)
+    start = point["start"] or ledger.plan()["start"]
+    if due < start:
+        raise InvalidValue(f"{what}的截止日期 {due} 早于第 {point_id} 项的开始日期 {start}")
+    if due > point["due"]:
+        raise InvalidValue(f"{what}的截止日期 {due} 晚于第 {point_id} 项的截止日期 {point['due']}；"
+                           f"要点本身要延期，请先 gkplan update {point_id} --due {due} --reason 理由")  # fmt: skip
 
 
 # -- value checks --------------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def stale(
 def export(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("--output", "-o", help="输出文件", metavar="FILE")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx / csv / json / md", metavar="FORMAT", autocompletion=completes("formats"))] = "xlsx",
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="xlsx / csv / json / md（默认：按文件名的后缀）", metavar="FORMAT", autocompletion=completes("formats"))] = None,
     table: Annotated[str, typer.Option("--table", help="CSV 导出哪张表：points / tasks / targets / history")] = "points",
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
     as_of: AsOfOpt = None,
@@ -75,7 +75,7 @@ def export(
     """导出整个台账（要点、任务、指标、历史）：Excel、CSV（Excel/WPS 可直接打开）、JSON，或可发布的 Markdown 进展报告。"""
     from gkplan import export as exporter
 
-    fmt = to_format(fmt, exporter.FORMATS)
+    fmt = exporter.format_for(to_format(fmt, exporter.FORMATS) if fmt is not None else None, output)
     with open_ledger(ctx, create=False) as ledger:
         written = exporter.export(ledger, frame(ledger, as_of), fmt, output, table=table, force=force)
     render.message(f"已导出到 {written}")

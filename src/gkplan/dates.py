@@ -54,17 +54,22 @@ def _parse(text: str, today: date, year: Union[int, Callable[[], int]], past: bo
             return date(int(s[:4]), int(s[5:7]), int(s[8:]))  # ISO, the usual case: _YMD without compiling it (~1 ms)
         if m := re.fullmatch(_YMD, s) or re.fullmatch(_COMPACT, s):
             return date(int(m[1]), int(m[2]), int(m[3]))
-        if m := re.fullmatch(_RELATIVE, s):
+        # 12月, 30日, 2022年 name a month, a day, a year: a count of them needs its sign (+1月) or 个月 / 天
+        if (m := re.fullmatch(_RELATIVE, s)) and (m[1] or m[3] not in ("月", "日", "年")):
             return _shift(today, -int(m[2]) if m[1] == "-" else int(m[2]), m[3])
         if not s.isascii() or "q" in s:
             from gkplan.dates_zh import parse_phrase
 
             if (day := parse_phrase(re.sub(r"\s+", "", s), today, year, past)) is not None:
                 return day
-        if re.search(r"\d{4}", s):
-            return _dateutil_parse(s, today)
+        if re.search(r"(?<!\d)\d{4}(?!\d)", s):  # a year of its own: not 220630
+            return _dateutil_parse(s)
     except (ValueError, OverflowError):
         pass
+    if re.fullmatch(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月份?|\d{1,2}[日号]", s):
+        if s[-1] in "日号":
+            raise InvalidValue(f"日期 {raw!r} 只写了日：请连同月份写，如 6月30日 或 2022-06-30")
+        raise InvalidValue(f"日期 {raw!r} 只写了月份：请写成 12月底、12月初 或 12月31日")
     raise InvalidValue(f"无法识别的日期：{raw!r}；可用格式：{FORMATS_HINT}")
 
 
@@ -125,15 +130,20 @@ def _shift(today: date, n: int, unit: str) -> date:
     return today + (relativedelta(months=n) if u == "m" else relativedelta(years=n))
 
 
-def _dateutil_parse(s: str, today: date) -> date:
+def _dateutil_parse(s: str) -> date:
+    """A whole date in another form ("June 30, 2022"): year, month and day all written. What dateutil would
+    fill in from its default ("June 2022" → 1 June, "2022-6" → 1 June, "2206" → 1 January) is no date."""
     from datetime import datetime
 
     from dateutil import parser  # ~40 ms to import: only for the uncommon formats
 
-    try:  # the default fills what the text leaves out ("June 2022" → 1 June), never the clock
-        return parser.parse(s, default=datetime(today.year, 1, 1)).date()
+    try:  # read against two defaults that differ in every part: a part taken from the default shows
+        one, two = (parser.parse(s, default=datetime(y, m, d)).date() for y, m, d in ((2000, 1, 1), (2001, 2, 2)))
     except (parser.ParserError, TypeError) as exc:
         raise ValueError(str(exc)) from exc
+    if one != two:
+        raise ValueError(s)
+    return one
 
 
 def period_of(day: date, every: str) -> tuple[date, date]:

@@ -117,6 +117,17 @@ def _lit(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def format_for(fmt: str | None, target: Path) -> str:
+    """The format asked for, else the one the file's name ends in; never a format its name says is another
+    (an export to 报告.pdf was an XLSX workbook under that name)."""
+    implied = {f".{f}": f for f in FORMATS}.get(target.suffix.lower())
+    if fmt is None and implied is None:
+        raise InvalidValue(f"从文件名 {target.name} 看不出导出格式：请以 .xlsx、.csv、.json 或 .md 结尾，或写 --format")
+    if fmt is not None and implied not in (None, fmt):
+        raise InvalidValue(f"--format {fmt} 与文件名 {target.name} 的后缀不符：请写以 .{fmt} 结尾的文件名")
+    return fmt or implied
+
+
 def export(ledger: Ledger, fr: Frame, fmt: str, target: Path, *, table: str = "points", force: bool = False) -> Path:
     if fmt == "csv" and table not in SHEETS:
         raise InvalidValue(f"未知的表：{table!r}；可用：{' / '.join(SHEETS)}")

@@ -136,9 +136,10 @@ def period(text: str | None, fr: Frame) -> tuple[date, date]:
     as-of day. A period without a year is in the frame's year (dates.phrase_year), else the as-of day's."""
     from gkplan.dates import parse_period, period_key
 
-    if text is None:
-        return fr.period
-    found = parse_period(text, fr.periods.every, fr.year or fr.as_of.year)
+    found = fr.period if text is None else parse_period(text, fr.periods.every, fr.year or fr.as_of.year)
+    if found[1] < fr.start:  # nothing owed yet: a sheet, a 催报 or a 通报 of it would say all is well
+        named = f"填报期 {period_key(found)}" if text else f"{fr.as_of.isoformat()} 所在的填报期 {period_key(found)}"
+        raise InvalidValue(f"{named} 早于计划的开始日期 {fr.start.isoformat()}；请换一个填报期")
     if found[0] > fr.as_of:
         raise InvalidValue(f"填报期 {period_key(found)} 在 {fr.as_of.isoformat()} 时尚未开始；请用 --as-of 指定更晚的日期")
     return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from gkplan.actions import Report, _changed, _checked, _loop, _on, clean_note
+from gkplan.actions import Report, _changed, _checked, _loop, _on, clean_note, task_due_within
 from gkplan.author import now, who
 from gkplan.co_depts import apply_co, owners_of, parse_co
 from gkplan.errors import InvalidValue, NotFound
@@ -33,6 +33,7 @@ def add_task(
     fields: dict[str, Any] = {"title": clean_text(title, "任务名称", 200)}
     if due is not None:
         fields["due"] = due.isoformat()
+        task_due_within(ledger, point_id, fields["due"], f"第 {point_id} 项的新任务")
     if owner is not None:
         fields["owner"] = clean_text(owner, "--owner", 100)
     if dept is not None:
@@ -57,6 +58,7 @@ def update_task(
     new_owner = clean_text(owner, "--owner", 100) if owner is not None else None
     new_weight = parse_weight(weight) if weight is not None else None
     co = parse_co(ledger, report.co)
+    task_due_within(ledger, point_id, checked["due"], f"任务 {point_id}.{seq} ")
     # a task without a department of its own is its point's: those leads cannot co-operate on it
     leads = ledger.point(point_id)["departments"] if co else []
 
@@ -91,6 +93,9 @@ def set_target(
         raise NotFound(f"第 {point_id} 项没有量化指标")
     exact = resolve_name(metric, list(units), "指标")
     value = parse_number(actual, units[exact])
+
+    if as_of > day:
+        raise InvalidValue(f"--as-of（统计日期）{as_of.isoformat()} 晚于这条记录的日期 {day.isoformat()}；统计日期不能在将来")
 
     def decide(current: dict[str, Any]) -> dict[str, Any]:
         return {"actual": value, "actual_as_of": as_of.isoformat()}

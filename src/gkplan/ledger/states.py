@@ -95,7 +95,7 @@ class StatesMixin:
             f"SELECT {', '.join(fields)} FROM {entity}_states WHERE {where} AND effective <= ?"
             " ORDER BY effective DESC, hid DESC LIMIT 1", (*params, day),
         ).fetchone()  # fmt: skip
-        return dict(zip(fields, row)) if row else self.base_state(conn, entity, key)
+        return {f: _number(v) for f, v in zip(fields, row)} if row else self.base_state(conn, entity, key)
 
     def state_before(self, conn: sqlite3.Connection, entity: str, key: tuple, day: str, hid: int) -> dict[str, Any]:
         """An item's state just before entry `hid` of `day` in its timeline (entries in day order, then recorded)."""
@@ -105,7 +105,7 @@ class StatesMixin:
             f"SELECT {', '.join(fields)} FROM {entity}_states WHERE {where} AND (effective < ? OR (effective = ? AND hid < ?))"
             " ORDER BY effective DESC, hid DESC LIMIT 1", (*params, day, day, hid),
         ).fetchone()  # fmt: skip
-        return dict(zip(fields, row)) if row else self.base_state(conn, entity, key)
+        return {f: _number(v) for f, v in zip(fields, row)} if row else self.base_state(conn, entity, key)
 
     def item_state(self, conn: sqlite3.Connection, entity: str, key: tuple, day: str) -> dict[str, Any]:
         """An item's stored row with its state on `day` over it: what a change on that day starts from."""

@@ -204,7 +204,12 @@ def overdue(rows: Rows, fmt: str, as_of: str, limit: int | None = None, *, wide:
     title = f"截至 {as_of} 逾期未完成"
     table = _table("编号", "工作要点", "逾期天数", "截止日期", "进度", "状态", "校领导", "牵头部门", title=title,
                    drop=_OVERDUE_DROP, wide=wide)  # fmt: skip
-    _emit_rows(fmt, rows, ("kind", "days_overdue", *POINT_FIELDS), table, _overdue_cells, limit, "项逾期")
+    _emit_rows(fmt, rows, ("kind", "days_overdue", *POINT_FIELDS), table, _overdue_cells, limit, "项逾期", tally=_late)
+
+
+def _late(row: dict[str, Any]) -> bool:
+    # a point shown only as the heading of its overdue tasks is not counted: it is not overdue itself
+    return row["days_overdue"] is not None
 
 
 SUMMARY_FIELDS = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Union
 
@@ -160,27 +160,34 @@ Rows = Union[Iterable[dict[str, Any]], Callable[[bool], Iterable[dict[str, Any]]
 @_writes
 def _emit_rows(
     fmt: str, rows: Rows, fields: Sequence[str], table: Table, cells: Callable[[dict], list], limit: int | None,
-    unit: str | None, empty: str = "没有符合条件的记录",
+    unit: str | None, empty: str = "没有符合条件的记录", tally: Callable[[dict], bool] | None = None,
 ) -> None:
     """A list view, streamed: JSON and ndjson write every row as it comes, CSV every 256 rows (render.csvrows); a
     table of the first `limit` rows (default 200 on a terminal) keeps their cells and counts the rest; a table of
     every row (`limit` 0, the default when piped) holds its rows' cells as they come (`Table.hold_all`: beyond a
     budget, in a temporary file), so that its memory does not grow with the rows, and draws them once every
     column's width is known. `rows` may be a function of `brief`: a table asks for brief rows, which are cheaper
-    to fetch. `empty`: the line under a table without rows; `unit` None: no line under the table at all."""
+    to fetch. `empty`: the line under a table without rows; `unit` None: no line under the table at all. `tally`:
+    the rows the line under the table counts, when some rows are only headings (an overdue task's point)."""
     out = sys.stdout
     if fmt == "table":
         if limit is None:
             limit = DEFAULT_LIMIT if out.isatty() else 0
         iterator = iter(rows(True) if callable(rows) else rows)
+        counted = [0]
+        if tally is not None:
+            iterator = _tallied(iterator, tally, counted)
         if limit:
-            for row in islice(iterator, limit):
+            for row in islice(iterator, limit):  # (islice takes no row beyond the limit: counted[0] is of those shown)
                 table.add_row(*cells(row))
-            shown, more = len(table.rows), sum(1 for _ in iterator)
+            shown, before = len(table.rows), counted[0]
+            more = sum(1 for _ in iterator)
+            if tally is not None:
+                shown, more = before, counted[0] - before
         else:
             table.styled = _color()  # drawn without colour, the rows keep no styles
             table.hold_all(map(cells, iterator))
-            shown, more = table.count, 0
+            shown, more = (table.count if tally is None else counted[0]), 0
         if unit is not None:
             table.caption = _footer(shown, more, unit) if shown or more else empty
         _print(table)
@@ -214,6 +221,13 @@ def _emit_rows(
 
 
 DEFAULT_LIMIT = 200
+
+
+def _tallied(rows: Iterator[dict], tally: Callable[[dict], bool], counted: list[int]) -> Iterator[dict]:
+    """The rows as they come, counting in counted[0] those `tally` accepts."""
+    for row in rows:
+        counted[0] += tally(row)
+        yield row
 
 
 def _footer(shown: int, more: int, unit: str) -> str:

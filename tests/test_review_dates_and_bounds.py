@@ -1,0 +1,90 @@
+"""What a day of office work found (twelfth stop's review): dates that were silently wrong, due dates the seed
+would refuse, a period before the plan reported as all clear, an overdue count that counted headings, a
+target's value coming back as a float, an export named .pdf holding a workbook. Each refused with one
+Chinese line (exit 2) and nothing written, or shown right."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import dump
+
+
+@pytest.mark.parametrize("option", [["update", "20", "--due"], ["report", "--as-of"], ["log", "--since"],
+                                    ["update", "20", "--progress", "10", "--date"]])  # fmt: skip
+@pytest.mark.parametrize("written", ["12月", "30日", "5日", "2022年", "220630", "2206", "2022-6"])
+def test_a_month_or_day_alone_or_a_date_missing_a_part_is_refused(run, ledger, monkeypatch, option, written):
+    monkeypatch.setenv("GKPLAN_TODAY", "2022-11-20")
+    before = dump(ledger)
+    error = run(*option, written, code=2).stderr
+    assert error.startswith("错误：") and error.count("\n") == 1 and written in error
+    assert dump(ledger) == before
+
+
+def test_a_due_date_outside_its_point_is_refused_as_the_seed_refuses_it(run, ledger):
+    before = dump(ledger)
+    assert "应晚于它的开始日期 2022-03-31" in run("update", "17", "--due", "2021-01-01", code=2).stderr
+    assert "早于第 17 项的开始日期" in run("task", "add", "17", "测试任务", "--due", "1999-01-01", code=2).stderr
+    error = run("task", "add", "21", "后置任务", "--due", "2023-06-30", code=2).stderr
+    assert "晚于第 21 项的截止日期 2022-12-31" in error and "gkplan update 21 --due 2023-06-30" in error
+    assert "晚于第 17 项的截止日期" in run("task", "update", "17.1", "--due", "2023-01-31", "--reason", "顺延", code=2).stderr
+    assert dump(ledger) == before
+    # within the point: as before; and once the point itself is extended, its task may follow
+    assert run.json("task", "add", "21", "中期任务", "--due", "2022-10-31")["changes"]["task"][1]["due"] == "2022-10-31"
+    run("update", "17", "--due", "2023-03-31", "--reason", "延期")  # (17.1, due with its point, moves with it)
+    assert run.json("task", "update", "17.1", "--due", "2023-01-31")["changes"]["due"][1] == "2023-01-31"
+
+
+def test_a_statistic_is_not_dated_after_its_record(run, ledger):
+    before = dump(ledger)
+    error = run("target", "set", "13", "专业", "--actual", "5", "--as-of", "2022-07-31", code=2).stderr  # today 06-30
+    assert "统计日期" in error and "2022-07-31" in error
+    assert dump(ledger) == before
+    assert run.json("target", "set", "13", "专业", "--actual", "5", "--as-of", "2022-06-15")["changes"]["actual_as_of"][1] == "2022-06-15"
+
+
+@pytest.mark.parametrize("command", [["missing"], ["bulletin", "--format", "json"], ["sheet", "--dept", "教务部"]])
+def test_a_period_before_the_plan_is_refused_not_reported_all_clear(run, ledger, command):
+    error = run(*command, "--period", "2021-12", code=2).stderr
+    assert error == "错误：填报期 2021-12 早于计划的开始日期 2022-03-31；请换一个填报期\n"
+
+
+def test_the_overdue_count_leaves_out_points_shown_only_above_their_overdue_tasks(run, ledger, monkeypatch):
+    monkeypatch.setenv("GKPLAN_TODAY", "2022-11-20")
+    run("task", "add", "19", "平台上线", "--due", "2022-11-10")  # 19 itself is due at the year's end
+    run("update", "20", "--due", "2022-11-01")  # 20 is overdue, with its tasks
+    rows = run.json("report", "--overdue")
+    late = [str(r["id"]) for r in rows if r["days_overdue"] is not None]
+    assert "19" in [str(r["id"]) for r in rows] and "19" not in late  # shown, as its task's heading
+    table = run("report", "--overdue", "--limit", "0").stdout
+    assert f"共 {len(late)} 项逾期" in table and len(late) < len(rows)
+    assert f"共 {len(late)} 项逾期" in run("report", "--overdue", "--limit", "500").stdout
+    shown = run("report", "--overdue", "--limit", "1").stdout
+    assert f"显示前 1 项逾期，另有 {len(late) - 1} 项逾期未显示" in shown
+
+
+def test_undoing_a_target_value_records_the_number_as_it_was_written(run, ledger):
+    run("target", "set", "7", "总招生数", "--actual", "158万")
+    undone = run.json("undo")
+    assert undone["changes"]["actual"] == [1580000, None] and isinstance(undone["changes"]["actual"][0], int)
+    assert "实际值 1580000 → 空" in run("log", "7").stdout
+
+
+@pytest.mark.parametrize("name,error", [
+    ("报告.pdf", "从文件名 报告.pdf 看不出导出格式"), ("台账", "从文件名 台账 看不出导出格式"),
+])  # fmt: skip
+def test_an_export_without_a_format_takes_its_name_and_refuses_an_unknown_one(run, ledger, tmp_path, name, error):
+    assert error in run("export", "-o", str(tmp_path / name), code=2).stderr
+    assert not (tmp_path / name).exists()
+
+
+def test_an_export_takes_its_format_from_the_name_or_refuses_a_name_that_says_another(run, ledger, tmp_path):
+    run("export", "-o", str(tmp_path / "要点.csv"))
+    assert (tmp_path / "要点.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # the CSV, with Excel's BOM
+    run("export", "-o", str(tmp_path / "通报.md"))
+    assert (tmp_path / "通报.md").read_text(encoding="utf-8").startswith("#")
+    run("export", "-o", str(tmp_path / "台账.xlsx"))
+    assert (tmp_path / "台账.xlsx").read_bytes()[:2] == b"PK"
+    assert "与文件名 x.xlsx 的后缀不符" in run("export", "--format", "csv", "-o", str(tmp_path / "x.xlsx"), code=2).stderr
+    run("export", "--format", "md", "-o", str(tmp_path / "通报.txt"))  # a name of no format: as asked
+    assert (tmp_path / "通报.txt").read_text(encoding="utf-8").startswith("#")
