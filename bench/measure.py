@@ -19,6 +19,13 @@ from pathlib import Path
 TIME = "/usr/bin/time"  # GNU time: a small parent whose child's max RSS is the child's own
 
 
+def measured_env(environ: dict[str, str] | os._Environ) -> dict[str, str]:
+    """The environment every measured process starts from: this one without the interpreter's settings
+    (PYTHONUNBUFFERED writes a line at a time, PYTHONDONTWRITEBYTECODE with no .pyc compiles every import,
+    PYTHONPATH could put other code first), so that a figure is the same from any shell."""
+    return {k: v for k, v in environ.items() if not k.startswith("PYTHON")}
+
+
 def peak_of(cmd: list[str], env: dict[str, str]) -> float | None:
     """The command's own peak MiB, started from a small parent (None without GNU time). Linux gives a child
     the max RSS its parent had when it started (vfork and exec keep it), so a child of this runner, whose

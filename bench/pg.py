@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
-from measure import fmt, peak_of, run  # noqa: E402
+from measure import fmt, measured_env, peak_of, run  # noqa: E402
 
 UPDATES = 64
 
@@ -53,7 +53,7 @@ def main() -> int:
                        cwd=Path(__file__).parent, check=True)  # fmt: skip
         seed_json = work / f"seed-{args.n}.json"
         db, gk = work / "ledger.db", args.gkplan
-        base = os.environ | {"NO_COLOR": "1", "COLUMNS": "160", "GKPLAN_TODAY": generate.AS_OF.isoformat(), "GKPLAN_USER": "bench"}
+        base = measured_env(os.environ) | {"NO_COLOR": "1", "COLUMNS": "160", "GKPLAN_TODAY": generate.AS_OF.isoformat(), "GKPLAN_USER": "bench"}
         file_env = base | {"GKPLAN_DB": str(db)}
         subprocess.run([gk, "load", str(seed_json)], env=file_env, check=True, capture_output=True)
         subprocess.run([gk, "admin", "push", str(db), dsn("postgres")], env=base, check=True, capture_output=True)

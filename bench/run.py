@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import compare  # noqa: E402
 import data  # noqa: E402
+import measure  # noqa: E402
 import sections  # noqa: E402
 from measure import machine, progress  # noqa: E402
 
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     venv_python = Path(gk).parent / "python"
     python = str(venv_python) if venv_python.exists() else sys.executable
     args.workdir.mkdir(parents=True, exist_ok=True)
-    base = dict(os.environ) | {"NO_COLOR": "1", "COLUMNS": "160", "GKPLAN_USER": "bench"}
+    base = measure.measured_env(os.environ) | {"NO_COLOR": "1", "COLUMNS": "160", "GKPLAN_USER": "bench"}
     base.pop("GKPLAN_DB", None)
     b = sections.Bench(gk, python, python, base, args.workdir.resolve(), args.runs, args.runs_large,
                        args.startup_runs, sections.Bench.terms(args.match),

@@ -167,6 +167,11 @@ def test_every_section_runs(tmp_path):
         assert "| `load 60 records (JSON)` | " in text and "`task +OVERDUE list`" in text
 
 
+def test_measured_processes_start_without_the_interpreters_settings():
+    env = measure.measured_env({"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": "/x", "PATH": "/bin"})
+    assert env == {"PATH": "/bin"}
+
+
 def test_the_growth_table_has_each_step_and_over_three_sizes_the_whole_range():
     import sections
 

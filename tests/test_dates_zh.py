@@ -157,7 +157,7 @@ def test_phrase_like_text_is_a_date_or_an_invalid_value(text):
 
 
 def due_after(run, phrase: str) -> str:  # noqa: ANN001
-    run("update", "17", "--due", "2022-01-01")  # earlier, so that the phrase postpones it
+    run("update", "17", "--due", "2022-04-01")  # earlier (after the plan began), so that the phrase postpones it
     changes = run.json("update", "17", "--due", phrase, "--reason", "调整")["changes"]
     return changes["due"][1]
 
@@ -199,7 +199,7 @@ def test_options_that_look_back_take_the_last_weekday_and_holiday(run, monkeypat
     assert run.json("report", "--overview", "--as-of", "国庆节前")["as_of"] == "2022-09-30"
     assert [c["id"] for c in run.json("diff", "国庆节前", "周五")] == ["17", "18"]
     # a deadline still looks ahead
-    run("update", "19", "--due", "2022-01-01")
+    run("update", "19", "--due", "2022-04-01")
     assert run.json("update", "19", "--due", "周五", "--reason", "调整")["changes"]["due"][1] == "2022-11-25"
 
 

@@ -326,3 +326,33 @@ def test_json_listing_writer_is_json_dumps_byte_for_byte() -> None:
 
     same()
     assert _pretty(False)({"k": {1: "a"}, "t": ("x",)}, "  ") == json.dumps({"k": {1: "a"}, "t": ("x",)}, indent=2).replace("\n", "\n  ")
+
+
+def test_an_unbuffered_stdout_gets_a_buffer_when_it_is_no_terminal(monkeypatch):
+    """PYTHONUNBUFFERED (set in many containers) made every line of a result a write of its own: `log --format
+    ndjson` piped on took 1.4 times as long. Off a terminal, stdout now writes in blocks."""
+    import io
+
+    from gkplan import cli
+
+    r, w = os.pipe()
+    unbuffered = io.TextIOWrapper(io.FileIO(w, "wb"), encoding="utf-8", write_through=True)  # what -u makes
+    monkeypatch.setattr(sys, "stdout", unbuffered)
+    cli._streams()
+    assert sys.stdout is not unbuffered
+    sys.stdout.write("一行\n" * 100)
+    os.set_blocking(r, False)
+    with pytest.raises(BlockingIOError):  # nothing has reached the pipe: one block, when flushed
+        os.read(r, 65536)
+    sys.stdout.flush()
+    assert os.read(r, 65536).decode() == "一行\n" * 100
+    os.close(r)
+
+
+def test_a_result_is_the_same_with_pythonunbuffered(isolated):
+    env = os.environ | {"GKPLAN_DB": str(isolated), "GKPLAN_TODAY": "2022-06-30", "NO_COLOR": "1"}
+    args = [sys.executable, "-m", "gkplan", "list", "--format", "ndjson"]
+    plain = subprocess.run(args, env={k: v for k, v in env.items() if k != "PYTHONUNBUFFERED"}, capture_output=True)
+    unbuffered = subprocess.run(args, env=env | {"PYTHONUNBUFFERED": "1"}, capture_output=True)
+    assert plain.returncode == unbuffered.returncode == 0 and plain.stdout == unbuffered.stdout
+    assert plain.stdout.count(b"\n") == 39

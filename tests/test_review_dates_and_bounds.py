@@ -28,6 +28,8 @@ def test_a_due_date_outside_its_point_is_refused_as_the_seed_refuses_it(run, led
     error = run("task", "add", "21", "后置任务", "--due", "2023-06-30", code=2).stderr
     assert "晚于第 21 项的截止日期 2022-12-31" in error and "gkplan update 21 --due 2023-06-30" in error
     assert "晚于第 17 项的截止日期" in run("task", "update", "17.1", "--due", "2023-01-31", "--reason", "顺延", code=2).stderr
+    # a task due with its point was pushed later with no reason and no 延期 recorded: now it must follow its point
+    assert "晚于第 17 项的截止日期" in run("task", "update", "17.1", "--due", "2023-01-31", code=2).stderr
     assert dump(ledger) == before
     # within the point: as before; and once the point itself is extended, its task may follow
     assert run.json("task", "add", "21", "中期任务", "--due", "2022-10-31")["changes"]["task"][1]["due"] == "2022-10-31"

@@ -132,15 +132,15 @@ def test_seed_targets_in_base_units(run, ledger):
 
 
 def test_target_actuals_attainment_and_history(run, ledger):
-    entry = run.json("target", "set", "7", "招生", "--actual", "158万", "--as-of", "2022-09-30", "--note", "秋季招生")
+    entry = run.json("target", "set", "7", "招生", "--actual", "158万", "--as-of", "2022-06-20", "--note", "春季招生")
     assert entry["changes"]["actual"] == [None, 1580000] and entry["entity"] == "target"
     t = run.json("target", "list", "--point", "7")[0]
-    assert (t["actual"], t["actual_as_of"], t["attainment"], t["met"]) == (1580000, "2022-09-30", 98.8, True)  # 160万左右
+    assert (t["actual"], t["actual_as_of"], t["attainment"], t["met"]) == (1580000, "2022-06-20", 98.8, True)  # 160万左右
     assert (t["low"], t["high"], t["light"]) == (1520000, 1680000, "done")
     run("target", "set", "23", "精品", "--actual", "3")
     t = run.json("target", "list", "--point", "23")[0]
     assert (t["met"], t["attainment"]) == (True, 100.0)  # a range is met at its lower bound
-    assert run.json("log", "7")[0]["note"] == "秋季招生"
+    assert run.json("log", "7")[0]["note"] == "春季招生"
     run.json("load")
     assert run.json("target", "list", "--point", "7")[0]["actual"] == 1580000  # re-loading keeps actuals
     before = dump(ledger)
