@@ -19,3 +19,15 @@ def test_undoing_the_answer_to_an_extension_request_names_the_request(run, share
     assert "#rejected" not in out and "#accepted" not in out
     log = run("log", "7").stdout
     assert "#rejected" not in log and "#accepted" not in log
+
+
+def test_an_import_names_its_author_as_the_record_does(run, ledger, tmp_path):
+    from test_sheet import fill
+
+    path = tmp_path / "教务部-2022-06.xlsx"
+    run("sheet", "--dept", "教务部", "--period", "2022-06", "-o", str(path))
+    fill(path, {("7", "本期进度"): 60})
+    preview = run("import", str(path)).stdout
+    applied = run("import", str(path), "--apply").stdout
+    recorded = run.json("log")[0]["by"]  # on a server: the login with the department after it
+    assert f"记录人 {recorded}，" in applied and f"记录人 {recorded}，" in preview, (applied, recorded)
