@@ -35,6 +35,8 @@ MAX_DEPTH = 20  # a seed nests 5 deep (points → point → targets → target);
 MAX_DIGITS = 30  # longer digit strings are refused unread: int() of 5,000 digits raises, of 10^6 takes seconds
 MAX_VALUE = 4_000_000  # characters of one point (or plan, or sections) read at once: 40 × the longest text
 
+MERGE_KEY = "不支持 YAML 合并键（<<:）；请把各字段直接写出"  # (said by the whole reader and the streamed one alike)
+
 Where = tuple[int, int]
 Locate = Callable[[tuple], Where]
 

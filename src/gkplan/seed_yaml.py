@@ -163,7 +163,12 @@ def _parse(path: Path, text: str) -> tuple[Any, Any]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "格式错误"
-        what = what if isinstance(exc, yaml.constructor.ConstructorError) else syntax_message(exc)
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            from gkplan.seed_messages import constructor
+
+            what = constructor(what)
+        else:
+            what = syntax_message(exc)
         raise seed_error(path, mark_at(mark) if mark else None, what) from None
     except yaml.YAMLError as exc:
         raise seed_error(path, None, syntax_message(exc)) from None
