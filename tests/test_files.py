@@ -127,7 +127,7 @@ def _replace_as_nobody(seeded: Path, folder: Path) -> None:
     shutil.copy(seeded, db)
     os.chown(db, 65534, 65534)
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-    home = {"HOME": str(folder), "GKPLAN_CONFIG": str(folder / "config.toml")}  # root's own are closed to nobody
+    home = {"HOME": str(folder), "GKPLAN_CONFIG": "", "XDG_CONFIG_HOME": str(folder)}  # root's own are closed to nobody
     out = gkplan(db, "export", "-f", "md", "-o", str(target), "--force", prefix=nobody, env=home)
     assert out.returncode == 0, out.stderr
     st = target.stat()
