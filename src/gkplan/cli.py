@@ -5,7 +5,7 @@ report, log, diff, the names, plans and load in cli_reports.py; tasks and target
 cli_loop.py; reminders, exports, undo and backup in cli_supervise.py; missing, bulletin and brief in
 cli_bulletin.py; the Excel 填报 round trip (sheet, import) in cli_sheet.py; the shared ledger on PostgreSQL
 (admin init / push / roles / user add) in cli_admin.py. The error boundary and the ledger handle are in clikit.py,
-the arguments' conversion in cliargs.py, the shared options in cliopts.py, the questions at the terminal in prompts.py.
+the arguments' conversion in cliargs.py (their text, before anything, in cliargv.py), the shared options in cliopts.py, the questions at the terminal in prompts.py.
 
 Typer turns every command it has into a Click command at start-up (~0.5–1.5 ms each), so `main`
 gives it just the command the line names, and everything only for help or the other modules' commands.
@@ -25,6 +25,7 @@ from gkplan.clizh import ZhCommand, ZhGroup
 from gkplan.errors import Cancelled, GkplanError
 from gkplan.clikit import install, pending
 from gkplan.cliopts import completes
+from gkplan.cliargv import text_args, text_environment
 
 COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
 COMPLETE_VAR = "_GKPLAN_COMPLETE"  # Typer's completion protocol: set by the shell's completion script
@@ -35,7 +36,7 @@ class RootGroup(ZhGroup):
     shell this runs in (as Typer's own options do)."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
-        args = _text_args(ctx, args)
+        args = text_args(ctx, args)
         if not ctx.resilient_parsing and any(a in COMPLETION_OPTIONS for a in args):
             out = []
             for i, arg in enumerate(args):
@@ -44,45 +45,6 @@ class RootGroup(ZhGroup):
                     out.append("")  # the shell this runs in
             args = out
         return super().parse_args(ctx, args)
-
-
-def _text_args(ctx: typer.Context, args: list[str]) -> list[str]:
-    """The line's arguments as text. Bytes the locale cannot decode reach Python as lone surrogates (PEP 383),
-    which no output, file or database takes: UTF-8 read under a C locale without UTF-8 mode is decoded
-    again; anything else (GBK from the terminal) is a usage error, said once here rather than as a crash."""
-    out = []
-    for arg in args:
-        try:
-            arg.encode("utf-8")
-        except UnicodeEncodeError:
-            try:
-                arg = arg.encode("utf-8", "surrogateescape").decode("utf-8")
-            except UnicodeError:
-                if not ctx.resilient_parsing:
-                    ctx.fail(f"参数 '{_escaped(arg)}' 不是 UTF-8 文本（终端或脚本用了 GBK 等其他编码？）；"
-                             "请把终端设为 UTF-8（如 export LANG=zh_CN.UTF-8）后重新输入")
-        out.append(arg)
-    return out
-
-
-def _text_environment() -> None:
-    """gkplan's environment variables as text (see _text_args): one that is not cannot be decoded again in
-    place (os.environ holds only what the locale can encode), so it is refused as one line."""
-    for name, value in os.environ.items():
-        if name.startswith("GKPLAN_"):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                from gkplan.errors import InvalidValue
-
-                raise InvalidValue(f"环境变量 {name} 的值 '{_escaped(value)}' 不是当前编码能读的文本；请把终端设为 UTF-8"
-                                   "（如 export LANG=zh_CN.UTF-8，并去掉 PYTHONUTF8=0）后重新运行") from None
-
-
-def _escaped(arg: str) -> str:
-    """An argument with its undecodable bytes written as \\xNN (any other surrogate as \\uNNNN)."""
-    return "".join(f"\\x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF else c if not 0xD800 <= ord(c) <= 0xDFFF
-                   else f"\\u{ord(c):04x}" for c in arg)  # fmt: skip
 
 
 _ROOT = dict(
@@ -282,7 +244,7 @@ def main() -> None:
     _streams()
     try:
         try:
-            _text_environment()
+            text_environment()
             name, sub = _command_name(sys.argv[1:])
             if os.environ.get(COMPLETE_VAR):  # the shell asks for candidates: every command, Typer's protocol
                 from gkplan.complete import prepare
