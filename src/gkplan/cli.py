@@ -5,7 +5,8 @@ report, log, diff, the names, plans and load in cli_reports.py; tasks and target
 cli_loop.py; reminders, exports, undo and backup in cli_supervise.py; missing, bulletin and brief in
 cli_bulletin.py; the Excel 填报 round trip (sheet, import) in cli_sheet.py; the shared ledger on PostgreSQL
 (admin init / push / roles / user add) in cli_admin.py. The error boundary and the ledger handle are in clikit.py,
-the arguments' conversion in cliargs.py (their text, before anything, in cliargv.py), the shared options in cliopts.py, the questions at the terminal in prompts.py.
+the arguments' conversion in cliargs.py (their text, before anything, in cliargv.py), the shared options in
+cliopts.py, the questions at the terminal in prompts.py.
 
 Typer turns every command it has into a Click command at start-up (~0.5–1.5 ms each), so `main`
 gives it just the command the line names, and everything only for help or the other modules' commands.
