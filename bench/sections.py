@@ -67,6 +67,8 @@ def _reset(q: commands.Q, db: Path, source: Path | None, gk: str, env: dict[str,
     """What runs before each timed run of a question that writes."""
     if q.writes == "fresh":
         return lambda: [Path(f"{db}{s}").unlink(missing_ok=True) for s in ("", "-wal", "-shm")]
+    if q.args[:1] == ["backup"]:  # a backup is a ledger: never replaced, even with --force
+        return lambda: Path(q.args[1]).unlink(missing_ok=True)
     if q.writes.startswith("copy") and source is not None:  # the small plan: a new copy each run
 
         def again() -> None:

@@ -11,6 +11,7 @@ import typer
 
 from gkplan import clizh
 from gkplan.cli import full_app
+from conftest import dump
 
 REPO = Path(__file__).resolve().parents[1]
 ROOT = typer.main.get_command(full_app())
@@ -143,6 +144,18 @@ def test_a_config_file_with_a_syntax_error_is_told_in_chinese(run, ledger, tmp_p
     result = run("list", code=2)
     assert result.stderr.startswith(f"错误：{config}") and "配置文件不是有效的 TOML" in result.stderr
     assert said in result.stderr and english(result.stderr) == [], result.stderr
+
+
+@pytest.mark.parametrize(("where", "said"), [("missing.toml", "不存在"), ("", "是一个目录")])
+def test_gkplan_config_naming_no_file_is_one_line_not_the_defaults(run, ledger, tmp_path, monkeypatch, where, said):
+    config = tmp_path / where
+    monkeypatch.setenv("GKPLAN_CONFIG", str(config))
+    before = dump(ledger)
+    result = run("list", code=2)
+    assert result.stderr == f"错误：{config}: GKPLAN_CONFIG 指定的配置文件{said}；请改正路径，或取消 GKPLAN_CONFIG 使用默认设置\n"
+    assert dump(ledger) == before
+    monkeypatch.setenv("GKPLAN_CONFIG", "")  # set but empty: as if unset, the default file (none here)
+    run("list")
 
 
 def test_the_reference_is_generated_from_the_code():

@@ -127,7 +127,7 @@ def _replace_as_nobody(seeded: Path, folder: Path) -> None:
     shutil.copy(seeded, db)
     os.chown(db, 65534, 65534)
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-    home = {"HOME": str(folder), "GKPLAN_CONFIG": str(folder / "config.toml")}  # root's own are closed to nobody
+    home = {"HOME": str(folder), "GKPLAN_CONFIG": "", "XDG_CONFIG_HOME": str(folder)}  # root's own are closed to nobody
     out = gkplan(db, "export", "-f", "md", "-o", str(target), "--force", prefix=nobody, env=home)
     assert out.returncode == 0, out.stderr
     st = target.stat()
@@ -165,8 +165,9 @@ def test_is_ledger_file_knows_ledgers_by_content_not_name(seeded, tmp_path):
 
 def _ways_to_name_a_ledger(ledger: Path, tmp_path: Path) -> dict[str, str]:
     """Each a path the user might give that ends at a ledger file or one of its side files."""
-    (tmp_path / "sym.dat").symlink_to(ledger)
-    os.link(ledger, tmp_path / "hard.dat")
+    # (names whose suffix names no format: -f xlsx with a .csv name is refused for the name before the target is looked at)
+    (tmp_path / "sym.out").symlink_to(ledger)
+    os.link(ledger, tmp_path / "hard.out")
     other = tmp_path / "其他台账.db"
     shutil.copy(ledger, other)
     marked = tmp_path / "新台账.db"  # what a later gkplan makes: the header says so, no tables yet
@@ -178,8 +179,8 @@ def _ways_to_name_a_ledger(ledger: Path, tmp_path: Path) -> dict[str, str]:
         Path(f"{in_use}-shm").write_bytes(b"")
     (tmp_path / "wal-link").symlink_to(f"{other}-wal")
     return {
-        "itself": str(ledger), "relative": "./ledger.db", "symlink": str(tmp_path / "sym.dat"),
-        "hard link": str(tmp_path / "hard.dat"), "its -wal": f"{ledger}-wal", "its -shm": f"./{ledger.name}-shm",
+        "itself": str(ledger), "relative": "./ledger.db", "symlink": str(tmp_path / "sym.out"),
+        "hard link": str(tmp_path / "hard.out"), "its -wal": f"{ledger}-wal", "its -shm": f"./{ledger.name}-shm",
         "its -journal": f"{ledger}-journal", "another ledger": str(other), "application_id set": str(marked),
         "older ledger": str(legacy), "another's -shm": f"{other}-shm", "link to another's -wal": str(tmp_path / "wal-link"),
         "application_id's -journal": f"{marked}-journal",

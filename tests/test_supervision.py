@@ -369,10 +369,11 @@ def test_backup_is_a_consistent_copy(run, ledger, tmp_path):
     assert server() is not None or dump(copy) == dump(ledger)  # (a server's rows: `check` and `show` below)
     assert run("--db", str(copy), "check").exit_code == 0
     assert run.json("--db", str(copy), "show", "3")["progress"] == 40
-    assert "已存在" in run("backup", str(copy), code=6).stderr
+    assert "加 --force 也不行" in run("backup", str(copy), code=5).stderr  # (not "已存在；要覆盖请加 --force")
     run("update", "3", "--progress", "50")
-    run("backup", str(copy), "--force")  # last night's backup, replaced by tonight's: it is not open
-    assert run.json("--db", str(copy), "show", "3")["progress"] == 50
+    kept = copy.read_bytes()  # last night's backup is a ledger too: never replaced, even with --force (README)
+    assert "不能覆盖，加 --force 也不行" in run("backup", str(copy), "--force", code=5).stderr
+    assert copy.read_bytes() == kept and run.json("--db", str(copy), "show", "3")["progress"] == 40
     if server() is None:
         assert "台账文件本身" in run("backup", str(ledger), "--force", code=5).stderr
 

@@ -91,10 +91,12 @@ def _state(ledger: Ledger, fr: Frame, span: tuple[date, date], day: date, detail
         status, light = item["status"], item["light"]
         if point:
             item["expected"] = round(expected(item, day), 1)
-            if status != "deferred":
+            # a progress edited to text behind gkplan's back has no pace and adds nothing (gkplan check names it)
+            number = isinstance(item["progress"], int | float)
+            if status != "deferred" and number:
                 pace_of = pace(item["progress"], item["expected"], on_track)
             totals["points"] += 1
-            progress_sum += item["progress"]
+            progress_sum += item["progress"] if number else 0
             if status in ("done", "pending_review", "deferred"):
                 totals[status] += 1
             if light in ("red", "yellow", "green"):

@@ -5,7 +5,8 @@ report, log, diff, the names, plans and load in cli_reports.py; tasks and target
 cli_loop.py; reminders, exports, undo and backup in cli_supervise.py; missing, bulletin and brief in
 cli_bulletin.py; the Excel 填报 round trip (sheet, import) in cli_sheet.py; the shared ledger on PostgreSQL
 (admin init / push / roles / user add) in cli_admin.py. The error boundary and the ledger handle are in clikit.py,
-the arguments' conversion in cliargs.py, the shared options in cliopts.py, the questions at the terminal in prompts.py.
+the arguments' conversion in cliargs.py (their text, before anything, in cliargv.py), the shared options in
+cliopts.py, the questions at the terminal in prompts.py.
 
 Typer turns every command it has into a Click command at start-up (~0.5–1.5 ms each), so `main`
 gives it just the command the line names, and everything only for help or the other modules' commands.
@@ -25,6 +26,7 @@ from gkplan.clizh import ZhCommand, ZhGroup
 from gkplan.errors import Cancelled, GkplanError
 from gkplan.clikit import install, pending
 from gkplan.cliopts import completes
+from gkplan.cliargv import text_args, text_environment
 
 COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
 COMPLETE_VAR = "_GKPLAN_COMPLETE"  # Typer's completion protocol: set by the shell's completion script
@@ -35,6 +37,7 @@ class RootGroup(ZhGroup):
     shell this runs in (as Typer's own options do)."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        args = text_args(ctx, args)
         if not ctx.resilient_parsing and any(a in COMPLETION_OPTIONS for a in args):
             out = []
             for i, arg in enumerate(args):
@@ -242,6 +245,7 @@ def main() -> None:
     _streams()
     try:
         try:
+            text_environment()
             name, sub = _command_name(sys.argv[1:])
             if os.environ.get(COMPLETE_VAR):  # the shell asks for candidates: every command, Typer's protocol
                 from gkplan.complete import prepare

@@ -58,6 +58,9 @@ def settings() -> tuple[Lights, Periods]:
     path = config_path()
     try:
         if not path.is_file():
+            if os.environ.get("GKPLAN_CONFIG"):  # named on purpose: silence would run on the default thresholds
+                what = "是一个目录" if path.is_dir() else "不是普通文件" if path.exists() else "不存在"
+                raise InvalidValue(f"{path}: GKPLAN_CONFIG 指定的配置文件{what}；请改正路径，或取消 GKPLAN_CONFIG 使用默认设置")
             return Lights(), Periods()
     except OSError as exc:  # a folder on the way that this user may not enter
         raise InvalidValue(f"{path}: 配置文件无法读取：{exc.strerror or exc}") from None

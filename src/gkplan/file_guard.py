@@ -65,11 +65,10 @@ def guard(real: str, shown: Path, protect: Path | None) -> None:
         for suffix in SIDE_SUFFIXES:
             if real == ledger + suffix or _same(real, ledger + suffix):
                 raise LedgerError(f"{shown}: 是正在使用的台账的 {suffix} 文件，不能覆盖；请换一个文件名")
-    # another ledger that is open (its write-ahead log beside it: someone is using it) is never replaced; a
-    # closed one — a backup, say — is, with --force like any other file
-    in_use = any(os.path.exists(real + suffix) for suffix in ("-wal", "-shm"))
-    if in_use and os.path.exists(real) and is_ledger_file(real):
-        raise LedgerError(f"{shown}: 是一个正在使用的 gkplan 台账，不能覆盖，加 --force 也不行；请换一个文件名")
+    # any other ledger — one in use elsewhere, or a backup — is never replaced, even with --force (README):
+    # a backup is the last copy of a ledger's history, and an export or sheet is never worth it
+    if os.path.exists(real) and is_ledger_file(real):
+        raise LedgerError(f"{shown}: 是一个 gkplan 台账（或台账的备份），不能覆盖，加 --force 也不行；请换一个文件名")
     for suffix in SIDE_SUFFIXES:
         if real.endswith(suffix) and is_ledger_file(real[: -len(suffix)]):
             raise LedgerError(f"{shown}: 是 gkplan 台账 {real[: -len(suffix)]} 的 {suffix} 文件，不能覆盖；请换一个文件名")

@@ -35,6 +35,8 @@ MAX_DEPTH = 20  # a seed nests 5 deep (points → point → targets → target);
 MAX_DIGITS = 30  # longer digit strings are refused unread: int() of 5,000 digits raises, of 10^6 takes seconds
 MAX_VALUE = 4_000_000  # characters of one point (or plan, or sections) read at once: 40 × the longest text
 
+MERGE_KEY = "不支持 YAML 合并键（<<:）；请把各字段直接写出"  # (said by the whole reader and the streamed one alike)
+
 Where = tuple[int, int]
 Locate = Callable[[tuple], Where]
 
@@ -160,7 +162,10 @@ class SeedSource:
         if point is not None and self.plan is not None and (point.start or point.checkpoints or point.deliverables):
             point = self._dates_fit(point, index, locate, label)  # (most points of a big seed have no dates to fit)
         number = raw.get("number") if isinstance(raw, dict) else None
-        if type(number) is int and 1 <= number <= MAX_NUMBER:  # (_bounded, inline: once per point)
+        # the number as the ledger gets it: "1", 1.0 and true are point 1 too (seed_values.integer)
+        if type(number) is not int:
+            number = as_number(number)
+        if number is not None and 1 <= number <= MAX_NUMBER:  # (_bounded, inline: once per point)
             if number in self.numbers:
                 first = self._first_line(number, index)
                 self.problem(locate(("points", index, "number")),
@@ -169,7 +174,7 @@ class SeedSource:
                 point = None
             else:
                 self.numbers.add(number)
-        section = raw.get("section") if isinstance(raw, dict) else None
+        section = as_number(raw.get("section")) if isinstance(raw, dict) else None
         if _bounded(section) and self._known_sections and section not in self._known_sections:
             self.problem(locate(("points", index, "section")), f"要点 {label()} 的字段 section：部分 {section} 不在 sections 中",
                          label(), "section")  # fmt: skip
@@ -232,6 +237,20 @@ class NumberSet:
         numbers = cls()
         numbers._bits[:] = bits
         return numbers
+
+
+def as_number(value: Any) -> int | None:
+    """A point's or section's number as its check reads it (an int, or "3", 3.0, true), else None."""
+    if type(value) is int:
+        return value
+    if value is None or isinstance(value, TooLarge | list | dict):
+        return None
+    from gkplan.seed_values import Bad, integer
+
+    try:
+        return integer(value)
+    except Bad:
+        return None
 
 
 def _bounded(n: object) -> bool:

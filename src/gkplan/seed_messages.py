@@ -6,7 +6,7 @@ needs it: SeedSource imports it when it reports one.
 
 from __future__ import annotations
 
-from gkplan.seed import UNSEEN, TooLarge
+from gkplan.seed import MERGE_KEY, UNSEEN, TooLarge, show
 
 MESSAGES = {
     "missing": "缺少必填字段",
@@ -56,6 +56,26 @@ def message(err: dict) -> str:
     if template is None:
         return err["msg"]
     return template.format(**err.get("ctx", {}))
+
+
+def constructor(problem: str) -> str:
+    """PyYAML's constructor problems in Chinese (ours, duplicate keys and bad dates, already are): a seed is plain
+    text, numbers, dates, lists and mappings, so a merge key or any tag is refused, not run or guessed at."""
+    import re
+
+    tag = re.fullmatch(r"could not determine a constructor for the tag '(.*)'", problem, flags=re.S)
+    if tag and tag.group(1) == "tag:yaml.org,2002:merge":
+        return MERGE_KEY
+    if tag:
+        name = tag.group(1).replace("tag:yaml.org,2002:", "!!")
+        return f"不支持标签 {show(name)}；种子只能用普通的文本、数字、日期、列表和映射"
+    if re.search(r"[\u4e00-\u9fff]", problem):
+        return problem
+    if "unhashable key" in problem or "unacceptable key" in problem:
+        return "键应为文本"
+    if "expected a mapping node" in problem or "expected a sequence node" in problem:
+        return "这里的值类型不对（应为映射或列表）"
+    return f"无法读取的 YAML 值（{show(problem, 80)}）"
 
 
 def unseen(text: str, allowed: str) -> str:

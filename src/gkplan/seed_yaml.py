@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gkplan.errors import Problem, SeedError
-from gkplan.seed import MAX_DEPTH, MAX_DIGITS, SeedSource, TooLarge, Where, kind_of, show
+from gkplan.seed import MAX_DEPTH, MAX_DIGITS, SeedSource, TooLarge, Where, as_number, kind_of, show
 
 if TYPE_CHECKING:
     from gkplan.seed_model import Point
@@ -63,7 +63,7 @@ class YamlSource(SeedSource):
 
     def _first_line(self, number: int, index: int) -> int | None:
         earlier = self._data["points"][:index]
-        first = next(i for i, raw in enumerate(earlier) if isinstance(raw, dict) and raw.get("number") == number)
+        first = next(i for i, raw in enumerate(earlier) if isinstance(raw, dict) and as_number(raw.get("number")) == number)
         return self._locate(("points", first))[0]
 
     def points(self) -> Iterator[Point]:
@@ -163,7 +163,12 @@ def _parse(path: Path, text: str) -> tuple[Any, Any]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "格式错误"
-        what = what if isinstance(exc, yaml.constructor.ConstructorError) else syntax_message(exc)
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            from gkplan.seed_messages import constructor
+
+            what = constructor(what)
+        else:
+            what = syntax_message(exc)
         raise seed_error(path, mark_at(mark) if mark else None, what) from None
     except yaml.YAMLError as exc:
         raise seed_error(path, None, syntax_message(exc)) from None

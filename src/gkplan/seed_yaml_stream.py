@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from gkplan.errors import SeedError
-from gkplan.seed import MAX_DEPTH, MAX_DIGITS, MAX_VALUE, SeedSource, TooLarge, Where, show
+from gkplan.seed import MAX_DEPTH, MAX_DIGITS, MAX_VALUE, MERGE_KEY, SeedSource, TooLarge, Where, show
 from gkplan.seed_yaml import mark_at, not_a_mapping, seed_error, syntax_message
 
 if TYPE_CHECKING:
@@ -84,6 +84,8 @@ class YamlStreamSource(SeedSource):
                 raise self._fail(event, "键应为文本")
             if event.value in seen:
                 raise self._fail(event, f"重复的键 '{show(event.value)}'")
+            if event.value == "<<" and event.implicit[0]:
+                raise self._fail(event, MERGE_KEY)
             seen.add(event.value)
             yield event.value, mark_at(event.start_mark)
 
@@ -136,6 +138,8 @@ class YamlStreamSource(SeedSource):
                 key = event.value
                 if key in mapping:
                     raise fail(event, f"重复的键 '{show(key)}'")
+                if key == "<<" and event.implicit[0]:
+                    raise fail(event, MERGE_KEY)
                 event = get()
                 if type(event) is scalar and event.tag is None and event.anchor is None:  # (most values: value()'s, inline)
                     marks.append(event.start_mark)

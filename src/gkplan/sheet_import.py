@@ -75,8 +75,9 @@ def run(ledger: Ledger, path: Path, *, apply: bool, force: bool, by: str | None,
     rows = [{"row": c.row.number, "id": c.row.key, "kind": c.row.kind, "field": field, "old": old, "new": new,
              "conflict": bool(c.conflict), "record": entry["id"] if commit else None}
             for c, entry in done for field, (old, new) in entry["changes"].items() if field in EDITABLE]  # fmt: skip
+    # `by` as the records name it (on a server: the login, then the department)
     return {"file": book.name, "department": department, "period": book.meta.get("period"), "effective": day.isoformat(),
-            "by": author, "applied": commit, "forced": force, "changes": rows,
+            "by": ledger.author(author), "applied": commit, "forced": force, "changes": rows,
             "items": len(done), "conflicts": [_conflict(c) for c in conflicts]}  # fmt: skip
 
 

@@ -105,8 +105,11 @@ def points_coded(d, code, columns: tuple[str, ...]) -> str:  # noqa: ANN001 - d:
     unchanged = code({"due": "x.due_base", "progress": "0", "status": "'not_started'", "start": "x.start",
                       "checkpoints": "x.checkpoints_base", "due_original": "NULL"})
     today = code({f: f"x.{f}" for f in (*state, "start")})
+    # a progress edited behind gkplan's back (text, a fraction, past 100) cannot be packed beside the code:
+    # such a point counts under no status or light (gkplan check names it), as an unknown status does
     packed = (f"CASE WHEN x.changed > :as_of THEN coalesce(({lookup}), {unchanged} * 1000)"
-              f" ELSE {today} * 1000 + x.progress END")  # fmt: skip
+              f" WHEN x.progress BETWEEN 0 AND 100 AND CAST(x.progress AS INTEGER) = x.progress"
+              f" THEN {today} * 1000 + x.progress END")  # fmt: skip
     return (
         f"(SELECT *, kc / 1000 AS code, kc % 1000 AS progress FROM (SELECT {plain}, {packed} AS kc FROM points x"
         f" WHERE x.plan = :plan AND (x.since IS NULL OR x.since <= :as_of) ORDER BY x.id {d.fence}) c)"

@@ -141,8 +141,8 @@ class CheckMixin:
                 expected = rollup(rows, point[1]) if point else None
             except TypeError:
                 continue  # a malformed task: named by the format check
-            if not point or not expected:
-                continue
+            if not point or not expected or type(point[0]) is not int:
+                continue  # (a progress edited to text or a fraction: named by the format check)
             if point[2] and point[0] != expected[0]:
                 problems.append(f"{plan} 第 {pid} 项（{point[0]}%，任务计算为 {expected[0]}%）")
             elif not point[2] and abs(point[0] - expected[0]) > diverge:

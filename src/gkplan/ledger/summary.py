@@ -45,7 +45,10 @@ class SummaryMixin:
         groups: dict[Any, dict[str, Any]] = {}
         with self._errors():
             for row in self.conn.execute(sql, clock | {"plan": self.plan_key}):
-                status, light = STATUS_CODES[row["code"] // 16], LIGHT_CODES[row["code"] // 2 % 8]
+                # a status edited behind gkplan's back has no code: its points count in the total, under no
+                # status or light (gkplan check names them), rather than ending the report
+                code = row["code"]
+                status, light = (None, None) if code is None else (STATUS_CODES[code // 16], LIGHT_CODES[code // 2 % 8])
                 extended = [int(i) for i in row["extended"].split(",")] if row["extended"] else []
                 # a key names every department of its points: each counts them (two departments, twice)
                 names = row["grp"].split(KEY_SEPARATOR) if by not in (None, "section") and row["grp"] else [row["grp"]]
@@ -61,8 +64,9 @@ class SummaryMixin:
                     g["extended_ids"] += extended
                     g["first_seen"] = min(g["first_seen"], first)
                     g["points"] += row["n"]
-                    g[status] += row["n"]
-                    g["sum"] += row["progress"]
+                    if status is not None:
+                        g[status] += row["n"]
+                    g["sum"] += row["progress"] or 0
                     if light in _LIGHT_COUNTS:
                         g[light] += row["n"]
                     if light == "red":

@@ -18,9 +18,13 @@ def _group(department: str | None) -> str:
 
 
 def _roles_line(result: dict[str, Any]) -> str:
+    # a role of the same department made for another ledger on this server is used, not made again: say so
     reused = sum(a["reused"] for a in result["added"])
-    also = f"，其中 {reused} 个是服务器上已有的同一部门的角色" if reused else ""
-    added = f"（新增 {len(result['added'])} 个{also}）" if result["added"] else "（都已有）"
+    made = len(result["added"]) - reused
+    parts = [f"新建 {made} 个"] if made else []
+    if reused:
+        parts.append(f"沿用服务器上已有的同一部门的角色 {reused} 个" + ("，未新建" if not made else ""))
+    added = f"（{'，'.join(parts)}）" if parts else "（都已有）"
     return f"部门角色 {result['roles']} 个{added}；用 gkplan admin roles --dsn … 查看，gkplan admin user add 登录名 --dept 部门 添加登录账号"
 
 

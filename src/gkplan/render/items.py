@@ -233,7 +233,7 @@ def _summary_table(rows: list[dict[str, Any]], group_label: str, title: str, bar
             (str(r["green"]), "green"), f"{r['mean_progress']:.1f}%",
         ]  # fmt: skip
         if bars:
-            filled = int(r["mean_progress"] / 5 + 0.5)
+            filled = max(0, min(20, int(r["mean_progress"] / 5 + 0.5)))  # (a progress edited past 100: as detail.bar)
             cells.append(("#" * filled + "." * (20 - filled), "green"))
         else:
             cells.append(f"{r['extended']}/{r['extensions']}" if r["extended"] else "")

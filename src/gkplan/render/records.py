@@ -51,6 +51,8 @@ def describe_changes(changes: dict[str, list[Any]]) -> str:
                 parts.append("撤回延期申请")
             elif new is None:
                 parts.append(f"撤销对申请 #{old} 的审批")
+            elif old in ("accepted", "rejected"):  # an undone answer: the change reversed, [answer, request's number]
+                parts.append(f"撤销对延期申请 #{new} 的{'批准' if old == 'accepted' else '不批准'}")
             else:
                 parts.append(f"{'批准' if new == 'accepted' else '不批准'}延期申请 #{old}")
             continue
