@@ -75,9 +75,9 @@ def run(ledger: Ledger, path: Path, *, apply: bool, force: bool, by: str | None,
     rows = [{"row": c.row.number, "id": c.row.key, "kind": c.row.kind, "field": field, "old": old, "new": new,
              "conflict": bool(c.conflict), "record": entry["id"] if commit else None}
             for c, entry in done for field, (old, new) in entry["changes"].items() if field in EDITABLE]  # fmt: skip
-    # `by` as the records name it (on a server: the login, then the department)
+    # `by` as `undo --by` takes it; `recorder` as the records show it (on a server: the login, then the department)
     return {"file": book.name, "department": department, "period": book.meta.get("period"), "effective": day.isoformat(),
-            "by": ledger.author(author), "applied": commit, "forced": force, "changes": rows,
+            "by": author, "recorder": ledger.author(author), "applied": commit, "forced": force, "changes": rows,
             "items": len(done), "conflicts": [_conflict(c) for c in conflicts]}  # fmt: skip
 
 

@@ -46,12 +46,12 @@ def imported(result: dict[str, Any], fmt: str) -> None:
         caption = f"{where}：没有需要导入的修改"
     elif result["applied"]:
         forced = f"；其中 {conflicts} 行制表后台账已有改动，按 --force 以本表为准" if conflicts else ""
-        caption = (f"已导入 {where}：{result['items']} 项共 {len(rows)} 处修改，记录人 {_esc(result['by'])}，"
+        caption = (f"已导入 {where}：{result['items']} 项共 {len(rows)} 处修改，记录人 {_esc(result['recorder'])}，"
                    f"生效日期 {result['effective']}{forced}；可用 gkplan log 查看；撤销：gkplan undo --by {_esc(result['by'])}"
                    f"（每次撤销一项，共 {result['items']} 项）")  # fmt: skip
     else:
         clash = f"；{conflicts} 行制表后台账已有改动（标“冲突”），核对后加 --force 以本表为准" if conflicts else ""
-        caption = (f"预览 {where}：{result['items']} 项共 {len(rows)} 处修改，记录人 {_esc(result['by'])}，生效日期 "
+        caption = (f"预览 {where}：{result['items']} 项共 {len(rows)} 处修改，记录人 {_esc(result['recorder'])}，生效日期 "
                    f"{result['effective']}；尚未写入台账{clash}；确认无误后加 --apply 导入")  # fmt: skip
 
     def table():  # noqa: ANN202
