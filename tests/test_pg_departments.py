@@ -3,7 +3,12 @@ that has 协办 departments, backfill an earlier day, and what the server itself
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import psycopg
 from test_pg_ledger import gk, shared  # noqa: F401 - a fixture, used by name
+from test_sheet import fill
 
 
 def test_lead_and_co_departments_report_on_a_point_with_co_departments(run, shared):  # noqa: F811
@@ -42,3 +47,57 @@ def test_the_lead_department_reports_on_a_point_the_seed_gives_co_departments(ru
     run("admin", "user", "add", "zs", "--dept", "教务部", "--dsn", pgdb)
     done = gk(login(pgdb, "zs"), "update", "1", "--progress", "10")
     assert done.returncode == 0, done.stderr
+
+
+def test_a_department_backfills_an_earlier_day_on_its_points_and_tasks(run, shared, tmp_path):  # noqa: F811
+    _, login = shared
+    jwb = login("教务部")
+    assert gk(jwb, "update", "21", "--problem", "六月的问题").returncode == 0
+    for args in (("update", "7", "--note", "a", "--date", "2022-06-10"), ("update", "7", "--note", "b", "--date", "2022-06-01"),
+                 ("task", "update", "7.1", "--note", "c", "--date", "2022-06-20"),
+                 ("task", "update", "7.1", "--note", "d", "--date", "2022-06-05")):  # fmt: skip
+        done = gk(jwb, *args)
+        assert done.returncode == 0, (args, done.stderr)
+    assert run.json("show", "7")["note"] == "a" and run.json("show", "7", "--as-of", "2022-06-05")["note"] == "b"
+    assert [t["note"] for t in run.json("task", "list", "--point", "7", "--as-of", "2022-06-10")][0] == "d"
+    sheet = str(tmp_path / "教务部-2022-05.xlsx")  # the sheet of an earlier period, imported after those entries
+    assert gk(jwb, "sheet", "--dept", "教务部", "--period", "2022-05", "-o", sheet).returncode == 0
+    fill(Path(sheet), {("21", "进展情况"): "五月的进展"})
+    imported = gk(jwb, "import", sheet, "--apply")
+    assert imported.returncode == 0, imported.stderr
+    assert run.json("show", "21", "--as-of", "2022-05-31")["note"] == "五月的进展"
+    refused = gk(jwb, "update", "17", "--note", "x", "--date", "2022-06-01")  # not its point: still refused
+    assert refused.returncode == 10, refused.stderr
+    assert run("check").exit_code == 0
+
+
+def test_a_server_ledger_made_before_a_rule_gets_it_from_the_next_admin_command(run, pgdb, monkeypatch):
+    run("admin", "init", pgdb)
+    run("admin", "user", "add", "dcb", "--office", "--dsn", pgdb)
+    with psycopg.connect(pgdb, autocommit=True) as conn:  # as an earlier gkplan made it: no backfill for departments
+        conn.execute("DROP POLICY department_replay ON point_states")
+    monkeypatch.setenv("GKPLAN_DB", login(pgdb, "dcb"))
+    rules = {c["check"]: c for c in run.json("check", code=None)}["服务器规则"]
+    assert not rules["ok"] and "point_states 的策略 department_replay" in json.dumps(rules, ensure_ascii=False)
+    run("admin", "roles", "--dsn", pgdb)
+    assert all(c["ok"] for c in run.json("check"))
+    with psycopg.connect(pgdb, autocommit=True) as conn:  # one whose words were another gkplan's (no mark then)
+        conn.execute("ALTER POLICY department_append ON point_states WITH CHECK (false)")
+        conn.execute("COMMENT ON TABLE gkplan_roles IS NULL")
+    assert "规则不是本版本 gkplan 的" in run("check", code=7).stdout
+    run("admin", "roles", "--dsn", pgdb)
+    with psycopg.connect(pgdb) as conn:
+        check = conn.execute("SELECT with_check FROM pg_policies WHERE tablename = 'point_states' AND policyname = 'department_append'")
+        assert "gkplan_closed_by" in check.fetchone()[0]
+
+
+def test_a_department_backfills_before_a_closing_the_office_has_since_reopened(run, shared):  # noqa: F811
+    _, login = shared
+    jwb = login("教务部")
+    run("update", "7", "--progress", "100", "--evidence", "国开发〔2022〕9号", "--date", "2022-06-05")
+    run("review", "7", "--accept", "--override", "另行验收", "--date", "2022-06-10")
+    run("update", "7", "--status", "进行中", "--progress", "80", "--note", "退回补充材料", "--date", "2022-06-20")
+    done = gk(jwb, "update", "7", "--problem", "早先的问题", "--date", "2022-06-01")  # replays the 销号's state too
+    assert done.returncode == 0, done.stderr
+    assert run.json("show", "7", "--as-of", "2022-06-15")["status"] == "done"
+    assert run("check").exit_code == 0

@@ -91,8 +91,12 @@ def test_history_and_states_take_a_departments_own_entries_only(server):
     me.refused(state, (3, 1, "in_progress"))
     me.refused(state, (7, 2, "done"))
     for statement in ("UPDATE history SET note = 'x'", "DELETE FROM history", "TRUNCATE history",
-                      "DELETE FROM point_states", "UPDATE point_states SET progress = 1"):  # fmt: skip
+                      "UPDATE point_states SET progress = 1"):  # fmt: skip
         assert "permission denied" in me.refused(statement)
+    # a backfill replaces the states of the item of the entry just appended in its name (#3: point 38), no others
+    assert me.rows("DELETE FROM point_states") == 0
+    assert me.rows(H, (4, 7, "point", None, "jwb_zhang", progress)) == 1
+    assert me.rows("DELETE FROM task_states") == 0 and me.rows("DELETE FROM point_states") == 1
 
 
 def test_nobody_changes_or_removes_history_not_even_its_owner(server):

@@ -81,12 +81,15 @@ def _prepared(server: Any) -> None:
 
 
 def _current(server: Any) -> str:
-    """The server's schema state, with the turn taken; a ledger of an older version is upgraded first, and that
-    is committed whatever the command then does (an administrator's command upgrades: the owner alone may)."""
+    """The server's schema state, with the turn taken; a ledger of an older version, or one without a rule of
+    this gkplan's (a policy added since), is upgraded first, and that is committed whatever the command then does
+    (an administrator's command upgrades: the owner alone may)."""
     server.take_turn()
     state = server.schema_state()
-    if state == "old":
-        server.upgrade_schema()
+    if state == "old" or (state == "present" and server.rules_missing()):
+        if state == "old":
+            server.upgrade_schema()
+        server.ensure_rules()
         server.commit()  # (which ends the turn: taken again)
         server.take_turn()
         state = server.schema_state()

@@ -167,14 +167,17 @@ class Server:
         """The functions, triggers, policies and grants, made or remade: running it twice changes nothing."""
         self.ensure_groups()
         self.run(pg_schema.FUNCTIONS)
-        have = {(r[0], r[1]) for r in self.run("SELECT tablename, policyname FROM pg_policies WHERE schemaname = 'public'")}
-        for key, statement in pg_schema.policy_statements().items():
-            if key not in have:
-                self.run(statement)
+        for (table, name), statement in pg_schema.policy_statements().items():
+            self.run(f"DROP POLICY IF EXISTS {name} ON {table}")  # (one made by an earlier gkplan may say less)
+            self.run(statement)
         for name, body in pg_schema.TRIGGERS.items():
             self.run(f"CREATE OR REPLACE TRIGGER {name} {body}")
         for statement in pg_schema.grant_statements():
             self.run(statement)
+        self.run(f"COMMENT ON TABLE {ROLES_TABLE} IS '{pg_schema.rules_mark()}'")
+
+    def rules_missing(self) -> list[str]:
+        return pg_schema.missing_rules(self.run)
 
     def ensure_groups(self) -> None:
         for role, comment in GROUP_COMMENTS.items():

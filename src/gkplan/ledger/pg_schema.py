@@ -148,9 +148,18 @@ CREATE OR REPLACE FUNCTION public.gkplan_touches_point(p_plan text, p_point bigi
     SELECT public.gkplan_reports_point(p_plan, p_point) OR EXISTS (SELECT 1 FROM public.tasks t WHERE t.plan = p_plan
         AND t.point = p_point AND (t.dept = ANY (public.gkplan_my_departments())
                                    OR string_to_array(t.co, chr(31)) && public.gkplan_my_departments())) $$;
+CREATE OR REPLACE FUNCTION public.gkplan_replays(p_plan text, p_point bigint, p_entity text, p_ref text) RETURNS boolean
+    LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM public.history h WHERE h.id = (SELECT max(x.id) FROM public.history x)
+        AND h.plan = p_plan AND h.point = p_point AND h.entity = p_entity AND h.ref IS NOT DISTINCT FROM p_ref
+        AND (h."by" = session_user::text OR starts_with(h."by", session_user::text || '（'))) $$;
 CREATE OR REPLACE FUNCTION public.gkplan_closes(p_changes text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
     SELECT coalesce((p_changes::jsonb -> 'status' ->> 1) = 'done', false)
         OR coalesce((p_changes::jsonb -> 'task' -> 1 ->> 'status') = 'done', false) $$;
+CREATE OR REPLACE FUNCTION public.gkplan_closed_by(p_plan text, p_point bigint, p_entity text, p_ref text, p_day text)
+    RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM public.history h WHERE h.plan = p_plan AND h.point = p_point AND h.entity = p_entity
+        AND h.ref IS NOT DISTINCT FROM p_ref AND h.effective <= p_day AND public.gkplan_closes(h.changes)) $$;
 CREATE OR REPLACE FUNCTION public.gkplan_history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'history is append-only（历史只增不减：不能修改或删除历史记录）' USING ERRCODE = 'insufficient_privilege';
@@ -193,7 +202,7 @@ TRIGGERS = {
 _DONE_ALREADY = "EXISTS (SELECT 1 FROM public.{t} x WHERE x.plan = {s}.plan AND {k} AND x.status = 'done')"
 # The department roles' policies: USING and WITH CHECK of an UPDATE, WITH CHECK of an INSERT. A department reads
 # everything and writes only its own rows; a state may say 'done' only of an item already 销号 (a note added after
-# it). A history entry names its author: the login that authenticated (session_user), which SET ROLE cannot change,
+# it), or 销号 on or before the state's day and reopened since (a backfill replays that state). A history entry names its author: the login that authenticated (session_user), which SET ROLE cannot change,
 # alone or with a person's name after it: 教务部（张三）.
 POLICIES = {
     "update": {
@@ -208,11 +217,19 @@ POLICIES = {
                    " WHEN 'task' THEN CASE WHEN ref ~ '^[0-9]{1,18}$' THEN public.gkplan_reports_task(plan, point, ref::bigint)"
                    " ELSE false END ELSE false END",
         "point_states": "public.gkplan_touches_point(plan, point) AND (status <> 'done' OR "
-                        + _DONE_ALREADY.format(t="points", s="point_states", k="x.id = point_states.point") + ")",
+                        + _DONE_ALREADY.format(t="points", s="point_states", k="x.id = point_states.point")
+                        + " OR public.gkplan_closed_by(plan, point, 'point', NULL, effective))",
         "task_states": "public.gkplan_reports_task(plan, point, seq) AND (status IS DISTINCT FROM 'done' OR "
                        + _DONE_ALREADY.format(t="tasks", s="task_states", k="x.point = task_states.point AND x.seq = task_states.seq")
-                       + ")",
+                       + " OR public.gkplan_closed_by(plan, point, 'task', seq::text, effective))",
         "target_states": "public.gkplan_reports_point(plan, point)",
+    },
+    # A backfill (补记) rebuilds the item's states from its entries: a department removes them only for the item of
+    # the entry it has just appended (the history's last, in its name; writers take turns), then inserts them anew.
+    "delete": {
+        "point_states": "public.gkplan_touches_point(plan, point) AND public.gkplan_replays(plan, point, 'point', NULL)",
+        "task_states": "public.gkplan_reports_task(plan, point, seq) AND public.gkplan_replays(plan, point, 'task', seq::text)",
+        "target_states": "public.gkplan_reports_point(plan, point) AND public.gkplan_replays(plan, point, 'target', metric)",
     },
 }  # fmt: skip
 
@@ -230,19 +247,23 @@ def policy_statements() -> dict[tuple[str, str], str]:
                                              f" USING ({using}) WITH CHECK ({check})")  # fmt: skip
     for table, check in POLICIES["insert"].items():
         out[(table, "department_append")] = f"CREATE POLICY department_append ON {table} FOR INSERT TO {DEPARTMENTS} WITH CHECK ({check})"
+    for table, using in POLICIES["delete"].items():
+        out[(table, "department_replay")] = f"CREATE POLICY department_replay ON {table} FOR DELETE TO {DEPARTMENTS} USING ({using})"
     return out
 
 
 def grant_statements() -> list[str]:
     """Table and column privileges. The office may do everything but change or remove history (and TRUNCATE
     nothing: it skips row triggers); a department reads everything, changes only its reporting columns, and
-    appends to the history and the states. The role map is read by every role and written only by the owner."""
+    appends to the history and the states (replacing its items' states on a backfill: see POLICIES). The role
+    map is read by every role and written only by the owner."""
     everything = [*tables(), ROLES_TABLE]
     out = [f"REVOKE ALL ON {', '.join(map(q, everything))} FROM PUBLIC",
            f"GRANT SELECT ON {', '.join(map(q, everything))} TO {OFFICE}, {DEPARTMENTS}",
            f"GRANT INSERT, UPDATE, DELETE ON {', '.join(q(t) for t in tables() if t != 'history')} TO {OFFICE}",
            f"GRANT INSERT ON history TO {OFFICE}",
-           f"GRANT INSERT ON {', '.join(APPENDED)} TO {DEPARTMENTS}"]  # fmt: skip
+           f"GRANT INSERT ON {', '.join(APPENDED)} TO {DEPARTMENTS}",
+           f"GRANT DELETE ON {', '.join(POLICIES['delete'])} TO {DEPARTMENTS}"]  # fmt: skip
     out += [f"GRANT UPDATE ({', '.join(map(q, cols))}) ON {table} TO {DEPARTMENTS}" for table, cols in REPORTING.items()]
     out += [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY" for table in GUARDED]
     return out
@@ -254,10 +275,25 @@ def server_checks(q, add) -> None:  # noqa: ANN001 - q: the ledger's execute; ad
     version = q("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     add("结构版本", [] if version and version[0] == str(schema.SCHEMA_VERSION) else [f"版本 {version and version[0]}"],
         f"版本 {schema.SCHEMA_VERSION}")  # fmt: skip
+    add("服务器规则", missing_rules(q), "行级安全、各部门的策略和历史只增不减的触发器都在")
+
+
+def missing_rules(q) -> list[str]:  # noqa: ANN001 - q: an execute
+    """The server's rules this gkplan has and the database lacks (one made by an earlier gkplan): for a person."""
     policies = {(r[0], r[1]) for r in q("SELECT tablename, policyname FROM pg_policies WHERE schemaname = 'public'")}
     secured = {r[0] for r in q("SELECT relname FROM pg_class WHERE relrowsecurity AND relnamespace = 'public'::regnamespace")}
     triggers = {r[0] for r in q("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'")}
     missing = [f"{t} 的策略 {n}" for t, n in policy_statements() if (t, n) not in policies]
     missing += [f"{t} 未启用行级安全" for t in GUARDED if t not in secured]
     missing += [f"触发器 {n}" for n in TRIGGERS if n not in triggers]
-    add("服务器规则", missing, "行级安全、各部门的策略和历史只增不减的触发器都在")
+    mark = q(f"SELECT obj_description('public.{ROLES_TABLE}'::regclass, 'pg_class')").fetchone()[0]
+    return missing or ([] if mark == rules_mark() else ["规则不是本版本 gkplan 的（管理员运行任一 gkplan admin 命令即更新）"])
+
+
+def rules_mark() -> str:
+    """The rules' fingerprint, kept as the role map's comment: a policy or function whose words changed since
+    the server's were made is remade by the next admin command (pg_admin.ensure_rules), as a missing one is."""
+    import hashlib
+
+    words = [FUNCTIONS, *policy_statements().values(), *TRIGGERS.values(), *grant_statements()]
+    return "gkplan rules " + hashlib.sha256("\n".join(words).encode()).hexdigest()[:16]
