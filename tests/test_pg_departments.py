@@ -101,3 +101,18 @@ def test_a_department_backfills_before_a_closing_the_office_has_since_reopened(r
     assert done.returncode == 0, done.stderr
     assert run.json("show", "7", "--as-of", "2022-06-15")["status"] == "done"
     assert run("check").exit_code == 0
+
+
+def test_a_department_that_a_later_plan_brings_gets_its_role_from_admin(run, pgdb, tmp_path):
+    first, second = tmp_path / "2022.yaml", tmp_path / "2023.yaml"
+    first.write_text(SEED.format(year=2022, dept="教务部"), encoding="utf-8")
+    second.write_text(SEED.format(year=2023, dept="新设教研部").replace("2022-12-31", "2023-12-31"), encoding="utf-8")
+    run("admin", "init", pgdb, "--seed", str(first))
+    run("admin", "user", "add", "dcb", "--office", "--dsn", pgdb)
+    loaded = gk(login(pgdb, "dcb"), "load", str(second))  # the office loads a new plan: it cannot make roles
+    assert loaded.returncode == 0, loaded.stderr
+    assert "新设教研部" in [r["department"] for r in run.json("admin", "roles", "--dsn", pgdb)]
+    added = run.json("admin", "user", "add", "jyb", "--dept", "新设教研部", "--dsn", pgdb)
+    assert added["role"] == "gkplan_dept_xsjyb" and added["department"] == "新设教研部"
+    done = gk(login(pgdb, "jyb"), "update", "1", "--note", "新计划的报送")
+    assert done.returncode == 0, done.stderr

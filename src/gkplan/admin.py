@@ -183,6 +183,8 @@ def add_user(dsn: str, login: str, *, department: str | None, office: bool, pass
         raise InvalidValue("--password 不能为空")
     with pg_admin.session(dsn) as server:
         _server_ledger(server)
+        if not office:
+            _roles(server)  # a department a later plan's `load` brought (the office cannot make roles): made now
         role, label = (OFFICE, None) if office else _department_role(server.role_map(), department or "")
         done = server.add_login(name, role, password)
         server.commit()
@@ -214,4 +216,6 @@ def roles(dsn: str) -> list[dict[str, Any]]:
 
     with pg_admin.session(dsn) as server:
         _server_ledger(server)
+        _roles(server)  # a department a later plan's `load` brought (the office cannot make roles): made now
+        server.commit()
         return server.group_roles()
