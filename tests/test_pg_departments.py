@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import psycopg
+import pytest
 from test_pg_ledger import gk, shared  # noqa: F401 - a fixture, used by name
 from test_sheet import fill
 
@@ -116,3 +117,32 @@ def test_a_department_that_a_later_plan_brings_gets_its_role_from_admin(run, pgd
     assert added["role"] == "gkplan_dept_xsjyb" and added["department"] == "新设教研部"
     done = gk(login(pgdb, "jyb"), "update", "1", "--note", "新计划的报送")
     assert done.returncode == 0, done.stderr
+
+
+def test_the_server_keeps_progress_and_status_in_range_whoever_writes(run, pgdb):
+    run("admin", "init", pgdb)
+    run("admin", "user", "add", "zs", "--dept", "教务部", "--dsn", pgdb)
+    with psycopg.connect(login(pgdb, "zs"), autocommit=True) as conn:
+        for statement in ("UPDATE points SET progress = 999999999999 WHERE id = 7", "UPDATE points SET progress = -1 WHERE id = 7",
+                          "UPDATE points SET status = 'weird' WHERE id = 7", "UPDATE tasks SET progress = 101 WHERE point = 7",
+                          "UPDATE tasks SET status = '' WHERE point = 7"):  # fmt: skip
+            with pytest.raises(psycopg.errors.CheckViolation):
+                conn.execute(statement)
+        assert conn.execute("UPDATE points SET progress = 100, status = 'pending_review' WHERE id = 7").rowcount == 1
+    with psycopg.connect(pgdb, autocommit=True) as conn:  # the owner (and the office) too; the states as well
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("INSERT INTO point_states (plan, point, effective, hid, progress, status, due)"
+                         " VALUES ('2022', 7, '2022-06-30', 1, 40, 'weird', '2022-12-31')")  # fmt: skip
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("INSERT INTO task_states (plan, point, seq, effective, hid, present, progress)"
+                         " VALUES ('2022', 7, 1, '2022-06-30', 1, 1, 500)")  # fmt: skip
+        conn.execute("ALTER TABLE points DROP CONSTRAINT points_progress_range")  # as a server ledger made before
+        conn.execute("UPDATE points SET progress = 150 WHERE id = 3")
+    failed = run("admin", "roles", "--dsn", pgdb, code=5)  # a row out of range: named, nothing made
+    assert "points_progress_range" in failed.stderr and failed.stderr.count("\n") == 1
+    with psycopg.connect(pgdb, autocommit=True) as conn:
+        conn.execute("UPDATE points SET progress = 15 WHERE id = 3")
+    run("admin", "roles", "--dsn", pgdb)
+    with psycopg.connect(pgdb) as conn:
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("UPDATE points SET progress = 150 WHERE id = 3")
