@@ -87,16 +87,26 @@ def test_history_and_states_take_a_departments_own_entries_only(server):
     me.refused(H, (3, 7, "task", "x", "jwb_zhang", progress))
     assert me.rows(H, (3, 38, "point", None, "jwb_zhang", json.dumps({"reported": [None, "2022-06-30"]}))) == 1
     state = "INSERT INTO point_states (plan, point, effective, hid, progress, status, due) VALUES ('2022', %s, '2022-06-30', %s, 40, %s, '2022-12-31')"
-    assert me.rows(state, (7, 1, "in_progress")) == 1
-    me.refused(state, (3, 1, "in_progress"))
-    me.refused(state, (7, 2, "done"))
+    me.refused(state, (7, 1, "in_progress"))  # a state follows its own entry just appended on the item: #3 is 38's
+    assert me.rows("DELETE FROM point_states") == 0  # (so it replaces none of 7's either)
+    assert me.rows(H, (4, 7, "point", None, "jwb_zhang", progress)) == 1
+    assert me.rows(state, (7, 4, "in_progress")) == 1 and me.rows(state, (7, 1, "in_progress")) == 1  # (a replay)
+    me.refused(state, (7, 2, "in_progress"))  # #2 is task 7.1's
+    me.refused(state, (3, 4, "in_progress"))
+    me.refused(state, (7, 4, "done"))
     for statement in ("UPDATE history SET note = 'x'", "DELETE FROM history", "TRUNCATE history",
                       "UPDATE point_states SET progress = 1"):  # fmt: skip
         assert "permission denied" in me.refused(statement)
-    # a backfill replaces the states of the item of the entry just appended in its name (#3: point 38), no others
-    assert me.rows("DELETE FROM point_states") == 0
-    assert me.rows(H, (4, 7, "point", None, "jwb_zhang", progress)) == 1
-    assert me.rows("DELETE FROM task_states") == 0 and me.rows("DELETE FROM point_states") == 1
+    # a backfill replaces the states of the item of the entry just appended in its name (#4: point 7), no others
+    assert me.rows("DELETE FROM task_states") == 0 and me.rows("DELETE FROM point_states") == 2
+    # numbered right after the last, by anyone; an undo undoes one of its author's entries of the item
+    assert "紧接在最后一条之后" in me.refused(H, (9, 7, "point", None, "jwb_zhang", progress), why=errors.IntegrityConstraintViolation)
+    assert "紧接在最后一条之后" in Session(server).refused(H, (9, 3, "point", None, "x", progress), why=errors.IntegrityConstraintViolation)
+    undo = H.replace('"by", changes, hash)', '"by", changes, hash, undoes)').replace("'h')", "'h', %s)")
+    assert Session(login(server, "dcb_li")).rows(H, (5, 7, "point", None, "dcb_li", progress)) == 1
+    me.refused(undo, (6, 7, "point", None, "jwb_zhang", progress, 5))  # the office's
+    me.refused(undo, (6, 7, "point", None, "jwb_zhang", progress, 2))  # its own, of another item (task 7.1)
+    assert me.rows(undo, (6, 7, "point", None, "jwb_zhang", progress, 4)) == 1
 
 
 def test_nobody_changes_or_removes_history_not_even_its_owner(server):

@@ -153,6 +153,11 @@ CREATE OR REPLACE FUNCTION public.gkplan_replays(p_plan text, p_point bigint, p_
     SELECT EXISTS (SELECT 1 FROM public.history h WHERE h.id = (SELECT max(x.id) FROM public.history x)
         AND h.plan = p_plan AND h.point = p_point AND h.entity = p_entity AND h.ref IS NOT DISTINCT FROM p_ref
         AND (h."by" = session_user::text OR starts_with(h."by", session_user::text || '（'))) $$;
+CREATE OR REPLACE FUNCTION public.gkplan_entry_of(p_id bigint, p_plan text, p_point bigint, p_entity text, p_ref text,
+    p_mine boolean) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM public.history h WHERE h.id = p_id AND h.plan = p_plan AND h.point = p_point
+        AND h.entity = p_entity AND h.ref IS NOT DISTINCT FROM p_ref
+        AND (NOT p_mine OR h."by" = session_user::text OR starts_with(h."by", session_user::text || '（'))) $$;
 CREATE OR REPLACE FUNCTION public.gkplan_closes(p_changes text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
     SELECT coalesce((p_changes::jsonb -> 'status' ->> 1) = 'done', false)
         OR coalesce((p_changes::jsonb -> 'task' -> 1 ->> 'status') = 'done', false) $$;
@@ -163,6 +168,16 @@ CREATE OR REPLACE FUNCTION public.gkplan_closed_by(p_plan text, p_point bigint, 
 CREATE OR REPLACE FUNCTION public.gkplan_history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'history is append-only（历史只增不减：不能修改或删除历史记录）' USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE OR REPLACE FUNCTION public.gkplan_history_in_order() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE lo bigint; hi bigint; n bigint;
+BEGIN
+    SELECT min(id), max(id), count(*) INTO lo, hi, n FROM added;
+    IF n > 0 AND (hi - lo + 1 <> n OR lo <> coalesce((SELECT max(h.id) FROM public.history h WHERE h.id < lo), 0) + 1
+                  OR EXISTS (SELECT 1 FROM public.history h WHERE h.id > hi)) THEN
+        RAISE EXCEPTION '历史记录号须紧接在最后一条之后（%–%）', lo, hi USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NULL;
 END $$;
 CREATE OR REPLACE FUNCTION public.gkplan_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -197,13 +212,20 @@ TRIGGERS = {
     "history_append_only_truncate": "BEFORE TRUNCATE ON history FOR EACH STATEMENT EXECUTE FUNCTION public.gkplan_history_append_only()",
     "points_guard": "BEFORE UPDATE ON points FOR EACH ROW EXECUTE FUNCTION public.gkplan_guard()",
     "tasks_guard": "BEFORE UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION public.gkplan_guard()",
+    # numbered without a gap, after the last (a gap would fail `check` for ever: the history is append-only); once
+    # a statement, its rows together, so that a push's COPY pays one look
+    "history_in_order": "AFTER INSERT ON history REFERENCING NEW TABLE AS added FOR EACH STATEMENT"
+                        " EXECUTE FUNCTION public.gkplan_history_in_order()",
 }  # fmt: skip
 
+# a state row follows the entry its department has just appended on that item, and is the state after an entry of it
+_STATE_OF = ("public.gkplan_replays(plan, point, '{e}', {r})"
+             " AND public.gkplan_entry_of(hid, plan, point, '{e}', {r}, false)")  # fmt: skip
 _DONE_ALREADY = "EXISTS (SELECT 1 FROM public.{t} x WHERE x.plan = {s}.plan AND {k} AND x.status = 'done')"
 # The department roles' policies: USING and WITH CHECK of an UPDATE, WITH CHECK of an INSERT. A department reads
 # everything and writes only its own rows; a state may say 'done' only of an item already 销号 (a note added after
 # it), or 销号 on or before the state's day and reopened since (a backfill replays that state). A history entry names its author: the login that authenticated (session_user), which SET ROLE cannot change,
-# alone or with a person's name after it: 教务部（张三）.
+# alone or with a person's name after it: 教务部（张三）; an entry that undoes one undoes one of its author's.
 POLICIES = {
     "update": {
         "points": ("public.gkplan_touches_point(plan, id)",) * 2,
@@ -215,14 +237,16 @@ POLICIES = {
                    " WHEN 'point' THEN public.gkplan_touches_point(plan, point)"
                    " WHEN 'target' THEN public.gkplan_reports_point(plan, point)"
                    " WHEN 'task' THEN CASE WHEN ref ~ '^[0-9]{1,18}$' THEN public.gkplan_reports_task(plan, point, ref::bigint)"
-                   " ELSE false END ELSE false END",
-        "point_states": "public.gkplan_touches_point(plan, point) AND (status <> 'done' OR "
+                   " ELSE false END ELSE false END"
+                   " AND (undoes IS NULL OR public.gkplan_entry_of(undoes, plan, point, entity, ref, true))",
+        "point_states": "public.gkplan_touches_point(plan, point) AND " + _STATE_OF.format(e="point", r="NULL") + " AND (status <> 'done' OR "
                         + _DONE_ALREADY.format(t="points", s="point_states", k="x.id = point_states.point")
                         + " OR public.gkplan_closed_by(plan, point, 'point', NULL, effective))",
-        "task_states": "public.gkplan_reports_task(plan, point, seq) AND (status IS DISTINCT FROM 'done' OR "
+        "task_states": "public.gkplan_reports_task(plan, point, seq) AND " + _STATE_OF.format(e="task", r="seq::text")
+                       + " AND (status IS DISTINCT FROM 'done' OR "
                        + _DONE_ALREADY.format(t="tasks", s="task_states", k="x.point = task_states.point AND x.seq = task_states.seq")
                        + " OR public.gkplan_closed_by(plan, point, 'task', seq::text, effective))",
-        "target_states": "public.gkplan_reports_point(plan, point)",
+        "target_states": "public.gkplan_reports_point(plan, point) AND " + _STATE_OF.format(e="target", r="metric"),
     },
     # A backfill (补记) rebuilds the item's states from its entries: a department removes them only for the item of
     # the entry it has just appended (the history's last, in its name; writers take turns), then inserts them anew.
