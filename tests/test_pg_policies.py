@@ -12,8 +12,8 @@ import psycopg
 import pytest
 from psycopg import errors
 
-H = 'INSERT INTO history (id, plan, point, entity, ref, action, effective, at, "by", changes, hash)' \
-    " VALUES (%s, '2022', %s, %s, %s, 'update', '2022-06-30', '2022-06-30T10:00:00+08:00', %s, %s, 'h')"
+H = 'INSERT INTO history (id, plan, point, entity, ref, action, effective, at, "by", changes, undoes, hash)' \
+    " VALUES (%s, '2022', %s, %s, %s, 'update', '2022-06-30', '2022-06-30T10:00:00+08:00', %s, %s, %s, %s)"
 
 
 def login(dsn: str, user: str) -> str:
@@ -27,12 +27,25 @@ class Session:
         self.conn = psycopg.connect(dsn, autocommit=True)
 
     def rows(self, statement: str, params: tuple = ()) -> int:
-        return self.conn.execute(statement, params).rowcount
+        return self.conn.execute(statement, self.chained(statement, params)).rowcount
 
     def refused(self, statement: str, params: tuple = (), why: type = errors.InsufficientPrivilege) -> str:
         with pytest.raises(why) as caught:
-            self.conn.execute(statement, params)
+            self.conn.execute(statement, self.chained(statement, params))
         return str(caught.value)
+
+    def chained(self, statement: str, params: tuple) -> tuple:
+        """A history entry (H): (id, point, entity, ref, by, changes[, undoes]) with the hash the chain gives it."""
+        if statement != H or len(params) == 8:
+            return params
+        from gkplan.ledger.chain import GENESIS, entry_hash
+
+        fields = ("id", "point", "entity", "ref", "by", "changes", "undoes")
+        entry = dict(zip(fields, (*params, None) if len(params) == 6 else params))
+        entry |= {"plan": "2022", "action": "update", "effective": "2022-06-30", "at": "2022-06-30T10:00:00+08:00",
+                  "note": None, "cause": None}  # fmt: skip
+        previous = self.conn.execute("SELECT hash FROM history WHERE id = %s", (entry["id"] - 1,)).fetchone()
+        return (*(entry[f] for f in fields), entry_hash(previous[0] if previous else GENESIS, entry))
 
 
 @pytest.fixture
@@ -102,11 +115,15 @@ def test_history_and_states_take_a_departments_own_entries_only(server):
     # numbered right after the last, by anyone; an undo undoes one of its author's entries of the item
     assert "紧接在最后一条之后" in me.refused(H, (9, 7, "point", None, "jwb_zhang", progress), why=errors.IntegrityConstraintViolation)
     assert "紧接在最后一条之后" in Session(server).refused(H, (9, 3, "point", None, "x", progress), why=errors.IntegrityConstraintViolation)
-    undo = H.replace('"by", changes, hash)', '"by", changes, hash, undoes)').replace("'h')", "'h', %s)")
+    undo = H
     assert Session(login(server, "dcb_li")).rows(H, (5, 7, "point", None, "dcb_li", progress)) == 1
     me.refused(undo, (6, 7, "point", None, "jwb_zhang", progress, 5))  # the office's
     me.refused(undo, (6, 7, "point", None, "jwb_zhang", progress, 2))  # its own, of another item (task 7.1)
     assert me.rows(undo, (6, 7, "point", None, "jwb_zhang", progress, 4)) == 1
+    # hashed as the chain says (gkplan's own entries: every other test), by anyone
+    for session in (me, Session(server)):
+        assert "与哈希链不符" in session.refused(H, (7, 7, "point", None, "jwb_zhang", progress, None, "0" * 64),
+                                                why=errors.IntegrityConstraintViolation)  # fmt: skip
 
 
 def test_nobody_changes_or_removes_history_not_even_its_owner(server):
@@ -176,3 +193,24 @@ def test_thirty_departments_writing_at_once(run, server, pg_server):
         assert sorted(note.strip("[]").split("][")) == sorted(writers[point]) if writers[point] else note == ""
     for dept, progress in admin_db.conn.execute("SELECT dept, progress FROM tasks WHERE dept IS NOT NULL"):
         assert progress == (60 if dept in departments else 0)
+
+
+def test_the_server_hashes_an_entry_as_gkplan_does_whatever_its_text(server):
+    from gkplan.ledger.chain import entry_hash
+    from gkplan.ledger.jsonwrite import dumps
+
+    owner = Session(server)
+    texts = ['引号"与\\反斜杠', "控制\x01\x1f\b\f\n\r\t字符", "\x7f\u2028\u2029\ufeff", "😀 emoji", "", "null", "[1,2]"]
+    previous, number = "0" * 64, 0  # (admin init's ledger has no entry yet)
+    columns = ", ".join(f'"{c}"' for c in ("id", "plan", "point", "entity", "ref", "action", "effective", "at", "by",
+                                            "changes", "note", "cause", "undoes", "source", "hash"))  # fmt: skip
+    for i, text in enumerate(texts):
+        number += 1
+        entry = {"id": number, "plan": "2022", "point": 7, "entity": "task" if i % 2 else "point", "ref": "1" if i % 2 else None,
+                 "action": "update", "effective": "2022-06-30", "at": text or "2022-06-30T10:00:00+08:00", "by": text,
+                 "changes": dumps({"note": [None, text]}), "note": text, "cause": i or None, "undoes": None,
+                 "source": text if i % 3 else None}  # fmt: skip
+        entry["hash"] = entry_hash(previous, entry)
+        owner.rows(f"INSERT INTO history ({columns}) VALUES ({', '.join(['%s'] * 15)})", tuple(entry.values()))
+        previous = entry["hash"]
+    assert owner.rows("SELECT * FROM history") == len(texts)  # each accepted: the server's hash is gkplan's
