@@ -146,3 +146,15 @@ def test_the_server_keeps_progress_and_status_in_range_whoever_writes(run, pgdb)
     with psycopg.connect(pgdb) as conn:
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("UPDATE points SET progress = 150 WHERE id = 3")
+
+
+def test_a_departments_everyday_writes_and_undos_pass_the_servers_checks(run, shared):  # noqa: F811
+    _, login = shared
+    jwb = login("教务部")
+    for args in (("target", "set", "7", "招生", "--actual", "158万"), ("update", "7", "--due", "2023-03-31", "--reason", "经费"),
+                 ("task", "update", "7.1", "--progress", "50", "--owner", "张三"), ("undo",), ("undo",), ("undo",)):  # fmt: skip
+        done = gk(jwb, *args)
+        assert done.returncode == 0, (args, done.stderr)
+    point = run.json("show", "7")
+    assert point["extension_request"] is None and point["task_list"][0]["progress"] == 0
+    assert run("check").exit_code == 0

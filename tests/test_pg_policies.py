@@ -120,9 +120,16 @@ def test_history_and_states_take_a_departments_own_entries_only(server):
     me.refused(undo, (6, 7, "point", None, "jwb_zhang", progress, 5))  # the office's
     me.refused(undo, (6, 7, "point", None, "jwb_zhang", progress, 2))  # its own, of another item (task 7.1)
     assert me.rows(undo, (6, 7, "point", None, "jwb_zhang", progress, 4)) == 1
+    # what its entry changes: its reporting fields and a 延期 request, never the due date, 协办 or an answer to a request
+    for changes in ({"due": ["2022-12-31", "2023-06-30"]}, {"co": [None, "财务部"]}, {"checkpoints": [None, "[]"]},
+                    {"request": [None, "accepted"]}, {"note": [None, "x"], "follows": [0, 1]}):  # fmt: skip
+        me.refused(H, (7, 7, "point", None, "jwb_zhang", json.dumps(changes)))
+    me.refused(H, (7, 7, "task", "1", "jwb_zhang", json.dumps({"weight": [1, 5]})))
+    asked = {"request": [None, {"due": "2023-03-31", "reason": "经费"}], "note": [None, "申请延期"]}
+    assert me.rows(H, (7, 7, "point", None, "jwb_zhang", json.dumps(asked))) == 1
     # hashed as the chain says (gkplan's own entries: every other test), by anyone
     for session in (me, Session(server)):
-        assert "与哈希链不符" in session.refused(H, (7, 7, "point", None, "jwb_zhang", progress, None, "0" * 64),
+        assert "与哈希链不符" in session.refused(H, (8, 7, "point", None, "jwb_zhang", progress, None, "0" * 64),
                                                 why=errors.IntegrityConstraintViolation)  # fmt: skip
 
 

@@ -219,6 +219,17 @@ BEGIN
 END $$;
 """
 
+# What a department's entry may change: its reporting fields, and a 延期 request of its own (an object; the office's
+# answer names the request's number). Anything else would be replayed into states today's row never shows.
+_REPORTED = {e: [f for f in REPORTING[t] if f not in ("updated_at", "changed")] + ["request"]
+             for e, t in (("point", "points"), ("task", "tasks"), ("target", "targets"))}  # fmt: skip
+FUNCTIONS += (
+    "CREATE OR REPLACE FUNCTION public.gkplan_reports_only(p_entity text, p_changes text) RETURNS boolean LANGUAGE sql"
+    " IMMUTABLE AS $$ SELECT NOT EXISTS (SELECT 1 FROM jsonb_object_keys(p_changes::jsonb) k WHERE k <> ALL (CASE p_entity "
+    + " ".join(f"WHEN '{e}' THEN ARRAY[{', '.join(repr(f) for f in fs)}]" for e, fs in _REPORTED.items())
+    + " ELSE ARRAY[]::text[] END)) AND coalesce(jsonb_typeof(p_changes::jsonb -> 'request' -> 1), 'null') IN ('object', 'null') $$;\n"
+)
+
 # Statement-level, so that an UPDATE or DELETE matching no row is refused too; TRUNCATE fires no row trigger.
 # They bind every role, the table's owner included (only a superuser can switch triggers off).
 TRIGGERS = {
@@ -253,7 +264,8 @@ POLICIES = {
                    " WHEN 'target' THEN public.gkplan_reports_point(plan, point)"
                    " WHEN 'task' THEN CASE WHEN ref ~ '^[0-9]{1,18}$' THEN public.gkplan_reports_task(plan, point, ref::bigint)"
                    " ELSE false END ELSE false END"
-                   " AND (undoes IS NULL OR public.gkplan_entry_of(undoes, plan, point, entity, ref, true))",
+                   " AND (undoes IS NULL OR public.gkplan_entry_of(undoes, plan, point, entity, ref, true))"
+                   " AND public.gkplan_reports_only(entity, changes)",
         "point_states": "public.gkplan_touches_point(plan, point) AND " + _STATE_OF.format(e="point", r="NULL") + " AND (status <> 'done' OR "
                         + _DONE_ALREADY.format(t="points", s="point_states", k="x.id = point_states.point")
                         + " OR public.gkplan_closed_by(plan, point, 'point', NULL, effective))",
