@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 from functools import cache
 
-from gkplan.ledger import schema
+from gkplan.ledger import pg_history, schema
 
 OFFICE = "gkplan_office"  # 督查办: everything, except changing or removing history
 DEPARTMENTS = "gkplan_departments"  # every department's role is a member: the policies and grants name this one
@@ -169,31 +169,6 @@ CREATE OR REPLACE FUNCTION public.gkplan_history_append_only() RETURNS trigger L
 BEGIN
     RAISE EXCEPTION 'history is append-only（历史只增不减：不能修改或删除历史记录）' USING ERRCODE = 'insufficient_privilege';
 END $$;
-CREATE OR REPLACE FUNCTION public.gkplan_history_in_order() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE lo bigint; hi bigint; n bigint; wrong bigint;
-BEGIN
-    SELECT min(id), max(id), count(*) INTO lo, hi, n FROM added;
-    IF n > 0 AND (hi - lo + 1 <> n OR lo <> coalesce((SELECT max(h.id) FROM public.history h WHERE h.id < lo), 0) + 1
-                  OR EXISTS (SELECT 1 FROM public.history h WHERE h.id > hi)) THEN
-        RAISE EXCEPTION '历史记录号须紧接在最后一条之后（%–%）', lo, hi USING ERRCODE = 'integrity_constraint_violation';
-    END IF;
-    -- chain.entry_hash: SHA-256 of the previous hash and the JSON list of the entry's fields (json.dumps with
-    -- ensure_ascii=False escapes exactly what to_json escapes); `source` only where set
-    SELECT min(x.id) INTO wrong FROM (SELECT a.id, a.hash, encode(pg_catalog.sha256(convert_to(
-        coalesce(lag(a.hash) OVER (ORDER BY a.id), (SELECT h.hash FROM public.history h WHERE h.id = lo - 1), repeat('0', 64))
-        || '[' || concat_ws(',', a.id::text, coalesce(to_json(a.plan)::text, 'null'), coalesce(a.point::text, 'null'),
-            coalesce(to_json(a.entity)::text, 'null'), coalesce(to_json(a.ref)::text, 'null'),
-            coalesce(to_json(a.action)::text, 'null'), coalesce(to_json(a.effective)::text, 'null'),
-            coalesce(to_json(a.at)::text, 'null'), coalesce(to_json(a."by")::text, 'null'),
-            coalesce(to_json(a.changes)::text, 'null'), coalesce(to_json(a.note)::text, 'null'),
-            coalesce(a.cause::text, 'null'), coalesce(a.undoes::text, 'null'), to_json(a.source)::text) || ']',
-        'UTF8')), 'hex') AS want FROM added a) x WHERE x.hash IS DISTINCT FROM x.want;
-    IF wrong IS NOT NULL THEN
-        RAISE EXCEPTION '历史记录 #% 与哈希链不符（哈希不是由前一条和它的内容算出的）', wrong
-            USING ERRCODE = 'integrity_constraint_violation';
-    END IF;
-    RETURN NULL;
-END $$;
 CREATE OR REPLACE FUNCTION public.gkplan_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- the office and the owner are not held to a department's limits
@@ -219,16 +194,7 @@ BEGIN
 END $$;
 """
 
-# What a department's entry may change: its reporting fields, and a 延期 request of its own (an object; the office's
-# answer names the request's number). Anything else would be replayed into states today's row never shows.
-_REPORTED = {e: [f for f in REPORTING[t] if f not in ("updated_at", "changed")] + ["request"]
-             for e, t in (("point", "points"), ("task", "tasks"), ("target", "targets"))}  # fmt: skip
-FUNCTIONS += (
-    "CREATE OR REPLACE FUNCTION public.gkplan_reports_only(p_entity text, p_changes text) RETURNS boolean LANGUAGE sql"
-    " IMMUTABLE AS $$ SELECT NOT EXISTS (SELECT 1 FROM jsonb_object_keys(p_changes::jsonb) k WHERE k <> ALL (CASE p_entity "
-    + " ".join(f"WHEN '{e}' THEN ARRAY[{', '.join(repr(f) for f in fs)}]" for e, fs in _REPORTED.items())
-    + " ELSE ARRAY[]::text[] END)) AND coalesce(jsonb_typeof(p_changes::jsonb -> 'request' -> 1), 'null') IN ('object', 'null') $$;\n"
-)
+FUNCTIONS += pg_history.IN_ORDER + pg_history.reports_only(REPORTING)
 
 # Statement-level, so that an UPDATE or DELETE matching no row is refused too; TRUNCATE fires no row trigger.
 # They bind every role, the table's owner included (only a superuser can switch triggers off).
@@ -238,10 +204,7 @@ TRIGGERS = {
     "history_append_only_truncate": "BEFORE TRUNCATE ON history FOR EACH STATEMENT EXECUTE FUNCTION public.gkplan_history_append_only()",
     "points_guard": "BEFORE UPDATE ON points FOR EACH ROW EXECUTE FUNCTION public.gkplan_guard()",
     "tasks_guard": "BEFORE UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION public.gkplan_guard()",
-    # numbered without a gap after the last, and hashed as the chain says (a wrong one would fail `check` for ever:
-    # the history is append-only); once a statement, its rows together, so that a push's COPY pays one look
-    "history_in_order": "AFTER INSERT ON history REFERENCING NEW TABLE AS added FOR EACH STATEMENT"
-                        " EXECUTE FUNCTION public.gkplan_history_in_order()",
+    "history_in_order": pg_history.IN_ORDER_TRIGGER,
 }  # fmt: skip
 
 # a state row follows the entry its department has just appended on that item, and is the state after an entry of it

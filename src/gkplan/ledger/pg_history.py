@@ -1,0 +1,51 @@
+"""What the server checks of every new history entry, beyond who may write it (pg_schema's policies).
+
+Numbered right after the last entry and hashed as ledger/chain.py hashes: the history is append-only, so an entry
+with a gap before it or a hash of anything else would make `gkplan check` fail for ever. And what a department's
+entry may change: anything else would be replayed into states that today's row never shows.
+"""
+
+from __future__ import annotations
+
+# chain.entry_hash: SHA-256 of the previous hash and the JSON list of the entry's fields (json.dumps with
+# ensure_ascii=False escapes exactly what to_json escapes); `source` only where set. Once a statement, its rows
+# together (a transition table), so that a push's COPY of a whole history pays one look.
+IN_ORDER = r"""
+CREATE OR REPLACE FUNCTION public.gkplan_history_in_order() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE lo bigint; hi bigint; n bigint; wrong bigint;
+BEGIN
+    SELECT min(id), max(id), count(*) INTO lo, hi, n FROM added;
+    IF n > 0 AND (hi - lo + 1 <> n OR lo <> coalesce((SELECT max(h.id) FROM public.history h WHERE h.id < lo), 0) + 1
+                  OR EXISTS (SELECT 1 FROM public.history h WHERE h.id > hi)) THEN
+        RAISE EXCEPTION '历史记录号须紧接在最后一条之后（%–%）', lo, hi USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    SELECT min(x.id) INTO wrong FROM (SELECT a.id, a.hash, encode(pg_catalog.sha256(convert_to(
+        coalesce(lag(a.hash) OVER (ORDER BY a.id), (SELECT h.hash FROM public.history h WHERE h.id = lo - 1), repeat('0', 64))
+        || '[' || concat_ws(',', a.id::text, coalesce(to_json(a.plan)::text, 'null'), coalesce(a.point::text, 'null'),
+            coalesce(to_json(a.entity)::text, 'null'), coalesce(to_json(a.ref)::text, 'null'),
+            coalesce(to_json(a.action)::text, 'null'), coalesce(to_json(a.effective)::text, 'null'),
+            coalesce(to_json(a.at)::text, 'null'), coalesce(to_json(a."by")::text, 'null'),
+            coalesce(to_json(a.changes)::text, 'null'), coalesce(to_json(a.note)::text, 'null'),
+            coalesce(a.cause::text, 'null'), coalesce(a.undoes::text, 'null'), to_json(a.source)::text) || ']',
+        'UTF8')), 'hex') AS want FROM added a) x WHERE x.hash IS DISTINCT FROM x.want;
+    IF wrong IS NOT NULL THEN
+        RAISE EXCEPTION '历史记录 #% 与哈希链不符（哈希不是由前一条和它的内容算出的）', wrong
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+IN_ORDER_TRIGGER = ("AFTER INSERT ON history REFERENCING NEW TABLE AS added FOR EACH STATEMENT"
+                    " EXECUTE FUNCTION public.gkplan_history_in_order()")  # fmt: skip
+
+
+def reports_only(reporting: dict[str, tuple[str, ...]]) -> str:
+    """gkplan_reports_only(entity, changes): a department's entry changes its reporting fields (pg_schema.REPORTING,
+    by table) and may ask for an extension (`request`: an object; the office's answer names the request's number)."""
+    fields = {e: [f for f in reporting[t] if f not in ("updated_at", "changed")] + ["request"]
+              for e, t in (("point", "points"), ("task", "tasks"), ("target", "targets"))}  # fmt: skip
+    cases = " ".join(f"WHEN '{e}' THEN ARRAY[{', '.join(repr(f) for f in fs)}]" for e, fs in fields.items())
+    return ("CREATE OR REPLACE FUNCTION public.gkplan_reports_only(p_entity text, p_changes text) RETURNS boolean"
+            " LANGUAGE sql IMMUTABLE AS $$ SELECT NOT EXISTS (SELECT 1 FROM jsonb_object_keys(p_changes::jsonb) k"
+            f" WHERE k <> ALL (CASE p_entity {cases} ELSE ARRAY[]::text[] END))"
+            " AND coalesce(jsonb_typeof(p_changes::jsonb -> 'request' -> 1), 'null') IN ('object', 'null') $$;\n")
