@@ -148,6 +148,21 @@ def test_the_server_keeps_progress_and_status_in_range_whoever_writes(run, pgdb)
             conn.execute("UPDATE points SET progress = 150 WHERE id = 3")
 
 
+def test_a_department_backfills_under_what_the_office_decided_since(run, shared):  # noqa: F811
+    _, login = shared
+    jwb = login("教务部")
+    run("update", "21", "--co-dept", "财务部", "--date", "2022-06-10")
+    run("update", "21", "--due", "2023-03-31", "--reason", "经费未到位", "--date", "2022-06-12")
+    run("checkpoint", "add", "21", "2022-09-30", "40", "--date", "2022-06-14")
+    run("task", "complete", "21", "--date", "2022-06-16")
+    for args in (("update", "21", "--note", "早先的进展", "--date", "2022-06-01"), ("update", "21", "--problem", "经费")):
+        done = gk(jwb, *args)  # a replay of the office's states, then a state after them
+        assert done.returncode == 0, (args, done.stderr)
+    point = run.json("show", "21")
+    assert (point["due"], point["co"], point["problem"]) == ("2023-03-31", ["财务部"], "经费")
+    assert run("check").exit_code == 0
+
+
 def test_a_departments_everyday_writes_and_undos_pass_the_servers_checks(run, shared):  # noqa: F811
     _, login = shared
     jwb = login("教务部")

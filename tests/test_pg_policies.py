@@ -107,11 +107,16 @@ def test_history_and_states_take_a_departments_own_entries_only(server):
     me.refused(state, (7, 2, "in_progress"))  # #2 is task 7.1's
     me.refused(state, (3, 4, "in_progress"))
     me.refused(state, (7, 4, "done"))
+    forged = state.replace("'2022-06-30'", "'2022-07-01'")  # what the office decides is the history's, not its own
+    assert "与历史记录 #4 不符" in me.refused(forged.replace("'2022-12-31')", "'2030-12-31')"), (7, 4, "in_progress"))
+    with_co = forged.replace("due) VALUES", "due, co) VALUES").replace("'2022-12-31')", "'2022-12-31', '财务部')")
+    assert "与历史记录 #4 不符" in me.refused(with_co, (7, 4, "in_progress"))
+    assert me.rows(forged, (7, 4, "in_progress")) == 1
     for statement in ("UPDATE history SET note = 'x'", "DELETE FROM history", "TRUNCATE history",
                       "UPDATE point_states SET progress = 1"):  # fmt: skip
         assert "permission denied" in me.refused(statement)
     # a backfill replaces the states of the item of the entry just appended in its name (#4: point 7), no others
-    assert me.rows("DELETE FROM task_states") == 0 and me.rows("DELETE FROM point_states") == 2
+    assert me.rows("DELETE FROM task_states") == 0 and me.rows("DELETE FROM point_states") == 3
     # numbered right after the last, by anyone; an undo undoes one of its author's entries of the item
     assert "紧接在最后一条之后" in me.refused(H, (9, 7, "point", None, "jwb_zhang", progress), why=errors.IntegrityConstraintViolation)
     assert "紧接在最后一条之后" in Session(server).refused(H, (9, 3, "point", None, "x", progress), why=errors.IntegrityConstraintViolation)

@@ -49,3 +49,36 @@ def reports_only(reporting: dict[str, tuple[str, ...]]) -> str:
             " LANGUAGE sql IMMUTABLE AS $$ SELECT NOT EXISTS (SELECT 1 FROM jsonb_object_keys(p_changes::jsonb) k"
             f" WHERE k <> ALL (CASE p_entity {cases} ELSE ARRAY[]::text[] END))"
             " AND coalesce(jsonb_typeof(p_changes::jsonb -> 'request' -> 1), 'null') IN ('object', 'null') $$;\n")
+
+
+# A department's entry changes none of what the office decides of a point (reports_only): so the state after any
+# entry it writes, or replays on a backfill, holds the due date, 协办, checkpoints, tasks-follow and original due
+# date that the entry's changes give, else the state before it (states.base_state: the seed's, before any).
+POINT_STATE = r"""
+CREATE OR REPLACE FUNCTION public.gkplan_point_state() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE ch jsonb; was record;
+BEGIN
+    IF pg_catalog.pg_has_role(current_user, 'gkplan_office', 'USAGE') OR cardinality(public.gkplan_my_departments()) = 0 THEN
+        RETURN NEW;  -- the office and the owner are not held to a department's limits
+    END IF;
+    SELECT h.changes::jsonb INTO ch FROM public.history h WHERE h.id = NEW.hid;
+    SELECT s.due, s.co, s.checkpoints, s.follows, s.due_original INTO was FROM public.point_states s
+        WHERE s.plan = NEW.plan AND s.point = NEW.point AND (s.effective, s.hid) < (NEW.effective, NEW.hid)
+        ORDER BY s.effective DESC, s.hid DESC LIMIT 1;
+    IF NOT FOUND THEN
+        SELECT p.due_base AS due, p.co_base AS co, p.checkpoints_base AS checkpoints, 0::bigint AS follows,
+               NULL::text AS due_original INTO was FROM public.points p WHERE p.plan = NEW.plan AND p.id = NEW.point;
+    END IF;
+    IF (NEW.due, NEW.co, NEW.checkpoints, NEW.follows::text, NEW.due_original) IS DISTINCT FROM (
+        CASE WHEN ch ? 'due' THEN ch -> 'due' ->> 1 ELSE was.due END,
+        CASE WHEN ch ? 'co' THEN ch -> 'co' ->> 1 ELSE was.co END,
+        CASE WHEN ch ? 'checkpoints' THEN ch -> 'checkpoints' ->> 1 ELSE was.checkpoints END,
+        CASE WHEN ch ? 'follows' THEN ch -> 'follows' ->> 1 ELSE was.follows::text END,
+        CASE WHEN ch ? 'due_original' THEN ch -> 'due_original' ->> 1 ELSE was.due_original END) THEN
+        RAISE EXCEPTION '第 % 项的状态与历史记录 #% 不符：截止日期、协办部门、节点由督查办的记录决定', NEW.point, NEW.hid
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+"""
+POINT_STATE_TRIGGER = "BEFORE INSERT ON point_states FOR EACH ROW EXECUTE FUNCTION public.gkplan_point_state()"
