@@ -155,6 +155,14 @@ def test_a_department_backfills_under_what_the_office_decided_since(run, shared)
     run("update", "21", "--due", "2023-03-31", "--reason", "经费未到位", "--date", "2022-06-12")
     run("checkpoint", "add", "21", "2022-09-30", "40", "--date", "2022-06-14")
     run("task", "complete", "21", "--date", "2022-06-16")
+    run("task", "update", "21.1", "--due", "2022-11-30", "--co-dept", "人事部", "--date", "2022-06-10")
+    run("task", "add", "21", "新任务", "--due", "2022-10-31", "--date", "2022-06-05")
+    run("task", "update", "21.1", "--due", "2022-12-15", "--reason", "调整", "--date", "2022-06-11")
+    for args in (("task", "update", "21.1", "--note", "早先", "--date", "2022-06-01"), ("task", "update", "21.1", "--note", "现在"),
+                 ("task", "update", "21.2", "--note", "后来", "--date", "2022-06-20"),
+                 ("task", "update", "21.2", "--note", "早些", "--date", "2022-06-08")):  # fmt: skip
+        done = gk(jwb, *args)
+        assert done.returncode == 0, (args, done.stderr)
     for args in (("update", "21", "--note", "早先的进展", "--date", "2022-06-01"), ("update", "21", "--problem", "经费")):
         done = gk(jwb, *args)  # a replay of the office's states, then a state after them
         assert done.returncode == 0, (args, done.stderr)

@@ -136,6 +136,14 @@ def test_history_and_states_take_a_departments_own_entries_only(server):
     for session in (me, Session(server)):
         assert "与哈希链不符" in session.refused(H, (8, 7, "point", None, "jwb_zhang", progress, None, "0" * 64),
                                                 why=errors.IntegrityConstraintViolation)  # fmt: skip
+    # a task's state: its presence, due date, weight and 协办 are what the history gives
+    assert me.rows(H, (8, 7, "task", "1", "jwb_zhang", progress)) == 1
+    present, due = Session(server).conn.execute("SELECT timeless, due_base FROM tasks WHERE point = 7 AND seq = 1").fetchone()
+    task = ("INSERT INTO task_states (plan, point, seq, effective, hid, present, due, weight, progress, status)"
+            " VALUES ('2022', 7, 1, '2022-06-30', 8, %s, %s, %s, 40, 'in_progress')")  # fmt: skip
+    for forged in ((present, "2030-12-31", 1), (present, due, 5), (1 - present, due, 1)):
+        assert "与历史记录 #8 不符" in me.refused(task, forged)
+    assert me.rows(task, (present, due, 1)) == 1
 
 
 def test_nobody_changes_or_removes_history_not_even_its_owner(server):

@@ -82,3 +82,46 @@ BEGIN
 END $$;
 """
 POINT_STATE_TRIGGER = "BEFORE INSERT ON point_states FOR EACH ROW EXECUTE FUNCTION public.gkplan_point_state()"
+
+
+# The same of a task's state: present, due date, weight, 协办 and original due date; an entry of the office that adds
+# a task (`task`: its fields) or removes it (null) is replayed as states.apply applies it. Numbers compare as numbers.
+TASK_STATE = r"""
+CREATE OR REPLACE FUNCTION public.gkplan_task_state() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE ch jsonb; added jsonb; was record; want text[]; f text; i int := 0;
+BEGIN
+    IF pg_catalog.pg_has_role(current_user, 'gkplan_office', 'USAGE') OR cardinality(public.gkplan_my_departments()) = 0 THEN
+        RETURN NEW;
+    END IF;
+    SELECT h.changes::jsonb INTO ch FROM public.history h WHERE h.id = NEW.hid;
+    SELECT s.present::text AS present, s.due, s.weight::text AS weight, s.co, s.due_original INTO was FROM public.task_states s
+        WHERE s.plan = NEW.plan AND s.point = NEW.point AND s.seq = NEW.seq AND (s.effective, s.hid) < (NEW.effective, NEW.hid)
+        ORDER BY s.effective DESC, s.hid DESC LIMIT 1;
+    IF NOT FOUND THEN
+        SELECT t.timeless::text AS present, t.due_base AS due, '1' AS weight, t.co_base AS co, NULL::text AS due_original
+            INTO was FROM public.tasks t WHERE t.plan = NEW.plan AND t.point = NEW.point AND t.seq = NEW.seq;
+    END IF;
+    want := ARRAY[was.present, was.due, was.weight, was.co, was.due_original];
+    added := ch -> 'task' -> 1;
+    FOREACH f IN ARRAY ARRAY['present', 'due', 'weight', 'co', 'due_original'] LOOP
+        i := i + 1;
+        IF ch ? 'task' THEN
+            IF f = 'present' THEN
+                want[i] := CASE WHEN added IS NULL OR jsonb_typeof(added) = 'null' THEN '0' ELSE '1' END;
+            END IF;
+            IF jsonb_typeof(added) = 'object' AND added ? f THEN
+                want[i] := added ->> f;
+            END IF;
+        ELSIF ch ? f THEN
+            want[i] := ch -> f ->> 1;
+        END IF;
+    END LOOP;
+    IF NEW.present::numeric IS DISTINCT FROM want[1]::numeric OR NEW.weight::numeric IS DISTINCT FROM want[3]::numeric
+       OR (NEW.due, NEW.co, NEW.due_original) IS DISTINCT FROM (want[2], want[4], want[5]) THEN
+        RAISE EXCEPTION '任务 %.% 的状态与历史记录 #% 不符：任务的增删、截止日期、权重、协办部门由督查办的记录决定',
+            NEW.point, NEW.seq, NEW.hid USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+"""
+TASK_STATE_TRIGGER = "BEFORE INSERT ON task_states FOR EACH ROW EXECUTE FUNCTION public.gkplan_task_state()"

@@ -194,7 +194,7 @@ BEGIN
 END $$;
 """
 
-FUNCTIONS += pg_history.IN_ORDER + pg_history.reports_only(REPORTING) + pg_history.POINT_STATE
+FUNCTIONS += pg_history.IN_ORDER + pg_history.reports_only(REPORTING) + pg_history.POINT_STATE + pg_history.TASK_STATE
 
 # Statement-level, so that an UPDATE or DELETE matching no row is refused too; TRUNCATE fires no row trigger.
 # They bind every role, the table's owner included (only a superuser can switch triggers off).
@@ -206,6 +206,7 @@ TRIGGERS = {
     "tasks_guard": "BEFORE UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION public.gkplan_guard()",
     "history_in_order": pg_history.IN_ORDER_TRIGGER,
     "point_states_follow": pg_history.POINT_STATE_TRIGGER,
+    "task_states_follow": pg_history.TASK_STATE_TRIGGER,
 }  # fmt: skip
 
 # a state row follows the entry its department has just appended on that item, and is the state after an entry of it
