@@ -215,8 +215,9 @@ _STATE_OF = ("public.gkplan_replays(plan, point, '{e}', {r})"
 _DONE_ALREADY = "EXISTS (SELECT 1 FROM public.{t} x WHERE x.plan = {s}.plan AND {k} AND x.status = 'done')"
 # The department roles' policies: USING and WITH CHECK of an UPDATE, WITH CHECK of an INSERT. A department reads
 # everything and writes only its own rows; a state may say 'done' only of an item already 销号 (a note added after
-# it), or 销号 on or before the state's day and reopened since (a backfill replays that state). A history entry names its author: the login that authenticated (session_user), which SET ROLE cannot change,
-# alone or with a person's name after it: 教务部（张三）; an entry that undoes one undoes one of its author's.
+# it), or 销号 on or before the state's day and reopened since (a backfill replays that state). A history entry
+# names its author: the login that authenticated (session_user), which SET ROLE cannot change, alone or with a
+# person's name after it: 教务部（张三）; an entry that undoes one undoes one of its author's, of the same item.
 POLICIES = {
     "update": {
         "points": ("public.gkplan_touches_point(plan, id)",) * 2,
