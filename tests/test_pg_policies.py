@@ -15,6 +15,8 @@ from psycopg import errors
 H = 'INSERT INTO history (id, plan, point, entity, ref, action, effective, at, "by", changes, undoes, hash)' \
     " VALUES (%s, '2022', %s, %s, %s, 'update', '2022-06-30', '2022-06-30T10:00:00+08:00', %s, %s, %s, %s)"
 
+CAUSED = H.replace("undoes, hash)", "cause, hash)")  # (H with `cause` in the place of `undoes`)
+
 
 def login(dsn: str, user: str) -> str:
     return re.sub(r"^postgresql://[^@/]*@", f"postgresql://{user}@", dsn)
@@ -36,14 +38,14 @@ class Session:
 
     def chained(self, statement: str, params: tuple) -> tuple:
         """A history entry (H): (id, point, entity, ref, by, changes[, undoes]) with the hash the chain gives it."""
-        if statement != H or len(params) == 8:
+        if statement not in (H, CAUSED) or len(params) == 8:
             return params
         from gkplan.ledger.chain import GENESIS, entry_hash
 
-        fields = ("id", "point", "entity", "ref", "by", "changes", "undoes")
-        entry = dict(zip(fields, (*params, None) if len(params) == 6 else params))
-        entry |= {"plan": "2022", "action": "update", "effective": "2022-06-30", "at": "2022-06-30T10:00:00+08:00",
-                  "note": None, "cause": None}  # fmt: skip
+        fields = ("id", "point", "entity", "ref", "by", "changes", "cause" if statement == CAUSED else "undoes")
+        entry = {"plan": "2022", "action": "update", "effective": "2022-06-30", "at": "2022-06-30T10:00:00+08:00",
+                 "note": None, "cause": None, "undoes": None}  # fmt: skip
+        entry |= dict(zip(fields, (*params, None) if len(params) == 6 else params))
         previous = self.conn.execute("SELECT hash FROM history WHERE id = %s", (entry["id"] - 1,)).fetchone()
         return (*(entry[f] for f in fields), entry_hash(previous[0] if previous else GENESIS, entry))
 
@@ -125,24 +127,26 @@ def test_history_and_states_take_a_departments_own_entries_only(server):
     me.refused(undo, (6, 7, "point", None, "jwb_zhang", progress, 5))  # the office's
     me.refused(undo, (6, 7, "point", None, "jwb_zhang", progress, 2))  # its own, of another item (task 7.1)
     assert me.rows(undo, (6, 7, "point", None, "jwb_zhang", progress, 4)) == 1
+    assert "row-level security" in me.refused(CAUSED, (7, 7, "point", None, "jwb_zhang", progress, 5))  # the office's entry
+    assert me.rows(CAUSED, (7, 7, "point", None, "jwb_zhang", progress, 2)) == 1  # its own task 7.1's: a derivation
     # what its entry changes: its reporting fields and a 延期 request, never the due date, 协办 or an answer to a request
     for changes in ({"due": ["2022-12-31", "2023-06-30"]}, {"co": [None, "财务部"]}, {"checkpoints": [None, "[]"]},
                     {"request": [None, "accepted"]}, {"note": [None, "x"], "follows": [0, 1]}):  # fmt: skip
-        me.refused(H, (7, 7, "point", None, "jwb_zhang", json.dumps(changes)))
-    me.refused(H, (7, 7, "task", "1", "jwb_zhang", json.dumps({"weight": [1, 5]})))
+        me.refused(H, (8, 7, "point", None, "jwb_zhang", json.dumps(changes)))
+    me.refused(H, (8, 7, "task", "1", "jwb_zhang", json.dumps({"weight": [1, 5]})))
     asked = {"request": [None, {"due": "2023-03-31", "reason": "经费"}], "note": [None, "申请延期"]}
-    assert me.rows(H, (7, 7, "point", None, "jwb_zhang", json.dumps(asked))) == 1
+    assert me.rows(H, (8, 7, "point", None, "jwb_zhang", json.dumps(asked))) == 1
     # hashed as the chain says (gkplan's own entries: every other test), by anyone
     for session in (me, Session(server)):
-        assert "与哈希链不符" in session.refused(H, (8, 7, "point", None, "jwb_zhang", progress, None, "0" * 64),
+        assert "与哈希链不符" in session.refused(H, (9, 7, "point", None, "jwb_zhang", progress, None, "0" * 64),
                                                 why=errors.IntegrityConstraintViolation)  # fmt: skip
     # a task's state: its presence, due date, weight and 协办 are what the history gives
-    assert me.rows(H, (8, 7, "task", "1", "jwb_zhang", progress)) == 1
+    assert me.rows(H, (9, 7, "task", "1", "jwb_zhang", progress)) == 1
     present, due = Session(server).conn.execute("SELECT timeless, due_base FROM tasks WHERE point = 7 AND seq = 1").fetchone()
     task = ("INSERT INTO task_states (plan, point, seq, effective, hid, present, due, weight, progress, status)"
-            " VALUES ('2022', 7, 1, '2022-06-30', 8, %s, %s, %s, 40, 'in_progress')")  # fmt: skip
+            " VALUES ('2022', 7, 1, '2022-06-30', 9, %s, %s, %s, 40, 'in_progress')")  # fmt: skip
     for forged in ((present, "2030-12-31", 1), (present, due, 5), (1 - present, due, 1)):
-        assert "与历史记录 #8 不符" in me.refused(task, forged)
+        assert "与历史记录 #9 不符" in me.refused(task, forged)
     assert me.rows(task, (present, due, 1)) == 1
 
 

@@ -158,6 +158,10 @@ CREATE OR REPLACE FUNCTION public.gkplan_entry_of(p_id bigint, p_plan text, p_po
     SELECT EXISTS (SELECT 1 FROM public.history h WHERE h.id = p_id AND h.plan = p_plan AND h.point = p_point
         AND h.entity = p_entity AND h.ref IS NOT DISTINCT FROM p_ref
         AND (NOT p_mine OR h."by" = session_user::text OR starts_with(h."by", session_user::text || '（'))) $$;
+CREATE OR REPLACE FUNCTION public.gkplan_caused_by(p_id bigint, p_plan text, p_point bigint) RETURNS boolean
+    LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM public.history h WHERE h.id = p_id AND h.plan = p_plan AND h.point = p_point
+        AND (h."by" = session_user::text OR starts_with(h."by", session_user::text || '（'))) $$;
 CREATE OR REPLACE FUNCTION public.gkplan_closes(p_changes text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
     SELECT coalesce((p_changes::jsonb -> 'status' ->> 1) = 'done', false)
         OR coalesce((p_changes::jsonb -> 'task' -> 1 ->> 'status') = 'done', false) $$;
@@ -217,7 +221,9 @@ _DONE_ALREADY = "EXISTS (SELECT 1 FROM public.{t} x WHERE x.plan = {s}.plan AND 
 # everything and writes only its own rows; a state may say 'done' only of an item already 销号 (a note added after
 # it), or 销号 on or before the state's day and reopened since (a backfill replays that state). A history entry
 # names its author: the login that authenticated (session_user), which SET ROLE cannot change, alone or with a
-# person's name after it: 教务部（张三）; an entry that undoes one undoes one of its author's, of the same item.
+# person's name after it: 教务部（张三）; an entry that undoes one undoes one of its author's, of the same item, and
+# one caused by another (a point's derivation, an undo's) is caused by its author's entry of the same point: else
+# the office's undo of its own entry would take a department's along.
 POLICIES = {
     "update": {
         "points": ("public.gkplan_touches_point(plan, id)",) * 2,
@@ -231,6 +237,7 @@ POLICIES = {
                    " WHEN 'task' THEN CASE WHEN ref ~ '^[0-9]{1,18}$' THEN public.gkplan_reports_task(plan, point, ref::bigint)"
                    " ELSE false END ELSE false END"
                    " AND (undoes IS NULL OR public.gkplan_entry_of(undoes, plan, point, entity, ref, true))"
+                   " AND (cause IS NULL OR public.gkplan_caused_by(cause, plan, point))"
                    " AND public.gkplan_reports_only(entity, changes)",
         "point_states": "public.gkplan_touches_point(plan, point) AND " + _STATE_OF.format(e="point", r="NULL") + " AND (status <> 'done' OR "
                         + _DONE_ALREADY.format(t="points", s="point_states", k="x.id = point_states.point")
