@@ -12,8 +12,10 @@ import psycopg
 import pytest
 from psycopg import errors
 
-H = 'INSERT INTO history (id, plan, point, entity, ref, action, effective, at, "by", changes, hash)' \
-    " VALUES (%s, '2022', %s, %s, %s, 'update', '2022-06-30', '2022-06-30T10:00:00+08:00', %s, %s, 'h')"
+H = 'INSERT INTO history (id, plan, point, entity, ref, action, effective, at, "by", changes, undoes, hash)' \
+    " VALUES (%s, '2022', %s, %s, %s, 'update', '2022-06-30', '2022-06-30T10:00:00+08:00', %s, %s, %s, %s)"
+
+CAUSED = H.replace("undoes, hash)", "cause, hash)")  # (H with `cause` in the place of `undoes`)
 
 
 def login(dsn: str, user: str) -> str:
@@ -27,12 +29,25 @@ class Session:
         self.conn = psycopg.connect(dsn, autocommit=True)
 
     def rows(self, statement: str, params: tuple = ()) -> int:
-        return self.conn.execute(statement, params).rowcount
+        return self.conn.execute(statement, self.chained(statement, params)).rowcount
 
     def refused(self, statement: str, params: tuple = (), why: type = errors.InsufficientPrivilege) -> str:
         with pytest.raises(why) as caught:
-            self.conn.execute(statement, params)
+            self.conn.execute(statement, self.chained(statement, params))
         return str(caught.value)
+
+    def chained(self, statement: str, params: tuple) -> tuple:
+        """A history entry (H): (id, point, entity, ref, by, changes[, undoes]) with the hash the chain gives it."""
+        if statement not in (H, CAUSED) or len(params) == 8:
+            return params
+        from gkplan.ledger.chain import GENESIS, entry_hash
+
+        fields = ("id", "point", "entity", "ref", "by", "changes", "cause" if statement == CAUSED else "undoes")
+        entry = {"plan": "2022", "action": "update", "effective": "2022-06-30", "at": "2022-06-30T10:00:00+08:00",
+                 "note": None, "cause": None, "undoes": None}  # fmt: skip
+        entry |= dict(zip(fields, (*params, None) if len(params) == 6 else params))
+        previous = self.conn.execute("SELECT hash FROM history WHERE id = %s", (entry["id"] - 1,)).fetchone()
+        return (*(entry[f] for f in fields), entry_hash(previous[0] if previous else GENESIS, entry))
 
 
 @pytest.fixture
@@ -87,12 +102,52 @@ def test_history_and_states_take_a_departments_own_entries_only(server):
     me.refused(H, (3, 7, "task", "x", "jwb_zhang", progress))
     assert me.rows(H, (3, 38, "point", None, "jwb_zhang", json.dumps({"reported": [None, "2022-06-30"]}))) == 1
     state = "INSERT INTO point_states (plan, point, effective, hid, progress, status, due) VALUES ('2022', %s, '2022-06-30', %s, 40, %s, '2022-12-31')"
-    assert me.rows(state, (7, 1, "in_progress")) == 1
-    me.refused(state, (3, 1, "in_progress"))
-    me.refused(state, (7, 2, "done"))
+    me.refused(state, (7, 1, "in_progress"))  # a state follows its own entry just appended on the item: #3 is 38's
+    assert me.rows("DELETE FROM point_states") == 0  # (so it replaces none of 7's either)
+    assert me.rows(H, (4, 7, "point", None, "jwb_zhang", progress)) == 1
+    assert me.rows(state, (7, 4, "in_progress")) == 1 and me.rows(state, (7, 1, "in_progress")) == 1  # (a replay)
+    me.refused(state, (7, 2, "in_progress"))  # #2 is task 7.1's
+    me.refused(state, (3, 4, "in_progress"))
+    me.refused(state, (7, 4, "done"))
+    forged = state.replace("'2022-06-30'", "'2022-07-01'")  # what the office decides is the history's, not its own
+    assert "与历史记录 #4 不符" in me.refused(forged.replace("'2022-12-31')", "'2030-12-31')"), (7, 4, "in_progress"))
+    with_co = forged.replace("due) VALUES", "due, co) VALUES").replace("'2022-12-31')", "'2022-12-31', '财务部')")
+    assert "与历史记录 #4 不符" in me.refused(with_co, (7, 4, "in_progress"))
+    assert me.rows(forged, (7, 4, "in_progress")) == 1
     for statement in ("UPDATE history SET note = 'x'", "DELETE FROM history", "TRUNCATE history",
-                      "DELETE FROM point_states", "UPDATE point_states SET progress = 1"):  # fmt: skip
+                      "UPDATE point_states SET progress = 1"):  # fmt: skip
         assert "permission denied" in me.refused(statement)
+    # a backfill replaces the states of the item of the entry just appended in its name (#4: point 7), no others
+    assert me.rows("DELETE FROM task_states") == 0 and me.rows("DELETE FROM point_states") == 3
+    # numbered right after the last, by anyone; an undo undoes one of its author's entries of the item
+    assert "紧接在最后一条之后" in me.refused(H, (9, 7, "point", None, "jwb_zhang", progress), why=errors.IntegrityConstraintViolation)
+    assert "紧接在最后一条之后" in Session(server).refused(H, (9, 3, "point", None, "x", progress), why=errors.IntegrityConstraintViolation)
+    undo = H
+    assert Session(login(server, "dcb_li")).rows(H, (5, 7, "point", None, "dcb_li", progress)) == 1
+    me.refused(undo, (6, 7, "point", None, "jwb_zhang", progress, 5))  # the office's
+    me.refused(undo, (6, 7, "point", None, "jwb_zhang", progress, 2))  # its own, of another item (task 7.1)
+    assert me.rows(undo, (6, 7, "point", None, "jwb_zhang", progress, 4)) == 1
+    assert "row-level security" in me.refused(CAUSED, (7, 7, "point", None, "jwb_zhang", progress, 5))  # the office's entry
+    assert me.rows(CAUSED, (7, 7, "point", None, "jwb_zhang", progress, 2)) == 1  # its own task 7.1's: a derivation
+    # what its entry changes: its reporting fields and a 延期 request, never the due date, 协办 or an answer to a request
+    for changes in ({"due": ["2022-12-31", "2023-06-30"]}, {"co": [None, "财务部"]}, {"checkpoints": [None, "[]"]},
+                    {"request": [None, "accepted"]}, {"note": [None, "x"], "follows": [0, 1]}):  # fmt: skip
+        me.refused(H, (8, 7, "point", None, "jwb_zhang", json.dumps(changes)))
+    me.refused(H, (8, 7, "task", "1", "jwb_zhang", json.dumps({"weight": [1, 5]})))
+    asked = {"request": [None, {"due": "2023-03-31", "reason": "经费"}], "note": [None, "申请延期"]}
+    assert me.rows(H, (8, 7, "point", None, "jwb_zhang", json.dumps(asked))) == 1
+    # hashed as the chain says (gkplan's own entries: every other test), by anyone
+    for session in (me, Session(server)):
+        assert "与哈希链不符" in session.refused(H, (9, 7, "point", None, "jwb_zhang", progress, None, "0" * 64),
+                                                why=errors.IntegrityConstraintViolation)  # fmt: skip
+    # a task's state: its presence, due date, weight and 协办 are what the history gives
+    assert me.rows(H, (9, 7, "task", "1", "jwb_zhang", progress)) == 1
+    present, due = Session(server).conn.execute("SELECT timeless, due_base FROM tasks WHERE point = 7 AND seq = 1").fetchone()
+    task = ("INSERT INTO task_states (plan, point, seq, effective, hid, present, due, weight, progress, status)"
+            " VALUES ('2022', 7, 1, '2022-06-30', 9, %s, %s, %s, 40, 'in_progress')")  # fmt: skip
+    for forged in ((present, "2030-12-31", 1), (present, due, 5), (1 - present, due, 1)):
+        assert "与历史记录 #9 不符" in me.refused(task, forged)
+    assert me.rows(task, (present, due, 1)) == 1
 
 
 def test_nobody_changes_or_removes_history_not_even_its_owner(server):
@@ -162,3 +217,24 @@ def test_thirty_departments_writing_at_once(run, server, pg_server):
         assert sorted(note.strip("[]").split("][")) == sorted(writers[point]) if writers[point] else note == ""
     for dept, progress in admin_db.conn.execute("SELECT dept, progress FROM tasks WHERE dept IS NOT NULL"):
         assert progress == (60 if dept in departments else 0)
+
+
+def test_the_server_hashes_an_entry_as_gkplan_does_whatever_its_text(server):
+    from gkplan.ledger.chain import entry_hash
+    from gkplan.ledger.jsonwrite import dumps
+
+    owner = Session(server)
+    texts = ['引号"与\\反斜杠', "控制\x01\x1f\b\f\n\r\t字符", "\x7f\u2028\u2029\ufeff", "😀 emoji", "", "null", "[1,2]"]
+    previous, number = "0" * 64, 0  # (admin init's ledger has no entry yet)
+    columns = ", ".join(f'"{c}"' for c in ("id", "plan", "point", "entity", "ref", "action", "effective", "at", "by",
+                                            "changes", "note", "cause", "undoes", "source", "hash"))  # fmt: skip
+    for i, text in enumerate(texts):
+        number += 1
+        entry = {"id": number, "plan": "2022", "point": 7, "entity": "task" if i % 2 else "point", "ref": "1" if i % 2 else None,
+                 "action": "update", "effective": "2022-06-30", "at": text or "2022-06-30T10:00:00+08:00", "by": text,
+                 "changes": dumps({"note": [None, text]}), "note": text, "cause": i or None, "undoes": None,
+                 "source": text if i % 3 else None}  # fmt: skip
+        entry["hash"] = entry_hash(previous, entry)
+        owner.rows(f"INSERT INTO history ({columns}) VALUES ({', '.join(['%s'] * 15)})", tuple(entry.values()))
+        previous = entry["hash"]
+    assert owner.rows("SELECT * FROM history") == len(texts)  # each accepted: the server's hash is gkplan's

@@ -81,12 +81,15 @@ def _prepared(server: Any) -> None:
 
 
 def _current(server: Any) -> str:
-    """The server's schema state, with the turn taken; a ledger of an older version is upgraded first, and that
-    is committed whatever the command then does (an administrator's command upgrades: the owner alone may)."""
+    """The server's schema state, with the turn taken; a ledger of an older version, or one without a rule of
+    this gkplan's (a policy added since), is upgraded first, and that is committed whatever the command then does
+    (an administrator's command upgrades: the owner alone may)."""
     server.take_turn()
     state = server.schema_state()
-    if state == "old":
-        server.upgrade_schema()
+    if state == "old" or (state == "present" and server.rules_missing()):
+        if state == "old":
+            server.upgrade_schema()
+        server.ensure_rules()
         server.commit()  # (which ends the turn: taken again)
         server.take_turn()
         state = server.schema_state()
@@ -180,6 +183,8 @@ def add_user(dsn: str, login: str, *, department: str | None, office: bool, pass
         raise InvalidValue("--password 不能为空")
     with pg_admin.session(dsn) as server:
         _server_ledger(server)
+        if not office:
+            _roles(server)  # a department a later plan's `load` brought (the office cannot make roles): made now
         role, label = (OFFICE, None) if office else _department_role(server.role_map(), department or "")
         done = server.add_login(name, role, password)
         server.commit()
@@ -211,4 +216,6 @@ def roles(dsn: str) -> list[dict[str, Any]]:
 
     with pg_admin.session(dsn) as server:
         _server_ledger(server)
+        _roles(server)  # a department a later plan's `load` brought (the office cannot make roles): made now
+        server.commit()
         return server.group_roles()

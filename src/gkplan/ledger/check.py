@@ -41,7 +41,7 @@ class CheckMixin:
             if self.dialect.name == "sqlite":
                 CheckMixin._file(q, add, full)
             else:
-                from gkplan.ledger.pg_schema import server_checks
+                from gkplan.ledger.pg_rules import server_checks
 
                 server_checks(q, add)
             CheckMixin._rows(self, q, add, out, diverge, full)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from gkplan.errors import InvalidValue, LedgerError, Unavailable
-from gkplan.ledger import pg_schema
+from gkplan.ledger import pg_rules, pg_schema
 from gkplan.ledger.pg_schema import DEPARTMENTS, OFFICE, ROLES_TABLE
 
 ADMIN_LOCK = 0x676B706C  # 'gkpl': one administrator at a time on a database
@@ -167,14 +167,21 @@ class Server:
         """The functions, triggers, policies and grants, made or remade: running it twice changes nothing."""
         self.ensure_groups()
         self.run(pg_schema.FUNCTIONS)
-        have = {(r[0], r[1]) for r in self.run("SELECT tablename, policyname FROM pg_policies WHERE schemaname = 'public'")}
-        for key, statement in pg_schema.policy_statements().items():
-            if key not in have:
-                self.run(statement)
+        for (table, name), statement in pg_schema.policy_statements().items():
+            self.run(f"DROP POLICY IF EXISTS {name} ON {table}")  # (one made by an earlier gkplan may say less)
+            self.run(statement)
         for name, body in pg_schema.TRIGGERS.items():
             self.run(f"CREATE OR REPLACE TRIGGER {name} {body}")
         for statement in pg_schema.grant_statements():
             self.run(statement)
+        have = {r[0] for r in self.run("SELECT conname FROM pg_constraint WHERE contype = 'c' AND connamespace = 'public'::regnamespace")}
+        for (_, name), statement in pg_rules.constraint_statements().items():
+            if name not in have:  # (rows out of range, stored before: refused with the constraint's name)
+                self.run(statement)
+        self.run(f"COMMENT ON TABLE {ROLES_TABLE} IS '{pg_rules.rules_mark()}'")
+
+    def rules_missing(self) -> list[str]:
+        return pg_rules.missing_rules(self.run)
 
     def ensure_groups(self) -> None:
         for role, comment in GROUP_COMMENTS.items():

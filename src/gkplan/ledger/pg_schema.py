@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 from functools import cache
 
-from gkplan.ledger import schema
+from gkplan.ledger import pg_history, schema
 
 OFFICE = "gkplan_office"  # 督查办: everything, except changing or removing history
 DEPARTMENTS = "gkplan_departments"  # every department's role is a member: the policies and grants name this one
@@ -148,9 +148,27 @@ CREATE OR REPLACE FUNCTION public.gkplan_touches_point(p_plan text, p_point bigi
     SELECT public.gkplan_reports_point(p_plan, p_point) OR EXISTS (SELECT 1 FROM public.tasks t WHERE t.plan = p_plan
         AND t.point = p_point AND (t.dept = ANY (public.gkplan_my_departments())
                                    OR string_to_array(t.co, chr(31)) && public.gkplan_my_departments())) $$;
+CREATE OR REPLACE FUNCTION public.gkplan_replays(p_plan text, p_point bigint, p_entity text, p_ref text) RETURNS boolean
+    LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM public.history h WHERE h.id = (SELECT max(x.id) FROM public.history x)
+        AND h.plan = p_plan AND h.point = p_point AND h.entity = p_entity AND h.ref IS NOT DISTINCT FROM p_ref
+        AND (h."by" = session_user::text OR starts_with(h."by", session_user::text || '（'))) $$;
+CREATE OR REPLACE FUNCTION public.gkplan_entry_of(p_id bigint, p_plan text, p_point bigint, p_entity text, p_ref text,
+    p_mine boolean) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM public.history h WHERE h.id = p_id AND h.plan = p_plan AND h.point = p_point
+        AND h.entity = p_entity AND h.ref IS NOT DISTINCT FROM p_ref
+        AND (NOT p_mine OR h."by" = session_user::text OR starts_with(h."by", session_user::text || '（'))) $$;
+CREATE OR REPLACE FUNCTION public.gkplan_caused_by(p_id bigint, p_plan text, p_point bigint) RETURNS boolean
+    LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM public.history h WHERE h.id = p_id AND h.plan = p_plan AND h.point = p_point
+        AND (h."by" = session_user::text OR starts_with(h."by", session_user::text || '（'))) $$;
 CREATE OR REPLACE FUNCTION public.gkplan_closes(p_changes text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
     SELECT coalesce((p_changes::jsonb -> 'status' ->> 1) = 'done', false)
         OR coalesce((p_changes::jsonb -> 'task' -> 1 ->> 'status') = 'done', false) $$;
+CREATE OR REPLACE FUNCTION public.gkplan_closed_by(p_plan text, p_point bigint, p_entity text, p_ref text, p_day text)
+    RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM public.history h WHERE h.plan = p_plan AND h.point = p_point AND h.entity = p_entity
+        AND h.ref IS NOT DISTINCT FROM p_ref AND h.effective <= p_day AND public.gkplan_closes(h.changes)) $$;
 CREATE OR REPLACE FUNCTION public.gkplan_history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'history is append-only（历史只增不减：不能修改或删除历史记录）' USING ERRCODE = 'insufficient_privilege';
@@ -180,6 +198,8 @@ BEGIN
 END $$;
 """
 
+FUNCTIONS += pg_history.IN_ORDER + pg_history.reports_only(REPORTING) + pg_history.POINT_STATE + pg_history.TASK_STATE
+
 # Statement-level, so that an UPDATE or DELETE matching no row is refused too; TRUNCATE fires no row trigger.
 # They bind every role, the table's owner included (only a superuser can switch triggers off).
 TRIGGERS = {
@@ -188,13 +208,22 @@ TRIGGERS = {
     "history_append_only_truncate": "BEFORE TRUNCATE ON history FOR EACH STATEMENT EXECUTE FUNCTION public.gkplan_history_append_only()",
     "points_guard": "BEFORE UPDATE ON points FOR EACH ROW EXECUTE FUNCTION public.gkplan_guard()",
     "tasks_guard": "BEFORE UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION public.gkplan_guard()",
+    "history_in_order": pg_history.IN_ORDER_TRIGGER,
+    "point_states_follow": pg_history.POINT_STATE_TRIGGER,
+    "task_states_follow": pg_history.TASK_STATE_TRIGGER,
 }  # fmt: skip
 
+# a state row follows the entry its department has just appended on that item, and is the state after an entry of it
+_STATE_OF = ("public.gkplan_replays(plan, point, '{e}', {r})"
+             " AND public.gkplan_entry_of(hid, plan, point, '{e}', {r}, false)")  # fmt: skip
 _DONE_ALREADY = "EXISTS (SELECT 1 FROM public.{t} x WHERE x.plan = {s}.plan AND {k} AND x.status = 'done')"
 # The department roles' policies: USING and WITH CHECK of an UPDATE, WITH CHECK of an INSERT. A department reads
 # everything and writes only its own rows; a state may say 'done' only of an item already 销号 (a note added after
-# it). A history entry names its author: the login that authenticated (session_user), which SET ROLE cannot change,
-# alone or with a person's name after it: 教务部（张三）.
+# it), or 销号 on or before the state's day and reopened since (a backfill replays that state). A history entry
+# names its author: the login that authenticated (session_user), which SET ROLE cannot change, alone or with a
+# person's name after it: 教务部（张三）; an entry that undoes one undoes one of its author's, of the same item, and
+# one caused by another (a point's derivation, an undo's) is caused by its author's entry of the same point: else
+# the office's undo of its own entry would take a department's along.
 POLICIES = {
     "update": {
         "points": ("public.gkplan_touches_point(plan, id)",) * 2,
@@ -206,13 +235,25 @@ POLICIES = {
                    " WHEN 'point' THEN public.gkplan_touches_point(plan, point)"
                    " WHEN 'target' THEN public.gkplan_reports_point(plan, point)"
                    " WHEN 'task' THEN CASE WHEN ref ~ '^[0-9]{1,18}$' THEN public.gkplan_reports_task(plan, point, ref::bigint)"
-                   " ELSE false END ELSE false END",
-        "point_states": "public.gkplan_touches_point(plan, point) AND (status <> 'done' OR "
-                        + _DONE_ALREADY.format(t="points", s="point_states", k="x.id = point_states.point") + ")",
-        "task_states": "public.gkplan_reports_task(plan, point, seq) AND (status IS DISTINCT FROM 'done' OR "
+                   " ELSE false END ELSE false END"
+                   " AND (undoes IS NULL OR public.gkplan_entry_of(undoes, plan, point, entity, ref, true))"
+                   " AND (cause IS NULL OR public.gkplan_caused_by(cause, plan, point))"
+                   " AND public.gkplan_reports_only(entity, changes)",
+        "point_states": "public.gkplan_touches_point(plan, point) AND " + _STATE_OF.format(e="point", r="NULL") + " AND (status <> 'done' OR "
+                        + _DONE_ALREADY.format(t="points", s="point_states", k="x.id = point_states.point")
+                        + " OR public.gkplan_closed_by(plan, point, 'point', NULL, effective))",
+        "task_states": "public.gkplan_reports_task(plan, point, seq) AND " + _STATE_OF.format(e="task", r="seq::text")
+                       + " AND (status IS DISTINCT FROM 'done' OR "
                        + _DONE_ALREADY.format(t="tasks", s="task_states", k="x.point = task_states.point AND x.seq = task_states.seq")
-                       + ")",
-        "target_states": "public.gkplan_reports_point(plan, point)",
+                       + " OR public.gkplan_closed_by(plan, point, 'task', seq::text, effective))",
+        "target_states": "public.gkplan_reports_point(plan, point) AND " + _STATE_OF.format(e="target", r="metric"),
+    },
+    # A backfill (补记) rebuilds the item's states from its entries: a department removes them only for the item of
+    # the entry it has just appended (the history's last, in its name; writers take turns), then inserts them anew.
+    "delete": {
+        "point_states": "public.gkplan_touches_point(plan, point) AND public.gkplan_replays(plan, point, 'point', NULL)",
+        "task_states": "public.gkplan_reports_task(plan, point, seq) AND public.gkplan_replays(plan, point, 'task', seq::text)",
+        "target_states": "public.gkplan_reports_point(plan, point) AND public.gkplan_replays(plan, point, 'target', metric)",
     },
 }  # fmt: skip
 
@@ -230,34 +271,23 @@ def policy_statements() -> dict[tuple[str, str], str]:
                                              f" USING ({using}) WITH CHECK ({check})")  # fmt: skip
     for table, check in POLICIES["insert"].items():
         out[(table, "department_append")] = f"CREATE POLICY department_append ON {table} FOR INSERT TO {DEPARTMENTS} WITH CHECK ({check})"
+    for table, using in POLICIES["delete"].items():
+        out[(table, "department_replay")] = f"CREATE POLICY department_replay ON {table} FOR DELETE TO {DEPARTMENTS} USING ({using})"
     return out
 
 
 def grant_statements() -> list[str]:
     """Table and column privileges. The office may do everything but change or remove history (and TRUNCATE
     nothing: it skips row triggers); a department reads everything, changes only its reporting columns, and
-    appends to the history and the states. The role map is read by every role and written only by the owner."""
+    appends to the history and the states (replacing its items' states on a backfill: see POLICIES). The role
+    map is read by every role and written only by the owner."""
     everything = [*tables(), ROLES_TABLE]
     out = [f"REVOKE ALL ON {', '.join(map(q, everything))} FROM PUBLIC",
            f"GRANT SELECT ON {', '.join(map(q, everything))} TO {OFFICE}, {DEPARTMENTS}",
            f"GRANT INSERT, UPDATE, DELETE ON {', '.join(q(t) for t in tables() if t != 'history')} TO {OFFICE}",
            f"GRANT INSERT ON history TO {OFFICE}",
-           f"GRANT INSERT ON {', '.join(APPENDED)} TO {DEPARTMENTS}"]  # fmt: skip
+           f"GRANT INSERT ON {', '.join(APPENDED)} TO {DEPARTMENTS}",
+           f"GRANT DELETE ON {', '.join(POLICIES['delete'])} TO {DEPARTMENTS}"]  # fmt: skip
     out += [f"GRANT UPDATE ({', '.join(map(q, cols))}) ON {table} TO {DEPARTMENTS}" for table, cols in REPORTING.items()]
     out += [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY" for table in GUARDED]
     return out
-
-
-def server_checks(q, add) -> None:  # noqa: ANN001 - q: the ledger's execute; add(name, problems, fine)
-    """What `gkplan check` verifies of a server's database in place of a file's: the schema's version, and that
-    the rules the server enforces (row-level security, policies, triggers) are all in place."""
-    version = q("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    add("结构版本", [] if version and version[0] == str(schema.SCHEMA_VERSION) else [f"版本 {version and version[0]}"],
-        f"版本 {schema.SCHEMA_VERSION}")  # fmt: skip
-    policies = {(r[0], r[1]) for r in q("SELECT tablename, policyname FROM pg_policies WHERE schemaname = 'public'")}
-    secured = {r[0] for r in q("SELECT relname FROM pg_class WHERE relrowsecurity AND relnamespace = 'public'::regnamespace")}
-    triggers = {r[0] for r in q("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'")}
-    missing = [f"{t} 的策略 {n}" for t, n in policy_statements() if (t, n) not in policies]
-    missing += [f"{t} 未启用行级安全" for t in GUARDED if t not in secured]
-    missing += [f"触发器 {n}" for n in TRIGGERS if n not in triggers]
-    add("服务器规则", missing, "行级安全、各部门的策略和历史只增不减的触发器都在")

@@ -168,12 +168,16 @@ class StatesMixin:
         if entity == "task":
             values["removed"] = 0 if state["present"] else 1
         values["updated_at"] = entry["at"]
-        if entity == "point" and values.get("co"):
-            add_co(conn, self.plan_key, key[0], values["co"])
         where = " AND ".join(f"{c} = ?" for c in ("plan", *columns))
         # only what changed: on a shared ledger a department may write its reporting columns and no other
         if row is None:
             row = dict(conn.execute(f"SELECT {', '.join(values)} FROM {table} WHERE {where}", (self.plan_key, *key)).fetchone())
+        if entity == "point" and values.get("co"):
+            # the stored `co`'s names are in point_co already: only a new one is written, so that a report on a
+            # point with 协办 needs no right to point_co (a department's role has none; changing `co` is the office's)
+            new = set(values["co"].split("\x1f")) - set((row["co"] or "").split("\x1f"))
+            if new:
+                add_co(conn, self.plan_key, key[0], "\x1f".join(sorted(new)))
         stored = [row[k] for k in values]
         values = {k: v for (k, v), old in zip(values.items(), stored) if k == "updated_at" or _number(old) != v}
         assignments = ", ".join(f"{k} = ?" for k in values)
