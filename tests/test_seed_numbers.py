@@ -67,20 +67,18 @@ def test_a_section_written_loosely_must_be_in_sections(run, ledger, tmp_path, ho
     read_by(how, monkeypatch)
     text = ("plan: {title: x, issued: 2023-01-01, year: 2023}\nsections: [{number: 1, title: a}]\npoints:\n"
             "  - {number: 1, section: '7', title: a, text: a, leads: [{leader: 甲}]}\n")  # fmt: skip
-    path = tmp_path / "seed.yaml"
-    path.write_text(text, encoding="utf-8")
-    before = dump(ledger)
-    result = run("load", str(path), code=4)
-    assert "部分 7 不在 sections 中" in result.stderr
-    assert dump(ledger) == before
+    _seed_refused(run, ledger, tmp_path, text, "部分 7 不在 sections 中")
 
 
 def test_a_duplicate_section_number_written_loosely_is_refused(run, ledger, tmp_path):
     text = ("plan: {title: x, issued: 2023-01-01, year: 2023}\nsections: [{number: 1, title: a}, {number: '1', title: b}]\n"
             "points:\n  - {number: 1, section: 1, title: a, text: a, leads: [{leader: 甲}]}\n")  # fmt: skip
+    _seed_refused(run, ledger, tmp_path, text, "部分编号 1 重复")
+
+
+def _seed_refused(run, ledger, tmp_path, text: str, error: str) -> None:  # noqa: ANN001
     path = tmp_path / "seed.yaml"
     path.write_text(text, encoding="utf-8")
     before = dump(ledger)
-    result = run("load", str(path), code=4)
-    assert "部分编号 1 重复" in result.stderr
+    assert error in run("load", str(path), code=4).stderr
     assert dump(ledger) == before
