@@ -331,6 +331,12 @@ def test_a_point_a_reload_adds_exists_from_that_day(run, ledger, monkeypatch, tm
     assert [r["id"] for r in run.json("task", "list", "--as-of", "2022-06-30") if r["point"] == 40] == []
     rows = run.json("diff", "2022-06-30", "2022-07-15")
     assert [(r["id"], r["changes"]) for r in rows] == [("40", {"present": [False, True]})]
+    # nothing is recorded for it before that day: `diff` would show a change no listing of the day has
+    kept = dump(ledger)
+    for args in (["update", "40", "--progress", "10"], ["update", "40", "--note", "X"], ["task", "add", "40", "X"]):
+        assert "2022-07-15 重新载入种子时才加入" in run(*args, "--date", "2022-07-01", code=3).stderr, args
+    assert dump(ledger) == kept
+    run("update", "40", "--progress", "10", "--date", "2022-07-15")
 
 
 # -- sequences an adversarial review found: each left `check` failing, or restored the wrong value -----

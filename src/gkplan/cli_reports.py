@@ -122,7 +122,7 @@ def plans(ctx: typer.Context, as_of: AsOfOpt = None, wide: WideOpt = False, fmt:
 
     fmt = record_format(fmt, pick, jsonfields.PLANS, output, force)
     with open_ledger(ctx) as ledger:
-        render.plans(reports.plans(ledger, to_date(as_of, today(), ledger, past=True)), fmt, wide=wide)
+        render.plans(reports.plans(ledger, to_date(as_of, today(), ledger, past=True), today()), fmt, wide=wide)
 
 
 @command(app, "diff", epilog="示例：gkplan diff 2022-06-30 2022-09-30 ｜ gkplan diff 2022-06-30 2022-12-31 --format json")

@@ -67,6 +67,8 @@ def frame(ledger: Ledger, as_of: date, today: date | None = None) -> Frame:
     from gkplan.config import settings
     from gkplan.dates import phrase_year
 
+    if today is not None and as_of < today:
+        ledger.plan_then(as_of.isoformat())
     plan = ledger.plan()
     return Frame(as_of, date.fromisoformat(plan["start"]), *settings(), phrase_year(plan, today) if today else None)
 
@@ -241,8 +243,9 @@ def _group(row: dict[str, Any], with_section: bool) -> dict[str, Any]:
     return out | {"section": row["section"]} if with_section else out
 
 
-def plans(ledger: Ledger, as_of: date) -> list[dict[str, Any]]:
-    """Every plan with its points, mean progress and overdue count, the current one marked."""
+def plans(ledger: Ledger, as_of: date, today: date) -> list[dict[str, Any]]:
+    """Every plan with its points, mean progress and overdue count, the current one marked; for a past day,
+    the plans as they stood then."""
     from gkplan.config import settings
 
     lights, periods = settings()
@@ -253,7 +256,7 @@ def plans(ledger: Ledger, as_of: date) -> list[dict[str, Any]]:
     return [
         {"plan": p["key"], "title": p["title"], "document": p["document"], "year": p["year"], "points": p["points"],
          "progress": p["progress"], "overdue": p["overdue"], "current": p["current"]}
-        for p in ledger.plan_totals(clock)
+        for p in ledger.plan_totals(clock, as_of.isoformat() if as_of < today else None)
     ]  # fmt: skip
 
 

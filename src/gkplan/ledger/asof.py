@@ -9,13 +9,15 @@ caller's scope selects, walked in the order of their states.
 
 from __future__ import annotations
 
+from gkplan.ledger.states import first_due_sql
+
 # entity → (table, key columns, {state field: today's value, value before any change})
 _LOOP = {f: (f, "NULL") for f in ("problem", "next", "evidence", "reported", "closed", "due_original")}
 _ITEMS = {
     "point": ("points", ("id",), {"progress": ("progress", "0"), "status": ("status", "'not_started'"),
                                   "note": ("note", "NULL"), "due": ("due", "due_base"), **_LOOP,
                                   "co": ("co", "co_base"), "follows": ("follows", "0"), "checkpoints": ("checkpoints", "checkpoints_base"),
-                                  "late": ("late", "NULL")}),
+                                  "late": ("late", first_due_sql("p.plan", "p.id"))}),
     "task": ("tasks", ("point", "seq"), {"present": ("1 - removed", "timeless"), "due": ("due", "due_base"),
                                          "owner": ("owner", "NULL"), "weight": ("weight", "1"),
                                          "progress": ("progress", "0"), "status": ("status", "'not_started'"),
@@ -39,7 +41,8 @@ def as_of(d, entity: str, columns: tuple[str, ...], scope: str = "") -> str:  # 
               " AND s.effective <= :as_of ORDER BY s.effective DESC, s.hid DESC LIMIT 1")  # fmt: skip
     inner = ", ".join([*(f"x.{c}" for c in plain), *(f"x.{b}" for b in bases),
                        *(f"{_x(today)} AS {f}" for f, (today, _) in fields.items()), "x.updated_at"])  # fmt: skip
-    picks = ", ".join(f"CASE WHEN p.k IS NULL THEN p.{f} ELSE coalesce(v.{f}, {_p(base)}) END AS {f}"
+    # no state on or before the day (k = ''): the state before any change; a state's own NULL stays NULL
+    picks = ", ".join(f"CASE WHEN p.k IS NULL THEN p.{f} WHEN p.k = '' THEN {_p(base)} ELSE v.{f} END AS {f}"
                       for f, (_, base) in fields.items())  # fmt: skip
     join = " AND ".join(f"v.{'point' if k == 'id' else k} = p.{k}" for k in keys)
     return (
@@ -64,7 +67,8 @@ def _p(expr: str) -> str:
 # what a light needs of a point's state, packed by points_brief: (field, width; 0 = the rest)
 _PACKED = (("progress", 3), ("status", 14), ("due", 10), ("reported", 10), ("closed", 10), ("late", 10),
            ("checkpoints", 0))  # fmt: skip
-_UNCHANGED = {"progress": "0", "status": "'not_started'", "due": "due_base", "checkpoints": "checkpoints_base"}
+_UNCHANGED = {"progress": "0", "status": "'not_started'", "due": "due_base", "checkpoints": "checkpoints_base",
+              "late": first_due_sql("b.plan", "b.id")}
 
 
 def points_brief(d, columns: tuple[str, ...], scope: str = "") -> str:  # noqa: ANN001 - d: dialect
@@ -103,7 +107,7 @@ def points_coded(d, code, columns: tuple[str, ...]) -> str:  # noqa: ANN001 - d:
               " WHERE s.plan = x.plan AND s.point = x.id AND s.effective <= :as_of"
               " ORDER BY s.effective DESC, s.hid DESC LIMIT 1")  # fmt: skip
     unchanged = code({"due": "x.due_base", "progress": "0", "status": "'not_started'", "start": "x.start",
-                      "checkpoints": "x.checkpoints_base", "due_original": "NULL"})
+                      "checkpoints": "x.checkpoints_base", "due_original": "NULL", "late": first_due_sql("x.plan", "x.id")})
     today = code({f: f"x.{f}" for f in (*state, "start")})
     # a progress edited behind gkplan's back (text, a fraction, past 100) cannot be packed beside the code:
     # such a point counts under no status or light (gkplan check names it), as an unknown status does

@@ -25,6 +25,9 @@ HISTORY_COLUMNS = (
     "h.id, h.plan, h.point, h.entity, h.ref, h.effective, h.at, h.by, h.action, h.changes, h.note, h.cause, h.undoes,"
     " h.source, (SELECT u.id FROM history u WHERE u.undoes = h.id) AS undone_by"
 )
+# the same as the history stood on a day (its one parameter): an undo effective later has not undone the entry yet
+HISTORY_COLUMNS_THEN = HISTORY_COLUMNS.replace("u.undoes = h.id)", "u.undoes = h.id AND u.effective <= ?)")
+assert HISTORY_COLUMNS_THEN != HISTORY_COLUMNS
 
 
 class HistoryMixin(StatesMixin):

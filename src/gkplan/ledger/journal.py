@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gkplan.ledger.history import HISTORY_COLUMNS, entry_of
+from gkplan.ledger.history import HISTORY_COLUMNS, HISTORY_COLUMNS_THEN, entry_of
 from gkplan.ledger.states import STATE_FIELDS, _shown, key_of
 
 
@@ -36,7 +36,10 @@ class JournalMixin:
         if until is not None:
             where.append(f"{day} <= ?")
             params.append(until)
-        sql = f"SELECT {HISTORY_COLUMNS} FROM history h WHERE {' AND '.join(where)} ORDER BY h.id DESC"
+        columns = HISTORY_COLUMNS if until is None else HISTORY_COLUMNS_THEN
+        if until is not None:
+            params.insert(0, until)  # (the select list's parameter comes first)
+        sql = f"SELECT {columns} FROM history h WHERE {' AND '.join(where)} ORDER BY h.id DESC"
         if limit:
             sql += " LIMIT ?"
             params.append(limit)

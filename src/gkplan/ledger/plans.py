@@ -19,13 +19,23 @@ def latest_sql(d: Any, key: str) -> str:
 
 
 class PlansMixin:
-    def all_plans(self) -> list[dict[str, Any]]:
-        """Every plan, the current (default) one marked: the latest year, then the latest loaded."""
+    def all_plans(self, then: str | None = None) -> list[dict[str, Any]]:
+        """Every plan, the current (default) one marked: the latest year, then the latest loaded. As they stood
+        on a past day `then`: the plans issued by that day (the earliest plan for a day before them all)."""
         with self._errors():
             rows = [dict(r) for r in self.prefetched_plans() or self.conn.execute(ALL_PLANS)]
+        if then is not None:
+            rows = [r for r in rows if str(r["issued"]) <= then] or rows[:1]
         for r in rows:
             r["current"] = r is rows[-1]
         return rows
+
+    def plan_then(self, day: str) -> None:
+        """A command reading a past day works, unless told which, on the plan that was the default then."""
+        if self.wanted_plan is None:
+            plans = self.all_plans(day)
+            if plans:
+                self._plan = plans[-1]
 
     def plan(self) -> dict[str, Any]:
         """The plan this command works on: --plan / GKPLAN_PLAN, else the current one."""
@@ -62,12 +72,13 @@ class PlansMixin:
         with self._errors():
             return self.conn.execute(f"SELECT {latest_sql(self.dialect, ':p')}", {"p": self.plan_key}).fetchone()[0] or None
 
-    def plan_totals(self, clock_for) -> list[dict[str, Any]]:  # noqa: ANN001 - clock_for(plan) → light parameters
-        """Per plan: its points, mean progress and overdue count (as of each plan's clock)."""
+    def plan_totals(self, clock_for, then: str | None = None) -> list[dict[str, Any]]:  # noqa: ANN001 - clock_for(plan) → light parameters
+        """Per plan (as they stood on a past day `then`, see all_plans): its points, mean progress and overdue
+        count (as of each plan's clock)."""
         out = []
         saved = self._plan
         try:
-            for plan in self.all_plans():
+            for plan in self.all_plans(then):
                 self._plan = plan
                 clock = clock_for(plan)
                 source = self.point_source(clock, BRIEF)

@@ -24,10 +24,14 @@ _TABLES = {"point": ("points", ("id",)), "task": ("tasks", ("point", "seq")), "t
 _CHANGED = "coalesce(changed, '')"
 
 
+def first_due_sql(plan: str, point: str) -> str:
+    """A point's `late` before any change, as SQL over the point's `plan` and `point` (SQL too): the earliest
+    due date of the tasks its seed gave it from the start. The replay (first_due) and every as-of read use it."""
+    return f"(SELECT min(t.due_base) FROM tasks t WHERE t.plan = {plan} AND t.point = {point} AND t.timeless = 1)"
+
+
 def first_due(conn: sqlite3.Connection, plan: str, point: int) -> str | None:
-    """A point's `late` before any change: the earliest due date of the tasks its seed gave it from the start."""
-    return conn.execute("SELECT min(due_base) FROM tasks WHERE plan = ? AND point = ? AND timeless = 1",
-                        (plan, point)).fetchone()[0]  # fmt: skip
+    return conn.execute(f"SELECT {first_due_sql('?', '?')}", (plan, point)).fetchone()[0]
 
 
 def add_co(conn: sqlite3.Connection, plan: str, point: int, co: str) -> None:
@@ -122,6 +126,8 @@ class StatesMixin:
         ).fetchone()  # fmt: skip
         if row is None:
             raise NotFound(_missing(entity, key))
+        if entity == "point" and row["since"] is not None and day < row["since"]:  # a reload added it on that day
+            raise NotFound(f"第 {key[0]} 项在 {day} 还没有（{row['since']} 重新载入种子时才加入）")
         read = (self.state_at(conn, entity, key, day), dict(row))
         item = read[1] | read[0]
         if entity == "task" and not item["present"]:

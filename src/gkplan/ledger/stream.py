@@ -30,7 +30,7 @@ def iter_history(ledger: Any, until: str) -> Iterator[dict[str, Any]]:
             if names is None:
                 names = row.keys()
             undoes = row[UNDOES]
-            if undoes is not None:
+            if undoes is not None and row[EFFECTIVE] <= until:  # an undo effective later has not undone it by then
                 undone[undoes] = row[ID]  # the earliest undo wins, as the lookup's index order has it
             by = undone.pop(row[ID], None) if undone else None
             if row[EFFECTIVE] <= until:
