@@ -120,3 +120,22 @@ def test_every_days_reports_are_reissued_exactly_after_later_entries(run, tmp_pa
     monkeypatch.setenv("GKPLAN_TODAY", (day + timedelta(days=30)).isoformat())
     for then, printed in seen.items():
         assert _reissued(run, then) == printed, then
+
+
+def test_a_reload_records_each_target_it_adds_or_changes_and_says_what_in_chinese(run, ledger, tmp_path):
+    """A reload's target changes were written over with no entry: `log` could not say who lowered a bound, or when."""
+    seed = (REPO / "data" / "workpoints_2022.yaml").read_text(encoding="utf-8")
+    old = "min: 1000000, max: null, due: 2022-12-31, source: 年底前汇聚整合全国优质老年教育课程资源 100 万门以上}"
+    lead = "      - {leader: 荆德刚, departments: [国家老年大学筹建领导小组]}\n"
+    seed = seed.replace(old, old.replace("1000000", "800000").replace("100 万", "80 万") + "\n      - {metric: 新指标, unit: 个, min: 3, max: 5}")
+    (tmp_path / "new.yaml").write_text(seed.replace(lead, lead + "    start: 2022-05-01\n", 1), encoding="utf-8")
+    loaded = run.json("load", str(tmp_path / "new.yaml"))
+    assert (loaded["targets_added"], loaded["targets_changed"]) == (1, 1)
+    entries = {(e["entity"], e["ref"]): e for e in run.json("log", "17")}
+    assert all(e["action"] == "load" for e in entries.values())
+    assert entries[("target", "汇聚整合老年教育课程资源")]["changes"] == {"target_min": [1000000, 800000], "source": ["…", "…"]}
+    assert entries[("target", "新指标")]["changes"]["target"][1]["target_max"] == 5
+    text = run("log", "17").stdout
+    assert "目标下限 100万 → 80万；指标出处已改" in text and "新增指标" in text and "开始日期 计划开始日期 → 2022-05-01" in text
+    assert "载入种子" in run("undo", str(entries[("target", "新指标")]["id"]), code=6).stderr
+    assert run("check", "--full").exit_code == 0

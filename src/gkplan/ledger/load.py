@@ -18,6 +18,9 @@ LOAD_BATCH = 2000  # points written at a time while a seed streams in
 _SEED_FIELDS = ("section", "title", "text", "leads", "due_seed", "start", "seed_loop")
 
 
+# a target's seed values as a reload's history entry names them
+_TARGET_FIELDS = ("unit", "target_min", "target_max", "due", "source", "approx")
+
 class LoadResult:
     """Counts, so that a 100,000-point load keeps no list of ids; the ids of changed points are named."""
 
@@ -176,12 +179,14 @@ class LoadMixin:
                 self.record(conn, "point", (number,), "load", changes, None, by, effective, at)
         self._index_people(conn, key, people, fresh=fresh)
         result.tasks_added += load_deliverables(self, conn, key, batch, fresh, stamp)
-        added, changed = self._load_targets(conn, key, batch)
+        added, changed = self._load_targets(conn, key, batch, None if result.new_plan else (fresh, stamp))
         result.targets_added += added
         result.targets_changed += changed
 
-    @staticmethod
-    def _load_targets(conn: sqlite3.Connection, key: str, batch: list[Point]) -> tuple[int, int]:
+    def _load_targets(self, conn: sqlite3.Connection, key: str, batch: list[Point],
+                      reload: tuple[set[int], tuple[str, str, str]] | None) -> tuple[int, int]:  # fmt: skip
+        """Insert or update the batch's targets. On a reload each one added to or changed on a point the ledger
+        had is a history entry (`load`), as a point's own seed changes are: who changed a target's bounds, and when."""
         with_targets = [p for p in batch if p.targets]
         if not with_targets:
             return 0, 0
@@ -195,15 +200,18 @@ class LoadMixin:
             )
         }  # fmt: skip
         added = changed = 0
-        rows = []
+        rows, entries = [], []
         for point in with_targets:
             for i, t in enumerate(point.targets):
                 values = (t.unit, t.min, t.max, t.due.isoformat() if t.due else None, t.source, int(t.about))
                 k = (point.number, t.metric)
                 if k not in old:
                     added += 1
+                    entries.append((k, {"target": [None, dict(zip(_TARGET_FIELDS, values))]}))
                 elif old[k] != values:
                     changed += 1
+                    entries.append((k, {f: [a, b] if f != "source" else ["…", "…"]
+                                        for f, a, b in zip(_TARGET_FIELDS, old[k], values) if a != b}))  # fmt: skip
                 else:
                     continue
                 rows.append((key, *k, *values, i))
@@ -214,6 +222,11 @@ class LoadMixin:
             " source = excluded.source, approx = excluded.approx",
             rows,
         )
+        if reload is not None:
+            fresh, (by, effective, at) = reload
+            for k, changes in entries:
+                if k[0] not in fresh:  # (a point this reload adds comes with its targets)
+                    self.record(conn, "target", k, "load", changes, None, by, effective, at)
         return added, changed
 
     @staticmethod

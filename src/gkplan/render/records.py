@@ -20,6 +20,7 @@ _CHANGE_LABELS = {
     "due_seed": "种子截止日期", "text": "全文", "leads": "牵头信息", "problem": "存在问题", "next": "下一步计划",
     "evidence": "办结佐证", "reported": "最近报送", "closed": "办结报告日期", "due_original": "原定截止日期",
     "co": "协办部门", "dept": "负责部门", "kind": "类型", "checkpoints": "节点", "late": "最早逾期任务截止日期", "follows": "按任务汇总",
+    "start": "开始日期", "unit": "单位", "target_min": "目标下限", "target_max": "目标上限", "approx": "约数", "source": "指标出处",
 }  # fmt: skip
 
 
@@ -38,7 +39,10 @@ def describe_changes(changes: dict[str, list[Any]]) -> str:
         if key == "task":
             parts.append(f"新增任务“{new['title']}”" if new else f"删除任务“{old['title']}”")
             continue
-        if key in ("text", "leads"):
+        if key == "target":  # a target a reload added
+            parts.append("新增指标")
+            continue
+        if key in ("text", "leads", "source"):
             parts.append(f"{_CHANGE_LABELS[key]}已改")
             continue
         if key == "extension":
@@ -63,6 +67,14 @@ def describe_changes(changes: dict[str, list[Any]]) -> str:
             old, new = STATUS_LABELS.get(old, old), STATUS_LABELS.get(new, new)
         elif key in ("co", "dept") or key == "kind":
             old, new = (_DIFF_VALUES[key](v) if v else None for v in (old, new))
+        elif key == "start":  # a point without its own start starts with the plan
+            old, new = (v or "计划开始日期" for v in (old, new))
+        elif key == "approx":
+            old, new = ("是" if v else "否" for v in (old, new))
+        elif key in ("target_min", "target_max"):  # (a reload's: rare, imported when met)
+            from gkplan.render.targets import amount
+
+            old, new = (amount(v) if v is not None else "无" for v in (old, new))
         if old is None:
             old = "空"
         if new is None:
