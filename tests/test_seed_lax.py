@@ -127,7 +127,9 @@ def test_a_well_formed_point_loads_as_it_means(case):
 
 
 _WRONG = {
-    "number": st.one_of(st.none(), st.text(st.sampled_from("abc一"), min_size=1), st.floats(1.1, 9.9), st.integers(max_value=0)),
+    # (a whole float such as 2.0 is a number the lax seed takes, as pydantic's lax mode did: not a wrong one)
+    "number": st.one_of(st.none(), st.text(st.sampled_from("abc一"), min_size=1),
+                        st.floats(1.1, 9.9).filter(lambda f: not f.is_integer()), st.integers(max_value=0)),
     "title": st.one_of(st.none(), st.integers(), st.lists(st.integers(), max_size=2), st.just("  "), st.just("a\x00b")),
     "due": st.one_of(st.booleans(), st.just("2022/3/1"), st.just("明天"), st.datetimes().filter(lambda t: t.hour)),
     "leads": st.one_of(st.none(), st.just([]), st.text(max_size=3), st.just([{"departments": []}])),
