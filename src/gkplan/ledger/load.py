@@ -16,10 +16,9 @@ if TYPE_CHECKING:
 
 LOAD_BATCH = 2000  # points written at a time while a seed streams in
 _SEED_FIELDS = ("section", "title", "text", "leads", "due_seed", "start", "seed_loop")
-
-
 # a target's seed values as a reload's history entry names them
 _TARGET_FIELDS = ("unit", "target_min", "target_max", "due", "source", "approx")
+
 
 class LoadResult:
     """Counts, so that a 100,000-point load keeps no list of ids; the ids of changed points are named."""
