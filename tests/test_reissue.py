@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
+from conftest import REPO, dump
 from test_history import seed_2023
 
 READS = [["list"], ["task", "list"], ["target", "list"], ["report", "--overview"], ["report", "--overdue"], ["show", "17"],
@@ -139,3 +139,25 @@ def test_a_reload_records_each_target_it_adds_or_changes_and_says_what_in_chines
     assert "目标下限 100万 → 80万；指标出处已改" in text and "新增指标" in text and "开始日期 计划开始日期 → 2022-05-01" in text
     assert "载入种子" in run("undo", str(entries[("target", "新指标")]["id"]), code=6).stderr
     assert run("check", "--full").exit_code == 0
+
+
+def test_a_diff_of_two_past_days_reads_the_plan_of_those_days(run, ledger, monkeypatch, tmp_path):
+    monkeypatch.setenv("GKPLAN_TODAY", "2023-04-05")
+    run("load", str(seed_2023(tmp_path)))
+    run("--plan", "2022", "update", "5", "--progress", "40", "--date", "2022-09-01")
+    rows = run.json("diff", "2022-06-30", "2022-12-31")
+    assert [(r["plan"], r["id"], r["changes"]["progress"]) for r in rows] == [("2022", "5", [0, 40])]
+
+
+def test_nothing_is_recorded_for_a_target_before_the_reload_that_added_it(run, ledger, tmp_path, monkeypatch):
+    seed = (REPO / "data" / "workpoints_2022.yaml").read_text(encoding="utf-8")
+    old = "min: 1000000, max: null, due: 2022-12-31, source: 年底前汇聚整合全国优质老年教育课程资源 100 万门以上}"
+    (tmp_path / "new.yaml").write_text(seed.replace(old, old + "\n      - {metric: 新指标, unit: 个, min: 3, max: 5}"), encoding="utf-8")
+    monkeypatch.setenv("GKPLAN_TODAY", "2022-07-05")
+    run("load", str(tmp_path / "new.yaml"))
+    kept = dump(ledger)
+    refused = run("target", "set", "17", "新指标", "--actual", "3", "--date", "2022-07-01", code=3)
+    assert "指标“新指标”在 2022-07-01 还没有（2022-07-05 重新载入种子时才加入）" in refused.stderr
+    assert dump(ledger) == kept
+    run("target", "set", "17", "新指标", "--actual", "3")
+    run("target", "set", "17", "汇聚整合老年教育课程资源", "--actual", "3", "--date", "2022-07-01")  # (one the plan had)

@@ -142,4 +142,4 @@ def diff(
     fmt = record_format(fmt, pick, jsonfields.DIFF, output, force)
     first, second = to_date(start, past=True), to_date(end, past=True)
     with open_ledger(ctx) as ledger:
-        render.diff(reports.diff(ledger, first, second), fmt, first.isoformat(), second.isoformat(), wide=wide)
+        render.diff(reports.diff(ledger, first, second, today()), fmt, first.isoformat(), second.isoformat(), wide=wide)

@@ -260,9 +260,11 @@ def plans(ledger: Ledger, as_of: date, today: date) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def diff(ledger: Ledger, start: date, end: date) -> Callable[[bool], Iterator[dict[str, Any]]]:
+def diff(ledger: Ledger, start: date, end: date, today: date | None = None) -> Callable[[bool], Iterator[dict[str, Any]]]:
     """What changed between two days (对账): per point, task and target, each field's values on both days; a
-    function of `brief` that reads them (once, as they come)."""
+    function of `brief` that reads them (once, as they come). Two past days: in the plan of the later one."""
     if end < start:
         raise InvalidValue(f"第二个日期（{end}）早于第一个（{start}）")
+    if today is not None and end < today:
+        ledger.plan_then(end.isoformat())
     return lambda brief: ledger.diff(start.isoformat(), end.isoformat())

@@ -128,6 +128,13 @@ class StatesMixin:
             raise NotFound(_missing(entity, key))
         if entity == "point" and row["since"] is not None and day < row["since"]:  # a reload added it on that day
             raise NotFound(f"第 {key[0]} 项在 {day} 还没有（{row['since']} 重新载入种子时才加入）")
+        if entity == "target":  # likewise a target a reload added to a point the plan had (its `load` entry adds it)
+            for effective, changes in conn.execute(
+                "SELECT effective, changes FROM history WHERE plan = ? AND point = ? AND entity = 'target' AND ref = ?"
+                " AND action = 'load' AND effective > ?", (self.plan_key, key[0], key[1], day),
+            ):  # fmt: skip
+                if '"target"' in changes:
+                    raise NotFound(f"第 {key[0]} 项的指标“{key[1]}”在 {day} 还没有（{effective} 重新载入种子时才加入）")
         read = (self.state_at(conn, entity, key, day), dict(row))
         item = read[1] | read[0]
         if entity == "task" and not item["present"]:
