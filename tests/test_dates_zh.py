@@ -157,8 +157,8 @@ def test_phrase_like_text_is_a_date_or_an_invalid_value(text):
 
 
 def due_after(run, phrase: str) -> str:  # noqa: ANN001
-    run("update", "17", "--due", "2022-04-01")  # earlier (after the plan began), so that the phrase postpones it
-    changes = run.json("update", "17", "--due", phrase, "--reason", "调整")["changes"]
+    run("update", "5", "--due", "2022-04-01")  # (a point without tasks) earlier (after the plan began), so that the phrase postpones it
+    changes = run.json("update", "5", "--due", phrase, "--reason", "调整")["changes"]
     return changes["due"][1]
 
 

@@ -331,6 +331,8 @@ def test_a_point_a_reload_adds_exists_from_that_day(run, ledger, monkeypatch, tm
     assert [r["id"] for r in run.json("task", "list", "--as-of", "2022-06-30") if r["point"] == 40] == []
     rows = run.json("diff", "2022-06-30", "2022-07-15")
     assert [(r["id"], r["changes"]) for r in rows] == [("40", {"present": [False, True]})]
+    text = run("diff", "2022-06-30", "2022-07-15").stdout  # (its change read "任务 不存在 → 存在")
+    assert "不存在" not in text and text.count("新增要点") == 2  # (the title, and the change)
     # nothing is recorded for it before that day: `diff` would show a change no listing of the day has
     kept = dump(ledger)
     for args in (["update", "40", "--progress", "10"], ["update", "40", "--note", "X"], ["task", "add", "40", "X"]):

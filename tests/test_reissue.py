@@ -139,6 +139,12 @@ def test_a_reload_records_each_target_it_adds_or_changes_and_says_what_in_chines
     assert "目标下限 100万 → 80万；指标出处已改" in text and "新增指标" in text and "开始日期 计划开始日期 → 2022-05-01" in text
     assert "载入种子" in run("undo", str(entries[("target", "新指标")]["id"]), code=6).stderr
     assert run("check", "--full").exit_code == 0
+    # 对账 over those days names them too (it compared the day's states only, and a bound is the seed's)
+    rows = {r["id"]: r["changes"] for r in run.json("diff", "2022-06-01", "2022-06-30")}
+    assert rows["17:新指标"] == {"present": [False, True]}
+    assert rows["17:汇聚整合老年教育课程资源"] == {"target_min": [1000000, 800000], "source": ["…", "…"]}
+    text = run("diff", "2022-06-01", "2022-06-30").stdout
+    assert "新增指标" in text and "目标下限 100万 → 80万" in text and "指标出处已改" in text and "不存在 → 存在" not in text
 
 
 def test_a_diff_of_two_past_days_reads_the_plan_of_those_days(run, ledger, monkeypatch, tmp_path):
@@ -161,3 +167,18 @@ def test_nothing_is_recorded_for_a_target_before_the_reload_that_added_it(run, l
     assert dump(ledger) == kept
     run("target", "set", "17", "新指标", "--actual", "3")
     run("target", "set", "17", "汇聚整合老年教育课程资源", "--actual", "3", "--date", "2022-07-01")  # (one the plan had)
+
+
+def test_a_date_phrase_in_a_filter_reads_the_year_of_the_plan_of_the_day_read(run, ledger, monkeypatch, tmp_path):
+    """`--due-before 年底` as of a day of last year's plan is that plan's year end, as on that day: it used to be
+    the newest plan's (2023-12-31), so a reissued list of 2022 took in every point due at the end of 2022."""
+    monkeypatch.setenv("GKPLAN_TODAY", "2022-06-30")
+    run("update", "5", "--due", "2022-10-31")
+    reads = [["list", "--due-before", "年底"], ["task", "list", "--due-before", "年底"]]
+    then = _seen(run, reads)
+    assert [r["id"] for r in json.loads(then["list --due-before 年底"])] == [5]
+    monkeypatch.setenv("GKPLAN_TODAY", "2023-06-30")
+    run("load", str(seed_2023(tmp_path)))
+    assert _reissued(run, "2022-06-30", reads) == then
+    # read today, 2022's plan is over: 年底 is this year's, as for any phrase after a plan's end
+    assert len(run.json("--plan", "2022", "list", "--due-before", "年底")) == 39

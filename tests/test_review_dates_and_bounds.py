@@ -37,6 +37,22 @@ def test_a_due_date_outside_its_point_is_refused_as_the_seed_refuses_it(run, led
     assert run.json("task", "update", "17.1", "--due", "2023-01-31")["changes"]["due"][1] == "2023-01-31"
 
 
+def test_a_points_due_date_is_not_moved_before_its_unfinished_tasks(run, ledger):
+    """The other side of the rule above: moving the point's due date earlier than a task's left the task due after
+    its point, which the seed, `task add` and `task update` all refuse."""
+    run("task", "add", "17", "测试任务", "--due", "2022-10-31")  # 17.3; 17.2 (挂牌) is due with the point, 12-31
+    before = dump(ledger)
+    error = run("update", "17", "--due", "2022-09-30", code=2).stderr
+    assert error == ("错误：第 17 项的截止日期不能提前到 2022-09-30：未完成的任务 17.2、17.3 的截止日期在这之后（最晚 2022-12-31）；"
+                     "请先调整任务：gkplan task update 17.2 --due 日期\n")
+    assert dump(ledger) == before
+    run("task", "update", "17.2", "--due", "2022-09-30")
+    run("task", "update", "17.3", "--progress", "100", "--evidence", "方案")  # 待销号: not finished until accepted
+    assert "任务 17.3" in run("update", "17", "--due", "2022-09-30", code=2).stderr
+    run("review", "17.3", "--accept")
+    assert run.json("update", "17", "--due", "2022-09-30")["changes"]["due"] == ["2022-12-31", "2022-09-30"]
+
+
 def test_a_statistic_is_not_dated_after_its_record(run, ledger):
     before = dump(ledger)
     error = run("target", "set", "13", "专业", "--actual", "5", "--as-of", "2022-07-31", code=2).stderr  # today 06-30

@@ -55,6 +55,7 @@ def update_point(ledger: Ledger, point_id: int, report: Report, *, by: str | Non
     def decide(current: dict[str, Any]) -> dict[str, Any]:
         if checked["due"] is not None and checked["due"] <= (start := current["start"] or ledger.plan()["start"]):
             raise InvalidValue(f"第 {point_id} 项的截止日期 {checked['due']} 应晚于它的开始日期 {start}")
+        tasks_due_by(ledger, point_id, checked["due"])
         if co:
             current = current | {"co": apply_co(current["co"], co, owners_of(current), f"第 {point_id} 项")}
         if current["follows_tasks"] and (checked["progress"] is not None or checked["status"] in ("done", "pending_review")):
@@ -162,6 +163,21 @@ def task_due_within(ledger: Ledger, point_id: int, due: str | None, what: str) -
     if due > point["due"]:
         raise InvalidValue(f"{what}的截止日期 {due} 晚于第 {point_id} 项的截止日期 {point['due']}；"
                            f"要点本身要延期，请先 gkplan update {point_id} --due {due} --reason 理由")  # fmt: skip
+
+
+def tasks_due_by(ledger: Ledger, point_id: int, due: str | None) -> None:
+    """A point's new due date is no earlier than its unfinished tasks' (the other side of task_due_within):
+    a task due after its point would turn the point late on a day the plan never set."""
+    if due is None:
+        return
+    from gkplan.ledger.query import PointQuery
+
+    after = [t for t in ledger.tasks(PointQuery(ids=(point_id,))) if t["due"] and t["due"] > due and t["status"] != "done"]
+    if after:
+        ids = "、".join(t["id"] for t in after[:3]) + (f" 等 {len(after)} 个任务" if len(after) > 3 else "")
+        last = max(t["due"] for t in after)
+        raise InvalidValue(f"第 {point_id} 项的截止日期不能提前到 {due}：未完成的任务 {ids} 的截止日期在这之后（最晚 {last}）；"
+                           f"请先调整任务：gkplan task update {after[0]['id']} --due 日期")  # fmt: skip
 
 
 # -- value checks --------------------------------------------------------------------------------

@@ -43,10 +43,11 @@ def list_(
     """列出工作要点，可按部门（含协办）、校领导、部分、状态、灯色、截止日期筛选（条件同时满足）。"""
     from gkplan import filters, reports
 
-    fmt, before, rows = record_format(fmt, pick, jsonfields.LIST, output, force), to_date(due_before), limit(most)
+    fmt, rows = record_format(fmt, pick, jsonfields.LIST, output, force), limit(most)
     lights = tuple(filters.parse_light(x) for x in light)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
+        before = to_date(due_before, ledger=ledger, seen=fr.as_of)  # (年底: the year of the plan read, see frame)
         query = filters.build_query(
             ledger, depts=dept, leaders=leader, sections=section, statuses=status,
             overdue=overdue, due_before=before, search=search, as_of=fr.as_of, role=role,

@@ -163,11 +163,12 @@ def list_(
     """列出任务，筛选条件与 gkplan list 相同。"""
     from gkplan import filters, reports
 
-    fmt, before, rows = record_format(fmt, pick, jsonfields.TASK, output, force), to_date(due_before), limit(most)
+    fmt, rows = record_format(fmt, pick, jsonfields.TASK, output, force), limit(most)
     ids = tuple(point_id(p) for p in point)
     lights = tuple(filters.parse_light(x) for x in light)
     with open_ledger(ctx) as ledger:
         fr = frame(ledger, as_of, fmt)
+        before = to_date(due_before, ledger=ledger, seen=fr.as_of)  # (年底: the year of the plan read, see frame)
         query = filters.build_query(
             ledger, depts=dept, leaders=leader, sections=section, statuses=status,
             overdue=overdue, due_before=before, search=search, as_of=fr.as_of,

@@ -214,25 +214,28 @@ def effective(text: str | None, ledger: Optional["Ledger"] = None) -> date:
 
 
 def to_date(
-    text: str | None, default: date | None = None, ledger: Optional["Ledger"] = None, past: bool = False
+    text: str | None, default: date | None = None, ledger: Optional["Ledger"] = None, past: bool = False,
+    seen: date | None = None,
 ) -> date | None:
     """A date option as written: 2022-06-30, +14d, or a phrase (年底前, 9月底, 下周五, 10个工作日); a phrase
     without a year resolves against the year of `ledger`'s plan (or this command's ledger) while it is current.
-    `past` for a day looked back to (--date, --as-of, --since): a bare 周五 or 国庆节后 is then the last one."""
+    `past` for a day looked back to (--date, --as-of, --since): a bare 周五 or 国庆节后 is then the last one.
+    `seen`: the day a filter reads (its --as-of) with `ledger` on that day's plan: 年底 is then that plan's."""
     if text is None:
         return default
     from gkplan.dates import parse_date
 
-    return parse_date(text, today(), lambda: plan_year(ledger), past)
+    return parse_date(text, today(), lambda: plan_year(ledger, seen), past)
 
 
-def plan_year(ledger: Optional["Ledger"] = None) -> int:
-    """The year date phrases resolve against: the plan's while today falls within it, else today's. Without
-    a ledger at hand (an option converted before the ledger opens), this command's ledger is read, never made."""
+def plan_year(ledger: Optional["Ledger"] = None, seen: date | None = None) -> int:
+    """The year date phrases resolve against: the plan's while today (or the day read) falls within it, else
+    that day's. Without a ledger at hand (an option converted before the ledger opens), this command's ledger
+    is read, never made."""
     from gkplan.dates import phrase_year
 
     if ledger is not None:
-        return phrase_year(ledger.plan(), today())
+        return phrase_year(ledger.plan(), seen or today())
     ctx = _running
     if ctx is None:
         return today().year

@@ -66,7 +66,7 @@ def decide_extension(ledger: Ledger, item: str, *, accept: bool, note: str | Non
     """The office's answer to a department's 延期 request (review --accept-extension / --reject-extension): the
     due date moves as asked, with the department's reason and the first due date kept, or stays; either way
     an entry that names the request it answers (changes["request"]: [its record number, accepted/rejected])."""
-    from gkplan.actions import _loop
+    from gkplan.actions import _loop, tasks_due_by
     from gkplan.errors import Forbidden
 
     point, seq = parse_item(item)
@@ -79,6 +79,8 @@ def decide_extension(ledger: Ledger, item: str, *, accept: bool, note: str | Non
         how = f"update {point}" if seq is None else f"task update {point}.{seq}"
         raise Conflict(f"{what}没有待审批的延期申请；部门用 gkplan {how} --due 日期 --reason 理由 申请")
     asked, text, when = pending["changes"]["request"][1], clean_note(note), _on(ledger, day)
+    if accept and seq is None:
+        tasks_due_by(ledger, point, asked["due"])  # (a request for an earlier day: the tasks moved on since)
 
     def decide(current: dict[str, Any]) -> dict[str, Any]:
         current["request"] = pending["id"]  # the entry's change reads [the request's number, the answer]

@@ -75,10 +75,13 @@ class JournalMixin:
                     continue  # added and removed in between: on neither day
                 changes = {f: [_shown(f, before[f]), _shown(f, after[f])] for f in STATE_FIELDS[entity]
                            if before[f] != after[f] and f != "note"}  # fmt: skip
-                notes = [r[0] for r in conn.execute(
-                    "SELECT note FROM history WHERE plan = ? AND point = ? AND entity = ? AND ref IS NOT DISTINCT FROM ? AND effective > ?"
-                    " AND effective <= ? AND note IS NOT NULL AND action = 'update' ORDER BY effective, id",
-                    (self.plan_key, point, entity, ref, start, end))]  # fmt: skip
+                said = conn.execute(
+                    "SELECT note, action, CASE WHEN action = 'load' THEN changes END FROM history WHERE plan = ? AND point = ?"
+                    " AND entity = ? AND ref IS NOT DISTINCT FROM ? AND effective > ? AND effective <= ? AND (note IS NOT NULL AND action = 'update' OR action = 'load')"
+                    " ORDER BY effective, id", (self.plan_key, point, entity, ref, start, end)).fetchall()  # fmt: skip
+                notes = [r[0] for r in said if r[1] == "update"]
+                if entity == "target":  # a reload's new bounds, unit, due date: the seed's, not in the day's state
+                    changes |= _reloaded(r[2] for r in said if r[1] == "load")
                 if changes or notes:  # (new points come below)
                     ident = str(point) if entity == "point" else f"{point}.{ref}" if entity == "task" else f"{point}:{ref}"
                     yield {"plan": self.plan_key, "id": ident, "kind": entity, "point": point, "changes": changes,
@@ -115,3 +118,21 @@ class JournalMixin:
         latest = next((e for e in live if e["changes"]["request"][0] is None), None)
         answered = {e["changes"]["request"][0] for e in live if e["action"] == "review"}
         return latest if latest is not None and latest["id"] not in answered else None
+
+
+def _reloaded(entries: Iterator[str]) -> dict[str, list[Any]]:
+    """What reloads between two days did to a target: each field from its value before the first to its value
+    after the last; one the first added is new ("present")."""
+    import json
+
+    out: dict[str, list[Any]] = {}
+    for text in entries:
+        for field, (old, new) in json.loads(text).items():
+            if field == "target":
+                out["present"] = [False, True]
+            elif field != "present":
+                out[field] = [out[field][0] if field in out else old, new]
+    if "present" in out:  # (added in between: its bounds were none before)
+        return {"present": [False, True]}
+    return {f: v for f, v in out.items() if v[0] != v[1] or f == "source"}  # (a source is recorded as "…" → "…")
+

@@ -163,18 +163,28 @@ _DIFF_VALUES = {"present": lambda v: "存在" if v else "不存在", "status": l
                 "kind": lambda v: {"document": "文件", "milestone": "里程碑", "task": "任务"}.get(v, v)}  # fmt: skip
 
 
+_KINDS = {"point": "要点", "task": "任务", "target": "指标"}
+_RELOADED = ("unit", "target_min", "target_max", "approx", "source")
+
+
 def diff(rows: Rows, fmt: str, start: str, end: str, *, wide: bool = False) -> None:
     """`rows`: a function of `brief` that reads the changes (once, as they come)."""
     def describe(r: dict[str, Any]) -> str:
         parts = []
         for key, (old, new) in r["changes"].items():
+            if key == "present":
+                parts.append(f"{'新增' if new else '删除'}{_KINDS[r['kind']]}")
+                continue
+            if key in _RELOADED:  # a target's bounds a reload changed: worded as `log` words them
+                parts.append(describe_changes({key: [old, new]}))
+                continue
             show = _DIFF_VALUES.get(key, lambda v: v)
             old, new = ("空" if v is None else show(v) for v in (old, new))
             parts.append(f"{_CHANGE_LABELS.get(key, key)} {old} → {new}")
         return "；".join(parts)
 
     def cells(r: dict[str, Any]) -> list[str]:
-        what = {"point": "要点", "task": "任务", "target": "指标"}[r["kind"]]
+        what = _KINDS[r["kind"]]
         return [r["id"], f"{what} {r['title']}" if r["kind"] == "point" else what, describe(r), "；".join(r["notes"])]
 
     t = _table("编号", "对象", "变化", "期间进展", title=f"{start} → {end} 的变化", drop=_DIFF_DROP, wide=wide)
