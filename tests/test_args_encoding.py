@@ -54,9 +54,3 @@ def test_a_real_command_line_under_the_c_locale(ledger, utf8_mode):
     assert done.returncode == 2 and done.stderr.count(b"\n") == 1 and b"Traceback" not in done.stderr
     assert b"'\\xbd\\xcc\\xce\\xf1\\xb2\\xbf' " in done.stderr
     assert dump(ledger) == before
-
-
-def test_an_environment_variable_the_locale_cannot_read_is_one_line(isolated):
-    done = _gkplan(isolated, b"depts", LC_ALL="C", PYTHONUTF8="0", GKPLAN_USER="督查办")
-    assert done.returncode == 2 and done.stderr.count(b"\n") == 1 and b"Traceback" not in done.stderr
-    assert b"GKPLAN_USER" in done.stderr and not isolated.exists()

@@ -222,14 +222,29 @@ def test_a_sheet_saved_by_libreoffice_imports(run, ledger, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice is not installed")
+    run("update", "7", "--done", "见附件_x000D_第二段", "--problem", "x005F_y")  # (text that looks like an escape)
     path = make(run, tmp_path, name="填报.xlsx")
     fill(path, {("21", "本期进度"): 35, ("21", "进展情况"): "LibreOffice 里填的"})
     out = tmp_path / "lo"
     subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "xlsx",
                     "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=180)  # fmt: skip
+    assert [(c["id"], c["field"]) for c in run.json("import", str(out / "填报.xlsx"))] == [("21", "progress"), ("21", "status"), ("21", "note")]
     run("import", str(out / "填报.xlsx"), "--apply")
     shown = run.json("show", "21")
     assert (shown["progress"], shown["note"]) == (35, "LibreOffice 里填的")
+
+
+def test_text_that_looks_like_an_excel_escape_is_written_as_excel_reads_it_back(run, ledger, tmp_path):
+    """"_x000D_" in a cell's text is a CR to Excel and LibreOffice: the sheet held a note's literal "_x000D_" as
+    written, so a sheet re-saved untouched came back with a line break (and "x005F_y" as "y"), a change to import."""
+    import re
+
+    run("update", "7", "--done", "见附件_x000D_第二段", "--problem", "x005F_y")
+    path = make(run, tmp_path)
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet2.xml").decode()
+    texts = [re.sub("_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m[1], 16)), t) for t in re.findall("<t[^>]*>([^<]*)</t>", xml)]
+    assert "见附件_x000D_第二段" in texts and "x005F_y" in texts
+    assert run.json("import", str(path)) == []
 
 
 def test_a_sheet_emptied_of_everything_or_with_merged_cells_is_refused(run, ledger, tmp_path):

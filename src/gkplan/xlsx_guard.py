@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from gkplan.xlsx_book import text
-from gkplan.xlsx_rows import _ILLEGAL, letter, serial
+from gkplan.xlsx_rows import _ILLEGAL, letter, serial, xstring
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _DEFAULT_FONT = '<font><sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font>'
@@ -172,6 +172,7 @@ def cell(column: int, n: int, s: int, value: Any) -> str:
             return f'<c r="{ref}"{style} t="inlineStr"/>'
         stripped = value.strip()
         space = ' xml:space="preserve"' if stripped and value != stripped else ""  # (openpyxl's rule)
+        value = xstring(value) if "_x" in value else value
         return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{value.translate(_ESCAPE)}</t></is></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'

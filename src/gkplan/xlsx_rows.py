@@ -19,6 +19,9 @@ _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 # what XML 1.0 cannot carry: openpyxl's ILLEGAL_CHARACTERS_RE (C0 controls), and U+FFFE, U+FFFF and lone surrogates,
 # which it let through into files no reader opens (a surrogate could not even be encoded: a traceback)
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# a cell's text is an ST_Xstring: "_xHHHH_" in it means the character U+HHHH (Excel and LibreOffice decode it,
+# and write a CR as "_x000D_"); text that holds such a sequence itself has its "_" written as "_x005F_"
+_XSTRING = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 _EPOCH = date(1899, 12, 30).toordinal()  # Excel's day 0 (its 1900 calendar, as openpyxl writes it)
 _TEXT_STYLE = "gk 文字"
 
@@ -141,6 +144,8 @@ def cell(ref: str, s: int, value: Any) -> str:
         if not value:
             return f'<c r="{ref}" s="{s}"/>'
         value = _ILLEGAL.sub("\ufffd", value[:32767]).translate(_ESCAPE)
+        if "_x" in value:
+            value = xstring(value)
         space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
         return f'<c r="{ref}" s="{s}" t="inlineStr"><is><t{space}>{value}</t></is></c>'
     if isinstance(value, bool):
@@ -181,3 +186,9 @@ def letter(n: int) -> str:
         n, rest = divmod(n - 1, 26)
         out = chr(65 + rest) + out
     return out
+
+
+def xstring(text: str) -> str:
+    """Text as a cell holds it literally: each "_xHHHH_" in it escaped (see _XSTRING)."""
+    return _XSTRING.sub("_x005F_", text)
+

@@ -3,11 +3,12 @@
 What openpyxl's reader took from the same XML is taken here, the same way: every child element of a <row>
 is a cell; a cell's first <v>, <f> and <is> (in the main namespace) count, and an element's text is what
 comes before its first child; a row or cell without its r attribute follows the one before; a string is its
-<t> and then each run's <t> (phonetic <rPh> left out), with a shared string's "x005F_" taken out.
+<t> and then each run's <t> (phonetic <rPh> left out), its "_xHHHH_" escapes decoded as Excel does (not as openpyxl did: _XSTRING).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -17,6 +18,16 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main "
 _ROW, _V, _F, _IS, _SI = MAIN + "row", MAIN + "v", MAIN + "f", MAIN + "is", MAIN + "si"
 MAX_ROW_ELEMENTS = 2 << 20  # <row> elements in a sheet: twice Excel's rows
 MAX_DEPTH = 64  # elements open at once: a sheet needs 6; expat keeps every open one (15M nested in a 200 KB file: 2 GB)
+
+
+# "_xHHHH_" in a string is the character U+HHHH, as Excel and LibreOffice read it (xlsx_rows.xstring writes it);
+# openpyxl only took "x005F_" out of shared strings, wherever it stood, which turned a clerk's "x005F_y" into "y"
+_XSTRING = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def _decoded(m: re.Match[str]) -> str:
+    code = int(m[1], 16)
+    return m[0] if 0xD800 <= code <= 0xDFFF else chr(code)  # (half a pair: left as written, never a lone surrogate)
 
 
 class Refused(ValueError):
@@ -40,7 +51,8 @@ class _Text:
         self.depth, self.plain, self.runs, self.run_depth, self.open = depth, None, [], 0, True
 
     def content(self) -> str:
-        return "".join(s for s in [self.plain, *self.runs] if s is not None)
+        text = "".join(s for s in [self.plain, *self.runs] if s is not None)
+        return _XSTRING.sub(_decoded, text) if "_x" in text else text
 
 
 class _Reader:
@@ -117,7 +129,7 @@ class Strings(_Reader):
         self.gathering = False
         if self.string is not None:
             if depth == self.string.depth:
-                self.strings.append(self.string.content().replace("x005F_", ""))
+                self.strings.append(self.string.content())
                 self.string = None
             else:
                 self._string_end(depth)
