@@ -299,6 +299,24 @@ def test_added_rows_and_cleared_cells_are_refused(run, ledger, tmp_path):
     assert "第 3 行 U 列：这一列不属于填报表" in err
 
 
+@pytest.mark.parametrize("tampered", [('"lock":[]', '"lock":[["progress"]]'), ('"id":"7"', '"id":"07"'), ('"id":"7"', '"id":" 7"')])
+def test_a_tampered_row_identity_is_one_line_and_no_duplicate_gets_past(run, ledger, tmp_path, tampered):
+    """A list among the locked fields was a traceback; "07" read as point 7 passed the duplicate-row check."""
+    from openpyxl import load_workbook
+
+    path = make(run, tmp_path)
+    book = load_workbook(path)
+    rows = locate(path)
+    cell = book[FORM][f"S{rows['7']}"]
+    assert tampered[0] in cell.value
+    cell.value = cell.value.replace(*tampered)
+    book.save(path)
+    before = dump(ledger)
+    err = run("import", str(path), "--apply", code=2).stderr
+    assert f"第 {rows['7']} 行 S 列（行标识（勿改））：行标识被改动；请重新生成填报表" in err and "Traceback" not in err
+    assert dump(ledger) == before
+
+
 def test_a_sheet_from_another_plan_or_ledger_is_refused(run, ledger, tmp_path, monkeypatch):
     from test_history import seed_2023
 

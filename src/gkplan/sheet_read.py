@@ -221,8 +221,10 @@ def _identity(raw: Any) -> tuple | None:
         point, seq = int(head), int(tail) if tail else None
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    fine = (kind == ("task" if seq is not None else "point") and isinstance(version, int) and isinstance(prints, list)
-            and len(prints) == len(COLUMNS) and all(isinstance(p, str) for p in prints) and isinstance(locked, list))  # fmt: skip
+    # (the key as the sheet wrote it: int() also takes "07", " 7", "7_0", which would pass the duplicate-row check)
+    fine = (kind == ("task" if seq is not None else "point") and key == (f"{point}.{seq}" if seq is not None else str(point))
+            and isinstance(version, int) and isinstance(prints, list) and len(prints) == len(COLUMNS)
+            and all(isinstance(p, str) for p in prints) and isinstance(locked, list) and all(isinstance(f, str) for f in locked))  # fmt: skip
     return (key, kind, point, seq, version, prints, set(locked)) if fine else None
 
 
