@@ -317,6 +317,26 @@ def test_a_tampered_row_identity_is_one_line_and_no_duplicate_gets_past(run, led
     assert dump(ledger) == before
 
 
+def test_untouched_rows_of_an_item_a_reload_gave_another_department_do_not_block_the_rest(run, ledger, tmp_path):
+    """A reload moved point 21 from 教务部 to 科研部 after the sheet went out: its untouched rows refused the whole
+    file (as a deleted item's untouched row never did); a row someone filled in still is refused."""
+    from conftest import REPO
+
+    path = make(run, tmp_path)
+    seed = (REPO / "data" / "workpoints_2022.yaml").read_text(encoding="utf-8")
+    old = "      - {leader: 李松, departments: [教务部]}\n    deliverables:\n      - 学科发展五年规划"
+    assert old in seed
+    (tmp_path / "moved.yaml").write_text(seed.replace(old, old.replace("教务部", "科研部")), encoding="utf-8")
+    run("load", str(tmp_path / "moved.yaml"))
+    fill(path, {("7", "本期进度"): 60})
+    run("import", str(path), "--apply")
+    assert run.json("show", "7")["progress"] == 60
+    fill(path, {("21", "本期进度"): 30})
+    before = dump(ledger)
+    assert "第 21 项由科研部负责，不是教务部的事项" in run("import", str(path), "--apply", code=2).stderr
+    assert dump(ledger) == before
+
+
 def test_a_sheet_from_another_plan_or_ledger_is_refused(run, ledger, tmp_path, monkeypatch):
     from test_history import seed_2023
 

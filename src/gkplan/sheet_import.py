@@ -141,11 +141,11 @@ def _judge(ledger: Ledger, row: Row, department: str, problems: list[CellProblem
         if row.edited:
             problems.append(CellProblem(*ident, f"{what}在制表后已从台账删除，不能填报"))
         return None
+    if not row.edited:  # (an item a reload gave another department since: nothing asked of it, as for one deleted)
+        return None
     if department not in item["departments"]:
         owners = "、".join(item["departments"]) or "（未指定）"
         problems.append(CellProblem(*ident, f"{what}由{owners}负责，不是{department}的事项，不能由这份填报表报送"))
-        return None
-    if not row.edited:
         return None
     now = {k: cell_value(k, item) for k in EDITABLE}
     changed = {k: item.get(k) for k in EDITABLE if fingerprint(now[k]) != row.prints[k]}
