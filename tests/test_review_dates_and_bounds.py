@@ -53,6 +53,17 @@ def test_a_points_due_date_is_not_moved_before_its_unfinished_tasks(run, ledger)
     assert run.json("update", "17", "--due", "2022-09-30")["changes"]["due"] == ["2022-12-31", "2022-09-30"]
 
 
+def test_a_late_report_out_of_date_order_names_the_item_it_is_about(run, ledger):
+    """A task's report dated before its recorded one was refused naming its point ("第 7 项在 …")."""
+    run("task", "update", "7.2", "--progress", "30", "--date", "2022-06-20")
+    run("update", "7", "--progress", "10", "--date", "2022-06-25")
+    before = dump(ledger)
+    error = run("task", "update", "7.2", "--progress", "20", "--date", "2022-06-10", code=6).stderr
+    assert error.startswith("错误：任务 7.2 在 2022-06-20 已有进度或状态的记录 #1"), error
+    assert run("update", "7", "--progress", "5", "--date", "2022-06-21", code=6).stderr.startswith("错误：第 7 项在 2022-06-25")
+    assert dump(ledger) == before
+
+
 def test_a_statistic_is_not_dated_after_its_record(run, ledger):
     before = dump(ledger)
     error = run("target", "set", "13", "专业", "--actual", "5", "--as-of", "2022-07-31", code=2).stderr  # today 06-30

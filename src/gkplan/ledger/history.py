@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gkplan.errors import Conflict
-from gkplan.ledger.states import StatesMixin, _missing, ref_of, send
+from gkplan.ledger.states import StatesMixin, named, ref_of, send
 from gkplan.rules import rollup
 
 _OPEN = ("not_started", "in_progress", "blocked")  # a task that is past due in one of these is late
@@ -84,9 +84,8 @@ class HistoryMixin(StatesMixin):
         ):  # fmt: skip
             later = entry_of(row)
             if {"progress", "status", "task"} & set(later["changes"]):
-                what = _missing(entity, key).split("没有")[0] if entity != "point" else f"第 {key[0]} 项"
                 raise Conflict(
-                    f"{what}在 {later['effective']} 已有进度或状态的记录 #{later['id']}（{later['by']}）；"
+                    f"{named(entity, key)}{' ' if entity == 'task' else ''}在 {later['effective']} 已有进度或状态的记录 #{later['id']}（{later['by']}）；"
                     f"不能再补记更早日期 {day} 的进度或状态：请按日期顺序补录，或先撤销 #{later['id']}"
                 )
 

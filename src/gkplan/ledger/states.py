@@ -134,7 +134,7 @@ class StatesMixin:
                 " AND action = 'load' AND effective > ?", (self.plan_key, key[0], key[1], day),
             ):  # fmt: skip
                 if '"target"' in changes:
-                    raise NotFound(f"第 {key[0]} 项的指标“{key[1]}”在 {day} 还没有（{effective} 重新载入种子时才加入）")
+                    raise NotFound(f"{named(entity, key)}在 {day} 还没有（{effective} 重新载入种子时才加入）")
         read = (self.state_at(conn, entity, key, day), dict(row))
         item = read[1] | read[0]
         if entity == "task" and not item["present"]:
@@ -214,6 +214,11 @@ def _number(value: Any) -> Any:
 
 def _shown(field: str, value: Any) -> Any:
     return bool(value) if field == "present" else _number(value)
+
+
+def named(entity: str, key: tuple) -> str:
+    """An item as a message names it."""
+    return f"第 {key[0]} 项" if entity == "point" else f"任务 {key[0]}.{key[1]}" if entity == "task" else f"第 {key[0]} 项的指标“{key[1]}”"
 
 
 def _missing(entity: str, key: tuple) -> str:
