@@ -108,7 +108,7 @@ def test_missing_defaults_to_the_period_of_the_as_of_day_up_to_that_day(run, mon
     assert [i["id"] for g in early["departments"] for i in g["items"]] == ["8.1", "38.10"]
     before = run.json("missing", "--as-of", "2022-06-14", "--dept", "质量监控部")
     assert [i["id"] for g in before["departments"] for i in g["items"]] == ["8", "8.1", "38.10"]
-    assert "尚未开始" in run("missing", "--period", "2022-09", code=2).stderr
+    assert "尚未开始；请用 --as-of 指定更晚的日期" in run("missing", "--period", "2022-09", code=2).stderr
     assert "无法识别的填报期" in run("missing", "--period", "十三月", code=2).stderr
     assert run.json("missing", "--period", "六月")["period"] == "2022-06"  # a month without a year: the plan's
     run("missing", "--dept", "不存在的部门", code=3)

@@ -410,7 +410,11 @@ def test_sheet_and_import_refuse_what_they_cannot_do(run, ledger, tmp_path):
     assert "二者选一" in run("sheet", code=2).stderr
     assert "二者选一" in run("sheet", "--all", "--dept", "教务部", code=2).stderr
     assert "没有名为“不存在部”的部门" in run("sheet", "--dept", "不存在部", code=3).stderr
-    assert "尚未开始" in run("sheet", "--dept", "教务部", "--period", "2022-09", code=2).stderr
+    error = run("sheet", "--dept", "教务部", "--period", "2022-09", code=2).stderr
+    assert "尚未开始；这一期开始后再生成它的填报表" in error and "--as-of" not in error  # (sheet has no --as-of)
+    for name in ("教务部.xls", "教务部", "教务部.csv"):  # Excel warned of the file, and import took it for damaged
+        error = run("sheet", "--dept", "教务部", "--period", "2022-06", "-o", str(tmp_path / name), code=2).stderr
+        assert "-o 的文件名应以 .xlsx 结尾" in error and not (tmp_path / name).exists()
     path = make(run, tmp_path)
     assert "已存在；要覆盖请加 --force" in run("sheet", "--dept", "教务部", "--period", "2022-06", "-o", str(path), code=6).stderr
     bogus = tmp_path / "bogus.xlsx"

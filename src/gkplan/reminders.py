@@ -131,9 +131,10 @@ def departments(ledger: Ledger, given: list[str]) -> tuple[str, ...]:
     return tuple(resolve_department(ledger, d) for d in given)
 
 
-def period(text: str | None, fr: Frame) -> tuple[date, date]:
+def period(text: str | None, fr: Frame, later: str = "请用 --as-of 指定更晚的日期") -> tuple[date, date]:
     """The reporting period the user named (2022-06, 2022-Q2, 2022-H1, 上半年 …), else the one containing the
-    as-of day. A period without a year is in the frame's year (dates.phrase_year), else the as-of day's."""
+    as-of day. A period without a year is in the frame's year (dates.phrase_year), else the as-of day's.
+    `later`: what to do about a period not begun (a command without --as-of says its own)."""
     from gkplan.dates import parse_period, period_key
 
     found = fr.period if text is None else parse_period(text, fr.periods.every, fr.year or fr.as_of.year)
@@ -141,7 +142,7 @@ def period(text: str | None, fr: Frame) -> tuple[date, date]:
         named = f"填报期 {period_key(found)}" if text else f"{fr.as_of.isoformat()} 所在的填报期 {period_key(found)}"
         raise InvalidValue(f"{named} 早于计划的开始日期 {fr.start.isoformat()}；请换一个填报期")
     if found[0] > fr.as_of:
-        raise InvalidValue(f"填报期 {period_key(found)} 在 {fr.as_of.isoformat()} 时尚未开始；请用 --as-of 指定更晚的日期")
+        raise InvalidValue(f"填报期 {period_key(found)} 在 {fr.as_of.isoformat()} 时尚未开始；{later}")
     return found
 
 

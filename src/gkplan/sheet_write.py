@@ -41,11 +41,13 @@ def make(ledger: Ledger, fr: Frame, *, department: str | None, every: bool, peri
 
     if every == (department is not None):
         raise InvalidValue("请写 --dept 部门（一个部门一份）或 --all（每个部门一份），二者选一")
-    span = period_of(period, fr)
+    span = period_of(period, fr, "这一期开始后再生成它的填报表")
     key = period_key(span)
     folder = (output or Path(".")).expanduser()
     if every and folder.exists() and not folder.is_dir():
         raise InvalidValue(f"{folder}: 不是目录；--all 的 -o 应为一个目录")
+    if not every and output is not None and output.suffix.lower() != ".xlsx":  # (import reads .xlsx only: Excel warns of the rest)
+        raise InvalidValue(f"填报表是 Excel 工作簿，-o 的文件名应以 .xlsx 结尾（如 {output.stem or '填报表'}.xlsx），收到：{output.name}")
     plan = ledger.plan()
     jobs = []
     with ledger.snapshot():  # every sheet of the run reads one state of the ledger
