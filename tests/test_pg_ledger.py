@@ -181,6 +181,21 @@ def test_a_department_asks_for_a_due_date_on_a_task_that_has_none_and_the_office
 
 
 
+def test_a_task_request_past_its_points_due_date_since_is_not_granted(run, shared):
+    """The office moved the point's due date before the day a task's request asked for: granting it put the
+    task after its point, which `task update` refuses."""
+    _, login = shared
+    jwb = login("教务部")
+    seq = run.json("task", "add", "7", "无期限的任务")["ref"]
+    assert gk(jwb, "task", "update", f"7.{seq}", "--due", "2022-12-20").returncode == 0
+    run("update", "7", "--due", "2022-11-30")
+    before = run("log", "--format", "json").stdout, run("show", "7", "--format", "json").stdout
+    error = run("review", f"7.{seq}", "--accept-extension", code=2).stderr
+    assert f"任务 7.{seq}的截止日期 2022-12-20 晚于第 7 项的截止日期 2022-11-30" in error
+    assert (run("log", "--format", "json").stdout, run("show", "7", "--format", "json").stdout) == before
+
+
+
 def test_a_request_the_office_overtook_can_still_be_answered(run, shared):
     _, login = shared
     jwb = login("教务部")

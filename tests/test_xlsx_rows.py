@@ -65,6 +65,7 @@ def test_the_compiled_rows_are_the_general_rows(run, ledger, tmp_path, monkeypat
     run("update", "3", "--progress", "40", "--note", "甲&乙 <丙>\n第二行 a<b  ")
     run("update", "5", "--status", "受阻", "--note", "进展" * 60)
     run("target", "set", "7", "招生", "--actual", "159万")
+    run("update", "8", "--note", "代码_x0041_说明")  # (escaped either way: Excel reads "_x0041_" as "A")
     run("export", "-o", str(tmp_path / "general.xlsx"), "--as-of", "2022-06-30")
     _compiled_from_the_first_row(monkeypatch)
     run("export", "-o", str(tmp_path / "compiled.xlsx"), "--as-of", "2022-06-30")
@@ -75,3 +76,4 @@ def test_the_compiled_rows_are_the_general_rows(run, ledger, tmp_path, monkeypat
                     if n.startswith("xl/worksheets/")]  # fmt: skip
 
     assert rows("general.xlsx") == rows("compiled.xlsx")
+    assert b"<t>\xe4\xbb\xa3\xe7\xa0\x81_x005F_x0041_" in b"".join(rows("compiled.xlsx"))

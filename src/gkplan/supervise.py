@@ -66,7 +66,7 @@ def decide_extension(ledger: Ledger, item: str, *, accept: bool, note: str | Non
     """The office's answer to a department's 延期 request (review --accept-extension / --reject-extension): the
     due date moves as asked, with the department's reason and the first due date kept, or stays; either way
     an entry that names the request it answers (changes["request"]: [its record number, accepted/rejected])."""
-    from gkplan.actions import _loop, tasks_due_by
+    from gkplan.actions import _loop, task_due_within, tasks_due_by
     from gkplan.errors import Forbidden
 
     point, seq = parse_item(item)
@@ -81,6 +81,8 @@ def decide_extension(ledger: Ledger, item: str, *, accept: bool, note: str | Non
     asked, text, when = pending["changes"]["request"][1], clean_note(note), _on(ledger, day)
     if accept and seq is None:
         tasks_due_by(ledger, point, asked["due"])  # (a request for an earlier day: the tasks moved on since)
+    elif accept:
+        task_due_within(ledger, point, asked["due"], what)  # (the point's due date may have moved since)
 
     def decide(current: dict[str, Any]) -> dict[str, Any]:
         current["request"] = pending["id"]  # the entry's change reads [the request's number, the answer]

@@ -96,7 +96,7 @@ def _compile(w: RowWriter, wrapped: list[tuple[int, int]], lines: Any) -> Callab
         src += [f"    x = v[{i}]", "    if x is None: pass"]
         if kind is TEXT or kind is WRAP:
             src += ["    elif type(x) is str and x and x.isprintable() and not x[0].isspace() and not x[-1].isspace()"
-                    " and len(x) <= 32767 and '&' not in x and '<' not in x and '>' not in x:",
+                    " and len(x) <= 32767 and '&' not in x and '<' not in x and '>' not in x and '_x' not in x:",
                     f"        p(f'{ref} t=\"inlineStr\"><is><t>{{x}}</t></is></c>')"]  # fmt: skip
         elif kind == DATE:
             src += ["    elif type(x) is str and len(x) == 10 and (d := _day(x)) > 60:", f"        p(f'{ref}><v>{{d}}</v></c>')"]

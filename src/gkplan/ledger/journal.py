@@ -77,7 +77,8 @@ class JournalMixin:
                            if before[f] != after[f] and f != "note"}  # fmt: skip
                 said = conn.execute(
                     "SELECT note, action, CASE WHEN action = 'load' THEN changes END FROM history WHERE plan = ? AND point = ?"
-                    " AND entity = ? AND ref IS NOT DISTINCT FROM ? AND effective > ? AND effective <= ? AND (note IS NOT NULL AND action = 'update' OR action = 'load')"
+                    " AND entity = ? AND ref IS NOT DISTINCT FROM ? AND effective > ? AND effective <= ?"
+                    " AND (note IS NOT NULL AND action = 'update' OR action = 'load' AND entity = 'target')"
                     " ORDER BY effective, id", (self.plan_key, point, entity, ref, start, end)).fetchall()  # fmt: skip
                 notes = [r[0] for r in said if r[1] == "update"]
                 if entity == "target":  # a reload's new bounds, unit, due date: the seed's, not in the day's state
