@@ -53,6 +53,20 @@ def test_a_points_due_date_is_not_moved_before_its_unfinished_tasks(run, ledger)
     assert run.json("update", "17", "--due", "2022-09-30")["changes"]["due"] == ["2022-12-31", "2022-09-30"]
 
 
+def test_an_undo_does_not_leave_a_task_due_after_its_point(run, ledger):
+    """Undoing the point's 延期 after its task followed it put the task after its point (exit 0); an undo that
+    leaves the dates in order still goes through."""
+    first = run.json("update", "7", "--due", "2023-01-31", "--reason", "延期")["id"]
+    run("task", "update", "7.1", "--due", "2023-01-20")
+    before = dump(ledger)
+    error = run("undo", str(first), code=2).stderr
+    assert "不能撤销记录 #%d：撤销后任务 7.1 的截止日期 2023-01-20 晚于第 7 项的截止日期 2022-12-31" % first in error
+    assert dump(ledger) == before
+    run("undo")  # the task's own change first, then the point's
+    assert run.json("undo", str(first))["changes"]["due"] == ["2023-01-31", "2022-12-31"]
+    assert run("check").exit_code == 0
+
+
 def test_a_late_report_out_of_date_order_names_the_item_it_is_about(run, ledger):
     """A task's report dated before its recorded one was refused naming its point ("第 7 项在 …")."""
     run("task", "update", "7.2", "--progress", "30", "--date", "2022-06-20")

@@ -233,6 +233,28 @@ def test_escapes_read_as_excel_reads_them(tmp_path):
     book.close()
 
 
+_PIECES = st.sampled_from(["_x0041_", "_x005F_", "x005F_", "_x000D_", "_xD83D_", "_x00", "41_", "_x", "_", "a"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(_PIECES, st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=_ILLEGAL + "\r"),
+                                            max_size=4)), max_size=8).map("".join))  # fmt: skip
+def test_any_text_a_sheet_writes_reads_back_as_it_was(tmp_path, text):
+    """Whatever "_xHHHH_"-like pieces a note holds, the cell the sheet writes is the note as Excel reads a cell's
+    text (each "_xHHHH_" the character U+HHHH, but half a surrogate pair), and gkplan reads it back so."""
+    from html import unescape
+
+    from gkplan.xlsx_guard import cell
+
+    xml = cell(1, 1, 0, text)
+    written = unescape(m[1]) if (m := re.search("<t[^>]*>(.*)</t>", xml, re.S)) else ""
+    excel = re.sub("_x([0-9A-Fa-f]{4})_", lambda m: m[0] if 0xD800 <= int(m[1], 16) <= 0xDFFF else chr(int(m[1], 16)), written)
+    assert excel == text
+    book = Book(package(tmp_path / "t.xlsx", {"填报": f'<row r="1">{xml}</row>'}))
+    assert list(book.rows("填报", values_only=True)) == [(text or None,)]
+    book.close()
+
+
 @pytest.mark.filterwarnings("ignore:Workbook contains no default style")
 def test_a_shared_formula_is_moved_to_each_of_its_cells(tmp_path):
     """Excel writes a formula filled down as one formula and references to it; each cell reads as its own."""

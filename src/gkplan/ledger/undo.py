@@ -71,7 +71,22 @@ class UndoMixin:
                             self._reverted(conn, d, d["effective"]), None, by, d["effective"], at, cause=undo["id"],
                             undoes=d["id"])  # fmt: skip
             self.derive(conn, main["point"], min(main["effective"], day), undo["id"], by, at)
+            if "due" in undo["changes"]:
+                self._dues_in_order(conn, main["point"], n)
             return undo | {"undone": main}
+
+    def _dues_in_order(self, conn: sqlite3.Connection, point: int, n: int) -> None:
+        """No unfinished task of the point due after it, as `update --due` and `task update --due` keep it: an undo
+        that would leave one is refused (its transaction rolls back)."""
+        row = conn.execute(
+            "SELECT t.seq, t.due, p.due FROM tasks t JOIN points p ON p.plan = t.plan AND p.id = t.point WHERE t.plan = ?"
+            " AND t.point = ? AND t.status <> 'done' AND t.due > p.due ORDER BY t.due DESC, t.seq LIMIT 1", (self.plan_key, point),
+        ).fetchone()  # fmt: skip
+        if row is not None:
+            from gkplan.errors import InvalidValue
+
+            raise InvalidValue(f"不能撤销记录 #{n}：撤销后任务 {point}.{row[0]} 的截止日期 {row[1]} 晚于第 {point} 项的截止日期 {row[2]}；"
+                               f"请先调整任务：gkplan task update {point}.{row[0]} --due 日期")  # fmt: skip
 
     def _later_changes(self, conn: sqlite3.Connection, entry: dict[str, Any], group: set[int]) -> list[dict[str, Any]]:
         """The changes after `entry` in its item's timeline (recorded after it and effective on its day or later)
