@@ -67,6 +67,24 @@ def test_an_undo_does_not_leave_a_task_due_after_its_point(run, ledger):
     assert run("check").exit_code == 0
 
 
+def test_a_reload_does_not_move_a_point_before_a_task_added_to_it(run, ledger, tmp_path):
+    """A seed giving point 8 an earlier due date than a task the office added to it was loaded (exit 0)."""
+    from conftest import REPO
+
+    run("task", "add", "8", "自加任务", "--due", "2022-12-01")
+    seed = (REPO / "data" / "workpoints_2022.yaml").read_text(encoding="utf-8")
+    old = "    title: 健全质量保证体系\n"
+    assert old in seed
+    (tmp_path / "earlier.yaml").write_text(seed.replace(old, old + "    due: 2022-10-31\n"), encoding="utf-8")
+    before = dump(ledger)
+    error = run("load", str(tmp_path / "earlier.yaml"), code=6).stderr
+    assert "种子把第 8 项的截止日期改为 2022-10-31，早于它未完成的任务 8.2 的截止日期 2022-12-01" in error
+    assert dump(ledger) == before
+    run("task", "update", "8.2", "--due", "2022-10-31")
+    assert run.json("load", str(tmp_path / "earlier.yaml"))["changed"] == 1
+    assert run.json("show", "8")["due"] == "2022-10-31"
+
+
 def test_a_late_report_out_of_date_order_names_the_item_it_is_about(run, ledger):
     """A task's report dated before its recorded one was refused naming its point ("第 7 项在 …")."""
     run("task", "update", "7.2", "--progress", "30", "--date", "2022-06-20")

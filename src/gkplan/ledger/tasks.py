@@ -130,3 +130,13 @@ def _task(row: sqlite3.Row) -> dict[str, Any]:
     if "last_update" in names:
         task["last_update"] = row["last_update"]
     return task
+
+
+def task_after_point(conn: sqlite3.Connection, plan: str, point: int) -> tuple[int, str, str] | None:
+    """(seq, its due, the point's due) of the point's unfinished task due latest after the point, if any: what
+    `update --due` and `task update --due` never let stand (actions.tasks_due_by, task_due_within)."""
+    return conn.execute(
+        "SELECT t.seq, t.due, p.due FROM tasks t JOIN points p ON p.plan = t.plan AND p.id = t.point WHERE t.plan = ?"
+        " AND t.point = ? AND t.status <> 'done' AND t.due > p.due ORDER BY t.due DESC, t.seq LIMIT 1", (plan, point),
+    ).fetchone()
+

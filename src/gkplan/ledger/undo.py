@@ -76,12 +76,10 @@ class UndoMixin:
             return undo | {"undone": main}
 
     def _dues_in_order(self, conn: sqlite3.Connection, point: int, n: int) -> None:
-        """No unfinished task of the point due after it, as `update --due` and `task update --due` keep it: an undo
-        that would leave one is refused (its transaction rolls back)."""
-        row = conn.execute(
-            "SELECT t.seq, t.due, p.due FROM tasks t JOIN points p ON p.plan = t.plan AND p.id = t.point WHERE t.plan = ?"
-            " AND t.point = ? AND t.status <> 'done' AND t.due > p.due ORDER BY t.due DESC, t.seq LIMIT 1", (self.plan_key, point),
-        ).fetchone()  # fmt: skip
+        """An undo that would leave an unfinished task due after its point is refused (its transaction rolls back)."""
+        from gkplan.ledger.tasks import task_after_point
+
+        row = task_after_point(conn, self.plan_key, point)
         if row is not None:
             from gkplan.errors import InvalidValue
 
