@@ -31,6 +31,22 @@ def test_a_report_in_three_parts_is_what_show_and_the_exports_carry(run, ledger,
     assert (point["problem"], point["next"]) == ("经费未落实", "报教育部审批")
 
 
+def test_the_offices_opinion_is_in_the_history_and_the_departments_report_stays_the_progress(run, ledger):
+    """销号 "同意销号", a task list confirmed: each wrote itself over the department's 进展, which the published
+    page and the bulletin show; they are the entry's notes now. A 退办's reason is the 进展 until the next report."""
+    run("update", "3", "--progress", "100", "--evidence", "国开发〔2022〕9号", "--note", "方案已印发")
+    run("review", "3", "--accept", "--note", "同意销号")
+    shown = run.json("show", "3")
+    assert (shown["note"], shown["history"][0]["note"]) == ("方案已印发", "同意销号")
+    run("update", "17", "--note", "筹建方案已报教育部")
+    run("task", "complete", "17")
+    assert run.json("show", "17")["note"] == "筹建方案已报教育部"
+    run("update", "21", "--progress", "100", "--evidence", "规划", "--note", "规划已完成")
+    run("review", "21", "--return", "--note", "佐证不全")
+    assert run.json("show", "21")["note"] == "佐证不全"
+    assert run("check", "--full").exit_code == 0
+
+
 def test_banjie_needs_evidence_and_waits_for_review(run, ledger):
     before = dump(ledger)
     assert "须附佐证" in run("update", "3", "--progress", "100", code=2).stderr

@@ -89,6 +89,7 @@ def test_a_departments_extension_is_a_request_the_office_decides(run, shared):
     point = run.json("show", "7")
     assert (point["due"], point["due_original"], point["extension_request"]) == ("2023-03-31", "2022-12-31", None)
     assert point["extensions"][0]["reason"] == "经费未到位"
+    assert point["note"] is None and entry["note"] == "同意"  # (the office's opinion is not the department's 进展)
     assert "没有待审批的延期申请" in run("review", "7", "--reject-extension", code=6).stderr
     # a second request, rejected: nothing moves; undoing the rejection makes it pending again
     gk(jwb, "update", "7", "--due", "2023-06-30", "--reason", "再延")

@@ -57,7 +57,10 @@ def review(
         return {"status": "in_progress", "progress": back if back is not None else before, "closed": None}
 
     text = "；".join(t for t in (reason, f"特批：{why}" if why and blockers else None) if t) or None
-    entry = ledger.change(entity, key, decide, note=text, by=author, effective=when, at=now(), action="review")
+    # (销号's opinion stays in the history: the department's last report is the 进展 published; a 退办's reason
+    # is the 进展 until the department reports again, for it to see where it works: sheet, list, show)
+    entry = ledger.change(entity, key, decide, note=text, by=author, effective=when, at=now(), action="review",
+                          reported=not accept)  # fmt: skip
     assert entry is not None  # the status always changes
     return entry
 
@@ -93,7 +96,8 @@ def decide_extension(ledger: Ledger, item: str, *, accept: bool, note: str | Non
             report["reason"] = None  # not a 延期 any more: the reason would be refused (--reason is for 延期 only)
         return _loop(current, report, when, what) | {"request": "accepted"}
 
-    entry = ledger.change(entity, key, decide, note=text, by=who(by), effective=when, at=now(), action="review")
+    entry = ledger.change(entity, key, decide, note=text, by=who(by), effective=when, at=now(), action="review",
+                          reported=False)  # fmt: skip
     assert entry is not None  # the request's answer is always a change
     return entry
 
@@ -133,8 +137,8 @@ def complete_tasks(ledger: Ledger, point: int, *, by: str | None, day: date) -> 
             raise Conflict(f"第 {point} 项的任务清单已确认完整")
         return {"follows": 1}
 
-    entry = ledger.change("point", (point,), decide, note="任务清单确认完整，进度按任务汇总", by=author, effective=when,
-                          at=now(), action="complete")  # fmt: skip
+    entry = ledger.change("point", (point,), decide, note=None, by=author, effective=when, at=now(), action="complete")
+    # (its change `follows` reads "任务清单确认完整，进度按任务汇总" in the history: the 进展 stays the department's)
     assert entry is not None
     return entry
 

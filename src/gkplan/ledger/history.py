@@ -57,14 +57,15 @@ class HistoryMixin(StatesMixin):
 
     def change(
         self, entity: str, key: tuple, decide: Callable[[dict[str, Any]], dict[str, Any]], *, note: str | None, by: str,
-        effective: str, at: str, action: str = "update", source: str | None = None,
+        effective: str, at: str, action: str = "update", source: str | None = None, reported: bool = True,
     ) -> dict[str, Any] | None:  # fmt: skip
         """Read one item as it stood on `effective`, let `decide` compute its new values, write them and
-        the entry. Read and write are one transaction. None when nothing would change."""
+        the entry. Read and write are one transaction. None when nothing would change. The note is the item's
+        进展 when `reported`; else (the office's opinion on it) the entry's alone."""
         with self._write() as conn:
             current, read = self._item(conn, entity, key, effective)
             wanted = decide(current)
-            if note is not None:
+            if note is not None and reported:
                 wanted["note"] = note
             changes = {k: [current.get(k), v] for k, v in wanted.items() if current.get(k) != v}
             if not changes and note is None:
