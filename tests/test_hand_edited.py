@@ -86,3 +86,17 @@ def test_the_overview_bar_of_a_huge_progress_is_at_most_full(run, isolated):
     conn.close()
     out = run("report", "--overview").stdout
     assert "#" * 20 in out and "#" * 21 not in out
+
+
+@pytest.mark.parametrize("edit", ["UPDATE points SET progress = 60, status = 'in_progress', note = '改过' WHERE id = 22",
+                                  "UPDATE tasks SET owner = '张三' WHERE point = 21 AND seq = 1",
+                                  "UPDATE targets SET actual = 5 WHERE point = 13"])  # fmt: skip
+def test_check_names_a_value_written_past_the_history(run, isolated, edit):
+    """A plausible value on an item that never had an entry: no replay looked at it, so `check` passed."""
+    run("depts")
+    conn = sqlite3.connect(isolated)
+    with conn:
+        conn.execute(edit)
+    conn.close()
+    result = run("check", "--full", code=7)
+    assert "台账中有修改，历史中没有记录" in result.stdout

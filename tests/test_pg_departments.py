@@ -122,13 +122,17 @@ def test_a_department_that_a_later_plan_brings_gets_its_role_from_admin(run, pgd
 def test_the_server_keeps_progress_and_status_in_range_whoever_writes(run, pgdb):
     run("admin", "init", pgdb)
     run("admin", "user", "add", "zs", "--dept", "教务部", "--dsn", pgdb)
-    with psycopg.connect(login(pgdb, "zs"), autocommit=True) as conn:
-        for statement in ("UPDATE points SET progress = 999999999999 WHERE id = 7", "UPDATE points SET progress = -1 WHERE id = 7",
-                          "UPDATE points SET status = 'weird' WHERE id = 7", "UPDATE tasks SET progress = 101 WHERE point = 7",
-                          "UPDATE tasks SET status = '' WHERE point = 7"):  # fmt: skip
-            with pytest.raises(psycopg.errors.CheckViolation):
-                conn.execute(statement)
-        assert conn.execute("UPDATE points SET progress = 100, status = 'pending_review' WHERE id = 7").rowcount == 1
+    from test_pg_policies import Session
+
+    zs = Session(login(pgdb, "zs"))  # each statement right after the department's own entry on the item
+    for statement in ("UPDATE points SET progress = 999999999999 WHERE id = 7", "UPDATE points SET progress = -1 WHERE id = 7",
+                      "UPDATE points SET status = 'weird' WHERE id = 7", "UPDATE tasks SET progress = 101 WHERE point = 7 AND seq = 1",
+                      "UPDATE tasks SET status = '' WHERE point = 7 AND seq = 1"):  # fmt: skip
+        with pytest.raises(psycopg.errors.CheckViolation):
+            zs.reported("zs", 7, statement, (), *(("task", "1") if "tasks" in statement else ()))
+    assert zs.reported("zs", 7, "UPDATE points SET progress = 100, status = 'pending_review' WHERE id = 7") == 1
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):  # its own point, in range, but with no entry on it just before
+        zs.conn.execute("UPDATE points SET progress = 90 WHERE id = 21")
     with psycopg.connect(pgdb, autocommit=True) as conn:  # the owner (and the office) too; the states as well
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("INSERT INTO point_states (plan, point, effective, hid, progress, status, due)"

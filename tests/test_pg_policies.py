@@ -36,6 +36,17 @@ class Session:
             self.conn.execute(statement, self.chained(statement, params))
         return str(caught.value)
 
+    def reported(self, who: str, point: int, statement: str, params: tuple = (), entity: str = "point", ref: str | None = None) -> int:
+        """`statement` right after `who`'s entry on the item, in one write as gkplan makes it (its turn taken with
+        gkplan's lock): what the server lets a department change."""
+        from gkplan.ledger.pg_connection import WRITE_LOCK
+
+        with self.conn.transaction():
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            n = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM history").fetchone()[0]
+            self.conn.execute(H, self.chained(H, (n, point, entity, ref, who, json.dumps({"reported": [None, "2022-06-30"]}))))
+            return self.conn.execute(statement, params).rowcount
+
     def chained(self, statement: str, params: tuple) -> tuple:
         """A history entry (H): (id, point, entity, ref, by, changes[, undoes]) with the hash the chain gives it."""
         if statement not in (H, CAUSED) or len(params) == 8:
@@ -60,12 +71,28 @@ def server(run, pgdb):  # noqa: ANN001
 
 def test_a_department_reports_on_its_own_points_and_tasks_only(server):
     me = Session(login(server, "jwb_zhang"))
+    numbers = iter(range(1, 100))
+
+    def told(point: int, entity: str = "point", ref: str | None = None) -> None:
+        """The department's entry on the item: a row of it changes only right after one (nothing past the history)."""
+        changes = json.dumps({"actual" if entity == "target" else "reported": [None, "2022-06-30"]})
+        assert me.rows(H, (next(numbers), point, entity, ref, "jwb_zhang", changes)) == 1
+
+    # a row changed with no entry of its own in the history: `check` could not see it (no entry to replay)
+    assert "row-level security" in me.refused("UPDATE points SET progress = 90, note = '伪造' WHERE plan = '2022' AND id = 7")
+    told(7)
     assert me.rows("UPDATE points SET progress = 40, note = '方案初稿', problem = '经费' WHERE plan = '2022' AND id = 7") == 1
     assert me.rows("UPDATE points SET progress = 40 WHERE plan = '2022' AND id = 3") == 0  # 组织部's
-    # what 教务部 leads (7, 21), and 38, under which it has a task of its own (see below)
-    assert me.rows("UPDATE points SET reported = '2022-06-30' WHERE plan = '2022'") == 3
-    assert me.rows("UPDATE tasks SET progress = 10, owner = '张三' WHERE plan = '2022' AND point = 7") == 2
-    assert me.rows("UPDATE targets SET actual = 1580000, actual_as_of = '2022-06-30' WHERE plan = '2022' AND point = 7") >= 1
+    told(21)  # what 教务部 leads (7, 21), and 38, under which it has a task of its own: one row after its entry
+    assert "row-level security" in me.refused("UPDATE points SET reported = '2022-06-30' WHERE plan = '2022'")
+    assert me.rows("UPDATE points SET reported = '2022-06-30' WHERE plan = '2022' AND id = 21") == 1
+    told(7, "task", "1")
+    assert me.rows("UPDATE tasks SET progress = 10, owner = '张三' WHERE plan = '2022' AND point = 7 AND seq = 1") == 1
+    assert "row-level security" in me.refused("UPDATE tasks SET progress = 10 WHERE plan = '2022' AND point = 7 AND seq = 2")
+    metric = me.conn.execute("SELECT metric FROM targets WHERE plan = '2022' AND point = 7 ORDER BY ord").fetchone()[0]
+    told(7, "target", metric)
+    assert me.rows("UPDATE targets SET actual = 1580000, actual_as_of = '2022-06-30' WHERE plan = '2022' AND point = 7"
+                   " AND metric = %s", (metric,)) == 1  # fmt: skip
     assert me.rows("UPDATE targets SET actual = 1 WHERE plan = '2022' AND point = 3") == 0
     # the due date (延期), the seed's words, who leads or co-operates: column privileges
     for column in ("due = '2023-03-31'", "title = 'x'", "text = 'x'", "leads = '[]'", "co = '人事部'", "follows = 1"):
@@ -80,9 +107,13 @@ def test_a_department_reports_on_its_own_points_and_tasks_only(server):
     # 销号 is the office's: a department reports 办结 (pending_review), never 已完成
     assert "部门不能销号" in me.refused("UPDATE points SET status = 'done' WHERE plan = '2022' AND id = 7")
     assert "部门不能销号" in me.refused("UPDATE tasks SET status = 'done' WHERE plan = '2022' AND point = 7 AND seq = 1")
+    told(7)
     assert me.rows("UPDATE points SET status = 'pending_review', closed = '2022-06-30' WHERE plan = '2022' AND id = 7") == 1
     # point 38 has no lead: each department's task under it moves its summary fields, not its report
+    seq = me.conn.execute("SELECT seq FROM tasks WHERE plan = '2022' AND point = 38 AND dept = '教务部'").fetchone()[0]
+    told(38, "task", str(seq))
     assert me.rows("UPDATE tasks SET progress = 30 WHERE plan = '2022' AND point = 38") == 1
+    told(38)
     assert me.rows("UPDATE points SET reported = '2022-06-30', late = '2022-12-31' WHERE plan = '2022' AND id = 38") == 1
     assert "只能随本部门的任务" in me.refused("UPDATE points SET note = 'x' WHERE plan = '2022' AND id = 38")
     assert "只能随本部门的任务" in me.refused("UPDATE points SET progress = 5 WHERE plan = '2022' AND id = 38")
@@ -172,7 +203,7 @@ def test_an_administrator_who_is_not_a_superuser_owns_the_ledger(run, pg_server)
     owner = Session(dsn)
     assert owner.rows("UPDATE points SET due = '2023-01-31' WHERE plan = '2022' AND id = 3") == 1  # not bound by the policies
     assert "append-only" in owner.refused("DELETE FROM history")
-    assert Session(login(dsn, "zz_wang")).rows("UPDATE points SET progress = 5 WHERE plan = '2022' AND id = 3") == 1
+    assert Session(login(dsn, "zz_wang")).reported("zz_wang", 3, "UPDATE points SET progress = 5 WHERE plan = '2022' AND id = 3") == 1
 
 
 def test_thirty_departments_writing_at_once(run, server, pg_server):
@@ -192,9 +223,11 @@ def test_thirty_departments_writing_at_once(run, server, pg_server):
         try:
             me = Session(login(server, f"u{i}"))
             barrier.wait(timeout=60)
-            own = [me.rows("UPDATE points SET progress = progress + 1, note = coalesce(note, '') || %s"
-                           " WHERE plan = '2022' AND id = %s", (f"[{department}]", p)) for p in sorted(leads[department])]  # fmt: skip
-            own_tasks = me.rows("UPDATE tasks SET progress = 60 WHERE plan = '2022' AND dept = %s", (department,))
+            own = [me.reported(f"u{i}", p, "UPDATE points SET progress = progress + 1, note = coalesce(note, '') || %s"
+                               " WHERE plan = '2022' AND id = %s", (f"[{department}]", p)) for p in sorted(leads[department])]  # fmt: skip
+            tasks = list(me.conn.execute("SELECT point, seq FROM tasks WHERE plan = '2022' AND dept = %s", (department,)))
+            own_tasks = sum(me.reported(f"u{i}", point, "UPDATE tasks SET progress = 60 WHERE plan = '2022' AND point = %s AND seq = %s",
+                                        (point, seq), "task", str(seq)) for point, seq in tasks)  # fmt: skip
             foreign = min(set(range(1, 40)) - related[department])
             refused = me.rows("UPDATE points SET progress = 99 WHERE plan = '2022' AND id = %s", (foreign,))
             me.refused("UPDATE points SET due = '2023-01-01' WHERE plan = '2022' AND id = %s", (sorted(leads[department])[0],))

@@ -107,9 +107,27 @@ class CheckMixin:
         where = f"最近 {last - since} 条" if since else "每条"
         gaps = [] if not since or count == last else [f"记录编号不连续：共 {count} 条，最大编号 {last}（有记录被删除）"]
         add("历史链", gaps + CheckMixin._chain(q, since), f"{where}历史记录都与前一条相连，没有被改动、删除或插入")
-        add("历史重放", CheckMixin._replay(self, q, since),
+        add("历史重放", CheckMixin._replay(self, q, since) + ([] if since else CheckMixin._unrecorded(q)),
             ("按生效日期重放历史" if not since else f"最近 {last - since} 条记录涉及的要点按生效日期重放历史")
             + "，得到的状态与台账一致")  # fmt: skip
+
+    @staticmethod
+    def _unrecorded(q) -> list[str]:  # noqa: ANN001
+        """Items with no entry of their own whose reporting values are not a seed's: written past the history (by
+        hand, or by SQL on a server), where no replay looks. The seed gives none of these values."""
+        reported = "progress <> 0 OR status <> 'not_started' OR note IS NOT NULL OR problem IS NOT NULL OR next IS NOT NULL" \
+                   " OR evidence IS NOT NULL OR reported IS NOT NULL OR closed IS NOT NULL OR due_original IS NOT NULL"
+        tables = (("point", "points p", "p.id", "NULL", f"({reported} OR follows <> 0)"),
+                  ("task", "tasks p", "p.point, p.seq", "CAST(p.seq AS TEXT)", f"({reported} OR owner IS NOT NULL)"),
+                  ("target", "targets p", "p.point, p.metric", "p.metric", "(actual IS NOT NULL OR actual_as_of IS NOT NULL OR note IS NOT NULL)"))
+        out = []
+        for entity, table, key, ref, changed in tables:
+            point = "p.id" if entity == "point" else "p.point"
+            for r in q(f"SELECT p.plan, {key} FROM {table} WHERE {changed} AND NOT EXISTS (SELECT 1 FROM history h"
+                       f" WHERE h.plan = p.plan AND h.point = {point} AND h.entity = '{entity}' AND h.ref IS NOT DISTINCT FROM {ref})"
+                       f" ORDER BY 1, 2"):  # fmt: skip
+                out.append(_LABEL[entity].format(*r[1:]) + f"（{r[0]}；台账中有修改，历史中没有记录）")
+        return out
 
     @staticmethod
     def _malformed(q, full: bool) -> list[str]:  # noqa: ANN001

@@ -41,14 +41,16 @@ IN_ORDER_TRIGGER = ("AFTER INSERT ON history REFERENCING NEW TABLE AS added FOR 
 
 def reports_only(reporting: dict[str, tuple[str, ...]]) -> str:
     """gkplan_reports_only(entity, changes): a department's entry changes its reporting fields (pg_schema.REPORTING,
-    by table) and may ask for an extension (`request`: an object; the office's answer names the request's number)."""
+    by table) and may ask for an extension (`request`: an object) or withdraw its request ([the object, null]); the
+    office's answer, and its undoing, name the request's number, which a department's entry never does."""
     fields = {e: [f for f in reporting[t] if f not in ("updated_at", "changed")] + ["request"]
               for e, t in (("point", "points"), ("task", "tasks"), ("target", "targets"))}  # fmt: skip
     cases = " ".join(f"WHEN '{e}' THEN ARRAY[{', '.join(repr(f) for f in fs)}]" for e, fs in fields.items())
     return ("CREATE OR REPLACE FUNCTION public.gkplan_reports_only(p_entity text, p_changes text) RETURNS boolean"
             " LANGUAGE sql IMMUTABLE AS $$ SELECT NOT EXISTS (SELECT 1 FROM jsonb_object_keys(p_changes::jsonb) k"
             f" WHERE k <> ALL (CASE p_entity {cases} ELSE ARRAY[]::text[] END))"
-            " AND coalesce(jsonb_typeof(p_changes::jsonb -> 'request' -> 1), 'null') IN ('object', 'null') $$;\n")
+            " AND coalesce(jsonb_typeof(p_changes::jsonb -> 'request' -> 1), 'null') IN ('object', 'null')"
+            " AND coalesce(jsonb_typeof(p_changes::jsonb -> 'request' -> 0), 'null') IN ('object', 'null') $$;\n")
 
 
 # A department's entry changes none of what the office decides of a point (reports_only): so the state after any

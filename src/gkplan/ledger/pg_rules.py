@@ -7,7 +7,7 @@ words: `gkplan check` says so, and the next administrator's command (admin._curr
 from __future__ import annotations
 
 from gkplan.ledger import schema
-from gkplan.ledger.pg_schema import FUNCTIONS, GUARDED, ROLES_TABLE, TRIGGERS, grant_statements, policy_statements
+from gkplan.ledger.pg_schema import FUNCTIONS, GUARDED, OWN_FUNCTIONS, ROLES_TABLE, TRIGGERS, grant_statements, policy_statements
 from gkplan.values import STATUS_LABELS
 
 _STATUSES = ", ".join(f"'{s}'" for s in STATUS_LABELS)
@@ -32,6 +32,19 @@ def server_checks(q, add) -> None:  # noqa: ANN001 - q: the ledger's execute; ad
     add("结构版本", [] if version and version[0] == str(schema.SCHEMA_VERSION) else [f"版本 {version and version[0]}"],
         f"版本 {schema.SCHEMA_VERSION}")  # fmt: skip
     add("服务器规则", missing_rules(q), "行级安全、各部门的策略、取值范围和历史只增不减的触发器都在")
+    add("外来函数", foreign_functions(q), "public 模式中的函数和运算符都是 gkplan 或扩展建立的")
+
+
+def foreign_functions(q) -> list[str]:  # noqa: ANN001 - q: an execute
+    """Functions and operators in the ledger's schema that neither gkplan nor an extension made: harmless to the
+    rules (their functions see only pg_catalog), but how a department would try to stand in for a built-in."""
+    own = ", ".join(f"'{name}'" for name in OWN_FUNCTIONS)
+    outside = "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = x.oid AND d.deptype = 'e')"
+    found = [r[0] for r in q(f"SELECT x.oid::regprocedure::text FROM pg_proc x WHERE x.pronamespace = 'public'::regnamespace"
+                             f" AND x.proname NOT IN ({own}) AND {outside} ORDER BY 1")]  # fmt: skip
+    found += [f"运算符 {r[0]}" for r in q(f"SELECT x.oid::regoperator::text FROM pg_operator x WHERE x.oprnamespace = 'public'::regnamespace"
+                                          f" AND {outside} ORDER BY 1")]  # fmt: skip
+    return found
 
 
 def missing_rules(q) -> list[str]:  # noqa: ANN001 - q: an execute

@@ -18,6 +18,7 @@ for who gets which role, and README「多部门共用一个台账（PostgreSQL�
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from functools import cache
 
@@ -165,6 +166,8 @@ CREATE OR REPLACE FUNCTION public.gkplan_caused_by(p_id bigint, p_plan text, p_p
 CREATE OR REPLACE FUNCTION public.gkplan_closes(p_changes text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
     SELECT coalesce((p_changes::jsonb -> 'status' ->> 1) = 'done', false)
         OR coalesce((p_changes::jsonb -> 'task' -> 1 ->> 'status') = 'done', false) $$;
+CREATE OR REPLACE FUNCTION public.gkplan_reopens(p_changes text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce((p_changes::jsonb -> 'status' ->> 0) = 'done' AND (p_changes::jsonb -> 'status' ->> 1) <> 'done', false) $$;
 CREATE OR REPLACE FUNCTION public.gkplan_closed_by(p_plan text, p_point bigint, p_entity text, p_ref text, p_day text)
     RETURNS boolean LANGUAGE sql STABLE AS $$
     SELECT EXISTS (SELECT 1 FROM public.history h WHERE h.plan = p_plan AND h.point = p_point AND h.entity = p_entity
@@ -183,6 +186,9 @@ BEGIN
     IF NEW.status = 'done' AND OLD.status IS DISTINCT FROM 'done' THEN
         RAISE EXCEPTION '部门不能销号：事项由督查办审核后才是“已完成”' USING ERRCODE = 'insufficient_privilege';
     END IF;
+    IF OLD.status = 'done' AND NEW.status IS DISTINCT FROM 'done' THEN
+        RAISE EXCEPTION '部门不能重新打开已销号的事项：由督查办决定' USING ERRCODE = 'insufficient_privilege';
+    END IF;
     IF TG_TABLE_NAME = 'points' THEN
         IF NOT public.gkplan_reports_point(OLD.plan, OLD.id) THEN
             -- a department that reaches the point only through a task of its own moves what its task's report
@@ -199,6 +205,13 @@ END $$;
 """
 
 FUNCTIONS += pg_history.IN_ORDER + pg_history.reports_only(REPORTING) + pg_history.POINT_STATE + pg_history.TASK_STATE
+# Every function runs with the system catalog alone on its path: a body is parsed when it runs, so a department
+# that may create objects in a schema on a caller's path (public, on PostgreSQL 14 and older) could otherwise stand
+# in for cardinality(), ->> or && with its own and slip past the guards. (Tables are named with their schema.)
+FUNCTIONS, _made = re.subn(r"(LANGUAGE (?:sql|plpgsql)(?: STABLE| IMMUTABLE)?) AS \$\$", r"\1 SET search_path = pg_catalog, pg_temp AS $$",
+                           FUNCTIONS)  # fmt: skip
+assert _made == FUNCTIONS.count("CREATE OR REPLACE FUNCTION"), "a function without its own search_path"
+OWN_FUNCTIONS = tuple(re.findall(r"FUNCTION public\.(\w+)\(", FUNCTIONS))
 
 # Statement-level, so that an UPDATE or DELETE matching no row is refused too; TRUNCATE fires no row trigger.
 # They bind every role, the table's owner included (only a superuser can switch triggers off).
@@ -223,15 +236,22 @@ _DONE_ALREADY = "EXISTS (SELECT 1 FROM public.{t} x WHERE x.plan = {s}.plan AND 
 # names its author: the login that authenticated (session_user), which SET ROLE cannot change, alone or with a
 # person's name after it: 教务部（张三）; an entry that undoes one undoes one of its author's, of the same item, and
 # one caused by another (a point's derivation, an undo's) is caused by its author's entry of the same point: else
-# the office's undo of its own entry would take a department's along.
+# the office's undo of its own entry would take a department's along. A department's entry reports, derives or
+# undoes (never 审核, 销号 or reopening what the office 销号'd), and a row of a point, task or target it changes
+# follows its own entry on that item, appended just before (no change without its entry in the history).
 POLICIES = {
     "update": {
-        "points": ("public.gkplan_touches_point(plan, id)",) * 2,
-        "tasks": ("public.gkplan_reports_task(plan, point, seq)",) * 2,
-        "targets": ("public.gkplan_reports_point(plan, point)",) * 2,
+        "points": ("public.gkplan_touches_point(plan, id)", "public.gkplan_touches_point(plan, id)"
+                   " AND public.gkplan_replays(plan, id, 'point', NULL)"),
+        "tasks": ("public.gkplan_reports_task(plan, point, seq)", "public.gkplan_reports_task(plan, point, seq)"
+                  " AND public.gkplan_replays(plan, point, 'task', seq::text)"),
+        "targets": ("public.gkplan_reports_point(plan, point)", "public.gkplan_reports_point(plan, point)"
+                    " AND public.gkplan_replays(plan, point, 'target', metric)"),
     },
     "insert": {
-        "history": '(history."by" = session_user::text OR starts_with(history."by", session_user::text || \'（\'))' ' AND NOT public.gkplan_closes(changes) AND CASE entity'
+        "history": '(history."by" = session_user::text OR starts_with(history."by", session_user::text || \'（\'))'
+                   " AND action IN ('update', 'derive', 'undo') AND NOT public.gkplan_closes(changes)"
+                   " AND NOT public.gkplan_reopens(changes) AND CASE entity"
                    " WHEN 'point' THEN public.gkplan_touches_point(plan, point)"
                    " WHEN 'target' THEN public.gkplan_reports_point(plan, point)"
                    " WHEN 'task' THEN CASE WHEN ref ~ '^[0-9]{1,18}$' THEN public.gkplan_reports_task(plan, point, ref::bigint)"
@@ -283,6 +303,7 @@ def grant_statements() -> list[str]:
     map is read by every role and written only by the owner."""
     everything = [*tables(), ROLES_TABLE]
     out = [f"REVOKE ALL ON {', '.join(map(q, everything))} FROM PUBLIC",
+           "REVOKE CREATE ON SCHEMA public FROM PUBLIC",  # (PostgreSQL 14's default; 15 made it so: only a warning when not the schema's owner)
            f"GRANT SELECT ON {', '.join(map(q, everything))} TO {OFFICE}, {DEPARTMENTS}",
            f"GRANT INSERT, UPDATE, DELETE ON {', '.join(q(t) for t in tables() if t != 'history')} TO {OFFICE}",
            f"GRANT INSERT ON history TO {OFFICE}",
