@@ -18,6 +18,7 @@ load stops with a SeedError and the ledger is rolled back; a bug in it prints it
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -53,22 +54,34 @@ def spawn(path: Path, file: BinaryIO, kind: str) -> SeedSource | None:
     import subprocess
     import weakref
 
+    # A Ctrl-C between the fork and the `try` below would leave the child running, unreaped: it is held until then.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if hasattr(signal, "pthread_sigmask") else None
     try:
-        # the seed is the child's stdin (whatever number it has here: 0 or 1 when gkplan's own is closed); the
-        # child is a process group of its own, so that the terminal's Ctrl-C, meant for gkplan, never reaches it
-        proc = subprocess.Popen([sys.executable, *_flags(), "-c", _CHILD, kind, str(path), *sys.path], stdin=file,
-                                stdout=subprocess.PIPE, process_group=0, bufsize=1 << 16)  # fmt: skip
-    except OSError:  # (no process to be had: out of memory or of processes)
-        return None
-    files = [file]  # (and the reader of its own a second reading opens: all closed at the end, however it comes)
-    try:
-        _widen(proc.stdout)
-        source = ChildSource(path, proc, files, kind)
-    except BaseException:  # (Ctrl-C while the head is read, or the head's own SeedError)
-        _stop(proc, files)
-        raise
+        try:
+            # the seed is the child's stdin (whatever number it has here: 0 or 1 when gkplan's own is closed); the
+            # child is a process group of its own, so that the terminal's Ctrl-C, meant for gkplan, never reaches it
+            proc = subprocess.Popen([sys.executable, *_flags(), "-c", _CHILD, kind, str(path), *sys.path], stdin=file,
+                                    stdout=subprocess.PIPE, process_group=0, bufsize=1 << 16)  # fmt: skip
+        except OSError:  # (no process to be had: out of memory or of processes)
+            return None
+        files = [file]  # (and the reader of its own a second reading opens: all closed at the end, however it comes)
+        try:
+            _let_go(held)  # (a Ctrl-C held meanwhile raises here, and the child is stopped)
+            _widen(proc.stdout)
+            source = ChildSource(path, proc, files, kind)
+        except BaseException:  # (Ctrl-C while the head is read, or the head's own SeedError)
+            _stop(proc, files)
+            raise
+    finally:
+        _let_go(held)
     weakref.finalize(source, _stop, proc, files)  # however it is dropped: a load that failed before its points
     return source
+
+
+def _let_go(held: set | None) -> None:
+    """The signal mask as it was before a Ctrl-C was held (a pending one is then delivered); `set()`: none held."""
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _flags() -> list[str]:
@@ -191,6 +204,7 @@ def child(kind: str, name: str) -> None:
     """The child's side: read the seed (`kind`: json or yaml) on stdin, send what its source yields and reports."""
     import pickle
 
+    _let_go(set())  # (started while its parent held Ctrl-C: the mask is inherited)
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames may reach the pipe
 
