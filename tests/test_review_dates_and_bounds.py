@@ -51,6 +51,9 @@ def test_a_points_due_date_is_not_moved_before_its_unfinished_tasks(run, ledger)
     assert "任务 17.3" in run("update", "17", "--due", "2022-09-30", code=2).stderr
     run("review", "17.3", "--accept")
     assert run.json("update", "17", "--due", "2022-09-30")["changes"]["due"] == ["2022-12-31", "2022-09-30"]
+    run("task", "add", "5", "后来删除的任务", "--due", "2022-12-01")  # a task removed holds nothing back
+    run("task", "rm", "5.1")
+    assert run.json("update", "5", "--due", "2022-11-30")["changes"]["due"] == ["2022-12-31", "2022-11-30"]
 
 
 def test_an_undo_does_not_leave_a_task_due_after_its_point(run, ledger):

@@ -168,16 +168,11 @@ def task_due_within(ledger: Ledger, point_id: int, due: str | None, what: str) -
 def tasks_due_by(ledger: Ledger, point_id: int, due: str | None) -> None:
     """A point's new due date is no earlier than its unfinished tasks' (the other side of task_due_within):
     a task due after its point would turn the point late on a day the plan never set."""
-    if due is None:
-        return
-    from gkplan.ledger.query import PointQuery
-
-    after = [t for t in ledger.tasks(PointQuery(ids=(point_id,))) if t["due"] and t["due"] > due and t["status"] != "done"]
+    after = ledger.tasks_after(point_id, due) if due is not None else []
     if after:
-        ids = "、".join(t["id"] for t in after[:3]) + (f" 等 {len(after)} 个任务" if len(after) > 3 else "")
-        last = max(t["due"] for t in after)
-        raise InvalidValue(f"第 {point_id} 项的截止日期不能提前到 {due}：未完成的任务 {ids} 的截止日期在这之后（最晚 {last}）；"
-                           f"请先调整任务：gkplan task update {after[0]['id']} --due 日期")  # fmt: skip
+        ids = "、".join(f"{point_id}.{seq}" for seq, _, _ in after[:3]) + (f" 等 {len(after)} 个任务" if len(after) > 3 else "")
+        raise InvalidValue(f"第 {point_id} 项的截止日期不能提前到 {due}：未完成的任务 {ids} 的截止日期在这之后（最晚 {after[0][1]}）；"
+                           f"请先调整任务：gkplan task update {point_id}.{after[0][0]} --due 日期")  # fmt: skip
 
 
 # -- value checks --------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ class LoadMixin:
         *, write: bool,
     ) -> None:  # fmt: skip
         from gkplan.ledger.load_items import add_point_co, follow_seed, load_deliverables, point_loop, seed_loop
-        from gkplan.ledger.tasks import task_after_point
+        from gkplan.ledger.tasks import tasks_after
 
         if not batch or not write:
             return
@@ -183,7 +183,7 @@ class LoadMixin:
         result.targets_added += added
         result.targets_changed += changed
         for number, changes in moved:  # a task the user added may be due after the point's new date (the seed's own moved too)
-            if "due" in changes and (late := task_after_point(conn, key, number)) is not None:
+            for late in tasks_after(conn, key, number)[:1] if "due" in changes else ():
                 raise Conflict(f"种子把第 {number} 项的截止日期改为 {late[2]}，早于它未完成的任务 {number}.{late[0]} 的截止日期 {late[1]}；"
                                f"请先调整任务（gkplan task update {number}.{late[0]} --due 日期），或在种子中改用更晚的日期；台账没有改动")  # fmt: skip
 

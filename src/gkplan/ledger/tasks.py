@@ -32,6 +32,10 @@ class TasksMixin:
             return _TASK_TODAY
         return as_of(self.dialect, "task", _TASK_COLUMNS, scope)
 
+    def tasks_after(self, point: int, due: str) -> list[tuple[int, str, str]]:
+        with self._errors():
+            return tasks_after(self.conn, self.plan_key, point, due)
+
     def tasks(self, query: PointQuery = PointQuery(), seq: int | None = None, clock: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         return list(self.iter_tasks(query, seq, clock))
 
@@ -132,11 +136,12 @@ def _task(row: sqlite3.Row) -> dict[str, Any]:
     return task
 
 
-def task_after_point(conn: sqlite3.Connection, plan: str, point: int) -> tuple[int, str, str] | None:
-    """(seq, its due, the point's due) of the point's unfinished task due latest after the point, if any: what
-    `update --due` and `task update --due` never let stand (actions.tasks_due_by, task_due_within)."""
+def tasks_after(conn: sqlite3.Connection, plan: str, point: int, due: str | None = None) -> list[tuple[int, str, str]]:
+    """(seq, its due, the point's due) of the point's unfinished tasks due after `due` (by default the point's own),
+    the latest first: what no change may leave (a task due after its point), checked by `update --due`, a granted
+    request, an undo and a reload alike (task_due_within is the task's side)."""
     return conn.execute(
         "SELECT t.seq, t.due, p.due FROM tasks t JOIN points p ON p.plan = t.plan AND p.id = t.point WHERE t.plan = ?"
-        " AND t.point = ? AND t.status <> 'done' AND t.due > p.due ORDER BY t.due DESC, t.seq LIMIT 1", (plan, point),
-    ).fetchone()
-
+        " AND t.point = ? AND t.removed = 0 AND t.status <> 'done' AND t.due > coalesce(?, p.due) ORDER BY t.due DESC, t.seq",
+        (plan, point, due),
+    ).fetchall()

@@ -77,10 +77,9 @@ class UndoMixin:
 
     def _dues_in_order(self, conn: sqlite3.Connection, point: int, n: int) -> None:
         """An undo that would leave an unfinished task due after its point is refused (its transaction rolls back)."""
-        from gkplan.ledger.tasks import task_after_point
+        from gkplan.ledger.tasks import tasks_after
 
-        row = task_after_point(conn, self.plan_key, point)
-        if row is not None:
+        for row in tasks_after(conn, self.plan_key, point)[:1]:
             from gkplan.errors import InvalidValue
 
             raise InvalidValue(f"不能撤销记录 #{n}：撤销后任务 {point}.{row[0]} 的截止日期 {row[1]} 晚于第 {point} 项的截止日期 {row[2]}；"
