@@ -236,3 +236,18 @@ def test_no_extension_request_names_the_command_that_makes_one_for_a_point_and_f
     assert "部门用 gkplan update 17 --due 日期 --reason 理由 申请" in run("review", "17", "--accept-extension", code=6).stderr
     hint = run("review", "17.2", "--reject-extension", code=6).stderr
     assert "任务 17.2没有待审批的延期申请；部门用 gkplan task update 17.2 --due 日期 --reason 理由 申请" in hint
+
+
+def test_a_point_the_office_closed_stays_closed_whatever_its_tasks_report(run, ledger):
+    """销号 is the office's: a point that follows its tasks and was accepted (with --override, its tasks still
+    awaiting review) went back to 进行中 on a task's later report; it keeps 已完成 and shows the tasks' mean beside."""
+    run("task", "complete", "7")
+    run("task", "update", "7.1", "--progress", "100", "--evidence", "9号")
+    run("task", "update", "7.2", "--progress", "100", "--evidence", "10号")
+    accepted = run.json("review", "7", "--accept", "--override", "任务另行验收")["id"]
+    run("task", "update", "7.2", "--progress", "90", "--note", "发现还差一点")
+    shown = run.json("show", "7")
+    assert (shown["status"], shown["progress"], shown["task_progress"]) == ("done", 100, 95)
+    assert run("check", "--full").exit_code == 0
+    run("undo", str(accepted))  # the office takes its 销号 back: the point follows its tasks again
+    assert (run.json("show", "7")["status"], run.json("show", "7")["progress"]) == ("in_progress", 95)

@@ -93,3 +93,20 @@ def test_a_department_cannot_answer_a_request_nor_reopen_what_the_office_closed(
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="重新打开"):
         Session(jwb).reported(_name(jwb), 21, "UPDATE points SET status = 'in_progress' WHERE plan = '2022' AND id = 21")
     assert _seen(run) == before
+
+
+def test_a_task_report_after_the_office_closed_its_point_leaves_the_point_closed(run, shared):  # noqa: F811
+    """The office 销号'd a point whose tasks still waited for review: a department's later report on a task moved the
+    point's roll-up off 已完成, which the server (rightly) refused as reopening it, in words that blamed the wrong thing.
+    A point 销号'd keeps 已完成 whatever its tasks report (as on a file); the office reopens it if it must."""
+    _, login = shared
+    jwb = login("教务部")
+    run("task", "complete", "7")
+    for seq in ("1", "2"):
+        assert gk(jwb, "task", "update", f"7.{seq}", "--progress", "100", "--evidence", "9号").returncode == 0
+    run("review", "7", "--accept", "--override", "任务另行验收")
+    done = gk(jwb, "task", "update", "7.2", "--progress", "90", "--note", "发现还差一点")
+    assert done.returncode == 0, done.stderr
+    shown = run.json("show", "7")
+    assert (shown["status"], shown["progress"], shown["task_progress"]) == ("done", 100, 95)
+    assert run("check", "--full").exit_code == 0

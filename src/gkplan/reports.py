@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from gkplan.config import Lights, Periods
 from gkplan.errors import InvalidValue, NotFound
 from gkplan.ledger import Ledger, PointQuery
-from gkplan.rules import rollup
+from gkplan.rules import task_mean
 from gkplan.targets import target_block, targets
 from gkplan.values import STATUS_LABELS
 
@@ -115,8 +115,8 @@ def show_point(ledger: Ledger, point_id: int, fr: Frame, history: int = 10) -> d
         raise NotFound(f"没有编号为 {point_id} 的工作要点")
     point["task_list"] = list_tasks(ledger, PointQuery(ids=(point_id,)), fr)
     point["tasks"] = len(point["task_list"])
-    rolled = rollup(((t["weight"], t["progress"], t["status"]) for t in point["task_list"]), point["status"])
-    point["task_progress"] = rolled[0] if rolled else None  # beside the reported progress (the same once `follows`)
+    point["task_progress"] = task_mean((t["weight"], t["progress"], t["status"]) for t in point["task_list"])  # (beside the
+    # reported progress: the same once `follows`, but for a point 销号'd)
     point["follows"] = bool(point["follows"])
     from gkplan.ledger.jsonread import loads  # (json's C scanner: `import json` is ~20M instructions of a start)
 

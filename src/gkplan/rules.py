@@ -112,24 +112,29 @@ def rollup_sql(d) -> str:  # noqa: ANN001 - the engine's dialect (ledger/dialect
     return d.int_div("2 * sum(weight * progress) + sum(weight)", "2 * sum(weight)")
 
 
-def rollup(tasks: Iterable[tuple[int, int, str]], status: str) -> tuple[int, str] | None:
-    """A point with tasks takes its progress from them — the weighted mean (weight, progress, status),
-    rounded half up — and its status with it: 100 is a 办结 report (待销号) until the office accepts it
-    (已完成 stays), nothing started is 未启动, anything else 进行中; a point someone marked 受阻 or 暂缓
-    keeps that until they change it. None: no tasks."""
-    weighted = weights = started = 0
-    for weight, progress, state in tasks:
+def task_mean(tasks: Iterable[tuple[int, int, str]]) -> int | None:
+    """The tasks' (weight, progress, status) weighted mean progress, rounded half up; None: no tasks."""
+    weighted = weights = 0
+    for weight, progress, _ in tasks:
         weighted += weight * progress
         weights += weight
-        started += state != "not_started"
-    if not weights:
+    return (2 * weighted + weights) // (2 * weights) if weights else None  # half up, in integers: no float surprises
+
+
+def rollup(tasks: Iterable[tuple[int, int, str]], status: str) -> tuple[int, str] | None:
+    """A point with tasks takes its progress from them (task_mean) and its status with it: 100 is a 办结 report
+    (待销号) until the office accepts it, nothing started is 未启动, anything else 进行中; a point someone marked
+    受阻 or 暂缓 keeps that until they change it, and one the office 销号'd (已完成) keeps it until the office
+    reopens it. None: no tasks, or 销号'd (nothing follows from its tasks)."""
+    tasks = list(tasks)
+    progress = task_mean(tasks)
+    if progress is None or status == "done":
         return None
-    progress = (2 * weighted + weights) // (2 * weights)  # half up, in integers: no float rounding surprises
     if progress == 100:
-        return 100, "done" if status == "done" else "pending_review"
+        return 100, "pending_review"
     if status in ("blocked", "deferred"):
         return progress, status
-    return progress, "in_progress" if started or progress else "not_started"
+    return progress, "in_progress" if progress or any(state != "not_started" for _, _, state in tasks) else "not_started"
 
 
 PACES = ("ahead", "on_track", "behind")  # 超 / 达 / 欠序时进度

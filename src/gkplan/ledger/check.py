@@ -16,7 +16,7 @@ from gkplan.ledger import schema
 from gkplan.ledger.chain import GENESIS, entry_hash
 from gkplan.ledger.states import STATE_FIELDS, apply, key_of
 from gkplan.ledger.points import KEY_SEPARATOR, STATUS_CODES, names_of
-from gkplan.rules import rollup
+from gkplan.rules import rollup, task_mean
 
 _LABEL = {"point": "第 {0} 项", "task": "任务 {0}.{1}", "target": "第 {0} 项指标 {1}"}
 WINDOW = 10_000  # the history entries whose chain and items a default check verifies: the newest
@@ -156,15 +156,15 @@ class CheckMixin:
         for (plan, pid), rows in tasks.items():
             point = q("SELECT progress, status, follows FROM points WHERE plan = ? AND id = ?", (plan, pid)).fetchone()
             try:
-                expected = rollup(rows, point[1]) if point else None
+                expected, mean = (rollup(rows, point[1]), task_mean(rows)) if point else (None, None)
             except TypeError:
                 continue  # a malformed task: named by the format check
-            if not point or not expected or type(point[0]) is not int:
+            if not point or mean is None or type(point[0]) is not int:
                 continue  # (a progress edited to text or a fraction: named by the format check)
-            if point[2] and point[0] != expected[0]:
+            if point[2] and expected and point[0] != expected[0]:  # (none for a point 销号'd: it keeps its 100)
                 problems.append(f"{plan} 第 {pid} 项（{point[0]}%，任务计算为 {expected[0]}%）")
-            elif not point[2] and abs(point[0] - expected[0]) > diverge:
-                apart.append(f"{plan} 第 {pid} 项（填报 {point[0]}%，任务汇总 {expected[0]}%）")
+            elif not point[2] and abs(point[0] - mean) > diverge:
+                apart.append(f"{plan} 第 {pid} 项（填报 {point[0]}%，任务汇总 {mean}%）")
         return problems, apart
 
     @staticmethod
