@@ -68,6 +68,13 @@ def test_an_undo_does_not_leave_a_task_due_after_its_point(run, ledger):
     run("undo")  # the task's own change first, then the point's
     assert run.json("undo", str(first))["changes"]["due"] == ["2023-01-31", "2022-12-31"]
     assert run("check").exit_code == 0
+    # a task brought back by an undo, due after its point (the review's)
+    run("task", "update", "7.2", "--due", "2022-12-20")
+    removed = run.json("task", "rm", "7.2")["id"]
+    run("update", "7", "--due", "2022-11-30")
+    before = dump(ledger)
+    assert "撤销后任务 7.2 的截止日期 2022-12-20 晚于第 7 项的截止日期 2022-11-30" in run("undo", str(removed), code=2).stderr
+    assert dump(ledger) == before
 
 
 def test_a_reload_does_not_move_a_point_before_a_task_added_to_it(run, ledger, tmp_path):
@@ -81,11 +88,23 @@ def test_a_reload_does_not_move_a_point_before_a_task_added_to_it(run, ledger, t
     (tmp_path / "earlier.yaml").write_text(seed.replace(old, old + "    due: 2022-10-31\n"), encoding="utf-8")
     before = dump(ledger)
     error = run("load", str(tmp_path / "earlier.yaml"), code=6).stderr
-    assert "种子把第 8 项的截止日期改为 2022-10-31，早于它未完成的任务 8.2 的截止日期 2022-12-01" in error
+    assert "重新载入后第 8 项的截止日期 2022-10-31 早于它未完成的任务 8.2 的截止日期 2022-12-01" in error
     assert dump(ledger) == before
     run("task", "update", "8.2", "--due", "2022-10-31")
     assert run.json("load", str(tmp_path / "earlier.yaml"))["changed"] == 1
     assert run.json("show", "8")["due"] == "2022-10-31"
+
+    # the other way round (the review's): a seed's task moved past a point whose date the office moved
+    milestone = "{title: 挂牌成立国家老年大学, kind: 里程碑, due: 2022-12-31}"
+    assert milestone in seed
+    for name, day in (("d.yaml", "2022-10-31"), ("e.yaml", "2022-12-15")):
+        (tmp_path / name).write_text(seed.replace(milestone, milestone.replace("2022-12-31", day)), encoding="utf-8")
+    run("load", str(tmp_path / "d.yaml"))
+    run("update", "17", "--due", "2022-11-30")
+    before = dump(ledger)
+    error = run("load", str(tmp_path / "e.yaml"), code=6).stderr
+    assert "重新载入后第 17 项的截止日期 2022-11-30 早于它未完成的任务 17.2 的截止日期 2022-12-15" in error
+    assert dump(ledger) == before
 
 
 def test_a_late_report_out_of_date_order_names_the_item_it_is_about(run, ledger):

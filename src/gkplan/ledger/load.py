@@ -178,14 +178,18 @@ class LoadMixin:
             if changes:  # (none when only seed values the user has since overridden moved)
                 self.record(conn, "point", (number,), "load", changes, None, by, effective, at)
         self._index_people(conn, key, people, fresh=fresh)
-        result.tasks_added += load_deliverables(self, conn, key, batch, fresh, stamp)
+        added_tasks, retasked = load_deliverables(self, conn, key, batch, fresh, stamp)
+        result.tasks_added += added_tasks
         added, changed = self._load_targets(conn, key, batch, None if result.new_plan else (fresh, stamp))
         result.targets_added += added
         result.targets_changed += changed
-        for number, changes in moved:  # a task the user added may be due after the point's new date (the seed's own moved too)
-            for late in tasks_after(conn, key, number)[:1] if "due" in changes else ():
-                raise Conflict(f"种子把第 {number} 项的截止日期改为 {late[2]}，早于它未完成的任务 {number}.{late[0]} 的截止日期 {late[1]}；"
-                               f"请先调整任务（gkplan task update {number}.{late[0]} --due 日期），或在种子中改用更晚的日期；台账没有改动")  # fmt: skip
+        # a point's due date the seed moved, or its tasks' (a task the user added may be due after the point's new date,
+        # a seed's task moved past a point whose date the office moved): never a task due after its point
+        for number in sorted({n for n, changes in moved if "due" in changes} | retasked):
+            for seq, due, point_due in tasks_after(conn, key, number)[:1]:
+                raise Conflict(f"重新载入后第 {number} 项的截止日期 {point_due} 早于它未完成的任务 {number}.{seq} 的截止日期 {due}；"
+                               f"请先调整要点或任务的截止日期（gkplan update {number} --due …，gkplan task update {number}.{seq} --due …），"
+                               "或改种子；台账没有改动")  # fmt: skip
 
     def _load_targets(self, conn: sqlite3.Connection, key: str, batch: list[Point],
                       reload: tuple[set[int], tuple[str, str, str]] | None) -> tuple[int, int]:  # fmt: skip

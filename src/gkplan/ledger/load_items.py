@@ -57,14 +57,15 @@ def _task_values(point: Point, item: Deliverable) -> dict[str, Any]:
 
 
 def load_deliverables(ledger: Any, conn: sqlite3.Connection, key: str, batch: list[Point], fresh: set[int],
-                      stamp: tuple[str, str, str]) -> int:  # fmt: skip
-    """Each deliverable the seed names becomes a task of its point, once (a removed one stays removed).
+                      stamp: tuple[str, str, str]) -> tuple[int, set[int]]:  # fmt: skip
+    """Each deliverable the seed names becomes a task of its point, once (a removed one stays removed); the tasks
+    added, and the points whose tasks this reload added or changed.
     Tasks of a point new in this load existed from the start; one added by a reload, from that day; a
     task already there takes the seed's new kind and department, and its new due date and co-operating
     departments where it still had the old ones."""
     with_docs = [p for p in batch if p.deliverables]
     if not with_docs:
-        return 0
+        return 0, set()
     ids = [p.number for p in with_docs]
     marks = ",".join("?" * len(ids))
     known = {(r["point"], r["title"]): r for r in conn.execute(
@@ -114,7 +115,7 @@ def load_deliverables(ledger: Any, conn: sqlite3.Connection, key: str, batch: li
             touched.setdefault(old["point"], entry["id"])
     for number, cause in touched.items():
         ledger.derive(conn, number, effective, cause, by, at)
-    return len(rows)
+    return len(rows), set(touched)
 
 
 def _reload_task(ledger: Any, conn: sqlite3.Connection, key: str, old: sqlite3.Row, values: dict[str, Any],

@@ -71,7 +71,7 @@ class UndoMixin:
                             self._reverted(conn, d, d["effective"]), None, by, d["effective"], at, cause=undo["id"],
                             undoes=d["id"])  # fmt: skip
             self.derive(conn, main["point"], min(main["effective"], day), undo["id"], by, at)
-            if "due" in undo["changes"]:
+            if {"due", "task"} & set(undo["changes"]):  # (a due date back, or a task brought back)
                 self._dues_in_order(conn, main["point"], n)
             return undo | {"undone": main}
 
