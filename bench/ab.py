@@ -5,6 +5,7 @@
 
 Each `src` is a tree holding the `gkplan` package (`git archive <commit> src | tar -x -C DIR`), compiled first;
 each question runs as `python -m gkplan …` with that tree first on PYTHONPATH, cold, its output to a pipe.
+`--new-db`: the new code's copy of the ledger, when the new code has a newer schema (it would upgrade the old's copy).
 For a change to a measured path when the whole bench is not re-run (docs/performance.md says which).
 """
 
@@ -25,6 +26,7 @@ def main() -> int:
     parser.add_argument("--old", required=True)
     parser.add_argument("--new", required=True)
     parser.add_argument("--db", required=True)
+    parser.add_argument("--new-db", help="the new code's ledger (default: --db)")
     parser.add_argument("--today", required=True)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--python", default=sys.executable, help="an interpreter with gkplan's dependencies")
@@ -41,7 +43,8 @@ def main() -> int:
             for side in ("old", "new"):
                 start = time.perf_counter()
                 done = subprocess.run([args.python, "-m", "gkplan", *shlex.split(question)], capture_output=True,
-                                      env=env | {"PYTHONPATH": getattr(args, side)})  # fmt: skip
+                                      env=env | {"PYTHONPATH": getattr(args, side),
+                                                 "GKPLAN_DB": args.new_db or args.db if side == "new" else args.db})  # fmt: skip
                 times[side].append(time.perf_counter() - start)
                 if done.returncode:
                     sys.exit(f"{side}: gkplan {question} exited {done.returncode}: {done.stderr.decode()[-300:]}")

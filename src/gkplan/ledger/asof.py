@@ -5,6 +5,10 @@ finds its last state on or before the day (`k`: that state's day and record numb
 one join fetches it; with no state yet, the item's state before any change. The inner select is kept
 from being flattened (the dialect's fence), so that the lookup runs once per item and only for the items the
 caller's scope selects, walked in the order of their states.
+
+The seed's words (a point's title, owners, start …; a task's kind and department; a target's bounds) are today's
+row unless a reload after the day replaced them (`reseeded`): then the version that ended first after the day
+(ledger/load_versions.py), one lookup per such item and column.
 """
 
 from __future__ import annotations
@@ -26,6 +30,31 @@ _ITEMS = {
                                                 "note": ("note", "NULL")}),
 }  # fmt: skip
 _BASES = ("due_base", "timeless", "co_base", "checkpoints_base")  # columns: the state before any change
+# entity → (its versions, the key columns that match them, the columns a reload may replace)
+_WORDS = {
+    "point": ("point_seeds", (("point", "id"),), ("section", "title", "text", "leads", "due_seed", "department_key",
+                                                  "leader_key", "start")),
+    "task": ("task_seeds", (("point", "point"), ("seq", "seq")), ("kind", "dept", "deliverable")),
+    "target": ("target_seeds", (("point", "point"), ("metric", "metric")), ("unit", "target_min", "target_max", "due",
+                                                                         "source", "ord", "approx", "present")),
+    "section": ("section_seeds", (("id", "id"),), ("title",)),
+}  # fmt: skip
+
+
+def worded(entity: str, column: str, alias: str = "x", today: str | None = None) -> str:
+    """A column of the item (alias) as it stood on :as_of: today's (`today`, else the column), or from the first
+    version that ended after the day."""
+    table, keys, columns = _WORDS[entity]
+    if column not in columns:
+        return f"{alias}.{column}"
+    match = " AND ".join(f"w.{mine} = {alias}.{theirs}" for mine, theirs in keys)
+    return (f"CASE WHEN {alias}.reseeded > :as_of THEN (SELECT w.{column} FROM {table} w WHERE w.plan = {alias}.plan"
+            f" AND {match} AND w.ended > :as_of ORDER BY w.ended, w.hid LIMIT 1) ELSE {today or f'{alias}.{column}'} END")  # fmt: skip
+
+
+def sections_as_of() -> str:
+    """The sections with their titles as they stood on :as_of."""
+    return f"(SELECT z.plan, z.id, {worded('section', 'title', 'z')} AS title FROM sections z)"
 
 
 def as_of(d, entity: str, columns: tuple[str, ...], scope: str = "") -> str:  # noqa: ANN001 - d: dialect
@@ -34,12 +63,14 @@ def as_of(d, entity: str, columns: tuple[str, ...], scope: str = "") -> str:  # 
     table, keys, fields = _ITEMS[entity]
     if entity == "point":  # a point a reload added exists from that day on
         scope = "(x.since IS NULL OR x.since <= :as_of)" + (f" AND {scope}" if scope else "")
+    elif entity == "target":  # and a target a reload added to a point it had
+        scope = f"{worded('target', 'present', today='1')} = 1" + (f" AND {scope}" if scope else "")
     plain = [c for c in dict.fromkeys(("plan", *keys, *columns)) if c not in fields and c != "updated_at"]
     bases = [b for b in _BASES if any(base == b for _, base in fields.values())]
     match = " AND ".join(f"s.{'point' if k == 'id' else k} = x.{k}" for k in keys)
     lookup = (f"SELECT s.effective || ' ' || s.hid FROM {entity}_states s WHERE s.plan = x.plan AND {match}"
               " AND s.effective <= :as_of ORDER BY s.effective DESC, s.hid DESC LIMIT 1")  # fmt: skip
-    inner = ", ".join([*(f"x.{c}" for c in plain), *(f"x.{b}" for b in bases),
+    inner = ", ".join([*(f"{worded(entity, c)} AS {c}" for c in plain), *(f"x.{b}" for b in bases),
                        *(f"{_x(today)} AS {f}" for f, (today, _) in fields.items()), "x.updated_at"])  # fmt: skip
     # no state on or before the day (k = ''): the state before any change; a state's own NULL stays NULL
     picks = ", ".join(f"CASE WHEN p.k IS NULL THEN p.{f} WHEN p.k = '' THEN {_p(base)} ELSE v.{f} END AS {f}"
@@ -90,10 +121,15 @@ def points_brief(d, columns: tuple[str, ...], scope: str = "") -> str:  # noqa: 
         at += width
     return (
         f"(SELECT {', '.join(plain)}, {', '.join(picks)}"
-        f" FROM (SELECT {', '.join(f'x.{c}' for c in plain)}, {', '.join(f'x.{f}' for f in fields)}, x.due_base, x.checkpoints_base,"
+        f" FROM (SELECT {', '.join(f'{worded(*_point(c))} AS {c}' for c in plain)}, {', '.join(f'x.{f}' for f in fields)},"
+        " x.due_base, x.checkpoints_base,"
         f" CASE WHEN x.changed > :as_of THEN coalesce(({lookup}), '') END AS k"
         f" FROM points x WHERE x.plan = :plan AND {scope} ORDER BY x.id {d.fence}) b)"
     )
+
+
+def _point(column: str) -> tuple[str, str]:
+    return "point", column
 
 
 def points_coded(d, code, columns: tuple[str, ...]) -> str:  # noqa: ANN001 - d: dialect; code(columns of the light) → SQL
@@ -101,14 +137,15 @@ def points_coded(d, code, columns: tuple[str, ...]) -> str:  # noqa: ANN001 - d:
     light's inputs, see rules.LIGHT_INPUTS), evaluated once inside the lookup. Summaries only count
     codes, and an expression over the unpacked fields of `points_brief` would be evaluated once per
     reference: this halves their cost."""
-    plain = ", ".join(f"x.{c}" for c in dict.fromkeys(("plan", "id", *columns)))
+    plain = ", ".join(f"{worded(*_point(c))} AS {c}" for c in dict.fromkeys(("plan", "id", *columns)))
+    start = worded("point", "start")
     state = {f: f"s.{f}" for f in ("due", "progress", "status", "reported", "closed", "checkpoints", "late", "due_original")}
-    lookup = (f"SELECT {code(state | {'start': 'x.start'})} * 1000 + s.progress FROM point_states s"
+    lookup = (f"SELECT {code(state | {'start': start})} * 1000 + s.progress FROM point_states s"
               " WHERE s.plan = x.plan AND s.point = x.id AND s.effective <= :as_of"
               " ORDER BY s.effective DESC, s.hid DESC LIMIT 1")  # fmt: skip
-    unchanged = code({"due": "x.due_base", "progress": "0", "status": "'not_started'", "start": "x.start",
+    unchanged = code({"due": "x.due_base", "progress": "0", "status": "'not_started'", "start": start,
                       "checkpoints": "x.checkpoints_base", "due_original": "NULL", "late": first_due_sql("x.plan", "x.id")})
-    today = code({f: f"x.{f}" for f in (*state, "start")})
+    today = code({f: f"x.{f}" for f in state} | {"start": start})
     # a progress edited behind gkplan's back (text, a fraction, past 100) cannot be packed beside the code:
     # such a point counts under no status or light (gkplan check names it), as an unknown status does
     packed = (f"CASE WHEN x.changed > :as_of THEN coalesce(({lookup}), {unchanged} * 1000)"

@@ -38,11 +38,17 @@ class ItemsMixin:
 
     def owner_lines(self, as_of: str) -> list[str]:
         """The distinct owner lines of the points that exist on `as_of`, in the order of the first point with
-        each (a point's leads are not dated: as of any day they are today's). A plan has a few hundred."""
-        since = "" if self.today_tables(as_of) else " AND (since IS NULL OR since <= :as_of)"
-        sql = f"SELECT leads FROM points WHERE plan = :plan{since} GROUP BY leads ORDER BY min(id)"
+        each (as they stood that day: ledger/asof.py). A plan has a few hundred."""
+        if self.today_tables(as_of):
+            sql, params = "SELECT leads FROM points WHERE plan = :plan GROUP BY leads ORDER BY min(id)", {"plan": self.plan_key}
+        else:
+            from gkplan.ledger.asof import worded
+
+            sql = (f"SELECT leads FROM (SELECT x.id, {worded('point', 'leads')} AS leads FROM points x WHERE x.plan = :plan"
+                   " AND (x.since IS NULL OR x.since <= :as_of)) o GROUP BY leads ORDER BY min(id)")  # fmt: skip
+            params = {"plan": self.plan_key, "as_of": as_of}
         with self._errors():
-            return [r[0] for r in self.conn.execute(sql, {"plan": self.plan_key} | ({"as_of": as_of} if since else {}))]
+            return [r[0] for r in self.conn.execute(sql, params)]
 
 
 def named_sql(c: dict[str, str], chase: bool, within: str, since: str, report_day: str) -> str:

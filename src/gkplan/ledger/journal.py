@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from gkplan.ledger.asof import worded
 from gkplan.ledger.history import HISTORY_COLUMNS, HISTORY_COLUMNS_THEN, entry_of
 from gkplan.ledger.states import STATE_FIELDS, _shown, key_of
 
@@ -63,10 +64,12 @@ class JournalMixin:
         between: the fields that changed ([value on start, value on end]), the notes recorded, and its point's
         title. One item at a time, from a cursor (a year of a large plan changes most of it)."""
         with self.snapshot() as conn:
+            # each point's title as of the later day (a reload since may have reworded it: ledger/asof.py)
             items = self.rows(
-                "SELECT d.entity, d.point, d.ref, p.title FROM (SELECT DISTINCT entity, point, ref FROM history WHERE plan = ?"
-                " AND effective > ? AND effective <= ?) d LEFT JOIN points p ON p.plan = ? AND p.id = d.point"
-                " ORDER BY d.point, d.entity = 'target', d.entity = 'task', d.ref", (self.plan_key, start, end, self.plan_key),
+                f"SELECT d.entity, d.point, d.ref, {worded('point', 'title', 'p')} FROM (SELECT DISTINCT entity, point, ref"
+                " FROM history WHERE plan = :plan AND effective > :start AND effective <= :as_of) d LEFT JOIN points p"
+                " ON p.plan = :plan AND p.id = d.point ORDER BY d.point, d.entity = 'target', d.entity = 'task', d.ref",
+                {"plan": self.plan_key, "start": start, "as_of": end},
             )  # fmt: skip
             for entity, point, ref, title in items:
                 key = key_of(entity, point, ref)
@@ -87,8 +90,9 @@ class JournalMixin:
                     ident = str(point) if entity == "point" else f"{point}.{ref}" if entity == "task" else f"{point}:{ref}"
                     yield {"plan": self.plan_key, "id": ident, "kind": entity, "point": point, "changes": changes,
                            "notes": notes, "title": title or ""}  # fmt: skip
-            for point, title in self.rows("SELECT id, title FROM points WHERE plan = ? AND since > ? AND since <= ? ORDER BY id",
-                                          (self.plan_key, start, end)):  # fmt: skip
+            for point, title in self.rows(f"SELECT x.id, {worded('point', 'title')} FROM points x WHERE x.plan = :plan"
+                                          " AND x.since > :start AND x.since <= :as_of ORDER BY x.id",
+                                          {"plan": self.plan_key, "start": start, "as_of": end}):  # fmt: skip
                 yield {"plan": self.plan_key, "id": str(point), "kind": "point", "point": point,
                        "changes": {"present": [False, True]}, "notes": [], "title": title}  # fmt: skip
 

@@ -8,6 +8,7 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from gkplan.errors import Conflict
+from gkplan.ledger.load_versions import ended, keep_versions
 from gkplan.ledger.points import KEY_SEPARATOR, names_of
 
 if TYPE_CHECKING:
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 
 LOAD_BATCH = 2000  # points written at a time while a seed streams in
 _SEED_FIELDS = ("section", "title", "text", "leads", "due_seed", "start", "seed_loop")
+# what a point's version keeps of the seed (point_seeds): what a reader of a past day sees of it
+_WORDS = ("section", "title", "text", "leads", "due_seed", "department_key", "leader_key", "start")
 # a target's seed values as a reload's history entry names them
 _TARGET_FIELDS = ("unit", "target_min", "target_max", "due", "source", "approx")
 
@@ -52,6 +55,8 @@ class LoadMixin:
             result = LoadResult(plan.plan_key if plan is not None else "")
             if plan is not None and seed.ok:
                 self._load_plan(conn, plan, result)
+                if not result.new_plan:
+                    self._keep_sections(conn, result.plan, {s.number: s.title for s in seed.sections}, effective)
                 conn.executemany(
                     "INSERT INTO sections (plan, id, title) VALUES (?, ?, ?)"
                     " ON CONFLICT (plan, id) DO UPDATE SET title = excluded.title",
@@ -64,6 +69,7 @@ class LoadMixin:
             deferred = _drop_indexes(conn) if bulk else []
             batch: list[Point] = []
             self._owner_cache: dict[tuple, tuple] = {}
+            self._versions_after = {}  # (what a read of a past day found of the versions: this load may add some)
             for point in seed.points():
                 batch.append(point)
                 if len(batch) == LOAD_BATCH:
@@ -99,6 +105,18 @@ class LoadMixin:
         self._plan = dict(conn.execute('SELECT key, title, document, year, issued, start, "end", loaded FROM plans'
                                        ' WHERE key = ?', (key,)).fetchone())  # fmt: skip
 
+    def _keep_sections(self, conn: sqlite3.Connection, key: str, titles: dict[int, str], effective: str) -> None:
+        """A section's title that a reload replaces is kept with the day it ended; that day then reads as of the
+        versions (plans.grown: no entry says so)."""
+        # (no entry names a section's version: it is numbered after the section's earlier ones)
+        versions = [(key, number, ended(reseeded, effective), made + 1, title) for number, title, reseeded, made in conn.execute(
+            "SELECT id, title, reseeded, (SELECT count(*) FROM section_seeds w WHERE w.plan = s.plan AND w.id = s.id)"
+            " FROM sections s WHERE plan = ?", (key,)).fetchall() if number in titles and titles[number] != title]  # fmt: skip
+        keep_versions(conn, "section", versions)
+        if versions:
+            grown = self.dialect.greatest("coalesce(grown, '')", "?")
+            conn.execute(f"UPDATE plans SET grown = {grown} WHERE key = ?", (effective, key))
+
     def _load_batch(
         self, conn: sqlite3.Connection, batch: list[Point], end: str, stamp: tuple[str, str, str], result: LoadResult,
         *, write: bool,
@@ -115,7 +133,8 @@ class LoadMixin:
             marks = ",".join("?" * len(ids))
             existing = {
                 row["id"]: row for row in conn.execute(
-                    f"SELECT id, section, title, text, leads, due_seed, due, start, seed_loop, co, checkpoints FROM points"
+                    f"SELECT id, section, title, text, leads, due_seed, due, start, seed_loop, co, checkpoints, department_key,"
+                    f" leader_key, reseeded FROM points"
                     f" WHERE plan = ? AND id IN ({marks})",
                     (key, *ids))
             }  # fmt: skip
@@ -151,7 +170,9 @@ class LoadMixin:
                 if old["due"] == old["due_seed"] and old["due_seed"] != row["due_seed"]:
                     changes["due"] = [old["due"], row["due_seed"]]
                 changes |= {k: ["…", "…"] for k in ("text", "leads") if old[k] != row[k]}
-                moved.append((point.number, changes))
+                # the words a past day read, kept when they change (never empty here: the entry names them)
+                kept = tuple(old[k] for k in _WORDS) if any(old[k] != row[k] for k in _WORDS) else None
+                moved.append((point.number, changes, kept, old["reseeded"]))
                 result.changed += 1
                 result.changed_ids.append(point.number)
             else:
@@ -174,9 +195,13 @@ class LoadMixin:
             changed_rows,
         )
         by, effective, at = stamp
-        for number, changes in moved:  # each reload change is in the history; a moved due date is replayed
+        versions = []
+        for number, changes, kept, reseeded in moved:  # each reload change is in the history; a moved due date is replayed
             if changes:  # (none when only seed values the user has since overridden moved)
-                self.record(conn, "point", (number,), "load", changes, None, by, effective, at)
+                entry = self.record(conn, "point", (number,), "load", changes, None, by, effective, at)
+                if kept is not None:
+                    versions.append((key, number, ended(reseeded, effective), entry["id"], *kept))
+        keep_versions(conn, "point", versions)
         self._index_people(conn, key, people, fresh=fresh)
         added_tasks, retasked = load_deliverables(self, conn, key, batch, fresh, stamp)
         result.tasks_added += added_tasks
@@ -185,7 +210,7 @@ class LoadMixin:
         result.targets_changed += changed
         # a point's due date the seed moved, or its tasks' (a task the user added may be due after the point's new date,
         # a seed's task moved past a point whose date the office moved): never a task due after its point
-        for number in sorted({n for n, changes in moved if "due" in changes} | retasked):
+        for number in sorted({m[0] for m in moved if "due" in m[1]} | retasked):
             for seq, due, point_due in tasks_after(conn, key, number)[:1]:
                 raise Conflict(f"重新载入后第 {number} 项的截止日期 {point_due} 早于它未完成的任务 {number}.{seq} 的截止日期 {due}；"
                                f"请先调整要点或任务的截止日期（gkplan update {number} --due …，gkplan task update {number}.{seq} --due …），"
@@ -200,13 +225,15 @@ class LoadMixin:
             return 0, 0
         ids = [p.number for p in with_targets]
         marks = ",".join("?" * len(ids))
-        old = {
-            (r["point"], r["metric"]): tuple(r)[2:]
+        found = {
+            (r[0], r[1]): tuple(r)[2:]
             for r in conn.execute(
-                f"SELECT point, metric, unit, target_min, target_max, due, source, approx FROM targets WHERE plan = ? AND point IN ({marks})",
+                f"SELECT point, metric, unit, target_min, target_max, due, source, approx, ord, reseeded FROM targets"
+                f" WHERE plan = ? AND point IN ({marks})",
                 (key, *ids),
             )
         }  # fmt: skip
+        old = {k: r[:6] for k, r in found.items()}
         added = changed = 0
         rows, entries = [], []
         for point in with_targets:
@@ -215,11 +242,13 @@ class LoadMixin:
                 k = (point.number, t.metric)
                 if k not in old:
                     added += 1
-                    entries.append((k, {"target": [None, dict(zip(_TARGET_FIELDS, values))]}))
+                    entries.append((k, {"target": [None, dict(zip(_TARGET_FIELDS, values))]}, (0, *[None] * 7), None))
                 elif old[k] != values:
                     changed += 1
+                    unit, low, high, due, source, approx, order, reseeded = found[k]
                     entries.append((k, {f: [a, b] if f != "source" else ["…", "…"]
-                                        for f, a, b in zip(_TARGET_FIELDS, old[k], values) if a != b}))  # fmt: skip
+                                        for f, a, b in zip(_TARGET_FIELDS, old[k], values) if a != b},
+                                    (1, unit, low, high, due, source, order, approx), reseeded))  # fmt: skip
                 else:
                     continue
                 rows.append((key, *k, *values, i))
@@ -232,9 +261,12 @@ class LoadMixin:
         )
         if reload is not None:
             fresh, (by, effective, at) = reload
-            for k, changes in entries:
+            versions = []
+            for k, changes, kept, reseeded in entries:
                 if k[0] not in fresh:  # (a point this reload adds comes with its targets)
-                    self.record(conn, "target", k, "load", changes, None, by, effective, at)
+                    entry = self.record(conn, "target", k, "load", changes, None, by, effective, at)
+                    versions.append((key, *k, ended(reseeded, effective), entry["id"], *kept))  # (one added: absent before)
+            keep_versions(conn, "target", versions)
         return added, changed
 
     @staticmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from gkplan.ledger.load_versions import ended, keep_versions
 from gkplan.ledger.states import add_co
 from gkplan.ledger.jsonread import loads
 from gkplan.ledger.jsonwrite import dumps
@@ -69,7 +70,8 @@ def load_deliverables(ledger: Any, conn: sqlite3.Connection, key: str, batch: li
     ids = [p.number for p in with_docs]
     marks = ",".join("?" * len(ids))
     known = {(r["point"], r["title"]): r for r in conn.execute(
-        f"SELECT point, seq, title, seed_loop, due, co, removed FROM tasks WHERE plan = ? AND origin = 'seed'"
+        f"SELECT point, seq, title, seed_loop, due, co, removed, kind, dept, deliverable, reseeded FROM tasks"
+        f" WHERE plan = ? AND origin = 'seed'"
         f" AND point IN ({marks})", (key, *ids))}  # fmt: skip
     next_seq = dict(conn.execute(
         f"SELECT point, max(seq) FROM tasks WHERE plan = ? AND point IN ({marks}) GROUP BY point", (key, *ids)).fetchall())  # fmt: skip
@@ -128,5 +130,9 @@ def _reload_task(ledger: Any, conn: sqlite3.Connection, key: str, old: sqlite3.R
         changes |= follow_seed(old["seed_loop"], {f: values[f] for f in ("due", "co")}, dict(old))
     if changes:
         by, effective, at = stamp
-        return ledger.record(conn, "task", (old["point"], old["seq"]), "load", changes, None, by, effective, at)
+        entry = ledger.record(conn, "task", (old["point"], old["seq"]), "load", changes, None, by, effective, at)
+        kept = (old["kind"], old["dept"], old["deliverable"])
+        if kept != (values["kind"], values["dept"], _LABELS[values["kind"]]):  # the words a past day read
+            keep_versions(conn, "task", [(key, old["point"], old["seq"], ended(old["reseeded"], effective), entry["id"], *kept)])
+        return entry
     return None

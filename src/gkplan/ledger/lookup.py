@@ -2,11 +2,15 @@
 
 Each reads the name-first indexes (idx_point_departments, idx_point_leaders, point_co's key, idx_tasks_dept) by
 skipping from one distinct name to the next (a loose index scan: one index seek per name), so that resolving a
-name costs the same at a million points as at 39; listing every point id of every name is `names`' job only."""
+name costs the same at a million points as at 39; listing every point id of every name is `names`' job only.
+A name that only the seed's earlier words knew (a department a reload replaced: ledger/load_versions.py) is known too,
+so that a day before that reload can be asked about it."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from gkplan.ledger.points import KEY_SEPARATOR
 
 # kind → the (table, name column) pairs that know a name of that kind
 _SOURCES = {
@@ -29,7 +33,16 @@ def knows(ledger: Any, kind: str, name: str) -> bool:
     for _ in _SOURCES[kind]:
         params += [name, ledger.plan_key]
     with ledger._errors():
-        return bool(ledger.conn.execute(f"SELECT {sql}", params).fetchone()[0])
+        return bool(ledger.conn.execute(f"SELECT {sql}", params).fetchone()[0]) or name in _replaced(ledger, kind)
+
+
+def _replaced(ledger: Any, kind: str) -> set[str]:
+    """The names of the seed's earlier words (few: only what reloads replaced)."""
+    sql = f"SELECT {kind}_key FROM point_seeds WHERE plan = ?" + (" UNION SELECT dept FROM task_seeds WHERE plan = ?"
+                                                                   if kind == "department" else "")  # fmt: skip
+    params = (ledger.plan_key,) * (2 if kind == "department" else 1)
+    with ledger._errors():
+        return {n for (key,) in ledger.conn.execute(sql, params) if key for n in key.split(KEY_SEPARATOR)}
 
 
 def known(ledger: Any, kind: str) -> list[str]:
@@ -40,10 +53,11 @@ def known(ledger: Any, kind: str) -> list[str]:
             found: set[str] = set()
             for table, col in _SOURCES[kind]:
                 found.update(r[0] for r in ledger.conn.execute(_distinct(table, col), (ledger.plan_key,)))
-            return sorted(found)  # (SQLite's text order, whatever a server's collation)
+            return sorted(found | _replaced(ledger, kind))  # (SQLite's text order, whatever a server's collation)
         # the first point naming each leader, then its position on that point: names()' order
         sql = (f"SELECT g.n FROM ({_distinct('point_leaders', 'leader')}) g"
                " ORDER BY (SELECT min(point) FROM point_leaders o WHERE o.leader = g.n AND o.plan = ?),"
                " (SELECT min(o.ord) FROM point_leaders o WHERE o.leader = g.n AND o.plan = ? AND o.point ="
                " (SELECT min(point) FROM point_leaders f WHERE f.leader = g.n AND f.plan = ?))")  # fmt: skip
-        return [r[0] for r in ledger.conn.execute(sql, (ledger.plan_key,) * 4)]
+        leaders = [r[0] for r in ledger.conn.execute(sql, (ledger.plan_key,) * 4)]
+    return leaders + sorted(_replaced(ledger, kind) - set(leaders))

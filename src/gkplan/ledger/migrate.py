@@ -1,5 +1,5 @@
 """Bringing a ledger of versions 1–3 (one plan, history without effective days) up to today's tables, and
-versions 4 to 7 up one step at a time.
+versions 4 to 8 up one step at a time.
 
 One transaction, taken with the write lock and the version read again under it, so that two processes
 upgrading the same file at once do it once. Entries keep their numbers and get the day they were
@@ -27,7 +27,7 @@ def upgrade(ledger: Any, version: int) -> None:
             try:
                 if conn.execute("PRAGMA user_version").fetchone()[0] == version:  # nobody did it meanwhile
                     if version < 4:
-                        _upgrade(ledger, conn)  # builds today's tables outright
+                        _upgrade(ledger, conn)  # builds today's tables outright (version 9's included)
                         _mark_approx(conn)
                     else:
                         if version == 4:
@@ -36,7 +36,9 @@ def upgrade(ledger: Any, version: int) -> None:
                             _upgrade_5(conn)
                         if version <= 6:
                             _upgrade_6(conn)
-                        _upgrade_7(conn)
+                        if version <= 7:
+                            _upgrade_7(conn)
+                        _upgrade_8(conn)
                     identify(conn)
                     conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
                 conn.execute("COMMIT")
@@ -85,6 +87,13 @@ def _upgrade_7(conn: Any) -> None:
     entries."""
     for name in schema.V8_INDEXES:
         conn.execute(schema.index_statement(name))
+
+
+def _upgrade_8(conn: Any) -> None:
+    """Version 8 → 9: the seed's replaced versions, none so far (a reload before version 9 kept none: a past day
+    reads its latest seed's words, as before)."""
+    _add_columns(conn, schema.V9_COLUMNS)
+    schema.create_tables(conn, schema.V9_TABLES)
 
 
 def identify(conn: Any) -> None:

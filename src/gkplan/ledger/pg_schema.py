@@ -93,27 +93,37 @@ def expected_columns() -> dict[str, list[tuple[str, str]]]:
 
 def table_statements() -> list[str]:
     statements = []
-    for table, cols, foreign, indexes in catalog():
-        parts = [f"{q(name)} {kind}" + (' COLLATE "C"' if kind == "text" else "") + (" NOT NULL" if notnull else "") + (f" DEFAULT {default}" if default is not None else "")
-                 for name, kind, notnull, default, _ in cols]  # fmt: skip
-        key = [c[0] for c in sorted((c for c in cols if c[4]), key=lambda c: c[4])]
-        parts.append(f"PRIMARY KEY ({', '.join(map(q, key))})")
-        for target, mine, theirs in foreign:
-            parts.append(f"FOREIGN KEY ({', '.join(map(q, mine))}) REFERENCES {q(target)} ({', '.join(map(q, theirs))})")
-        statements.append(f"CREATE TABLE {q(table)} ({', '.join(parts)})")
-        statements += [index_statement(table, *index) for index in indexes]
+    for table, *_ in catalog():
+        statements += create_statements(table)
     statements.append(f"CREATE TABLE {ROLES_TABLE} (role text PRIMARY KEY, department text NOT NULL UNIQUE)")
     statements.append(f"INSERT INTO meta (key, value) VALUES ('schema_version', '{schema.SCHEMA_VERSION}')")
     return statements
+
+
+def create_statements(name: str) -> list[str]:
+    """One table of schema.TABLES, with its indexes."""
+    table, cols, foreign, indexes = next(t for t in catalog() if t[0] == name)
+    parts = [column_definition(*c[:4]) for c in cols]
+    key = [c[0] for c in sorted((c for c in cols if c[4]), key=lambda c: c[4])]
+    parts.append(f"PRIMARY KEY ({', '.join(map(q, key))})")
+    for target, mine, theirs in foreign:
+        parts.append(f"FOREIGN KEY ({', '.join(map(q, mine))}) REFERENCES {q(target)} ({', '.join(map(q, theirs))})")
+    return [f"CREATE TABLE {q(table)} ({', '.join(parts)})", *(index_statement(table, *index) for index in indexes)]
+
+
+def column_definition(name: str, kind: str, notnull: bool, default: str | None) -> str:
+    return (f"{q(name)} {kind}" + (' COLLATE "C"' if kind == "text" else "") + (" NOT NULL" if notnull else "")
+            + (f" DEFAULT {default}" if default is not None else ""))  # fmt: skip
 
 
 def index_statement(table: str, name: str, cols: tuple[str, ...], where: str | None) -> str:
     return f"CREATE INDEX {q(name)} ON {q(table)} ({', '.join(map(q, cols))})" + (f" WHERE {where}" if where else "")
 
 
-# What a server ledger of an older version needs to reach the next one, by the version it has: the indexes to make.
-# A server ledger begins at 7. Run by the administrator (the tables' owner) in one transaction (pg_admin.upgrade_schema).
-UPGRADES = {7: schema.V8_INDEXES}
+# What a server ledger of an older version needs to reach the next one, by the version it has: the indexes to make,
+# the columns to add, the tables to create. A server ledger begins at 7. Run by the administrator (the tables' owner)
+# in one transaction (pg_admin.upgrade_schema); the grants and policies are made anew after it (ensure_rules).
+UPGRADES = {7: (schema.V8_INDEXES, {}, ()), 8: ((), schema.V9_COLUMNS, schema.V9_TABLES)}
 
 
 def upgrade_statements(version: int) -> list[str] | None:
@@ -122,7 +132,14 @@ def upgrade_statements(version: int) -> list[str] | None:
     if not steps or any(step not in UPGRADES for step in steps):
         return None
     indexes = {i[0]: (table, *i) for table, _, _, found in catalog() for i in found}
-    out = [index_statement(*indexes[name]) for step in steps for name in UPGRADES[step]]
+    kinds = {(table, c[0]): c[:4] for table, cols, _, _ in catalog() for c in cols}
+    out = []
+    for step in steps:
+        made, added, created = UPGRADES[step]
+        out += [index_statement(*indexes[name]) for name in made]
+        out += [f"ALTER TABLE {q(table)} ADD COLUMN {column_definition(*kinds[(table, column.split()[0])])}"
+                for table, columns in added.items() for column in columns.split("|")]  # fmt: skip
+        out += [statement for table in created for statement in create_statements(table)]
     return out + [f"UPDATE meta SET value = '{schema.SCHEMA_VERSION}' WHERE key = 'schema_version'"]
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from gkplan.errors import LedgerError, NotFound
-from gkplan.ledger.asof import as_of, points_brief
+from gkplan.ledger.asof import as_of, points_brief, sections_as_of
 from gkplan.ledger.query import Params, PointQuery, co_filter, quiet, quiet_points, scope_filters, state_filters
 from gkplan.rules import LIGHT_INPUTS, LIGHTS, light_sql, rollup_sql
 
@@ -63,6 +63,17 @@ class PointsMixin:
         d = self.dialect
         return as_of(d, "point", columns, scope) if "text" in columns or "co" in columns else points_brief(d, columns, scope)
 
+    def versions_after(self, as_of: str) -> Any:
+        """The dialect when a reload after `as_of` replaced some point's words (owners among them), for the filters
+        that must then read the day's owners (query.led_by); None when every point's are today's."""
+        found = getattr(self, "_versions_after", {})
+        if as_of not in found:
+            sql = "SELECT 1 FROM point_seeds WHERE plan = ? AND ended > ? LIMIT 1"
+            with self._errors():
+                found[as_of] = self.conn.execute(sql, (self.plan_key, as_of)).fetchone() is not None
+            self._versions_after = found
+        return self.dialect if found[as_of] else None
+
     def sections(self) -> list[dict[str, Any]]:
         with self._errors():
             return [dict(r) for r in self.conn.execute(
@@ -85,12 +96,13 @@ class PointsMixin:
         today = clock is None or self.today_tables(clock["as_of"])
         # 协办: only when one of the departments ever co-operated does the day's `co` need reading
         co = bool(query.departments) and query.role != "lead" and self._co_named(query.departments)
-        scope = scope_filters(prm, query, "p" if today else "x", co)  # what does not depend on the day
+        versions = None if today else self.versions_after(clock["as_of"])
+        scope = scope_filters(prm, query, "p" if today else "x", co, versions)  # what does not depend on the day
         wanted = (*BRIEF, "co") if brief and co else BRIEF if brief else _FULL
         source = self.point_source(clock, wanted, " AND ".join(scope))
         where = ["p.plan = :plan", *(scope if today else [])]
         if co:
-            where.append(co_filter(prm, query, self.dialect))
+            where.append(co_filter(prm, query, self.dialect, versions))
         light = light_sql(POINT_LIGHT, self.dialect) if clock else None
         where += state_filters(prm, query, "p.status", "p.due", ("p.title", "p.text"), light)
         if brief:
@@ -99,7 +111,7 @@ class PointsMixin:
             columns = f"{POINT_COLUMNS}, {_TASK_COUNT}, {_task_progress(self.dialect, True)}"
         else:
             columns = f"{POINT_COLUMNS}, {_TASK_COUNT_AS_OF}, {_task_progress(self.dialect, False)}"
-        join = "" if brief else " JOIN sections s ON s.plan = p.plan AND s.id = p.section"
+        join = "" if brief else f" JOIN {'sections' if today else sections_as_of()} s ON s.plan = p.plan AND s.id = p.section"
         shown, wrapped = "NULL", False  # the light as the rows show it; whether `quiet` filters and sorts around the query
         if clock:
             # a row kept only when red is red: the rule, a long CASE, is not worked out again for the column. (SQLite

@@ -38,15 +38,15 @@ class Params:
         return ",".join(self.one(v) for v in values)
 
 
-def scope_filters(prm: Params, query: PointQuery, alias: str, co: bool = False) -> list[str]:
+def scope_filters(prm: Params, query: PointQuery, alias: str, co: bool = False, versions: Any = None) -> list[str]:
+    """`versions`: the dialect, when the day read is before a reload that replaced some point's owners (led_by)."""
     scope = []
     if query.ids:
         scope.append(f"{alias}.id IN ({prm.many(query.ids)})")
     for kind, names in (("department", query.departments), ("leader", query.leaders)):
         if not names:
             continue
-        # IN (subquery): SQLite walks the (name, plan, point) index instead of every point
-        lead = f"{alias}.id IN (SELECT point FROM point_{kind}s WHERE {kind} IN ({prm.many(names)}) AND plan = :plan)"
+        lead = led_by(prm, kind, names, f"{alias}.id", versions)
         if kind == "department" and query.role == "co" and not co:
             scope.append("1 = 0")  # nobody of these ever co-operated
         elif kind == "department" and co:  # every point whose `co` ever named one: the day's `co` decides
@@ -57,15 +57,32 @@ def scope_filters(prm: Params, query: PointQuery, alias: str, co: bool = False) 
     return scope
 
 
-def co_filter(prm: Params, query: PointQuery, d) -> str:  # noqa: ANN001 - d: dialect
+def led_by(prm: Params, kind: str, names: tuple[str, ...], point: str, versions: Any = None) -> str:
+    """Whether one of the departments (kind "department") or leaders leads the point (SQL for its number). IN
+    (subquery): SQLite walks the (name, plan, point) index instead of every point. With `versions` (the dialect: the
+    day read is before a reload that replaced some point's owners), such a point is led by whom its first version
+    after the day names; the others by whom they name today."""
+    listed = prm.many(names)
+    if versions is None:
+        return f"{point} IN (SELECT point FROM point_{kind}s WHERE {kind} IN ({listed}) AND plan = :plan)"
+    later = "SELECT 1 FROM point_seeds e WHERE e.plan = :plan AND e.point = {p} AND e.ended > :as_of"
+    sep = "'\x1f'"  # the separator of a key, as a literal: both engines take it in a string
+    named = " OR ".join(versions.contains(f"{sep} || coalesce(w.{kind}_key, '') || {sep}", f"{sep} || {prm.one(n)} || {sep}")
+                        for n in names)  # fmt: skip
+    return (f"({point} IN (SELECT d.point FROM point_{kind}s d WHERE d.{kind} IN ({listed}) AND d.plan = :plan"
+            f" AND NOT EXISTS ({later.format(p='d.point')})) OR {point} IN (SELECT w.point FROM point_seeds w"
+            f" WHERE w.plan = :plan AND w.ended > :as_of AND ({named}) AND NOT EXISTS ({later.format(p='w.point')}"
+            " AND (e.ended < w.ended OR e.ended = w.ended AND e.hid < w.hid))))")
+
+
+def co_filter(prm: Params, query: PointQuery, d, versions: Any = None) -> str:  # noqa: ANN001 - d: dialect
     """The day's test: one of the departments co-operates on the point (or, role aside, leads it)."""
     sep = "'\x1f'"  # the separator of `co`, as a literal: both engines take it in a string
     match = " OR ".join(d.contains(f"{sep} || coalesce(p.co, '') || {sep}", f"{sep} || {prm.one(n)} || {sep}")
                         for n in query.departments)  # fmt: skip
     if query.role == "co":
         return f"({match})"
-    lead = f"p.id IN (SELECT point FROM point_departments WHERE department IN ({prm.many(query.departments)}) AND plan = :plan)"
-    return f"({lead} OR {match})"
+    return f"({led_by(prm, 'department', query.departments, 'p.id', versions)} OR {match})"
 
 
 def state_filters(prm: Params, query: PointQuery, status: str, due: str, texts: tuple[str, ...], light: str | None) -> list[str]:

@@ -1,5 +1,10 @@
 """The ledger's tables, and the steps that bring an older ledger up to them.
 
+Version 9 keeps what a reload replaced: the seed's words of a point (title, text, owners, section, start, due
+date), of a task (kind, department) and of a target (unit, bounds, due date, source; one a reload added did not
+exist before it), and a section's title, each version with the day it ended (`ended`: the reload's day), so that
+any past day reads as it stood. `reseeded` on the item: the day of its latest such version, which a read of a
+later day skips without a lookup.
 Version 8 indexes the reports alone (idx_history_report: the history's updates and additions, item by item), so
 that an item's latest report (`stale`) is read from the index without a visit to the table.
 
@@ -18,7 +23,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 APPLICATION_ID = 0x676B706C  # 'gkpl' in the SQLite header: marks a file as a gkplan ledger
 
 # What counts as a report (an item's latest one: `stale`), as a condition on history: the partial index
@@ -31,7 +36,7 @@ CREATE TABLE plans (
     key TEXT PRIMARY KEY, title TEXT NOT NULL, document TEXT, year INTEGER NOT NULL, issued TEXT NOT NULL,
     start TEXT NOT NULL, "end" TEXT NOT NULL, loaded INTEGER NOT NULL, grown TEXT);
 CREATE TABLE sections (plan TEXT NOT NULL REFERENCES plans(key), id INTEGER NOT NULL, title TEXT NOT NULL,
-    PRIMARY KEY (plan, id));
+    reseeded TEXT, PRIMARY KEY (plan, id));
 CREATE TABLE points (
     plan TEXT NOT NULL, id INTEGER NOT NULL, section INTEGER NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL,
     leads TEXT NOT NULL, due_seed TEXT NOT NULL, due_base TEXT NOT NULL, due TEXT NOT NULL,
@@ -39,7 +44,7 @@ CREATE TABLE points (
     changed TEXT, department_key TEXT, leader_key TEXT, since TEXT, start TEXT,
     problem TEXT, next TEXT, evidence TEXT, reported TEXT, closed TEXT, due_original TEXT,
     follows INTEGER NOT NULL DEFAULT 0, co TEXT, checkpoints TEXT, late TEXT,
-    co_base TEXT, checkpoints_base TEXT, seed_loop TEXT,
+    co_base TEXT, checkpoints_base TEXT, seed_loop TEXT, reseeded TEXT,
     PRIMARY KEY (plan, id), FOREIGN KEY (plan, section) REFERENCES sections (plan, id));
 CREATE TABLE point_departments (plan TEXT NOT NULL, point INTEGER NOT NULL, ord INTEGER NOT NULL,
     department TEXT NOT NULL, PRIMARY KEY (plan, point, ord), FOREIGN KEY (plan, point) REFERENCES points (plan, id));
@@ -54,12 +59,12 @@ CREATE TABLE tasks (
     created_at TEXT, updated_at TEXT, removed INTEGER NOT NULL DEFAULT 0, timeless INTEGER NOT NULL DEFAULT 0,
     changed TEXT, kind TEXT NOT NULL DEFAULT 'task',
     problem TEXT, next TEXT, evidence TEXT, reported TEXT, closed TEXT, due_original TEXT, co TEXT,
-    due_base TEXT, co_base TEXT, seed_loop TEXT,
+    due_base TEXT, co_base TEXT, seed_loop TEXT, reseeded TEXT,
     PRIMARY KEY (plan, point, seq), FOREIGN KEY (plan, point) REFERENCES points (plan, id));
 CREATE TABLE targets (
     plan TEXT NOT NULL, point INTEGER NOT NULL, metric TEXT NOT NULL, unit TEXT NOT NULL, target_min REAL NOT NULL,
     target_max REAL, due TEXT, source TEXT, actual REAL, actual_as_of TEXT, note TEXT, updated_at TEXT, changed TEXT,
-    ord INTEGER NOT NULL DEFAULT 0, approx INTEGER NOT NULL DEFAULT 0,
+    ord INTEGER NOT NULL DEFAULT 0, approx INTEGER NOT NULL DEFAULT 0, reseeded TEXT,
     PRIMARY KEY (plan, point, metric), FOREIGN KEY (plan, point) REFERENCES points (plan, id));
 CREATE TABLE history (
     id INTEGER PRIMARY KEY, plan TEXT NOT NULL, point INTEGER NOT NULL, entity TEXT NOT NULL, ref TEXT,
@@ -78,6 +83,18 @@ CREATE TABLE task_states (plan TEXT NOT NULL, point INTEGER NOT NULL, seq INTEGE
 CREATE TABLE target_states (plan TEXT NOT NULL, point INTEGER NOT NULL, metric TEXT NOT NULL,
     effective TEXT NOT NULL, hid INTEGER NOT NULL, actual REAL, actual_as_of TEXT, note TEXT, at TEXT,
     PRIMARY KEY (plan, point, metric, effective, hid)) WITHOUT ROWID;
+CREATE TABLE point_seeds (plan TEXT NOT NULL, point INTEGER NOT NULL, ended TEXT NOT NULL, hid INTEGER NOT NULL,
+    section INTEGER NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, leads TEXT NOT NULL, due_seed TEXT NOT NULL,
+    department_key TEXT, leader_key TEXT, start TEXT,
+    PRIMARY KEY (plan, point, ended, hid)) WITHOUT ROWID;
+CREATE TABLE task_seeds (plan TEXT NOT NULL, point INTEGER NOT NULL, seq INTEGER NOT NULL, ended TEXT NOT NULL,
+    hid INTEGER NOT NULL, kind TEXT NOT NULL, dept TEXT, deliverable TEXT,
+    PRIMARY KEY (plan, point, seq, ended, hid)) WITHOUT ROWID;
+CREATE TABLE target_seeds (plan TEXT NOT NULL, point INTEGER NOT NULL, metric TEXT NOT NULL, ended TEXT NOT NULL,
+    hid INTEGER NOT NULL, present INTEGER NOT NULL, unit TEXT, target_min REAL, target_max REAL, due TEXT, source TEXT,
+    ord INTEGER, approx INTEGER, PRIMARY KEY (plan, point, metric, ended, hid)) WITHOUT ROWID;
+CREATE TABLE section_seeds (plan TEXT NOT NULL, id INTEGER NOT NULL, ended TEXT NOT NULL, hid INTEGER NOT NULL,
+    title TEXT NOT NULL, PRIMARY KEY (plan, id, ended, hid)) WITHOUT ROWID;
 CREATE INDEX idx_points_section ON points (plan, section);
 CREATE INDEX idx_points_brief ON points (plan, due, status, progress, section, title, department_key, leader_key, id, changed, due_base,
     reported, closed, late, start, checkpoints, due_original);
@@ -132,6 +149,9 @@ V6_TABLES = ("point_co",)  # (which targets are 约数 follows from their words:
 V7_COLUMNS = {"history": "source TEXT"}
 # Version 7 → 8: the reports' index.
 V8_INDEXES = ("idx_history_report",)
+# Version 8 → 9: the seed's replaced versions (none: reloads before version 9 kept none) and the day of each item's latest.
+V9_COLUMNS = {"points": "reseeded TEXT", "tasks": "reseeded TEXT", "targets": "reseeded TEXT", "sections": "reseeded TEXT"}
+V9_TABLES = ("point_seeds", "task_seeds", "target_seeds", "section_seeds")
 
 
 def index_statement(name: str) -> str:

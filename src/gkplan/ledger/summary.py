@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from gkplan.ledger.asof import points_coded
+from gkplan.ledger.asof import points_coded, sections_as_of
 from gkplan.ledger.points import KEY_SEPARATOR, LIGHT_CODES, STATUS_CODES
 from gkplan.rules import LIGHT_INPUTS, LIGHTS, light_sql
 
@@ -25,12 +25,13 @@ class SummaryMixin:
         light, overdue, mean progress. A point with two departments counts under each; groups come in
         order of first appearance. SQLite groups by (group, status × light) with two aggregates; Python
         folds the few rows that come back."""
+        today = self.today_tables(clock["as_of"])
         if by == "section":
-            key, join = "s.title", "JOIN sections s ON s.plan = p.plan AND s.id = p.section"
+            key, join = "s.title", f"JOIN {'sections' if today else sections_as_of()} s ON s.plan = p.plan AND s.id = p.section"
         else:
             key, join = ("NULL" if by is None else f"p.{by}_key"), ""
         code = functools.partial(_code, self.dialect)
-        if self.today_tables(clock["as_of"]):
+        if today:
             # fenced: merged into the grouping, the code would be worked out once for each of its three uses
             source = (f"(SELECT plan, id, section, progress, department_key, leader_key,"
                       f" {code({k: k for k in (*LIGHT_INPUTS, 'due_original')})} AS code FROM points WHERE plan = :plan"

@@ -7,6 +7,7 @@ from typing import Any
 
 from gkplan.ledger.asof import as_of
 from gkplan.ledger.points import BRIEF
+from gkplan.ledger.query import Params, led_by
 
 TARGET_COLUMNS = (
     "g.plan, g.point, p.title AS point_title, g.metric, g.unit, g.target_min, g.target_max, g.actual, g.actual_as_of,"
@@ -18,15 +19,12 @@ POINT_STATE = ", p.due AS point_due, p.start AS point_start, p.status AS point_s
 
 class TargetsMixin:
     def targets(self, point: int | None = None, departments: tuple[str, ...] = (), clock: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        where, params = ["g.plan = :plan"], {"plan": self.plan_key} | (clock or {})
-        if point is not None:
-            where.append("g.point = :point")
-            params["point"] = point
-        if departments:
-            names = ",".join(f":d{i}" for i in range(len(departments)))
-            where.append(f"g.point IN (SELECT point FROM point_departments WHERE plan = :plan AND department IN ({names}))")
-            params |= {f"d{i}": d for i, d in enumerate(departments)}
+        where, prm = ["g.plan = :plan"], Params({"plan": self.plan_key} | (clock or {}))
         today = clock is None or self.today_tables(clock["as_of"])
+        if point is not None:
+            where.append(f"g.point = {prm.one(point)}")
+        if departments:
+            where.append(led_by(prm, "department", departments, "g.point", None if today else self.versions_after(clock["as_of"])))
         columns = ("unit", "target_min", "target_max", "due", "source", "ord", "approx")
         source = "targets" if today else as_of(self.dialect, "target", columns)
         # only the points that have targets are looked up as of the day (a point a reload added later is absent)
@@ -35,7 +33,7 @@ class TargetsMixin:
                f" JOIN {points} p ON p.plan = g.plan AND p.id = g.point"
                f" WHERE {' AND '.join(where)} ORDER BY g.point, g.ord")  # fmt: skip
         with self._errors():
-            return [_target(row) for row in self.conn.execute(sql, params)]
+            return [_target(row) for row in self.conn.execute(sql, prm.values)]
 
 
 def _number(value: Any) -> Any:

@@ -13,7 +13,7 @@ from gkplan.errors import NotFound
 from gkplan.ledger.asof import as_of
 from gkplan.ledger.states import LOOP_FIELDS
 from gkplan.ledger.points import KEY_SEPARATOR
-from gkplan.ledger.query import Params, PointQuery, last_report, quiet, state_filters
+from gkplan.ledger.query import Params, PointQuery, last_report, led_by, quiet, state_filters
 from gkplan.rules import light_sql
 
 _TASK_TODAY = "(SELECT tasks.*, 1 - removed AS present FROM tasks)"
@@ -51,14 +51,12 @@ class TasksMixin:
             where.append(f"t.point IN ({prm.many(query.ids)})")
         if seq is not None:
             where.append(f"t.seq = {prm.one(seq)}")
-        if query.departments:
-            names = prm.many(query.departments)
-            where.append(
-                f"(t.dept IN ({names}) OR (t.dept IS NULL AND t.point IN"
-                f" (SELECT point FROM point_departments WHERE department IN ({names}) AND plan = :plan)))"
-            )
+        versions = None if clock is None or self.today_tables(clock["as_of"]) else self.versions_after(clock["as_of"])
+        if query.departments:  # (a task's department as of the day: the task source's)
+            where.append(f"(t.dept IN ({prm.many(query.departments)}) OR (t.dept IS NULL AND"
+                         f" {led_by(prm, 'department', query.departments, 't.point', versions)}))")  # fmt: skip
         if query.leaders:
-            where.append(f"t.point IN (SELECT point FROM point_leaders WHERE leader IN ({prm.many(query.leaders)}) AND plan = :plan)")
+            where.append(led_by(prm, "leader", query.leaders, "t.point", versions))
         due, light = "coalesce(t.due, p.due)", None
         columns = TASK_COLUMNS
         if clock:
