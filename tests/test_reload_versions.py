@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from conftest import REPO
+from conftest import REPO, execute
 from test_pg_ledger import gk, shared  # noqa: F401 - a fixture, used by name
 
 V8 = Path(__file__).parent / "data" / "ledger_v8.db"  # gkplan at schema 8: loaded 04-01, 17 reported 06-10, reloaded 07-01
@@ -44,7 +44,8 @@ def reworded(tmp_path: Path, name: str = "new.yaml", title: str = "全力推进�
 
 READS = [
     ["list"], ["list", "--dept", OLD_DEPT], ["list", "--dept", "老年大学"], ["list", "--leader", "荆德刚"],
-    ["list", "--dept", "老年大学", "--role", "lead"], ["list", "--search", "筹建"], ["show", "17"], ["show", "18"],
+    ["list", "--dept", "老年大学", "--role", "lead"], ["list", "--search", "筹建"], ["list", "--section", "积极筹建"],
+    ["show", "17"], ["show", "18"],
     ["task", "list", "--dept", OLD_DEPT], ["task", "list", "--dept", "终身教育研究院"], ["task", "list", "--leader", "荆德刚"],
     ["target", "list"], ["target", "list", "--dept", OLD_DEPT], ["report", "--overview"], ["report", "--by", "section"],
     ["report", "--by", "dept"], ["report", "--by", "leader"], ["report", "--overdue"], ["stale"],
@@ -69,6 +70,10 @@ def test_a_past_day_reads_the_words_the_seed_had_before_a_reload(run, ledger, tm
     run("update", "17", "--progress", "60")
     assert _read(run, "2022-06-30") == then
     assert run("diff", "2022-06-01", "2022-06-30", "--format", "json").stdout == compared
+    # a table searches the day's words too: it read a column the day's brief rows lack (exit 5; on main too)
+    table = run("list", "--search", "筹建", "--as-of", "2022-06-30").stdout
+    assert "全力推进国家老年大学筹建" in table and "国家老年大学建设" not in table
+    assert run.ids("--section", "建设国家", "--as-of", "2022-06-30") == [17, 18]  # today's title finds section 4 too
     # today, and the reload's own day: the new words
     now = run.json("show", "17")
     assert (now["title"], now["departments"], now["leaders"], now["start"]) == (
@@ -175,3 +180,18 @@ def test_a_department_login_reads_the_days_before_a_reload_as_they_stood(run, sh
     shown = gk(login("老年大学"), "show", "17", "--as-of", "2022-06-29", "--format", "json")
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["departments"] == [OLD_DEPT]
+
+
+@pytest.mark.parametrize("tamper, named", [
+    ("DELETE FROM point_seeds", "第 17 项（2022）"),  # 17 says a reload replaced its words; none are kept
+    ("UPDATE points SET reseeded = NULL WHERE id = 17", "第 17 项（2022）"),  # a past day would read today's words
+    ("UPDATE target_seeds SET hid = 1 WHERE point = 18", "第 18 项指标 新增指标（2022）"),  # not that reload's entry
+    ("UPDATE sections SET reseeded = '2022-01-01' WHERE id = 4", "第 4 部分（2022）"),
+])  # fmt: skip
+def test_check_full_names_kept_words_that_no_reload_of_the_item_replaced(run, ledger, tmp_path, tamper, named):
+    run("load", str(reworded(tmp_path)))
+    assert run("check", "--full").exit_code == 0
+    execute(ledger, tamper)
+    rows = {r["check"]: r for r in run.json("check", "--full", code=7)}
+    assert not rows["种子版本"]["ok"] and named in rows["种子版本"]["detail"], rows["种子版本"]
+    assert [name for name, r in rows.items() if not r["ok"]] == ["种子版本"]

@@ -153,14 +153,14 @@ def backup(
 @command(app, "check", epilog="示例：gkplan check ｜ gkplan --db 备份.db check --format json ｜ gkplan check --full -o 检查结果.xlsx")
 def check(
     ctx: typer.Context,
-    full: Annotated[bool, typer.Option("--full", help="完整检查：integrity_check、引用、牵头信息、汇总索引、整条历史链和全部重放（大台账较慢）")] = False,
+    full: Annotated[bool, typer.Option("--full", help="完整检查：integrity_check、引用、牵头信息、汇总索引、种子版本、整条历史链和全部重放（大台账较慢）")] = False,
     fmt: RecordFormatOpt = "table",
     pick: JsonOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """检查台账：文件完整性（quick_check）、结构版本、外来对象、记录格式、进度与状态、任务汇总、历史编号，最近 10000 条记录的历史链和重放；
-    --full 再查引用、牵头部门、汇总索引，并逐条核对整条历史链、重放全部历史。每项的 scope 说明做的是 quick 还是 full；全部通过才返回 0。"""
+    --full 再查引用、牵头部门、汇总索引、种子版本，并逐条核对整条历史链、重放全部历史。每项的 scope 说明做的是 quick 还是 full；全部通过才返回 0。"""
     from gkplan.errors import GkplanError
 
     fmt = record_format(fmt, pick, jsonfields.CHECKS, output, force)

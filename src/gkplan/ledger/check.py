@@ -21,7 +21,7 @@ from gkplan.rules import rollup, task_mean
 _LABEL = {"point": "第 {0} 项", "task": "任务 {0}.{1}", "target": "第 {0} 项指标 {1}"}
 WINDOW = 10_000  # the history entries whose chain and items a default check verifies: the newest
 # the checks only --full runs: each reads every row, or decodes JSON or hashes for each
-FULL_ONLY = ("引用完整", "牵头部门", "汇总索引")  # (the roll-ups run by default: they read the tasks, not the points)
+FULL_ONLY = ("引用完整", "牵头部门", "汇总索引", "种子版本")  # (the roll-ups run by default: they read the tasks, not the points)
 
 
 class CheckMixin:
@@ -92,6 +92,7 @@ class CheckMixin:
                 if not fine:
                     stale.append(f"{plan} 第 {pid} 项")
             add("汇总索引", stale, "按部门、校领导汇总所用的名称与牵头信息一致")
+            add("种子版本", CheckMixin._versions(q), "重新载入替换下的种子文字都属于那次载入的记录，各项都指向自己最后的版本")
         closed = "(progress = 100) <> (status IN ('done', 'pending_review')) OR (progress > 0 AND status = 'not_started')"
         bad = [f"{r[0]} 第 {r[1]} 项" for r in q(f"SELECT plan, id FROM points WHERE {closed}")] + [
             f"{r[0]} 任务 {r[1]}.{r[2]}" for r in q(f"SELECT plan, point, seq FROM tasks WHERE removed = 0 AND {closed}")]  # fmt: skip
@@ -110,6 +111,31 @@ class CheckMixin:
         add("历史重放", CheckMixin._replay(self, q, since) + ([] if since else CheckMixin._unrecorded(q)),
             ("按生效日期重放历史" if not since else f"最近 {last - since} 条记录涉及的要点按生效日期重放历史")
             + "，得到的状态与台账一致")  # fmt: skip
+
+    @staticmethod
+    def _versions(q) -> list[str]:  # noqa: ANN001
+        """The seed's words a reload replaced (ledger/load_versions.py): each version of an item belongs to a reload's
+        entry of that item, and the item's `reseeded` is the day its latest version ended, none without one (else a
+        past day reads words no reload replaced, or skips those one did)."""
+        out = []
+        for entity, keys, ref in (("point", ("point",), "NULL"), ("task", ("point", "seq"), "CAST(w.seq AS TEXT)"),
+                                  ("target", ("point", "metric"), "w.metric"), ("section", ("id",), None)):  # fmt: skip
+            table = {"point": "points", "task": "tasks", "target": "targets", "section": "sections"}[entity]
+            mine = " AND ".join(f"x.{'id' if k == 'point' and entity == 'point' else k} = w.{k}" for k in keys)
+            same = " AND ".join(f"e.{k} = w.{k}" for k in keys)
+            entry = "" if ref is None else (
+                f" OR NOT EXISTS (SELECT 1 FROM history h WHERE h.id = w.hid AND h.plan = w.plan AND h.point = w.point"
+                f" AND h.entity = '{entity}' AND h.ref IS NOT DISTINCT FROM {ref} AND h.action = 'load')")  # fmt: skip
+            found = q(f"SELECT DISTINCT w.plan, {', '.join(f'w.{k}' for k in keys)} FROM {entity}_seeds w WHERE NOT EXISTS"
+                      f" (SELECT 1 FROM {table} x WHERE x.plan = w.plan AND {mine} AND x.reseeded = (SELECT max(e.ended)"
+                      f" FROM {entity}_seeds e WHERE e.plan = w.plan AND {same})){entry} ORDER BY 1, 2").fetchall()  # fmt: skip
+            bare = " AND ".join(f"w.{k} = x.{'id' if k == 'point' and entity == 'point' else k}" for k in keys)
+            found += q(f"SELECT x.plan, {', '.join(f'x.{k}' for k in (('id',) if entity in ('point', 'section') else keys))}"
+                       f" FROM {table} x WHERE x.reseeded IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {entity}_seeds w"
+                       f" WHERE w.plan = x.plan AND {bare}) ORDER BY 1, 2").fetchall()  # fmt: skip
+            label = {"section": "第 {0} 部分"}.get(entity) or _LABEL[entity]
+            out += [label.format(*r[1:]) + f"（{r[0]}）" for r in found]
+        return out
 
     @staticmethod
     def _unrecorded(q) -> list[str]:  # noqa: ANN001

@@ -38,7 +38,7 @@ def knows(ledger: Any, kind: str, name: str) -> bool:
 
 def _replaced(ledger: Any, kind: str) -> set[str]:
     """The names of the seed's earlier words (few: only what reloads replaced)."""
-    sql = f"SELECT {kind}_key FROM point_seeds WHERE plan = ?" + (" UNION SELECT dept FROM task_seeds WHERE plan = ?"
+    sql = f"SELECT DISTINCT {kind}_key FROM point_seeds WHERE plan = ?" + (" UNION SELECT dept FROM task_seeds WHERE plan = ?"
                                                                    if kind == "department" else "")  # fmt: skip
     params = (ledger.plan_key,) * (2 if kind == "department" else 1)
     with ledger._errors():

@@ -75,9 +75,12 @@ class PointsMixin:
         return self.dialect if found[as_of] else None
 
     def sections(self) -> list[dict[str, Any]]:
+        """Every section by each title it has had: titles a reload replaced (a past day's), then today's, so that a
+        name means today's section where two share it."""
         with self._errors():
-            return [dict(r) for r in self.conn.execute(
-                "SELECT id, title FROM sections WHERE plan = ? ORDER BY id", (self.plan_key,))]  # fmt: skip
+            return [{"id": r[0], "title": r[1]} for r in self.conn.execute(
+                "SELECT id, title, 0 FROM section_seeds WHERE plan = ? UNION ALL SELECT id, title, 1 FROM sections"
+                " WHERE plan = ? ORDER BY 3, 1", (self.plan_key, self.plan_key))]  # fmt: skip
 
     def points(self, query: PointQuery = PointQuery(), clock: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         return list(self.iter_points(query, clock))
@@ -99,6 +102,8 @@ class PointsMixin:
         versions = None if today else self.versions_after(clock["as_of"])
         scope = scope_filters(prm, query, "p" if today else "x", co, versions)  # what does not depend on the day
         wanted = (*BRIEF, "co") if brief and co else BRIEF if brief else _FULL
+        if query.search and brief:  # (the search reads the text of the day too)
+            wanted = (*wanted, "text")
         source = self.point_source(clock, wanted, " AND ".join(scope))
         where = ["p.plan = :plan", *(scope if today else [])]
         if co:
