@@ -195,3 +195,16 @@ def test_check_full_names_kept_words_that_no_reload_of_the_item_replaced(run, le
     rows = {r["check"]: r for r in run.json("check", "--full", code=7)}
     assert not rows["种子版本"]["ok"] and named in rows["种子版本"]["detail"], rows["种子版本"]
     assert [name for name, r in rows.items() if not r["ok"]] == ["种子版本"]
+
+
+def test_a_diff_over_a_reload_names_the_words_it_changed(run, ledger, tmp_path, monkeypatch):
+    """对账 between two days names what a reload reworded, as `log` does: it named only a target's bounds."""
+    monkeypatch.setenv("GKPLAN_TODAY", "2022-09-01")
+    run("load", str(reworded(tmp_path)))
+    rows = {r["id"]: r["changes"] for r in run.json("diff", "2022-08-01", "2022-09-01")}
+    assert rows["17"] == {"title": ["全力推进国家老年大学筹建", "全力推进国家老年大学建设"], "start": [None, "2022-08-01"],
+                          "leads": ["…", "…"]}  # fmt: skip
+    assert rows["17.1"] == {"dept": [None, "终身教育研究院"]}
+    text = run("diff", "2022-08-01", "2022-09-01", "--wide").stdout
+    assert "标题 全力推进国家老年大学筹建 → 全力推进国家老年大学建设；开始日期 计划开始日期 → 2022-08-01；牵头信息已改" in text
+    assert run.json("diff", "2022-09-01", "2022-09-30") == []  # the days after it: nothing changed

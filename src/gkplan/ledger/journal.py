@@ -81,11 +81,12 @@ class JournalMixin:
                 said = conn.execute(
                     "SELECT note, action, CASE WHEN action = 'load' THEN changes END FROM history WHERE plan = ? AND point = ?"
                     " AND entity = ? AND ref IS NOT DISTINCT FROM ? AND effective > ? AND effective <= ?"
-                    " AND (note IS NOT NULL AND action = 'update' OR action = 'load' AND entity = 'target')"
+                    " AND (note IS NOT NULL AND action = 'update' OR action = 'load')"
                     " ORDER BY effective, id", (self.plan_key, point, entity, ref, start, end)).fetchall()  # fmt: skip
                 notes = [r[0] for r in said if r[1] == "update"]
-                if entity == "target":  # a reload's new bounds, unit, due date: the seed's, not in the day's state
-                    changes |= _reloaded(r[2] for r in said if r[1] == "load")
+                # a reload's new words (a point's title, owners …, a task's department, a target's bounds): the seed's,
+                # not in the day's state
+                changes |= _reloaded((r[2] for r in said if r[1] == "load"), STATE_FIELDS[entity])
                 if changes or notes:  # (new points come below)
                     ident = str(point) if entity == "point" else f"{point}.{ref}" if entity == "task" else f"{point}:{ref}"
                     yield {"plan": self.plan_key, "id": ident, "kind": entity, "point": point, "changes": changes,
@@ -125,9 +126,9 @@ class JournalMixin:
         return latest if latest is not None and latest["id"] not in answered else None
 
 
-def _reloaded(entries: Iterator[str]) -> dict[str, list[Any]]:
-    """What reloads between two days did to a target: each field from its value before the first to its value
-    after the last; one the first added is new ("present")."""
+def _reloaded(entries: Iterator[str], states: tuple[str, ...]) -> dict[str, list[Any]]:
+    """What reloads between two days did to an item's seed words (not its `states`, which the days' states compare):
+    each field from its value before the first to its value after the last; a target the first added is new ("present")."""
     import json
 
     out: dict[str, list[Any]] = {}
@@ -135,9 +136,9 @@ def _reloaded(entries: Iterator[str]) -> dict[str, list[Any]]:
         for field, (old, new) in json.loads(text).items():
             if field == "target":
                 out["present"] = [False, True]
-            elif field != "present":
+            elif field not in states and field not in ("present", "task"):  # (a task's presence is a state)
                 out[field] = [out[field][0] if field in out else old, new]
     if "present" in out:  # (added in between: its bounds were none before)
         return {"present": [False, True]}
-    return {f: v for f, v in out.items() if v[0] != v[1] or f == "source"}  # (a source is recorded as "…" → "…")
+    return {f: v for f, v in out.items() if v[0] != v[1] or v[0] == "…"}  # (a source, text, owners: recorded as "…" → "…")
 

@@ -164,7 +164,9 @@ _DIFF_VALUES = {"present": lambda v: "存在" if v else "不存在", "status": l
 
 
 _KINDS = {"point": "要点", "task": "任务", "target": "指标"}
-_RELOADED = ("unit", "target_min", "target_max", "approx", "source")
+# the seed's words a reload changed (a target's bounds, a point's title, owners …, a task's department): worded as `log` words them
+_RELOADED = ("unit", "target_min", "target_max", "approx", "source", "title", "section", "due_seed", "text", "leads", "start",
+             "kind", "dept")  # fmt: skip
 
 
 def diff(rows: Rows, fmt: str, start: str, end: str, *, wide: bool = False) -> None:
@@ -175,7 +177,7 @@ def diff(rows: Rows, fmt: str, start: str, end: str, *, wide: bool = False) -> N
             if key == "present":
                 parts.append(f"{'新增' if new else '删除'}{_KINDS[r['kind']]}")
                 continue
-            if key in _RELOADED:  # a target's bounds a reload changed: worded as `log` words them
+            if key in _RELOADED:
                 parts.append(describe_changes({key: [old, new]}))
                 continue
             show = _DIFF_VALUES.get(key, lambda v: v)
