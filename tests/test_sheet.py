@@ -448,7 +448,9 @@ starts = st.sampled_from(["", "=", "+", "-", "@", "=HYPERLINK(\"http://x\")", " 
 
 
 def _as_typed(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    from gkplan.values import INVISIBLE
+
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip().translate(INVISIBLE).strip()
 
 
 def _valid(text: str) -> bool:

@@ -13,7 +13,7 @@ from gkplan.author import now, who
 from gkplan.co_depts import apply_co, owners_of, parse_co
 from gkplan.errors import Conflict, InvalidValue
 from gkplan.ledger import Ledger
-from gkplan.values import parse_progress, parse_status, reconcile
+from gkplan.values import INVISIBLE, parse_progress, parse_status, reconcile
 
 MAX_NOTE = 5000
 
@@ -21,7 +21,7 @@ MAX_NOTE = 5000
 def clean_note(note: str | None, what: str = "--note") -> str | None:
     if note is None:
         return None
-    text = note.strip()
+    text = note.translate(INVISIBLE).strip()
     if not text:
         raise InvalidValue(f"{what} 不能为空")
     if len(text) > MAX_NOTE:

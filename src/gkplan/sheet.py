@@ -30,7 +30,7 @@ except ImportError:  # (3.12 names it _sha2; any interpreter: hashlib's)
 
 from gkplan.ledger import Ledger, PointQuery
 from gkplan.reports import LIGHTS, Frame, iter_points, list_tasks
-from gkplan.values import STATUS_LABELS
+from gkplan.values import INVISIBLE, STATUS_LABELS
 
 FORMAT = "gkplan-sheet/1"  # what a workbook's _gkplan says it is; a later layout gets a new number
 GUIDE, FORM, META = "填报说明", "填报", "_gkplan"
@@ -73,7 +73,7 @@ def column_of(key: str) -> tuple[str, str]:
 
 def normal(value: Any) -> str:
     """A cell's value as text, the same however the spreadsheet stored it: 60 and 60.0 and '60' alike,
-    line ends as \\n, surrounding space dropped, an empty cell ''."""
+    line ends as \\n, invisible characters and surrounding space dropped, an empty cell ''."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -84,7 +84,10 @@ def normal(value: Any) -> str:
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    if "\u200b" in text or "\u2060" in text or "\ufeff" in text:  # (rare: scanned for, not translated, in every cell)
+        text = text.translate(INVISIBLE)  # what the user cannot see is not what they typed (values.INVISIBLE)
+    return text.strip()
 
 
 def fingerprint(value: Any) -> str:

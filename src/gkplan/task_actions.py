@@ -14,6 +14,7 @@ from gkplan.author import now, who
 from gkplan.co_depts import apply_co, owners_of, parse_co
 from gkplan.errors import InvalidValue, NotFound
 from gkplan.ledger import Ledger
+from gkplan.values import INVISIBLE
 
 
 def add_task(
@@ -108,7 +109,7 @@ def set_target(
 
 
 def clean_text(text: str, what: str, limit: int) -> str:
-    value = text.strip()
+    value = text.translate(INVISIBLE).strip()
     if not value:
         raise InvalidValue(f"{what}不能为空")
     if len(value) > limit:

@@ -12,6 +12,10 @@ from gkplan.errors import InvalidValue
 # English key (stable, in JSON/CSV and the database) → Chinese label (what people read).
 ROLE_LABELS = {"lead": "牵头", "co": "协办"}  # a department's part in a point
 FORMULA_STARTS = "=+-@\t\r"  # at the start of a cell, what a spreadsheet would run as a formula
+# invisible characters that text pasted from web pages, chat and word processors carries (zero width space, word
+# joiner, byte order mark): dropped from what a user writes, rather than refusing it as a control character they
+# cannot see. (Bidirectional controls stay refused: they change what a reader sees.)
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 
 
 def neutralise(value: Any) -> Any:
