@@ -35,3 +35,40 @@ def test_a_sheet_with_invisible_characters_imports_without_them(run, ledger, tmp
     assert run("import", str(path), "--apply").exit_code == 0
     shown = run.json("show", "7")
     assert (shown["note"], shown["problem"]) == ("完成初稿", None)
+
+
+def test_a_sheet_made_before_they_were_dropped_still_imports_when_a_seed_title_has_one(run, tmp_path, monkeypatch):
+    """A seed's words may hold them, and a sheet made before this change printed its read-only cells over the text with
+    them: read back, those cells seemed changed (只读的列不能修改), and the clerk's whole sheet was refused."""
+    import hashlib
+    import json
+
+    from openpyxl import load_workbook
+
+    from conftest import REPO
+    from gkplan.sheet import COLUMNS, FORM, KEY_COLUMN
+
+    seed = (REPO / "data" / "workpoints_2022.yaml").read_text(encoding="utf-8")
+    (tmp_path / "zw.yaml").write_text(seed.replace("title: 促进学历教育创优提质", "title: 促进学历教育\u200b创优提质", 1),
+                                      encoding="utf-8")  # fmt: skip
+    monkeypatch.setenv("GKPLAN_DB", str(tmp_path / "zw.db"))
+    run("load", str(tmp_path / "zw.yaml"))
+    path = tmp_path / "教务部.xlsx"
+    run("sheet", "--dept", "教务部", "--period", "2022-06", "-o", str(path))
+    book = load_workbook(path)
+    form = book[FORM]
+    for row in range(2, form.max_row + 1):  # each read-only cell's print as gkplan before this change made it
+        cell = form.cell(row=row, column=KEY_COLUMN)
+        if cell.value is None:
+            continue
+        identity = json.loads(cell.value)
+        for i, column in enumerate(COLUMNS):
+            value = form.cell(row=row, column=i + 1).value
+            if not column.editable and isinstance(value, str) and "\u200b" in value:
+                identity["h"][i] = hashlib.sha256(value.strip().encode("utf-8")).hexdigest()[:12]
+        cell.value = json.dumps(identity, ensure_ascii=False, separators=(",", ":"))
+    book.save(path)
+    assert "促进学历教育\u200b创优提质" in [c.value for c in form["C"]]
+    fill(path, {("7", "进展情况"): "完成初稿"})
+    assert run("import", str(path), "--apply").exit_code == 0
+    assert run.json("show", "7")["note"] == "完成初稿"

@@ -208,3 +208,51 @@ def test_a_diff_over_a_reload_names_the_words_it_changed(run, ledger, tmp_path, 
     text = run("diff", "2022-08-01", "2022-09-01", "--wide").stdout
     assert "标题 全力推进国家老年大学筹建 → 全力推进国家老年大学建设；开始日期 计划开始日期 → 2022-08-01；牵头信息已改" in text
     assert run.json("diff", "2022-09-01", "2022-09-30") == []  # the days after it: nothing changed
+
+
+def test_a_diff_reads_the_words_of_its_two_days_whatever_order_the_reloads_came_in(run, ledger, tmp_path, monkeypatch):
+    """`diff` folded the reloads' entries in the order of their days: a reload dated before an earlier one (a clock
+    set back) gave the wrong 'before' and lost a bound; one undone by the next still read 牵头信息已改."""
+    a, b = reworded(tmp_path, "a.yaml"), reworded(tmp_path, "b.yaml", title="全力推进国家老年大学工作", low="700000")
+    monkeypatch.setenv("GKPLAN_TODAY", "2022-07-10")
+    run("load", str(a))
+    monkeypatch.setenv("GKPLAN_TODAY", "2022-07-05")  # dated before the reload above, made after it
+    run("load", str(b))
+    monkeypatch.setenv("GKPLAN_TODAY", "2022-08-01")
+    titles = {d: run.json("show", "17", "--as-of", d)["title"] for d in ("2022-07-01", "2022-07-07", "2022-07-20")}
+    for start, end in (("2022-07-01", "2022-07-20"), ("2022-07-01", "2022-07-07"), ("2022-07-07", "2022-07-20")):
+        rows = {r["id"]: r["changes"] for r in run.json("diff", start, end)}
+        wanted = [titles[start], titles[end]]
+        assert rows.get("17", {}).get("title", wanted) == wanted, (start, end)
+        assert ("title" in rows.get("17", {})) == (wanted[0] != wanted[1]), (start, end)
+    assert run.json("diff", "2022-07-01", "2022-07-20")
+    bound = {r["id"]: r["changes"] for r in run.json("diff", "2022-07-01", "2022-07-20")}["17:汇聚整合老年教育课程资源"]
+    assert bound == {"target_min": [1000000, 700000]}
+    monkeypatch.setenv("GKPLAN_TODAY", "2022-08-10")
+    run("load")  # back to the bundled plan: nothing differs between 07-01 and 08-10 but the words came and went
+    assert "17" not in {r["id"] for r in run.json("diff", "2022-07-01", "2022-08-10")}
+
+
+def test_a_point_a_reload_added_is_one_new_row_in_a_diff_however_often_it_was_reworded(run, ledger, tmp_path, monkeypatch):
+    seed = (REPO / "data" / "workpoints_2022.yaml").read_text(encoding="utf-8")
+    point = "\n  - {{number: 40, section: 10, title: {t}, text: 新要点。, leads: [{{leader: 荆德刚, departments: [{d}]}}]}}\n"
+    for name, title, dept in (("p1.yaml", "新加要点甲", "教务部"), ("p2.yaml", "新加要点乙", "财务部")):
+        (tmp_path / name).write_text(seed.rstrip("\n") + point.format(t=title, d=dept), encoding="utf-8")
+    monkeypatch.setenv("GKPLAN_TODAY", "2022-07-10")
+    run("load", str(tmp_path / "p1.yaml"))
+    run("update", "40", "--progress", "10", "--note", "启动")
+    monkeypatch.setenv("GKPLAN_TODAY", "2022-07-20")
+    run("load", str(tmp_path / "p2.yaml"))
+    rows = [r for r in run.json("diff", "2022-07-01", "2022-08-01") if r["id"] == "40"]
+    assert [(r["changes"], r["notes"], r["title"]) for r in rows] == [
+        ({"present": [False, True], "progress": [0, 10], "status": ["not_started", "in_progress"],
+          "reported": [None, "2022-07-10"]}, ["启动"], "新加要点乙")]  # fmt: skip
+    assert "新增要点；进度 0% → 10%" in run("diff", "2022-07-01", "2022-08-01", "--wide").stdout
+
+
+def test_a_section_is_found_by_part_of_a_title_it_has_or_had(run, ledger, tmp_path, monkeypatch):
+    monkeypatch.setenv("GKPLAN_TODAY", "2022-08-01")
+    run("load", str(reworded(tmp_path)))
+    assert run.ids("--section", "国家老年大学") == [17, 18]  # today's title and the replaced one both hold it: today's
+    assert run.ids("--section", "积极筹建") == [17, 18]  # only the replaced one
+    assert "可指多个部分" in run("list", "--section", "建设", code=3).stderr  # (today's titles: 建设 is in two)

@@ -22,11 +22,7 @@ def resolve_name(text: str, known: list[str], what: str) -> str:
     教务处 → 教务部) or its pinyin (jwb, jiaowubu, lisong) names; otherwise an error naming the candidates or
     the closest names."""
     wanted = unicodedata.normalize("NFKC", text).strip()
-    if wanted in known:
-        return wanted
-    partial = [name for name in known if wanted and wanted in name]
-    if not partial:
-        partial = abbreviated(wanted, known) or spelled(wanted, known)
+    partial = candidates(wanted, known)
     if len(partial) == 1:
         return partial[0]
     if len(partial) > 1:
@@ -37,6 +33,13 @@ def resolve_name(text: str, known: list[str], what: str) -> str:
     listing = {"部门": "gkplan depts", "校领导": "gkplan leaders", "部分": "gkplan report --by section"}.get(what)
     hint = f"；最接近的是：{'、'.join(close)}" if close else (f"；用 {listing} 查看全部" if listing else "")
     raise NotFound(f"没有名为“{text}”的{what}{hint}")
+
+
+def candidates(wanted: str, known: list[str]) -> list[str]:
+    """The known names `wanted` (normalised) may mean: itself, else those containing it, else by abbreviation or pinyin."""
+    if wanted in known:
+        return [wanted]
+    return [name for name in known if wanted and wanted in name] or abbreviated(wanted, known) or spelled(wanted, known)
 
 
 _SUFFIXES = ("办公室", "中心", "处", "部", "办", "室", "科", "院", "组")
@@ -97,8 +100,15 @@ def resolve_section(text: str, sections: list[dict[str, Any]]) -> int:
         if number in numbers:
             return number
         raise NotFound(f"没有第 {text} 部分；共有 {len(numbers)} 个部分")
-    titles = {sec["title"]: sec["id"] for sec in sections}
-    return titles[resolve_name(text, list(titles), "部分")]
+    # today's titles; a title a reload replaced (a past day's) only when none of today's is meant
+    today = {sec["title"]: sec["id"] for sec in sections if sec.get("current", True)}
+    wanted = unicodedata.normalize("NFKC", text).strip()
+    if not candidates(wanted, list(today)):
+        before = {sec["title"]: sec["id"] for sec in sections if not sec.get("current", True)}
+        meant = {before[name] for name in candidates(wanted, list(before))}
+        if len(meant) == 1:  # (one section, by one or more of its earlier titles)
+            return meant.pop()
+    return today[resolve_name(text, list(today), "部分")]
 
 
 def build_query(

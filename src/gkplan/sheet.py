@@ -94,6 +94,17 @@ def fingerprint(value: Any) -> str:
     return sha256(normal(value).encode("utf-8")).hexdigest()[:12]
 
 
+def untouched(value: Any, printed: str) -> bool:
+    """Whether a cell holds what the sheet was made with: its print, or the one a sheet made before invisible
+    characters were dropped (normal) gave a text that has them (a seed's words may)."""
+    if fingerprint(value) == printed:
+        return True
+    if not isinstance(value, str) or not any(ch in value for ch in "\u200b\u2060\ufeff"):
+        return False
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return sha256(text.encode("utf-8")).hexdigest()[:12] == printed
+
+
 def identity_text(identity: dict[str, Any]) -> str:
     """A row's 行标识: `json.dumps(identity, ensure_ascii=False, separators=(",", ":"))`, without importing json."""
     from gkplan.ledger.jsonwrite import dumps

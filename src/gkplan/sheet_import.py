@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from gkplan.errors import CellProblem, GkplanError, NotFound, SheetError
 from gkplan.ledger import Ledger
-from gkplan.sheet import EDITABLE, FORM, META, cell_value, column_of, fingerprint
+from gkplan.sheet import EDITABLE, FORM, META, cell_value, column_of, untouched
 from gkplan.sheet_read import Book, Row, read
 
 _CLOSED = ("pending_review", "done")
@@ -148,7 +148,7 @@ def _judge(ledger: Ledger, row: Row, department: str, problems: list[CellProblem
         problems.append(CellProblem(*ident, f"{what}由{owners}负责，不是{department}的事项，不能由这份填报表报送"))
         return None
     now = {k: cell_value(k, item) for k in EDITABLE}
-    changed = {k: item.get(k) for k in EDITABLE if fingerprint(now[k]) != row.prints[k]}
+    changed = {k: item.get(k) for k in EDITABLE if not untouched(now[k], row.prints[k])}
     wanted = {k: row.values[k] for k in row.edited if row.values[k] != item.get(k)}
     if not _rules(row, item, wanted, problems) or not wanted:
         return None

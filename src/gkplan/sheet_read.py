@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from gkplan.ledger.jsonread import loads
 from gkplan.errors import CellProblem, GkplanError, InvalidValue
-from gkplan.sheet import COLUMNS, FORM, FORMAT, KEY_COLUMN, KEY_HEADER, META, STATUS_CHOICES, fingerprint, letter, normal
+from gkplan.sheet import COLUMNS, FORM, FORMAT, KEY_COLUMN, KEY_HEADER, META, STATUS_CHOICES, letter, normal, untouched
 from gkplan.xlsx_read import Book as Workbook
 from gkplan.xlsx_read import check_directory
 from gkplan.xlsx_sheet import EMPTY as _BLANK  # a cell the file does not have (a short row is made as long as the header)
@@ -190,7 +190,7 @@ def _row(cells: tuple[Any, ...], rest: list[tuple[int, Any]], number: int, probl
         if formula is not None:
             problems.append(CellProblem(*where, f"是公式（{formula}），请只填写数值或文字"))
             continue
-        changed = fingerprint(cell.value) != prints[i]
+        changed = not untouched(cell.value, prints[i])
         if not col.editable or col.key in locked:
             if changed and col.key in locked:
                 problems.append(CellProblem(*where, "这一项的进度由任务汇总，不能直接填写；请填写它的任务的进度"))

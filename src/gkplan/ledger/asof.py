@@ -52,6 +52,20 @@ def worded(entity: str, column: str, alias: str = "x", today: str | None = None)
             f" AND {match} AND w.ended > :as_of ORDER BY w.ended, w.hid LIMIT 1) ELSE {today or f'{alias}.{column}'} END")  # fmt: skip
 
 
+# what `diff` compares of an item's words between two days (the columns a reload may replace, less the owner keys: leads)
+DIFFED = {"point": ("section", "title", "start", "due_seed", "text", "leads"), "task": ("kind", "dept"),
+          "target": ("unit", "target_min", "target_max", "due", "source", "approx", "present")}  # fmt: skip
+_TABLES = {"point": ("points", ("id",)), "task": ("tasks", ("point", "seq")), "target": ("targets", ("point", "metric"))}
+
+
+def words_sql(entity: str) -> str:
+    """One item's words (DIFFED) as they stood on :as_of, its key as :k0 (, :k1)."""
+    table, keys = _TABLES[entity]
+    picks = ", ".join(worded(entity, c, today="1" if c == "present" else None) for c in DIFFED[entity])
+    match = " AND ".join(f"x.{k} = :k{i}" for i, k in enumerate(keys))
+    return f"SELECT {picks} FROM {table} x WHERE x.plan = :plan AND {match}"
+
+
 def sections_as_of() -> str:
     """The sections with their titles as they stood on :as_of."""
     return f"(SELECT z.plan, z.id, {worded('section', 'title', 'z')} AS title FROM sections z)"

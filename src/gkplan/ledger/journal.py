@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gkplan.ledger.asof import worded
+from gkplan.ledger.asof import DIFFED, worded, words_sql
 from gkplan.ledger.history import HISTORY_COLUMNS, HISTORY_COLUMNS_THEN, entry_of
 from gkplan.ledger.states import STATE_FIELDS, _shown, key_of
 
@@ -65,13 +65,14 @@ class JournalMixin:
         title. One item at a time, from a cursor (a year of a large plan changes most of it)."""
         with self.snapshot() as conn:
             # each point's title as of the later day (a reload since may have reworded it: ledger/asof.py)
+            span = {"plan": self.plan_key, "start": start, "as_of": end}
             items = self.rows(
-                f"SELECT d.entity, d.point, d.ref, {worded('point', 'title', 'p')} FROM (SELECT DISTINCT entity, point, ref"
-                " FROM history WHERE plan = :plan AND effective > :start AND effective <= :as_of) d LEFT JOIN points p"
-                " ON p.plan = :plan AND p.id = d.point ORDER BY d.point, d.entity = 'target', d.entity = 'task', d.ref",
-                {"plan": self.plan_key, "start": start, "as_of": end},
+                f"SELECT d.entity, d.point, d.ref, {worded('point', 'title', 'p')}, p.since FROM (SELECT DISTINCT entity,"
+                " point, ref FROM history WHERE plan = :plan AND effective > :start AND effective <= :as_of) d LEFT JOIN points p"
+                " ON p.plan = :plan AND p.id = d.point ORDER BY d.point, d.entity = 'target', d.entity = 'task', d.ref", span,
             )  # fmt: skip
-            for entity, point, ref, title in items:
+            named = set()  # points added in between whose row is here, not below
+            for entity, point, ref, title, since in items:
                 key = key_of(entity, point, ref)
                 before, after = self.state_at(conn, entity, key, start), self.state_at(conn, entity, key, end)
                 if entity == "task" and not before["present"] and not after["present"]:
@@ -79,23 +80,38 @@ class JournalMixin:
                 changes = {f: [_shown(f, before[f]), _shown(f, after[f])] for f in STATE_FIELDS[entity]
                            if before[f] != after[f] and f != "note"}  # fmt: skip
                 said = conn.execute(
-                    "SELECT note, action, CASE WHEN action = 'load' THEN changes END FROM history WHERE plan = ? AND point = ?"
+                    "SELECT note, action FROM history WHERE plan = ? AND point = ?"
                     " AND entity = ? AND ref IS NOT DISTINCT FROM ? AND effective > ? AND effective <= ?"
                     " AND (note IS NOT NULL AND action = 'update' OR action = 'load')"
                     " ORDER BY effective, id", (self.plan_key, point, entity, ref, start, end)).fetchall()  # fmt: skip
                 notes = [r[0] for r in said if r[1] == "update"]
-                # a reload's new words (a point's title, owners …, a task's department, a target's bounds): the seed's,
-                # not in the day's state
-                changes |= _reloaded((r[2] for r in said if r[1] == "load"), STATE_FIELDS[entity])
-                if changes or notes:  # (new points come below)
+                added = entity == "point" and since is not None and start < since <= end
+                if added:  # a point a reload added in between: new, with what was reported on it since
+                    changes, _ = {"present": [False, True], **changes}, named.add(point)
+                elif any(r[1] == "load" for r in said) and (entity != "task" or before["present"]):
+                    changes |= self._reworded(conn, entity, key, start, end)  # the seed's words, not in the day's state
+                if changes or notes:
                     ident = str(point) if entity == "point" else f"{point}.{ref}" if entity == "task" else f"{point}:{ref}"
                     yield {"plan": self.plan_key, "id": ident, "kind": entity, "point": point, "changes": changes,
                            "notes": notes, "title": title or ""}  # fmt: skip
             for point, title in self.rows(f"SELECT x.id, {worded('point', 'title')} FROM points x WHERE x.plan = :plan"
-                                          " AND x.since > :start AND x.since <= :as_of ORDER BY x.id",
-                                          {"plan": self.plan_key, "start": start, "as_of": end}):  # fmt: skip
-                yield {"plan": self.plan_key, "id": str(point), "kind": "point", "point": point,
-                       "changes": {"present": [False, True]}, "notes": [], "title": title}  # fmt: skip
+                                          " AND x.since > :start AND x.since <= :as_of ORDER BY x.id", span):  # fmt: skip
+                if point not in named:
+                    yield {"plan": self.plan_key, "id": str(point), "kind": "point", "point": point,
+                           "changes": {"present": [False, True]}, "notes": [], "title": title}  # fmt: skip
+
+    def _reworded(self, conn: Any, entity: str, key: tuple, start: str, end: str) -> dict[str, list[Any]]:
+        """The item's seed words that differ between the two days, as `log` records a reload's: [then, now], text, owners
+        and a source as "…"; a target added in between is new ("present")."""
+        sql, fields = words_sql(entity), DIFFED[entity]
+        keys = {f"k{i}": k for i, k in enumerate(key)}
+        then, now = (dict(zip(fields, conn.execute(sql, {"plan": self.plan_key, "as_of": day, **keys}).fetchone()))
+                     for day in (start, end))  # fmt: skip
+        if entity == "target" and not then["present"]:
+            return {"present": [False, True]} if now["present"] else {}
+        whole = (lambda v: int(v) if isinstance(v, float) and v.is_integer() else v)  # a bound as the seed wrote it
+        return {f: ["…", "…"] if f in ("text", "leads", "source") else [whole(then[f]), whole(now[f])]
+                for f in fields if then[f] != now[f] and f != "present"}  # fmt: skip
 
     def extension_events(self, points: list[int], until: str) -> dict[int, int]:
         """Point → its own 延期 entries effective by `until`, less those undone by then (an undo's entry
@@ -124,21 +140,3 @@ class JournalMixin:
         latest = next((e for e in live if e["changes"]["request"][0] is None), None)
         answered = {e["changes"]["request"][0] for e in live if e["action"] == "review"}
         return latest if latest is not None and latest["id"] not in answered else None
-
-
-def _reloaded(entries: Iterator[str], states: tuple[str, ...]) -> dict[str, list[Any]]:
-    """What reloads between two days did to an item's seed words (not its `states`, which the days' states compare):
-    each field from its value before the first to its value after the last; a target the first added is new ("present")."""
-    import json
-
-    out: dict[str, list[Any]] = {}
-    for text in entries:
-        for field, (old, new) in json.loads(text).items():
-            if field == "target":
-                out["present"] = [False, True]
-            elif field not in states and field not in ("present", "task"):  # (a task's presence is a state)
-                out[field] = [out[field][0] if field in out else old, new]
-    if "present" in out:  # (added in between: its bounds were none before)
-        return {"present": [False, True]}
-    return {f: v for f, v in out.items() if v[0] != v[1] or v[0] == "…"}  # (a source, text, owners: recorded as "…" → "…")
-

@@ -78,7 +78,7 @@ class PointsMixin:
         """Every section by each title it has had: titles a reload replaced (a past day's), then today's, so that a
         name means today's section where two share it."""
         with self._errors():
-            return [{"id": r[0], "title": r[1]} for r in self.conn.execute(
+            return [{"id": r[0], "title": r[1], "current": bool(r[2])} for r in self.conn.execute(
                 "SELECT id, title, 0 FROM section_seeds WHERE plan = ? UNION ALL SELECT id, title, 1 FROM sections"
                 " WHERE plan = ? ORDER BY 3, 1", (self.plan_key, self.plan_key))]  # fmt: skip
 
