@@ -87,7 +87,8 @@ class JournalMixin:
                 notes = [r[0] for r in said if r[1] == "update"]
                 added = entity == "point" and since is not None and start < since <= end
                 if added:  # a point a reload added in between: new, with what was reported on it since
-                    changes, _ = {"present": [False, True], **changes}, named.add(point)
+                    changes = {"present": [False, True], **changes}
+                    named.add(point)
                 elif any(r[1] == "load" for r in said) and (entity != "task" or before["present"]):
                     changes |= self._reworded(conn, entity, key, start, end)  # the seed's words, not in the day's state
                 if changes or notes:

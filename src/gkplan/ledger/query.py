@@ -38,6 +38,9 @@ class Params:
         return ",".join(self.one(v) for v in values)
 
 
+_SEP = "'\x1f'"  # the separator of `co` and of the owner keys, as a literal: both engines take it in a string
+
+
 def scope_filters(prm: Params, query: PointQuery, alias: str, co: bool = False, versions: Any = None) -> list[str]:
     """`versions`: the dialect, when the day read is before a reload that replaced some point's owners (led_by)."""
     scope = []
@@ -66,7 +69,7 @@ def led_by(prm: Params, kind: str, names: tuple[str, ...], point: str, versions:
     if versions is None:
         return f"{point} IN (SELECT point FROM point_{kind}s WHERE {kind} IN ({listed}) AND plan = :plan)"
     later = "SELECT 1 FROM point_seeds e WHERE e.plan = :plan AND e.point = {p} AND e.ended > :as_of"
-    sep = "'\x1f'"  # the separator of a key, as a literal: both engines take it in a string
+    sep = _SEP
     named = " OR ".join(versions.contains(f"{sep} || coalesce(w.{kind}_key, '') || {sep}", f"{sep} || {prm.one(n)} || {sep}")
                         for n in names)  # fmt: skip
     return (f"({point} IN (SELECT d.point FROM point_{kind}s d WHERE d.{kind} IN ({listed}) AND d.plan = :plan"
@@ -77,7 +80,7 @@ def led_by(prm: Params, kind: str, names: tuple[str, ...], point: str, versions:
 
 def co_filter(prm: Params, query: PointQuery, d, versions: Any = None) -> str:  # noqa: ANN001 - d: dialect
     """The day's test: one of the departments co-operates on the point (or, role aside, leads it)."""
-    sep = "'\x1f'"  # the separator of `co`, as a literal: both engines take it in a string
+    sep = _SEP
     match = " OR ".join(d.contains(f"{sep} || coalesce(p.co, '') || {sep}", f"{sep} || {prm.one(n)} || {sep}")
                         for n in query.departments)  # fmt: skip
     if query.role == "co":
