@@ -13,6 +13,7 @@ row unless a reload after the day replaced them (`reseeded`): then the version t
 
 from __future__ import annotations
 
+from gkplan.ledger.load_versions import ITEMS, WORDS, version_key
 from gkplan.ledger.states import first_due_sql
 
 # entity → (table, key columns, {state field: today's value, value before any change})
@@ -30,37 +31,28 @@ _ITEMS = {
                                                 "note": ("note", "NULL")}),
 }  # fmt: skip
 _BASES = ("due_base", "timeless", "co_base", "checkpoints_base")  # columns: the state before any change
-# entity → (its versions, the key columns that match them, the columns a reload may replace)
-_WORDS = {
-    "point": ("point_seeds", (("point", "id"),), ("section", "title", "text", "leads", "due_seed", "department_key",
-                                                  "leader_key", "start")),
-    "task": ("task_seeds", (("point", "point"), ("seq", "seq")), ("kind", "dept", "deliverable")),
-    "target": ("target_seeds", (("point", "point"), ("metric", "metric")), ("unit", "target_min", "target_max", "due",
-                                                                         "source", "ord", "approx", "present")),
-    "section": ("section_seeds", (("id", "id"),), ("title",)),
-}  # fmt: skip
+# entity → the key columns that match its versions to it (version's, item's)
+_KEYS = {entity: tuple(zip(version_key(entity), ITEMS[entity][1])) for entity in WORDS}
 
 
 def worded(entity: str, column: str, alias: str = "x", today: str | None = None) -> str:
     """A column of the item (alias) as it stood on :as_of: today's (`today`, else the column), or from the first
     version that ended after the day."""
-    table, keys, columns = _WORDS[entity]
-    if column not in columns:
+    if column not in WORDS[entity]:
         return f"{alias}.{column}"
-    match = " AND ".join(f"w.{mine} = {alias}.{theirs}" for mine, theirs in keys)
-    return (f"CASE WHEN {alias}.reseeded > :as_of THEN (SELECT w.{column} FROM {table} w WHERE w.plan = {alias}.plan"
+    match = " AND ".join(f"w.{mine} = {alias}.{theirs}" for mine, theirs in _KEYS[entity])
+    return (f"CASE WHEN {alias}.reseeded > :as_of THEN (SELECT w.{column} FROM {entity}_seeds w WHERE w.plan = {alias}.plan"
             f" AND {match} AND w.ended > :as_of ORDER BY w.ended, w.hid LIMIT 1) ELSE {today or f'{alias}.{column}'} END")  # fmt: skip
 
 
 # what `diff` compares of an item's words between two days (the columns a reload may replace, less the owner keys: leads)
 DIFFED = {"point": ("section", "title", "start", "due_seed", "text", "leads"), "task": ("kind", "dept"),
           "target": ("unit", "target_min", "target_max", "due", "source", "approx", "present")}  # fmt: skip
-_TABLES = {"point": ("points", ("id",)), "task": ("tasks", ("point", "seq")), "target": ("targets", ("point", "metric"))}
 
 
 def words_sql(entity: str) -> str:
     """One item's words (DIFFED) as they stood on :as_of, its key as :k0 (, :k1)."""
-    table, keys = _TABLES[entity]
+    table, keys = ITEMS[entity]
     picks = ", ".join(worded(entity, c, today="1" if c == "present" else None) for c in DIFFED[entity])
     match = " AND ".join(f"x.{k} = :k{i}" for i, k in enumerate(keys))
     return f"SELECT {picks} FROM {table} x WHERE x.plan = :plan AND {match}"
@@ -133,17 +125,14 @@ def points_brief(d, columns: tuple[str, ...], scope: str = "") -> str:  # noqa: 
         picks.append(f"CASE WHEN k IS NULL THEN {field} WHEN k = '' THEN {_UNCHANGED.get(field, 'NULL')}"
                      f" ELSE {value} END AS {field}")  # fmt: skip
         at += width
+    words = ", ".join(f"{worded('point', c)} AS {c}" for c in plain)
     return (
         f"(SELECT {', '.join(plain)}, {', '.join(picks)}"
-        f" FROM (SELECT {', '.join(f'{worded(*_point(c))} AS {c}' for c in plain)}, {', '.join(f'x.{f}' for f in fields)},"
+        f" FROM (SELECT {words}, {', '.join(f'x.{f}' for f in fields)},"
         " x.due_base, x.checkpoints_base,"
         f" CASE WHEN x.changed > :as_of THEN coalesce(({lookup}), '') END AS k"
         f" FROM points x WHERE x.plan = :plan AND {scope} ORDER BY x.id {d.fence}) b)"
     )
-
-
-def _point(column: str) -> tuple[str, str]:
-    return "point", column
 
 
 def points_coded(d, code, columns: tuple[str, ...]) -> str:  # noqa: ANN001 - d: dialect; code(columns of the light) → SQL
@@ -151,7 +140,7 @@ def points_coded(d, code, columns: tuple[str, ...]) -> str:  # noqa: ANN001 - d:
     light's inputs, see rules.LIGHT_INPUTS), evaluated once inside the lookup. Summaries only count
     codes, and an expression over the unpacked fields of `points_brief` would be evaluated once per
     reference: this halves their cost."""
-    plain = ", ".join(f"{worded(*_point(c))} AS {c}" for c in dict.fromkeys(("plan", "id", *columns)))
+    plain = ", ".join(f"{worded('point', c)} AS {c}" for c in dict.fromkeys(("plan", "id", *columns)))
     start = worded("point", "start")
     state = {f: f"s.{f}" for f in ("due", "progress", "status", "reported", "closed", "checkpoints", "late", "due_original")}
     lookup = (f"SELECT {code(state | {'start': start})} * 1000 + s.progress FROM point_states s"

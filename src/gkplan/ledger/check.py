@@ -117,11 +117,13 @@ class CheckMixin:
         """The seed's words a reload replaced (ledger/load_versions.py): each version of an item belongs to a reload's
         entry of that item, and the item's `reseeded` is the day its latest version ended, none without one (else a
         past day reads words no reload replaced, or skips those one did)."""
+        from gkplan.ledger.load_versions import ITEMS, version_key
+
         out = []
-        for entity, keys, ref in (("point", ("point",), "NULL"), ("task", ("point", "seq"), "CAST(w.seq AS TEXT)"),
-                                  ("target", ("point", "metric"), "w.metric"), ("section", ("id",), None)):  # fmt: skip
-            table = {"point": "points", "task": "tasks", "target": "targets", "section": "sections"}[entity]
-            mine = " AND ".join(f"x.{'id' if k == 'point' and entity == 'point' else k} = w.{k}" for k in keys)
+        for entity, ref in (("point", "NULL"), ("task", "CAST(w.seq AS TEXT)"), ("target", "w.metric"), ("section", None)):
+            table, own = ITEMS[entity]
+            keys = version_key(entity)
+            mine = " AND ".join(f"x.{o} = w.{k}" for o, k in zip(own, keys))
             same = " AND ".join(f"e.{k} = w.{k}" for k in keys)
             entry = "" if ref is None else (
                 f" OR NOT EXISTS (SELECT 1 FROM history h WHERE h.id = w.hid AND h.plan = w.plan AND h.point = w.point"
@@ -129,10 +131,9 @@ class CheckMixin:
             found = q(f"SELECT DISTINCT w.plan, {', '.join(f'w.{k}' for k in keys)} FROM {entity}_seeds w WHERE NOT EXISTS"
                       f" (SELECT 1 FROM {table} x WHERE x.plan = w.plan AND {mine} AND x.reseeded = (SELECT max(e.ended)"
                       f" FROM {entity}_seeds e WHERE e.plan = w.plan AND {same})){entry} ORDER BY 1, 2").fetchall()  # fmt: skip
-            bare = " AND ".join(f"w.{k} = x.{'id' if k == 'point' and entity == 'point' else k}" for k in keys)
-            found += q(f"SELECT x.plan, {', '.join(f'x.{k}' for k in (('id',) if entity in ('point', 'section') else keys))}"
-                       f" FROM {table} x WHERE x.reseeded IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {entity}_seeds w"
-                       f" WHERE w.plan = x.plan AND {bare}) ORDER BY 1, 2").fetchall()  # fmt: skip
+            found += q(f"SELECT x.plan, {', '.join(f'x.{o}' for o in own)} FROM {table} x WHERE x.reseeded IS NOT NULL"
+                       f" AND NOT EXISTS (SELECT 1 FROM {entity}_seeds w WHERE w.plan = x.plan AND {mine})"
+                       " ORDER BY 1, 2").fetchall()  # fmt: skip
             label = {"section": "第 {0} 部分"}.get(entity) or _LABEL[entity]
             out += [label.format(*r[1:]) + f"（{r[0]}）" for r in found]
         return out

@@ -8,7 +8,7 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from gkplan.errors import Conflict
-from gkplan.ledger.load_versions import ended, keep_versions
+from gkplan.ledger.load_versions import WORDS, ended, keep_versions
 from gkplan.ledger.points import KEY_SEPARATOR, names_of
 
 if TYPE_CHECKING:
@@ -17,8 +17,6 @@ if TYPE_CHECKING:
 
 LOAD_BATCH = 2000  # points written at a time while a seed streams in
 _SEED_FIELDS = ("section", "title", "text", "leads", "due_seed", "start", "seed_loop")
-# what a point's version keeps of the seed (point_seeds): what a reader of a past day sees of it
-_WORDS = ("section", "title", "text", "leads", "due_seed", "department_key", "leader_key", "start")
 # a target's seed values as a reload's history entry names them
 _TARGET_FIELDS = ("unit", "target_min", "target_max", "due", "source", "approx")
 
@@ -171,7 +169,7 @@ class LoadMixin:
                     changes["due"] = [old["due"], row["due_seed"]]
                 changes |= {k: ["…", "…"] for k in ("text", "leads") if old[k] != row[k]}
                 # the words a past day read, kept when they change (never empty here: the entry names them)
-                kept = tuple(old[k] for k in _WORDS) if any(old[k] != row[k] for k in _WORDS) else None
+                kept = tuple(old[k] for k in WORDS["point"]) if any(old[k] != row[k] for k in WORDS["point"]) else None
                 moved.append((point.number, changes, kept, old["reseeded"]))
                 result.changed += 1
                 result.changed_ids.append(point.number)

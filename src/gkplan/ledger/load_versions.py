@@ -6,15 +6,23 @@ from __future__ import annotations
 
 import sqlite3
 
-# what each item's version keeps (its key, the day it ended, the reload's entry, the seed's words then)
-_VERSIONS = {
-    "point": "point_seeds (plan, point, ended, hid, section, title, text, leads, due_seed, department_key, leader_key, start)",
-    "task": "task_seeds (plan, point, seq, ended, hid, kind, dept, deliverable)",
-    "target": "target_seeds (plan, point, metric, ended, hid, present, unit, target_min, target_max, due, source, ord, approx)",
-    "section": "section_seeds (plan, id, ended, hid, title)",
+from gkplan.ledger.states import _TABLES
+
+# the seed's words each item's version keeps, in the order the loaders give them (a target's `present` first: 0 for
+# one the reload added); the readers of a past day (ledger/asof.py) take the same columns from the versions
+WORDS = {
+    "point": ("section", "title", "text", "leads", "due_seed", "department_key", "leader_key", "start"),
+    "task": ("kind", "dept", "deliverable"),
+    "target": ("present", "unit", "target_min", "target_max", "due", "source", "ord", "approx"),
+    "section": ("title",),
 }  # fmt: skip
-_ITEM = {"point": ("points", ("id",)), "task": ("tasks", ("point", "seq")), "target": ("targets", ("point", "metric")),
-         "section": ("sections", ("id",))}  # fmt: skip
+# an item's table and key columns (a version names a point `point`, as every other table does)
+ITEMS = {**_TABLES, "section": ("sections", ("id",))}
+
+
+def version_key(entity: str) -> tuple[str, ...]:
+    """The key columns of an item's versions."""
+    return tuple("point" if k == "id" and entity == "point" else k for k in ITEMS[entity][1])
 
 
 def ended(reseeded: str | None, effective: str) -> str:
@@ -27,8 +35,9 @@ def keep_versions(conn: sqlite3.Connection, entity: str, rows: list[tuple]) -> N
     """The seed's words that a reload replaced (rows: key, ended, entry, the words), and the day on the item."""
     if not rows:
         return
-    table, keys = _ITEM[entity]
-    conn.executemany(f"INSERT INTO {_VERSIONS[entity]} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    table, keys = ITEMS[entity]
+    columns = ("plan", *version_key(entity), "ended", "hid", *WORDS[entity])
+    conn.executemany(f"INSERT INTO {entity}_seeds ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
     match = " AND ".join(f"{k} = ?" for k in keys)
     conn.executemany(f"UPDATE {table} SET reseeded = ? WHERE plan = ? AND {match}",
                      [(r[len(keys) + 1], r[0], *r[1:len(keys) + 1]) for r in rows])  # fmt: skip
